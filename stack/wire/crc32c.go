@@ -1,0 +1,38 @@
+package wire
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+)
+
+// castagnoli is the CRC32c table; hash/crc32 uses the CPU's CRC32
+// instructions for it on amd64 and arm64.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// CRC32c returns the Castagnoli CRC of b.
+func CRC32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+// packetCRC computes the packet checksum (RFC 9260 appendix A) with the
+// checksum field taken as zero. It zeroes the field in place and restores
+// it, so no copy of the packet is made.
+func packetCRC(p []byte) uint32 {
+	saved := binary.LittleEndian.Uint32(p[8:12])
+	binary.LittleEndian.PutUint32(p[8:12], 0)
+	sum := crc32.Checksum(p, castagnoli)
+	binary.LittleEndian.PutUint32(p[8:12], saved)
+	return sum
+}
+
+// SetChecksum computes the CRC32c of the packet p and stores it in the
+// common header. p must hold at least a common header.
+func SetChecksum(p []byte) {
+	binary.LittleEndian.PutUint32(p[8:12], 0)
+	binary.LittleEndian.PutUint32(p[8:12], crc32.Checksum(p, castagnoli))
+}
+
+// VerifyChecksum reports whether p carries a correct CRC32c. The CRC is
+// stored in the byte order the RFC's reference code produces, which reads as
+// little-endian.
+func (p Packet) VerifyChecksum() bool {
+	return len(p) >= CommonHeaderLen && packetCRC(p) == binary.LittleEndian.Uint32(p[8:12])
+}
