@@ -96,6 +96,16 @@ func (cs Causes) Iter() CauseIter {
 // Validate checks the structure of the list; base is added to error offsets.
 func (cs Causes) Validate(base int) error { return validateTLVs(cs, "error cause", base) }
 
+// parseCauseList validates b as a cause list and returns it without padding
+// after the last cause (see [tlvListEnd]); base is as for Validate.
+func parseCauseList(b []byte, base int) (Causes, error) {
+	n, err := tlvListEnd(b, "error cause", base)
+	if err != nil {
+		return nil, err
+	}
+	return Causes(b[:n]), nil
+}
+
 // CauseIter walks a list of error causes.
 type CauseIter struct{ it tlvIter }
 
@@ -150,6 +160,17 @@ func expectCause(c Cause, code CauseCode, minValue int) error {
 	}
 	if len(c.Value()) < minValue {
 		return errShort(code.String()+" value", tlvHeaderLen, minValue, len(c.Value()))
+	}
+	return nil
+}
+
+// expectCauseExact is expectCause for fixed-size causes.
+func expectCauseExact(c Cause, code CauseCode, valueLen int) error {
+	if err := expectCause(c, code, valueLen); err != nil {
+		return err
+	}
+	if len(c.Value()) != valueLen {
+		return errAt(code.String()+" length", 2, fmt.Sprintf("%d, want %d", c.Len(), tlvHeaderLen+valueLen))
 	}
 	return nil
 }

@@ -197,6 +197,50 @@ func decodeFixed(c Chunk, t ChunkType, min int) error {
 	return needLen(c, t, min)
 }
 
+// decodeExact checks type and exact length, for chunks whose size the RFC
+// fixes.
+func decodeExact(c Chunk, t ChunkType, n int) error {
+	if err := expectType(c, t); err != nil {
+		return err
+	}
+	if len(c) != n {
+		return errAt(t.String()+" chunk length", 2, fmt.Sprintf("%d, want %d", len(c), n))
+	}
+	return nil
+}
+
+// appendEmptyChunk appends a chunk that is only a header.
+func appendEmptyChunk(b []byte, t ChunkType, flags uint8) []byte {
+	return append(b, byte(t), flags, 0, ChunkHeaderLen)
+}
+
+// decodeEmptyChunk checks a chunk that is only a header and returns its
+// flags.
+func decodeEmptyChunk(c Chunk, t ChunkType) (uint8, error) {
+	if err := decodeExact(c, t, ChunkHeaderLen); err != nil {
+		return 0, err
+	}
+	return c.Flags(), nil
+}
+
+// tsnChunkLen is the size of a chunk whose value is one 32-bit field.
+const tsnChunkLen = ChunkHeaderLen + 4
+
+// appendTSNChunk appends a chunk whose value is the 32-bit field v.
+func appendTSNChunk(b []byte, t ChunkType, v uint32) []byte {
+	b = append(b, byte(t), 0, 0, tsnChunkLen)
+	return binary.BigEndian.AppendUint32(b, v)
+}
+
+// decodeTSNChunk checks a chunk whose value is one 32-bit field and returns
+// that field.
+func decodeTSNChunk(c Chunk, t ChunkType) (uint32, error) {
+	if err := decodeExact(c, t, tsnChunkLen); err != nil {
+		return 0, err
+	}
+	return binary.BigEndian.Uint32(c[ChunkHeaderLen:]), nil
+}
+
 // Raw is any chunk kept as bytes: an unknown chunk to forward or report, or
 // a chunk to be written verbatim. Append writes Type, Flags and Value with
 // a fresh length and padding.

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"errors"
+	"net/netip"
 	"testing"
 )
 
@@ -215,5 +216,16 @@ func TestNames(t *testing.T) {
 	}
 	if CauseProtocolViolation.String() != "Protocol Violation" || !CauseUnsupportedHMACIdentifier.Known() {
 		t.Error("cause names")
+	}
+}
+
+func TestEqualValuesComparesAddresses(t *testing.T) {
+	a := struct{ A netip.Addr }{netip.MustParseAddr("1.2.3.4")}
+	b := struct{ A netip.Addr }{netip.MustParseAddr("2001:db8::9")}
+	if equalValues(&a, &b) {
+		t.Fatal("different addresses compare equal")
+	}
+	if !equalValues(&a, &a) {
+		t.Fatal("an address differs from itself")
 	}
 }

@@ -71,6 +71,10 @@ func normalize(v reflect.Value) any {
 		}
 		return out
 	case reflect.Struct:
+		if hasUnexported(v.Type()) && v.CanInterface() {
+			// Opaque values such as netip.Addr compare as a whole.
+			return v.Interface()
+		}
 		out := make(map[string]any, v.NumField())
 		for i := range v.NumField() {
 			out[v.Type().Field(i).Name] = normalize(v.Field(i))
@@ -88,6 +92,15 @@ func normalize(v reflect.Value) any {
 		}
 		return v.String()
 	}
+}
+
+func hasUnexported(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if !t.Field(i).IsExported() {
+			return true
+		}
+	}
+	return false
 }
 
 // checkMalformed asserts that decoding each input fails with a ParseError

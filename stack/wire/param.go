@@ -131,6 +131,17 @@ func (ps Params) Find(t ParamType) (Param, bool) {
 // the enclosing item and is added to error offsets.
 func (ps Params) Validate(base int) error { return validateTLVs(ps, "parameter", base) }
 
+// parseParamList validates b as a parameter list and returns it without
+// padding after the last parameter (see [tlvListEnd]); base is as for
+// Validate.
+func parseParamList(b []byte, base int) (Params, error) {
+	n, err := tlvListEnd(b, "parameter", base)
+	if err != nil {
+		return nil, err
+	}
+	return Params(b[:n]), nil
+}
+
 // ParamIter walks a parameter list.
 type ParamIter struct{ it tlvIter }
 

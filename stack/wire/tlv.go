@@ -65,13 +65,45 @@ func (it *tlvIter) next() ([]byte, bool) {
 // validateTLVs walks a whole list and returns the first structural error,
 // with offsets rebased by base (the list's offset in its chunk).
 func validateTLVs(b []byte, what string, base int) error {
+	_, err := tlvListEnd(b, what, base)
+	return err
+}
+
+// tlvListEnd walks a whole list like validateTLVs and returns the offset
+// just past its last TLV, before that TLV's padding: some peers count the
+// padding in the enclosing length, and decoders trim it so that the lists
+// they return are the ones [appendTLV] would build.
+func tlvListEnd(b []byte, what string, base int) (int, error) {
 	it := tlvIter{buf: b, what: what}
-	for _, ok := it.next(); ok; _, ok = it.next() {
+	end := 0
+	for {
+		start := it.off
+		t, ok := it.next()
+		if !ok {
+			break
+		}
+		end = start + len(t)
 	}
 	if it.err != nil {
-		return Rebase(it.err, base)
+		return 0, Rebase(it.err, base)
 	}
-	return nil
+	return end, nil
+}
+
+// nestedTLV returns the one item that fills b, the tail of the parameter or
+// cause named outer, at offset base in it. The item may be a parameter, an
+// error cause or a chunk (what names it): all three keep a 16-bit length at
+// offset 2. A sender may count the nested item's padding in the outer
+// length; more than that is reported against the outer length field.
+func nestedTLV(b []byte, base int, what, outer string) ([]byte, error) {
+	t, err := parseTLV(b, what)
+	if err != nil {
+		return nil, Rebase(err, base)
+	}
+	if len(b) != len(t) && len(b) != padLen(len(t)) {
+		return nil, errAt(outer+" length", 2, fmt.Sprintf("%d bytes follow the nested %s", len(b)-len(t), what))
+	}
+	return t, nil
 }
 
 // appendTLV appends a TLV to the list l, first padding the previous TLV.
