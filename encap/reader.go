@@ -1,0 +1,78 @@
+package encap
+
+import (
+	"errors"
+	"net"
+)
+
+// readLoop hands the socket's datagrams to the handler, one batch per
+// read, until the socket is closed.
+func (t *Transport) readLoop(s *socket) {
+	defer close(s.done)
+	bufs := newReadBuffers(s.batch, t.cfg.MaxDatagram+1)
+	for {
+		ds := bufs.reset()
+		n, err := s.io.read(ds)
+		if err != nil {
+			if s.closing.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// UDP read errors are transient (ICMP-induced errors on some
+			// systems); the socket stays usable.
+			t.stats.readErrors.Add(1)
+			t.cfg.Logger.Debugf("read on %v: %v", s.local, err)
+			continue
+		}
+		t.deliver(s, ds[:n])
+	}
+}
+
+// deliver drops datagrams longer than MaxDatagram (buffers are one byte
+// longer, so those fill them) and hands the rest to the handler.
+func (t *Transport) deliver(s *socket, ds []Datagram) {
+	t.stats.readBatches.Add(1)
+	kept, bytes := ds[:0], 0
+	for _, d := range ds {
+		if len(d.Data) > t.cfg.MaxDatagram {
+			continue
+		}
+		d.Local = s.local
+		kept = append(kept, d)
+		bytes += len(d.Data)
+	}
+	if dropped := len(ds) - len(kept); dropped > 0 {
+		t.stats.truncated.Add(uint64(dropped))
+	}
+	if len(kept) == 0 {
+		return
+	}
+	t.stats.recv.Add(uint64(len(kept)))
+	t.stats.bytesRecv.Add(uint64(bytes))
+	t.tapReceived(kept)
+	t.handler(kept)
+}
+
+// readBuffers are a reader's receive buffers: one block cut into equal
+// slots, reused by every read, so steady-state reads allocate nothing here.
+type readBuffers struct {
+	slots [][]byte
+	ds    []Datagram
+}
+
+func newReadBuffers(n, size int) *readBuffers {
+	block := make([]byte, n*size)
+	r := &readBuffers{slots: make([][]byte, n), ds: make([]Datagram, n)}
+	for i := range r.slots {
+		r.slots[i] = block[i*size : (i+1)*size : (i+1)*size]
+	}
+	return r
+}
+
+// reset returns the datagrams for the next read, each holding a whole slot.
+// The handler may have resliced or overwritten them.
+func (r *readBuffers) reset() []Datagram {
+	for i := range r.ds {
+		r.ds[i] = Datagram{Data: r.slots[i]}
+	}
+	return r.ds
+}

@@ -1,0 +1,54 @@
+package encap
+
+import "sync/atomic"
+
+// Stats are cumulative counters of a Transport since Open.
+type Stats struct {
+	DatagramsSent, BytesSent         uint64
+	DatagramsReceived, BytesReceived uint64
+
+	// SendBatches counts groups of datagrams handed to one socket at once;
+	// ReadBatches counts reads that returned datagrams. Datagrams per
+	// batch show how much batching the load allowed.
+	SendBatches, ReadBatches uint64
+
+	Truncated  uint64 // received datagrams longer than MaxDatagram, dropped
+	SendErrors uint64 // datagrams the socket refused to send
+	NoSocket   uint64 // datagrams dropped for want of a socket to send them from
+	ReadErrors uint64 // failed reads other than those caused by closing the socket
+	TapErrors  uint64 // datagrams the pcapng tap failed to record
+
+	// ReadBuffer and WriteBuffer are the socket buffer sizes granted by
+	// the kernel, the smallest among the open sockets. On Linux this is
+	// what SO_RCVBUF and SO_SNDBUF report, twice the usable size, since
+	// the kernel doubles the request to account for its bookkeeping. Zero
+	// means unknown: the request was refused or the network (vnet) has no
+	// socket buffers.
+	ReadBuffer, WriteBuffer int
+}
+
+// counters are the live, concurrently updated counters behind Stats.
+// Updates are made once per batch, not per datagram, to keep the shared
+// cache line cool.
+type counters struct {
+	sent, bytesSent, recv, bytesRecv atomic.Uint64
+	sendBatches, readBatches         atomic.Uint64
+	truncated, sendErrors, noSocket  atomic.Uint64
+	readErrors, tapErrors            atomic.Uint64
+}
+
+func (c *counters) snapshot() Stats {
+	return Stats{
+		DatagramsSent:     c.sent.Load(),
+		BytesSent:         c.bytesSent.Load(),
+		DatagramsReceived: c.recv.Load(),
+		BytesReceived:     c.bytesRecv.Load(),
+		SendBatches:       c.sendBatches.Load(),
+		ReadBatches:       c.readBatches.Load(),
+		Truncated:         c.truncated.Load(),
+		SendErrors:        c.sendErrors.Load(),
+		NoSocket:          c.noSocket.Load(),
+		ReadErrors:        c.readErrors.Load(),
+		TapErrors:         c.tapErrors.Load(),
+	}
+}

@@ -1,0 +1,35 @@
+package encap
+
+import (
+	"net/netip"
+	"time"
+)
+
+// tapReceived records inbound datagrams, which travel from Remote to Local.
+func (t *Transport) tapReceived(ds []Datagram) {
+	if t.cfg.Tap == nil {
+		return
+	}
+	now := time.Now()
+	for _, d := range ds {
+		t.tapWrite(now, d.Remote, d.Local, d.Data)
+	}
+}
+
+// tapSent records datagrams that left from the socket bound to src.
+func (t *Transport) tapSent(src netip.AddrPort, ds []Datagram) {
+	if t.cfg.Tap == nil {
+		return
+	}
+	now := time.Now()
+	for _, d := range ds {
+		t.tapWrite(now, src, d.Remote, d.Data)
+	}
+}
+
+func (t *Transport) tapWrite(now time.Time, src, dst netip.AddrPort, data []byte) {
+	if err := t.cfg.Tap.WriteUDP(now, src, dst, data); err != nil {
+		t.stats.tapErrors.Add(1)
+		t.cfg.Logger.Debugf("pcapng tap: %v", err)
+	}
+}
