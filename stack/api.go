@@ -1,0 +1,255 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// SendInfo says how a message is sent.
+type SendInfo struct {
+	Stream    uint16
+	PPID      uint32        // payload protocol identifier, opaque to SCTP
+	Unordered bool          // deliver as soon as complete, not in stream order
+	Lifetime  time.Duration // PR-SCTP timed reliability (RFC 3758); 0: fully reliable
+}
+
+// RecvInfo describes a message, or the part of it, returned by RecvMsg.
+type RecvInfo struct {
+	Stream    uint16
+	PPID      uint32
+	Unordered bool
+	// EOR is set when the read returned the end of the message; a
+	// message larger than the buffer is returned over several reads.
+	EOR bool
+}
+
+// SendMsg queues one message. It blocks while the send buffer is full,
+// until ctx is done or the association closes. Message boundaries are
+// kept: the peer receives the message whole. A message that does not fit
+// the send buffer at all is accepted once the buffer is empty.
+func (a *Association) SendMsg(ctx context.Context, data []byte, info SendInfo) error {
+	return a.send(interrupt{ctx: ctx}, data, info)
+}
+
+// send implements SendMsg; in says what may interrupt a wait for space.
+func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
+	if len(data) == 0 {
+		return errors.New("sctp: empty message") // DATA needs user data (RFC 9260 section 6.2)
+	}
+	if err := a.checkStream(info.Stream); err != nil {
+		return err
+	}
+	m := outMsg{data: append([]byte(nil), data...), info: info}
+	if info.Lifetime > 0 {
+		m.deadline = time.Now().Add(info.Lifetime)
+	}
+	cost := len(data) + chunkCost
+	q := &a.sendq
+	q.mu.Lock()
+	for q.closed == nil && q.bytes > 0 && q.bytes+cost > q.limit {
+		space := q.space.wait()
+		q.mu.Unlock()
+		if err := in.wait(space); err != nil {
+			return err
+		}
+		q.mu.Lock()
+	}
+	if q.closed != nil {
+		err := q.closed
+		q.mu.Unlock()
+		return err
+	}
+	q.msgs = append(q.msgs, m)
+	q.bytes += cost
+	q.mu.Unlock()
+	a.signal()
+	return nil
+}
+
+// interrupt is what may end a blocking call early: a context, and for a
+// Stream its deadline and its Close.
+type interrupt struct {
+	ctx      context.Context
+	deadline <-chan struct{}
+	closed   <-chan struct{}
+}
+
+// wait blocks until ch is closed or the call is interrupted.
+func (in interrupt) wait(ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-in.ctx.Done():
+		return in.ctx.Err()
+	case <-in.deadline:
+		return os.ErrDeadlineExceeded
+	case <-in.closed:
+		return net.ErrClosed
+	}
+}
+
+// checkStream rejects a stream the association does not have.
+func (a *Association) checkStream(id uint16) error {
+	a.mu.Lock()
+	n := a.info.streamsOut
+	a.mu.Unlock()
+	if id >= n {
+		return ErrInvalidStream
+	}
+	return nil
+}
+
+// RecvMsg reads the next message into b. If the message is longer than b,
+// the rest comes with the following calls and info.EOR is false until the
+// last part. After the peer shut down and everything was read, it returns
+// io.EOF; after an abnormal end, the association's error.
+func (a *Association) RecvMsg(ctx context.Context, b []byte) (int, RecvInfo, error) {
+	return a.recvq.read(interrupt{ctx: ctx}, b, a.signal)
+}
+
+// read implements RecvMsg on a receive queue. freed is called when the
+// read made room in a window the loop reported as low.
+func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, error) {
+	q.mu.Lock()
+	for q.empty() {
+		if q.closed != nil || q.eof {
+			err := q.closed
+			if q.eof || errors.Is(err, ErrClosed) {
+				err = io.EOF
+			}
+			q.mu.Unlock()
+			return 0, RecvInfo{}, err
+		}
+		ready := q.ready.wait()
+		q.mu.Unlock()
+		if err := in.wait(ready); err != nil {
+			return 0, RecvInfo{}, err
+		}
+		q.mu.Lock()
+	}
+	m := &q.msgs[q.head]
+	info := RecvInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered}
+	n := copy(b, m.Data)
+	if n < len(m.Data) {
+		m.Data = m.Data[n:]
+		q.bytes -= n
+	} else {
+		info.EOR = true
+		q.pop()
+	}
+	low := q.lowWindow
+	q.mu.Unlock()
+	if low {
+		freed() // the loop may owe the peer a window update
+	}
+	return n, info, nil
+}
+
+// Shutdown closes the association gracefully (RFC 9260 section 9.2): no
+// more messages are accepted, everything queued is delivered, and the
+// SHUTDOWN exchange runs. It waits until the association is closed or ctx
+// is done. Messages the peer sends meanwhile can still be read.
+func (a *Association) Shutdown(ctx context.Context) error {
+	a.exec(func() { a.startShutdown(time.Now()) })
+	select {
+	case <-a.done:
+		if err := a.Err(); err != nil && !errors.Is(err, ErrShutdown) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Abort ends the association at once with an ABORT carrying reason as a
+// User-Initiated Abort cause. Queued and unacknowledged messages are lost
+// (and reported as send failures).
+func (a *Association) Abort(reason string) error {
+	a.exec(func() {
+		a.abortWith(time.Now(), &wire.UserAbortCause{Reason: []byte(reason)}, &AbortError{Causes: []CauseError{{Code: wire.CauseUserInitiatedAbort, Info: reason}}})
+	})
+	<-a.done
+	return nil
+}
+
+// closeTimeout bounds the graceful part of Close.
+const closeTimeout = 5 * time.Second
+
+// Close shuts the association down gracefully, and aborts it if that does
+// not finish within a few seconds.
+func (a *Association) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	if err := a.Shutdown(ctx); err != nil && errors.Is(err, context.DeadlineExceeded) {
+		return a.Abort("close timeout")
+	}
+	return nil
+}
+
+// Done returns a channel closed when the association has ended.
+func (a *Association) Done() <-chan struct{} { return a.done }
+
+// Err returns why the association ended: nil while it runs and after a
+// graceful shutdown.
+func (a *Association) Err() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.info.state == stateClosed && a.info.err == ErrClosed {
+		return nil
+	}
+	return a.info.err
+}
+
+// Events returns the association's event channel. It is closed when the
+// association ends, after its last event.
+func (a *Association) Events() <-chan Event { return a.events.ch }
+
+// Stats returns counters and per-path state.
+func (a *Association) Stats() Stats {
+	var s Stats
+	if !a.exec(func() { s = a.snapshot() }) {
+		a.mu.Lock()
+		s = a.final
+		a.mu.Unlock()
+	}
+	return s
+}
+
+// Paths returns the state of every path.
+func (a *Association) Paths() []PathInfo { return a.Stats().Paths }
+
+// SetPrimary makes the path to addr the primary path.
+func (a *Association) SetPrimary(addr netip.Addr) error {
+	err := errors.New("sctp: no path to " + addr.String())
+	a.exec(func() {
+		if p := a.pathTo(addr.Unmap()); p != nil {
+			err = nil
+			if p != a.primary {
+				a.primary = p
+				a.events.post(Event{Type: EventPrimaryChanged, Addr: p.remote})
+			}
+		}
+	})
+	return err
+}
+
+// Streams returns the negotiated numbers of outbound and inbound streams.
+func (a *Association) Streams() (out, in uint16) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.info.streamsOut, a.info.streamsIn
+}
+
+// RemoteAddr returns the primary path's peer address and UDP port.
+func (a *Association) RemoteAddr() netip.AddrPort { return a.remoteAddr() }
+
+// PeerPort returns the peer's SCTP port.
+func (a *Association) PeerPort() uint16 { return a.peerPort }

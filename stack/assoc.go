@@ -1,0 +1,289 @@
+package stack
+
+import (
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/pion/logging"
+)
+
+// state is the association state of RFC 9260 section 4.
+type state uint8
+
+const (
+	stateClosed state = iota
+	stateCookieWait
+	stateCookieEchoed
+	stateEstablished
+	stateShutdownPending
+	stateShutdownSent
+	stateShutdownReceived
+	stateShutdownAckSent
+)
+
+func (s state) String() string {
+	return [...]string{"CLOSED", "COOKIE-WAIT", "COOKIE-ECHOED", "ESTABLISHED",
+		"SHUTDOWN-PENDING", "SHUTDOWN-SENT", "SHUTDOWN-RECEIVED", "SHUTDOWN-ACK-SENT"}[s]
+}
+
+// Association is one SCTP association. Its protocol state belongs to a
+// single goroutine, the loop; the methods hand work to it through queues.
+type Association struct {
+	ep  *Endpoint
+	cfg *Config
+	log logging.LeveledLogger
+
+	wake chan struct{} // one slot: the loop has work
+	done chan struct{} // closed when the loop has exited
+	up   chan struct{} // closed when the association is established (or gone)
+
+	in     inbox
+	sendq  sendQueue
+	recvq  recvQueue
+	events eventQueue
+
+	// Set before the loop starts and never changed: safe to read anywhere.
+	localPort, peerPort uint16
+
+	// Routing entries, guarded by ep.mu.
+	routeTag     uint32
+	routePeerTag uint32
+	routePeers   []netip.Addr
+
+	// mu guards the fields that API calls read while the loop runs.
+	mu    sync.Mutex
+	info  assocInfo
+	final Stats // the last snapshot, for Stats after the end
+
+	// Everything below belongs to the loop.
+	state    state
+	localTag uint32
+	peerTag  uint32
+	peer     peerFeatures
+	paths    []*path
+	primary  *path
+	errors   int // association error counter (section 8.1)
+
+	tx         sender
+	rx         receiver
+	hs         handshake
+	shutdown   shutdownState
+	ctrl       []ctrlChunk // control chunks waiting for the next flush
+	pktScratch []rxPacket
+	cmdScratch []func()
+	tally      ackTally              // scratch for SACK processing
+	streamQs   map[uint16]*recvQueue // streams opened with Stream
+	stats      AssocStats
+	closeErr   error // why the association ended
+}
+
+// assocInfo is what API calls may read without asking the loop.
+type assocInfo struct {
+	state                 state
+	streamsOut, streamsIn uint16
+	err                   error
+}
+
+// peerFeatures records what the peer advertised in its INIT or INIT ACK.
+type peerFeatures struct {
+	prsctp bool // Forward-TSN-Supported (RFC 3758)
+	idata  bool // I-DATA in Supported Extensions (RFC 8260)
+}
+
+func newAssociation(ep *Endpoint) *Association {
+	a := &Association{
+		ep:        ep,
+		cfg:       &ep.cfg,
+		log:       ep.log,
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		up:        make(chan struct{}),
+		localPort: ep.port,
+	}
+	a.sendq.limit = a.cfg.SendBuffer
+	a.events.init(a.cfg.EventQueue)
+	return a
+}
+
+// signal wakes the loop; it never blocks.
+func (a *Association) signal() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// exec runs f on the loop and waits for it, unless the association is
+// gone (then it returns false).
+func (a *Association) exec(f func()) bool {
+	ran := make(chan struct{})
+	a.in.mu.Lock()
+	a.in.cmds = append(a.in.cmds, func() { f(); close(ran) })
+	a.in.mu.Unlock()
+	a.signal()
+	select {
+	case <-ran:
+		return true
+	case <-a.done:
+		return false
+	}
+}
+
+// run is the loop: wait for work or a deadline, process everything queued,
+// send what that produced, repeat until the association is closed.
+func (a *Association) run() {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	defer a.finish()
+	for {
+		now := time.Now()
+		a.processInbox(now)
+		a.takeUserData(now)
+		a.windowUpdate()
+		a.fireTimers(now)
+		a.flush(now)
+		if a.state == stateClosed {
+			return
+		}
+		a.publish()
+		next := a.nextDeadline()
+		if next.IsZero() {
+			timer.Stop()
+		} else {
+			timer.Reset(max(time.Until(next), 0))
+		}
+		select {
+		case <-a.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// processInbox handles the packets and commands queued for the loop.
+func (a *Association) processInbox(now time.Time) {
+	a.pktScratch, a.cmdScratch = a.in.take(a.pktScratch, a.cmdScratch)
+	for _, f := range a.cmdScratch {
+		f()
+	}
+	for i := range a.pktScratch {
+		p := &a.pktScratch[i]
+		if a.state != stateClosed {
+			a.handlePacket(now, p)
+		}
+		a.ep.bufs.put(p.buf)
+	}
+}
+
+// publish copies the state API calls read into info.
+func (a *Association) publish() {
+	a.mu.Lock()
+	a.info.state = a.state
+	a.info.streamsOut = uint16(len(a.tx.streams))
+	if a.rx.reasm != nil {
+		a.info.streamsIn = uint16(len(a.rx.reasm.streams))
+	}
+	a.mu.Unlock()
+}
+
+// nextDeadline returns the earliest timer of the association.
+func (a *Association) nextDeadline() time.Time {
+	var next time.Time
+	earlier := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	earlier(a.hs.t1)
+	earlier(a.shutdown.t2)
+	earlier(a.shutdown.t5)
+	earlier(a.rx.sackDue)
+	earlier(a.tx.nagleDue)
+	for _, p := range a.paths {
+		earlier(p.t3)
+		earlier(p.hbDue)
+	}
+	return next
+}
+
+// fireTimers runs the handlers of every timer that has expired.
+func (a *Association) fireTimers(now time.Time) {
+	if expired(a.hs.t1, now) {
+		a.onT1(now)
+	}
+	if expired(a.shutdown.t2, now) {
+		a.onT2(now)
+	}
+	if expired(a.shutdown.t5, now) {
+		a.onT5(now)
+	}
+	if expired(a.rx.sackDue, now) {
+		a.rx.sackNow = true
+	}
+	if expired(a.tx.nagleDue, now) {
+		a.tx.nagleDue = time.Time{}
+	}
+	for _, p := range a.paths {
+		if a.state == stateClosed {
+			return
+		}
+		if expired(p.t3, now) {
+			a.onT3(now, p)
+		}
+		if expired(p.hbDue, now) {
+			a.onHeartbeatTimer(now, p)
+		}
+	}
+}
+
+func expired(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }
+
+// finish runs when the loop exits: it wakes every waiter with the reason.
+func (a *Association) finish() {
+	err := a.closeErr
+	if err == nil {
+		err = ErrClosed
+	}
+	final := a.snapshot()
+	a.mu.Lock()
+	a.info.state = stateClosed
+	a.info.err = err
+	a.final = final
+	a.mu.Unlock()
+
+	a.sendq.mu.Lock()
+	a.sendq.closed = err
+	a.sendq.space.broadcast()
+	a.sendq.mu.Unlock()
+
+	a.eachQueue(func(q *recvQueue) {
+		q.closed = err
+		q.ready.broadcast()
+	})
+
+	a.ep.remove(a)
+	a.events.close()
+	// Drain packets that raced with the exit so their buffers return.
+	pkts, _ := a.in.take(nil, nil)
+	for _, p := range pkts {
+		a.ep.bufs.put(p.buf)
+	}
+	close(a.done)
+	select {
+	case <-a.up:
+	default:
+		close(a.up)
+	}
+}
+
+// primaryAddr returns the primary path's address, for callers outside the
+// loop after setup.
+func (a *Association) remoteAddr() netip.AddrPort {
+	var ap netip.AddrPort
+	a.exec(func() {
+		if a.primary != nil {
+			ap = a.primary.remote
+		}
+	})
+	return ap
+}

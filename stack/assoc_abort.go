@@ -1,0 +1,129 @@
+package stack
+
+import (
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// abortWith sends an ABORT with an optional cause to the peer and closes
+// the association with err (RFC 9260 section 9.1).
+func (a *Association) abortWith(now time.Time, cause wire.CauseValue, err error) {
+	a.abortWithTag(now, cause, a.peerTag, err)
+}
+
+// abortWithTag is abortWith for the handshake, when the tag to use comes
+// from the chunk being answered.
+func (a *Association) abortWithTag(_ time.Time, cause wire.CauseValue, tag uint32, err error) {
+	if a.primary != nil && tag != 0 {
+		a.queueCtrlTo(abortChunk(cause), a.primary.remote, a.primary.local, tag)
+	}
+	a.stats.AbortsSent++
+	a.terminate(err)
+}
+
+// handleAbort processes the peer's ABORT (section 9.1), whose tag the
+// router checked (section 8.5.1 B).
+func (a *Association) handleAbort(rp *rxPacket, c wire.Chunk) {
+	var ab wire.Abort
+	if ab.Decode(c) != nil || !a.tagValid(rp, c) {
+		return
+	}
+	a.stats.AbortsReceived++
+	a.terminate(&AbortError{Remote: true, Causes: describeCauses(ab.Causes)})
+}
+
+// tagValid applies the T-bit rule of section 8.5.1 B to ABORT and SHUTDOWN
+// COMPLETE: the T bit means the packet carries the peer's tag, otherwise
+// ours.
+func (a *Association) tagValid(rp *rxPacket, c wire.Chunk) bool {
+	vtag := wire.Packet(rp.data).VerificationTag()
+	if c.Flags()&1 != 0 {
+		return vtag == a.peerTag
+	}
+	return vtag == a.localTag
+}
+
+// handleError processes an ERROR chunk: causes are reported as events; a
+// Stale Cookie during setup restarts the handshake with a Cookie
+// Preservative (section 5.2.6).
+func (a *Association) handleError(now time.Time, c wire.Chunk) {
+	var e wire.ErrorChunk
+	if e.Decode(c) != nil {
+		a.badChunk(c)
+		return
+	}
+	it := e.Causes.Iter()
+	for cause, ok := it.Next(); ok; cause, ok = it.Next() {
+		if cause.Code() == wire.CauseStaleCookie && a.state == stateCookieEchoed {
+			var sc wire.StaleCookieCause
+			if sc.Decode(cause) == nil {
+				a.retryStaleCookie(now, time.Duration(sc.StalenessMicros)*time.Microsecond)
+			}
+			continue
+		}
+		a.events.post(Event{Type: EventPeerError, Err: &CauseError{Code: cause.Code(), Info: string(cause.Value())}})
+	}
+}
+
+// retryStaleCookie sends a new INIT asking for a longer cookie life
+// (section 5.2.6), unless the retransmission limit is reached.
+func (a *Association) retryStaleCookie(now time.Time, staleness time.Duration) {
+	if a.hs.t1Sends > a.cfg.MaxInitRetrans {
+		a.terminate(ErrHandshakeTimeout)
+		return
+	}
+	var init wire.Init
+	if init.Decode(wire.Chunk(a.hs.initOut)) != nil {
+		return
+	}
+	incr := uint32(min(2*staleness, maxCookieIncrement).Milliseconds())
+	init.Params = wire.AppendParam(append(wire.Params(nil), init.Params...), &wire.CookiePreservativeParam{IncrementMillis: incr})
+	a.hs.initOut = init.Append(nil)
+	a.state = stateCookieWait
+	a.sendT1(now)
+}
+
+// terminate closes the association: stop timers and fail what is pending.
+// err nil means a graceful close.
+func (a *Association) terminate(err error) {
+	if a.state == stateClosed {
+		return
+	}
+	wasUp := a.state >= stateEstablished
+	a.state = stateClosed
+	if err != nil {
+		a.closeErr = err
+		if wasUp {
+			a.events.post(Event{Type: EventCommLost, Err: err})
+		}
+	}
+	a.failOutstanding(err)
+}
+
+// failOutstanding reports every message not yet acknowledged as failed and
+// returns its buffer space.
+func (a *Association) failOutstanding(err error) {
+	if err == nil {
+		err = ErrClosed
+	}
+	s := &a.tx
+	for tsn := s.cumAck + 1; s.ring.len() > 0 && tsn != s.nextTSN; tsn++ {
+		c := s.ring.at(tsn)
+		if c != nil && c.state != chunkAbandoned && c.flags.Has(wire.FlagEnd) {
+			a.events.post(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: err})
+		}
+	}
+	for i := s.qhead; i < len(s.queue); i++ {
+		m := &s.queue[i]
+		a.events.post(Event{Type: EventSendFailed, Stream: m.info.Stream, PPID: m.info.PPID, Err: err})
+	}
+	s.queue, s.qhead = nil, 0
+	a.closeSendQueue(err)
+}
+
+// badChunk counts a malformed chunk; the rest of its packet is dropped.
+func (a *Association) badChunk(c wire.Chunk) {
+	a.stats.MalformedChunks++
+	a.log.Debugf("malformed %s chunk dropped", c.Type())
+}

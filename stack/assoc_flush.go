@@ -1,0 +1,314 @@
+package stack
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/serial"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// ctrlChunk is an encoded control chunk waiting for the next flush.
+type ctrlChunk struct {
+	data   []byte // the chunk, padded
+	remote netip.AddrPort
+	local  netip.Addr
+	vtag   uint32
+}
+
+// queueCtrl queues an encoded chunk for the peer's primary path (or the
+// given path), tagged with the peer's verification tag.
+func (a *Association) queueCtrl(data []byte, p *path) {
+	if p == nil {
+		p = a.primary
+	}
+	a.ctrl = append(a.ctrl, ctrlChunk{data: data, remote: p.remote, local: p.local, vtag: a.peerTag})
+}
+
+// queueCtrlTo queues an encoded chunk for an explicit destination and tag,
+// for replies that do not follow a path (INIT ACK, ABORT to an address).
+func (a *Association) queueCtrlTo(data []byte, remote netip.AddrPort, local netip.Addr, vtag uint32) {
+	a.ctrl = append(a.ctrl, ctrlChunk{data: data, remote: remote, local: local, vtag: vtag})
+}
+
+// flush sends what the loop iteration produced: control chunks first, then
+// a SACK, a FORWARD-TSN, retransmissions and new data, bundled into as few
+// packets as the MTU allows (RFC 9260 section 6.10).
+func (a *Association) flush(now time.Time) {
+	b := a.ep.getBuilder(a)
+	defer a.ep.putBuilder(b)
+	for _, c := range a.ctrl {
+		b.open(c.remote, c.local, c.vtag, a.mtuFor(c.remote), len(c.data))
+		b.cur = append(b.cur, c.data...)
+	}
+	clear(a.ctrl)
+	a.ctrl = a.ctrl[:0]
+	if a.dataAllowed() {
+		// Control chunks go before DATA in a packet (section 6.10): a SACK
+		// rides ahead of the data when there is data to send, or goes
+		// alone.
+		if a.rx.sackNow || (a.rx.ackPending && a.willSendData()) {
+			a.flushSack(now, b)
+		}
+		a.flushForwardTSN(b)
+		a.flushData(now, b)
+		if a.rx.sackNow {
+			a.flushSack(now, b)
+		}
+	}
+	b.send()
+	a.stats.PacketsSent += uint64(b.sent)
+	a.stats.BytesSent += uint64(b.bytes)
+	a.stats.SendErrors += uint64(b.errs)
+	a.stats.SendCalls += uint64(b.calls)
+}
+
+// dataAllowed reports whether the state lets DATA and SACK flow.
+func (a *Association) dataAllowed() bool {
+	switch a.state {
+	case stateEstablished, stateShutdownPending, stateShutdownReceived, stateShutdownSent:
+		return a.primary != nil
+	}
+	return false
+}
+
+// mtuFor returns the packet size limit toward remote.
+func (a *Association) mtuFor(remote netip.AddrPort) int {
+	for _, p := range a.paths {
+		if p.remote.Addr() == remote.Addr() {
+			return p.mtu
+		}
+	}
+	return a.cfg.PMTU - udpOverhead - ipv6Overhead
+}
+
+// flushSack adds a SACK to the packet toward where the last DATA came
+// from, starting a new packet if the open one already carries DATA.
+func (a *Association) flushSack(now time.Time, b *builder) {
+	r := &a.rx
+	dest := r.sackPath
+	if dest == nil {
+		dest = a.primary
+	}
+	if b.hasDat {
+		b.close()
+	}
+	a.fillSack(&r.sack)
+	b.open(dest.remote, dest.local, a.peerTag, dest.mtu, r.sack.Len())
+	b.cur = r.sack.Append(b.cur)
+	r.sackSent(now)
+	a.stats.SacksSent++
+}
+
+// willSendData reports whether the flush is going to send DATA.
+func (a *Association) willSendData() bool {
+	s := &a.tx
+	p := a.primary
+	return s.marked > 0 || (s.hasQueued() && p.flight < p.cwnd && (s.peerRwnd > 0 || s.outstanding == 0))
+}
+
+// flushForwardTSN sends a FORWARD-TSN (or I-FORWARD-TSN) when abandoned
+// chunks moved the advanced peer ack point (RFC 3758 section 3.5 C3).
+func (a *Association) flushForwardTSN(b *builder) {
+	if !a.tx.sendFwd {
+		return
+	}
+	a.tx.sendFwd = false
+	if !a.advancePeerAck() {
+		return
+	}
+	chunk := a.forwardTSNChunk()
+	dest := a.primary
+	b.open(dest.remote, dest.local, a.peerTag, dest.mtu, len(chunk))
+	b.cur = append(b.cur, chunk...)
+	a.stats.ForwardTSNsSent++
+}
+
+// forwardTSNChunk encodes the FORWARD-TSN for the chunks abandoned up to
+// the advanced peer ack point, listing the last skipped sequence number of
+// each ordered stream.
+func (a *Association) forwardTSNChunk() []byte {
+	s := &a.tx
+	if s.idata {
+		f := wire.IForwardTSN{NewCumTSN: s.advPeerAck}
+		for tsn := s.cumAck + 1; serial.LessEq32(tsn, s.advPeerAck); tsn++ {
+			c := s.ring.at(tsn)
+			f.Streams = setIForwardEntry(f.Streams, wire.StreamMID{Stream: c.sid, Unordered: c.flags.Has(wire.FlagUnordered), MID: c.mid})
+		}
+		return f.Append(nil)
+	}
+	f := wire.ForwardTSN{NewCumTSN: s.advPeerAck}
+	for tsn := s.cumAck + 1; serial.LessEq32(tsn, s.advPeerAck); tsn++ {
+		c := s.ring.at(tsn)
+		if !c.flags.Has(wire.FlagUnordered) {
+			f.Streams = setStreamSSN(f.Streams, wire.StreamSSN{Stream: c.sid, SSN: uint16(c.mid)})
+		}
+	}
+	return f.Append(nil)
+}
+
+// setStreamSSN records the latest skipped SSN of a stream.
+func setStreamSSN(l []wire.StreamSSN, e wire.StreamSSN) []wire.StreamSSN {
+	for i := range l {
+		if l[i].Stream == e.Stream {
+			l[i].SSN = e.SSN
+			return l
+		}
+	}
+	return append(l, e)
+}
+
+// setIForwardEntry records the latest skipped MID of a stream and
+// ordering.
+func setIForwardEntry(l []wire.StreamMID, e wire.StreamMID) []wire.StreamMID {
+	for i := range l {
+		if l[i].Stream == e.Stream && l[i].Unordered == e.Unordered {
+			l[i].MID = e.MID
+			return l
+		}
+	}
+	return append(l, e)
+}
+
+// flushData sends retransmissions, then new data, within the congestion and
+// receiver windows.
+func (a *Association) flushData(now time.Time, b *builder) {
+	dest := a.primary
+	if a.tx.marked > 0 {
+		a.sendMarked(now, b, dest)
+	}
+	a.sendNew(now, b, dest)
+}
+
+// maxPayload is the largest fragment that fits one packet to p.
+func (a *Association) maxPayload(p *path) int {
+	return p.mtu - wire.CommonHeaderLen - a.tx.dataHeaderLen()
+}
+
+// sendMarked retransmits chunks marked by fast retransmit or T3 expiry,
+// lowest TSN first. The first packet of a fast retransmission ignores cwnd
+// (RFC 9260 section 7.2.4 step 3).
+func (a *Association) sendMarked(now time.Time, b *builder, dest *path) {
+	s := &a.tx
+	budget := 0
+	if s.fastRtxPending {
+		budget = dest.mtu
+		s.fastRtxPending = false
+	}
+	for tsn := s.cumAck + 1; s.marked > 0 && tsn != s.nextTSN; tsn++ {
+		c := s.ring.at(tsn)
+		if c.state != chunkMarked {
+			continue
+		}
+		if s.prsctp && c.expired(now) {
+			a.abandon(c)
+			continue
+		}
+		size := padLen(s.dataHeaderLen() + len(c.data))
+		if budget < size && dest.flight >= dest.cwnd {
+			dest.cwndUsed = true
+			return
+		}
+		budget -= size
+		c.state = chunkOutstanding
+		s.marked--
+		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, size)
+		a.transmit(now, b, c, dest)
+		dest.stats.Retransmissions++
+		a.stats.Retransmissions++
+	}
+}
+
+// sendNew chunks and sends queued messages while the windows allow.
+func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
+	s := &a.tx
+	maxp := a.maxPayload(dest)
+	for s.hasQueued() {
+		if dest.flight >= dest.cwnd {
+			dest.cwndUsed = true
+			return
+		}
+		// Rule A of section 6.1: with a closed window only a single
+		// probe may be outstanding.
+		if s.peerRwnd <= 0 && s.outstanding > 0 {
+			return
+		}
+		head := &s.queue[s.qhead]
+		next := min(len(head.data)-s.frag.off, maxp)
+		size := padLen(s.dataHeaderLen() + next)
+		if a.nagleHolds(now, b, dest, size) {
+			return
+		}
+		c, ok := a.cutChunk(now, maxp)
+		if !ok {
+			return
+		}
+		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, size)
+		a.transmit(now, b, s.ring.push(c), dest)
+	}
+}
+
+// nagleHolds implements Nagle's rule for SCTP (RFC 9260 section 6.1 D):
+// while data is outstanding, a packet is not started for less than a full
+// packet of data. Holding never lasts longer than nagleDelay.
+func (a *Association) nagleHolds(now time.Time, b *builder, dest *path, size int) bool {
+	if a.cfg.NoDelay || a.tx.outstanding == 0 || (b.cur != nil && b.dest == dest.remote && b.room() >= size) {
+		return false
+	}
+	if a.tx.queued+a.tx.dataHeaderLen() >= a.maxPayload(dest) {
+		return false
+	}
+	if a.tx.nagleDue.IsZero() {
+		a.tx.nagleDue = now.Add(nagleDelay)
+		return true
+	}
+	return now.Before(a.tx.nagleDue)
+}
+
+// nagleDelay bounds how long Nagle's rule holds a small message back, for
+// peers that ignore the SACK-IMMEDIATELY flag.
+const nagleDelay = 2 * time.Millisecond
+
+// transmit appends chunk c to the open packet for dest and accounts for it.
+func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *path) {
+	s := &a.tx
+	flags := c.flags
+	// Ask for an immediate SACK when this is the last chunk for now, so a
+	// delayed SACK never stalls a sender that waits (RFC 7053).
+	if !s.hasQueued() {
+		flags |= wire.FlagImmediate
+	}
+	if s.idata {
+		d := wire.IData{Flags: flags, TSN: c.tsn, Stream: c.sid, MID: c.mid, Payload: c.data}
+		if c.flags.Has(wire.FlagBegin) {
+			d.PPID = c.ppid
+		} else {
+			d.FSN = c.fsn
+		}
+		b.cur = d.Append(b.cur)
+	} else {
+		d := wire.Data{Flags: flags, TSN: c.tsn, Stream: c.sid, SSN: uint16(c.mid), PPID: c.ppid, Payload: c.data}
+		b.cur = d.Append(b.cur)
+	}
+	b.hasDat = true
+	c.path, c.sentAt = dest, now
+	dest.lastData = now
+	c.sends++
+	if c.sends == 1 && !dest.rttPending {
+		dest.rttPending, dest.rttTSN, dest.rttSent = true, c.tsn, now
+	}
+	if !c.inFlight {
+		c.inFlight = true
+		dest.flight += len(c.data)
+		s.outstanding += len(c.data)
+	}
+	s.peerRwnd -= len(c.data)
+	if dest.t3.IsZero() {
+		dest.t3 = now.Add(dest.rto.rto)
+	}
+	dest.stats.BytesSent += uint64(len(c.data))
+	dest.stats.ChunksSent++
+	a.stats.ChunksSent++
+	a.stats.BytesSentUser += uint64(len(c.data))
+	s.nagleDue = time.Time{}
+}

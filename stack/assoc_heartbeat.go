@@ -1,0 +1,116 @@
+package stack
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// Our heartbeat information (opaque to the peer, RFC 9260 section 8.3):
+// a random nonce, the send time and the destination address, so a
+// HEARTBEAT ACK names its path and cannot be forged blindly.
+const hbInfoLen = 8 + 8 + 16
+
+// startHeartbeats schedules the first heartbeat of every path.
+func (a *Association) startHeartbeats(now time.Time) {
+	for _, p := range a.paths {
+		a.scheduleHeartbeat(now, p)
+	}
+}
+
+// scheduleHeartbeat sets when p's next heartbeat is due.
+func (a *Association) scheduleHeartbeat(now time.Time, p *path) {
+	if a.cfg.HeartbeatInterval < 0 {
+		p.hbDue = time.Time{}
+		return
+	}
+	if p.state == PathUnconfirmed && !p.hbPending {
+		p.hbDue = now // verify new addresses at once
+		return
+	}
+	p.hbDue = now.Add(a.hbPeriod(p))
+}
+
+// hbPeriod is the time between heartbeats to p: HB.interval plus RTO,
+// jittered by ±50% of RTO, for an active path (RFC 9260 section 8.3); one
+// RTO for a path being verified or potentially failed (RFC 7829).
+func (a *Association) hbPeriod(p *path) time.Duration {
+	rto := p.rto.rto
+	if p.state == PathUnconfirmed || p.state == PathPotentiallyFailed {
+		return rto
+	}
+	jitter := time.Duration(rand.Int64N(int64(rto)+1)) - rto/2
+	return a.cfg.HeartbeatInterval + rto + jitter
+}
+
+// onHeartbeatTimer sends the next heartbeat to p. If the previous one is
+// still unanswered, that counts as an error on p first, and RTO backs off
+// (section 8.3). A path that carried data within the interval is not idle
+// and waits.
+func (a *Association) onHeartbeatTimer(now time.Time, p *path) {
+	if !a.dataAllowed() {
+		p.hbDue = time.Time{}
+		return
+	}
+	if p.hbPending {
+		p.hbPending = false
+		p.rto.backoff()
+		a.pathError(now, p)
+		if a.state == stateClosed {
+			return
+		}
+	} else if p.state == PathActive && now.Sub(p.lastData) < a.cfg.HeartbeatInterval {
+		p.hbDue = p.lastData.Add(a.hbPeriod(p))
+		return
+	}
+	a.sendHeartbeat(now, p)
+}
+
+// sendHeartbeat sends one HEARTBEAT to p.
+func (a *Association) sendHeartbeat(now time.Time, p *path) {
+	p.hbNonce = rand.Uint64()
+	p.hbSent = now
+	p.hbPending = true
+	info := make([]byte, hbInfoLen)
+	binary.BigEndian.PutUint64(info, p.hbNonce)
+	binary.BigEndian.PutUint64(info[8:], uint64(now.UnixNano()))
+	addr := p.remote.Addr().As16()
+	copy(info[16:], addr[:])
+	a.queueCtrl((&wire.Heartbeat{Info: info}).Append(nil), p)
+	a.stats.HeartbeatsSent++
+	p.hbDue = now.Add(a.hbPeriod(p))
+}
+
+// handleHeartbeat answers a HEARTBEAT from where it came (section 8.3).
+func (a *Association) handleHeartbeat(rp *rxPacket, c wire.Chunk) {
+	var hb wire.Heartbeat
+	if hb.Decode(c) != nil {
+		a.badChunk(c)
+		return
+	}
+	ack := (&wire.HeartbeatAck{Info: hb.Info}).Append(nil)
+	a.queueCtrlTo(ack, rp.remote, rp.local.Addr(), a.peerTag)
+}
+
+// handleHeartbeatAck confirms a path and measures its RTT if the ACK
+// carries the nonce we sent it.
+func (a *Association) handleHeartbeatAck(now time.Time, c wire.Chunk) {
+	var hb wire.HeartbeatAck
+	if hb.Decode(c) != nil || len(hb.Info) != hbInfoLen {
+		a.badChunk(c)
+		return
+	}
+	p := a.pathTo(netip.AddrFrom16([16]byte(hb.Info[16:])).Unmap())
+	if p == nil || !p.hbPending || binary.BigEndian.Uint64(hb.Info) != p.hbNonce {
+		a.stats.HeartbeatsForged++
+		return
+	}
+	p.hbPending = false
+	p.rto.sample(now.Sub(p.hbSent))
+	a.errors = 0
+	a.pathHeard(now, p)
+	a.scheduleHeartbeat(now, p)
+}

@@ -1,0 +1,149 @@
+package stack
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// handlePacket processes one received packet, chunk by chunk, in order
+// (RFC 9260 section 8.5 for tags, 3.2 for unknown chunk types).
+func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
+	pkt := wire.Packet(rp.data)
+	a.stats.PacketsReceived++
+	a.stats.BytesReceived += uint64(len(rp.data))
+	it := pkt.Chunks()
+	first, _ := it.Next()
+	if !a.acceptable(rp, first) {
+		a.stats.PacketsDropped++
+		return
+	}
+	from := a.pathTo(rp.remote.Addr().Unmap())
+	if from != nil {
+		a.learnPort(from, rp, first)
+		from.stats.PacketsReceived++
+		from.stats.BytesReceived += uint64(len(rp.data))
+	}
+	var report wire.Causes
+	hadData := false
+	it = pkt.Chunks()
+	for c, ok := it.Next(); ok && a.state != stateClosed; c, ok = it.Next() {
+		cont := true
+		switch c.Type() {
+		case wire.TypeData, wire.TypeIData:
+			if from == nil || !a.dataAllowed() {
+				continue
+			}
+			hadData = true
+			cont = a.handleData(now, from, c)
+		case wire.TypeSack:
+			if a.dataAllowed() {
+				cont = a.handleSack(now, c)
+			}
+		case wire.TypeForwardTSN, wire.TypeIForwardTSN:
+			if a.dataAllowed() {
+				cont = a.handleForwardTSN(c)
+			}
+		case wire.TypeHeartbeat:
+			a.handleHeartbeat(rp, c)
+		case wire.TypeHeartbeatAck:
+			a.handleHeartbeatAck(now, c)
+		case wire.TypeInit:
+			a.handleInit(now, rp, c)
+			cont = false
+		case wire.TypeInitAck:
+			a.handleInitAck(now, rp, c)
+			cont = false
+		case wire.TypeCookieEcho:
+			cont = a.handleCookieEcho(now, rp, c)
+		case wire.TypeCookieAck:
+			a.handleCookieAck(now)
+		case wire.TypeShutdown:
+			cont = a.handleShutdown(now, c)
+		case wire.TypeShutdownAck:
+			a.handleShutdownAck(now, rp)
+		case wire.TypeShutdownComplete:
+			a.handleShutdownComplete(rp, c)
+		case wire.TypeAbort:
+			a.handleAbort(rp, c)
+		case wire.TypeError:
+			a.handleError(now, c)
+		case wire.TypeECNE, wire.TypeCWR, wire.TypePad:
+			// We never announce ECN, so ECNE and CWR carry nothing for us;
+			// PAD is there to be ignored (RFC 4820).
+		default:
+			var stop bool
+			report, stop = a.unknownChunk(c, report)
+			cont = !stop
+		}
+		if !cont {
+			break
+		}
+	}
+	if it.Err() != nil {
+		a.stats.MalformedChunks++
+	}
+	if len(report) > 0 && a.dataAllowed() {
+		a.queueCtrl((&wire.ErrorChunk{Causes: report}).Append(nil), from)
+	}
+	if hadData {
+		a.afterDataPacket(now)
+	}
+	a.deliverReady()
+	if a.state == stateShutdownSent && hadData {
+		// Section 9.2: every packet with DATA in SHUTDOWN-SENT is
+		// answered with SHUTDOWN.
+		a.sendShutdown(now)
+	}
+}
+
+// acceptable checks the verification tag rules of section 8.5.1 that the
+// router could not: packets with our tag must come from the peer's port,
+// and only INIT, ABORT and SHUTDOWN COMPLETE may carry another tag.
+func (a *Association) acceptable(rp *rxPacket, first wire.Chunk) bool {
+	pkt := wire.Packet(rp.data)
+	if pkt.SrcPort() != a.peerPort {
+		return false
+	}
+	vtag := pkt.VerificationTag()
+	switch first.Type() {
+	case wire.TypeInit:
+		return vtag == 0
+	case wire.TypeAbort, wire.TypeShutdownComplete:
+		return a.tagValid(rp, first)
+	case wire.TypeCookieEcho:
+		return true // the cookie decides (section 5.2.4)
+	}
+	if vtag != a.localTag {
+		return false
+	}
+	// A packet from an address that is not the peer's would be out of the
+	// blue, unless it answers our INIT from another of the peer's
+	// addresses.
+	return a.pathTo(rp.remote.Addr().Unmap()) != nil || first.Type() == wire.TypeInitAck
+}
+
+// learnPort takes the peer's UDP source port for this path from a packet
+// whose verification tag checked out (RFC 6951 section 5.4): a NAT may
+// have changed it.
+func (a *Association) learnPort(p *path, rp *rxPacket, first wire.Chunk) {
+	t := first.Type()
+	if t == wire.TypeInit || t == wire.TypeCookieEcho || p.remote.Port() == rp.remote.Port() {
+		return
+	}
+	p.remote = netip.AddrPortFrom(p.remote.Addr(), rp.remote.Port())
+	a.stats.PortChanges++
+}
+
+// unknownChunk applies the action bits of an unrecognized chunk type
+// (section 3.2): report it in an ERROR, and stop processing the packet or
+// skip the chunk.
+func (a *Association) unknownChunk(c wire.Chunk, report wire.Causes) (wire.Causes, bool) {
+	a.stats.UnknownChunks++
+	act := c.Type().Action()
+	if act.Report() {
+		report = wire.AppendCause(report, &wire.UnrecognizedChunkCause{Chunk: c})
+	}
+	return report, act.Stop()
+}

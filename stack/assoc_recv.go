@@ -1,0 +1,244 @@
+package stack
+
+import (
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// arenaBlock is the size of the blocks received payloads are copied into.
+// Small payloads share a block, so receiving costs no allocation per
+// message; a block is freed once every message in it has been read.
+const arenaBlock = 64 << 10
+
+// receiver is the data-receiving half of the association.
+type receiver struct {
+	tsns       tsnMap
+	reasm      *reassembler
+	ready      []Message // delivered by reassembly, not yet queued
+	sack       wire.Sack
+	sackPath   *path     // where the last DATA came from: SACKs go there
+	ackPending bool      // DATA received since the last SACK
+	sackNow    bool      // send a SACK in this flush
+	sackDue    time.Time // delayed SACK deadline
+	dataPkts   int       // packets with DATA since the last SACK
+	arena      []byte
+	data       wire.Data
+	idata      wire.IData
+	useIData   bool
+}
+
+func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
+	r.tsns = newTSNMap(peerInitialTSN)
+	r.useIData = idata
+	r.reasm = newReassembler(inStreams, idata, func(m Message) { r.ready = append(r.ready, m) })
+}
+
+// copyPayload copies received user data out of the packet buffer.
+func (r *receiver) copyPayload(p []byte) []byte {
+	if len(p) > arenaBlock/8 {
+		return append([]byte(nil), p...)
+	}
+	if cap(r.arena)-len(r.arena) < len(p) {
+		r.arena = make([]byte, 0, arenaBlock)
+	}
+	off := len(r.arena)
+	r.arena = append(r.arena, p...)
+	return r.arena[off:len(r.arena):len(r.arena)]
+}
+
+// handleData processes a DATA or I-DATA chunk (RFC 9260 section 6.2). It
+// returns false if the packet must not be processed further.
+func (a *Association) handleData(now time.Time, from *path, c wire.Chunk) bool {
+	r := &a.rx
+	f, ok := a.decodeData(c)
+	if !ok {
+		return false
+	}
+	if len(f.data) == 0 {
+		// Section 6.2: a DATA chunk without user data aborts.
+		a.abortWith(now, &wire.NoUserDataCause{TSN: f.tsn}, errNoUserData)
+		return false
+	}
+	if f.tsn-r.tsns.cum > 1<<30 && !r.tsns.has(f.tsn) {
+		// Far beyond anything the window allows: a broken or hostile peer.
+		a.stats.DataDropped++
+		return true
+	}
+	if a.receiveWindow() < len(f.data) && !r.fillsHole(f.tsn) {
+		// No room: drop chunks beyond the highest received (section 6.2).
+		a.stats.DataDropped++
+		return true
+	}
+	if !r.tsns.add(f.tsn) {
+		a.stats.DuplicateTSNs++
+		r.sackNow = true // report duplicates at once (section 6.2)
+		r.sackPath = from
+		return true
+	}
+	r.ackPending, r.sackPath = true, from
+	if f.flags.Has(wire.FlagImmediate) || r.tsns.hasGaps() {
+		r.sackNow = true // section 6.7: SACK at once when gaps exist
+	}
+	if int(f.sid) >= len(r.reasm.streams) {
+		// Section 6.5: acknowledge the TSN but report and drop the chunk.
+		a.queueCtrl(errorChunk(&wire.InvalidStreamCause{Stream: f.sid}), from)
+		return true
+	}
+	f.data = r.copyPayload(f.data)
+	a.stats.BytesReceivedUser += uint64(len(f.data))
+	r.reasm.add(f)
+	return true
+}
+
+// decodeData decodes a DATA or I-DATA chunk, whichever was negotiated.
+func (a *Association) decodeData(c wire.Chunk) (frag, bool) {
+	r := &a.rx
+	if c.Type() == wire.TypeIData {
+		if !r.useIData || r.idata.Decode(c) != nil {
+			a.badChunk(c)
+			return frag{}, false
+		}
+		d := &r.idata
+		f := frag{tsn: d.TSN, sid: d.Stream, mid: d.MID, flags: d.Flags, data: d.Payload}
+		if d.Flags.Has(wire.FlagBegin) {
+			f.ppid = d.PPID
+		} else {
+			f.fsn = d.FSN
+		}
+		return f, true
+	}
+	if r.useIData || r.data.Decode(c) != nil {
+		a.badChunk(c)
+		return frag{}, false
+	}
+	d := &r.data
+	return frag{tsn: d.TSN, sid: d.Stream, mid: uint32(d.SSN), ppid: d.PPID, flags: d.Flags, data: d.Payload}, true
+}
+
+// fillsHole reports whether tsn lies below the highest TSN received, so
+// accepting it helps the window drain even when the buffer is full.
+func (r *receiver) fillsHole(tsn uint32) bool {
+	h := r.tsns.highest()
+	return tsn-r.tsns.cum-1 < h-r.tsns.cum
+}
+
+// afterDataPacket applies the delayed-SACK rule once per packet that
+// carried DATA: every second packet is acknowledged at once, otherwise
+// within SACKDelay (section 6.2).
+func (a *Association) afterDataPacket(now time.Time) {
+	r := &a.rx
+	r.dataPkts++
+	if r.dataPkts >= 2 {
+		r.sackNow = true
+	} else if r.sackDue.IsZero() {
+		r.sackDue = now.Add(a.cfg.SACKDelay)
+	}
+}
+
+// receiveWindow is the space left in the receive buffer.
+func (a *Association) receiveWindow() int {
+	queued := 0
+	a.eachQueue(func(q *recvQueue) { queued += q.bytes })
+	return max(a.cfg.RecvBuffer-queued-a.rx.reasm.held, 0)
+}
+
+// queueFor returns the receive queue for a stream's messages.
+func (a *Association) queueFor(sid uint16) *recvQueue {
+	if q := a.streamQs[sid]; q != nil {
+		return q
+	}
+	return &a.recvq
+}
+
+// eachQueue calls f on every receive queue with its lock held.
+func (a *Association) eachQueue(f func(q *recvQueue)) {
+	for _, q := range a.allQueues() {
+		q.mu.Lock()
+		f(q)
+		q.mu.Unlock()
+	}
+}
+
+func (a *Association) allQueues() []*recvQueue {
+	qs := []*recvQueue{&a.recvq}
+	for _, q := range a.streamQs {
+		qs = append(qs, q)
+	}
+	return qs
+}
+
+// fillSack fills s with the current acknowledgement state.
+func (a *Association) fillSack(s *wire.Sack) {
+	r := &a.rx
+	// Gap blocks beyond what one packet holds are left for later SACKs.
+	maxGaps := max((a.primary.mtu-wire.CommonHeaderLen-16-4*len(r.tsns.dups))/4, 1)
+	r.tsns.fillSack(s, maxGaps)
+	w := a.receiveWindow()
+	s.ARwnd = uint32(w)
+	a.eachQueue(func(q *recvQueue) { q.lowWindow = w < a.cfg.RecvBuffer/4 })
+}
+
+// sackSent resets the acknowledgement triggers.
+func (r *receiver) sackSent(time.Time) {
+	r.ackPending, r.sackNow = false, false
+	r.sackDue = time.Time{}
+	r.dataPkts = 0
+}
+
+// deliverReady moves messages completed during this loop iteration to the
+// receive queue with one lock and one wake-up.
+func (a *Association) deliverReady() {
+	r := &a.rx
+	if len(r.ready) == 0 {
+		return
+	}
+	if len(a.streamQs) == 0 {
+		a.recvq.pushAll(r.ready)
+	} else {
+		for _, m := range r.ready {
+			a.queueFor(m.Stream).pushAll([]Message{m})
+		}
+	}
+	a.stats.MessagesReceived += uint64(len(r.ready))
+	clear(r.ready)
+	r.ready = r.ready[:0]
+}
+
+// handleForwardTSN processes FORWARD-TSN and I-FORWARD-TSN (RFC 3758
+// section 3.6, RFC 8260 section 3.3).
+func (a *Association) handleForwardTSN(c wire.Chunk) bool {
+	r := &a.rx
+	if c.Type() == wire.TypeIForwardTSN {
+		var f wire.IForwardTSN
+		if !r.useIData || f.Decode(c) != nil {
+			a.badChunk(c)
+			return false
+		}
+		r.tsns.forward(f.NewCumTSN)
+		r.reasm.iForwardTSN(f.Streams)
+	} else {
+		var f wire.ForwardTSN
+		if r.useIData || f.Decode(c) != nil {
+			a.badChunk(c)
+			return false
+		}
+		r.tsns.forward(f.NewCumTSN)
+		r.reasm.forwardTSN(f.NewCumTSN, f.Streams)
+	}
+	r.ackPending, r.sackNow = true, true
+	return true
+}
+
+// windowUpdate sends a SACK when the application has read enough to open a
+// window the peer last saw nearly closed.
+func (a *Association) windowUpdate() {
+	if a.rx.reasm == nil || !a.dataAllowed() {
+		return
+	}
+	low := false
+	a.eachQueue(func(q *recvQueue) { low = low || q.lowWindow })
+	if low && a.receiveWindow() >= int(a.rx.sack.ARwnd)+a.cfg.RecvBuffer/4 {
+		a.rx.sackNow = true
+	}
+}

@@ -1,0 +1,260 @@
+package stack
+
+import (
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/serial"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// chunkCost is charged against SendBuffer for every message on top of its
+// bytes, so a flood of tiny messages cannot hold unbounded bookkeeping.
+const chunkCost = 64
+
+// outMsg is a message accepted by SendMsg.
+type outMsg struct {
+	data     []byte
+	info     SendInfo
+	deadline time.Time // PR-SCTP lifetime end; zero means reliable
+}
+
+// outStream is the sequencing state of one outbound stream.
+type outStream struct {
+	nextSSN  uint16 // ordered DATA
+	nextMID  uint32 // ordered I-DATA
+	nextUMID uint32 // unordered I-DATA
+}
+
+// sender is the data-sending half of the association.
+type sender struct {
+	nextTSN        uint32 // next TSN to assign
+	cumAck         uint32 // peer's cumulative TSN ack
+	ring           chunkRing
+	queue          []outMsg // accepted messages not fully chunked
+	qhead          int
+	queued         int // bytes of queue not yet chunked
+	frag           fragState
+	streams        []outStream
+	peerRwnd       int
+	outstanding    int // bytes in flight over all paths
+	marked         int // chunks marked for retransmission
+	advPeerAck     uint32
+	sendFwd        bool // a FORWARD-TSN is due
+	fastRtxPending bool // a fast retransmission may ignore cwnd once
+	nagleDue       time.Time
+	released       int // buffer bytes to hand back to sendq
+	sack           wire.Sack
+	idata          bool
+	prsctp         bool
+}
+
+// fragState is the progress of cutting the queue head into chunks.
+type fragState struct {
+	off     int
+	started bool
+	mid     uint32
+	fsn     uint32
+}
+
+func (s *sender) init(initialTSN uint32, streams uint16, peerRwnd int, idata, prsctp bool) {
+	s.nextTSN = initialTSN
+	s.cumAck = initialTSN - 1
+	s.advPeerAck = s.cumAck
+	s.streams = make([]outStream, streams)
+	s.peerRwnd = peerRwnd
+	s.idata, s.prsctp = idata, prsctp
+}
+
+// dataHeaderLen is the chunk header size of DATA or I-DATA.
+func (s *sender) dataHeaderLen() int {
+	if s.idata {
+		return wire.IDataHeaderLen
+	}
+	return wire.DataHeaderLen
+}
+
+// takeUserData moves the messages SendMsg queued into the loop.
+func (a *Association) takeUserData(now time.Time) {
+	q := &a.sendq
+	q.mu.Lock()
+	if len(q.msgs) > 0 {
+		for _, m := range q.msgs {
+			a.tx.queued += len(m.data)
+		}
+		a.tx.queue = append(a.tx.queue, q.msgs...)
+		clear(q.msgs)
+		q.msgs = q.msgs[:0]
+	}
+	if a.tx.released > 0 {
+		q.bytes -= a.tx.released
+		a.tx.released = 0
+		q.space.broadcast()
+	}
+	q.mu.Unlock()
+	a.stats.MessagesQueued = uint64(len(a.tx.queue) - a.tx.qhead)
+}
+
+// hasQueued reports whether messages wait to be chunked.
+func (s *sender) hasQueued() bool { return s.qhead < len(s.queue) }
+
+// cutChunk takes the next fragment of at most maxPayload bytes from the
+// queue, assigning TSN and stream sequence. Messages whose lifetime ran out
+// before any fragment was sent are dropped here (RFC 3758: never sent).
+func (a *Association) cutChunk(now time.Time, maxPayload int) (outChunk, bool) {
+	s := &a.tx
+	for s.hasQueued() {
+		m := &s.queue[s.qhead]
+		if !s.frag.started && !m.deadline.IsZero() && now.After(m.deadline) {
+			a.dropQueued(m)
+			continue
+		}
+		return a.nextFragment(m, maxPayload), true
+	}
+	return outChunk{}, false
+}
+
+// nextFragment cuts one fragment from m, the queue head.
+func (a *Association) nextFragment(m *outMsg, maxPayload int) outChunk {
+	s := &a.tx
+	st := &s.streams[m.info.Stream]
+	if !s.frag.started {
+		s.frag = fragState{started: true}
+		switch {
+		case s.idata && m.info.Unordered:
+			s.frag.mid = st.nextUMID
+			st.nextUMID++
+		case s.idata:
+			s.frag.mid = st.nextMID
+			st.nextMID++
+		case !m.info.Unordered:
+			s.frag.mid = uint32(st.nextSSN)
+			st.nextSSN++
+		}
+	}
+	n := min(len(m.data)-s.frag.off, maxPayload)
+	c := outChunk{
+		data:     m.data[s.frag.off : s.frag.off+n],
+		deadline: m.deadline,
+		ppid:     m.info.PPID,
+		mid:      s.frag.mid,
+		fsn:      s.frag.fsn,
+		tsn:      s.nextTSN,
+		sid:      m.info.Stream,
+	}
+	if s.frag.off == 0 {
+		c.flags |= wire.FlagBegin
+	}
+	if m.info.Unordered {
+		c.flags |= wire.FlagUnordered
+	}
+	s.nextTSN++
+	s.frag.off += n
+	s.frag.fsn++
+	s.queued -= n
+	if s.frag.off == len(m.data) {
+		c.flags |= wire.FlagEnd
+		s.popQueue()
+	}
+	return c
+}
+
+func (s *sender) popQueue() {
+	s.queue[s.qhead] = outMsg{}
+	s.qhead++
+	s.frag = fragState{}
+	if s.qhead == len(s.queue) {
+		s.queue, s.qhead = s.queue[:0], 0
+	}
+}
+
+// dropQueued abandons the unsent queue head (or its unsent rest).
+func (a *Association) dropQueued(m *outMsg) {
+	s := &a.tx
+	rest := len(m.data) - s.frag.off
+	s.queued -= rest
+	s.released += rest + chunkCost
+	a.stats.MessagesAbandoned++
+	a.events.post(Event{Type: EventSendFailed, Stream: m.info.Stream, PPID: m.info.PPID, Err: ErrLifetimeExpired})
+	s.popQueue()
+}
+
+// abandon gives up on the message that chunk c belongs to (PR-SCTP): every
+// fragment held in the ring and the unsent rest in the queue. The
+// FORWARD-TSN that tells the peer is sent by the next flush.
+func (a *Association) abandon(c *outChunk) {
+	s := &a.tx
+	first := c.tsn
+	for {
+		p := s.ring.at(first - 1)
+		if p == nil || c.flags.Has(wire.FlagBegin) || p.flags.Has(wire.FlagEnd) {
+			break
+		}
+		first--
+		c = p
+	}
+	tsn := first
+	for p := s.ring.at(tsn); p != nil; p = s.ring.at(tsn) {
+		a.abandonChunk(p)
+		tsn++
+		if p.flags.Has(wire.FlagEnd) {
+			return
+		}
+	}
+	// The message's end was never cut: drop the rest from the queue.
+	if s.frag.started {
+		a.dropQueued(&s.queue[s.qhead])
+	}
+}
+
+func (a *Association) abandonChunk(c *outChunk) {
+	if c.state == chunkAbandoned {
+		return
+	}
+	a.removeFromFlight(c)
+	if c.state == chunkMarked {
+		a.tx.marked--
+	}
+	c.state = chunkAbandoned
+	a.tx.released += len(c.data)
+	if c.flags.Has(wire.FlagEnd) {
+		a.tx.released += chunkCost
+		a.stats.MessagesAbandoned++
+		a.events.post(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: ErrLifetimeExpired})
+	}
+	c.data = nil
+	a.tx.sendFwd = true
+}
+
+// removeFromFlight takes c out of its path's flight size. It is called
+// for every chunk that stops being outstanding without an ack (marked for
+// retransmission or abandoned), so it also cancels an RTT measurement.
+func (a *Association) removeFromFlight(c *outChunk) {
+	if p := c.path; p != nil && p.rttPending && p.rttTSN == c.tsn {
+		p.rttPending = false
+	}
+	if !c.inFlight {
+		return
+	}
+	c.inFlight = false
+	c.path.flight -= len(c.data)
+	a.tx.outstanding -= len(c.data)
+}
+
+// expired reports whether a PR-SCTP chunk's lifetime is over.
+func (c *outChunk) expired(now time.Time) bool {
+	return !c.deadline.IsZero() && now.After(c.deadline)
+}
+
+// advancePeerAck moves the advanced peer ack point over abandoned chunks
+// (RFC 3758 section 3.5, C1 and C2) and reports whether a FORWARD-TSN is
+// needed.
+func (a *Association) advancePeerAck() bool {
+	s := &a.tx
+	if serial.Less32(s.advPeerAck, s.cumAck) {
+		s.advPeerAck = s.cumAck
+	}
+	for c := s.ring.at(s.advPeerAck + 1); c != nil && c.state == chunkAbandoned; c = s.ring.at(s.advPeerAck + 1) {
+		s.advPeerAck++
+	}
+	return serial.Less32(s.cumAck, s.advPeerAck)
+}

@@ -1,0 +1,180 @@
+package stack
+
+import (
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/serial"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// shutdownState is the graceful close of RFC 9260 section 9.2.
+type shutdownState struct {
+	t2      time.Time // T2-shutdown deadline
+	t2RTO   rtoCalc
+	t5      time.Time // T5-shutdown-guard deadline
+	peerEOF bool      // the peer will send no more data
+}
+
+// startShutdown is the user's request for a graceful close: no new data,
+// and a SHUTDOWN once everything sent is acknowledged.
+func (a *Association) startShutdown(now time.Time) {
+	switch a.state {
+	case stateEstablished:
+		a.state = stateShutdownPending
+		a.closeSendQueue(ErrShutdown)
+		a.checkShutdownProgress(now)
+	case stateCookieWait, stateCookieEchoed:
+		a.terminate(ErrShutdown) // nothing to tell the peer yet
+	}
+}
+
+// allAcked reports whether every message was sent and acknowledged.
+func (a *Association) allAcked() bool {
+	return !a.tx.hasQueued() && a.tx.ring.len() == 0
+}
+
+// checkShutdownProgress sends SHUTDOWN or SHUTDOWN ACK when the outstanding
+// data of a closing association has been acknowledged.
+func (a *Association) checkShutdownProgress(now time.Time) {
+	if !a.allAcked() {
+		return
+	}
+	switch a.state {
+	case stateShutdownPending:
+		a.state = stateShutdownSent
+		a.sendShutdown(now)
+		a.shutdown.t5 = now.Add(5 * a.cfg.RTOMax)
+	case stateShutdownReceived:
+		a.state = stateShutdownAckSent
+		a.sendShutdownAck(now)
+	}
+}
+
+func (a *Association) sendShutdown(now time.Time) {
+	a.queueCtrl((&wire.Shutdown{CumTSNAck: a.rx.tsns.cum}).Append(nil), nil)
+	a.rx.sackSent(now) // SHUTDOWN acknowledges like a SACK
+	a.armT2(now)
+}
+
+func (a *Association) sendShutdownAck(now time.Time) {
+	a.queueCtrl((&wire.ShutdownAck{}).Append(nil), nil)
+	a.armT2(now)
+}
+
+func (a *Association) armT2(now time.Time) {
+	if a.shutdown.t2.IsZero() {
+		a.shutdown.t2RTO = a.primary.rto
+	}
+	a.shutdown.t2 = now.Add(a.shutdown.t2RTO.rto)
+}
+
+// onT2 retransmits SHUTDOWN or SHUTDOWN ACK with backoff (section 9.2).
+func (a *Association) onT2(now time.Time) {
+	a.shutdown.t2 = time.Time{}
+	a.errors++
+	if a.errors > a.cfg.AssocMaxRetrans {
+		a.abortWith(now, nil, ErrCommunicationLost)
+		return
+	}
+	a.shutdown.t2RTO.backoff()
+	switch a.state {
+	case stateShutdownSent:
+		a.sendShutdown(now)
+	case stateShutdownAckSent:
+		a.sendShutdownAck(now)
+	}
+}
+
+// onT5 gives up on a shutdown that does not complete.
+func (a *Association) onT5(now time.Time) {
+	a.shutdown.t5 = time.Time{}
+	if a.state == stateShutdownSent || a.state == stateShutdownAckSent {
+		a.abortWith(now, nil, ErrShutdownTimeout)
+	}
+}
+
+// handleShutdown processes the peer's SHUTDOWN.
+func (a *Association) handleShutdown(now time.Time, c wire.Chunk) bool {
+	var s wire.Shutdown
+	if s.Decode(c) != nil {
+		a.badChunk(c)
+		return false
+	}
+	if !a.dataAllowed() {
+		return true
+	}
+	a.ackCumulative(now, s.CumTSNAck)
+	a.peerFinished()
+	switch a.state {
+	case stateEstablished, stateShutdownPending:
+		a.state = stateShutdownReceived
+		a.closeSendQueue(ErrShutdown)
+		a.checkShutdownProgress(now)
+	case stateShutdownSent:
+		// Both sides closed at once.
+		a.state = stateShutdownAckSent
+		a.shutdown.t2 = time.Time{}
+		a.sendShutdownAck(now)
+	}
+	return true
+}
+
+// ackCumulative applies the cumulative ack a SHUTDOWN carries.
+func (a *Association) ackCumulative(now time.Time, cum uint32) {
+	if serial.Less32(cum, a.tx.cumAck) || !serial.Less32(cum, a.tx.nextTSN) {
+		return
+	}
+	sk := wire.Sack{CumTSN: cum, ARwnd: uint32(max(a.tx.peerRwnd+a.tx.outstanding, 0))}
+	a.processSack(now, &sk)
+}
+
+// handleShutdownAck completes our SHUTDOWN (section 9.2).
+func (a *Association) handleShutdownAck(now time.Time, rp *rxPacket) {
+	switch a.state {
+	case stateShutdownSent, stateShutdownAckSent:
+		a.queueCtrl((&wire.ShutdownComplete{}).Append(nil), a.pathTo(rp.remote.Addr().Unmap()))
+		a.finishGracefully()
+	case stateCookieWait, stateCookieEchoed:
+		// Section 8.5.1 E: answer as out of the blue, with the T bit.
+		a.queueCtrlTo((&wire.ShutdownComplete{TagReflected: true}).Append(nil), rp.remote, rp.local.Addr(), wire.Packet(rp.data).VerificationTag())
+	}
+}
+
+// handleShutdownComplete ends an association in SHUTDOWN-ACK-SENT.
+func (a *Association) handleShutdownComplete(rp *rxPacket, c wire.Chunk) {
+	if a.state != stateShutdownAckSent || !a.tagValid(rp, c) {
+		return
+	}
+	a.finishGracefully()
+}
+
+// finishGracefully closes after a completed shutdown.
+func (a *Association) finishGracefully() {
+	a.peerFinished()
+	a.events.post(Event{Type: EventShutdownComplete})
+	a.terminate(nil)
+}
+
+// peerFinished tells readers that no more data will come, once they have
+// read what arrived.
+func (a *Association) peerFinished() {
+	if a.shutdown.peerEOF {
+		return
+	}
+	a.shutdown.peerEOF = true
+	a.deliverReady()
+	a.eachQueue(func(q *recvQueue) {
+		q.eof = true
+		q.ready.broadcast()
+	})
+}
+
+// closeSendQueue makes SendMsg fail from now on.
+func (a *Association) closeSendQueue(err error) {
+	a.sendq.mu.Lock()
+	if a.sendq.closed == nil {
+		a.sendq.closed = err
+	}
+	a.sendq.space.broadcast()
+	a.sendq.mu.Unlock()
+}

@@ -1,0 +1,86 @@
+package stack
+
+import (
+	"net/netip"
+
+	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// maxBatch is the most packets one SendBatch carries.
+const maxBatch = 64
+
+// builder assembles the packets of one flush into reusable buffers and
+// sends them in batches.
+type builder struct {
+	conn   PacketConn
+	port   [2]uint16 // source and destination SCTP ports
+	bufs   [][]byte
+	dgs    []encap.Datagram
+	cur    []byte // packet under construction; nil when none is open
+	dest   netip.AddrPort
+	src    netip.Addr
+	vtag   uint32
+	limit  int // size limit of the current packet
+	hasDat bool
+	sent   int // packets handed to the connection
+	calls  int // SendBatch calls
+	bytes  int
+	errs   int
+}
+
+// open makes sure a packet to dest with tag vtag is under construction
+// with room for need more bytes, starting a new one if not.
+func (b *builder) open(dest netip.AddrPort, src netip.Addr, vtag uint32, limit, need int) {
+	if b.cur != nil && b.dest == dest && b.src == src && b.vtag == vtag && len(b.cur)+need <= b.limit {
+		return
+	}
+	b.close()
+	if len(b.dgs) == maxBatch {
+		b.send()
+	}
+	i := len(b.dgs)
+	if i == len(b.bufs) {
+		b.bufs = append(b.bufs, make([]byte, 0, limit))
+	}
+	b.cur = wire.Header{SrcPort: b.port[0], DstPort: b.port[1], VerificationTag: vtag}.Append(b.bufs[i][:0])
+	b.dest, b.src, b.vtag, b.limit, b.hasDat = dest, src, vtag, limit, false
+}
+
+// room returns the bytes left in the current packet.
+func (b *builder) room() int {
+	if b.cur == nil {
+		return 0
+	}
+	return b.limit - len(b.cur)
+}
+
+// close finishes the current packet and queues it for sending.
+func (b *builder) close() {
+	if b.cur == nil {
+		return
+	}
+	wire.SetChecksum(b.cur)
+	i := len(b.dgs)
+	b.bufs[i] = b.cur
+	b.dgs = append(b.dgs, encap.Datagram{Data: b.cur, Local: netip.AddrPortFrom(b.src, 0), Remote: b.dest})
+	b.cur = nil
+}
+
+// send hands the queued packets to the connection.
+func (b *builder) send() {
+	b.close()
+	if len(b.dgs) == 0 {
+		return
+	}
+	if err := b.conn.SendBatch(b.dgs); err != nil {
+		b.errs++
+	}
+	for _, d := range b.dgs {
+		b.bytes += len(d.Data)
+	}
+	b.sent += len(b.dgs)
+	b.calls++
+	clear(b.dgs)
+	b.dgs = b.dgs[:0]
+}

@@ -1,0 +1,86 @@
+package stack
+
+import (
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// chunkState is where a sent DATA chunk stands.
+type chunkState uint8
+
+const (
+	chunkOutstanding chunkState = iota // sent, not acknowledged
+	chunkGapAcked                      // acknowledged by a gap block (may be reneged)
+	chunkMarked                        // to be retransmitted
+	chunkAbandoned                     // given up on (PR-SCTP)
+)
+
+// outChunk is a DATA or I-DATA chunk from its first transmission until it
+// is cumulatively acknowledged. It is stored by value in a chunkRing.
+type outChunk struct {
+	data     []byte
+	deadline time.Time // PR-SCTP lifetime end; zero means fully reliable
+	sentAt   time.Time // last transmission
+	path     *path     // destination of the last transmission
+	ppid     uint32
+	mid      uint32 // SSN (DATA) or MID (I-DATA)
+	fsn      uint32 // I-DATA fragment sequence number
+	tsn      uint32
+	sid      uint16
+	flags    wire.DataFlags
+	state    chunkState
+	sends    uint8 // transmissions so far
+	misses   uint8 // miss indications (section 7.2.4)
+	fastRtx  bool  // fast-retransmitted already
+	inFlight bool  // counted in path.flight
+}
+
+// chunkRing holds the chunks from the peer's cumulative ack + 1 up to the
+// last TSN sent, indexed by TSN, so a SACK finds each chunk in O(1).
+type chunkRing struct {
+	buf   []outChunk // power-of-two length
+	first uint32     // TSN of the oldest chunk held
+	n     int
+}
+
+func (r *chunkRing) len() int { return r.n }
+
+// at returns the chunk with the given TSN, or nil if it is not held.
+func (r *chunkRing) at(tsn uint32) *outChunk {
+	off := tsn - r.first
+	if off >= uint32(r.n) {
+		return nil
+	}
+	return &r.buf[(int(r.first)+int(off))&(len(r.buf)-1)]
+}
+
+// push appends the chunk with the next TSN and returns it.
+func (r *chunkRing) push(c outChunk) *outChunk {
+	if r.n == 0 {
+		r.first = c.tsn
+	}
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	slot := &r.buf[(int(r.first)+r.n)&(len(r.buf)-1)]
+	*slot = c
+	r.n++
+	return slot
+}
+
+// popFront drops the oldest chunk.
+func (r *chunkRing) popFront() {
+	r.buf[int(r.first)&(len(r.buf)-1)] = outChunk{}
+	r.first++
+	r.n--
+}
+
+func (r *chunkRing) grow() {
+	size := max(64, 2*len(r.buf))
+	nb := make([]outChunk, size)
+	for i := range r.n {
+		nb[(int(r.first)+i)&(size-1)] = r.buf[(int(r.first)+i)&(len(r.buf)-1)]
+	}
+	r.buf = nb
+}

@@ -1,0 +1,172 @@
+package stack
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/pion/logging"
+	"github.com/pion/transport/v5"
+
+	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/internal/pcapng"
+)
+
+// Defaults of RFC 9260 section 16 and of this implementation. A zero field
+// of Config means its default.
+const (
+	DefaultUDPPort         = encap.DefaultPort // RFC 6951
+	DefaultPMTU            = 1500              // link MTU: Ethernet
+	DefaultRTOInitial      = time.Second
+	DefaultRTOMin          = time.Second
+	DefaultRTOMax          = 60 * time.Second
+	DefaultMaxInitRetrans  = 8
+	DefaultAssocMaxRetrans = 10
+	DefaultPathMaxRetrans  = 5
+	DefaultHBInterval      = 30 * time.Second
+	DefaultCookieLifetime  = 60 * time.Second
+	DefaultSACKDelay       = 200 * time.Millisecond
+	DefaultStreams         = 16
+	DefaultBuffer          = 4 << 20 // send and receive buffer bytes
+	DefaultEventQueue      = 64
+	DefaultShutdownGuard   = 5 * DefaultRTOMax // T5, RFC 9260 section 9.2
+)
+
+// Config configures an Endpoint and the associations it creates. The zero
+// value is usable: an ephemeral SCTP and UDP port on 127.0.0.1 with RFC
+// defaults everywhere; see DefaultConfig for a server on the standard UDP
+// port.
+type Config struct {
+	// LocalAddrs are the IP addresses to use; each gets a UDP socket.
+	// Empty means 127.0.0.1.
+	LocalAddrs []netip.Addr
+	// Port is the local SCTP port. 0 picks an ephemeral port (clients).
+	Port uint16
+	// UDPPort is the UDP encapsulation port (RFC 6951). 0 means an
+	// ephemeral port; DefaultConfig sets DefaultUDPPort.
+	UDPPort int
+	// Net is the network the sockets live on: nil for the host's, a
+	// pion vnet in tests.
+	Net transport.Net
+	// PacketConn, when set, replaces the UDP transport entirely (the
+	// simulated network of the tests uses it); Net, UDPPort, socket
+	// buffers and Tap are then ignored.
+	PacketConn func(h encap.Handler) (PacketConn, error)
+	// SocketBuffer is the UDP socket buffer size (default 4 MiB where
+	// the OS allows it).
+	SocketBuffer int
+	// Tap, when set, records every packet sent and received.
+	Tap *pcapng.Writer
+
+	// PMTU is the path MTU in bytes, IP header included (default 1500).
+	// DATA chunks are fragmented to fit it after the IP, UDP and SCTP
+	// overheads.
+	PMTU int
+	// SendBuffer bounds the bytes SendMsg queues ahead of the network
+	// before it blocks; RecvBuffer is the receive window advertised to
+	// the peer (both default 4 MiB).
+	SendBuffer, RecvBuffer int
+	// RTO bounds (RFC 9260 section 6.3): defaults 1 s, 1 s and 60 s.
+	RTOInitial, RTOMin, RTOMax time.Duration
+	// MaxInitRetrans, AssocMaxRetrans and PathMaxRetrans are the
+	// retransmission limits of RFC 9260 section 16 (8, 10, 5).
+	MaxInitRetrans, AssocMaxRetrans, PathMaxRetrans int
+	// HeartbeatInterval is HB.interval (30 s); negative disables
+	// heartbeats.
+	HeartbeatInterval time.Duration
+	// CookieLifetime is Valid.Cookie.Life (60 s).
+	CookieLifetime time.Duration
+	// SACKDelay is the delayed-acknowledgement timer (200 ms).
+	SACKDelay time.Duration
+	// OutStreams is the number of outbound streams requested and
+	// MaxInStreams the most inbound streams accepted (both 16).
+	OutStreams, MaxInStreams uint16
+	// NoDelay sends every message at once instead of waiting, while
+	// data is in flight, until a full packet can be sent (Nagle).
+	NoDelay bool
+	// EventQueue is the capacity of the event channel (64). When the
+	// application does not keep up, the oldest event is dropped and
+	// counted.
+	EventQueue int
+	// DisableIData turns off I-DATA (RFC 8260) even if the peer supports
+	// it; DisablePRSCTP turns off PR-SCTP (RFC 3758).
+	DisableIData, DisablePRSCTP bool
+	// AcceptZeroChecksum accepts packets whose CRC32c field is zero, as
+	// usrsctp sends on loopback by default. Off: such packets are counted
+	// and dropped like any bad checksum.
+	AcceptZeroChecksum bool
+	// LoggerFactory gives the loggers ("sctp" scope); nil logs nothing.
+	LoggerFactory logging.LoggerFactory
+}
+
+// DefaultConfig returns the configuration of a server endpoint on the
+// standard UDP encapsulation port.
+func DefaultConfig() Config {
+	return Config{UDPPort: DefaultUDPPort}
+}
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	if len(c.LocalAddrs) == 0 {
+		c.LocalAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+	}
+	setDefault(&c.PMTU, DefaultPMTU)
+	setDefault(&c.SendBuffer, DefaultBuffer)
+	setDefault(&c.RecvBuffer, DefaultBuffer)
+	setDefault(&c.SocketBuffer, DefaultBuffer)
+	setDefault(&c.RTOInitial, DefaultRTOInitial)
+	setDefault(&c.RTOMin, DefaultRTOMin)
+	setDefault(&c.RTOMax, DefaultRTOMax)
+	setDefault(&c.MaxInitRetrans, DefaultMaxInitRetrans)
+	setDefault(&c.AssocMaxRetrans, DefaultAssocMaxRetrans)
+	setDefault(&c.PathMaxRetrans, DefaultPathMaxRetrans)
+	setDefault(&c.HeartbeatInterval, DefaultHBInterval)
+	setDefault(&c.CookieLifetime, DefaultCookieLifetime)
+	setDefault(&c.SACKDelay, DefaultSACKDelay)
+	setDefault(&c.OutStreams, DefaultStreams)
+	setDefault(&c.MaxInStreams, DefaultStreams)
+	setDefault(&c.EventQueue, DefaultEventQueue)
+	if c.LoggerFactory == nil {
+		c.LoggerFactory = logging.NewDefaultLoggerFactory()
+		c.LoggerFactory.(*logging.DefaultLoggerFactory).DefaultLogLevel = logging.LogLevelDisabled
+	}
+	return c
+}
+
+func setDefault[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
+	}
+}
+
+// validate reports the first configuration value that cannot work, naming
+// the field.
+func (c Config) validate() error {
+	checks := []struct {
+		bad   bool
+		field string
+		why   string
+	}{
+		{c.PMTU != 0 && (c.PMTU < 576 || c.PMTU > 65535), "PMTU", "must be between 576 and 65535"},
+		{c.UDPPort < 0 || c.UDPPort > 65535, "UDPPort", "must be between 0 and 65535"},
+		{c.SendBuffer < 0, "SendBuffer", "must not be negative"},
+		{c.RecvBuffer < 0 || (c.RecvBuffer > 0 && c.RecvBuffer < 1500), "RecvBuffer", "must be at least 1500 bytes (RFC 9260 section 6)"},
+		{c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, "RTO", "durations must not be negative"},
+		{c.RTOMin != 0 && c.RTOMax != 0 && c.RTOMin > c.RTOMax, "RTOMin", "must not exceed RTOMax"},
+		{c.MaxInitRetrans < 0 || c.AssocMaxRetrans < 0 || c.PathMaxRetrans < 0, "retransmission limits", "must not be negative"},
+		{c.CookieLifetime < 0, "CookieLifetime", "must not be negative"},
+		{c.SACKDelay < 0 || c.SACKDelay > 500*time.Millisecond, "SACKDelay", "must be between 0 and 500ms (RFC 9260 section 6.2)"},
+	}
+	for _, ch := range checks {
+		if ch.bad {
+			return fmt.Errorf("sctp: config %s %s", ch.field, ch.why)
+		}
+	}
+	for _, a := range c.LocalAddrs {
+		if !a.IsValid() || a.IsUnspecified() {
+			return fmt.Errorf("sctp: config LocalAddrs: %v is not a usable address", a)
+		}
+	}
+	return nil
+}

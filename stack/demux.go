@@ -1,0 +1,171 @@
+package stack
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// receive is the transport's handler: it checks each datagram's common
+// header and checksum, finds its association and queues it there. Packets
+// that belong to no association (INIT, COOKIE ECHO, out of the blue) are
+// answered here, statelessly.
+func (ep *Endpoint) receive(batch []encap.Datagram) {
+	var woken [8]*Association
+	n := 0
+	for i := range batch {
+		a := ep.route(&batch[i])
+		if a == nil {
+			continue
+		}
+		if n < len(woken) && (n == 0 || woken[n-1] != a) {
+			woken[n] = a
+			n++
+		} else if n == len(woken) {
+			a.signal()
+		}
+	}
+	for _, a := range woken[:n] {
+		a.signal()
+	}
+}
+
+// route validates d and returns the association it was queued to, if any.
+func (ep *Endpoint) route(d *encap.Datagram) *Association {
+	ep.stats.packetsIn.Add(1)
+	pkt, first, ok := ep.check(d.Data)
+	if !ok {
+		return nil
+	}
+	src := d.Remote.Addr().Unmap()
+	vtag := pkt.VerificationTag()
+	ep.mu.Lock()
+	a := ep.byTag[vtag]
+	if a != nil && (vtag == 0 || a.peerPort != pkt.SrcPort()) {
+		a = nil
+	}
+	peer := ep.byPeer[peerKey{src, pkt.SrcPort()}]
+	var peerTag uint32
+	if peer != nil {
+		peerTag = peer.routePeerTag
+	}
+	ep.mu.Unlock()
+
+	switch {
+	case a != nil && first.Type() != wire.TypeInit:
+		return ep.enqueue(a, d)
+	case first.Type() == wire.TypeInit:
+		if vtag != 0 {
+			return nil // section 8.5.1 A: an INIT must carry tag 0
+		}
+		if peer != nil {
+			return ep.enqueue(peer, d) // collision or restart: section 5.2
+		}
+		ep.answerInit(d, pkt, first)
+	case first.Type() == wire.TypeCookieEcho:
+		return ep.handleCookieEcho(d, pkt, first, peer)
+	case peer != nil && tagReflected(first) && vtag == peerTag:
+		return ep.enqueue(peer, d) // section 8.5.1 B and C: T bit set
+	default:
+		ep.outOfTheBlue(d, pkt, first)
+	}
+	return nil
+}
+
+// check validates the common header and checksum and returns the packet
+// with its first chunk.
+func (ep *Endpoint) check(b []byte) (wire.Packet, wire.Chunk, bool) {
+	pkt, err := wire.ParsePacket(b)
+	if err != nil {
+		ep.stats.runts.Add(1)
+		return nil, nil, false
+	}
+	if pkt.DstPort() != ep.port {
+		ep.stats.wrongPort.Add(1)
+		return nil, nil, false
+	}
+	if !pkt.VerifyChecksum() && !(ep.cfg.AcceptZeroChecksum && pkt.Checksum() == 0) {
+		ep.stats.badChecksum.Add(1)
+		return nil, nil, false
+	}
+	it := pkt.Chunks()
+	first, ok := it.Next()
+	if !ok {
+		ep.stats.runts.Add(1) // no chunk, or a malformed first one
+		return nil, nil, false
+	}
+	return pkt, first, true
+}
+
+// enqueue copies d into a pooled buffer and queues it for a.
+func (ep *Endpoint) enqueue(a *Association, d *encap.Datagram) *Association {
+	buf := ep.bufs.get(len(d.Data))
+	n := copy(*buf, d.Data)
+	a.in.mu.Lock()
+	a.in.pkts = append(a.in.pkts, rxPacket{buf: buf, data: (*buf)[:n], local: d.Local, remote: d.Remote})
+	a.in.mu.Unlock()
+	return a
+}
+
+// tagReflected reports whether c is an ABORT or SHUTDOWN COMPLETE with the
+// T bit, which carries the peer's tag instead of ours.
+func tagReflected(c wire.Chunk) bool {
+	t := c.Type()
+	return (t == wire.TypeAbort || t == wire.TypeShutdownComplete) && c.Flags()&1 != 0
+}
+
+// outOfTheBlue answers a packet that belongs to no association (RFC 9260
+// section 8.4).
+func (ep *Endpoint) outOfTheBlue(d *encap.Datagram, pkt wire.Packet, first wire.Chunk) {
+	ep.stats.ootb.Add(1)
+	if !d.Remote.Addr().IsGlobalUnicast() && !d.Remote.Addr().IsLoopback() && !d.Remote.Addr().IsPrivate() {
+		return // rule 1: not a unicast source
+	}
+	it := pkt.Chunks()
+	for c, ok := it.Next(); ok; c, ok = it.Next() {
+		switch c.Type() {
+		case wire.TypeAbort, wire.TypeShutdownComplete, wire.TypeCookieAck:
+			return // rules 2, 6 and 7
+		case wire.TypeError:
+			if isStaleCookieError(c) {
+				return // rule 7
+			}
+		case wire.TypeShutdownAck:
+			// Rule 5: SHUTDOWN COMPLETE with the T bit and the tag received.
+			ep.sendReply(d, pkt.VerificationTag(), (&wire.ShutdownComplete{TagReflected: true}).Append(nil))
+			return
+		}
+	}
+	if !ep.ootbLimit.allow(time.Now()) {
+		return
+	}
+	// Rule 8: ABORT with the T bit, carrying the tag received.
+	ep.stats.ootbAborts.Add(1)
+	ep.sendReply(d, pkt.VerificationTag(), (&wire.Abort{TagReflected: true}).Append(nil))
+}
+
+func isStaleCookieError(c wire.Chunk) bool {
+	var e wire.ErrorChunk
+	if e.Decode(c) != nil {
+		return false
+	}
+	it := e.Causes.Iter()
+	for cause, ok := it.Next(); ok; cause, ok = it.Next() {
+		if cause.Code() == wire.CauseStaleCookie {
+			return true
+		}
+	}
+	return false
+}
+
+// sendReply sends one chunk back to where d came from, from the address d
+// arrived on.
+func (ep *Endpoint) sendReply(d *encap.Datagram, vtag uint32, chunk []byte) {
+	pkt := wire.Packet(d.Data)
+	b := wire.Header{SrcPort: ep.port, DstPort: pkt.SrcPort(), VerificationTag: vtag}.Append(make([]byte, 0, wire.CommonHeaderLen+len(chunk)))
+	b = append(b, chunk...)
+	wire.SetChecksum(b)
+	_ = ep.conn.SendBatch([]encap.Datagram{{Data: b, Local: netip.AddrPortFrom(d.Local.Addr(), 0), Remote: d.Remote}})
+}

@@ -1,0 +1,247 @@
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/logging"
+
+	"github.com/mobisctp/mobisctp/encap"
+)
+
+// Endpoint is an SCTP endpoint: one SCTP port on a set of local addresses,
+// over UDP sockets (RFC 6951). Any number of associations share it; packets
+// are demultiplexed to them by verification tag and peer address.
+type Endpoint struct {
+	cfg       Config
+	log       logging.LeveledLogger
+	conn      PacketConn
+	port      uint16
+	secret    [32]byte // signs state cookies
+	bufs      bufPool
+	txPool    sync.Pool // of *builder
+	stats     endpointCounters
+	ootbLimit rateLimiter
+
+	mu     sync.Mutex
+	byTag  map[uint32]*Association // by our verification tag
+	byPeer map[peerKey]*Association
+	accept chan *Association // nil until Listen
+	closed bool
+	loops  sync.WaitGroup
+}
+
+// peerKey identifies a peer transport address: IP and SCTP port.
+type peerKey struct {
+	addr netip.Addr
+	port uint16
+}
+
+// acceptBacklog is how many established associations wait for Accept.
+const acceptBacklog = 128
+
+// NewEndpoint opens the UDP sockets of cfg and returns an endpoint that can
+// dial; call Listen to accept associations too.
+func NewEndpoint(cfg Config) (*Endpoint, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	ep := &Endpoint{
+		cfg:    cfg.withDefaults(),
+		byTag:  make(map[uint32]*Association),
+		byPeer: make(map[peerKey]*Association),
+	}
+	ep.log = ep.cfg.LoggerFactory.NewLogger("sctp")
+	if _, err := rand.Read(ep.secret[:]); err != nil {
+		return nil, err
+	}
+	ep.port = ep.cfg.Port
+	for ep.port == 0 {
+		ep.port = uint16(49152 + randUint32()%16384) // IANA dynamic range
+	}
+	conn, err := ep.openConn()
+	if err != nil {
+		return nil, err
+	}
+	ep.conn = conn
+	return ep, nil
+}
+
+func (ep *Endpoint) openConn() (PacketConn, error) {
+	if ep.cfg.PacketConn != nil {
+		return ep.cfg.PacketConn(ep.receive)
+	}
+	t, err := encap.Open(encap.Config{
+		Net:         ep.cfg.Net,
+		Addrs:       ep.cfg.LocalAddrs,
+		Port:        ep.cfg.UDPPort,
+		ReadBuffer:  ep.cfg.SocketBuffer,
+		WriteBuffer: ep.cfg.SocketBuffer,
+		Tap:         ep.cfg.Tap,
+		Logger:      ep.cfg.LoggerFactory.NewLogger("encap"),
+	}, ep.receive)
+	if err != nil {
+		return nil, fmt.Errorf("sctp: opening UDP sockets: %w", err)
+	}
+	return t, nil
+}
+
+// Listen makes the endpoint accept associations.
+func Listen(cfg Config) (*Endpoint, error) {
+	ep, err := NewEndpoint(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ep.Listen()
+	return ep, nil
+}
+
+// Listen starts accepting associations; Accept returns them.
+func (ep *Endpoint) Listen() {
+	ep.mu.Lock()
+	if ep.accept == nil {
+		ep.accept = make(chan *Association, acceptBacklog)
+	}
+	ep.mu.Unlock()
+}
+
+// Accept waits for an association established by a peer.
+func (ep *Endpoint) Accept(ctx context.Context) (*Association, error) {
+	ep.mu.Lock()
+	ch := ep.accept
+	ep.mu.Unlock()
+	if ch == nil {
+		return nil, errors.New("sctp: Accept on an endpoint that is not listening")
+	}
+	select {
+	case a, ok := <-ch:
+		if !ok {
+			return nil, ErrClosed
+		}
+		return a, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Port returns the local SCTP port.
+func (ep *Endpoint) Port() uint16 { return ep.port }
+
+// UDPPort returns the local UDP encapsulation port.
+func (ep *Endpoint) UDPPort() int { return ep.conn.Port() }
+
+// LocalAddrs returns the addresses the endpoint uses.
+func (ep *Endpoint) LocalAddrs() []netip.Addr { return ep.conn.LocalAddrs() }
+
+// Close aborts every association, stops accepting and closes the sockets.
+// Use Association.Shutdown first for a graceful end.
+func (ep *Endpoint) Close() error {
+	ep.mu.Lock()
+	if ep.closed {
+		ep.mu.Unlock()
+		return nil
+	}
+	ep.closed = true
+	all := make([]*Association, 0, len(ep.byTag))
+	for _, a := range ep.byTag {
+		all = append(all, a)
+	}
+	if ep.accept != nil {
+		close(ep.accept)
+	}
+	ep.mu.Unlock()
+	for _, a := range all {
+		a.Abort(errEndpointClosed.Error())
+	}
+	ep.loops.Wait()
+	return ep.conn.Close()
+}
+
+// register adds a to the demultiplexing tables under its current tag and
+// peer addresses, replacing what it had.
+func (ep *Endpoint) register(a *Association, tag uint32, peerAddrs []netip.Addr) error {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	if ep.closed {
+		return ErrClosed
+	}
+	ep.unregisterLocked(a)
+	ep.byTag[tag] = a
+	a.routeTag = tag
+	for _, addr := range peerAddrs {
+		ep.byPeer[peerKey{addr, a.peerPort}] = a
+	}
+	a.routePeers = append(a.routePeers[:0], peerAddrs...)
+	return nil
+}
+
+func (ep *Endpoint) unregisterLocked(a *Association) {
+	if ep.byTag[a.routeTag] == a {
+		delete(ep.byTag, a.routeTag)
+	}
+	for _, addr := range a.routePeers {
+		k := peerKey{addr, a.peerPort}
+		if ep.byPeer[k] == a {
+			delete(ep.byPeer, k)
+		}
+	}
+}
+
+// remove drops a from the tables when its loop ends.
+func (ep *Endpoint) remove(a *Association) {
+	ep.mu.Lock()
+	ep.unregisterLocked(a)
+	ep.mu.Unlock()
+}
+
+// start runs a's loop.
+func (ep *Endpoint) start(a *Association) {
+	ep.loops.Add(1)
+	go func() {
+		defer ep.loops.Done()
+		a.run()
+	}()
+}
+
+// newTag returns a random verification tag not in use here.
+func (ep *Endpoint) newTag() uint32 {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	for {
+		if t := randUint32(); t != 0 && ep.byTag[t] == nil {
+			return t
+		}
+	}
+}
+
+func randUint32() uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return binary.BigEndian.Uint32(b[:])
+}
+
+// getBuilder lends a packet builder to a's flush.
+func (ep *Endpoint) getBuilder(a *Association) *builder {
+	b, _ := ep.txPool.Get().(*builder)
+	if b == nil {
+		b = &builder{}
+	}
+	b.conn = ep.conn
+	b.port = [2]uint16{ep.port, a.peerPort}
+	b.sent, b.bytes, b.errs, b.calls = 0, 0, 0, 0
+	return b
+}
+
+func (ep *Endpoint) putBuilder(b *builder) { ep.txPool.Put(b) }
+
+// endpointCounters are the endpoint-wide packet counters.
+type endpointCounters struct {
+	packetsIn, badChecksum, runts, wrongPort, ootb, ootbAborts atomic.Uint64
+	initsAnswered, cookiesBad, cookiesStale                    atomic.Uint64
+}

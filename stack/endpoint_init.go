@@ -1,0 +1,146 @@
+package stack
+
+import (
+	"time"
+
+	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// answerInit replies to an INIT that belongs to no association with an
+// INIT ACK carrying a signed state cookie, keeping no state (RFC 9260
+// section 5.1).
+func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Chunk) {
+	var init wire.Init
+	if init.Decode(first) != nil || len(first) != len(pkt)-wire.CommonHeaderLen && padLen(len(first)) != len(pkt)-wire.CommonHeaderLen {
+		ep.stats.runts.Add(1) // malformed, or bundled with other chunks (section 6.10)
+		return
+	}
+	if init.InitiateTag == 0 {
+		return // section 5.1: silently discarded
+	}
+	ep.mu.Lock()
+	listening := ep.accept != nil && !ep.closed
+	ep.mu.Unlock()
+	if cause := checkInit(&init); cause != nil || !listening {
+		ep.sendReply(d, init.InitiateTag, abortChunk(cause))
+		return
+	}
+	pp := parsePeerParams(init.Params)
+	if pp.abort != nil {
+		ep.sendReply(d, init.InitiateTag, abortChunk(pp.abort))
+		return
+	}
+	ck := cookie{
+		created:  time.Now(),
+		lifetime: ep.cfg.CookieLifetime + pp.preservative,
+		localTag: ep.newTag(),
+		localTSN: randUint32(),
+		localOS:  ep.cfg.OutStreams,
+		localMIS: ep.cfg.MaxInStreams,
+	}
+	ep.stats.initsAnswered.Add(1)
+	ep.sendReply(d, init.InitiateTag, ep.initAck(&ck, first, pp.report))
+}
+
+// checkInit returns the cause to abort with if the INIT's mandatory fields
+// are invalid (section 3.3.2).
+func checkInit(init *wire.Init) wire.CauseValue {
+	if init.OutStreams == 0 || init.InStreams == 0 {
+		return &wire.EmptyCause{Code: wire.CauseInvalidMandatoryParam}
+	}
+	return nil
+}
+
+// initAck encodes the INIT ACK for ck, answering initChunk: our
+// parameters, the signed cookie and the unrecognized parameters to report.
+func (ep *Endpoint) initAck(ck *cookie, initChunk []byte, report wire.Params) []byte {
+	ck.ackParams = ep.localParams(nil)
+	ps := append(wire.Params(nil), ck.ackParams...)
+	raw := appendCookie(nil, ep.secret[:], ck, initChunk)
+	ps = wire.AppendParam(ps, &wire.StateCookieParam{Cookie: raw})
+	it := report.Iter()
+	for p, ok := it.Next(); ok; p, ok = it.Next() {
+		ps = wire.AppendParam(ps, &wire.RawParam{Type: p.Type(), Value: p.Value()})
+	}
+	ack := wire.InitAck{
+		InitiateTag: ck.localTag,
+		ARwnd:       uint32(ep.cfg.RecvBuffer),
+		OutStreams:  ck.localOS,
+		InStreams:   ck.localMIS,
+		InitialTSN:  ck.localTSN,
+		Params:      ps,
+	}
+	return ack.Append(nil)
+}
+
+// handleCookieEcho verifies the cookie of a COOKIE ECHO that did not match
+// an association by tag, and creates the association it describes, or
+// hands the packet to the existing association with that peer (section
+// 5.2.4).
+func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first wire.Chunk, peer *Association) *Association {
+	var ce wire.CookieEcho
+	if ce.Decode(first) != nil {
+		ep.stats.cookiesBad.Add(1)
+		return nil
+	}
+	ck, late, err := openCookie(ce.Cookie, ep.secret[:], time.Now())
+	switch {
+	case err == errCookieStale:
+		ep.stats.cookiesStale.Add(1)
+		ep.sendReply(d, ck.init.InitiateTag, errorChunk(&wire.StaleCookieCause{StalenessMicros: uint32(min(late.Microseconds(), 1<<32-1))}))
+		return nil
+	case err != nil || pkt.VerificationTag() != ck.localTag:
+		ep.stats.cookiesBad.Add(1)
+		return nil
+	case peer != nil:
+		return ep.enqueue(peer, d)
+	}
+	a := newAssociation(ep)
+	a.peerPort = pkt.SrcPort()
+	a.setupFromCookie(time.Now(), ck, d.Local.Addr().Unmap(), d.Remote)
+	if ep.register(a, a.localTag, a.peerAddrs()) != nil {
+		return nil
+	}
+	ep.setPeerTag(a, a.peerTag)
+	ep.start(a)
+	ep.enqueue(a, d)
+	// The send happens under the lock so that Close cannot close the
+	// channel in between.
+	queued := false
+	ep.mu.Lock()
+	if !ep.closed && ep.accept != nil {
+		select {
+		case ep.accept <- a:
+			queued = true
+		default:
+		}
+	}
+	ep.mu.Unlock()
+	if !queued {
+		go a.Abort("accept backlog full")
+	}
+	return a
+}
+
+// setPeerTag records the tag the peer uses, for routing packets with the T
+// bit.
+func (ep *Endpoint) setPeerTag(a *Association, tag uint32) {
+	ep.mu.Lock()
+	a.routePeerTag = tag
+	ep.mu.Unlock()
+}
+
+// abortChunk encodes an ABORT carrying cause (which may be nil).
+func abortChunk(cause wire.CauseValue) []byte {
+	ab := wire.Abort{}
+	if cause != nil {
+		ab.Causes = wire.AppendCause(nil, cause)
+	}
+	return ab.Append(nil)
+}
+
+// errorChunk encodes an ERROR carrying cause.
+func errorChunk(cause wire.CauseValue) []byte {
+	return (&wire.ErrorChunk{Causes: wire.AppendCause(nil, cause)}).Append(nil)
+}

@@ -1,0 +1,100 @@
+package stack
+
+import (
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// EventType says what happened to an association.
+type EventType uint8
+
+// Association events.
+const (
+	EventCommUp                EventType = iota + 1 // established
+	EventCommLost                                   // ended abnormally (Err says why)
+	EventRestart                                    // the peer restarted the association
+	EventShutdownComplete                           // graceful close completed
+	EventSendFailed                                 // a message was not delivered (Err says why)
+	EventPeerError                                  // the peer sent an ERROR chunk
+	EventPathConfirmed                              // a peer address was verified by heartbeat
+	EventPathPotentiallyFailed                      // errors on a path passed the PF threshold
+	EventPathDown                                   // a path became inactive
+	EventPathUp                                     // an inactive path answered again
+	EventPrimaryChanged                             // data now goes to Addr
+)
+
+var eventNames = [...]string{"", "comm-up", "comm-lost", "restart", "shutdown-complete", "send-failed",
+	"peer-error", "path-confirmed", "path-potentially-failed", "path-down", "path-up", "primary-changed"}
+
+func (t EventType) String() string {
+	if int(t) < len(eventNames) && t != 0 {
+		return eventNames[t]
+	}
+	return fmt.Sprintf("event(%d)", uint8(t))
+}
+
+// Event is a notification from an association.
+type Event struct {
+	Type   EventType
+	Time   time.Time
+	Addr   netip.AddrPort // the path concerned, for path events
+	Stream uint16         // for EventSendFailed
+	PPID   uint32         // for EventSendFailed
+	Err    error
+}
+
+func (e Event) String() string {
+	s := e.Type.String()
+	if e.Addr.IsValid() {
+		s += " " + e.Addr.String()
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// eventQueue delivers events without ever blocking the loop: when the
+// application does not read them, the oldest are dropped and counted.
+type eventQueue struct {
+	mu      sync.Mutex
+	ch      chan Event
+	dropped uint64
+	closed  bool
+}
+
+func (q *eventQueue) init(size int) { q.ch = make(chan Event, size) }
+
+func (q *eventQueue) post(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	for {
+		select {
+		case q.ch <- e:
+			return
+		default:
+		}
+		select {
+		case <-q.ch:
+			q.dropped++
+		default:
+		}
+	}
+}
+
+func (q *eventQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.closed {
+		q.closed = true
+		close(q.ch)
+	}
+}

@@ -1,0 +1,150 @@
+package stack
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// maxCookieIncrement caps the cookie life-span a peer may ask for with a
+// Cookie Preservative parameter.
+const maxCookieIncrement = 60 * time.Second
+
+// peerParams is what a peer's INIT or INIT ACK parameters tell us.
+type peerParams struct {
+	addrs        []netip.Addr  // its IPv4/IPv6 Address parameters
+	prsctp       bool          // Forward-TSN-Supported
+	idata        bool          // I-DATA and I-FORWARD-TSN in Supported Extensions
+	cookie       []byte        // State Cookie (INIT ACK only)
+	preservative time.Duration // Cookie Preservative increment (INIT only)
+	v4, v6       bool          // address families it supports (default both)
+	report       wire.Params   // unrecognized parameters to report
+	abort        wire.CauseValue
+}
+
+// parsePeerParams walks an INIT or INIT ACK parameter list, applying the
+// action bits of unknown parameters (RFC 9260 section 3.2.1).
+func parsePeerParams(ps wire.Params) peerParams {
+	pp := peerParams{v4: true, v6: true}
+	it := ps.Iter()
+	for p, ok := it.Next(); ok; p, ok = it.Next() {
+		if !pp.apply(p) {
+			if a := p.Type().Action(); a.Report() {
+				pp.report = wire.AppendParam(pp.report, &wire.UnrecognizedParam{Param: p})
+			}
+			if p.Type().Action().Stop() {
+				break
+			}
+		}
+		if pp.abort != nil {
+			break
+		}
+	}
+	return pp
+}
+
+// apply takes in one parameter and reports whether it was recognized.
+func (pp *peerParams) apply(p wire.Param) bool {
+	switch p.Type() {
+	case wire.ParamIPv4Address, wire.ParamIPv6Address:
+		if a, err := wire.DecodeAddress(p); err == nil {
+			pp.addrs = append(pp.addrs, a.Unmap())
+		}
+	case wire.ParamForwardTSNSupported:
+		pp.prsctp = true
+	case wire.ParamSupportedExtensions:
+		var se wire.SupportedExtensionsParam
+		if se.Decode(p) == nil {
+			pp.idata = hasChunkTypes(se.Types, wire.TypeIData, wire.TypeIForwardTSN)
+			pp.prsctp = pp.prsctp || hasChunkTypes(se.Types, wire.TypeForwardTSN)
+		}
+	case wire.ParamStateCookie:
+		var sc wire.StateCookieParam
+		if sc.Decode(p) == nil {
+			pp.cookie = sc.Cookie
+		}
+	case wire.ParamCookiePreservative:
+		var cp wire.CookiePreservativeParam
+		if cp.Decode(p) == nil {
+			pp.preservative = min(time.Duration(cp.IncrementMillis)*time.Millisecond, maxCookieIncrement)
+		}
+	case wire.ParamSupportedAddressTypes:
+		var st wire.SupportedAddrTypesParam
+		if st.Decode(p) == nil {
+			pp.v4 = hasParamType(st.Types, wire.ParamIPv4Address)
+			pp.v6 = hasParamType(st.Types, wire.ParamIPv6Address)
+		}
+	case wire.ParamHostNameAddress:
+		// Deprecated by RFC 9260: answer with Unresolvable Address.
+		pp.abort = &wire.UnresolvableAddrCause{Address: p}
+	case wire.ParamECNCapable, wire.ParamZeroChecksumAcceptable:
+		// Understood but not used: we send no ECN marks and always
+		// compute the CRC32c.
+	default:
+		return false
+	}
+	return true
+}
+
+func hasChunkTypes(ts []wire.ChunkType, want ...wire.ChunkType) bool {
+	for _, w := range want {
+		found := false
+		for _, t := range ts {
+			found = found || t == w
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func hasParamType(ts []wire.ParamType, want wire.ParamType) bool {
+	for _, t := range ts {
+		if t == want {
+			return true
+		}
+	}
+	return false
+}
+
+// localParams appends the parameters we announce in INIT and INIT ACK: our
+// addresses when there is more than one (the packet's source address names
+// a single one), the address families we support, and our extensions.
+func (ep *Endpoint) localParams(ps wire.Params) wire.Params {
+	addrs := ep.conn.LocalAddrs()
+	if len(addrs) > 1 {
+		for _, a := range addrs {
+			ps = wire.AppendParam(ps, &wire.AddressParam{Addr: a})
+		}
+	}
+	types := []wire.ParamType{wire.ParamIPv4Address}
+	for _, a := range addrs {
+		if a.Is6() && !a.Is4In6() {
+			types = append(types, wire.ParamIPv6Address)
+			break
+		}
+	}
+	ps = wire.AppendParam(ps, &wire.SupportedAddrTypesParam{Types: types})
+	var exts []wire.ChunkType
+	if !ep.cfg.DisablePRSCTP {
+		ps = wire.AppendParam(ps, &wire.ForwardTSNSupportedParam{})
+		exts = append(exts, wire.TypeForwardTSN)
+	}
+	if !ep.cfg.DisableIData {
+		exts = append(exts, wire.TypeIData, wire.TypeIForwardTSN)
+	}
+	if len(exts) > 0 {
+		ps = wire.AppendParam(ps, &wire.SupportedExtensionsParam{Types: exts})
+	}
+	return ps
+}
+
+// negotiate combines our configuration with the peer's parameters.
+func (ep *Endpoint) negotiate(pp *peerParams) peerFeatures {
+	return peerFeatures{
+		prsctp: pp.prsctp && !ep.cfg.DisablePRSCTP,
+		idata:  pp.idata && !ep.cfg.DisableIData,
+	}
+}

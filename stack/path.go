@@ -1,0 +1,98 @@
+package stack
+
+import (
+	"net/netip"
+	"time"
+)
+
+// PathState is the reachability state of one destination address.
+type PathState uint8
+
+// Path states (RFC 9260 section 8.2 and SCTP-PF, RFC 7829).
+const (
+	PathUnconfirmed       PathState = iota // not yet verified by a heartbeat
+	PathActive                             // reachable
+	PathPotentiallyFailed                  // errors past the PF threshold
+	PathInactive                           // errors past Path.Max.Retrans
+)
+
+func (s PathState) String() string {
+	return [...]string{"unconfirmed", "active", "potentially-failed", "inactive"}[s]
+}
+
+// Packet overheads below the SCTP common header.
+const (
+	ipv4Overhead = 20
+	ipv6Overhead = 40
+	udpOverhead  = 8
+)
+
+// path is the per-destination state of RFC 9260 sections 6 and 7: one of
+// the peer's addresses with its own RTO, congestion window and error
+// counter, and the remote UDP port learned for it (RFC 6951).
+type path struct {
+	remote netip.AddrPort // peer address and UDP encapsulation port
+	local  netip.Addr     // source address used to reach it
+	state  PathState
+
+	rto      rtoCalc
+	cwnd     int
+	ssthresh int
+	pba      int // partial_bytes_acked (section 7.2.2)
+	flight   int // bytes outstanding on this path
+	errors   int // consecutive unacknowledged transmissions and heartbeats
+	mtu      int // largest SCTP packet: PMTU minus IP and UDP headers
+
+	t3 time.Time // T3-rtx deadline; zero while stopped
+
+	// Fast recovery (section 7.2.4): while set, no further cwnd cuts
+	// until recoverTSN is cumulatively acknowledged.
+	inFastRecovery bool
+	recoverTSN     uint32
+
+	// Heartbeats (section 8.3).
+	hbDue     time.Time // when the next heartbeat goes out
+	hbPending bool      // a heartbeat is outstanding
+	hbNonce   uint64
+	hbSent    time.Time
+
+	// RTT measurement (section 6.3.1 C5): one chunk at a time is timed,
+	// and a retransmission of it cancels the measurement, so a sample is
+	// never inflated by a loss (Karn) or by a stall behind one.
+	rttPending bool
+	rttTSN     uint32
+	rttSent    time.Time
+
+	lastData time.Time // last DATA sent here: a path with recent data is not idle
+
+	// cwndUsed records whether the window was fully used since the last
+	// increase; slow start only grows a window that limits the sender.
+	cwndUsed bool
+
+	stats PathStats
+}
+
+func newPath(remote netip.AddrPort, local netip.Addr, pmtu int, cfg *Config) *path {
+	mtu := pmtu - udpOverhead - ipv4Overhead
+	if remote.Addr().Is6() && !remote.Addr().Is4In6() {
+		mtu = pmtu - udpOverhead - ipv6Overhead
+	}
+	p := &path{
+		remote:   remote,
+		local:    local,
+		state:    PathUnconfirmed,
+		rto:      newRTO(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax),
+		mtu:      mtu,
+		ssthresh: 1 << 30, // "arbitrarily high" until the first loss (section 7.2.1)
+	}
+	p.cwnd = p.initialCwnd()
+	return p
+}
+
+// initialCwnd is min(4*MTU, max(2*MTU, 4404)) (section 7.2.1).
+func (p *path) initialCwnd() int { return min(4*p.mtu, max(2*p.mtu, 4404)) }
+
+// usable reports whether data may be sent to this path.
+func (p *path) usable() bool {
+	return p.state == PathActive || p.state == PathPotentiallyFailed
+}

@@ -1,0 +1,244 @@
+package stack
+
+import (
+	"sort"
+
+	"github.com/mobisctp/mobisctp/internal/serial"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// Received user data goes through two stages. Assembly joins the fragments
+// of a message: with DATA they carry consecutive TSNs (RFC 9260 section
+// 6.9), with I-DATA they share a message identifier and count up by
+// fragment sequence number (RFC 8260). Ordering then releases complete
+// ordered messages by stream sequence number (or message identifier);
+// unordered ones go out at once. A single-fragment message in sequence, the
+// common case, skips both queues.
+
+// frag is one received DATA or I-DATA chunk.
+type frag struct {
+	tsn   uint32
+	sid   uint16
+	mid   uint32 // SSN for DATA, MID for I-DATA
+	fsn   uint32 // I-DATA fragment sequence number
+	ppid  uint32
+	flags wire.DataFlags
+	data  []byte
+}
+
+func (f *frag) unordered() bool { return f.flags.Has(wire.FlagUnordered) }
+
+// Message is a complete user message received from the peer.
+type Message struct {
+	Data      []byte
+	Stream    uint16
+	PPID      uint32
+	Unordered bool
+}
+
+// inStream is the ordering state of one inbound stream.
+type inStream struct {
+	next    uint32    // next SSN (DATA, compared in 16 bits) or MID expected
+	pending []Message // complete ordered messages waiting for earlier ones
+	seqs    []uint32  // their SSN/MID, parallel to pending
+}
+
+// reassembler turns received chunks into messages.
+type reassembler struct {
+	idata   bool
+	frags   []frag // incomplete messages, sorted (see less)
+	streams []inStream
+	held    int // bytes of user data held here
+	deliver func(Message)
+}
+
+func newReassembler(inStreams uint16, idata bool, deliver func(Message)) *reassembler {
+	return &reassembler{idata: idata, streams: make([]inStream, inStreams), deliver: deliver}
+}
+
+// add takes a new (not duplicate) chunk whose data the caller has copied
+// out of the packet buffer.
+func (r *reassembler) add(f frag) {
+	if f.flags.Has(wire.FlagBegin|wire.FlagEnd) && (!r.idata || f.fsn == 0) {
+		r.complete(f.sid, f.mid, f.unordered(), Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered()})
+		return
+	}
+	i := sort.Search(len(r.frags), func(i int) bool { return !r.less(&r.frags[i], &f) })
+	r.frags = append(r.frags, frag{})
+	copy(r.frags[i+1:], r.frags[i:])
+	r.frags[i] = f
+	r.held += len(f.data)
+	r.tryAssemble(i)
+}
+
+// less orders fragments so that each message's fragments are adjacent and
+// in sequence.
+func (r *reassembler) less(a, b *frag) bool {
+	if !r.idata {
+		return serial.Less32(a.tsn, b.tsn)
+	}
+	if a.sid != b.sid {
+		return a.sid < b.sid
+	}
+	if a.unordered() != b.unordered() {
+		return !a.unordered()
+	}
+	if a.mid != b.mid {
+		return serial.Less32(a.mid, b.mid)
+	}
+	return a.fsn < b.fsn
+}
+
+// follows reports whether b is the fragment right after a in one message.
+func (r *reassembler) follows(a, b *frag) bool {
+	if a.flags.Has(wire.FlagEnd) || b.flags.Has(wire.FlagBegin) || a.sid != b.sid {
+		return false
+	}
+	if !r.idata {
+		return b.tsn == a.tsn+1
+	}
+	return a.mid == b.mid && a.unordered() == b.unordered() && b.fsn == a.fsn+1
+}
+
+// tryAssemble checks whether the fragment at i completed its message.
+func (r *reassembler) tryAssemble(i int) {
+	first := i
+	for first > 0 && !r.frags[first].flags.Has(wire.FlagBegin) && r.follows(&r.frags[first-1], &r.frags[first]) {
+		first--
+	}
+	if !r.frags[first].flags.Has(wire.FlagBegin) {
+		return
+	}
+	last := i
+	for !r.frags[last].flags.Has(wire.FlagEnd) {
+		if last+1 == len(r.frags) || !r.follows(&r.frags[last], &r.frags[last+1]) {
+			return
+		}
+		last++
+	}
+	size := 0
+	for _, f := range r.frags[first : last+1] {
+		size += len(f.data)
+	}
+	data := make([]byte, 0, size)
+	for _, f := range r.frags[first : last+1] {
+		data = append(data, f.data...)
+	}
+	head := r.frags[first]
+	r.frags = append(r.frags[:first], r.frags[last+1:]...)
+	r.held -= size
+	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered()})
+}
+
+// complete hands a whole message to ordering.
+func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message) {
+	if unordered {
+		r.deliver(m)
+		return
+	}
+	s := &r.streams[sid]
+	if r.seqEqual(seq, s.next) {
+		r.deliver(m)
+		s.next++
+		r.releasePending(s)
+		return
+	}
+	i := sort.Search(len(s.seqs), func(i int) bool { return !r.seqLess(s.seqs[i], seq) })
+	s.seqs = append(s.seqs, 0)
+	copy(s.seqs[i+1:], s.seqs[i:])
+	s.seqs[i] = seq
+	s.pending = append(s.pending, Message{})
+	copy(s.pending[i+1:], s.pending[i:])
+	s.pending[i] = m
+	r.held += len(m.Data)
+}
+
+// releasePending delivers the stream's queued messages that are now in
+// sequence.
+func (r *reassembler) releasePending(s *inStream) {
+	n := 0
+	for n < len(s.seqs) && r.seqEqual(s.seqs[n], s.next) {
+		r.held -= len(s.pending[n].Data)
+		r.deliver(s.pending[n])
+		s.next++
+		n++
+	}
+	if n > 0 {
+		s.seqs = append(s.seqs[:0], s.seqs[n:]...)
+		s.pending = append(s.pending[:0], s.pending[n:]...)
+	}
+}
+
+// SSNs are 16-bit on the wire; MIDs are 32-bit.
+func (r *reassembler) seqEqual(a, b uint32) bool {
+	if r.idata {
+		return a == b
+	}
+	return uint16(a) == uint16(b)
+}
+
+func (r *reassembler) seqLess(a, b uint32) bool {
+	if r.idata {
+		return serial.Less32(a, b)
+	}
+	return serial.Less16(uint16(a), uint16(b))
+}
+
+// forwardTSN drops the fragments a FORWARD-TSN abandons (all TSNs up to
+// cum) and skips ordered streams past the sequence numbers it lists (RFC
+// 3758 section 3.6).
+func (r *reassembler) forwardTSN(cum uint32, skips []wire.StreamSSN) {
+	r.dropFrags(func(f *frag) bool { return serial.LessEq32(f.tsn, cum) })
+	for _, sk := range skips {
+		r.skipStream(sk.Stream, uint32(sk.SSN))
+	}
+}
+
+// iForwardTSN is forwardTSN for I-FORWARD-TSN (RFC 8260 section 3.3):
+// fragments are abandoned per stream and message identifier.
+func (r *reassembler) iForwardTSN(skips []wire.StreamMID) {
+	for _, sk := range skips {
+		r.dropFrags(func(f *frag) bool {
+			return f.sid == sk.Stream && f.unordered() == sk.Unordered && serial.LessEq32(f.mid, sk.MID)
+		})
+		if !sk.Unordered {
+			r.skipStream(sk.Stream, sk.MID)
+		}
+	}
+}
+
+func (r *reassembler) dropFrags(abandoned func(*frag) bool) {
+	kept := r.frags[:0]
+	for _, f := range r.frags {
+		if abandoned(&f) {
+			r.held -= len(f.data)
+			continue
+		}
+		kept = append(kept, f)
+	}
+	clear(r.frags[len(kept):])
+	r.frags = kept
+}
+
+// skipStream moves an ordered stream past seq and delivers what follows.
+func (r *reassembler) skipStream(sid uint16, seq uint32) {
+	if int(sid) >= len(r.streams) {
+		return
+	}
+	s := &r.streams[sid]
+	if r.seqLess(seq, s.next) {
+		return
+	}
+	// Complete messages queued behind an abandoned one were received in
+	// full: they go up, in order, before the stream moves on.
+	n := 0
+	for n < len(s.seqs) && !r.seqLess(seq, s.seqs[n]) {
+		r.held -= len(s.pending[n].Data)
+		r.deliver(s.pending[n])
+		n++
+	}
+	s.seqs = append(s.seqs[:0], s.seqs[n:]...)
+	s.pending = append(s.pending[:0], s.pending[n:]...)
+	s.next = seq + 1
+	r.releasePending(s)
+}

@@ -1,0 +1,43 @@
+package stack
+
+import "time"
+
+// rtoCalc computes a path's retransmission timeout from round-trip
+// measurements (RFC 9260 section 6.3.1, RFC 6298 constants).
+type rtoCalc struct {
+	srtt, rttvar, rto time.Duration
+	measured          bool
+	min, max          time.Duration
+}
+
+func newRTO(initial, min, max time.Duration) rtoCalc {
+	r := rtoCalc{rto: initial, min: min, max: max}
+	r.rto = r.clamp(r.rto)
+	return r
+}
+
+// sample folds in one round-trip measurement (C2 and C3 of section 6.3.1).
+func (r *rtoCalc) sample(rtt time.Duration) {
+	if !r.measured {
+		r.srtt, r.rttvar, r.measured = rtt, rtt/2, true
+	} else {
+		d := r.srtt - rtt
+		if d < 0 {
+			d = -d
+		}
+		// RTO.Beta = 1/4, RTO.Alpha = 1/8.
+		r.rttvar = r.rttvar - r.rttvar/4 + d/4
+		r.srtt = r.srtt - r.srtt/8 + rtt/8
+	}
+	// G, the clock granularity, is below a microsecond here: rttvar is
+	// floored at 1 ms so a perfectly steady RTT does not yield RTO = SRTT.
+	v := max(4*r.rttvar, time.Millisecond)
+	r.rto = r.clamp(r.srtt + v)
+}
+
+// backoff doubles the RTO after a timeout (E2 of section 6.3.3).
+func (r *rtoCalc) backoff() { r.rto = r.clamp(2 * r.rto) }
+
+func (r *rtoCalc) clamp(d time.Duration) time.Duration {
+	return min(max(d, r.min), r.max)
+}

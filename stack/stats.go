@@ -1,0 +1,98 @@
+package stack
+
+import (
+	"net/netip"
+	"time"
+)
+
+// AssocStats are an association's counters.
+type AssocStats struct {
+	PacketsSent, PacketsReceived, PacketsDropped uint64
+	BytesSent, BytesReceived                     uint64 // SCTP packets, headers included
+	BytesSentUser, BytesReceivedUser             uint64 // user data
+	ChunksSent                                   uint64 // DATA chunks, retransmissions included
+	MessagesQueued                               uint64 // waiting to be sent
+	MessagesSent, MessagesReceived               uint64 // acknowledged / delivered
+	MessagesAbandoned                            uint64 // PR-SCTP
+	Retransmissions, FastRetransmits             uint64
+	T3Expirations                                uint64
+	SacksSent, SacksReceived                     uint64
+	DuplicateTSNs, DataDropped                   uint64
+	ForwardTSNsSent                              uint64
+	HeartbeatsSent, HeartbeatsForged             uint64
+	AbortsSent, AbortsReceived                   uint64
+	MalformedChunks, UnknownChunks               uint64
+	SendCalls, SendErrors, PortChanges, Restarts uint64 // SendCalls: batched sends
+	EventsDropped                                uint64
+}
+
+// PathStats are one path's counters.
+type PathStats struct {
+	BytesSent, ChunksSent          uint64 // user data sent here
+	PacketsReceived, BytesReceived uint64
+	Retransmissions, T3Expirations uint64
+}
+
+// PathInfo describes one path: a peer address with its state and
+// congestion control.
+type PathInfo struct {
+	Remote   netip.AddrPort // peer address and UDP port
+	Local    netip.Addr     // source address used
+	State    PathState
+	Primary  bool
+	SRTT     time.Duration
+	RTO      time.Duration
+	Cwnd     int
+	Ssthresh int
+	Flight   int
+	Errors   int
+	MTU      int
+	PathStats
+}
+
+// Stats is a snapshot of an association.
+type Stats struct {
+	State         string
+	LocalPort     uint16
+	PeerPort      uint16
+	StreamsOut    uint16
+	StreamsIn     uint16
+	PeerRwnd      int
+	Outstanding   int
+	IData, PRSCTP bool
+	AssocStats
+	Paths []PathInfo
+}
+
+// snapshot builds Stats on the loop.
+func (a *Association) snapshot() Stats {
+	s := Stats{
+		State:       a.state.String(),
+		LocalPort:   a.localPort,
+		PeerPort:    a.peerPort,
+		StreamsOut:  uint16(len(a.tx.streams)),
+		PeerRwnd:    a.tx.peerRwnd,
+		Outstanding: a.tx.outstanding,
+		IData:       a.peer.idata,
+		PRSCTP:      a.peer.prsctp,
+		AssocStats:  a.stats,
+	}
+	if a.rx.reasm != nil {
+		s.StreamsIn = uint16(len(a.rx.reasm.streams))
+	}
+	a.events.mu.Lock()
+	s.EventsDropped = a.events.dropped
+	a.events.mu.Unlock()
+	for _, p := range a.paths {
+		s.Paths = append(s.Paths, p.info(p == a.primary))
+	}
+	return s
+}
+
+func (p *path) info(primary bool) PathInfo {
+	return PathInfo{
+		Remote: p.remote, Local: p.local, State: p.state, Primary: primary,
+		SRTT: p.rto.srtt, RTO: p.rto.rto, Cwnd: p.cwnd, Ssthresh: p.ssthresh,
+		Flight: p.flight, Errors: p.errors, MTU: p.mtu, PathStats: p.stats,
+	}
+}

@@ -1,0 +1,207 @@
+package stack
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Stream is one stream of an association as a net.Conn. Each Write sends
+// one message on the stream; Read returns the bytes of the stream's
+// messages in order, a message larger than the buffer spanning several
+// reads. Messages of the stream stop going to RecvMsg once it is opened.
+//
+// Close releases the stream only; Association.Close ends the association.
+type Stream struct {
+	a     *Association
+	id    uint16
+	ppid  uint32
+	q     *recvQueue
+	rdl   deadline
+	wdl   deadline
+	close sync.Once
+	done  chan struct{}
+}
+
+var _ net.Conn = (*Stream)(nil)
+
+// Stream opens stream id for reading and writing; ppid is the payload
+// protocol identifier its messages carry.
+func (a *Association) Stream(id uint16, ppid uint32) (*Stream, error) {
+	if err := a.checkStream(id); err != nil {
+		return nil, err
+	}
+	s := &Stream{a: a, id: id, ppid: ppid, q: &recvQueue{}, done: make(chan struct{})}
+	ok := a.exec(func() { a.openStream(s) })
+	if !ok {
+		return nil, ErrClosed
+	}
+	if s.q == nil {
+		return nil, errStreamOpen
+	}
+	return s, nil
+}
+
+// openStream diverts the stream's messages, including any already queued
+// for RecvMsg, to s. Runs on the loop.
+func (a *Association) openStream(s *Stream) {
+	if a.streamQs[s.id] != nil {
+		s.q = nil
+		return
+	}
+	if a.streamQs == nil {
+		a.streamQs = make(map[uint16]*recvQueue)
+	}
+	a.streamQs[s.id] = s.q
+	a.recvq.mu.Lock()
+	kept := a.recvq.msgs[:0]
+	for _, m := range a.recvq.msgs[a.recvq.head:] {
+		if m.Stream == s.id {
+			s.q.push(m)
+			a.recvq.bytes -= len(m.Data)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	clear(a.recvq.msgs[len(kept):])
+	a.recvq.msgs, a.recvq.head = kept, 0
+	a.recvq.mu.Unlock()
+	s.q.eof = a.shutdown.peerEOF
+}
+
+// closeStream stops diverting the stream's messages. Runs on the loop.
+func (a *Association) closeStream(s *Stream) {
+	if a.streamQs[s.id] == s.q {
+		delete(a.streamQs, s.id)
+	}
+}
+
+// Read reads bytes of the stream's messages.
+func (s *Stream) Read(b []byte) (int, error) {
+	n, _, err := s.q.read(s.interrupt(&s.rdl), b, s.a.signal)
+	return n, err
+}
+
+// Write sends b as one message on the stream.
+func (s *Stream) Write(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if err := s.a.send(s.interrupt(&s.wdl), b, SendInfo{Stream: s.id, PPID: s.ppid}); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+func (s *Stream) interrupt(d *deadline) interrupt {
+	return interrupt{ctx: context.Background(), deadline: d.channel(), closed: s.done}
+}
+
+// Close releases the stream: blocked and later calls return
+// net.ErrClosed; its messages go to RecvMsg again.
+func (s *Stream) Close() error {
+	s.close.Do(func() {
+		close(s.done)
+		s.a.exec(func() { s.a.closeStream(s) })
+	})
+	return nil
+}
+
+// LocalAddr returns the local address of the association's primary path.
+func (s *Stream) LocalAddr() net.Addr {
+	var local netip.Addr
+	s.a.exec(func() {
+		if s.a.primary != nil {
+			local = s.a.primary.local
+		}
+	})
+	return &Addr{IP: local, Port: s.a.localPort, UDPPort: uint16(s.a.ep.UDPPort())}
+}
+
+// RemoteAddr returns the peer address of the association's primary path.
+func (s *Stream) RemoteAddr() net.Addr {
+	r := s.a.RemoteAddr()
+	return &Addr{IP: r.Addr(), Port: s.a.peerPort, UDPPort: r.Port()}
+}
+
+// SetDeadline sets both deadlines.
+func (s *Stream) SetDeadline(t time.Time) error {
+	s.rdl.set(t)
+	s.wdl.set(t)
+	return nil
+}
+
+// SetReadDeadline sets the deadline of current and future Reads.
+func (s *Stream) SetReadDeadline(t time.Time) error { s.rdl.set(t); return nil }
+
+// SetWriteDeadline sets the deadline of current and future Writes.
+func (s *Stream) SetWriteDeadline(t time.Time) error { s.wdl.set(t); return nil }
+
+// Addr is an SCTP-over-UDP transport address.
+type Addr struct {
+	IP      netip.Addr
+	Port    uint16 // SCTP port
+	UDPPort uint16 // UDP encapsulation port
+}
+
+// Network returns "sctp".
+func (*Addr) Network() string { return "sctp" }
+
+func (a *Addr) String() string {
+	return netip.AddrPortFrom(a.IP, a.Port).String() + "/udp" + strconv.Itoa(int(a.UDPPort))
+}
+
+// deadline is a settable point in time that cancels the operations
+// waiting on it, including ones already blocked when it is set.
+type deadline struct {
+	mu     sync.Mutex
+	t      time.Time
+	timer  *time.Timer
+	expiry chan struct{} // closed when t passes; replaced when t moves
+}
+
+func (d *deadline) set(t time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
+	}
+	d.t = t
+	if d.expiry == nil || isClosed(d.expiry) {
+		d.expiry = make(chan struct{})
+	}
+	if t.IsZero() {
+		return
+	}
+	ch := d.expiry
+	if dur := time.Until(t); dur <= 0 {
+		close(ch)
+	} else {
+		d.timer = time.AfterFunc(dur, func() { close(ch) })
+	}
+}
+
+// channel returns a channel closed when the deadline passes. Moving the
+// deadline re-arms the same channel, so calls already blocked on it see
+// the new time.
+func (d *deadline) channel() <-chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.expiry == nil {
+		d.expiry = make(chan struct{})
+	}
+	return d.expiry
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
