@@ -21,7 +21,10 @@ func (a *Association) startShutdown(now time.Time) {
 	switch a.state {
 	case stateEstablished:
 		a.state = stateShutdownPending
+		// Refuse new messages first, then take what was accepted before,
+		// so nothing slips in after the SHUTDOWN.
 		a.closeSendQueue(ErrShutdown)
+		a.takeUserData(now)
 		a.checkShutdownProgress(now)
 	case stateCookieWait, stateCookieEchoed:
 		a.terminate(ErrShutdown) // nothing to tell the peer yet
@@ -109,6 +112,7 @@ func (a *Association) handleShutdown(now time.Time, c wire.Chunk) bool {
 	case stateEstablished, stateShutdownPending:
 		a.state = stateShutdownReceived
 		a.closeSendQueue(ErrShutdown)
+		a.takeUserData(now) // accepted messages still go out first
 		a.checkShutdownProgress(now)
 	case stateShutdownSent:
 		// Both sides closed at once.

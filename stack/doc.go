@@ -1,0 +1,28 @@
+// Package stack is a userspace SCTP stack (RFC 9260) that runs over UDP
+// (RFC 6951), so it needs no kernel SCTP module and no privileges.
+//
+// An Endpoint owns an SCTP port and a set of local addresses, each with a
+// UDP socket. It dials associations (Endpoint.Dial) and, once listening,
+// accepts them (Endpoint.Accept). Many associations share the endpoint's
+// sockets.
+//
+// An Association carries messages: SendMsg queues one message on a stream
+// with a payload protocol identifier, optionally unordered or with a
+// PR-SCTP lifetime; RecvMsg returns the next message with its stream, PPID
+// and flags. Message boundaries are kept. Stream wraps one stream as a
+// net.Conn, deadlines included. Events reports what happens to the
+// association (up, lost, restart, shutdown complete, failed sends, path
+// changes) without ever blocking it, and Stats returns its counters and the
+// state of each path.
+//
+// Ending an association:
+//   - Shutdown is the graceful close: everything queued is delivered and
+//     acknowledged before the SHUTDOWN exchange; it waits for completion.
+//   - Abort ends it at once with an ABORT; queued data is lost and
+//     reported as failed sends.
+//   - Close is Shutdown with a timeout of a few seconds, then Abort.
+//
+// Each association runs one goroutine that owns all of its protocol state
+// and a single timer; API calls and the socket readers hand it work through
+// short queues.
+package stack
