@@ -28,7 +28,7 @@ const (
 	DefaultSACKDelay       = 200 * time.Millisecond
 	DefaultStreams         = 16
 	DefaultBuffer          = 4 << 20 // send and receive buffer bytes
-	DefaultEventQueue      = 64
+	DefaultEventQueue      = 16
 	DefaultShutdownGuard   = 5 * DefaultRTOMax // T5, RFC 9260 section 9.2
 )
 
@@ -84,7 +84,7 @@ type Config struct {
 	// NoDelay sends every message at once instead of waiting, while
 	// data is in flight, until a full packet can be sent (Nagle).
 	NoDelay bool
-	// EventQueue is the capacity of the event channel (64). When the
+	// EventQueue is the capacity of the event channel (16). When the
 	// application does not keep up, the oldest event is dropped and
 	// counted.
 	EventQueue int
