@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -41,6 +43,89 @@ func TestTransferImpaired(t *testing.T) {
 				transfer(t, ca, sa, load{bytes: 8 << 20, size: 1000, streams: 2})
 				s := ca.Stats()
 				t.Logf("virtual %v, retransmissions %d fast %d T3 %d", time.Since(start), s.Retransmissions, s.FastRetransmits, s.T3Expirations)
+			})
+		})
+	}
+}
+
+// TestTransferVariants covers the data-path options over a lossy link:
+// unordered delivery, fragmentation of large messages, DATA instead of
+// I-DATA, and many streams.
+func TestTransferVariants(t *testing.T) {
+	lossy := simnet.LinkProps{Delay: 5 * time.Millisecond, Loss: 0.03, Jitter: time.Millisecond}
+	cases := []struct {
+		name string
+		cfg  Config
+		l    load
+	}{
+		{"unordered", Config{}, load{bytes: 2 << 20, size: 700, streams: 4, unordered: true}},
+		{"fragmented I-DATA", Config{}, load{bytes: 4 << 20, size: 100000, streams: 3}},
+		{"fragmented DATA", Config{DisableIData: true}, load{bytes: 4 << 20, size: 100000, streams: 3}},
+		{"small messages DATA", Config{DisableIData: true}, load{bytes: 1 << 20, size: 37, streams: 16}},
+		{"unordered fragmented DATA", Config{DisableIData: true}, load{bytes: 2 << 20, size: 5000, streams: 2, unordered: true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				n, ca, sa := simPair(t, 3, tc.cfg, Config{})
+				n.SetDefault(lossy)
+				transfer(t, ca, sa, tc.l)
+				s := ca.Stats()
+				if s.IData == tc.cfg.DisableIData {
+					t.Errorf("I-DATA in use %v, want %v", s.IData, !tc.cfg.DisableIData)
+				}
+			})
+		})
+	}
+}
+
+// TestPRSCTPLifetime breaks the link while messages with a short lifetime
+// are queued: they are abandoned and reported, the peer skips them through
+// FORWARD-TSN, and the association carries on with reliable messages.
+func TestPRSCTPLifetime(t *testing.T) {
+	for _, idata := range []bool{false, true} {
+		t.Run(map[bool]string{false: "DATA", true: "I-DATA"}[idata], func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				n, ca, sa := simPair(t, 5, Config{DisableIData: !idata}, Config{})
+				n.SetDefault(simnet.LinkProps{Delay: 5 * time.Millisecond})
+				ctx := context.Background()
+				n.SetDown(addrA, addrB, true)
+				for i := range 20 {
+					if err := ca.SendMsg(ctx, payload(i, 500), SendInfo{Stream: uint16(i % 2), Lifetime: 100 * time.Millisecond}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				time.Sleep(2 * time.Second)
+				n.SetDown(addrA, addrB, false)
+				if err := ca.SendMsg(ctx, []byte("reliable"), SendInfo{Stream: 0, PPID: 7}); err != nil {
+					t.Fatal(err)
+				}
+				buf := make([]byte, 1000)
+				for {
+					k, info, err := sa.RecvMsg(ctx, buf)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if info.PPID == 7 {
+						if string(buf[:k]) != "reliable" {
+							t.Fatalf("got %q", buf[:k])
+						}
+						break
+					}
+				}
+				s := ca.Stats()
+				if s.MessagesAbandoned == 0 || s.ForwardTSNsSent == 0 {
+					t.Errorf("abandoned %d, FORWARD-TSNs %d; want both > 0", s.MessagesAbandoned, s.ForwardTSNsSent)
+				}
+				failed := 0
+				for len(ca.Events()) > 0 {
+					if e := <-ca.Events(); e.Type == EventSendFailed && errors.Is(e.Err, ErrLifetimeExpired) {
+						failed++
+					}
+				}
+				if failed == 0 {
+					t.Error("no send-failed event for the abandoned messages")
+				}
 			})
 		})
 	}
