@@ -232,8 +232,9 @@ func (a *Association) SetPrimary(addr netip.Addr) error {
 	a.exec(func() {
 		if p := a.pathTo(addr.Unmap()); p != nil {
 			err = nil
-			if p != a.primary {
-				a.primary = p
+			a.preferred = p
+			if p.state == PathActive && p != a.primary {
+				a.primary = p // the user's choice applies at once
 				a.events.post(Event{Type: EventPrimaryChanged, Addr: p.remote})
 			}
 		}

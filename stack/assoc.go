@@ -57,13 +57,15 @@ type Association struct {
 	final Stats // the last snapshot, for Stats after the end
 
 	// Everything below belongs to the loop.
-	state    state
-	localTag uint32
-	peerTag  uint32
-	peer     peerFeatures
-	paths    []*path
-	primary  *path
-	errors   int // association error counter (section 8.1)
+	state         state
+	localTag      uint32
+	peerTag       uint32
+	peer          peerFeatures
+	paths         []*path
+	primary       *path // where new data goes now
+	preferred     *path // the primary chosen at setup or by SetPrimary
+	switchbackDue time.Time
+	errors        int // association error counter (section 8.1)
 
 	tx         sender
 	rx         receiver
@@ -199,6 +201,7 @@ func (a *Association) nextDeadline() time.Time {
 	earlier(a.shutdown.t5)
 	earlier(a.rx.sackDue)
 	earlier(a.tx.nagleDue)
+	earlier(a.switchbackDue)
 	for _, p := range a.paths {
 		earlier(p.t3)
 		earlier(p.hbDue)
@@ -222,6 +225,9 @@ func (a *Association) fireTimers(now time.Time) {
 	}
 	if expired(a.tx.nagleDue, now) {
 		a.tx.nagleDue = time.Time{}
+	}
+	if expired(a.switchbackDue, now) {
+		a.onSwitchback(now)
 	}
 	for _, p := range a.paths {
 		if a.state == stateClosed {

@@ -55,7 +55,7 @@ func (a *Association) handleInit(now time.Time, rp *rxPacket, c wire.Chunk) {
 		ck.localTag, ck.localTSN = a.ep.newTag(), randUint32()
 		ck.tieLocal, ck.tiePeer = a.localTag, a.peerTag
 	}
-	ack := a.ep.initAck(&ck, c, pp.report)
+	ack := a.ep.initAck(&ck, c, pp.report, rp.remote.Addr().Unmap())
 	a.queueCtrlTo(ack, rp.remote, rp.local.Addr(), init.InitiateTag)
 }
 

@@ -173,11 +173,12 @@ func setIForwardEntry(l []wire.StreamMID, e wire.StreamMID) []wire.StreamMID {
 // flushData sends retransmissions, then new data, within the congestion and
 // receiver windows.
 func (a *Association) flushData(now time.Time, b *builder) {
-	dest := a.primary
 	if a.tx.marked > 0 {
-		a.sendMarked(now, b, dest)
+		a.sendMarked(now, b)
 	}
-	a.sendNew(now, b, dest)
+	if a.primary.usable() || a.primary == a.preferred {
+		a.sendNew(now, b, a.primary)
+	}
 }
 
 // maxPayload is the largest fragment that fits one packet to p.
@@ -186,13 +187,13 @@ func (a *Association) maxPayload(p *path) int {
 }
 
 // sendMarked retransmits chunks marked by fast retransmit or T3 expiry,
-// lowest TSN first. The first packet of a fast retransmission ignores cwnd
-// (RFC 9260 section 7.2.4 step 3).
-func (a *Association) sendMarked(now time.Time, b *builder, dest *path) {
+// lowest TSN first, each to the path rtxPath picks. The first packet of a
+// fast retransmission ignores cwnd (RFC 9260 section 7.2.4 step 3).
+func (a *Association) sendMarked(now time.Time, b *builder) {
 	s := &a.tx
 	budget := 0
 	if s.fastRtxPending {
-		budget = dest.mtu
+		budget = a.primary.mtu
 		s.fastRtxPending = false
 	}
 	for tsn := s.cumAck + 1; s.marked > 0 && tsn != s.nextTSN; tsn++ {
@@ -204,13 +205,15 @@ func (a *Association) sendMarked(now time.Time, b *builder, dest *path) {
 			a.abandon(c)
 			continue
 		}
+		dest := a.rtxPath(c)
 		size := padLen(s.dataHeaderLen() + len(c.data))
 		if budget < size && dest.flight >= dest.cwnd {
 			dest.cwndUsed = true
-			return
+			continue // another destination may still have room
 		}
 		budget -= size
 		c.state = chunkOutstanding
+		c.timedOut = false
 		s.marked--
 		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, size)
 		a.transmit(now, b, c, dest)

@@ -23,6 +23,7 @@ func (a *Association) startDial(now time.Time, remotes []netip.AddrPort) {
 		a.addPath(r, a.ep.sourceFor(r.Addr()))
 	}
 	a.primary = a.paths[0]
+	a.preferred = a.primary
 	a.primary.state = PathActive
 	a.hs.localTSN = randUint32()
 	init := wire.Init{
@@ -31,7 +32,7 @@ func (a *Association) startDial(now time.Time, remotes []netip.AddrPort) {
 		OutStreams:  a.cfg.OutStreams,
 		InStreams:   a.cfg.MaxInStreams,
 		InitialTSN:  a.hs.localTSN,
-		Params:      a.ep.localParams(nil),
+		Params:      a.ep.localParams(nil, a.primary.remote.Addr()),
 	}
 	a.hs.initOut = init.Append(nil)
 	a.state = stateCookieWait
@@ -133,12 +134,14 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 	}
 	for _, addr := range pp.addrs {
 		// Addresses of a family we have no socket for cannot be reached.
-		if a.pathTo(addr) == nil && a.ep.canReach(addr) {
+		if a.pathTo(addr) == nil && a.ep.canReach(addr, src) {
 			a.addPath(netip.AddrPortFrom(addr, from.Port()), a.ep.sourceFor(addr))
 		}
 	}
 	a.primary = a.pathTo(src)
+	a.preferred = a.primary
 	a.primary.state = PathActive
+	a.primary.activeSince = time.Now()
 	out := min(localOS, init.InStreams)
 	in := min(localMIS, init.OutStreams)
 	a.tx.init(localTSN, out, int(init.ARwnd), a.peer.idata, a.peer.prsctp)

@@ -301,6 +301,7 @@ func (a *Association) onT3(now time.Time, p *path) {
 		}
 		c.state = chunkMarked
 		c.misses = 0
+		c.timedOut = true
 		s.marked++
 		marked++
 	}

@@ -33,6 +33,7 @@ type outChunk struct {
 	sends    uint8 // transmissions so far
 	misses   uint8 // miss indications (section 7.2.4)
 	fastRtx  bool  // fast-retransmitted already
+	timedOut bool  // marked by a T3-rtx expiry: retransmit elsewhere
 	inFlight bool  // counted in path.flight
 }
 

@@ -29,7 +29,7 @@ const (
 	DefaultStreams         = 16
 	DefaultBuffer          = 4 << 20 // send and receive buffer bytes
 	DefaultEventQueue      = 16
-	DefaultShutdownGuard   = 5 * DefaultRTOMax // T5, RFC 9260 section 9.2
+	DefaultSwitchbackHold  = 5 * time.Second
 )
 
 // Config configures an Endpoint and the associations it creates. The zero
@@ -74,6 +74,15 @@ type Config struct {
 	// HeartbeatInterval is HB.interval (30 s); negative disables
 	// heartbeats.
 	HeartbeatInterval time.Duration
+	// PFThreshold is the number of errors after which a path is
+	// potentially failed and data moves to another one (SCTP-PF, RFC
+	// 7829). The default 0 moves data at the first timeout; negative
+	// disables SCTP-PF, so data moves only when a path is inactive.
+	PFThreshold int
+	// SwitchbackHold is how long a recovered preferred path must stay
+	// active before data returns to it (default 5 s); negative means
+	// data stays where it failed over to.
+	SwitchbackHold time.Duration
 	// CookieLifetime is Valid.Cookie.Life (60 s).
 	CookieLifetime time.Duration
 	// SACKDelay is the delayed-acknowledgement timer (200 ms).
@@ -121,6 +130,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.AssocMaxRetrans, DefaultAssocMaxRetrans)
 	setDefault(&c.PathMaxRetrans, DefaultPathMaxRetrans)
 	setDefault(&c.HeartbeatInterval, DefaultHBInterval)
+	setDefault(&c.SwitchbackHold, DefaultSwitchbackHold)
 	setDefault(&c.CookieLifetime, DefaultCookieLifetime)
 	setDefault(&c.SACKDelay, DefaultSACKDelay)
 	setDefault(&c.OutStreams, DefaultStreams)
@@ -164,7 +174,7 @@ func (c Config) validate() error {
 		}
 	}
 	for _, a := range c.LocalAddrs {
-		if !a.IsValid() || a.IsUnspecified() {
+		if !a.IsValid() || a.IsMulticast() {
 			return fmt.Errorf("sctp: config LocalAddrs: %v is not a usable address", a)
 		}
 	}

@@ -28,6 +28,7 @@ type Endpoint struct {
 	txPool    sync.Pool // of *builder
 	stats     endpointCounters
 	ootbLimit rateLimiter
+	prefixes  []netip.Prefix // interface addresses, for source selection
 
 	mu     sync.Mutex
 	byTag  map[uint32]*Association // by our verification tag
@@ -64,6 +65,11 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 	ep.port = ep.cfg.Port
 	for ep.port == 0 {
 		ep.port = uint16(49152 + randUint32()%16384) // IANA dynamic range
+	}
+	ep.prefixes = ep.interfaceAddrs()
+	ep.cfg.LocalAddrs = expandWildcard(ep.cfg.LocalAddrs, ep.prefixes)
+	if len(ep.cfg.LocalAddrs) == 0 {
+		return nil, errors.New("sctp: no local address (the wildcard matched no interface)")
 	}
 	conn, err := ep.openConn()
 	if err != nil {

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/mobisctp/mobisctp/encap"
@@ -40,7 +41,7 @@ func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Ch
 		localMIS: ep.cfg.MaxInStreams,
 	}
 	ep.stats.initsAnswered.Add(1)
-	ep.sendReply(d, init.InitiateTag, ep.initAck(&ck, first, pp.report))
+	ep.sendReply(d, init.InitiateTag, ep.initAck(&ck, first, pp.report, d.Remote.Addr().Unmap()))
 }
 
 // checkInit returns the cause to abort with if the INIT's mandatory fields
@@ -54,8 +55,8 @@ func checkInit(init *wire.Init) wire.CauseValue {
 
 // initAck encodes the INIT ACK for ck, answering initChunk: our
 // parameters, the signed cookie and the unrecognized parameters to report.
-func (ep *Endpoint) initAck(ck *cookie, initChunk []byte, report wire.Params) []byte {
-	ck.ackParams = ep.localParams(nil)
+func (ep *Endpoint) initAck(ck *cookie, initChunk []byte, report wire.Params, peer netip.Addr) []byte {
+	ck.ackParams = ep.localParams(nil, peer)
 	ps := append(wire.Params(nil), ck.ackParams...)
 	raw := appendCookie(nil, ep.secret[:], ck, initChunk)
 	ps = wire.AppendParam(ps, &wire.StateCookieParam{Cookie: raw})

@@ -109,18 +109,15 @@ func hasParamType(ts []wire.ParamType, want wire.ParamType) bool {
 	return false
 }
 
-// localParams appends the parameters we announce in INIT and INIT ACK: our
-// addresses when there is more than one (the packet's source address names
-// a single one), the address families we support, and our extensions.
-func (ep *Endpoint) localParams(ps wire.Params) wire.Params {
-	addrs := ep.conn.LocalAddrs()
-	if len(addrs) > 1 {
-		for _, a := range addrs {
-			ps = wire.AppendParam(ps, &wire.AddressParam{Addr: a})
-		}
+// localParams appends the parameters we announce in INIT and INIT ACK to a
+// peer at peer: our addresses it can use, the address families we support,
+// and our extensions.
+func (ep *Endpoint) localParams(ps wire.Params, peer netip.Addr) wire.Params {
+	for _, a := range ep.announced(peer) {
+		ps = wire.AppendParam(ps, &wire.AddressParam{Addr: a})
 	}
 	types := []wire.ParamType{wire.ParamIPv4Address}
-	for _, a := range addrs {
+	for _, a := range ep.conn.LocalAddrs() {
 		if a.Is6() && !a.Is4In6() {
 			types = append(types, wire.ParamIPv6Address)
 			break

@@ -63,7 +63,8 @@ type path struct {
 	rttTSN     uint32
 	rttSent    time.Time
 
-	lastData time.Time // last DATA sent here: a path with recent data is not idle
+	lastData    time.Time // last DATA sent here: a path with recent data is not idle
+	activeSince time.Time // when the path last became active
 
 	// cwndUsed records whether the window was fully used since the last
 	// increase; slow start only grows a window that limits the sender.

@@ -1,29 +1,36 @@
 package stack
 
-import (
-	"net/netip"
-	"time"
-)
+import "time"
+
+// Path management (RFC 9260 section 8.2, SCTP-PF of RFC 7829). A path is
+// unconfirmed until a heartbeat verifies it, active while it answers,
+// potentially failed (PF) once its error count passes PFThreshold, and
+// inactive past Path.Max.Retrans. New data goes to a.primary, the current
+// destination: the preferred path while it is active, otherwise the best
+// other one. When the preferred path recovers, data returns to it once it
+// has stayed active for SwitchbackHold, so a flapping path does not churn.
 
 // pathHeard records that p answered: its error counter resets and a path
 // that was unconfirmed, potentially failed or inactive becomes active.
-func (a *Association) pathHeard(_ time.Time, p *path) {
+func (a *Association) pathHeard(now time.Time, p *path) {
 	p.errors = 0
-	switch p.state {
-	case PathActive:
+	if p.state == PathActive {
 		return
-	case PathUnconfirmed:
+	}
+	if p.state == PathUnconfirmed {
 		a.events.post(Event{Type: EventPathConfirmed, Addr: p.remote})
-	default:
+	} else {
 		a.events.post(Event{Type: EventPathUp, Addr: p.remote})
 	}
 	p.state = PathActive
+	p.activeSince = now
+	a.choosePrimary(now)
 }
 
-// pathError counts a retransmission timeout or unanswered heartbeat on p
-// (RFC 9260 section 8.2): past Path.Max.Retrans the path is down; past
-// Association.Max.Retrans, counted over confirmed paths, so is the peer
-// (section 8.1).
+// pathError counts a retransmission timeout or unanswered heartbeat on p:
+// past the PF threshold the path is potentially failed, past
+// Path.Max.Retrans inactive; past Association.Max.Retrans, counted over
+// confirmed paths, the peer is unreachable (section 8.1).
 func (a *Association) pathError(now time.Time, p *path) {
 	p.errors++
 	if p.state != PathUnconfirmed {
@@ -33,54 +40,105 @@ func (a *Association) pathError(now time.Time, p *path) {
 			return
 		}
 	}
-	if p.errors > a.cfg.PathMaxRetrans && p.state != PathInactive {
+	switch {
+	case p.errors > a.cfg.PathMaxRetrans && p.state != PathInactive:
 		if p.state != PathUnconfirmed {
 			a.events.post(Event{Type: EventPathDown, Addr: p.remote})
 		}
 		p.state = PathInactive
-		if p == a.primary {
-			a.failover(now)
-		}
+	case p.state == PathActive && a.cfg.PFThreshold >= 0 && p.errors > a.cfg.PFThreshold:
+		p.state = PathPotentiallyFailed
+		a.events.post(Event{Type: EventPathPotentiallyFailed, Addr: p.remote})
+	default:
+		return
 	}
+	a.choosePrimary(now)
 }
 
-// failover moves the primary role to the best active path, if there is
-// one; otherwise the primary stays and keeps being probed.
-func (a *Association) failover(_ time.Time) {
+// choosePrimary picks the destination for new data and reports a change.
+func (a *Association) choosePrimary(now time.Time) {
+	next := a.bestPath(now)
+	if next == nil || next == a.primary {
+		return
+	}
+	a.primary = next
+	a.stats.PrimaryChanges++
+	a.events.post(Event{Type: EventPrimaryChanged, Addr: next.remote})
+}
+
+// bestPath is the current destination for new data: the preferred path if
+// it is active and (when returning to it) has been for SwitchbackHold; the
+// current one if still active; another active path, the one with the
+// lowest smoothed RTT; a potentially failed path with the fewest errors
+// (RFC 7829 section 5.1); and if all else failed, the preferred path.
+func (a *Association) bestPath(now time.Time) *path {
+	pref, cur := a.preferred, a.primary
+	if pref == nil {
+		return cur
+	}
+	if pref.state == PathActive && (cur == pref || a.switchbackReady(now)) {
+		return pref
+	}
+	if cur != nil && cur.state == PathActive {
+		return cur
+	}
 	var best *path
 	for _, p := range a.paths {
-		if p != a.primary && p.usable() && (best == nil || p.rto.srtt < best.rto.srtt) {
+		if p.state == PathActive && (best == nil || p.rto.srtt < best.rto.srtt) {
 			best = p
 		}
 	}
-	if best == nil {
-		return
+	if best != nil {
+		return best
 	}
-	a.primary = best
-	a.events.post(Event{Type: EventPrimaryChanged, Addr: best.remote})
-}
-
-// canReach reports whether the endpoint has an address of dst's family.
-func (ep *Endpoint) canReach(dst netip.Addr) bool {
-	for _, a := range ep.conn.LocalAddrs() {
-		if a.Unmap().Is4() == dst.Unmap().Is4() {
-			return true
+	for _, p := range a.paths {
+		if p.state == PathPotentiallyFailed && (best == nil || p.errors < best.errors) {
+			best = p
 		}
 	}
+	if best != nil {
+		return best
+	}
+	return pref
+}
+
+// switchbackReady reports whether data may return to the recovered
+// preferred path, arming the timer that rechecks it.
+func (a *Association) switchbackReady(now time.Time) bool {
+	hold := a.cfg.SwitchbackHold
+	if hold < 0 {
+		return a.primary == nil || a.primary.state != PathActive
+	}
+	due := a.preferred.activeSince.Add(hold)
+	if !now.Before(due) {
+		a.switchbackDue = time.Time{}
+		return true
+	}
+	a.switchbackDue = due
 	return false
 }
 
-// sourceFor picks the local address to send to dst from: one of the same
-// address family.
-func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr {
-	addrs := ep.conn.LocalAddrs()
-	for _, a := range addrs {
-		if a.Unmap().Is4() == dst.Unmap().Is4() {
-			return a
+// onSwitchback rechecks the destination when the hold time has passed.
+func (a *Association) onSwitchback(now time.Time) {
+	a.switchbackDue = time.Time{}
+	a.choosePrimary(now)
+}
+
+// rtxPath is where a retransmission of c goes. A chunk that timed out goes
+// to an active path other than the one that lost it, when there is one
+// (section 6.4); a fast retransmission stays on its path while that path
+// is usable.
+func (a *Association) rtxPath(c *outChunk) *path {
+	if !c.timedOut && c.path != nil && c.path.usable() {
+		return c.path
+	}
+	if p := a.primary; p != c.path && p.state == PathActive {
+		return p
+	}
+	for _, p := range a.paths {
+		if p != c.path && p.state == PathActive {
+			return p
 		}
 	}
-	if len(addrs) > 0 {
-		return addrs[0]
-	}
-	return netip.Addr{}
+	return a.primary
 }

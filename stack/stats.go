@@ -23,6 +23,7 @@ type AssocStats struct {
 	AbortsSent, AbortsReceived                   uint64
 	MalformedChunks, UnknownChunks               uint64
 	SendCalls, SendErrors, PortChanges, Restarts uint64 // SendCalls: batched sends
+	PrimaryChanges                               uint64
 	EventsDropped                                uint64
 }
 
@@ -36,17 +37,18 @@ type PathStats struct {
 // PathInfo describes one path: a peer address with its state and
 // congestion control.
 type PathInfo struct {
-	Remote   netip.AddrPort // peer address and UDP port
-	Local    netip.Addr     // source address used
-	State    PathState
-	Primary  bool
-	SRTT     time.Duration
-	RTO      time.Duration
-	Cwnd     int
-	Ssthresh int
-	Flight   int
-	Errors   int
-	MTU      int
+	Remote    netip.AddrPort // peer address and UDP port
+	Local     netip.Addr     // source address used
+	State     PathState
+	Primary   bool // new data goes here
+	Preferred bool // the primary chosen at setup or with SetPrimary
+	SRTT      time.Duration
+	RTO       time.Duration
+	Cwnd      int
+	Ssthresh  int
+	Flight    int
+	Errors    int
+	MTU       int
 	PathStats
 }
 
@@ -84,7 +86,9 @@ func (a *Association) snapshot() Stats {
 	s.EventsDropped = a.events.dropped
 	a.events.mu.Unlock()
 	for _, p := range a.paths {
-		s.Paths = append(s.Paths, p.info(p == a.primary))
+		info := p.info(p == a.primary)
+		info.Preferred = p == a.preferred
+		s.Paths = append(s.Paths, info)
 	}
 	return s
 }

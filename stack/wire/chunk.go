@@ -103,6 +103,10 @@ const (
 	ActionSkipReport Action = 3 // skip, continue and report
 )
 
+func (a Action) String() string {
+	return [...]string{"stop", "stop and report", "skip", "skip and report"}[a&3]
+}
+
 // Stop reports whether processing stops at the unrecognized item.
 func (a Action) Stop() bool { return a&2 == 0 }
 

@@ -1,0 +1,156 @@
+package stack
+
+import (
+	"net"
+	"net/netip"
+	"slices"
+)
+
+// Address scopes. Loopback and link-local addresses mean something only
+// to peers in the same scope, so they are neither announced to nor taken
+// from peers outside it.
+type scope uint8
+
+const (
+	scopeGlobal scope = iota // includes private ranges
+	scopeLinkLocal
+	scopeLoopback
+)
+
+func scopeOf(a netip.Addr) scope {
+	a = a.Unmap()
+	switch {
+	case a.IsLoopback():
+		return scopeLoopback
+	case a.IsLinkLocalUnicast():
+		return scopeLinkLocal
+	}
+	return scopeGlobal
+}
+
+// visibleTo reports whether address a may be used with a peer at peer: a
+// global address always, a loopback or link-local one only within its
+// scope.
+func visibleTo(a, peer netip.Addr) bool {
+	s := scopeOf(a)
+	return s == scopeGlobal || s == scopeOf(peer)
+}
+
+func sameFamily(a, b netip.Addr) bool { return a.Unmap().Is4() == b.Unmap().Is4() }
+
+// interfaceAddrs lists the addresses of the host's (or the virtual
+// network's) interfaces with their prefixes.
+func (ep *Endpoint) interfaceAddrs() []netip.Prefix {
+	var addrs []net.Addr
+	if ep.cfg.Net != nil {
+		ifs, err := ep.cfg.Net.Interfaces()
+		if err != nil {
+			return nil
+		}
+		for _, ifc := range ifs {
+			as, _ := ifc.Addrs()
+			addrs = append(addrs, as...)
+		}
+	} else {
+		as, err := net.InterfaceAddrs()
+		if err != nil {
+			return nil
+		}
+		addrs = as
+	}
+	var out []netip.Prefix
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok {
+			ip, _ := netip.AddrFromSlice(ipn.IP)
+			ones, _ := ipn.Mask.Size()
+			out = append(out, netip.PrefixFrom(ip.Unmap(), ones))
+		}
+	}
+	return out
+}
+
+// expandWildcard replaces 0.0.0.0 and :: in addrs by the interface
+// addresses of that family.
+func expandWildcard(addrs []netip.Addr, ifs []netip.Prefix) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range addrs {
+		if !a.IsUnspecified() {
+			out = append(out, a)
+			continue
+		}
+		for _, p := range ifs {
+			ia := p.Addr()
+			if sameFamily(ia, a) && !ia.IsMulticast() && !slices.Contains(out, ia) && (a.Is4() || !ia.Is4In6()) {
+				out = append(out, ia)
+			}
+		}
+	}
+	return out
+}
+
+// prefixOf returns the interface prefix of local address a, if known.
+func (ep *Endpoint) prefixOf(a netip.Addr) (netip.Prefix, bool) {
+	for _, p := range ep.prefixes {
+		if p.Addr() == a {
+			return p, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+// sourceFor picks the local address to reach dst from: one on the same
+// subnet if the interfaces tell, else one of the same family and scope,
+// else any of the same family.
+func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr {
+	dst = dst.Unmap()
+	var sameScope, any netip.Addr
+	for _, a := range ep.conn.LocalAddrs() {
+		a = a.Unmap()
+		if !sameFamily(a, dst) {
+			continue
+		}
+		if p, ok := ep.prefixOf(a); ok && p.Contains(dst) {
+			return a
+		}
+		if !sameScope.IsValid() && scopeOf(a) == scopeOf(dst) {
+			sameScope = a
+		}
+		if !any.IsValid() {
+			any = a
+		}
+	}
+	if sameScope.IsValid() {
+		return sameScope
+	}
+	return any
+}
+
+// canReach reports whether a peer address learned from a peer at peer can
+// be used: of a family we have, and in a scope that makes sense there.
+func (ep *Endpoint) canReach(addr, peer netip.Addr) bool {
+	if !visibleTo(addr, peer) {
+		return false
+	}
+	for _, a := range ep.conn.LocalAddrs() {
+		if sameFamily(a, addr) && visibleTo(a, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// announced lists the local addresses to put in an INIT or INIT ACK for a
+// peer at peer: those it can use. With a single one the packet's source
+// address says it all, and none is listed.
+func (ep *Endpoint) announced(peer netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range ep.conn.LocalAddrs() {
+		if visibleTo(a, peer) {
+			out = append(out, a)
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
