@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"math/bits"
 	"net"
 	"net/netip"
 	"slices"
@@ -99,11 +100,13 @@ func (ep *Endpoint) prefixOf(a netip.Addr) (netip.Prefix, bool) {
 }
 
 // sourceFor picks the local address to reach dst from: one on the same
-// subnet if the interfaces tell, else one of the same family and scope,
-// else any of the same family.
+// subnet if the interfaces tell; otherwise, among those of the same family
+// and scope, the one sharing the longest prefix with dst (as RFC 6724 rule
+// 9 does); otherwise any of the same family.
 func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr {
 	dst = dst.Unmap()
-	var sameScope, any netip.Addr
+	var best, any netip.Addr
+	bestLen := -1
 	for _, a := range ep.conn.LocalAddrs() {
 		a = a.Unmap()
 		if !sameFamily(a, dst) {
@@ -112,17 +115,33 @@ func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr {
 		if p, ok := ep.prefixOf(a); ok && p.Contains(dst) {
 			return a
 		}
-		if !sameScope.IsValid() && scopeOf(a) == scopeOf(dst) {
-			sameScope = a
-		}
 		if !any.IsValid() {
 			any = a
 		}
+		if scopeOf(a) == scopeOf(dst) {
+			if n := commonPrefixLen(a, dst); n > bestLen {
+				best, bestLen = a, n
+			}
+		}
 	}
-	if sameScope.IsValid() {
-		return sameScope
+	if best.IsValid() {
+		return best
 	}
 	return any
+}
+
+// commonPrefixLen counts the leading bits a and b share.
+func commonPrefixLen(a, b netip.Addr) int {
+	x, y := a.As16(), b.As16()
+	n := 0
+	for i := range x {
+		d := x[i] ^ y[i]
+		if d != 0 {
+			return n + bits.LeadingZeros8(d)
+		}
+		n += 8
+	}
+	return n
 }
 
 // canReach reports whether a peer address learned from a peer at peer can

@@ -36,10 +36,12 @@ func (a *Association) scheduleHeartbeat(now time.Time, p *path) {
 
 // hbPeriod is the time between heartbeats to p: HB.interval plus RTO,
 // jittered by ±50% of RTO, for an active path (RFC 9260 section 8.3); one
-// RTO for a path being verified or potentially failed (RFC 7829).
+// RTO for a path being verified or potentially failed (RFC 7829), and for
+// a recovered preferred path waiting for data to return, so that a path
+// that flaps is caught before the switch.
 func (a *Association) hbPeriod(p *path) time.Duration {
 	rto := p.rto.rto
-	if p.state == PathUnconfirmed || p.state == PathPotentiallyFailed {
+	if p.state == PathUnconfirmed || p.state == PathPotentiallyFailed || a.onProbation(p) {
 		return rto
 	}
 	jitter := time.Duration(rand.Int64N(int64(rto)+1)) - rto/2

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/mobisctp/mobisctp/stack/wire"
@@ -65,6 +66,12 @@ func (a *Association) onT1(now time.Time) {
 		return
 	}
 	a.hs.t1RTO.backoff()
+	if a.state == stateCookieWait && len(a.paths) > 1 {
+		// Try the peer's next address (section 5.1 C allows it).
+		i := slices.Index(a.paths, a.primary)
+		a.primary = a.paths[(i+1)%len(a.paths)]
+		a.primary.state = PathActive
+	}
 	a.stats.Retransmissions++
 	a.sendT1(now)
 }

@@ -72,11 +72,12 @@ func (a *Association) armT2(now time.Time) {
 }
 
 // onT2 retransmits SHUTDOWN or SHUTDOWN ACK with backoff (section 9.2).
+// The timeout counts as an error on the path, so with SCTP-PF the
+// retransmission already goes to another path when there is one.
 func (a *Association) onT2(now time.Time) {
 	a.shutdown.t2 = time.Time{}
-	a.errors++
-	if a.errors > a.cfg.AssocMaxRetrans {
-		a.abortWith(now, nil, ErrCommunicationLost)
+	a.pathError(now, a.primary)
+	if a.state == stateClosed {
 		return
 	}
 	a.shutdown.t2RTO.backoff()

@@ -118,6 +118,12 @@ func (a *Association) switchbackReady(now time.Time) bool {
 	return false
 }
 
+// onProbation reports whether p is the recovered preferred path that data
+// has not returned to yet.
+func (a *Association) onProbation(p *path) bool {
+	return p == a.preferred && p != a.primary && p.state == PathActive
+}
+
 // onSwitchback rechecks the destination when the hold time has passed.
 func (a *Association) onSwitchback(now time.Time) {
 	a.switchbackDue = time.Time{}
