@@ -1,0 +1,58 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+)
+
+// newFlagSet returns a flag set for the command prog that reports errors
+// instead of exiting.
+func newFlagSet(e *env, prog, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: %s %s\n\nflags:\n", prog, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args. When the command must not go on, ok is false and
+// code is its exit status: 0 after --help, 2 for a bad flag or a stray
+// argument. The flag package has then printed the error and the usage.
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, false
+	case err != nil:
+		return exitUsage, false
+	case fs.NArg() > 0:
+		return usageError(fs, "unexpected argument %q", fs.Arg(0)), false
+	}
+	return exitOK, true
+}
+
+// usageError prints a message about the command line and returns the
+// usage exit status.
+func usageError(fs *flag.FlagSet, format string, args ...any) int {
+	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(fs.Output(), "run '%s --help' for usage\n", fs.Name())
+	return exitUsage
+}
+
+// isSet reports whether the command line set the named flag.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// checkPort rejects a port flag outside lowest..65535.
+func checkPort(fs *flag.FlagSet, name string, port, lowest int) error {
+	if port < lowest || port > 65535 {
+		return fmt.Errorf("--%s %d: a port must be between %d and 65535", name, port, lowest)
+	}
+	return nil
+}

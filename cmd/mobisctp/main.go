@@ -1,0 +1,48 @@
+// Command mobisctp is the mobisctp tool: one binary with a subcommand per
+// job. It only parses flags and wires packages together; the logic lives
+// in the packages it calls.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// commands is the table of subcommands: adding one is adding a line.
+var commands = []command{
+	{"perf", "measure SCTP throughput: perf server, perf client", runPerf},
+	{"demo", "run a perf server and client on loopback and compare their hashes", runDemo},
+}
+
+// env is what a command prints to and knows about its terminal; tests
+// replace it.
+type env struct {
+	stdout, stderr io.Writer
+	terminal       bool // stdout is a terminal: draw progress lines
+}
+
+func main() {
+	// The first SIGINT or SIGTERM stops the command cleanly; a second one
+	// kills the process, since stop restores the default handling.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout)}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run runs the command line args (without the program name) and returns
+// the exit status: 0 success, 1 failure, 2 bad usage.
+func run(ctx context.Context, e *env, args []string) int {
+	return dispatch(ctx, e, "mobisctp", commands, args)
+}
+
+// isTerminal reports whether f is a terminal (a character device), without
+// a dependency on a terminal package.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/perf"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// clientFlags are the flags of perf client.
+type clientFlags struct {
+	connect, bind         addrList
+	remoteUDP, udpPort    int
+	size, bytes           byteSize
+	duration              time.Duration
+	streams               int
+	ppid                  uint64
+	unordered, expectEcho bool
+	common                perfFlags
+}
+
+func (c *clientFlags) register(fs *flag.FlagSet) {
+	c.connect.port = perf.DefaultPort
+	c.size = perf.DefaultSize
+	fs.Var(&c.connect, "connect", "the server's `addresses` and the SCTP port they share, as in 127.0.0.1,127.0.0.2:5001 or [::1] (required; port 5001 if omitted)")
+	fs.IntVar(&c.remoteUDP, "remote-udp-port", stack.DefaultUDPPort, "the server's UDP encapsulation `port`")
+	fs.IntVar(&c.udpPort, "udp-port", 0, "local UDP encapsulation `port` (0: ephemeral)")
+	fs.Var(&c.bind, "bind", "local `addresses` (default 127.0.0.1, or ::1 for an IPv6 server)")
+	fs.Var(&c.size, "size", "message size in `bytes`")
+	fs.DurationVar(&c.duration, "time", perf.DefaultDuration, "send for this `duration`")
+	fs.Var(&c.bytes, "bytes", "send this many `bytes` instead of sending for a time")
+	fs.IntVar(&c.streams, "streams", 1, "spread messages round-robin over `n` streams")
+	fs.Uint64Var(&c.ppid, "ppid", 0, "payload protocol identifier of the messages")
+	fs.BoolVar(&c.unordered, "unordered", false, "send unordered messages (hashes then match only if none overtook another)")
+	fs.BoolVar(&c.expectEcho, "echo", false, "the server echoes: wait for every echo, fail if one is missing")
+	c.common.register(fs)
+}
+
+// validate checks values and combinations, naming the flag at fault.
+func (c *clientFlags) validate(fs *flag.FlagSet) error {
+	switch {
+	case !isSet(fs, "connect"):
+		return fmt.Errorf("--connect is required")
+	case c.connect.port == 0:
+		return fmt.Errorf("--connect: the SCTP port must not be 0")
+	case c.bind.hasPort:
+		return fmt.Errorf("--bind takes addresses only; the local SCTP port is ephemeral")
+	case isSet(fs, "time") && isSet(fs, "bytes"):
+		return fmt.Errorf("--time and --bytes exclude each other: give a time or a byte budget")
+	case c.duration <= 0:
+		return fmt.Errorf("--time %v: must be positive", c.duration)
+	case isSet(fs, "bytes") && c.bytes <= 0:
+		return fmt.Errorf("--bytes %d: must be positive", c.bytes)
+	case c.size < 1 || c.size > perf.MaxMessageSize:
+		return fmt.Errorf("--size %d: must be between 1 and %d", c.size, perf.MaxMessageSize)
+	case c.streams < 1 || c.streams > perf.MaxStreams:
+		return fmt.Errorf("--streams %d: must be between 1 and %d", c.streams, perf.MaxStreams)
+	case c.ppid > 1<<32-1:
+		return fmt.Errorf("--ppid %d: must fit in 32 bits", c.ppid)
+	}
+	if err := checkPort(fs, "remote-udp-port", c.remoteUDP, 1); err != nil {
+		return err
+	}
+	return checkPort(fs, "udp-port", c.udpPort, 0)
+}
+
+// localAddrs returns --bind, or the loopback address of the server's
+// family.
+func (c *clientFlags) localAddrs() []netip.Addr {
+	switch {
+	case len(c.bind.addrs) > 0:
+		return c.bind.addrs
+	case c.connect.addrs[0].Is6():
+		return []netip.Addr{netip.IPv6Loopback()}
+	}
+	return []netip.Addr{loopback4}
+}
+
+func runPerfClient(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "mobisctp perf client", "--connect ADDR[,ADDR...]:PORT [--time DUR | --bytes N] [--size BYTES] [--streams N] [flags]")
+	var c clientFlags
+	c.register(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if err := c.validate(fs); err != nil {
+		return usageError(fs, "%v", err)
+	}
+
+	ec, closeTap, err := c.common.endpoint(c.localAddrs(), c.udpPort)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	defer closeTap()
+	_, err = perf.RunClient(ctx, perf.ClientConfig{
+		Endpoint:  ec,
+		Remote:    stack.Remote{Addrs: c.connect.addrs, Port: c.connect.port, UDPPort: c.remoteUDP},
+		Size:      int(c.size),
+		Bytes:     int64(c.bytes),
+		Duration:  c.duration,
+		Streams:   c.streams,
+		PPID:      uint32(c.ppid),
+		Unordered: c.unordered,
+		Echo:      c.expectEcho,
+		Output:    c.common.output(e),
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	return exitOK
+}

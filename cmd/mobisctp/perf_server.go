@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/mobisctp/mobisctp/internal/perf"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+func runPerfServer(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "mobisctp perf server", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--echo] [--once] [--json] [--pcap FILE]")
+	listen := addrList{addrs: []netip.Addr{loopback4}, port: perf.DefaultPort}
+	fs.Var(&listen, "listen", "local `addresses` and the SCTP port they share, as in 127.0.0.1,127.0.0.2:5001 or [::1]:5001 (port 0: ephemeral)")
+	udpPort := fs.Int("udp-port", stack.DefaultUDPPort, "local UDP encapsulation `port` (0: ephemeral)")
+	echo := fs.Bool("echo", false, "send every message back on its stream with its PPID")
+	once := fs.Bool("once", false, "exit after one association")
+	var common perfFlags
+	common.register(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if err := checkPort(fs, "udp-port", *udpPort, 0); err != nil {
+		return usageError(fs, "%v", err)
+	}
+
+	ec, closeTap, err := common.endpoint(listen.addrs, *udpPort)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	defer closeTap()
+	ec.Port = listen.port
+	srv, err := perf.Listen(perf.ServerConfig{Endpoint: ec, Echo: *echo, Once: *once, Output: common.output(e)})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	defer srv.Close()
+	// On stderr, so that stdout stays pure JSON with --json.
+	fmt.Fprintf(e.stderr, "listening on %s, SCTP port %d, UDP port %d\n",
+		joinAddrs(srv.LocalAddrs()), srv.Port(), srv.UDPPort())
+	if err := srv.Serve(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func joinAddrs(addrs []netip.Addr) string {
+	s := make([]string, len(addrs))
+	for i, a := range addrs {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ",")
+}

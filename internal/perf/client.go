@@ -1,0 +1,237 @@
+package perf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// Client defaults and limits.
+const (
+	DefaultSize     = 1000
+	DefaultDuration = 10 * time.Second
+	// MaxMessageSize keeps a message well inside the default send and
+	// receive buffers.
+	MaxMessageSize = 1 << 20
+)
+
+// Timeouts of the end of a client run.
+const (
+	// echoIdleTimeout is how long the client waits for the next echo
+	// before giving up on the rest.
+	echoIdleTimeout = 5 * time.Second
+	// shutdownTimeout bounds the graceful shutdown, which waits until
+	// everything queued is acknowledged; the association is then aborted.
+	shutdownTimeout = 30 * time.Second
+)
+
+// ClientConfig configures a perf client. Zero fields take their defaults.
+type ClientConfig struct {
+	// Endpoint is the local side: addresses, UDP port (0: ephemeral),
+	// pcapng tap. The stream limits become at least Streams.
+	Endpoint stack.Config
+	Remote   stack.Remote
+	// Size is the message size in bytes (DefaultSize); with a byte
+	// budget the last message may be shorter.
+	Size int
+	// Bytes is the number of payload bytes to send; 0 sends for
+	// Duration (DefaultDuration) instead.
+	Bytes    int64
+	Duration time.Duration
+	// Streams is how many streams the messages are spread over,
+	// round-robin (1, at most MaxStreams).
+	Streams   int
+	PPID      uint32
+	Unordered bool
+	// Echo says the server echoes: the client waits for every echo
+	// before shutting down, and a missing one is an error. Echoes are
+	// checked in any case, and awaited as soon as one has arrived.
+	Echo   bool
+	Output Output
+}
+
+// withDefaults fills the zero fields and rejects impossible values.
+func (c ClientConfig) withDefaults() (ClientConfig, error) {
+	setDefault(&c.Size, DefaultSize)
+	setDefault(&c.Duration, DefaultDuration)
+	setDefault(&c.Streams, 1)
+	switch {
+	case c.Size < 1 || c.Size > MaxMessageSize:
+		return c, fmt.Errorf("perf: Size %d not between 1 and %d", c.Size, MaxMessageSize)
+	case c.Streams < 1 || c.Streams > MaxStreams:
+		return c, fmt.Errorf("perf: Streams %d not between 1 and %d", c.Streams, MaxStreams)
+	case c.Bytes < 0 || c.Duration < 0:
+		return c, errors.New("perf: negative budget")
+	}
+	c.Endpoint.OutStreams = max(c.Endpoint.OutStreams, uint16(c.Streams))
+	c.Endpoint.MaxInStreams = max(c.Endpoint.MaxInStreams, uint16(c.Streams))
+	return c, nil
+}
+
+func setDefault[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
+	}
+}
+
+// client is one run of RunClient.
+type client struct {
+	cfg       ClientConfig
+	a         *stack.Association
+	con       *console
+	sent      *flow
+	sentBytes atomic.Uint64 // for the progress line and the echo wait
+	echo      *echoCheck
+}
+
+// RunClient connects to cfg.Remote, sends until the budget is spent or ctx
+// is done, shuts the association down and returns its report. The error
+// says why the run failed: no association, an abnormal end, or echoes that
+// differ from what was sent.
+func RunClient(ctx context.Context, cfg ClientConfig) (Report, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return Report{}, err
+	}
+	con := newConsole(cfg.Output)
+	ep, err := stack.NewEndpoint(cfg.Endpoint)
+	if err != nil {
+		return Report{}, err
+	}
+	defer ep.Close()
+	a, err := ep.Dial(ctx, cfg.Remote)
+	if err != nil {
+		return Report{}, fmt.Errorf("perf: connecting to %v port %d: %w", cfg.Remote.Addrs, cfg.Remote.Port, err)
+	}
+	if out, _ := a.Streams(); int(out) < cfg.Streams {
+		a.Abort("too few streams")
+		return Report{}, fmt.Errorf("perf: the server accepts %d streams, not %d", out, cfg.Streams)
+	}
+	c := &client{cfg: cfg, a: a, con: con, echo: newEchoCheck(cfg)}
+	c.sent = newFlow(&c.sentBytes)
+	r := c.run(ctx)
+	con.report(r)
+	return r, c.verdict(r)
+}
+
+// run sends, shuts down and reports.
+func (c *client) run(ctx context.Context) Report {
+	peer := c.a.RemoteAddr().String()
+	events := c.con.watch("", c.a)
+	stopMeter := c.con.meter(ctx, &c.sentBytes)
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		_ = readAll(c.a, c.echo.part) // how it ended is the association's Err
+	}()
+
+	start := time.Now()
+	err := c.send(ctx)
+	if err == nil {
+		c.awaitEchoes(ctx)
+	}
+	c.shutdown(ctx)
+	elapsed := time.Since(start)
+
+	stopMeter()
+	<-read
+	<-events
+	if aerr := c.a.Err(); aerr != nil {
+		err = aerr // the cause, rather than a send failing because of it
+	}
+	return assocReport{role: "client", id: 1, peer: peer, elapsed: elapsed, sent: c.sent,
+		received: c.echo.received, mismatches: c.echo.mismatches, stats: c.a.Stats(), err: err}.build()
+}
+
+// send queues messages until the budget is spent or ctx is done.
+func (c *client) send(ctx context.Context) error {
+	if c.cfg.Bytes == 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.Duration)
+		defer cancel()
+	}
+	payloads := make([]*Payload, c.cfg.Streams)
+	for i := range payloads {
+		payloads[i] = NewPayload(uint16(i), c.cfg.Size)
+	}
+	left := c.cfg.Bytes
+	for i := 0; ctx.Err() == nil; i = (i + 1) % len(payloads) {
+		n := c.cfg.Size
+		if c.cfg.Bytes > 0 {
+			if left == 0 {
+				return nil
+			}
+			n = int(min(int64(n), left))
+			left -= int64(n)
+		}
+		id := uint16(i)
+		msg := payloads[i].Next(n)
+		err := c.a.SendMsg(ctx, msg, stack.SendInfo{Stream: id, PPID: c.cfg.PPID, Unordered: c.cfg.Unordered})
+		switch {
+		case err == nil:
+			c.sent.add(id, msg, true)
+		case ctx.Err() != nil:
+			return nil // time is up or the run was stopped
+		case errors.Is(err, stack.ErrShutdown):
+			return errors.New("perf: the server shut the association down during the run")
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// awaitEchoes waits, if the server echoes, until every byte sent has come
+// back: a server cannot echo what it reads after our SHUTDOWN arrived. It
+// gives up when echoes stop coming; the report then shows what is missing.
+func (c *client) awaitEchoes(ctx context.Context) {
+	if !c.cfg.Echo && c.echo.bytes.Load() == 0 {
+		return
+	}
+	idle := time.NewTimer(echoIdleTimeout)
+	defer idle.Stop()
+	for c.echo.bytes.Load() < c.sentBytes.Load() {
+		select {
+		case <-c.echo.progress:
+			idle.Reset(echoIdleTimeout)
+		case now := <-idle.C:
+			c.con.event("", now, fmt.Sprintf("no echo for %v, %d of %d bytes came back",
+				echoIdleTimeout, c.echo.bytes.Load(), c.sentBytes.Load()))
+			return
+		case <-c.a.Done():
+			return // Err says why
+		case <-ctx.Done():
+			return // stopped by the user: report what came back
+		}
+	}
+}
+
+// shutdown ends the association gracefully, even after ctx is done, and
+// aborts it if that takes too long.
+func (c *client) shutdown(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := c.a.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+		c.a.Abort("shutdown timeout")
+	}
+}
+
+// verdict turns a report into the run's error.
+func (c *client) verdict(r Report) error {
+	switch {
+	case r.Error != "":
+		return errors.New(r.Error)
+	case r.EchoMismatches > 0:
+		return fmt.Errorf("perf: %d echoed messages differ from those sent", r.EchoMismatches)
+	case c.cfg.Echo || r.Received.Messages > 0:
+		if err := Compare(r.Sent, r.Received); err != nil {
+			return fmt.Errorf("perf: echo: %w", err)
+		}
+	}
+	return nil
+}

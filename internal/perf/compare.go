@@ -1,0 +1,39 @@
+package perf
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Compare checks that received carries exactly the messages of sent: the
+// same streams, each with the same message and byte counts and the same
+// hash. The error lists every difference.
+func Compare(sent, received Flow) error {
+	got := byStream(received)
+	var errs []error
+	for _, want := range sent.Streams {
+		have, ok := got[want.Stream]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("stream %d: nothing received", want.Stream))
+		case have != want:
+			errs = append(errs, fmt.Errorf("stream %d: sent %d messages, %d bytes, sha256 %s; received %d messages, %d bytes, sha256 %s",
+				want.Stream, want.Messages, want.Bytes, want.SHA256, have.Messages, have.Bytes, have.SHA256))
+		}
+	}
+	sentIDs := byStream(sent)
+	for _, have := range received.Streams {
+		if _, ok := sentIDs[have.Stream]; !ok {
+			errs = append(errs, fmt.Errorf("stream %d: received but not sent", have.Stream))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func byStream(f Flow) map[uint16]StreamReport {
+	m := make(map[uint16]StreamReport, len(f.Streams))
+	for _, s := range f.Streams {
+		m[s.Stream] = s
+	}
+	return m
+}

@@ -1,0 +1,73 @@
+package perf
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"sync/atomic"
+)
+
+// flow counts and hashes the messages of one direction of an association,
+// per stream, in the order they were sent or delivered.
+type flow struct {
+	streams []*streamTally // indexed by stream identifier; nil until used
+	meter   *atomic.Uint64 // bytes, shared with the progress line; may be nil
+}
+
+// streamTally is one stream's share of a flow.
+type streamTally struct {
+	bytes, messages uint64
+	sha             hash.Hash
+}
+
+func newFlow(meter *atomic.Uint64) *flow { return &flow{meter: meter} }
+
+// add counts part of a message; eor marks its last part.
+func (f *flow) add(id uint16, part []byte, eor bool) {
+	s := f.stream(id)
+	s.sha.Write(part)
+	s.bytes += uint64(len(part))
+	if eor {
+		s.messages++
+	}
+	if f.meter != nil {
+		f.meter.Add(uint64(len(part)))
+	}
+}
+
+// stream returns the tally of stream id, creating it on first use. Peers
+// may use any identifier, so the table grows on demand.
+func (f *flow) stream(id uint16) *streamTally {
+	if int(id) >= len(f.streams) {
+		f.streams = append(f.streams, make([]*streamTally, int(id)+1-len(f.streams))...)
+	}
+	s := f.streams[id]
+	if s == nil {
+		s = &streamTally{sha: sha256.New()}
+		f.streams[id] = s
+	}
+	return s
+}
+
+// report summarizes the flow over the given number of seconds.
+func (f *flow) report(seconds float64) Flow {
+	r := Flow{Streams: []StreamReport{}}
+	for id, s := range f.streams {
+		if s == nil {
+			continue
+		}
+		r.Bytes += s.bytes
+		r.Messages += s.messages
+		r.Streams = append(r.Streams, StreamReport{
+			Stream:   uint16(id),
+			Messages: s.messages,
+			Bytes:    s.bytes,
+			SHA256:   hex.EncodeToString(s.sha.Sum(nil)),
+		})
+	}
+	if seconds > 0 {
+		r.Mbps = float64(r.Bytes) * 8 / seconds / 1e6
+		r.MsgRate = float64(r.Messages) / seconds
+	}
+	return r
+}
