@@ -1,0 +1,176 @@
+package stack
+
+import (
+	"context"
+	"crypto/sha256"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/mobisctp/mobisctp/internal/netns"
+	"github.com/mobisctp/mobisctp/internal/pcapng"
+	"github.com/mobisctp/mobisctp/internal/testenv"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// TestNamespaceFailover runs an association between two network
+// namespaces joined by two veth pairs, with default settings. Midway
+// through a transfer one link goes down: the data must move to the other
+// path within RTO.min plus a round trip, arrive complete, and the path must
+// recover when the link comes back.
+func TestNamespaceFailover(t *testing.T) {
+	testenv.Root(t)
+	testenv.Tool(t, "ip")
+	nsCli, nsSrv := netns.New(t, "cli"), netns.New(t, "srv")
+	netns.Veth(t, nsCli, "eth1", netip.PrefixFrom(cli1, 24), nsSrv, "eth1", netip.PrefixFrom(srv1, 24))
+	netns.Veth(t, nsCli, "eth2", netip.PrefixFrom(cli2, 24), nsSrv, "eth2", netip.PrefixFrom(srv2, 24))
+
+	capture := filepath.Join(t.TempDir(), "server.pcapng")
+	tap, err := pcapng.Create(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srv, cli *Endpoint
+	open := func(ns *netns.NS, cfg Config, ep **Endpoint) {
+		if err := ns.Do(func() (err error) { *ep, err = NewEndpoint(cfg); return err }); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { (*ep).Close() })
+	}
+	open(nsSrv, Config{LocalAddrs: []netip.Addr{srv1, srv2}, Port: 5000, UDPPort: DefaultUDPPort, Tap: tap}, &srv)
+	open(nsCli, Config{LocalAddrs: []netip.Addr{cli1, cli2}, UDPPort: DefaultUDPPort}, &cli)
+	srv.Listen()
+	ca, sa := connect(t, cli, srv, srv1)
+	events := eventTimes(ca)
+	waitFor(t, 10*time.Second, "the second path to be confirmed", func() bool {
+		return len(events(EventPathConfirmed)) > 0
+	})
+
+	// A paced transfer (1000-byte messages every millisecond for 6 s),
+	// with the first link down from 1.5 s to 4 s.
+	var before, down time.Time // around the command that takes the link down
+	l := load{bytes: 6000 * 1000, size: 1000, streams: 1}
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		before = time.Now()
+		nsCli.SetLink("eth1", false)
+		down = time.Now()
+		time.Sleep(2500 * time.Millisecond)
+		nsCli.SetLink("eth1", true)
+	}()
+	pacedTransfer(t, ca, sa, l, time.Millisecond)
+	// Heartbeats probe a potentially failed path once per (backed-off)
+	// RTO: a few seconds after the repair.
+	waitFor(t, 30*time.Second, "the repaired path to come back up", func() bool {
+		return len(events(EventPathUp)) > 0
+	})
+	if err := tap.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	resumed := firstDataAfter(t, capture, srv2, before)
+	gap := resumed.Sub(down)
+	t.Logf("data resumed on the second path %v after the link went down (%v after the command started)", gap, resumed.Sub(before))
+	// The bound is RTO.min plus a round trip (well under a millisecond on
+	// veth); the slack covers the scheduler on a busy machine.
+	if limit := DefaultRTOMin + 50*time.Millisecond; gap > limit {
+		t.Errorf("failover took %v, more than %v", gap, limit)
+	}
+	if len(events(EventPathPotentiallyFailed)) == 0 || len(events(EventPrimaryChanged)) == 0 {
+		t.Errorf("failover events missing: PF %v, primary changed %v", events(EventPathPotentiallyFailed), events(EventPrimaryChanged))
+	}
+	var used int
+	for _, p := range ca.Stats().Paths {
+		if p.BytesSent > 0 {
+			used++
+		}
+	}
+	if used != 2 {
+		t.Errorf("data went over %d paths, want both", used)
+	}
+}
+
+// pacedTransfer is transfer with a pause between messages, so that the
+// transfer lasts long enough for events to happen during it.
+func pacedTransfer(t *testing.T, src, dst *Association, l load, gap time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	type result struct {
+		d   digests
+		n   int
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		d, n, err := receive(ctx, dst, l)
+		got <- result{d, n, err}
+	}()
+	sent := digests{}
+	var all []byte
+	for i := 0; i*l.size < l.bytes; i++ {
+		msg := payload(i, l.size)
+		if err := src.SendMsg(ctx, msg, SendInfo{PPID: uint32(i)}); err != nil {
+			t.Fatal("send:", err)
+		}
+		all = append(all, msg...)
+		time.Sleep(gap)
+	}
+	sent[0] = sha256Sum(all)
+	if err := src.Shutdown(ctx); err != nil {
+		t.Fatal("shutdown:", err)
+	}
+	r := <-got
+	if r.err != nil || r.n != l.bytes || r.d[0] != sent[0] {
+		t.Fatalf("received %d of %d bytes (err %v), digest match %v", r.n, l.bytes, r.err, r.d[0] == sent[0])
+	}
+}
+
+// waitFor polls cond every 10 ms until it holds or limit passes.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out after %v waiting for %s", limit, what)
+}
+
+// firstDataAfter reads a capture and returns when the first DATA chunk
+// addressed to dst was recorded after t.
+func firstDataAfter(t *testing.T, file string, dst netip.Addr, after time.Time) time.Time {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			t.Fatalf("no DATA to %v after %v in the capture (%v)", dst, after, err)
+		}
+		pkt := gopacket.NewPacket(data, layers.LayerTypeIPv4, gopacket.Default)
+		ip, _ := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
+		if ip == nil || udp == nil || !ci.Timestamp.After(after) {
+			continue
+		}
+		if a, _ := netip.AddrFromSlice(ip.DstIP); a.Unmap() == dst && hasChunk(udp.Payload, wire.TypeData, wire.TypeIData) {
+			return ci.Timestamp
+		}
+	}
+}
+
+func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
