@@ -20,7 +20,7 @@ func (a *Association) handleInit(now time.Time, rp *rxPacket, c wire.Chunk) {
 	}
 	if a.state == stateShutdownAckSent {
 		// Section 9.2: the peer has not seen our SHUTDOWN ACK yet.
-		a.queueCtrl((&wire.ShutdownAck{}).Append(nil), a.pathTo(rp.remote.Addr().Unmap()))
+		a.reply((&wire.ShutdownAck{}).Append(nil), rp)
 		return
 	}
 	if cause := checkInit(&init); cause != nil {
@@ -115,7 +115,7 @@ func (a *Association) handleCookieEcho(now time.Time, rp *rxPacket, c wire.Chunk
 	default:
 		return false
 	}
-	a.queueCtrl((&wire.CookieAck{}).Append(nil), a.pathTo(rp.remote.Addr().Unmap()))
+	a.reply((&wire.CookieAck{}).Append(nil), rp)
 	return true
 }
 
@@ -134,8 +134,7 @@ func (a *Association) enterFromCookie(now time.Time) {
 func (a *Association) peerRestarted(now time.Time, rp *rxPacket, ck *cookie) bool {
 	if a.state == stateShutdownAckSent {
 		// Section 5.2.4 A: no restart while shutting down.
-		p := a.pathTo(rp.remote.Addr().Unmap())
-		a.queueCtrl(append((&wire.ShutdownAck{}).Append(nil), errorChunk(&wire.EmptyCause{Code: wire.CauseCookieWhileShuttingDown})...), p)
+		a.reply(append((&wire.ShutdownAck{}).Append(nil), errorChunk(&wire.EmptyCause{Code: wire.CauseCookieWhileShuttingDown})...), rp)
 		return false
 	}
 	a.failOutstanding(ErrPeerRestarted)
@@ -150,6 +149,6 @@ func (a *Association) peerRestarted(now time.Time, rp *rxPacket, ck *cookie) boo
 	a.startHeartbeats(now)
 	a.events.post(Event{Type: EventRestart})
 	a.stats.Restarts++
-	a.queueCtrl((&wire.CookieAck{}).Append(nil), a.pathTo(rp.remote.Addr().Unmap()))
+	a.reply((&wire.CookieAck{}).Append(nil), rp)
 	return true
 }

@@ -25,6 +25,13 @@ func (a *Association) queueCtrl(data []byte, p *path) {
 	a.ctrl = append(a.ctrl, ctrlChunk{data: data, remote: p.remote, local: p.local, vtag: a.peerTag})
 }
 
+// reply queues a chunk answering the packet rp: back to where it came from,
+// from the address it arrived on (the peer may be checking which of our
+// addresses answers).
+func (a *Association) reply(data []byte, rp *rxPacket) {
+	a.queueCtrlTo(data, rp.remote, rp.local.Addr(), a.peerTag)
+}
+
 // queueCtrlTo queues an encoded chunk for an explicit destination and tag,
 // for replies that do not follow a path (INIT ACK, ABORT to an address).
 func (a *Association) queueCtrlTo(data []byte, remote netip.AddrPort, local netip.Addr, vtag uint32) {
@@ -94,7 +101,11 @@ func (a *Association) flushSack(now time.Time, b *builder) {
 		b.close()
 	}
 	a.fillSack(&r.sack)
-	b.open(dest.remote, dest.local, a.peerTag, dest.mtu, r.sack.Len())
+	src := dest.local
+	if r.sackLocal.IsValid() {
+		src = r.sackLocal // from where the DATA arrived
+	}
+	b.open(dest.remote, src, a.peerTag, dest.mtu, r.sack.Len())
 	b.cur = r.sack.Append(b.cur)
 	r.sackSent(now)
 	a.stats.SacksSent++

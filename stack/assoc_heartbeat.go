@@ -94,7 +94,7 @@ func (a *Association) handleHeartbeat(rp *rxPacket, c wire.Chunk) {
 		return
 	}
 	ack := (&wire.HeartbeatAck{Info: hb.Info}).Append(nil)
-	a.queueCtrlTo(ack, rp.remote, rp.local.Addr(), a.peerTag)
+	a.reply(ack, rp)
 }
 
 // handleHeartbeatAck confirms a path and measures its RTT if the ACK

@@ -36,7 +36,7 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 				continue
 			}
 			hadData = true
-			cont = a.handleData(now, from, c)
+			cont = a.handleData(now, rp, from, c)
 		case wire.TypeSack:
 			if a.dataAllowed() {
 				cont = a.handleSack(now, c)
@@ -85,7 +85,7 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 		a.stats.MalformedChunks++
 	}
 	if len(report) > 0 && a.dataAllowed() {
-		a.queueCtrl((&wire.ErrorChunk{Causes: report}).Append(nil), from)
+		a.reply((&wire.ErrorChunk{Causes: report}).Append(nil), rp)
 	}
 	if hadData {
 		a.afterDataPacket(now)

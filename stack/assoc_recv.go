@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/mobisctp/mobisctp/stack/wire"
@@ -17,11 +18,12 @@ type receiver struct {
 	reasm      *reassembler
 	ready      []Message // delivered by reassembly, not yet queued
 	sack       wire.Sack
-	sackPath   *path     // where the last DATA came from: SACKs go there
-	ackPending bool      // DATA received since the last SACK
-	sackNow    bool      // send a SACK in this flush
-	sackDue    time.Time // delayed SACK deadline
-	dataPkts   int       // packets with DATA since the last SACK
+	sackPath   *path      // where the last DATA came from: SACKs go there
+	sackLocal  netip.Addr // and the address it arrived on: they leave from it
+	ackPending bool       // DATA received since the last SACK
+	sackNow    bool       // send a SACK in this flush
+	sackDue    time.Time  // delayed SACK deadline
+	dataPkts   int        // packets with DATA since the last SACK
 	arena      []byte
 	data       wire.Data
 	idata      wire.IData
@@ -49,7 +51,7 @@ func (r *receiver) copyPayload(p []byte) []byte {
 
 // handleData processes a DATA or I-DATA chunk (RFC 9260 section 6.2). It
 // returns false if the packet must not be processed further.
-func (a *Association) handleData(now time.Time, from *path, c wire.Chunk) bool {
+func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire.Chunk) bool {
 	r := &a.rx
 	f, ok := a.decodeData(c)
 	if !ok {
@@ -73,16 +75,16 @@ func (a *Association) handleData(now time.Time, from *path, c wire.Chunk) bool {
 	if !r.tsns.add(f.tsn) {
 		a.stats.DuplicateTSNs++
 		r.sackNow = true // report duplicates at once (section 6.2)
-		r.sackPath = from
+		r.sackPath, r.sackLocal = from, rp.local.Addr()
 		return true
 	}
-	r.ackPending, r.sackPath = true, from
+	r.ackPending, r.sackPath, r.sackLocal = true, from, rp.local.Addr()
 	if f.flags.Has(wire.FlagImmediate) || r.tsns.hasGaps() {
 		r.sackNow = true // section 6.7: SACK at once when gaps exist
 	}
 	if int(f.sid) >= len(r.reasm.streams) {
 		// Section 6.5: acknowledge the TSN but report and drop the chunk.
-		a.queueCtrl(errorChunk(&wire.InvalidStreamCause{Stream: f.sid}), from)
+		a.reply(errorChunk(&wire.InvalidStreamCause{Stream: f.sid}), rp)
 		return true
 	}
 	f.data = r.copyPayload(f.data)

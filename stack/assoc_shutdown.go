@@ -137,7 +137,7 @@ func (a *Association) ackCumulative(now time.Time, cum uint32) {
 func (a *Association) handleShutdownAck(now time.Time, rp *rxPacket) {
 	switch a.state {
 	case stateShutdownSent, stateShutdownAckSent:
-		a.queueCtrl((&wire.ShutdownComplete{}).Append(nil), a.pathTo(rp.remote.Addr().Unmap()))
+		a.reply((&wire.ShutdownComplete{}).Append(nil), rp)
 		a.finishGracefully()
 	case stateCookieWait, stateCookieEchoed:
 		// Section 8.5.1 E: answer as out of the blue, with the T bit.
