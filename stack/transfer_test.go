@@ -40,7 +40,7 @@ func TestTransferImpaired(t *testing.T) {
 				n, ca, sa := simPair(t, 7, Config{}, Config{})
 				n.SetDefault(tc.props)
 				start := time.Now()
-				transfer(t, ca, sa, load{bytes: 8 << 20, size: 1000, streams: 2})
+				transfer(t, ca, sa, load{bytes: 64 << 20, size: 1000, streams: 2})
 				s := ca.Stats()
 				t.Logf("virtual %v, retransmissions %d fast %d T3 %d", time.Since(start), s.Retransmissions, s.FastRetransmits, s.T3Expirations)
 			})
