@@ -201,6 +201,7 @@ func (a *Association) nextDeadline() time.Time {
 	earlier(a.shutdown.t5)
 	earlier(a.rx.sackDue)
 	earlier(a.tx.nagleDue)
+	earlier(a.tx.probeDue)
 	earlier(a.switchbackDue)
 	for _, p := range a.paths {
 		earlier(p.t3)

@@ -16,6 +16,7 @@ func (a *Association) abortWith(now time.Time, cause wire.CauseValue, err error)
 // from the chunk being answered.
 func (a *Association) abortWithTag(_ time.Time, cause wire.CauseValue, tag uint32, err error) {
 	if a.primary != nil && tag != 0 {
+		a.ctrl = a.ctrl[:0] // nothing queued matters once we abort
 		a.queueCtrlTo(abortChunk(cause), a.primary.remote, a.primary.local, tag)
 	}
 	a.stats.AbortsSent++
@@ -98,28 +99,43 @@ func (a *Association) terminate(err error) {
 			a.events.post(Event{Type: EventCommLost, Err: err})
 		}
 	}
-	a.failOutstanding(err)
-}
-
-// failOutstanding reports every message not yet acknowledged as failed and
-// returns its buffer space.
-func (a *Association) failOutstanding(err error) {
 	if err == nil {
 		err = ErrClosed
 	}
+	a.failOutstanding(err)
+	a.closeSendQueue(err)
+}
+
+// failOutstanding reports every message not yet acknowledged as failed and
+// returns its buffer space; the sender keeps no trace of them.
+func (a *Association) failOutstanding(err error) {
 	s := &a.tx
+	freed := s.released
 	for tsn := s.cumAck + 1; s.ring.len() > 0 && tsn != s.nextTSN; tsn++ {
 		c := s.ring.at(tsn)
-		if c != nil && c.state != chunkAbandoned && c.flags.Has(wire.FlagEnd) {
+		if c == nil || c.state == chunkAbandoned {
+			continue
+		}
+		freed += len(c.data)
+		if c.flags.Has(wire.FlagEnd) {
+			freed += chunkCost
 			a.events.post(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: err})
 		}
 	}
 	for i := s.qhead; i < len(s.queue); i++ {
 		m := &s.queue[i]
+		freed += len(m.data) + chunkCost
+		if i == s.qhead {
+			freed -= s.frag.off // those bytes were counted with the ring
+		}
 		a.events.post(Event{Type: EventSendFailed, Stream: m.info.Stream, PPID: m.info.PPID, Err: err})
 	}
-	s.queue, s.qhead = nil, 0
-	a.closeSendQueue(err)
+	s.queue, s.qhead, s.released = nil, 0, 0
+	q := &a.sendq
+	q.mu.Lock()
+	q.bytes -= freed
+	q.space.broadcast()
+	q.mu.Unlock()
 }
 
 // badChunk counts a malformed chunk; the rest of its packet is dropped.

@@ -88,12 +88,18 @@ func (a *Association) handleCookieEcho(now time.Time, rp *rxPacket, c wire.Chunk
 		a.badChunk(c)
 		return false
 	}
-	ck, _, err := openCookie(ce.Cookie, a.ep.secret[:], now)
-	if err != nil {
-		return false // the endpoint answered stale cookies before routing here
+	ck, late, err := openCookie(ce.Cookie, a.ep.secret[:], now)
+	if err != nil && err != errCookieStale {
+		return false
 	}
 	localMatch := ck.localTag == a.localTag
 	peerMatch := ck.init.InitiateTag == a.peerTag
+	if err == errCookieStale && !(localMatch && peerMatch) {
+		// Only a duplicate of the cookie that set up this association may
+		// be past its lifetime (section 5.2.4 step 3).
+		a.reply(errorChunk(staleCause(late)), rp)
+		return false
+	}
 	switch {
 	case !localMatch && !peerMatch && ck.tieLocal == a.localTag && ck.tiePeer == a.peerTag:
 		return a.peerRestarted(now, rp, ck)
@@ -138,6 +144,7 @@ func (a *Association) peerRestarted(now time.Time, rp *rxPacket, ck *cookie) boo
 		return false
 	}
 	a.failOutstanding(ErrPeerRestarted)
+	a.errors = 0
 	a.localTag = ck.localTag
 	a.tx, a.rx = sender{}, receiver{}
 	for _, p := range a.paths {

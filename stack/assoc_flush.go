@@ -107,6 +107,12 @@ func (a *Association) flushSack(now time.Time, b *builder) {
 	}
 	b.open(dest.remote, src, a.peerTag, dest.mtu, r.sack.Len())
 	b.cur = r.sack.Append(b.cur)
+	for _, c := range r.afterSack {
+		b.open(dest.remote, src, a.peerTag, dest.mtu, len(c))
+		b.cur = append(b.cur, c...)
+	}
+	clear(r.afterSack)
+	r.afterSack = r.afterSack[:0]
 	r.sackSent(now)
 	a.stats.SacksSent++
 }
@@ -242,9 +248,7 @@ func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 			dest.cwndUsed = true
 			return
 		}
-		// Rule A of section 6.1: with a closed window only a single
-		// probe may be outstanding.
-		if s.peerRwnd <= 0 && s.outstanding > 0 {
+		if s.peerRwnd <= 0 && !a.mayProbe(now, dest) {
 			return
 		}
 		head := &s.queue[s.qhead]

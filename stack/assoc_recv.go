@@ -20,6 +20,7 @@ type receiver struct {
 	sack       wire.Sack
 	sackPath   *path      // where the last DATA came from: SACKs go there
 	sackLocal  netip.Addr // and the address it arrived on: they leave from it
+	afterSack  [][]byte   // control chunks that must follow the next SACK
 	ackPending bool       // DATA received since the last SACK
 	sackNow    bool       // send a SACK in this flush
 	sackDue    time.Time  // delayed SACK deadline
@@ -68,8 +69,10 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		return true
 	}
 	if a.receiveWindow() < len(f.data) && !r.fillsHole(f.tsn) {
-		// No room: drop chunks beyond the highest received (section 6.2).
+		// No room: drop chunks beyond the highest received and say so at
+		// once (section 6.2).
 		a.stats.DataDropped++
+		r.sackNow, r.sackPath, r.sackLocal = true, from, rp.local.Addr()
 		return true
 	}
 	if !r.tsns.add(f.tsn) {
@@ -84,7 +87,9 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 	}
 	if int(f.sid) >= len(r.reasm.streams) {
 		// Section 6.5: acknowledge the TSN but report and drop the chunk.
-		a.reply(errorChunk(&wire.InvalidStreamCause{Stream: f.sid}), rp)
+		// The ERROR follows the SACK that acknowledges the TSN.
+		r.afterSack = append(r.afterSack, errorChunk(&wire.InvalidStreamCause{Stream: f.sid}))
+		r.sackNow = true
 		return true
 	}
 	f.data = r.copyPayload(f.data)

@@ -71,8 +71,17 @@ func (a *Association) processSack(now time.Time, sk *wire.Sack) bool {
 	for i := range t.paths {
 		a.adjustPath(now, &t.paths[i], cumAdvanced)
 	}
-	if t.any {
+	if t.any || sk.ARwnd == 0 {
+		// A SACK that closes the window still proves the peer alive: its
+		// unanswered window probes are no errors (section 6.1 A).
 		a.errors = 0
+		if sk.ARwnd == 0 {
+			for _, p := range a.paths {
+				if p.state == PathActive {
+					p.errors = 0
+				}
+			}
+		}
 	}
 	a.countMisses(sk, t, cumAdvanced)
 	if s.prsctp && a.advancePeerAck() {

@@ -42,7 +42,8 @@ type sender struct {
 	sendFwd        bool // a FORWARD-TSN is due
 	fastRtxPending bool // a fast retransmission may ignore cwnd once
 	nagleDue       time.Time
-	released       int // buffer bytes to hand back to sendq
+	probeDue       time.Time // zero-window probe deadline
+	released       int       // buffer bytes to hand back to sendq
 	sack           wire.Sack
 	idata          bool
 	prsctp         bool
@@ -63,6 +64,28 @@ func (s *sender) init(initialTSN uint32, streams uint16, peerRwnd int, idata, pr
 	s.streams = make([]outStream, streams)
 	s.peerRwnd = peerRwnd
 	s.idata, s.prsctp = idata, prsctp
+}
+
+// mayProbe applies rule A of section 6.1 when the peer's window is
+// closed: with nothing outstanding, a single chunk may go out as a window
+// probe, one RTO after the window closed; its retransmissions then follow
+// T3 with backoff.
+func (a *Association) mayProbe(now time.Time, p *path) bool {
+	s := &a.tx
+	if s.outstanding > 0 {
+		s.probeDue = time.Time{}
+		return false
+	}
+	if s.probeDue.IsZero() {
+		s.probeDue = now.Add(p.rto.rto)
+		return false
+	}
+	if now.Before(s.probeDue) {
+		return false
+	}
+	s.probeDue = time.Time{}
+	a.stats.WindowProbes++
+	return true
 }
 
 // dataHeaderLen is the chunk header size of DATA or I-DATA.

@@ -45,10 +45,12 @@ func (a *Association) checkShutdownProgress(now time.Time) {
 	switch a.state {
 	case stateShutdownPending:
 		a.state = stateShutdownSent
+		a.startT2()
 		a.sendShutdown(now)
 		a.shutdown.t5 = now.Add(5 * a.cfg.RTOMax)
 	case stateShutdownReceived:
 		a.state = stateShutdownAckSent
+		a.startT2()
 		a.sendShutdownAck(now)
 	}
 }
@@ -64,10 +66,12 @@ func (a *Association) sendShutdownAck(now time.Time) {
 	a.armT2(now)
 }
 
+// startT2 begins a shutdown phase with T2 at the primary path's RTO; the
+// retransmissions of the phase back off from there.
+func (a *Association) startT2() { a.shutdown.t2RTO = a.primary.rto }
+
+// armT2 (re)starts T2 with its current, possibly backed-off, RTO.
 func (a *Association) armT2(now time.Time) {
-	if a.shutdown.t2.IsZero() {
-		a.shutdown.t2RTO = a.primary.rto
-	}
 	a.shutdown.t2 = now.Add(a.shutdown.t2RTO.rto)
 }
 
@@ -118,7 +122,7 @@ func (a *Association) handleShutdown(now time.Time, c wire.Chunk) bool {
 	case stateShutdownSent:
 		// Both sides closed at once.
 		a.state = stateShutdownAckSent
-		a.shutdown.t2 = time.Time{}
+		a.startT2()
 		a.sendShutdownAck(now)
 	}
 	return true

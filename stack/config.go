@@ -29,6 +29,7 @@ const (
 	DefaultStreams         = 16
 	DefaultBuffer          = 4 << 20 // send and receive buffer bytes
 	DefaultEventQueue      = 16
+	DefaultAcceptBacklog   = 128
 	DefaultSwitchbackHold  = 5 * time.Second
 )
 
@@ -72,7 +73,7 @@ type Config struct {
 	// retransmission limits of RFC 9260 section 16 (8, 10, 5).
 	MaxInitRetrans, AssocMaxRetrans, PathMaxRetrans int
 	// HeartbeatInterval is HB.interval (30 s); negative disables
-	// heartbeats.
+	// heartbeats, including the probes that find a failed path recovered.
 	HeartbeatInterval time.Duration
 	// PFThreshold is the number of errors after which a path is
 	// potentially failed and data moves to another one (SCTP-PF, RFC
@@ -93,6 +94,9 @@ type Config struct {
 	// NoDelay sends every message at once instead of waiting, while
 	// data is in flight, until a full packet can be sent (Nagle).
 	NoDelay bool
+	// AcceptBacklog is how many established associations may wait for
+	// Accept (128); more are aborted with an Out of Resource cause.
+	AcceptBacklog int
 	// EventQueue is the capacity of the event channel (16). When the
 	// application does not keep up, the oldest event is dropped and
 	// counted.
@@ -136,6 +140,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.OutStreams, DefaultStreams)
 	setDefault(&c.MaxInStreams, DefaultStreams)
 	setDefault(&c.EventQueue, DefaultEventQueue)
+	setDefault(&c.AcceptBacklog, DefaultAcceptBacklog)
 	if c.LoggerFactory == nil {
 		c.LoggerFactory = logging.NewDefaultLoggerFactory()
 		c.LoggerFactory.(*logging.DefaultLoggerFactory).DefaultLogLevel = logging.LogLevelDisabled

@@ -68,6 +68,11 @@ func (ep *Endpoint) route(d *encap.Datagram) *Association {
 		return ep.handleCookieEcho(d, pkt, first, peer)
 	case peer != nil && tagReflected(first) && vtag == peerTag:
 		return ep.enqueue(peer, d) // section 8.5.1 B and C: T bit set
+	case peer != nil:
+		// From the peer's address and port with a wrong tag: not out of
+		// the blue but to be discarded (section 8.5); the association
+		// counts it.
+		return ep.enqueue(peer, d)
 	default:
 		ep.outOfTheBlue(d, pkt, first)
 	}

@@ -44,9 +44,6 @@ type peerKey struct {
 	port uint16
 }
 
-// acceptBacklog is how many established associations wait for Accept.
-const acceptBacklog = 128
-
 // NewEndpoint opens the UDP sockets of cfg and returns an endpoint that can
 // dial; call Listen to accept associations too.
 func NewEndpoint(cfg Config) (*Endpoint, error) {
@@ -112,7 +109,7 @@ func Listen(cfg Config) (*Endpoint, error) {
 func (ep *Endpoint) Listen() {
 	ep.mu.Lock()
 	if ep.accept == nil {
-		ep.accept = make(chan *Association, acceptBacklog)
+		ep.accept = make(chan *Association, ep.cfg.AcceptBacklog)
 	}
 	ep.mu.Unlock()
 }

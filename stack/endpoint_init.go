@@ -89,7 +89,7 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 	switch {
 	case err == errCookieStale:
 		ep.stats.cookiesStale.Add(1)
-		ep.sendReply(d, ck.init.InitiateTag, errorChunk(&wire.StaleCookieCause{StalenessMicros: uint32(min(late.Microseconds(), 1<<32-1))}))
+		ep.sendReply(d, ck.init.InitiateTag, errorChunk(staleCause(late)))
 		return nil
 	case err != nil || pkt.VerificationTag() != ck.localTag:
 		ep.stats.cookiesBad.Add(1)
@@ -119,9 +119,14 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 	}
 	ep.mu.Unlock()
 	if !queued {
-		go a.Abort("accept backlog full")
+		a.exec(func() { a.abortWith(time.Now(), &wire.EmptyCause{Code: wire.CauseOutOfResource}, ErrBacklogFull) })
 	}
 	return a
+}
+
+// staleCause reports how long past its lifetime a cookie arrived.
+func staleCause(late time.Duration) *wire.StaleCookieCause {
+	return &wire.StaleCookieCause{StalenessMicros: uint32(min(late.Microseconds(), 1<<32-1))}
 }
 
 // setPeerTag records the tag the peer uses, for routing packets with the T

@@ -20,7 +20,7 @@ var (
 	ErrPeerRestarted     = errors.New("sctp: the peer restarted; data in flight was lost")
 	ErrLifetimeExpired   = errors.New("sctp: message lifetime expired before delivery")
 	ErrInvalidStream     = errors.New("sctp: stream identifier out of range")
-	ErrMessageTooLarge   = errors.New("sctp: message larger than the send buffer")
+	ErrBacklogFull       = fmt.Errorf("sctp: accept backlog full: %w", net.ErrClosed)
 
 	errProtocolViolation = fmt.Errorf("sctp: peer violated the protocol: %w", net.ErrClosed)
 	errNoUserData        = fmt.Errorf("sctp: peer sent DATA without user data: %w", net.ErrClosed)

@@ -128,7 +128,7 @@ func eventTimes(a *Association) func(EventType) []Event {
 // a round trip plus the one-way delay of the break, and no byte is lost.
 func TestFailover(t *testing.T) {
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(n *simnet.Network)
 	}{
 		{"both directions", func(n *simnet.Network) { n.SetDown(cli1, srv1, true) }},

@@ -49,7 +49,7 @@ func (a *Association) pathError(now time.Time, p *path) {
 	case p.state == PathActive && a.cfg.PFThreshold >= 0 && p.errors > a.cfg.PFThreshold:
 		p.state = PathPotentiallyFailed
 		a.events.post(Event{Type: EventPathPotentiallyFailed, Addr: p.remote})
-		if !p.hbPending {
+		if !p.hbPending && a.cfg.HeartbeatInterval >= 0 {
 			p.hbDue = now.Add(p.rto.rto) // probe it once per RTO from now on
 		}
 	default:

@@ -23,7 +23,7 @@ type AssocStats struct {
 	AbortsSent, AbortsReceived                   uint64
 	MalformedChunks, UnknownChunks               uint64
 	SendCalls, SendErrors, PortChanges, Restarts uint64 // SendCalls: batched sends
-	PrimaryChanges                               uint64
+	PrimaryChanges, WindowProbes                 uint64
 	EventsDropped                                uint64
 }
 
