@@ -1,6 +1,9 @@
 package stack
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"math/bits"
 	"net"
 	"net/netip"
@@ -103,13 +106,18 @@ func (ep *Endpoint) prefixOf(a netip.Addr) (netip.Prefix, bool) {
 // subnet if the interfaces tell; otherwise, among those of the same family
 // and scope, the one sharing the longest prefix with dst (as RFC 6724 rule
 // 9 does); otherwise any of the same family.
-func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr {
+func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr { return ep.sourceAmong(dst, nil) }
+
+// sourceAmong is sourceFor restricted to the addresses in allowed, when
+// that is not empty: an association may use only the addresses its peer
+// knows.
+func (ep *Endpoint) sourceAmong(dst netip.Addr, allowed []netip.Addr) netip.Addr {
 	dst = dst.Unmap()
 	var best, any netip.Addr
 	bestLen := -1
 	for _, a := range ep.conn.LocalAddrs() {
 		a = a.Unmap()
-		if !sameFamily(a, dst) {
+		if !sameFamily(a, dst) || (len(allowed) > 0 && !slices.Contains(allowed, a)) {
 			continue
 		}
 		if p, ok := ep.prefixOf(a); ok && p.Contains(dst) {
@@ -142,6 +150,17 @@ func commonPrefixLen(a, b netip.Addr) int {
 		n += 8
 	}
 	return n
+}
+
+// bind opens a socket on addr if the endpoint has none there yet.
+func (ep *Endpoint) bind(addr netip.Addr) error {
+	if slices.Contains(ep.conn.LocalAddrs(), addr) {
+		return nil
+	}
+	if err := ep.conn.AddAddr(addr); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("sctp: binding %v: %w", addr, err)
+	}
+	return nil
 }
 
 // canReach reports whether a peer address learned from a peer at peer can

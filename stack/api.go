@@ -232,11 +232,7 @@ func (a *Association) SetPrimary(addr netip.Addr) error {
 	a.exec(func() {
 		if p := a.pathTo(addr.Unmap()); p != nil {
 			err = nil
-			a.preferred = p
-			if p.state == PathActive && p != a.primary {
-				a.primary = p // the user's choice applies at once
-				a.events.post(Event{Type: EventPrimaryChanged, Addr: p.remote})
-			}
+			a.setPreferred(p)
 		}
 	})
 	return err

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pion/logging"
+
+	"github.com/mobisctp/mobisctp/stack/auth"
 )
 
 // state is the association state of RFC 9260 section 4.
@@ -61,6 +63,8 @@ type Association struct {
 	localTag      uint32
 	peerTag       uint32
 	peer          peerFeatures
+	auth          *auth.Session // SCTP-AUTH, nil when not negotiated
+	addip         asconfState   // RFC 5061
 	paths         []*path
 	primary       *path // where new data goes now
 	preferred     *path // the primary chosen at setup or by SetPrimary
@@ -203,6 +207,11 @@ func (a *Association) nextDeadline() time.Time {
 	earlier(a.tx.nagleDue)
 	earlier(a.tx.probeDue)
 	earlier(a.switchbackDue)
+	if a.addip.tx != nil {
+		if t4, ok := a.addip.tx.Deadline(); ok {
+			earlier(t4)
+		}
+	}
 	for _, p := range a.paths {
 		earlier(p.t3)
 		earlier(p.hbDue)
@@ -229,6 +238,11 @@ func (a *Association) fireTimers(now time.Time) {
 	}
 	if expired(a.switchbackDue, now) {
 		a.onSwitchback(now)
+	}
+	if a.addip.tx != nil {
+		if t4, ok := a.addip.tx.Deadline(); ok && expired(t4, now) {
+			a.onT4(now)
+		}
 	}
 	for _, p := range a.paths {
 		if a.state == stateClosed {

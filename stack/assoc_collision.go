@@ -107,7 +107,10 @@ func (a *Association) handleCookieEcho(now time.Time, rp *rxPacket, c wire.Chunk
 		// (B) Both sides sent INIT: take the peer's tag and parameters.
 		if a.state == stateCookieWait || a.state == stateCookieEchoed {
 			pp := parsePeerParams(ck.init.Params)
-			a.setupPeer(&ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS)
+			if cause := a.setupPeer(&ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
+				a.abortWith(now, cause, errProtocolViolation)
+				return false
+			}
 		} else {
 			a.peerTag = ck.init.InitiateTag
 			a.ep.setPeerTag(a, a.peerTag)
@@ -151,7 +154,10 @@ func (a *Association) peerRestarted(now time.Time, rp *rxPacket, ck *cookie) boo
 		*p = *newPath(p.remote, p.local, a.cfg.PMTU, a.cfg)
 	}
 	pp := parsePeerParams(ck.init.Params)
-	a.setupPeer(&ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS)
+	if cause := a.setupPeer(&ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
+		a.abortWith(now, cause, errProtocolViolation)
+		return false
+	}
 	a.state = stateEstablished
 	a.startHeartbeats(now)
 	a.events.post(Event{Type: EventRestart})

@@ -29,7 +29,7 @@ func (a *Association) queueCtrl(data []byte, p *path) {
 // from the address it arrived on (the peer may be checking which of our
 // addresses answers).
 func (a *Association) reply(data []byte, rp *rxPacket) {
-	a.queueCtrlTo(data, rp.remote, rp.local.Addr(), a.peerTag)
+	a.queueCtrlTo(data, rp.remote, a.replySource(rp.local.Addr(), a.pathTo(rp.remote.Addr().Unmap())), a.peerTag)
 }
 
 // queueCtrlTo queues an encoded chunk for an explicit destination and tag,
@@ -44,8 +44,11 @@ func (a *Association) queueCtrlTo(data []byte, remote netip.AddrPort, local neti
 func (a *Association) flush(now time.Time) {
 	b := a.ep.getBuilder(a)
 	defer a.ep.putBuilder(b)
+	if a.dataAllowed() {
+		a.flushASCONF(now)
+	}
 	for _, c := range a.ctrl {
-		b.open(c.remote, c.local, c.vtag, a.mtuFor(c.remote), len(c.data))
+		b.open(c.remote, c.local, c.vtag, a.mtuFor(c.remote), wire.ChunkType(c.data[0]), len(c.data))
 		b.cur = append(b.cur, c.data...)
 	}
 	clear(a.ctrl)
@@ -103,12 +106,12 @@ func (a *Association) flushSack(now time.Time, b *builder) {
 	a.fillSack(&r.sack)
 	src := dest.local
 	if r.sackLocal.IsValid() {
-		src = r.sackLocal // from where the DATA arrived
+		src = a.replySource(r.sackLocal, dest) // from where the DATA arrived
 	}
-	b.open(dest.remote, src, a.peerTag, dest.mtu, r.sack.Len())
+	b.open(dest.remote, src, a.peerTag, dest.mtu, wire.TypeSack, r.sack.Len())
 	b.cur = r.sack.Append(b.cur)
 	for _, c := range r.afterSack {
-		b.open(dest.remote, src, a.peerTag, dest.mtu, len(c))
+		b.open(dest.remote, src, a.peerTag, dest.mtu, wire.ChunkType(c[0]), len(c))
 		b.cur = append(b.cur, c...)
 	}
 	clear(r.afterSack)
@@ -136,7 +139,7 @@ func (a *Association) flushForwardTSN(b *builder) {
 	}
 	chunk := a.forwardTSNChunk()
 	dest := a.primary
-	b.open(dest.remote, dest.local, a.peerTag, dest.mtu, len(chunk))
+	b.open(dest.remote, dest.local, a.peerTag, dest.mtu, wire.ChunkType(chunk[0]), len(chunk))
 	b.cur = append(b.cur, chunk...)
 	a.stats.ForwardTSNsSent++
 }
@@ -200,7 +203,11 @@ func (a *Association) flushData(now time.Time, b *builder) {
 
 // maxPayload is the largest fragment that fits one packet to p.
 func (a *Association) maxPayload(p *path) int {
-	return p.mtu - wire.CommonHeaderLen - a.tx.dataHeaderLen()
+	n := p.mtu - wire.CommonHeaderLen - a.tx.dataHeaderLen()
+	if a.auth != nil && a.auth.SendNeedsAuth(a.tx.dataType()) {
+		n -= a.auth.AuthLen()
+	}
+	return n
 }
 
 // sendMarked retransmits chunks marked by fast retransmit or T3 expiry,
@@ -232,7 +239,7 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 		c.state = chunkOutstanding
 		c.timedOut = false
 		s.marked--
-		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, size)
+		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, s.dataType(), size)
 		a.transmit(now, b, c, dest)
 		dest.stats.Retransmissions++
 		a.stats.Retransmissions++
@@ -261,7 +268,7 @@ func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 		if !ok {
 			return
 		}
-		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, size)
+		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, s.dataType(), size)
 		a.transmit(now, b, s.ring.push(c), dest)
 	}
 }

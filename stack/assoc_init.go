@@ -5,17 +5,19 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mobisctp/mobisctp/stack/auth"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // handshake is the state of association setup (RFC 9260 section 5).
 type handshake struct {
-	t1       time.Time // T1-init or T1-cookie deadline
-	t1Sends  int       // transmissions of the current INIT or COOKIE ECHO
-	t1RTO    rtoCalc   // backed off per retransmission
-	initOut  []byte    // our INIT, for retransmission and collisions
-	echo     []byte    // our COOKIE ECHO (with any ERROR bundled)
-	localTSN uint32
+	t1        time.Time // T1-init or T1-cookie deadline
+	t1Sends   int       // transmissions of the current INIT or COOKIE ECHO
+	t1RTO     rtoCalc   // backed off per retransmission
+	initOut   []byte    // our INIT, for retransmission and collisions
+	echo      []byte    // our COOKIE ECHO (with any ERROR bundled)
+	localTSN  uint32
+	authLocal *auth.Params // our AUTH parameters, as sent in the INIT
 }
 
 // startDial sends the INIT of an association we initiate (section 5.1 A).
@@ -27,13 +29,14 @@ func (a *Association) startDial(now time.Time, remotes []netip.AddrPort) {
 	a.preferred = a.primary
 	a.primary.state = PathActive
 	a.hs.localTSN = randUint32()
+	a.hs.authLocal = a.ep.newAuthParams()
 	init := wire.Init{
 		InitiateTag: a.localTag,
 		ARwnd:       uint32(a.cfg.RecvBuffer),
 		OutStreams:  a.cfg.OutStreams,
 		InStreams:   a.cfg.MaxInStreams,
 		InitialTSN:  a.hs.localTSN,
-		Params:      a.ep.localParams(nil, a.primary.remote.Addr()),
+		Params:      a.ep.localParams(nil, a.primary.remote.Addr(), a.hs.authLocal),
 	}
 	a.hs.initOut = init.Append(nil)
 	a.state = stateCookieWait
@@ -105,7 +108,10 @@ func (a *Association) handleInitAck(now time.Time, rp *rxPacket, c wire.Chunk) b
 		a.abortWithTag(now, &wire.MissingParamCause{Types: []wire.ParamType{wire.ParamStateCookie}}, init.InitiateTag, errProtocolViolation)
 		return false
 	}
-	a.setupPeer(&init, &pp, rp.remote, a.hs.localTSN, a.cfg.OutStreams, a.cfg.MaxInStreams)
+	if cause := a.setupPeer(&init, &pp, rp.remote, a.hs.localTSN, a.cfg.OutStreams, a.cfg.MaxInStreams, a.hs.authLocal); cause != nil {
+		a.abortWithTag(now, cause, init.InitiateTag, errProtocolViolation)
+		return false
+	}
 	echo := (&wire.CookieEcho{Cookie: pp.cookie}).Append(nil)
 	if len(pp.report) > 0 {
 		// Section 5.1: unrecognized parameters are reported in an ERROR
@@ -130,8 +136,12 @@ func (a *Association) handleCookieAck(now time.Time) {
 }
 
 // setupPeer applies the peer's INIT or INIT ACK: its tag, TSN, window,
-// streams, addresses and extensions.
-func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.AddrPort, localTSN uint32, localOS, localMIS uint16) {
+// streams, addresses and extensions, with localAuth our AUTH parameters.
+// It returns the cause to abort with if the peer's parameters are unusable.
+func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.AddrPort, localTSN uint32, localOS, localMIS uint16, localAuth *auth.Params) wire.CauseValue {
+	if cause := a.setupAuth(localAuth, init.Params); cause != nil {
+		return cause
+	}
 	a.peerTag = init.InitiateTag
 	a.ep.setPeerTag(a, a.peerTag)
 	a.peer = a.ep.negotiate(pp)
@@ -153,7 +163,9 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 	in := min(localMIS, init.OutStreams)
 	a.tx.init(localTSN, out, int(init.ARwnd), a.peer.idata, a.peer.prsctp)
 	a.rx.init(init.InitialTSN, in, a.peer.idata)
+	a.setupAddIP(pp, localTSN, init.InitialTSN)
 	_ = a.ep.register(a, a.localTag, a.peerAddrs())
+	return nil
 }
 
 // setupFromCookie creates the state of an association a peer initiated,
@@ -162,7 +174,10 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Addr, from netip.AddrPort) {
 	a.localTag = ck.localTag
 	pp := parsePeerParams(ck.init.Params)
-	a.setupPeer(&ck.init, &pp, from, ck.localTSN, ck.localOS, ck.localMIS)
+	if cause := a.setupPeer(&ck.init, &pp, from, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
+		a.abortWithTag(now, cause, ck.init.InitiateTag, errProtocolViolation)
+		return
+	}
 	a.primary.local = local
 	a.establish(now)
 }

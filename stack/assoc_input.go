@@ -26,9 +26,13 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 		from.stats.BytesReceived += uint64(len(rp.data))
 	}
 	var report wire.Causes
-	hadData := false
+	var ac authCheck
+	hadData, firstAsconf := false, true
 	it = pkt.Chunks()
 	for c, ok := it.Next(); ok && a.state != stateClosed; c, ok = it.Next() {
+		if a.mustDrop(&ac, c.Type()) {
+			continue // RFC 4895 section 6.3: not authenticated as required
+		}
 		cont := true
 		switch c.Type() {
 		case wire.TypeData, wire.TypeIData:
@@ -69,13 +73,31 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 			a.handleAbort(rp, c)
 		case wire.TypeError:
 			a.handleError(now, c)
+		case wire.TypeAuth:
+			if a.auth == nil {
+				report, cont = a.unknown(c, report)
+				break
+			}
+			cont = a.verify(&ac, rp, it.Offset(), c)
+		case wire.TypeAsconf:
+			if a.addip.rx == nil {
+				report, cont = a.unknown(c, report)
+				break
+			}
+			a.stats.AsconfsReceived++
+			cont = a.handleAsconf(rp, c, firstAsconf)
+			firstAsconf = false
+		case wire.TypeAsconfAck:
+			if a.addip.tx == nil {
+				report, cont = a.unknown(c, report)
+				break
+			}
+			cont = a.handleAsconfAck(now, c)
 		case wire.TypeECNE, wire.TypeCWR, wire.TypePad:
 			// We never announce ECN, so ECNE and CWR carry nothing for us;
 			// PAD is there to be ignored (RFC 4820).
 		default:
-			var stop bool
-			report, stop = a.unknownChunk(c, report)
-			cont = !stop
+			report, cont = a.unknown(c, report)
 		}
 		if !cont {
 			break
@@ -120,8 +142,13 @@ func (a *Association) acceptable(rp *rxPacket, first wire.Chunk) bool {
 	}
 	// A packet from an address that is not the peer's would be out of the
 	// blue, unless it answers our INIT from another of the peer's
-	// addresses.
-	return a.pathTo(rp.remote.Addr().Unmap()) != nil || first.Type() == wire.TypeInitAck
+	// addresses, or brings an authenticated ASCONF that may add that
+	// address (RFC 5061 section 5.2; the AUTH is verified before the
+	// ASCONF is applied).
+	if a.pathTo(rp.remote.Addr().Unmap()) != nil || first.Type() == wire.TypeInitAck {
+		return true
+	}
+	return a.addip.rx != nil && first.Type() == wire.TypeAuth && carries(pkt, wire.TypeAsconf)
 }
 
 // learnPort takes the peer's UDP source port for this path from a packet
@@ -136,14 +163,25 @@ func (a *Association) learnPort(p *path, rp *rxPacket, first wire.Chunk) {
 	a.stats.PortChanges++
 }
 
-// unknownChunk applies the action bits of an unrecognized chunk type
-// (section 3.2): report it in an ERROR, and stop processing the packet or
-// skip the chunk.
-func (a *Association) unknownChunk(c wire.Chunk, report wire.Causes) (wire.Causes, bool) {
+// unknown applies the action bits of an unrecognized (or not negotiated)
+// chunk type (section 3.2): report it in an ERROR, and tell whether
+// processing of the packet continues.
+func (a *Association) unknown(c wire.Chunk, report wire.Causes) (wire.Causes, bool) {
 	a.stats.UnknownChunks++
 	act := c.Type().Action()
 	if act.Report() {
 		report = wire.AppendCause(report, &wire.UnrecognizedChunkCause{Chunk: c})
 	}
-	return report, act.Stop()
+	return report, !act.Stop()
+}
+
+// carries reports whether the packet has a chunk of type t.
+func carries(pkt wire.Packet, t wire.ChunkType) bool {
+	it := pkt.Chunks()
+	for c, ok := it.Next(); ok; c, ok = it.Next() {
+		if c.Type() == t {
+			return true
+		}
+	}
+	return false
 }

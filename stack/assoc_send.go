@@ -88,6 +88,14 @@ func (a *Association) mayProbe(now time.Time, p *path) bool {
 	return true
 }
 
+// dataType is the chunk type carrying user data: DATA or I-DATA.
+func (s *sender) dataType() wire.ChunkType {
+	if s.idata {
+		return wire.TypeIData
+	}
+	return wire.TypeData
+}
+
 // dataHeaderLen is the chunk header size of DATA or I-DATA.
 func (s *sender) dataHeaderLen() int {
 	if s.idata {

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/stack/auth"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -23,18 +24,51 @@ type builder struct {
 	vtag   uint32
 	limit  int // size limit of the current packet
 	hasDat bool
-	sent   int // packets handed to the connection
-	calls  int // SendBatch calls
-	bytes  int
-	errs   int
+	// auth signs packets carrying chunks the peer wants authenticated
+	// (RFC 4895); authOff is where the current packet's AUTH chunk
+	// starts, -1 without one.
+	auth    *auth.Session
+	authOff int
+	sent    int // packets handed to the connection
+	calls   int // SendBatch calls
+	bytes   int
+	errs    int
 }
 
 // open makes sure a packet to dest with tag vtag is under construction
-// with room for need more bytes, starting a new one if not.
-func (b *builder) open(dest netip.AddrPort, src netip.Addr, vtag uint32, limit, need int) {
-	if b.cur != nil && b.dest == dest && b.src == src && b.vtag == vtag && len(b.cur)+need <= b.limit {
+// with room for a chunk of type ct and need bytes, starting a new one if
+// not. If the peer wants ct authenticated, an AUTH chunk goes ahead of it
+// unless the packet has one.
+func (b *builder) open(dest netip.AddrPort, src netip.Addr, vtag uint32, limit int, ct wire.ChunkType, need int) {
+	needAuth := b.auth != nil && b.auth.SendNeedsAuth(ct)
+	same := b.cur != nil && b.dest == dest && b.src == src && b.vtag == vtag
+	if same && len(b.cur)+need+b.authRoom(needAuth) <= b.limit {
+		b.addAuth(needAuth)
 		return
 	}
+	b.start(dest, src, vtag, limit)
+	b.addAuth(needAuth)
+}
+
+// authRoom is the room an AUTH chunk still needs in the current packet.
+func (b *builder) authRoom(needAuth bool) int {
+	if !needAuth || b.authOff >= 0 {
+		return 0
+	}
+	return b.auth.AuthLen()
+}
+
+// addAuth appends the AUTH chunk if the next chunk needs one and the
+// packet has none yet.
+func (b *builder) addAuth(needAuth bool) {
+	if needAuth && b.authOff < 0 {
+		b.authOff = len(b.cur)
+		b.cur = b.auth.AppendAuth(b.cur)
+	}
+}
+
+// start closes the current packet and begins a new one.
+func (b *builder) start(dest netip.AddrPort, src netip.Addr, vtag uint32, limit int) {
 	b.close()
 	if len(b.dgs) == maxBatch {
 		b.send()
@@ -45,6 +79,7 @@ func (b *builder) open(dest netip.AddrPort, src netip.Addr, vtag uint32, limit, 
 	}
 	b.cur = wire.Header{SrcPort: b.port[0], DstPort: b.port[1], VerificationTag: vtag}.Append(b.bufs[i][:0])
 	b.dest, b.src, b.vtag, b.limit, b.hasDat = dest, src, vtag, limit, false
+	b.authOff = -1
 }
 
 // room returns the bytes left in the current packet.
@@ -59,6 +94,11 @@ func (b *builder) room() int {
 func (b *builder) close() {
 	if b.cur == nil {
 		return
+	}
+	if b.authOff >= 0 {
+		if err := b.auth.Sign(b.cur[b.authOff:]); err != nil {
+			b.errs++ // cannot happen with a negotiated session; counted anyway
+		}
 	}
 	wire.SetChecksum(b.cur)
 	i := len(b.dgs)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/pcapng"
+	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // Defaults of RFC 9260 section 16 and of this implementation. A zero field
@@ -101,6 +102,13 @@ type Config struct {
 	// application does not keep up, the oldest event is dropped and
 	// counted.
 	EventQueue int
+	// DisableAuth turns off SCTP-AUTH (RFC 4895), and with it ASCONF.
+	DisableAuth bool
+	// AuthChunks lists chunk types the peer must authenticate, on top of
+	// ASCONF and ASCONF-ACK, which always are (RFC 5061).
+	AuthChunks []wire.ChunkType
+	// DisableAddIP turns off Dynamic Address Reconfiguration (RFC 5061).
+	DisableAddIP bool
 	// DisableIData turns off I-DATA (RFC 8260) even if the peer supports
 	// it; DisablePRSCTP turns off PR-SCTP (RFC 3758).
 	DisableIData, DisablePRSCTP bool

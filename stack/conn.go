@@ -11,6 +11,8 @@ import (
 type PacketConn interface {
 	SendBatch(ds []encap.Datagram) error
 	LocalAddrs() []netip.Addr
+	AddAddr(a netip.Addr) error    // open a socket on a (an address appeared)
+	RemoveAddr(a netip.Addr) error // close it (the address went away)
 	Port() int
 	Close() error
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/mobisctp/mobisctp/stack/auth"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -48,6 +49,16 @@ type cookie struct {
 	tiePeer   uint32
 	init      wire.Init // the peer's INIT; Params alias the cookie
 	ackParams wire.Params
+}
+
+// authParams returns our AUTH parameters as the INIT ACK carried them in
+// the cookie, or nil if it carried none.
+func (ck *cookie) authParams() *auth.Params {
+	p, err := auth.ParseParams(ck.ackParams)
+	if err != nil {
+		return nil
+	}
+	return p
 }
 
 // appendCookie appends the signed cookie for ck (the INIT must be given

@@ -13,6 +13,7 @@ import (
 	"github.com/pion/logging"
 
 	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/stack/auth"
 )
 
 // Endpoint is an SCTP endpoint: one SCTP port on a set of local addresses,
@@ -28,6 +29,8 @@ type Endpoint struct {
 	txPool    sync.Pool // of *builder
 	stats     endpointCounters
 	ootbLimit rateLimiter
+	keyMu     sync.Mutex
+	keys      *auth.Keyring  // endpoint-pair shared keys (RFC 4895)
 	prefixes  []netip.Prefix // interface addresses, for source selection
 
 	mu     sync.Mutex
@@ -56,6 +59,7 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		byPeer: make(map[peerKey]*Association),
 	}
 	ep.log = ep.cfg.LoggerFactory.NewLogger("sctp")
+	ep.keys = auth.NewKeyring()
 	if _, err := rand.Read(ep.secret[:]); err != nil {
 		return nil, err
 	}
@@ -237,6 +241,7 @@ func (ep *Endpoint) getBuilder(a *Association) *builder {
 	}
 	b.conn = ep.conn
 	b.port = [2]uint16{ep.port, a.peerPort}
+	b.auth = a.auth
 	b.sent, b.bytes, b.errs, b.calls = 0, 0, 0, 0
 	return b
 }

@@ -20,6 +20,8 @@ var (
 	ErrPeerRestarted     = errors.New("sctp: the peer restarted; data in flight was lost")
 	ErrLifetimeExpired   = errors.New("sctp: message lifetime expired before delivery")
 	ErrInvalidStream     = errors.New("sctp: stream identifier out of range")
+	ErrNoASCONF          = errors.New("sctp: the peer cannot take ASCONF (it needs RFC 5061 and SCTP-AUTH)")
+	ErrNoAuth            = errors.New("sctp: the association does not use SCTP-AUTH")
 	ErrBacklogFull       = fmt.Errorf("sctp: accept backlog full: %w", net.ErrClosed)
 
 	errProtocolViolation = fmt.Errorf("sctp: peer violated the protocol: %w", net.ErrClosed)

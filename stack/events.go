@@ -23,10 +23,14 @@ const (
 	EventPathDown                                   // a path became inactive
 	EventPathUp                                     // an inactive path answered again
 	EventPrimaryChanged                             // data now goes to Addr
+	EventASCONF                                     // the peer answered Request; Err is nil on success
+	EventPathAdded                                  // the peer added an address (ASCONF)
+	EventPathRemoved                                // the peer deleted an address (ASCONF)
 )
 
 var eventNames = [...]string{"", "comm-up", "comm-lost", "restart", "shutdown-complete", "send-failed",
-	"peer-error", "path-confirmed", "path-potentially-failed", "path-down", "path-up", "primary-changed"}
+	"peer-error", "path-confirmed", "path-potentially-failed", "path-down", "path-up", "primary-changed",
+	"asconf", "path-added", "path-removed"}
 
 func (t EventType) String() string {
 	if int(t) < len(eventNames) && t != 0 {
@@ -37,16 +41,20 @@ func (t EventType) String() string {
 
 // Event is a notification from an association.
 type Event struct {
-	Type   EventType
-	Time   time.Time
-	Addr   netip.AddrPort // the path concerned, for path events
-	Stream uint16         // for EventSendFailed
-	PPID   uint32         // for EventSendFailed
-	Err    error
+	Type    EventType
+	Time    time.Time
+	Addr    netip.AddrPort // the path concerned, for path events
+	Stream  uint16         // for EventSendFailed
+	PPID    uint32         // for EventSendFailed
+	Request string         // for EventASCONF: the request, as "Add IP Address 192.0.2.9"
+	Err     error
 }
 
 func (e Event) String() string {
 	s := e.Type.String()
+	if e.Request != "" {
+		s += " " + e.Request
+	}
 	if e.Addr.IsValid() {
 		s += " " + e.Addr.String()
 	}

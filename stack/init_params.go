@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/mobisctp/mobisctp/addip"
+	"github.com/mobisctp/mobisctp/stack/auth"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -13,13 +15,14 @@ const maxCookieIncrement = 60 * time.Second
 
 // peerParams is what a peer's INIT or INIT ACK parameters tell us.
 type peerParams struct {
-	addrs        []netip.Addr  // its IPv4/IPv6 Address parameters
-	prsctp       bool          // Forward-TSN-Supported
-	idata        bool          // I-DATA and I-FORWARD-TSN in Supported Extensions
-	cookie       []byte        // State Cookie (INIT ACK only)
-	preservative time.Duration // Cookie Preservative increment (INIT only)
-	v4, v6       bool          // address families it supports (default both)
-	report       wire.Params   // unrecognized parameters to report
+	addrs        []netip.Addr     // its IPv4/IPv6 Address parameters
+	prsctp       bool             // Forward-TSN-Supported
+	idata        bool             // I-DATA and I-FORWARD-TSN in Supported Extensions
+	cookie       []byte           // State Cookie (INIT ACK only)
+	preservative time.Duration    // Cookie Preservative increment (INIT only)
+	v4, v6       bool             // address families it supports (default both)
+	exts         []wire.ChunkType // its Supported Extensions
+	report       wire.Params      // unrecognized parameters to report
 	abort        wire.CauseValue
 }
 
@@ -56,6 +59,7 @@ func (pp *peerParams) apply(p wire.Param) bool {
 	case wire.ParamSupportedExtensions:
 		var se wire.SupportedExtensionsParam
 		if se.Decode(p) == nil {
+			pp.exts = se.Types
 			pp.idata = hasChunkTypes(se.Types, wire.TypeIData, wire.TypeIForwardTSN)
 			pp.prsctp = pp.prsctp || hasChunkTypes(se.Types, wire.TypeForwardTSN)
 		}
@@ -78,9 +82,11 @@ func (pp *peerParams) apply(p wire.Param) bool {
 	case wire.ParamHostNameAddress:
 		// Deprecated by RFC 9260: answer with Unresolvable Address.
 		pp.abort = &wire.UnresolvableAddrCause{Address: p}
-	case wire.ParamECNCapable, wire.ParamZeroChecksumAcceptable:
-		// Understood but not used: we send no ECN marks and always
-		// compute the CRC32c.
+	case wire.ParamRandom, wire.ParamChunks, wire.ParamHMACAlgo:
+		// SCTP-AUTH: the association reads these with stack/auth.
+	case wire.ParamECNCapable, wire.ParamZeroChecksumAcceptable, wire.ParamAdaptationLayer:
+		// Understood but not used: we send no ECN marks, always compute
+		// the CRC32c and have no adaptation layer.
 	default:
 		return false
 	}
@@ -111,8 +117,8 @@ func hasParamType(ts []wire.ParamType, want wire.ParamType) bool {
 
 // localParams appends the parameters we announce in INIT and INIT ACK to a
 // peer at peer: our addresses it can use, the address families we support,
-// and our extensions.
-func (ep *Endpoint) localParams(ps wire.Params, peer netip.Addr) wire.Params {
+// our extensions and, with SCTP-AUTH, its parameters ap.
+func (ep *Endpoint) localParams(ps wire.Params, peer netip.Addr, ap *auth.Params) wire.Params {
 	for _, a := range ep.announced(peer) {
 		ps = wire.AppendParam(ps, &wire.AddressParam{Addr: a})
 	}
@@ -131,6 +137,13 @@ func (ep *Endpoint) localParams(ps wire.Params, peer netip.Addr) wire.Params {
 	}
 	if !ep.cfg.DisableIData {
 		exts = append(exts, wire.TypeIData, wire.TypeIForwardTSN)
+	}
+	if ap != nil {
+		ps = ap.AppendTo(ps)
+		exts = append(exts, wire.TypeAuth)
+		if !ep.cfg.DisableAddIP {
+			exts = append(exts, addip.ExtensionTypes()...)
+		}
 	}
 	if len(exts) > 0 {
 		ps = wire.AppendParam(ps, &wire.SupportedExtensionsParam{Types: exts})

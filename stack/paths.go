@@ -121,6 +121,18 @@ func (a *Association) switchbackReady(now time.Time) bool {
 	return false
 }
 
+// setPreferred makes p the preferred path, as the user or the peer (Set
+// Primary Address) asked; the choice applies at once if p is active, with
+// no switch-back hold.
+func (a *Association) setPreferred(p *path) {
+	a.preferred = p
+	if p.state == PathActive && p != a.primary {
+		a.primary = p
+		a.stats.PrimaryChanges++
+		a.events.post(Event{Type: EventPrimaryChanged, Addr: p.remote})
+	}
+}
+
 // onProbation reports whether p is the recovered preferred path that data
 // has not returned to yet.
 func (a *Association) onProbation(p *path) bool {

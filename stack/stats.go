@@ -24,6 +24,8 @@ type AssocStats struct {
 	MalformedChunks, UnknownChunks               uint64
 	SendCalls, SendErrors, PortChanges, Restarts uint64 // SendCalls: batched sends
 	PrimaryChanges, WindowProbes                 uint64
+	AuthFailures, Unauthenticated                uint64 // AUTH that did not verify; chunks dropped for lack of it
+	AsconfsSent, AsconfsReceived                 uint64
 	EventsDropped                                uint64
 }
 

@@ -1,0 +1,359 @@
+package stack
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/mobisctp/mobisctp/addip"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// Dynamic Address Reconfiguration (RFC 5061) in the association: the
+// addip state machines, our local address set as the peer knows it, and the
+// peer's address changes applied to our paths. ASCONF and ASCONF-ACK always
+// travel behind AUTH.
+
+// asconfState is the association's side of RFC 5061.
+type asconfState struct {
+	tx      *addip.Sender   // our requests; nil when the peer cannot do ASCONF
+	rx      *addip.Receiver // the peer's requests
+	locals  []netip.Addr    // our addresses the peer knows
+	leaving []netip.Addr    // of those, the ones we asked the peer to delete
+	cur     *rxPacket       // the packet whose ASCONF is being applied
+}
+
+// setupAddIP starts RFC 5061 if both sides support it with AUTH, and
+// records the local addresses the peer learned from the handshake.
+func (a *Association) setupAddIP(pp *peerParams, localTSN, peerTSN uint32) {
+	a.addip = asconfState{locals: a.handshakeLocals()}
+	if a.cfg.DisableAddIP || !addip.Available(pp.exts, a.auth != nil) {
+		return
+	}
+	a.addip.tx = addip.NewSender(localTSN)
+	a.addip.rx = addip.NewReceiver(peerTSN)
+}
+
+// handshakeLocals lists the addresses our INIT or INIT ACK announced, or
+// else the one the handshake ran on.
+func (a *Association) handshakeLocals() []netip.Addr {
+	if as := a.ep.announced(a.primary.remote.Addr()); len(as) > 0 {
+		return as
+	}
+	return []netip.Addr{a.primary.local}
+}
+
+// asconfAvailable reports whether we may send ASCONFs.
+func (a *Association) asconfAvailable() bool { return a.addip.tx != nil }
+
+// queueASCONF queues one request; the loop sends it with the next flush.
+func (a *Association) queueASCONF(op addip.Op, addr netip.Addr) error {
+	if !a.asconfAvailable() {
+		return ErrNoASCONF
+	}
+	if _, err := a.addip.tx.Queue(op, addr); err != nil {
+		return err
+	}
+	if op == addip.DeleteIP {
+		// An address on its way out is no source any more: in particular
+		// not of the ASCONF that deletes it, which the peer would refuse
+		// (RFC 5061 section 5.2, Request to Delete Source IP Address).
+		a.addip.leaving = append(a.addip.leaving, addr)
+		a.refreshSources()
+	}
+	return nil
+}
+
+// flushASCONF sends the next ASCONF if one is due and none is in flight.
+func (a *Association) flushASCONF(now time.Time) {
+	if !a.asconfAvailable() || a.primary == nil {
+		return
+	}
+	p := a.primary
+	budget := p.mtu - wire.CommonHeaderLen - a.auth.AuthLen()
+	c, err := a.addip.tx.Next(now, p.local, budget, addip.Path{Dest: p.remote.Addr(), RTO: p.rto.rto})
+	if err != nil || c == nil {
+		return
+	}
+	a.queueCtrl(c.Append(nil), p)
+	a.stats.AsconfsSent++
+}
+
+// onT4 resends the ASCONF in flight to another path, counting the timeout
+// against the path that did not answer (RFC 5061 section 5.1 B).
+func (a *Association) onT4(now time.Time) {
+	r, ok := a.addip.tx.Expire(now, func(failed netip.Addr) addip.Path {
+		if p := a.pathTo(failed); p != nil {
+			p.rto.backoff()
+			a.pathError(now, p)
+		}
+		alt := a.primary
+		for _, p := range a.paths {
+			if p.remote.Addr() != failed && p.state == PathActive {
+				alt = p
+				break
+			}
+		}
+		return addip.Path{Dest: alt.remote.Addr(), RTO: alt.rto.rto}
+	})
+	if !ok || a.state == stateClosed {
+		return
+	}
+	a.queueCtrl(r.Chunk.Append(nil), a.pathTo(r.To.Dest))
+	a.stats.Retransmissions++
+}
+
+// handleAsconfAck applies the peer's answers to our requests.
+func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
+	var ack wire.AsconfAck
+	if ack.Decode(c) != nil {
+		a.badChunk(c)
+		return false
+	}
+	acked, ok, err := a.addip.tx.HandleAck(&ack)
+	if err != nil {
+		a.abortWith(now, &wire.AsconfCause{Code: wire.CauseIllegalAsconfAck}, errProtocolViolation)
+		return false
+	}
+	if !ok {
+		return true
+	}
+	a.errors = 0
+	if p := a.pathTo(acked.Dest); p != nil {
+		p.errors = 0
+	}
+	for _, r := range acked.Results {
+		a.applyResult(r)
+	}
+	return true
+}
+
+// applyResult updates our local address set after the peer acknowledged a
+// request, and reports the outcome.
+func (a *Association) applyResult(r addip.Result) {
+	e := Event{Type: EventASCONF, Request: r.Op.String() + " " + r.Addr.String()}
+	if !r.OK {
+		e.Err = &CauseError{Code: firstCause(r.Causes)}
+		if r.Op == addip.DeleteIP {
+			a.addip.leaving = slices.DeleteFunc(a.addip.leaving, func(x netip.Addr) bool { return x == r.Addr })
+			a.refreshSources()
+		}
+		a.events.post(e)
+		return
+	}
+	if r.Op == addip.DeleteIP {
+		a.addip.leaving = slices.DeleteFunc(a.addip.leaving, func(x netip.Addr) bool { return x == r.Addr })
+		defer a.refreshSources()
+	}
+	switch r.Op {
+	case addip.AddIP:
+		if !slices.Contains(a.addip.locals, r.Addr) {
+			a.addip.locals = append(a.addip.locals, r.Addr)
+		}
+	case addip.DeleteIP:
+		a.addip.locals = slices.DeleteFunc(a.addip.locals, func(x netip.Addr) bool { return x == r.Addr })
+	}
+	a.refreshSources()
+	a.events.post(e)
+}
+
+// firstCause is the code of the first cause in cs, for reporting.
+func firstCause(cs wire.Causes) wire.CauseCode {
+	it := cs.Iter()
+	if c, ok := it.Next(); ok {
+		return c.Code()
+	}
+	return wire.CauseProtocolViolation
+}
+
+// refreshSources picks each path's source address again among the local
+// addresses the peer knows, after that set changed.
+func (a *Association) refreshSources() {
+	for _, p := range a.paths {
+		p.local = a.sourceFor(p.remote.Addr())
+	}
+}
+
+// replySource is the source for an answer to a packet that arrived on
+// local: that address, unless the peer no longer knows it as ours.
+func (a *Association) replySource(local netip.Addr, p *path) netip.Addr {
+	if len(a.addip.locals) == 0 || slices.Contains(a.addip.locals, local) {
+		return local
+	}
+	if p != nil {
+		return p.local
+	}
+	return a.sourceFor(local)
+}
+
+// sourceFor picks the source address for dst among our addresses the peer
+// knows (all of the endpoint's before the handshake told us which).
+func (a *Association) sourceFor(dst netip.Addr) netip.Addr {
+	usable := a.addip.locals
+	if len(a.addip.leaving) > 0 {
+		staying := slices.DeleteFunc(slices.Clone(usable), func(x netip.Addr) bool { return slices.Contains(a.addip.leaving, x) })
+		if len(staying) > 0 {
+			usable = staying
+		}
+	}
+	return a.ep.sourceAmong(dst, usable)
+}
+
+// handleAsconf applies the peer's requests and answers with the
+// ASCONF-ACK (RFC 5061 section 5.2).
+func (a *Association) handleAsconf(rp *rxPacket, c wire.Chunk, first bool) bool {
+	var req wire.Asconf
+	if req.Decode(c) != nil {
+		a.badChunk(c)
+		return false
+	}
+	a.addip.cur = rp
+	ack, _ := a.addip.rx.Handle(&req, addip.Packet{Source: rp.remote.Addr().Unmap(), First: first}, (*asconfPeer)(a))
+	a.addip.cur = nil
+	if ack != nil {
+		a.reply(ack, rp) // to the source of the ASCONF (section 5.2 E6)
+	}
+	return true
+}
+
+// asconfPeer is the association as addip.Receiver sees it.
+type asconfPeer Association
+
+// AddPeerAddress adds a path to addr, reached on the UDP port the ASCONF
+// came from, and verifies it by heartbeat before it carries data.
+func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
+	a := (*Association)(ap)
+	if a.pathTo(addr) != nil {
+		return nil
+	}
+	if !a.ep.canReach(addr, a.addip.cur.remote.Addr().Unmap()) {
+		return addip.ErrUnresolvableAddress
+	}
+	if len(a.paths) >= maxPaths {
+		return addip.ErrResourceShortage
+	}
+	p := a.addPath(netip.AddrPortFrom(addr, a.addip.cur.remote.Port()), a.sourceFor(addr))
+	a.scheduleHeartbeat(time.Now(), p)
+	a.reregister()
+	a.events.post(Event{Type: EventPathAdded, Addr: p.remote})
+	return nil
+}
+
+// DeletePeerAddress removes the path to addr (or, for the wildcard, every
+// path but the one to source).
+func (ap *asconfPeer) DeletePeerAddress(addr, source netip.Addr) error {
+	a := (*Association)(ap)
+	doomed := func(p *path) bool {
+		return p.remote.Addr() == addr || (addr.IsUnspecified() && p.remote.Addr() != source)
+	}
+	kept := 0
+	for _, p := range a.paths {
+		if !doomed(p) {
+			kept++
+		}
+	}
+	if kept == 0 {
+		return addip.ErrDeleteLastAddress
+	}
+	for _, p := range slices.Clone(a.paths) {
+		if doomed(p) {
+			a.removePath(p)
+		}
+	}
+	a.reregister()
+	return nil
+}
+
+// SetPeerPrimary makes the path to addr the preferred one.
+func (ap *asconfPeer) SetPeerPrimary(addr netip.Addr) error {
+	a := (*Association)(ap)
+	p := a.pathTo(addr)
+	if p == nil {
+		return addip.ErrUnresolvableAddress
+	}
+	a.setPreferred(p)
+	return nil
+}
+
+// maxPaths bounds the peer addresses an association keeps.
+const maxPaths = 32
+
+// removePath drops a path: what was in flight there goes to the current
+// destination, and the primary moves if it was this path.
+func (a *Association) removePath(p *path) {
+	a.paths = slices.DeleteFunc(a.paths, func(x *path) bool { return x == p })
+	if a.preferred == p {
+		a.preferred = nil
+	}
+	if a.primary == p {
+		a.primary = nil
+	}
+	if a.primary == nil {
+		a.primary = a.paths[0]
+		if a.preferred == nil {
+			a.preferred = a.primary
+		}
+		a.choosePrimary(time.Now())
+	}
+	if a.preferred == nil {
+		a.preferred = a.primary
+	}
+	a.movePathChunks(p, a.primary)
+	if a.rx.sackPath == p {
+		a.rx.sackPath = nil
+	}
+	a.events.post(Event{Type: EventPathRemoved, Addr: p.remote})
+}
+
+// movePathChunks hands the chunks last sent on from to another path. They
+// stop counting as flight, which would block the new path's window with
+// data it never carried; most were delivered and their SACK is on its way,
+// and the new path's T3 retransmits those that were not.
+func (a *Association) movePathChunks(from, to *path) {
+	s := &a.tx
+	moved := false
+	for tsn := s.cumAck + 1; s.ring.len() > 0 && tsn != s.nextTSN; tsn++ {
+		c := s.ring.at(tsn)
+		if c == nil || c.path != from {
+			continue
+		}
+		a.removeFromFlight(c)
+		c.path = to
+		moved = moved || c.state == chunkOutstanding
+	}
+	if moved && to.t3.IsZero() {
+		to.t3 = time.Now().Add(to.rto.rto)
+	}
+}
+
+// reregister updates the endpoint's routing for the current peer
+// addresses.
+func (a *Association) reregister() { _ = a.ep.register(a, a.localTag, a.peerAddrs()) }
+
+// AddLocalAddr tells the peer about a new local address with an ASCONF
+// (RFC 5061 Add IP Address). The endpoint opens a socket on it first if
+// it has none. The result arrives as an EventASCONF.
+func (a *Association) AddLocalAddr(addr netip.Addr) error {
+	if err := a.ep.bind(addr); err != nil {
+		return err
+	}
+	return a.asconfRequest(addip.AddIP, addr)
+}
+
+// RemoveLocalAddr asks the peer to stop using a local address (Delete IP
+// Address). The address stays in use until the peer acknowledges.
+func (a *Association) RemoveLocalAddr(addr netip.Addr) error {
+	return a.asconfRequest(addip.DeleteIP, addr)
+}
+
+// SetPeerPrimary asks the peer to send to our address addr from now on
+// (Set Primary Address).
+func (a *Association) SetPeerPrimary(addr netip.Addr) error {
+	return a.asconfRequest(addip.SetPrimary, addr)
+}
+
+func (a *Association) asconfRequest(op addip.Op, addr netip.Addr) error {
+	err := ErrClosed
+	a.exec(func() { err = a.queueASCONF(op, addr.Unmap()) })
+	return err
+}

@@ -1,0 +1,136 @@
+package stack
+
+import (
+	"errors"
+
+	"github.com/mobisctp/mobisctp/stack/auth"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// SCTP-AUTH (RFC 4895) in the endpoint and its associations. The
+// endpoint holds the endpoint-pair shared keys; each association derives
+// its keys from both sides' RANDOM, CHUNKS and HMAC-ALGO parameters.
+
+// newAuthParams returns fresh AUTH parameters for an INIT or INIT ACK, or
+// nil when SCTP-AUTH is off.
+func (ep *Endpoint) newAuthParams() *auth.Params {
+	if ep.cfg.DisableAuth {
+		return nil
+	}
+	return auth.NewParams(ep.cfg.AuthChunks)
+}
+
+// SetKey adds or replaces the endpoint-pair shared key id, for
+// associations set up from now on (Association.SetKey changes a running
+// one).
+func (ep *Endpoint) SetKey(id uint16, key []byte) {
+	ep.keyMu.Lock()
+	defer ep.keyMu.Unlock()
+	ep.keys.Set(id, key)
+}
+
+// ActivateKey makes key id the one new associations sign with.
+func (ep *Endpoint) ActivateKey(id uint16) error {
+	ep.keyMu.Lock()
+	defer ep.keyMu.Unlock()
+	return ep.keys.Activate(id)
+}
+
+// DeleteKey removes key id; the active key cannot be deleted.
+func (ep *Endpoint) DeleteKey(id uint16) error {
+	ep.keyMu.Lock()
+	defer ep.keyMu.Unlock()
+	return ep.keys.Delete(id)
+}
+
+// keyring returns a copy of the endpoint's keys for a new association.
+func (ep *Endpoint) keyring() *auth.Keyring {
+	ep.keyMu.Lock()
+	defer ep.keyMu.Unlock()
+	return ep.keys.Clone()
+}
+
+// SetKey adds or replaces the association's shared key id.
+func (a *Association) SetKey(id uint16, key []byte) error {
+	return a.withKeys(func(k *auth.Keyring) error { k.Set(id, key); return nil })
+}
+
+// ActivateKey makes key id the one the association signs with.
+func (a *Association) ActivateKey(id uint16) error {
+	return a.withKeys(func(k *auth.Keyring) error { return k.Activate(id) })
+}
+
+// DeleteKey removes the association's key id.
+func (a *Association) DeleteKey(id uint16) error {
+	return a.withKeys(func(k *auth.Keyring) error { return k.Delete(id) })
+}
+
+func (a *Association) withKeys(f func(*auth.Keyring) error) error {
+	err := ErrNoAuth
+	if !a.exec(func() {
+		if a.auth != nil {
+			err = f(a.auth.Keys())
+		}
+	}) {
+		return ErrClosed
+	}
+	return err
+}
+
+// setupAuth makes the association's AUTH session from our parameters and
+// the peer's INIT or INIT ACK parameters. It returns the cause to abort
+// with if the peer's parameters are invalid; a peer without them does not
+// do SCTP-AUTH, and the association runs without.
+func (a *Association) setupAuth(local *auth.Params, peer wire.Params) wire.CauseValue {
+	a.auth = nil
+	if local == nil {
+		return nil
+	}
+	pp, err := auth.ParseParams(peer)
+	switch {
+	case errors.Is(err, auth.ErrNotSupported):
+		return nil
+	case err != nil:
+		return &wire.ProtocolViolationCause{Info: []byte(err.Error())}
+	}
+	a.auth = auth.NewSession(local, pp, a.ep.keyring())
+	return nil
+}
+
+// authCheck follows one packet's AUTH state while its chunks are
+// processed: chunks the peer must authenticate are accepted only after an
+// AUTH chunk that verified (RFC 4895 section 6.3).
+type authCheck struct {
+	seen, ok bool
+}
+
+// verify checks the packet's first AUTH chunk, at off in pkt; it returns
+// false if the rest of the packet must be dropped.
+func (a *Association) verify(ac *authCheck, rp *rxPacket, off int, c wire.Chunk) bool {
+	if ac.seen {
+		return true // only the first AUTH chunk of a packet counts
+	}
+	ac.seen = true
+	switch res := a.auth.Verify(rp.data[off:]); res {
+	case auth.Verified:
+		ac.ok = true
+		return true
+	case auth.UnsupportedHMAC:
+		var ch wire.Auth
+		if ch.Decode(c) == nil {
+			a.reply(errorChunk(&wire.UnsupportedHMACCause{ID: ch.HMACID}), rp)
+		}
+	}
+	a.stats.AuthFailures++
+	return false
+}
+
+// mustDrop reports whether chunk type t arrived without the authentication
+// we require for it.
+func (a *Association) mustDrop(ac *authCheck, t wire.ChunkType) bool {
+	if a.auth == nil || ac.ok || !a.auth.RecvNeedsAuth(t) {
+		return false
+	}
+	a.stats.Unauthenticated++
+	return true
+}
