@@ -49,6 +49,14 @@ cross:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+## bench-compare: mobisctp beside pion/sctp, usrsctp tsctp and raw UDP on
+## loopback, BENCHTIME per cell; writes bench/results/compare.md.
+BENCHTIME ?= 5s
+SIZES     ?= 1,100,1000,8000
+bench-compare:
+	$(GO) build -o bin/bench/ ./cmd/mobisctp ./bench/cmd/pionperf ./bench/cmd/udpperf ./bench/cmd/benchcompare
+	bin/bench/benchcompare -bin bin/bench -time $(BENCHTIME) -sizes '$(SIZES)' -go $(GO) -out bench/results/compare.md
+
 ## fuzz: runs every fuzz target for FUZZTIME each.
 fuzz:
 	@./scripts/fuzz-all.sh $(FUZZTIME)

@@ -1,0 +1,210 @@
+// Command benchcompare measures mobisctp's throughput beside pion/sctp,
+// usrsctp's tsctp and raw UDP, on loopback, each as a separate server and
+// client process, and prints a Markdown table. For every message size it
+// runs every implementation for the same time, one cell at a time, and
+// reports the payload received (Mbit/s, messages/s) and the CPU time both
+// processes used per GB. It also runs the stack's idle association memory
+// benchmark.
+//
+// `make bench-compare` builds the programs into bin/bench and runs it from
+// the module root:
+//
+//	benchcompare [-bin DIR] [-time 5s] [-sizes 1,100,1000,8000]
+//	             [-impls ours,pion,tsctp,udp] [-out FILE] [-memory=false]
+//
+// tsctp takes part if /usr/lib/usrsctp/tsctp and gcc are present. The
+// numbers are only as good as the machine is quiet: the load average at
+// the start and end is printed with them.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// maxSize is the largest message size: it must fit in one UDP datagram.
+const maxSize = 65000
+
+// config is the command line.
+type config struct {
+	bin     string
+	time    time.Duration
+	sizes   string
+	impls   string
+	out     string
+	memory  bool
+	goCmd   string
+	command string // the whole command line, for the report
+}
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.bin, "bin", "bin/bench", "`directory` holding mobisctp, pionperf and udpperf")
+	flag.DurationVar(&cfg.time, "time", 5*time.Second, "sending `duration` of each cell")
+	flag.StringVar(&cfg.sizes, "sizes", "1,100,1000,8000", "message `sizes` in bytes, separated by commas or spaces")
+	flag.StringVar(&cfg.impls, "impls", "ours,pion,tsctp,udp",
+		"`implementations` in table order: ours, pion, tsctp, udp (sendmmsg), udp1 (one send per datagram)")
+	flag.StringVar(&cfg.out, "out", "bench/results/compare.md", "also write the table to this `file` (empty: stdout only)")
+	flag.BoolVar(&cfg.memory, "memory", true, "also run the idle association memory benchmark of ./stack")
+	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command`, to build the memory benchmark")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "benchcompare: unexpected argument %q\n", flag.Arg(0))
+		os.Exit(2)
+	}
+	cfg.command = shellJoin(os.Args)
+	os.Exit(run(cfg))
+}
+
+// run runs every cell and prints the report; it returns the exit status:
+// 1 if a cell or the memory benchmark failed, 2 for a bad command line.
+func run(cfg config) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sizes, err := parseSizes(cfg.sizes)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "benchcompare: -sizes: %v\n", err)
+		return 2
+	}
+	r := &report{command: cfg.command, started: time.Now(), duration: cfg.time, machine: machine()}
+	impls, cleanup, err := selectImpls(cfg, r)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "benchcompare: %v\n", err)
+		return 2
+	}
+	defer cleanup()
+
+	failed := false
+	r.loadStart = loadAvg()
+	for _, size := range sizes {
+		for _, im := range impls {
+			if ctx.Err() != nil {
+				break
+			}
+			c := runCell(ctx, im, size, cfg.time)
+			r.cells = append(r.cells, c)
+			failed = failed || c.err != nil
+			progress(c)
+		}
+	}
+	r.loadEnd = loadAvg()
+	r.interrupted = ctx.Err() != nil
+	if cfg.memory && ctx.Err() == nil {
+		fmt.Fprintf(os.Stderr, "idle association memory benchmark...\n")
+		r.memory = runIdleMemory(ctx, cfg.goCmd)
+		failed = failed || r.memory.err != nil
+	}
+
+	var buf bytes.Buffer
+	r.writeMarkdown(&buf)
+	os.Stdout.Write(buf.Bytes())
+	if cfg.out != "" {
+		if err := writeFile(cfg.out, buf.Bytes()); err != nil {
+			fmt.Fprintf(os.Stderr, "benchcompare: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(os.Stderr, "written to %s\n", cfg.out)
+	}
+	if failed || ctx.Err() != nil {
+		return 1
+	}
+	return 0
+}
+
+// selectImpls returns the implementations of -impls in order, noting in r
+// those that cannot run here. cleanup removes what preparing them made.
+func selectImpls(cfg config, r *report) (impls []*impl, cleanup func(), err error) {
+	keys := strings.Split(cfg.impls, ",")
+	cleanup = func() {}
+	var tsctp *tsctpSetup
+	if slices.Contains(keys, "tsctp") {
+		if tsctp, err = prepareTsctp(); err != nil {
+			r.skipped = append(r.skipped, "usrsctp tsctp: "+err.Error())
+		} else {
+			cleanup = tsctp.cleanup
+		}
+	}
+	for _, tool := range []string{"mobisctp", "pionperf", "udpperf"} {
+		if _, err := os.Stat(filepath.Join(cfg.bin, tool)); err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("%v (build the tools first, as make bench-compare does)", err)
+		}
+	}
+	all := implementations(cfg.bin, tsctp)
+	for _, key := range keys {
+		switch im := all[key]; {
+		case im != nil:
+			impls = append(impls, im)
+		case key != "tsctp":
+			cleanup()
+			return nil, nil, fmt.Errorf("-impls: unknown implementation %q", key)
+		}
+	}
+	return impls, cleanup, nil
+}
+
+// progress tells the user on stderr how a cell went.
+func progress(c cell) {
+	if c.err != nil {
+		fmt.Fprintf(os.Stderr, "%-20s %6d B  failed: %v\n", c.name, c.size, c.err)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "%-20s %6d B  %8s Mbit/s %9s msg/s %8s CPU s/GB\n",
+		c.name, c.size, number(c.mbps()), number(c.msgRate()), number(c.cpuPerGB()))
+}
+
+// loadAvg returns the 1, 5 and 15 minute load averages.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	avg, err := parseLoadAvg(b)
+	if err != nil {
+		return "unknown"
+	}
+	return avg
+}
+
+// machine describes the machine and toolchain.
+func machine() string {
+	s := fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`(?m)^model name\s*:\s*(.+)$`).FindSubmatch(b); m != nil {
+			s += " (" + strings.TrimSpace(string(m[1])) + ")"
+		}
+	}
+	return s + ", " + runtime.Version()
+}
+
+// writeFile writes b to name, making its directory.
+func writeFile(name string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(name, b, 0o644)
+}
+
+// shellJoin quotes args for a POSIX shell where they need it.
+func shellJoin(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,@+-") == "" {
+			quoted[i] = a
+		} else {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}

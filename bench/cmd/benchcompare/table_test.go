@@ -1,0 +1,128 @@
+package main
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mobisctp/mobisctp/bench/internal/measure"
+)
+
+// fakeCell is a cell that received bytes in 10 messages over 2 s, with
+// cpu seconds of CPU.
+func fakeCell(key, name string, size int, bytes uint64, cpu float64) cell {
+	recv := measure.Result{Role: "server", Messages: 10, Bytes: bytes, Seconds: 2}
+	sent := measure.Result{Role: "client", Messages: 10, Bytes: bytes, Seconds: 2}
+	return cell{key: key, name: name, size: size, received: recv, sent: sent,
+		cpu: time.Duration(cpu * float64(time.Second)), argv: [2][]string{{name, "server"}, {name, "client"}}}
+}
+
+func TestCellMetrics(t *testing.T) {
+	c := fakeCell(keyOurs, "mobisctp", 1000, 250e6, 1.5)
+	if got := c.mbps(); got != 1000 {
+		t.Errorf("mbps = %v, want 1000", got)
+	}
+	if got := c.msgRate(); got != 5 {
+		t.Errorf("msgRate = %v, want 5", got)
+	}
+	if got := c.cpuPerGB(); got != 6 {
+		t.Errorf("cpuPerGB = %v, want 6", got)
+	}
+	if got := (cell{}).mbps(); !math.IsNaN(got) {
+		t.Errorf("mbps of nothing = %v, want NaN", got)
+	}
+}
+
+func TestRowRatios(t *testing.T) {
+	r := &report{cells: []cell{
+		fakeCell(keyOurs, "mobisctp", 1000, 250e6, 1.5),  // 1000 Mbit/s, 6 s/GB
+		fakeCell(keyPion, "pion/sctp", 1000, 125e6, 1.5), // 500 Mbit/s, 12 s/GB
+		fakeCell(keyUDP, "raw UDP", 1000, 500e6, 1),      // 2000 Mbit/s
+		fakeCell(keyOurs, "mobisctp", 8000, 250e6, 1.5),  // no pion or UDP at this size
+	}}
+	want := [][]string{
+		{"1000", "mobisctp", "1000", "5.00", "6.00", "2.00×", "0.50×", "0.50×", ""},
+		{"1000", "pion/sctp", "500", "5.00", "12.0", "", "", "", ""},
+		{"1000", "raw UDP", "2000", "5.00", "2.00", "", "", "", ""},
+		{"8000", "mobisctp", "1000", "5.00", "6.00", "", "", "", ""},
+	}
+	for i, c := range r.cells {
+		if got := r.row(c); strings.Join(got, "|") != strings.Join(want[i], "|") {
+			t.Errorf("row %d = %q\nwant     %q", i, got, want[i])
+		}
+	}
+}
+
+func TestRowFailedReference(t *testing.T) {
+	pion := fakeCell(keyPion, "pion/sctp", 100, 1e6, 1)
+	pion.err = errors.New("pion/sctp client: exit status 1: handshake: timeout")
+	r := &report{cells: []cell{fakeCell(keyOurs, "mobisctp", 100, 1e6, 1), pion}}
+	if got := r.row(r.cells[0]); got[5] != "" || got[7] != "" {
+		t.Errorf("ratios against a failed cell: %q", got)
+	}
+	if got := r.row(pion); got[2] != "" || got[8] != "failed: pion/sctp client: exit status 1: handshake: timeout" {
+		t.Errorf("failed row = %q", got)
+	}
+}
+
+func TestNotesLoss(t *testing.T) {
+	c := fakeCell(keyUDP, "raw UDP", 8000, 1e6, 1)
+	c.sent.Messages = 40
+	if got, want := notes(c), "75.0% of 40 sent lost"; got != want {
+		t.Errorf("notes = %q, want %q", got, want)
+	}
+}
+
+func TestWriteMarkdown(t *testing.T) {
+	failed := fakeCell(keyPion, "pion/sctp", 1, 0, 0)
+	failed.err = errors.New("a | b\nc")
+	r := &report{
+		command:   "bin/bench/benchcompare -time 5s",
+		started:   time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		duration:  5 * time.Second,
+		loadStart: "0.10 0.20 0.30",
+		loadEnd:   "1.10 0.40 0.35",
+		machine:   "linux/amd64, 2 CPUs",
+		cells:     []cell{fakeCell(keyOurs, "mobisctp", 1, 250e6, 1.5), failed},
+		skipped:   []string{"usrsctp tsctp: gcc missing"},
+		memory:    &memoryResult{bytesPerAssoc: 6144, command: idleMemoryCommand},
+	}
+	var b strings.Builder
+	r.writeMarkdown(&b)
+	out := b.String()
+	for _, want := range []string{
+		"| Size (B) | Implementation | Mbit/s | msg/s | CPU s/GB | vs pion | vs UDP | CPU vs pion | Notes |\n",
+		"| ---: | :--- | ---: |",
+		"| 1 | mobisctp | 1000 | 5.00 | 6.00 |  |  |  |  |\n",
+		`| 1 | pion/sctp |  |  |  |  |  |  | failed: a \| b c |` + "\n",
+		"- Command: `bin/bench/benchcompare -time 5s`\n",
+		"2026-01-02T03:04:05Z; every cell sends for 5s",
+		"0.10 0.20 0.30 at the start, 1.10 0.40 0.35 after the last cell",
+		"- Idle association memory: 6144 B/assoc",
+		"- Left out: usrsctp tsctp: gcc missing.\n",
+		"  - mobisctp: server `mobisctp server`, client `mobisctp client`\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q; it is:\n%s", want, out)
+		}
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for x, want := range map[float64]string{
+		538731: "538731", 572.17: "572", 85.34: "85.3", 4.824: "4.82", 0.0571: "0.0571", math.NaN(): "–",
+	} {
+		if got := number(x); got != want {
+			t.Errorf("number(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
+
+func TestShellJoin(t *testing.T) {
+	got := shellJoin([]string{"bin/x", "-sizes", "1,100", "-run", "^$", "it's"})
+	if want := `bin/x -sizes 1,100 -run '^$' 'it'\''s'`; got != want {
+		t.Errorf("shellJoin = %s, want %s", got, want)
+	}
+}
