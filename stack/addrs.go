@@ -62,6 +62,11 @@ func (ep *Endpoint) interfaceAddrs() []netip.Prefix {
 		}
 		addrs = as
 	}
+	return netPrefixes(addrs)
+}
+
+// netPrefixes converts interface addresses to prefixes.
+func netPrefixes(addrs []net.Addr) []netip.Prefix {
 	var out []netip.Prefix
 	for _, a := range addrs {
 		if ipn, ok := a.(*net.IPNet); ok {

@@ -69,7 +69,8 @@ type Association struct {
 	primary       *path // where new data goes now
 	preferred     *path // the primary chosen at setup or by SetPrimary
 	switchbackDue time.Time
-	errors        int // association error counter (section 8.1)
+	chosen        bool // the preferred path was just chosen: use it as soon as it is active
+	errors        int  // association error counter (section 8.1)
 
 	tx         sender
 	rx         receiver
@@ -235,6 +236,7 @@ func (a *Association) fireTimers(now time.Time) {
 	}
 	if expired(a.tx.nagleDue, now) {
 		a.tx.nagleDue = time.Time{}
+		a.tx.nagleOver = true // the held data goes out with this flush
 	}
 	if expired(a.switchbackDue, now) {
 		a.onSwitchback(now)

@@ -277,7 +277,7 @@ func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 // while data is outstanding, a packet is not started for less than a full
 // packet of data. Holding never lasts longer than nagleDelay.
 func (a *Association) nagleHolds(now time.Time, b *builder, dest *path, size int) bool {
-	if a.cfg.NoDelay || a.tx.outstanding == 0 || (b.cur != nil && b.dest == dest.remote && b.room() >= size) {
+	if a.cfg.NoDelay || a.tx.nagleOver || a.tx.outstanding == 0 || (b.cur != nil && b.dest == dest.remote && b.room() >= size) {
 		return false
 	}
 	if a.tx.queued+a.tx.dataHeaderLen() >= a.maxPayload(dest) {
@@ -335,5 +335,5 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 	dest.stats.ChunksSent++
 	a.stats.ChunksSent++
 	a.stats.BytesSentUser += uint64(len(c.data))
-	s.nagleDue = time.Time{}
+	s.nagleDue, s.nagleOver = time.Time{}, false
 }

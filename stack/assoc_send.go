@@ -42,6 +42,7 @@ type sender struct {
 	sendFwd        bool // a FORWARD-TSN is due
 	fastRtxPending bool // a fast retransmission may ignore cwnd once
 	nagleDue       time.Time
+	nagleOver      bool      // Nagle held data past nagleDue: send it now
 	probeDue       time.Time // zero-window probe deadline
 	released       int       // buffer bytes to hand back to sendq
 	sack           wire.Sack

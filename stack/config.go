@@ -32,6 +32,7 @@ const (
 	DefaultEventQueue      = 16
 	DefaultAcceptBacklog   = 128
 	DefaultSwitchbackHold  = 5 * time.Second
+	DefaultAddressHold     = 500 * time.Millisecond
 )
 
 // Config configures an Endpoint and the associations it creates. The zero
@@ -109,6 +110,18 @@ type Config struct {
 	AuthChunks []wire.ChunkType
 	// DisableAddIP turns off Dynamic Address Reconfiguration (RFC 5061).
 	DisableAddIP bool
+	// AutoASCONF watches the host's interfaces and tells every
+	// association's peer about local addresses that appear and disappear
+	// (RFC 5061), after they have stayed so for AddressHold (default
+	// 500 ms, so a flapping interface causes no churn). With
+	// AutoSetPrimary a new address also becomes the peer's primary
+	// destination: the make-before-break move of a mobile host.
+	AutoASCONF     bool
+	AutoSetPrimary bool
+	AddressHold    time.Duration
+	// AddressWatcher replaces the host watcher of AutoASCONF (tests use
+	// one on the simulated network).
+	AddressWatcher AddressWatcher
 	// DisableIData turns off I-DATA (RFC 8260) even if the peer supports
 	// it; DisablePRSCTP turns off PR-SCTP (RFC 3758).
 	DisableIData, DisablePRSCTP bool
@@ -143,6 +156,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.PathMaxRetrans, DefaultPathMaxRetrans)
 	setDefault(&c.HeartbeatInterval, DefaultHBInterval)
 	setDefault(&c.SwitchbackHold, DefaultSwitchbackHold)
+	setDefault(&c.AddressHold, DefaultAddressHold)
 	setDefault(&c.CookieLifetime, DefaultCookieLifetime)
 	setDefault(&c.SACKDelay, DefaultSACKDelay)
 	setDefault(&c.OutStreams, DefaultStreams)

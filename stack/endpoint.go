@@ -32,6 +32,7 @@ type Endpoint struct {
 	keyMu     sync.Mutex
 	keys      *auth.Keyring  // endpoint-pair shared keys (RFC 4895)
 	prefixes  []netip.Prefix // interface addresses, for source selection
+	stopWatch func()         // stops AutoASCONF
 
 	mu     sync.Mutex
 	byTag  map[uint32]*Association // by our verification tag
@@ -77,6 +78,10 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		return nil, err
 	}
 	ep.conn = conn
+	if err := ep.startAutoASCONF(); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	return ep, nil
 }
 
@@ -165,6 +170,9 @@ func (ep *Endpoint) Close() error {
 	ep.mu.Unlock()
 	for _, a := range all {
 		a.Abort(errEndpointClosed.Error())
+	}
+	if ep.stopWatch != nil {
+		ep.stopWatch()
 	}
 	ep.loops.Wait()
 	return ep.conn.Close()

@@ -26,11 +26,13 @@ const (
 	EventASCONF                                     // the peer answered Request; Err is nil on success
 	EventPathAdded                                  // the peer added an address (ASCONF)
 	EventPathRemoved                                // the peer deleted an address (ASCONF)
+	EventLocalAddrAdded                             // AutoASCONF saw a new local address (Addr) and told the peer
+	EventLocalAddrRemoved                           // AutoASCONF saw a local address go and told the peer
 )
 
 var eventNames = [...]string{"", "comm-up", "comm-lost", "restart", "shutdown-complete", "send-failed",
 	"peer-error", "path-confirmed", "path-potentially-failed", "path-down", "path-up", "primary-changed",
-	"asconf", "path-added", "path-removed"}
+	"asconf", "path-added", "path-removed", "local-address-added", "local-address-removed"}
 
 func (t EventType) String() string {
 	if int(t) < len(eventNames) && t != 0 {

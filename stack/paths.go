@@ -79,7 +79,8 @@ func (a *Association) bestPath(now time.Time) *path {
 	if pref == nil {
 		return cur
 	}
-	if pref.state == PathActive && (cur == pref || a.switchbackReady(now)) {
+	if pref.state == PathActive && (cur == pref || a.chosen || a.switchbackReady(now)) {
+		a.chosen = false
 		return pref
 	}
 	if cur != nil && cur.state == PathActive {
@@ -126,11 +127,8 @@ func (a *Association) switchbackReady(now time.Time) bool {
 // no switch-back hold.
 func (a *Association) setPreferred(p *path) {
 	a.preferred = p
-	if p.state == PathActive && p != a.primary {
-		a.primary = p
-		a.stats.PrimaryChanges++
-		a.events.post(Event{Type: EventPrimaryChanged, Addr: p.remote})
-	}
+	a.chosen = true // no switch-back hold for an explicit choice
+	a.choosePrimary(time.Now())
 }
 
 // onProbation reports whether p is the recovered preferred path that data

@@ -1,0 +1,139 @@
+package stack
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/simnet"
+)
+
+// hostWatcher is an AddressWatcher for a simulated host: it polls the
+// host's addresses every 10 ms of virtual time and returns when they
+// change.
+type hostWatcher struct {
+	h    *simnet.Host
+	last []netip.Addr
+}
+
+func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
+	for {
+		now := w.h.Addrs()
+		if w.last == nil || !slices.Equal(now, w.last) {
+			w.last = now
+			return now, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// autoPair is handoverPair with AutoASCONF on the client.
+func autoPair(t *testing.T) (*simnet.Host, *Association, *Association) {
+	t.Helper()
+	n := simnet.New(31)
+	t.Cleanup(n.Close)
+	n.SetDefault(simnet.LinkProps{Delay: oneWay, Rate: 10e6})
+	hc := n.AddHost("client", cli1)
+	hs := n.AddHost("server", srv1)
+	srv := simEndpoint(t, hs, Config{Port: 5000}, true)
+	cli := simEndpoint(t, hc, Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: &hostWatcher{h: hc}}, false)
+	ca, sa := connect(t, cli, srv, srv1)
+	return hc, ca, sa
+}
+
+// TestAutoASCONFHandover moves the client to a new address while the
+// server streams paced messages to it: the new address appears, the old
+// one goes a second later. Every message arrives, and the largest gap
+// between two deliveries stays within the detection delay plus two round
+// trips.
+func TestAutoASCONFHandover(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hc, ca, sa := autoPair(t)
+		events := eventTimes(ca)
+		go func() {
+			time.Sleep(500 * time.Millisecond)
+			hc.AddAddr(newAddr)
+			time.Sleep(time.Second)
+			hc.RemoveAddr(cli1)
+		}()
+		gaps := pacedGaps(t, sa, ca, 3000, time.Millisecond)
+		limit := DefaultAddressHold + 4*oneWay
+		if gaps > limit {
+			t.Errorf("largest gap between deliveries %v, want at most %v (detection delay plus two RTTs)", gaps, limit)
+		}
+		t.Logf("largest gap between deliveries: %v", gaps)
+		synctest.Wait()
+		if len(events(EventLocalAddrAdded)) != 1 || len(events(EventLocalAddrRemoved)) != 1 {
+			t.Errorf("events: added %v removed %v", events(EventLocalAddrAdded), events(EventLocalAddrRemoved))
+		}
+		var ok int
+		for _, e := range events(EventASCONF) {
+			if e.Err == nil {
+				ok++
+			}
+		}
+		if ok != 3 {
+			t.Errorf("%d successful ASCONF requests, want 3 (add, set primary, delete): %v", ok, events(EventASCONF))
+		}
+	})
+}
+
+// TestAutoASCONFFlapIgnored shows an address that comes and goes within
+// the hold time: no ASCONF at all.
+func TestAutoASCONFFlapIgnored(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hc, ca, _ := autoPair(t)
+		for range 5 {
+			hc.AddAddr(newAddr)
+			time.Sleep(DefaultAddressHold / 3)
+			hc.RemoveAddr(newAddr)
+			time.Sleep(DefaultAddressHold / 3)
+		}
+		time.Sleep(2 * DefaultAddressHold)
+		if n := ca.Stats().AsconfsSent; n != 0 {
+			t.Errorf("%d ASCONFs for a flapping address", n)
+		}
+	})
+}
+
+// pacedGaps sends n 200-byte messages from src every gap, reads them at
+// dst, checks they all arrived intact and in order, and returns the
+// largest time between two deliveries.
+func pacedGaps(t *testing.T, src, dst *Association, n int, gap time.Duration) time.Duration {
+	t.Helper()
+	ctx := context.Background()
+	done := make(chan time.Duration, 1)
+	go func() {
+		buf := make([]byte, 1000)
+		var last time.Time
+		var worst time.Duration
+		for i := range n {
+			k, _, err := dst.RecvMsg(ctx, buf)
+			if err != nil || string(buf[:k]) != string(payload(i, 200)) {
+				t.Errorf("message %d: %v (len %d)", i, err, k)
+				break
+			}
+			if now := time.Now(); !last.IsZero() {
+				worst = max(worst, now.Sub(last))
+				last = now
+			} else {
+				last = now
+			}
+		}
+		done <- worst
+	}()
+	for i := range n {
+		if err := src.SendMsg(ctx, payload(i, 200), SendInfo{}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(gap)
+	}
+	return <-done
+}
