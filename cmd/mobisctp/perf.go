@@ -29,6 +29,8 @@ type perfFlags struct {
 	json         bool
 	pcap         string
 	zeroChecksum bool
+	autoASCONF   bool
+	script       scriptFlags
 }
 
 func (p *perfFlags) register(fs *flag.FlagSet) {
@@ -36,6 +38,9 @@ func (p *perfFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&p.pcap, "pcap", "", "record every packet sent and received in pcapng `file`")
 	fs.BoolVar(&p.zeroChecksum, "accept-zero-checksum", false,
 		"accept packets with a zero CRC32c, as usrsctp sends on loopback by default")
+	fs.BoolVar(&p.autoASCONF, "auto-asconf", false,
+		"follow the host's addresses: tell the peer (ASCONF) about addresses that appear, making them primary, and that go")
+	p.script.register(fs)
 }
 
 // output says how perf prints to e.
@@ -46,7 +51,8 @@ func (p *perfFlags) output(e *env) perf.Output {
 // endpoint returns the endpoint configuration, opening the pcapng file if
 // one was asked for; closeTap closes it after the endpoint is closed.
 func (p *perfFlags) endpoint(addrs []netip.Addr, udpPort int) (cfg stack.Config, closeTap func(), err error) {
-	cfg = stack.Config{LocalAddrs: addrs, UDPPort: udpPort, AcceptZeroChecksum: p.zeroChecksum}
+	cfg = stack.Config{LocalAddrs: addrs, UDPPort: udpPort, AcceptZeroChecksum: p.zeroChecksum,
+		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF}
 	if p.pcap == "" {
 		return cfg, func() {}, nil
 	}
@@ -54,4 +60,24 @@ func (p *perfFlags) endpoint(addrs []netip.Addr, udpPort int) (cfg stack.Config,
 		return cfg, nil, fmt.Errorf("--pcap: %w", err)
 	}
 	return cfg, func() { cfg.Tap.Close() }, nil
+}
+
+// scriptFlags collect the scripted address changes: repeatable
+// --add-addr, --del-addr and --set-primary flags of the form ADDR@DUR.
+type scriptFlags struct{ actions []perf.AddrAction }
+
+func (s *scriptFlags) register(fs *flag.FlagSet) {
+	for op, usage := range map[perf.AddrOp]string{
+		perf.AddAddr:    "at `ADDR@DUR` (as 192.0.2.7@2s), tell the peer about a new local address (repeatable)",
+		perf.DelAddr:    "at `ADDR@DUR`, ask the peer to stop using a local address (repeatable)",
+		perf.SetPrimary: "at `ADDR@DUR`, ask the peer to send to this local address (repeatable)",
+	} {
+		fs.Func(string(op), usage, func(v string) error {
+			a, err := perf.ParseAddrAction(op, v)
+			if err == nil {
+				s.actions = append(s.actions, a)
+			}
+			return err
+		})
+	}
 }

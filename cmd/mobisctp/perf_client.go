@@ -108,6 +108,7 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 		Unordered: c.unordered,
 		Echo:      c.expectEcho,
 		Output:    c.common.output(e),
+		Script:    c.common.script.actions,
 	})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)

@@ -50,7 +50,9 @@ type ClientConfig struct {
 	// Echo says the server echoes: the client waits for every echo
 	// before shutting down, and a missing one is an error. Echoes are
 	// checked in any case, and awaited as soon as one has arrived.
-	Echo   bool
+	Echo bool
+	// Script lists address changes to make during the run.
+	Script []AddrAction
 	Output Output
 }
 
@@ -130,6 +132,9 @@ func (c *client) run(ctx context.Context) Report {
 		_ = readAll(c.a, c.echo.part) // how it ended is the association's Err
 	}()
 
+	scriptCtx, stopScript := context.WithCancel(ctx)
+	defer stopScript()
+	go runScript(scriptCtx, c.a, c.cfg.Script, c.con, "")
 	start := time.Now()
 	err := c.send(ctx)
 	if err == nil {

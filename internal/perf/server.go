@@ -34,6 +34,8 @@ type ServerConfig struct {
 	// OnReport, if set, receives every association's report after it was
 	// printed. Calls may be concurrent.
 	OnReport func(Report)
+	// Script lists address changes to make on every association.
+	Script []AddrAction
 }
 
 // Server accepts associations and measures what they carry.
@@ -102,6 +104,7 @@ func (s *Server) serve(ctx context.Context, a *stack.Association, id int) {
 	// sides still get their reports.
 	defer context.AfterFunc(ctx, func() { a.Close() })()
 
+	go runScript(ctx, a, s.cfg.Script, s.con, label)
 	start := time.Now()
 	received, sent := newFlow(&s.rxBytes), newFlow(nil)
 	var echo *echoer
