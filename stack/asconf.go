@@ -226,8 +226,8 @@ func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
 	if a.pathTo(addr) != nil {
 		return nil
 	}
-	if !a.ep.canReach(addr, a.addip.cur.remote.Addr().Unmap()) {
-		return addip.ErrUnresolvableAddress
+	if !a.ep.canReach(addr, a.addip.cur.remote.Addr().Unmap()) || slices.Contains(a.ep.conn.LocalAddrs(), addr) {
+		return addip.ErrUnresolvableAddress // one of ours, or out of reach
 	}
 	if len(a.paths) >= maxPaths {
 		return addip.ErrResourceShortage
