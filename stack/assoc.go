@@ -145,11 +145,13 @@ func (a *Association) run() {
 	defer a.finish()
 	for {
 		now := time.Now()
-		a.processInbox(now)
+		b := a.ep.getBuilder(a)
+		a.processInbox(now, b)
 		a.takeUserData(now)
 		a.windowUpdate()
 		a.fireTimers(now)
-		a.flush(now)
+		a.flush(now, b)
+		a.ep.putBuilder(b)
 		if a.state == stateClosed {
 			return
 		}
@@ -167,8 +169,11 @@ func (a *Association) run() {
 	}
 }
 
-// processInbox handles the packets and commands queued for the loop.
-func (a *Association) processInbox(now time.Time) {
+// processInbox handles the packets and commands queued for the loop. A
+// SACK that is due goes into b as soon as it is (every second DATA packet,
+// section 6.2), not once for the whole batch, so that the peer's window
+// grows as the RFC intends; b sends them all together.
+func (a *Association) processInbox(now time.Time, b *builder) {
 	a.pktScratch, a.cmdScratch = a.in.take(a.pktScratch, a.cmdScratch)
 	for _, f := range a.cmdScratch {
 		f()
@@ -177,6 +182,11 @@ func (a *Association) processInbox(now time.Time) {
 		p := &a.pktScratch[i]
 		if a.state != stateClosed {
 			a.handlePacket(now, p)
+			if a.rx.sackNow && a.dataAllowed() {
+				b.auth = a.auth
+				a.flushCtrl(b) // a COOKIE ACK, say, goes first (section 5.1)
+				a.flushSack(now, b)
+			}
 		}
 		a.ep.bufs.put(p.buf)
 	}

@@ -41,18 +41,12 @@ func (a *Association) queueCtrlTo(data []byte, remote netip.AddrPort, local neti
 // flush sends what the loop iteration produced: control chunks first, then
 // a SACK, a FORWARD-TSN, retransmissions and new data, bundled into as few
 // packets as the MTU allows (RFC 9260 section 6.10).
-func (a *Association) flush(now time.Time) {
-	b := a.ep.getBuilder(a)
-	defer a.ep.putBuilder(b)
+func (a *Association) flush(now time.Time, b *builder) {
+	b.auth = a.auth // the handshake may have set it up since b was lent
 	if a.dataAllowed() {
 		a.flushASCONF(now)
 	}
-	for _, c := range a.ctrl {
-		b.open(c.remote, c.local, c.vtag, a.mtuFor(c.remote), wire.ChunkType(c.data[0]), len(c.data))
-		b.cur = append(b.cur, c.data...)
-	}
-	clear(a.ctrl)
-	a.ctrl = a.ctrl[:0]
+	a.flushCtrl(b)
 	if a.dataAllowed() {
 		// Control chunks go before DATA in a packet (section 6.10): a SACK
 		// rides ahead of the data when there is data to send, or goes
@@ -71,6 +65,16 @@ func (a *Association) flush(now time.Time) {
 	a.stats.BytesSent += uint64(b.bytes)
 	a.stats.SendErrors += uint64(b.errs)
 	a.stats.SendCalls += uint64(b.calls)
+}
+
+// flushCtrl puts the queued control chunks in packets.
+func (a *Association) flushCtrl(b *builder) {
+	for _, c := range a.ctrl {
+		b.open(c.remote, c.local, c.vtag, a.mtuFor(c.remote), wire.ChunkType(c.data[0]), len(c.data))
+		b.cur = append(b.cur, c.data...)
+	}
+	clear(a.ctrl)
+	a.ctrl = a.ctrl[:0]
 }
 
 // dataAllowed reports whether the state lets DATA and SACK flow.

@@ -36,7 +36,7 @@ func (a *Association) startDial(now time.Time, remotes []netip.AddrPort) {
 		OutStreams:  a.cfg.OutStreams,
 		InStreams:   a.cfg.MaxInStreams,
 		InitialTSN:  a.hs.localTSN,
-		Params:      a.ep.localParams(nil, a.primary.remote.Addr(), a.hs.authLocal),
+		Params:      a.ep.localParams(nil, a.primary.remote.Addr(), a.hs.authLocal, false),
 	}
 	a.hs.initOut = init.Append(nil)
 	a.state = stateCookieWait

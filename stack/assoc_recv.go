@@ -136,7 +136,7 @@ func (r *receiver) fillsHole(tsn uint32) bool {
 func (a *Association) afterDataPacket(now time.Time) {
 	r := &a.rx
 	r.dataPkts++
-	if r.dataPkts >= 2 {
+	if r.dataPkts >= a.cfg.SACKFrequency {
 		r.sackNow = true
 	} else if r.sackDue.IsZero() {
 		r.sackDue = now.Add(a.cfg.SACKDelay)

@@ -88,8 +88,12 @@ type Config struct {
 	SwitchbackHold time.Duration
 	// CookieLifetime is Valid.Cookie.Life (60 s).
 	CookieLifetime time.Duration
-	// SACKDelay is the delayed-acknowledgement timer (200 ms).
-	SACKDelay time.Duration
+	// SACKDelay is the delayed-acknowledgement timer (200 ms), and
+	// SACKFrequency the number of packets with DATA after which a SACK
+	// goes out at once (2, as RFC 9260 section 6.2 recommends; larger
+	// values trade the peer's window growth for fewer packets).
+	SACKDelay     time.Duration
+	SACKFrequency int
 	// OutStreams is the number of outbound streams requested and
 	// MaxInStreams the most inbound streams accepted (both 16).
 	OutStreams, MaxInStreams uint16
@@ -159,6 +163,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.AddressHold, DefaultAddressHold)
 	setDefault(&c.CookieLifetime, DefaultCookieLifetime)
 	setDefault(&c.SACKDelay, DefaultSACKDelay)
+	setDefault(&c.SACKFrequency, 2)
 	setDefault(&c.OutStreams, DefaultStreams)
 	setDefault(&c.MaxInStreams, DefaultStreams)
 	setDefault(&c.EventQueue, DefaultEventQueue)

@@ -56,7 +56,7 @@ func checkInit(init *wire.Init) wire.CauseValue {
 // initAck encodes the INIT ACK for ck, answering initChunk: our
 // parameters, the signed cookie and the unrecognized parameters to report.
 func (ep *Endpoint) initAck(ck *cookie, initChunk []byte, report wire.Params, peer netip.Addr) []byte {
-	ck.ackParams = ep.localParams(nil, peer, ep.newAuthParams())
+	ck.ackParams = ep.localParams(nil, peer, ep.newAuthParams(), true)
 	ps := append(wire.Params(nil), ck.ackParams...)
 	raw := appendCookie(nil, ep.secret[:], ck, initChunk)
 	ps = wire.AppendParam(ps, &wire.StateCookieParam{Cookie: raw})

@@ -118,18 +118,23 @@ func hasParamType(ts []wire.ParamType, want wire.ParamType) bool {
 // localParams appends the parameters we announce in INIT and INIT ACK to a
 // peer at peer: our addresses it can use, the address families we support,
 // our extensions and, with SCTP-AUTH, its parameters ap.
-func (ep *Endpoint) localParams(ps wire.Params, peer netip.Addr, ap *auth.Params) wire.Params {
+func (ep *Endpoint) localParams(ps wire.Params, peer netip.Addr, ap *auth.Params, ack bool) wire.Params {
 	for _, a := range ep.announced(peer) {
 		ps = wire.AppendParam(ps, &wire.AddressParam{Addr: a})
 	}
-	types := []wire.ParamType{wire.ParamIPv4Address}
-	for _, a := range ep.conn.LocalAddrs() {
-		if a.Is6() && !a.Is4In6() {
-			types = append(types, wire.ParamIPv6Address)
-			break
+	if !ack {
+		// Supported Address Types belongs in INIT only (RFC 9260
+		// section 3.3.2); a peer reading it in an INIT ACK might stop at
+		// it as an unknown parameter and miss the cookie.
+		types := []wire.ParamType{wire.ParamIPv4Address}
+		for _, a := range ep.conn.LocalAddrs() {
+			if a.Is6() && !a.Is4In6() {
+				types = append(types, wire.ParamIPv6Address)
+				break
+			}
 		}
+		ps = wire.AppendParam(ps, &wire.SupportedAddrTypesParam{Types: types})
 	}
-	ps = wire.AppendParam(ps, &wire.SupportedAddrTypesParam{Types: types})
 	var exts []wire.ChunkType
 	if !ep.cfg.DisablePRSCTP {
 		ps = wire.AppendParam(ps, &wire.ForwardTSNSupportedParam{})
