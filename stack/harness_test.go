@@ -81,6 +81,7 @@ type load struct {
 	bytes, size, streams int
 	unordered            bool
 	lifetime             time.Duration
+	gap                  time.Duration // pause between messages, to spread a transfer in time
 }
 
 // digests are SHA-256 sums of the bytes of each stream, in order.
@@ -117,6 +118,9 @@ func (l load) send(ctx context.Context, a *Association) (digests, error) {
 			sums[sid] = sha256.New()
 		}
 		sums[sid].Write(msg)
+		if l.gap > 0 {
+			time.Sleep(l.gap)
+		}
 	}
 	out := digests{}
 	for sid, h := range sums {

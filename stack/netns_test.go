@@ -2,16 +2,10 @@ package stack
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/mobisctp/mobisctp/internal/netns"
 	"github.com/mobisctp/mobisctp/internal/pcapng"
@@ -55,7 +49,7 @@ func TestNamespaceFailover(t *testing.T) {
 	// A paced transfer (1000-byte messages every millisecond for 6 s),
 	// with the first link down from 1.5 s to 4 s.
 	var before, down time.Time // around the command that takes the link down
-	l := load{bytes: 6000 * 1000, size: 1000, streams: 1}
+	l := load{bytes: 6000 * 1000, size: 1000, streams: 1, gap: time.Millisecond}
 	go func() {
 		time.Sleep(1500 * time.Millisecond)
 		before = time.Now()
@@ -64,7 +58,7 @@ func TestNamespaceFailover(t *testing.T) {
 		time.Sleep(2500 * time.Millisecond)
 		nsCli.SetLink("eth1", true)
 	}()
-	pacedTransfer(t, ca, sa, l, time.Millisecond)
+	transfer(t, ca, sa, l)
 	// Heartbeats probe a potentially failed path once per (backed-off)
 	// RTO: a few seconds after the repair.
 	waitFor(t, 30*time.Second, "the repaired path to come back up", func() bool {
@@ -96,42 +90,6 @@ func TestNamespaceFailover(t *testing.T) {
 	}
 }
 
-// pacedTransfer is transfer with a pause between messages, so that the
-// transfer lasts long enough for events to happen during it.
-func pacedTransfer(t *testing.T, src, dst *Association, l load, gap time.Duration) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	type result struct {
-		d   digests
-		n   int
-		err error
-	}
-	got := make(chan result, 1)
-	go func() {
-		d, n, err := receive(ctx, dst, l)
-		got <- result{d, n, err}
-	}()
-	sent := digests{}
-	var all []byte
-	for i := 0; i*l.size < l.bytes; i++ {
-		msg := payload(i, l.size)
-		if err := src.SendMsg(ctx, msg, SendInfo{PPID: uint32(i)}); err != nil {
-			t.Fatal("send:", err)
-		}
-		all = append(all, msg...)
-		time.Sleep(gap)
-	}
-	sent[0] = sha256Sum(all)
-	if err := src.Shutdown(ctx); err != nil {
-		t.Fatal("shutdown:", err)
-	}
-	r := <-got
-	if r.err != nil || r.n != l.bytes || r.d[0] != sent[0] {
-		t.Fatalf("received %d of %d bytes (err %v), digest match %v", r.n, l.bytes, r.err, r.d[0] == sent[0])
-	}
-}
-
 // waitFor polls cond every 10 ms until it holds or limit passes.
 func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 	t.Helper()
@@ -147,98 +105,18 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 // addressed to dst was recorded after t.
 func firstDataAfter(t *testing.T, file string, dst netip.Addr, after time.Time) time.Time {
 	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err != nil {
-			t.Fatalf("no DATA to %v after %v in the capture (%v)", dst, after, err)
+	var at time.Time
+	err := pcapng.ReadUDP(file, func(d pcapng.UDP) bool {
+		if d.Time.After(after) && d.Dst.Addr() == dst && hasChunk(d.Payload, wire.TypeData, wire.TypeIData) {
+			at = d.Time
+			return false
 		}
-		pkt := gopacket.NewPacket(data, layers.LayerTypeIPv4, gopacket.Default)
-		ip, _ := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
-		udp, _ := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
-		if ip == nil || udp == nil || !ci.Timestamp.After(after) {
-			continue
-		}
-		if a, _ := netip.AddrFromSlice(ip.DstIP); a.Unmap() == dst && hasChunk(udp.Payload, wire.TypeData, wire.TypeIData) {
-			return ci.Timestamp
-		}
-	}
-}
-
-func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
-
-// TestNamespaceAutoASCONF moves a client between two networks of real
-// namespaces while the server streams paced messages to it: the client's
-// second interface gets an address, AutoASCONF tells the server and makes
-// it primary, then the first address is removed and AutoASCONF deletes it.
-// Every message arrives, and the largest gap between deliveries stays
-// within the detection delay plus two round trips.
-func TestNamespaceAutoASCONF(t *testing.T) {
-	testenv.Root(t)
-	testenv.Tool(t, "ip")
-	nsCli, nsSrv := netns.New(t, "cli"), netns.New(t, "srv")
-	netns.Veth(t, nsCli, "eth1", netip.PrefixFrom(cli1, 24), nsSrv, "eth1", netip.PrefixFrom(srv1, 24))
-	netns.Veth(t, nsCli, "eth2", netip.PrefixFrom(netip.MustParseAddr("198.51.100.9"), 24), nsSrv, "eth2", netip.PrefixFrom(srv2, 24))
-	// The client's interface to the second network starts without the
-	// address it will move to.
-	nsCli.IP("addr", "del", "198.51.100.9/24", "dev", "eth2")
-
-	var srv, cli *Endpoint
-	if err := nsSrv.Do(func() (err error) {
-		srv, err = NewEndpoint(Config{LocalAddrs: []netip.Addr{srv1, srv2}, Port: 5000, UDPPort: DefaultUDPPort})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := nsCli.Do(func() error {
-		w, err := NewHostWatcher()
-		if err != nil {
-			return err
-		}
-		// With the namespace's Net, sockets for new addresses open there.
-		cli, err = NewEndpoint(Config{LocalAddrs: []netip.Addr{cli1}, UDPPort: DefaultUDPPort, Net: nsCli.Net(),
-			AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: nsWatcher{nsCli, w}})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	srv.Listen()
-	ca, sa := connect(t, cli, srv, srv1)
-	events := eventTimes(ca)
-
-	go func() {
-		time.Sleep(time.Second)
-		nsCli.IP("addr", "add", cli2.String()+"/24", "dev", "eth2")
-		time.Sleep(2 * time.Second)
-		nsCli.IP("addr", "del", cli1.String()+"/24", "dev", "eth1")
-	}()
-	gap := pacedGaps(t, sa, ca, 5000, time.Millisecond)
-	t.Logf("largest gap between deliveries: %v", gap)
-	for _, typ := range []EventType{EventLocalAddrAdded, EventLocalAddrRemoved, EventASCONF} {
-		t.Logf("%v", events(typ))
-	}
-	// RTT on veth is far below a millisecond; two of them and the
-	// detection delay, with slack for a busy machine's scheduler.
-	if limit := DefaultAddressHold + 50*time.Millisecond; gap > limit {
-		t.Errorf("largest gap %v, more than the detection delay plus two RTTs (%v)", gap, limit)
-	}
-	waitFor(t, 5*time.Second, "the handover events", func() bool {
-		return len(events(EventLocalAddrAdded)) == 1 && len(events(EventLocalAddrRemoved)) == 1
+		return true
 	})
-	paths := sa.Paths()
-	if len(paths) != 1 || paths[0].Remote.Addr() != cli2 {
-		t.Errorf("server paths after the move: %+v", paths)
+	if err != nil || at.IsZero() {
+		t.Fatalf("no DATA to %v after %v in the capture (%v)", dst, after, err)
 	}
+	return at
 }
 
 // nsWatcher runs an AddressWatcher inside a namespace: pion's detector

@@ -205,30 +205,17 @@ func TestConcurrentWriters(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
 	next := make([]int, writers) // per writer, packets must keep their order
-	for {
-		data, _, err := r.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		udp := gopacket.NewPacket(data, layers.LinkTypeRaw, gopacket.Default).TransportLayer().(*layers.UDP)
+	err = ReadUDP(path, func(d UDP) bool {
 		var g, i int
-		if _, err := fmt.Sscanf(string(udp.Payload), "writer %d packet %d", &g, &i); err != nil || i != next[g] {
-			t.Fatalf("payload %q (err %v), want packet %d of writer %d", udp.Payload, err, next[g], g)
+		if _, err := fmt.Sscanf(string(d.Payload), "writer %d packet %d", &g, &i); err != nil || i != next[g] {
+			t.Fatalf("payload %q (err %v), want packet %d of writer %d", d.Payload, err, next[g], g)
 		}
 		next[g]++
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for g, n := range next {
 		if n != each {
