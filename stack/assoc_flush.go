@@ -240,9 +240,8 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 			continue // another destination may still have room
 		}
 		budget -= size
-		c.state = chunkOutstanding
+		s.setState(c, chunkOutstanding)
 		c.timedOut = false
-		s.marked--
 		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, s.dataType(), size)
 		a.transmit(now, b, c, dest)
 		dest.stats.Retransmissions++

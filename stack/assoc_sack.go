@@ -62,6 +62,7 @@ func (a *Association) processSack(now time.Time, sk *wire.Sack) bool {
 			t.of(ch.path).cumFront = true
 		}
 		a.releaseChunk(ch)
+		s.setState(ch, chunkAbandoned) // leaves the counts as it leaves the ring
 		s.ring.popFront()
 		s.cumAck++
 	}
@@ -93,9 +94,6 @@ func (a *Association) processSack(now time.Time, sk *wire.Sack) bool {
 
 // ackChunk accounts a chunk newly acknowledged by cum ack or gap block.
 func (a *Association) ackChunk(now time.Time, c *outChunk, t *ackTally) {
-	if c.state == chunkMarked {
-		a.tx.marked--
-	}
 	pa := t.of(c.path)
 	pa.bytes += len(c.data)
 	if p := c.path; p.rttPending && p.rttTSN == c.tsn {
@@ -139,7 +137,7 @@ func (a *Association) applyGaps(now time.Time, sk *wire.Sack, t *ackTally) {
 			c := s.ring.at(tsn)
 			if c.state == chunkOutstanding || c.state == chunkMarked {
 				a.ackChunk(now, c, t)
-				c.state = chunkGapAcked
+				s.setState(c, chunkGapAcked)
 			}
 		}
 	}
@@ -151,8 +149,11 @@ func (a *Association) applyGaps(now time.Time, sk *wire.Sack, t *ackTally) {
 // (section 6.3.2 R4).
 func (a *Association) renege(now time.Time, from, to uint32) {
 	s := &a.tx
-	if s.ring.len() == 0 {
-		return
+	if s.gapAcked == 0 || serial.Less32(s.gapHigh, from) {
+		return // nothing gap-acknowledged there: no scan
+	}
+	if serial.Less32(s.gapHigh, to) {
+		to = s.gapHigh + 1
 	}
 	for tsn := from; tsn != to; tsn++ {
 		c := s.ring.at(tsn)
@@ -162,8 +163,7 @@ func (a *Association) renege(now time.Time, from, to uint32) {
 		if c.state != chunkGapAcked {
 			continue
 		}
-		c.state = chunkMarked
-		s.marked++
+		s.setState(c, chunkMarked)
 		if c.path.t3.IsZero() {
 			c.path.t3 = now.Add(c.path.rto.rto)
 		}
@@ -270,8 +270,7 @@ func (a *Association) missThreshold() int {
 func (a *Association) fastRetransmit(c *outChunk) {
 	s := &a.tx
 	c.fastRtx = true
-	c.state = chunkMarked
-	s.marked++
+	s.setState(c, chunkMarked)
 	a.removeFromFlight(c)
 	s.fastRtxPending = true
 	p := c.path
@@ -308,10 +307,9 @@ func (a *Association) onT3(now time.Time, p *path) {
 			a.abandon(c)
 			continue
 		}
-		c.state = chunkMarked
+		s.setState(c, chunkMarked)
 		c.misses = 0
 		c.timedOut = true
-		s.marked++
 		marked++
 	}
 	a.stats.T3Expirations++

@@ -37,7 +37,9 @@ type sender struct {
 	streams        []outStream
 	peerRwnd       int
 	outstanding    int // bytes in flight over all paths
-	marked         int // chunks marked for retransmission
+	marked         int    // chunks marked for retransmission
+	gapAcked       int    // chunks acknowledged by gap blocks only
+	gapHigh        uint32 // the highest TSN ever gap-acknowledged
 	advPeerAck     uint32
 	sendFwd        bool // a FORWARD-TSN is due
 	fastRtxPending bool // a fast retransmission may ignore cwnd once
@@ -105,6 +107,27 @@ func (s *sender) dataHeaderLen() int {
 	return wire.DataHeaderLen
 }
 
+// setState moves c to st, keeping the counts of marked and gap-acked
+// chunks that spare the SACK path from scanning the whole window.
+func (s *sender) setState(c *outChunk, st chunkState) {
+	switch c.state {
+	case chunkMarked:
+		s.marked--
+	case chunkGapAcked:
+		s.gapAcked--
+	}
+	switch st {
+	case chunkMarked:
+		s.marked++
+	case chunkGapAcked:
+		s.gapAcked++
+		if serial.Less32(s.gapHigh, c.tsn) {
+			s.gapHigh = c.tsn
+		}
+	}
+	c.state = st
+}
+
 // takeUserData moves the messages SendMsg queued into the loop.
 func (a *Association) takeUserData(now time.Time) {
 	q := &a.sendq
@@ -113,6 +136,7 @@ func (a *Association) takeUserData(now time.Time) {
 		for _, m := range q.msgs {
 			a.tx.queued += len(m.data)
 		}
+		a.tx.compactQueue()
 		a.tx.queue = append(a.tx.queue, q.msgs...)
 		clear(q.msgs)
 		q.msgs = q.msgs[:0]
@@ -190,6 +214,18 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) outChunk {
 	return c
 }
 
+// compactQueue moves the unsent messages to the front of the queue once
+// the sent ones fill half of it, so that under steady load the queue
+// neither grows without end nor copies itself on every append.
+func (s *sender) compactQueue() {
+	if s.qhead == 0 || s.qhead < len(s.queue)/2 {
+		return
+	}
+	n := copy(s.queue, s.queue[s.qhead:])
+	clear(s.queue[n:])
+	s.queue, s.qhead = s.queue[:n], 0
+}
+
 func (s *sender) popQueue() {
 	s.queue[s.qhead] = outMsg{}
 	s.qhead++
@@ -243,10 +279,7 @@ func (a *Association) abandonChunk(c *outChunk) {
 		return
 	}
 	a.removeFromFlight(c)
-	if c.state == chunkMarked {
-		a.tx.marked--
-	}
-	c.state = chunkAbandoned
+	a.tx.setState(c, chunkAbandoned)
 	a.tx.released += len(c.data)
 	if c.flags.Has(wire.FlagEnd) {
 		a.tx.released += chunkCost
