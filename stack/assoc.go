@@ -186,6 +186,7 @@ func (a *Association) processInbox(now time.Time, b *builder) {
 				b.auth = a.auth
 				a.flushCtrl(b) // a COOKIE ACK, say, goes first (section 5.1)
 				a.flushSack(now, b)
+				b.close() // the next SACK of the batch is a packet of its own
 			}
 		}
 		a.ep.bufs.put(p.buf)
