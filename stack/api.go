@@ -46,7 +46,7 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 	if err := a.checkStream(info.Stream); err != nil {
 		return err
 	}
-	m := outMsg{data: append([]byte(nil), data...), info: info}
+	m := outMsg{info: info}
 	if info.Lifetime > 0 {
 		m.deadline = time.Now().Add(info.Lifetime)
 	}
@@ -66,6 +66,7 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 		q.mu.Unlock()
 		return err
 	}
+	m.data = q.arena.copy(data) // under the lock: the arena is shared
 	q.msgs = append(q.msgs, m)
 	q.bytes += cost
 	q.mu.Unlock()

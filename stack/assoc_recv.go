@@ -7,11 +7,6 @@ import (
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
-// arenaBlock is the size of the blocks received payloads are copied into.
-// Small payloads share a block, so receiving costs no allocation per
-// message; a block is freed once every message in it has been read.
-const arenaBlock = 64 << 10
-
 // receiver is the data-receiving half of the association.
 type receiver struct {
 	tsns       tsnMap
@@ -25,7 +20,7 @@ type receiver struct {
 	sackNow    bool       // send a SACK in this flush
 	sackDue    time.Time  // delayed SACK deadline
 	dataPkts   int        // packets with DATA since the last SACK
-	arena      []byte
+	arena      arena // received payloads are copied here out of the packet buffers
 	data       wire.Data
 	idata      wire.IData
 	useIData   bool
@@ -35,19 +30,6 @@ func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
 	r.tsns = newTSNMap(peerInitialTSN)
 	r.useIData = idata
 	r.reasm = newReassembler(inStreams, idata, func(m Message) { r.ready = append(r.ready, m) })
-}
-
-// copyPayload copies received user data out of the packet buffer.
-func (r *receiver) copyPayload(p []byte) []byte {
-	if len(p) > arenaBlock/8 {
-		return append([]byte(nil), p...)
-	}
-	if cap(r.arena)-len(r.arena) < len(p) {
-		r.arena = make([]byte, 0, arenaBlock)
-	}
-	off := len(r.arena)
-	r.arena = append(r.arena, p...)
-	return r.arena[off:len(r.arena):len(r.arena)]
 }
 
 // handleData processes a DATA or I-DATA chunk (RFC 9260 section 6.2). It
@@ -92,7 +74,7 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		r.sackNow = true
 		return true
 	}
-	f.data = r.copyPayload(f.data)
+	f.data = r.arena.copy(f.data)
 	a.stats.BytesReceivedUser += uint64(len(f.data))
 	r.reasm.add(f)
 	return true
@@ -160,19 +142,15 @@ func (a *Association) queueFor(sid uint16) *recvQueue {
 
 // eachQueue calls f on every receive queue with its lock held.
 func (a *Association) eachQueue(f func(q *recvQueue)) {
-	for _, q := range a.allQueues() {
+	locked := func(q *recvQueue) {
 		q.mu.Lock()
 		f(q)
 		q.mu.Unlock()
 	}
-}
-
-func (a *Association) allQueues() []*recvQueue {
-	qs := []*recvQueue{&a.recvq}
+	locked(&a.recvq)
 	for _, q := range a.streamQs {
-		qs = append(qs, q)
+		locked(q)
 	}
-	return qs
 }
 
 // fillSack fills s with the current acknowledgement state.

@@ -65,6 +65,7 @@ func (q *inbox) take(pkts []rxPacket, cmds []func()) ([]rxPacket, []func()) {
 // when SendBuffer is full.
 type sendQueue struct {
 	mu     sync.Mutex
+	arena  arena // SendMsg copies messages here
 	msgs   []outMsg
 	bytes  int // queued here plus held unacknowledged by the loop
 	limit  int
