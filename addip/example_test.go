@@ -21,9 +21,12 @@ func (p *peerAddrs) AddPeerAddress(a netip.Addr) error {
 	return nil
 }
 
-func (p *peerAddrs) DeletePeerAddress(a, _ netip.Addr) error {
-	if len(p.addrs) == 1 {
+func (p *peerAddrs) DeletePeerAddress(a, source netip.Addr) error {
+	switch {
+	case len(p.addrs) == 1:
 		return addip.ErrDeleteLastAddress
+	case a == source:
+		return addip.ErrDeleteSourceAddress
 	}
 	p.addrs = slices.DeleteFunc(p.addrs, func(x netip.Addr) bool { return x == a })
 	return nil

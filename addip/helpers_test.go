@@ -76,6 +76,8 @@ func (f *fakePeer) DeletePeerAddress(a, source netip.Addr) error {
 		return nil
 	case len(f.addrs) == 1:
 		return ErrDeleteLastAddress
+	case a == source:
+		return ErrDeleteSourceAddress
 	}
 	f.addrs = slices.Delete(f.addrs, i, i+1)
 	if f.primary == a {

@@ -17,10 +17,10 @@ type Peer interface {
 	// AddPeerAddress adds a destination address (RFC 5061 section
 	// 4.2.1). The wildcard was already replaced by the packet's source.
 	AddPeerAddress(addr netip.Addr) error
-	// DeletePeerAddress removes addr (section 4.2.2); it must refuse to
-	// remove the last one with ErrDeleteLastAddress. The wildcard means
-	// every address but source. addr is never source itself: the
-	// Receiver refuses that request.
+	// DeletePeerAddress removes addr (section 4.2.2). It must refuse to
+	// remove the last one with ErrDeleteLastAddress, and otherwise the
+	// packet's source address with ErrDeleteSourceAddress (section 5.3
+	// F5 before F8). The wildcard means every address but source.
 	DeletePeerAddress(addr, source netip.Addr) error
 	// SetPeerPrimary makes addr the primary destination (section 4.2.4);
 	// an address not in the association is ErrUnresolvableAddress.

@@ -96,8 +96,7 @@ func (rs *responder) request(p wire.Param) {
 
 // apply carries out a well-formed request through the Peer, after the
 // checks RFC 5061 leaves to the receiver of an ASCONF: no broadcast or
-// multicast address (section 4.2.1), no deleting the packet's source
-// address, and after an Add IP Address refused for lack of resources, no
+// multicast address (section 4.2.1), and after an Add IP Address refused for lack of resources, no
 // further Add or Delete IP Address in the same ASCONF (section 5.3).
 func (rs *responder) apply(r *wire.AddressRequestParam) error {
 	addr := r.Address.Unmap()
@@ -114,9 +113,8 @@ func (rs *responder) apply(r *wire.AddressRequestParam) error {
 		rs.shortage = errors.Is(err, ErrResourceShortage)
 		return err
 	case DeleteIP:
-		if addr == rs.source {
-			return ErrDeleteSourceAddress
-		}
+		// The peer checks the source too: deleting the last address is
+		// the stronger refusal when both apply (section 5.3 F5 and F8).
 		return rs.peer.DeletePeerAddress(addr, rs.source)
 	default:
 		return rs.peer.SetPeerPrimary(rs.orSource(addr))

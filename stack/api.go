@@ -211,7 +211,7 @@ func (a *Association) Err() error {
 
 // Events returns the association's event channel. It is closed when the
 // association ends, after its last event.
-func (a *Association) Events() <-chan Event { return a.events.ch }
+func (a *Association) Events() <-chan Event { return a.events.C() }
 
 // Stats returns counters and per-path state.
 func (a *Association) Stats() Stats {

@@ -138,7 +138,7 @@ func (a *Association) applyResult(r addip.Result) {
 			a.addip.leaving = slices.DeleteFunc(a.addip.leaving, func(x netip.Addr) bool { return x == r.Addr })
 			a.refreshSources()
 		}
-		a.events.post(e)
+		a.emit(e)
 		return
 	}
 	if r.Op == addip.DeleteIP {
@@ -154,7 +154,7 @@ func (a *Association) applyResult(r addip.Result) {
 		a.addip.locals = slices.DeleteFunc(a.addip.locals, func(x netip.Addr) bool { return x == r.Addr })
 	}
 	a.refreshSources()
-	a.events.post(e)
+	a.emit(e)
 }
 
 // firstCause is the code of the first cause in cs, for reporting.
@@ -235,7 +235,7 @@ func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
 	p := a.addPath(netip.AddrPortFrom(addr, a.addip.cur.remote.Port()), a.sourceFor(addr))
 	a.scheduleHeartbeat(time.Now(), p)
 	a.reregister()
-	a.events.post(Event{Type: EventPathAdded, Addr: p.remote})
+	a.emit(Event{Type: EventPathAdded, Addr: p.remote})
 	return nil
 }
 
@@ -252,8 +252,11 @@ func (ap *asconfPeer) DeletePeerAddress(addr, source netip.Addr) error {
 			kept++
 		}
 	}
-	if kept == 0 {
+	switch {
+	case kept == 0:
 		return addip.ErrDeleteLastAddress
+	case addr == source:
+		return addip.ErrDeleteSourceAddress
 	}
 	for _, p := range slices.Clone(a.paths) {
 		if doomed(p) {
@@ -302,7 +305,7 @@ func (a *Association) removePath(p *path) {
 	if a.rx.sackPath == p {
 		a.rx.sackPath = nil
 	}
-	a.events.post(Event{Type: EventPathRemoved, Addr: p.remote})
+	a.emit(Event{Type: EventPathRemoved, Addr: p.remote})
 }
 
 // movePathChunks hands the chunks last sent on from to another path. They

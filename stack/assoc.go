@@ -7,6 +7,7 @@ import (
 
 	"github.com/pion/logging"
 
+	"github.com/mobisctp/mobisctp/internal/eventq"
 	"github.com/mobisctp/mobisctp/stack/auth"
 )
 
@@ -43,7 +44,7 @@ type Association struct {
 	in     inbox
 	sendq  sendQueue
 	recvq  recvQueue
-	events eventQueue
+	events *eventq.Queue[Event]
 
 	// Set before the loop starts and never changed: safe to read anywhere.
 	localPort, peerPort uint16
@@ -109,7 +110,7 @@ func newAssociation(ep *Endpoint) *Association {
 		localPort: ep.port,
 	}
 	a.sendq.limit = a.cfg.SendBuffer
-	a.events.init(a.cfg.EventQueue)
+	a.events = eventq.New[Event](a.cfg.EventQueue)
 	return a
 }
 
@@ -296,7 +297,7 @@ func (a *Association) finish() {
 	})
 
 	a.ep.remove(a)
-	a.events.close()
+	a.events.Close()
 	// Drain packets that raced with the exit so their buffers return.
 	pkts, _ := a.in.take(nil, nil)
 	for _, p := range pkts {

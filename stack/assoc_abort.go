@@ -63,7 +63,7 @@ func (a *Association) handleError(now time.Time, c wire.Chunk) {
 			}
 			continue
 		}
-		a.events.post(Event{Type: EventPeerError, Err: &CauseError{Code: cause.Code(), Info: string(cause.Value())}})
+		a.emit(Event{Type: EventPeerError, Err: &CauseError{Code: cause.Code(), Info: string(cause.Value())}})
 	}
 }
 
@@ -96,7 +96,7 @@ func (a *Association) terminate(err error) {
 	if err != nil {
 		a.closeErr = err
 		if wasUp {
-			a.events.post(Event{Type: EventCommLost, Err: err})
+			a.emit(Event{Type: EventCommLost, Err: err})
 		}
 	}
 	if err == nil {
@@ -119,7 +119,7 @@ func (a *Association) failOutstanding(err error) {
 		freed += len(c.data)
 		if c.flags.Has(wire.FlagEnd) {
 			freed += chunkCost
-			a.events.post(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: err})
+			a.emit(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: err})
 		}
 	}
 	for i := s.qhead; i < len(s.queue); i++ {
@@ -128,7 +128,7 @@ func (a *Association) failOutstanding(err error) {
 		if i == s.qhead {
 			freed -= s.frag.off // those bytes were counted with the ring
 		}
-		a.events.post(Event{Type: EventSendFailed, Stream: m.info.Stream, PPID: m.info.PPID, Err: err})
+		a.emit(Event{Type: EventSendFailed, Stream: m.info.Stream, PPID: m.info.PPID, Err: err})
 	}
 	s.queue, s.qhead, s.released = nil, 0, 0
 	q := &a.sendq

@@ -160,7 +160,7 @@ func (a *Association) peerRestarted(now time.Time, rp *rxPacket, ck *cookie) boo
 	}
 	a.state = stateEstablished
 	a.startHeartbeats(now)
-	a.events.post(Event{Type: EventRestart})
+	a.emit(Event{Type: EventRestart})
 	a.stats.Restarts++
 	a.reply((&wire.CookieAck{}).Append(nil), rp)
 	return true

@@ -171,22 +171,24 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 // setupFromCookie creates the state of an association a peer initiated,
 // from a verified cookie (section 5.1 D); the COOKIE ECHO itself is then
 // processed as a duplicate (section 5.2.4 D), which sends the COOKIE ACK.
-func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Addr, from netip.AddrPort) {
+// It returns the cause to abort with if the peer's parameters are
+// unusable; the association must then not be used.
+func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Addr, from netip.AddrPort) wire.CauseValue {
 	a.localTag = ck.localTag
 	pp := parsePeerParams(ck.init.Params)
 	if cause := a.setupPeer(&ck.init, &pp, from, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
-		a.abortWithTag(now, cause, ck.init.InitiateTag, errProtocolViolation)
-		return
+		return cause
 	}
 	a.primary.local = local
 	a.establish(now)
+	return nil
 }
 
 // establish enters ESTABLISHED and tells the application.
 func (a *Association) establish(now time.Time) {
 	a.state = stateEstablished
 	a.publish()
-	a.events.post(Event{Type: EventCommUp})
+	a.emit(Event{Type: EventCommUp})
 	a.startHeartbeats(now)
 	select {
 	case <-a.up:

@@ -20,7 +20,7 @@ type receiver struct {
 	sackNow    bool       // send a SACK in this flush
 	sackDue    time.Time  // delayed SACK deadline
 	dataPkts   int        // packets with DATA since the last SACK
-	arena      arena // received payloads are copied here out of the packet buffers
+	arena      arena      // received payloads are copied here out of the packet buffers
 	data       wire.Data
 	idata      wire.IData
 	useIData   bool

@@ -36,7 +36,7 @@ type sender struct {
 	frag           fragState
 	streams        []outStream
 	peerRwnd       int
-	outstanding    int // bytes in flight over all paths
+	outstanding    int    // bytes in flight over all paths
 	marked         int    // chunks marked for retransmission
 	gapAcked       int    // chunks acknowledged by gap blocks only
 	gapHigh        uint32 // the highest TSN ever gap-acknowledged
@@ -242,7 +242,7 @@ func (a *Association) dropQueued(m *outMsg) {
 	s.queued -= rest
 	s.released += rest + chunkCost
 	a.stats.MessagesAbandoned++
-	a.events.post(Event{Type: EventSendFailed, Stream: m.info.Stream, PPID: m.info.PPID, Err: ErrLifetimeExpired})
+	a.emit(Event{Type: EventSendFailed, Stream: m.info.Stream, PPID: m.info.PPID, Err: ErrLifetimeExpired})
 	s.popQueue()
 }
 
@@ -284,7 +284,7 @@ func (a *Association) abandonChunk(c *outChunk) {
 	if c.flags.Has(wire.FlagEnd) {
 		a.tx.released += chunkCost
 		a.stats.MessagesAbandoned++
-		a.events.post(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: ErrLifetimeExpired})
+		a.emit(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: ErrLifetimeExpired})
 	}
 	c.data = nil
 	a.tx.sendFwd = true

@@ -160,7 +160,7 @@ func (a *Association) handleShutdownComplete(rp *rxPacket, c wire.Chunk) {
 // finishGracefully closes after a completed shutdown.
 func (a *Association) finishGracefully() {
 	a.peerFinished()
-	a.events.post(Event{Type: EventShutdownComplete})
+	a.emit(Event{Type: EventShutdownComplete})
 	a.terminate(nil)
 }
 

@@ -20,6 +20,31 @@ func (ep *Endpoint) newAuthParams() *auth.Params {
 	return auth.NewParams(ep.cfg.AuthChunks)
 }
 
+// checkPeerAuth returns the cause to abort an INIT with whose AUTH
+// parameters are invalid (RFC 4895 section 6.1: a RANDOM that is not 32
+// bytes, no SHA-1 among the HMACs), so that no cookie is handed out for
+// an association that could never be set up.
+func (ep *Endpoint) checkPeerAuth(ps wire.Params) wire.CauseValue {
+	if ep.cfg.DisableAuth {
+		return nil
+	}
+	_, cause := peerAuthParams(ps)
+	return cause
+}
+
+// peerAuthParams reads the peer's AUTH parameters: nil if it does not do
+// SCTP-AUTH, a cause to abort with if they are invalid.
+func peerAuthParams(ps wire.Params) (*auth.Params, wire.CauseValue) {
+	p, err := auth.ParseParams(ps)
+	switch {
+	case errors.Is(err, auth.ErrNotSupported):
+		return nil, nil
+	case err != nil:
+		return nil, &wire.ProtocolViolationCause{Info: []byte(err.Error())}
+	}
+	return p, nil
+}
+
 // SetKey adds or replaces the endpoint-pair shared key id, for
 // associations set up from now on (Association.SetKey changes a running
 // one).
@@ -86,15 +111,11 @@ func (a *Association) setupAuth(local *auth.Params, peer wire.Params) wire.Cause
 	if local == nil {
 		return nil
 	}
-	pp, err := auth.ParseParams(peer)
-	switch {
-	case errors.Is(err, auth.ErrNotSupported):
-		return nil
-	case err != nil:
-		return &wire.ProtocolViolationCause{Info: []byte(err.Error())}
+	pp, cause := peerAuthParams(peer)
+	if pp != nil {
+		a.auth = auth.NewSession(local, pp, a.ep.keyring())
 	}
-	a.auth = auth.NewSession(local, pp, a.ep.keyring())
-	return nil
+	return cause
 }
 
 // authCheck follows one packet's AUTH state while its chunks are

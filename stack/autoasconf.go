@@ -205,7 +205,7 @@ func (ep *Endpoint) associations() []*Association {
 // whose peer cannot take ASCONF just reports the event.
 func (a *Association) autoAdd(addr netip.Addr, primary bool) {
 	a.exec(func() {
-		a.events.post(Event{Type: EventLocalAddrAdded, Addr: netip.AddrPortFrom(addr, 0)})
+		a.emit(Event{Type: EventLocalAddrAdded, Addr: netip.AddrPortFrom(addr, 0)})
 		if a.queueASCONF(addip.AddIP, addr) == nil && primary {
 			_ = a.queueASCONF(addip.SetPrimary, addr)
 		}
@@ -214,7 +214,7 @@ func (a *Association) autoAdd(addr netip.Addr, primary bool) {
 
 func (a *Association) autoRemove(addr netip.Addr) {
 	a.exec(func() {
-		a.events.post(Event{Type: EventLocalAddrRemoved, Addr: netip.AddrPortFrom(addr, 0)})
+		a.emit(Event{Type: EventLocalAddrRemoved, Addr: netip.AddrPortFrom(addr, 0)})
 		_ = a.queueASCONF(addip.DeleteIP, addr)
 	})
 }

@@ -28,6 +28,9 @@ func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Ch
 		return
 	}
 	pp := parsePeerParams(init.Params)
+	if pp.abort == nil {
+		pp.abort = ep.checkPeerAuth(init.Params)
+	}
 	if pp.abort != nil {
 		ep.sendReply(d, init.InitiateTag, abortChunk(pp.abort))
 		return
@@ -99,7 +102,10 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 	}
 	a := newAssociation(ep)
 	a.peerPort = pkt.SrcPort()
-	a.setupFromCookie(time.Now(), ck, d.Local.Addr().Unmap(), d.Remote)
+	if cause := a.setupFromCookie(time.Now(), ck, d.Local.Addr().Unmap(), d.Remote); cause != nil {
+		ep.sendReply(d, ck.init.InitiateTag, abortChunk(cause))
+		return nil
+	}
 	if ep.register(a, a.localTag, a.peerAddrs()) != nil {
 		return nil
 	}

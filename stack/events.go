@@ -3,7 +3,6 @@ package stack
 import (
 	"fmt"
 	"net/netip"
-	"sync"
 	"time"
 )
 
@@ -66,45 +65,8 @@ func (e Event) String() string {
 	return s
 }
 
-// eventQueue delivers events without ever blocking the loop: when the
-// application does not read them, the oldest are dropped and counted.
-type eventQueue struct {
-	mu      sync.Mutex
-	ch      chan Event
-	dropped uint64
-	closed  bool
-}
-
-func (q *eventQueue) init(size int) { q.ch = make(chan Event, size) }
-
-func (q *eventQueue) post(e Event) {
-	if e.Time.IsZero() {
-		e.Time = time.Now()
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	for {
-		select {
-		case q.ch <- e:
-			return
-		default:
-		}
-		select {
-		case <-q.ch:
-			q.dropped++
-		default:
-		}
-	}
-}
-
-func (q *eventQueue) close() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.closed {
-		q.closed = true
-		close(q.ch)
-	}
+// emit stamps an event with the time and queues it for the application.
+func (a *Association) emit(e Event) {
+	e.Time = time.Now()
+	a.events.Post(e)
 }

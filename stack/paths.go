@@ -18,9 +18,9 @@ func (a *Association) pathHeard(now time.Time, p *path) {
 		return
 	}
 	if p.state == PathUnconfirmed {
-		a.events.post(Event{Type: EventPathConfirmed, Addr: p.remote})
+		a.emit(Event{Type: EventPathConfirmed, Addr: p.remote})
 	} else {
-		a.events.post(Event{Type: EventPathUp, Addr: p.remote})
+		a.emit(Event{Type: EventPathUp, Addr: p.remote})
 	}
 	p.state = PathActive
 	p.activeSince = now
@@ -43,12 +43,12 @@ func (a *Association) pathError(now time.Time, p *path) {
 	switch {
 	case p.errors > a.cfg.PathMaxRetrans && p.state != PathInactive:
 		if p.state != PathUnconfirmed {
-			a.events.post(Event{Type: EventPathDown, Addr: p.remote})
+			a.emit(Event{Type: EventPathDown, Addr: p.remote})
 		}
 		p.state = PathInactive
 	case p.state == PathActive && a.cfg.PFThreshold >= 0 && p.errors > a.cfg.PFThreshold:
 		p.state = PathPotentiallyFailed
-		a.events.post(Event{Type: EventPathPotentiallyFailed, Addr: p.remote})
+		a.emit(Event{Type: EventPathPotentiallyFailed, Addr: p.remote})
 		if !p.hbPending && a.cfg.HeartbeatInterval >= 0 {
 			p.hbDue = now.Add(p.rto.rto) // probe it once per RTO from now on
 		}
@@ -66,7 +66,7 @@ func (a *Association) choosePrimary(now time.Time) {
 	}
 	a.primary = next
 	a.stats.PrimaryChanges++
-	a.events.post(Event{Type: EventPrimaryChanged, Addr: next.remote})
+	a.emit(Event{Type: EventPrimaryChanged, Addr: next.remote})
 }
 
 // bestPath is the current destination for new data: the preferred path if

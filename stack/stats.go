@@ -84,9 +84,7 @@ func (a *Association) snapshot() Stats {
 	if a.rx.reasm != nil {
 		s.StreamsIn = uint16(len(a.rx.reasm.streams))
 	}
-	a.events.mu.Lock()
-	s.EventsDropped = a.events.dropped
-	a.events.mu.Unlock()
+	s.EventsDropped = a.events.Dropped()
 	for _, p := range a.paths {
 		info := p.info(p == a.primary)
 		info.Preferred = p == a.preferred
