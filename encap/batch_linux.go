@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sync"
 
+	"github.com/pion/logging"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
 )
@@ -17,7 +18,8 @@ type batchConn interface {
 	WriteBatch(ms []ipv4.Message, flags int) (int, error)
 }
 
-// mmsgIO moves up to size datagrams per recvmmsg or sendmmsg call.
+// mmsgIO moves up to size datagrams per recvmmsg or sendmmsg call, or, with
+// UDP GSO and GRO (gso_linux.go, gro_linux.go), up to size runs of them.
 //
 // WriteBatch is safe for concurrent use: x/net takes its per-call syscall
 // state (mmsghdrs, iovecs, sockaddrs) from a sync.Pool, and the runtime
@@ -31,10 +33,16 @@ type mmsgIO struct {
 	size  int
 	rmsgs []ipv4.Message // used by the reader goroutine only
 	wpool sync.Pool      // of *writeScratch
+	gso   gsoState
+	gro   groState // used by the reader goroutine only
+	stats *counters
+	log   logging.LeveledLogger
 }
 
-func newBatchIO(c *net.UDPConn, size int) packetIO {
-	m := &mmsgIO{conn: c, size: size, rmsgs: make([]ipv4.Message, size)}
+// newBatchIO returns the batch I/O for c, with offload where the kernel
+// has it and o allows it.
+func newBatchIO(c *net.UDPConn, o ioOptions) (packetIO, ioShape) {
+	m := &mmsgIO{conn: c, size: o.batch, rmsgs: make([]ipv4.Message, o.batch), stats: o.stats, log: o.log}
 	if ua, _ := c.LocalAddr().(*net.UDPAddr); ua.AddrPort().Addr().Unmap().Is4() {
 		m.bc = ipv4.NewPacketConn(c)
 	} else {
@@ -43,31 +51,58 @@ func newBatchIO(c *net.UDPConn, size int) packetIO {
 	for i := range m.rmsgs {
 		m.rmsgs[i].Buffers = make([][]byte, 1)
 	}
-	m.wpool.New = func() any { return newWriteScratch(size) }
-	return m
+	if o.offload {
+		m.gso.on.Store(probeGSO(c))
+		m.gro.on = enableGRO(c)
+	}
+	if m.gro.on {
+		m.gro.init(m.rmsgs)
+	}
+	gso := m.gso.on.Load()
+	m.log.Debugf("socket %v: UDP GSO %v, GRO %v", c.LocalAddr(), gso, m.gro.on)
+	m.wpool.New = func() any { return newWriteScratch(o.batch, gso) }
+	return m, ioShape{batch: o.batch, coalesced: m.gro.on}
 }
 
-func (m *mmsgIO) read(ds []Datagram) (int, error) {
+func (m *mmsgIO) read(ds []Datagram) ([]Datagram, error) {
 	ms := m.rmsgs[:min(len(ds), m.size)]
 	for i := range ms {
 		ms[i].Buffers[0] = ds[i].Data
 	}
 	n, err := m.bc.ReadBatch(ms, 0)
 	if err != nil {
-		return 0, err // x/net may report -1 datagrams with the error
+		return nil, err // x/net may report -1 datagrams with the error
 	}
 	for i, msg := range ms[:n] {
 		ua, _ := msg.Addr.(*net.UDPAddr) // x/net sets a *net.UDPAddr for UDP sockets
 		ds[i].Data = ds[i].Data[:msg.N]
 		ds[i].Remote = ua.AddrPort() // IPv4 sources come as 4-byte IPs
 	}
-	return n, nil
+	if m.gro.on {
+		return m.split(ds[:n], ms[:n]), nil
+	}
+	return ds[:n], nil
 }
 
+// write sends ds, with GSO while the socket takes it.
 func (m *mmsgIO) write(ds []Datagram) (int, error) {
 	ws := m.wpool.Get().(*writeScratch)
 	defer m.wpool.Put(ws)
 	defer ws.release()
+	sent := 0
+	if m.gso.on.Load() {
+		n, err := m.writeGSO(ws, ds)
+		if err != nil || n == len(ds) {
+			return n, err
+		}
+		sent = n // GSO was turned off on the way: the rest goes without
+	}
+	n, err := m.writePlain(ws, ds[sent:])
+	return sent + n, err
+}
+
+// writePlain sends ds one datagram per message.
+func (m *mmsgIO) writePlain(ws *writeScratch, ds []Datagram) (int, error) {
 	sent := 0
 	for sent < len(ds) {
 		n, err := m.bc.WriteBatch(ws.fill(ds[sent:min(len(ds), sent+m.size)]), 0)
@@ -89,14 +124,18 @@ func (m *mmsgIO) close() error { return m.conn.Close() }
 type writeScratch struct {
 	msgs  []ipv4.Message
 	addrs []net.UDPAddr
+	gso   gsoScratch // on sockets with GSO
 }
 
-func newWriteScratch(size int) *writeScratch {
+func newWriteScratch(size int, gso bool) *writeScratch {
 	ws := &writeScratch{msgs: make([]ipv4.Message, size), addrs: make([]net.UDPAddr, size)}
 	for i := range ws.msgs {
 		ws.addrs[i].IP = make(net.IP, 0, net.IPv6len)
 		ws.msgs[i].Buffers = make([][]byte, 1)
 		ws.msgs[i].Addr = &ws.addrs[i]
+	}
+	if gso {
+		ws.gso = newGSOScratch(size)
 	}
 	return ws
 }
@@ -105,6 +144,7 @@ func newWriteScratch(size int) *writeScratch {
 func (ws *writeScratch) fill(ds []Datagram) []ipv4.Message {
 	for i, d := range ds {
 		ws.msgs[i].Buffers[0] = d.Data
+		ws.msgs[i].OOB = nil
 		setUDPAddr(&ws.addrs[i], d.Remote)
 	}
 	return ws.msgs[:len(ds)]

@@ -7,4 +7,4 @@ import "net"
 // newBatchIO returns nil: outside Linux, x/net's ReadBatch and WriteBatch
 // move a single message per call (Windows: none), so batching would only
 // add overhead.
-func newBatchIO(*net.UDPConn, int) packetIO { return nil }
+func newBatchIO(*net.UDPConn, ioOptions) (packetIO, ioShape) { return nil, ioShape{} }

@@ -43,12 +43,19 @@ type Config struct {
 
 	// MaxDatagram is the largest datagram accepted; longer ones are
 	// counted and dropped. Zero means 65535. Every reader keeps
-	// BatchSize buffers of MaxDatagram+1 bytes.
+	// BatchSize buffers of MaxDatagram+1 bytes, at least 64 KiB with GRO.
 	MaxDatagram int
 
-	// BatchSize is the number of datagrams one system call may move.
-	// Zero means 32; 1 disables batching.
+	// BatchSize is the number of datagrams one system call may move, or,
+	// with offload, of runs of datagrams and coalesced buffers. Zero means
+	// 32; 1 disables batching, and with it offload.
 	BatchSize int
+
+	// NoOffload turns off UDP segmentation offload on send (GSO) and
+	// receive offload (GRO), which Linux sockets of the host network use
+	// by default where the kernel has them: tests use it to compare, and
+	// it is a way out on a kernel or path that mishandles them.
+	NoOffload bool
 
 	// Tap, if set, records every datagram sent and received. The caller
 	// keeps ownership: Close does not close it.

@@ -67,9 +67,12 @@ type testNet interface {
 }
 
 // hostNet is the host's loopback network: 127.0.h.i+1 are all local.
-type hostNet struct{ batch int }
+type hostNet struct {
+	batch     int
+	noOffload bool
+}
 
-func (n hostNet) config(int) Config { return Config{BatchSize: n.batch} }
+func (n hostNet) config(int) Config { return Config{BatchSize: n.batch, NoOffload: n.noOffload} }
 
 func (hostNet) addr(h, i int) netip.Addr {
 	return netip.AddrFrom4([4]byte{127, 0, byte(h), byte(i + 1)})
@@ -116,10 +119,12 @@ func (*vnetNet) addr(h, i int) netip.Addr {
 	return netip.AddrFrom4([4]byte{192, 0, 2, byte(10*h + i + 1)})
 }
 
-// forEachNet runs test on the host's loopback with and without batching
-// and on a pion vnet, which takes the per-datagram path.
+// forEachNet runs test on the host's loopback with batching and offload
+// (where the OS has them), with batching only, with neither, and on a pion
+// vnet, which takes the per-datagram path.
 func forEachNet(t *testing.T, test func(t *testing.T, n testNet)) {
-	t.Run("loopback-batch", func(t *testing.T) { test(t, hostNet{batch: 0}) })
+	t.Run("loopback-offload", func(t *testing.T) { test(t, hostNet{batch: 0}) })
+	t.Run("loopback-batch", func(t *testing.T) { test(t, hostNet{batch: 0, noOffload: true}) })
 	t.Run("loopback-nobatch", func(t *testing.T) { test(t, hostNet{batch: 1}) })
 	t.Run("vnet", func(t *testing.T) { test(t, newVNet(t)) })
 }

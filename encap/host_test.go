@@ -20,7 +20,8 @@ var (
 )
 
 func forEachHostNet(t *testing.T, test func(t *testing.T, n hostNet)) {
-	t.Run("batch", func(t *testing.T) { test(t, hostNet{batch: 0}) })
+	t.Run("offload", func(t *testing.T) { test(t, hostNet{batch: 0}) })
+	t.Run("batch", func(t *testing.T) { test(t, hostNet{batch: 0, noOffload: true}) })
 	t.Run("nobatch", func(t *testing.T) { test(t, hostNet{batch: 1}) })
 }
 
@@ -40,8 +41,8 @@ func TestAddressFamilies(t *testing.T) {
 	forEachHostNet(t, func(t *testing.T, n hostNet) {
 		c := newCollector()
 		mapped := func(a netip.Addr) netip.Addr { return netip.AddrFrom16(a.As16()) }
-		a := open(t, Config{Addrs: []netip.Addr{mapped(v4a), v6}, BatchSize: n.batch}, ignore)
-		b := open(t, Config{Addrs: []netip.Addr{v4b, v6}, BatchSize: n.batch}, c.handle)
+		a := open(t, Config{Addrs: []netip.Addr{mapped(v4a), v6}, BatchSize: n.batch, NoOffload: n.noOffload}, ignore)
+		b := open(t, Config{Addrs: []netip.Addr{v4b, v6}, BatchSize: n.batch, NoOffload: n.noOffload}, c.handle)
 		if got := a.LocalAddrs(); got[0] != v4a || got[1] != v6 {
 			t.Fatalf("LocalAddrs = %v, want the mapped address unmapped", got)
 		}
@@ -72,8 +73,8 @@ func TestAddressFamilies(t *testing.T) {
 func TestUnsendableSkipped(t *testing.T) {
 	forEachHostNet(t, func(t *testing.T, n hostNet) {
 		c := newCollector()
-		a := open(t, Config{Addrs: []netip.Addr{v4a}, BatchSize: n.batch}, ignore)
-		b := open(t, Config{Addrs: []netip.Addr{v4b}, BatchSize: n.batch}, c.handle)
+		a := open(t, Config{Addrs: []netip.Addr{v4a}, BatchSize: n.batch, NoOffload: n.noOffload}, ignore)
+		b := open(t, Config{Addrs: []netip.Addr{v4b}, BatchSize: n.batch, NoOffload: n.noOffload}, c.handle)
 		dst := endpoint(b, v4b)
 		ds := []Datagram{
 			{Data: []byte("first"), Remote: dst},
@@ -184,7 +185,7 @@ func TestSendAllocs(t *testing.T) {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	forEachHostNet(t, func(t *testing.T, n hostNet) {
-		tr := open(t, Config{Addrs: []netip.Addr{v4a}, BatchSize: n.batch}, ignore)
+		tr := open(t, Config{Addrs: []netip.Addr{v4a}, BatchSize: n.batch, NoOffload: n.noOffload}, ignore)
 		dst := sink(t)
 		ds := make([]Datagram, 32)
 		for i := range ds {
@@ -215,7 +216,7 @@ func TestReadBatching(t *testing.T) {
 		c := newCollector()
 		held, release := make(chan struct{}), make(chan struct{})
 		var once sync.Once
-		b := open(t, Config{Addrs: []netip.Addr{v4b}, BatchSize: n.batch}, func(ds []Datagram) {
+		b := open(t, Config{Addrs: []netip.Addr{v4b}, BatchSize: n.batch, NoOffload: n.noOffload}, func(ds []Datagram) {
 			once.Do(func() { close(held); <-release })
 			c.handle(ds)
 		})

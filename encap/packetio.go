@@ -1,16 +1,23 @@
 package encap
 
-import "net"
+import (
+	"net"
+
+	"github.com/pion/logging"
+)
 
 // packetIO moves datagrams through one bound UDP socket, hiding whether a
 // system call carries one datagram or a batch.
 type packetIO interface {
-	// read blocks until datagrams arrive and stores up to len(ds) of them,
-	// returning how many. It receives into ds[i].Data (its full length is
-	// the buffer), shortens Data to what arrived (a datagram longer than
-	// the buffer fills it) and sets Remote, an IPv4 source in its IPv4
-	// form. Only the socket's reader goroutine calls read.
-	read(ds []Datagram) (int, error)
+	// read blocks until datagrams arrive and returns them. It receives
+	// into the buffers ds[i].Data (their full length is the room) and
+	// sets Remote, an IPv4 source in its IPv4 form; a datagram longer than
+	// its buffer fills it. Usually each buffer takes one datagram and the
+	// result is a prefix of ds. Where the kernel may coalesce several in
+	// one buffer (UDP GRO), read splits them and returns a slice of its
+	// own, valid until the next read. Only the socket's reader goroutine
+	// calls read.
+	read(ds []Datagram) ([]Datagram, error)
 
 	// write sends ds in order. It returns len(ds) and nil, or the number
 	// sent before ds[n] failed and that failure. Safe for concurrent use.
@@ -20,19 +27,33 @@ type packetIO interface {
 	close() error
 }
 
-// newPacketIO picks the I/O strategy for conn and reports how many
-// datagrams one of its reads can return. Batching needs a socket of the
-// host (pion's vnet connections are not *net.UDPConn) and an OS that can
-// batch (newBatchIO returns nil elsewhere).
-func newPacketIO(conn net.PacketConn, batch int) (packetIO, int) {
+// ioOptions say how newPacketIO may move datagrams.
+type ioOptions struct {
+	batch   int  // Config.BatchSize
+	offload bool // use UDP GSO and GRO where the OS has them
+	stats   *counters
+	log     logging.LeveledLogger
+}
+
+// ioShape describes the packetIO that newPacketIO chose, for the reader.
+type ioShape struct {
+	batch     int  // buffers one read fills
+	coalesced bool // a buffer may hold a GRO read of many datagrams
+}
+
+// newPacketIO picks the I/O strategy for conn. Batching, and offload with
+// it, needs a socket of the host (pion's vnet connections are not
+// *net.UDPConn) and an OS that can batch (newBatchIO returns nil
+// elsewhere).
+func newPacketIO(conn net.PacketConn, o ioOptions) (packetIO, ioShape) {
 	uc, ok := conn.(*net.UDPConn)
 	if !ok {
-		return loopIO{netAddrConn{conn}}, 1
+		return loopIO{netAddrConn{conn}}, ioShape{batch: 1}
 	}
-	if batch > 1 {
-		if b := newBatchIO(uc, batch); b != nil {
-			return b, batch
+	if o.batch > 1 {
+		if b, shape := newBatchIO(uc, o); b != nil {
+			return b, shape
 		}
 	}
-	return loopIO{uc}, 1
+	return loopIO{uc}, ioShape{batch: 1}
 }

@@ -5,14 +5,18 @@ import (
 	"net"
 )
 
+// coalescedBufferSize is the room for one read from a socket with UDP GRO
+// on: the kernel coalesces at most 64 KiB of datagrams (a UDP length is 16
+// bits), and a shorter buffer would cut off the last ones.
+const coalescedBufferSize = 1 << 16
+
 // readLoop hands the socket's datagrams to the handler, one batch per
 // read, until the socket is closed.
 func (t *Transport) readLoop(s *socket) {
 	defer close(s.done)
-	bufs := newReadBuffers(s.batch, t.cfg.MaxDatagram+1)
+	bufs := newReadBuffers(s.shape.batch, t.readBufferSize(s))
 	for {
-		ds := bufs.reset()
-		n, err := s.io.read(ds)
+		ds, err := s.io.read(bufs.reset())
 		if err != nil {
 			if s.closing.Load() || errors.Is(err, net.ErrClosed) {
 				return
@@ -23,12 +27,23 @@ func (t *Transport) readLoop(s *socket) {
 			t.cfg.Logger.Debugf("read on %v: %v", s.local, err)
 			continue
 		}
-		t.deliver(s, ds[:n])
+		t.deliver(s, ds)
 	}
 }
 
-// deliver drops datagrams longer than MaxDatagram (buffers are one byte
-// longer, so those fill them) and hands the rest to the handler.
+// readBufferSize is the size of each of s's receive buffers: one byte more
+// than MaxDatagram, so that a longer datagram fills it and shows as too
+// long, but enough for a coalesced read where there can be one. Then the
+// datagrams split out of it are checked one by one.
+func (t *Transport) readBufferSize(s *socket) int {
+	if s.shape.coalesced {
+		return max(t.cfg.MaxDatagram+1, coalescedBufferSize)
+	}
+	return t.cfg.MaxDatagram + 1
+}
+
+// deliver drops datagrams longer than MaxDatagram (buffers are longer, so
+// they show) and hands the rest to the handler.
 func (t *Transport) deliver(s *socket, ds []Datagram) {
 	t.stats.readBatches.Add(1)
 	kept, bytes := ds[:0], 0

@@ -14,15 +14,16 @@ import (
 type socket struct {
 	local             netip.AddrPort // bound address (unmapped) and port
 	io                packetIO
-	batch             int // datagrams one read can return
+	shape             ioShape
 	readBuf, writeBuf int // socket buffer sizes granted by the kernel
 
 	closing atomic.Bool   // set before io.close, so the reader takes its failing read as the end
 	done    chan struct{} // closed when the reader has returned
 }
 
-// openSocket binds a UDP socket to a (unmapped) and port on cfg.Net.
-func openSocket(cfg *Config, a netip.Addr, port int) (*socket, error) {
+// openSocket binds a UDP socket to a (unmapped) and port on cfg.Net. Its
+// I/O counts what it does beyond moving datagrams (offload) in st.
+func openSocket(cfg *Config, st *counters, a netip.Addr, port int) (*socket, error) {
 	conn, err := listen(cfg.Net, netip.AddrPortFrom(a, uint16(port)))
 	if err != nil {
 		return nil, fmt.Errorf("encap: bind %v port %d: %w", a, port, err)
@@ -34,7 +35,8 @@ func openSocket(cfg *Config, a netip.Addr, port int) (*socket, error) {
 		cfg.Logger.Warnf("socket %v: asked for %d/%d-byte receive/send buffers, granted %d/%d (0: refused or not supported)",
 			s.local, cfg.ReadBuffer, cfg.WriteBuffer, s.readBuf, s.writeBuf)
 	}
-	s.io, s.batch = newPacketIO(conn, cfg.BatchSize)
+	o := ioOptions{batch: cfg.BatchSize, offload: !cfg.NoOffload, stats: st, log: cfg.Logger}
+	s.io, s.shape = newPacketIO(conn, o)
 	return s, nil
 }
 

@@ -12,6 +12,13 @@ type Stats struct {
 	// batch show how much batching the load allowed.
 	SendBatches, ReadBatches uint64
 
+	// GSOSends counts messages that carried a run of datagrams for the
+	// kernel to cut apart (UDP GSO, Linux), GSOSegments the datagrams in
+	// them. GROReads counts received buffers in which the kernel had
+	// coalesced several datagrams (UDP GRO), GROSegments the datagrams
+	// split out of them. On loopback a GSO run reaches a GRO socket whole.
+	GSOSends, GSOSegments, GROReads, GROSegments uint64
+
 	Truncated  uint64 // received datagrams longer than MaxDatagram, dropped
 	SendErrors uint64 // datagrams the socket refused to send
 	NoSocket   uint64 // datagrams dropped for want of a socket to send them from
@@ -33,6 +40,8 @@ type Stats struct {
 type counters struct {
 	sent, bytesSent, recv, bytesRecv atomic.Uint64
 	sendBatches, readBatches         atomic.Uint64
+	gsoSends, gsoSegments            atomic.Uint64
+	groReads, groSegments            atomic.Uint64
 	truncated, sendErrors, noSocket  atomic.Uint64
 	readErrors, tapErrors            atomic.Uint64
 }
@@ -45,6 +54,10 @@ func (c *counters) snapshot() Stats {
 		BytesReceived:     c.bytesRecv.Load(),
 		SendBatches:       c.sendBatches.Load(),
 		ReadBatches:       c.readBatches.Load(),
+		GSOSends:          c.gsoSends.Load(),
+		GSOSegments:       c.gsoSegments.Load(),
+		GROReads:          c.groReads.Load(),
+		GROSegments:       c.groSegments.Load(),
 		Truncated:         c.truncated.Load(),
 		SendErrors:        c.sendErrors.Load(),
 		NoSocket:          c.noSocket.Load(),

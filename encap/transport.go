@@ -96,7 +96,7 @@ func (t *Transport) bind(addrs []netip.Addr) ([]*socket, error) {
 func (t *Transport) bindAt(addrs []netip.Addr, port int) ([]*socket, error) {
 	socks := make([]*socket, 0, len(addrs))
 	for _, a := range addrs {
-		s, err := openSocket(&t.cfg, a, port)
+		s, err := openSocket(&t.cfg, &t.stats, a, port)
 		if err != nil {
 			for _, s := range socks {
 				_ = s.shut() // no reader yet; the bind error is the one to report
@@ -145,7 +145,7 @@ func (t *Transport) AddAddr(a netip.Addr) error {
 	if index(*cur, a) >= 0 {
 		return fmt.Errorf("encap: %v already has a socket: %w", a, fs.ErrExist)
 	}
-	s, err := openSocket(&t.cfg, a, t.port)
+	s, err := openSocket(&t.cfg, &t.stats, a, t.port)
 	if err != nil {
 		return err
 	}

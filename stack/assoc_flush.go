@@ -258,11 +258,14 @@ func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 			dest.cwndUsed = true
 			return
 		}
-		if s.peerRwnd <= 0 && !a.mayProbe(now, dest) {
-			return
-		}
 		head := &s.queue[s.qhead]
 		next := min(len(head.data)-s.frag.off, maxp)
+		// Rule A of section 6.1: new data must fit the peer's window,
+		// except that one chunk may always be in flight (after an RTO
+		// when the window is closed: a zero-window probe).
+		if s.peerRwnd < next && (s.outstanding > 0 || (s.peerRwnd <= 0 && !a.mayProbe(now, dest))) {
+			return
+		}
 		size := padLen(s.dataHeaderLen() + next)
 		if a.nagleHolds(now, b, dest, size) {
 			return

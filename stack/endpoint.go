@@ -64,10 +64,6 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 	if _, err := rand.Read(ep.secret[:]); err != nil {
 		return nil, err
 	}
-	ep.port = ep.cfg.Port
-	for ep.port == 0 {
-		ep.port = uint16(49152 + randUint32()%16384) // IANA dynamic range
-	}
 	ep.prefixes = ep.interfaceAddrs()
 	ep.cfg.LocalAddrs = expandWildcard(ep.cfg.LocalAddrs, ep.prefixes)
 	if len(ep.cfg.LocalAddrs) == 0 {
@@ -78,6 +74,15 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		return nil, err
 	}
 	ep.conn = conn
+	ep.port = ep.cfg.Port
+	if ep.port == 0 {
+		// An ephemeral SCTP port takes the number of the UDP port, which
+		// the OS keeps unique on these addresses. A random one could
+		// collide with another endpoint on this host, and the peer, which
+		// tells associations apart by address and SCTP port, not by UDP
+		// port (RFC 6951), would mix the two up.
+		ep.port = uint16(conn.Port())
+	}
 	if err := ep.startAutoASCONF(); err != nil {
 		conn.Close()
 		return nil, err

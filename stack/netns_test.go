@@ -119,6 +119,72 @@ func firstDataAfter(t *testing.T, file string, dst netip.Addr, after time.Time) 
 	return at
 }
 
+// TestNamespaceAutoASCONF moves a client between two networks of real
+// namespaces while the server streams paced messages to it: the client's
+// second interface gets an address, AutoASCONF tells the server and makes
+// it primary, then the first address is removed and AutoASCONF deletes it.
+// Every message arrives, and the largest gap between deliveries stays
+// within the detection delay plus two round trips.
+func TestNamespaceAutoASCONF(t *testing.T) {
+	testenv.Root(t)
+	testenv.Tool(t, "ip")
+	nsCli, nsSrv := netns.New(t, "cli"), netns.New(t, "srv")
+	netns.Veth(t, nsCli, "eth1", netip.PrefixFrom(cli1, 24), nsSrv, "eth1", netip.PrefixFrom(srv1, 24))
+	netns.Veth(t, nsCli, "eth2", netip.PrefixFrom(netip.MustParseAddr("198.51.100.9"), 24), nsSrv, "eth2", netip.PrefixFrom(srv2, 24))
+	// The client's interface to the second network starts without the
+	// address it will move to.
+	nsCli.IP("addr", "del", "198.51.100.9/24", "dev", "eth2")
+
+	var srv, cli *Endpoint
+	if err := nsSrv.Do(func() (err error) {
+		srv, err = NewEndpoint(Config{LocalAddrs: []netip.Addr{srv1, srv2}, Port: 5000, UDPPort: DefaultUDPPort})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if err := nsCli.Do(func() error {
+		w, err := NewHostWatcher()
+		if err != nil {
+			return err
+		}
+		// With the namespace's Net, sockets for new addresses open there.
+		cli, err = NewEndpoint(Config{LocalAddrs: []netip.Addr{cli1}, UDPPort: DefaultUDPPort, Net: nsCli.Net(),
+			AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: nsWatcher{nsCli, w}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	srv.Listen()
+	ca, sa := connect(t, cli, srv, srv1)
+	events := eventTimes(ca)
+
+	go func() {
+		time.Sleep(time.Second)
+		nsCli.IP("addr", "add", cli2.String()+"/24", "dev", "eth2")
+		time.Sleep(2 * time.Second)
+		nsCli.IP("addr", "del", cli1.String()+"/24", "dev", "eth1")
+	}()
+	gap := pacedGaps(t, sa, ca, 5000, time.Millisecond)
+	t.Logf("largest gap between deliveries: %v", gap)
+	for _, typ := range []EventType{EventLocalAddrAdded, EventLocalAddrRemoved, EventASCONF} {
+		t.Logf("%v", events(typ))
+	}
+	// RTT on veth is far below a millisecond; two of them and the
+	// detection delay, with slack for a busy machine's scheduler.
+	if limit := DefaultAddressHold + 50*time.Millisecond; gap > limit {
+		t.Errorf("largest gap %v, more than the detection delay plus two RTTs (%v)", gap, limit)
+	}
+	waitFor(t, 5*time.Second, "the handover events", func() bool {
+		return len(events(EventLocalAddrAdded)) == 1 && len(events(EventLocalAddrRemoved)) == 1
+	})
+	paths := sa.Paths()
+	if len(paths) != 1 || paths[0].Remote.Addr() != cli2 {
+		t.Errorf("server paths after the move: %+v", paths)
+	}
+}
+
 // nsWatcher runs an AddressWatcher inside a namespace: pion's detector
 // reads the interfaces with net.Interfaces, which asks the namespace of
 // whatever thread it runs on.
