@@ -1,0 +1,72 @@
+package registrar
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// BenchmarkResolutions measures Handle Resolutions per second answered by
+// a registrar on loopback to pool users on their own associations, each
+// waiting for every answer before its next request.
+func BenchmarkResolutions(b *testing.B) {
+	for _, users := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("users=%d", users), func(b *testing.B) { benchResolutions(b, users) })
+	}
+}
+
+func benchResolutions(b *testing.B, users int) {
+	r := newLoopback(b, Config{})
+	pe := dialRegistrar(b, loopbackEndpoint(b), r)
+	for id := range wire.PEID(3) {
+		pe.mustRegister("bench", element(id+1, roundRobin, loopback))
+	}
+	pus := make([]*stack.Association, users)
+	for i := range pus {
+		pus[i] = dialRegistrar(b, loopbackEndpoint(b), r).a
+	}
+	req := wire.AppendASAP(nil, &wire.HandleResolution{Handle: wire.PoolHandle("bench")})
+	var left atomic.Int64
+	left.Store(int64(b.N))
+	var wg sync.WaitGroup
+	b.ReportAllocs()
+	b.ResetTimer()
+	for _, a := range pus {
+		wg.Go(func() {
+			if err := resolveLoop(a, req, &left); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "resolutions/s")
+	if s := r.Stats(); s.Resolutions != uint64(b.N) {
+		b.Errorf("%d resolutions answered, want %d", s.Resolutions, b.N)
+	}
+}
+
+// resolveLoop is a minimal pool user: it sends req and reads the answer,
+// which must be a Handle Resolution Response, until left runs out.
+func resolveLoop(a *stack.Association, req []byte, left *atomic.Int64) error {
+	ctx := context.Background()
+	buf := make([]byte, maxMessage)
+	for left.Add(-1) >= 0 {
+		if err := a.SendMsg(ctx, req, stack.SendInfo{PPID: wire.PPIDASAP}); err != nil {
+			return err
+		}
+		n, _, err := a.RecvMsg(ctx, buf)
+		if err != nil {
+			return err
+		}
+		if m, err := wire.ParseASAP(buf[:n]); err != nil || m.Type() != wire.ASAPHandleResolutionResponse {
+			return fmt.Errorf("answer %x", buf[:n])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package registrar
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/pion/logging"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// Defaults of the registrar. The timers and limits are RSPLIB's
+// (rspregistrar.h), except MaxElements and EventQueue, which RSPLIB does
+// not have.
+const (
+	DefaultPort                 = wire.PortASAP // SCTP port
+	DefaultUDPPort              = stack.DefaultUDPPort
+	DefaultKeepAliveInterval    = 5 * time.Second
+	DefaultKeepAliveTimeout     = 5 * time.Second
+	DefaultUnreachableThreshold = 3
+	DefaultResolutionItems      = 3   // elements per resolution without a Handle Resolution Option
+	DefaultMaxResolutionItems   = 128 // most elements one resolution returns
+	DefaultMaxTableEntries      = 128 // elements per ENRP Handle Table Response
+	DefaultMaxHandleLen         = 32  // bytes; RSPLIB's MAX_POOLHANDLESIZE
+	DefaultMaxElements          = 1 << 20
+	DefaultAnnounceInterval     = time.Second
+	DefaultAnnounceTTL          = 30
+	DefaultEventQueue           = 256
+)
+
+// Config configures a Registrar. The zero value is usable; a zero field
+// means its default. DefaultConfig gives a server on the standard ports.
+type Config struct {
+	// Endpoint configures the SCTP endpoint the registrar listens on. A
+	// zero Port means DefaultPort (3863); a zero UDPPort means an
+	// ephemeral UDP encapsulation port, as in package stack. NoDelay is
+	// always set: every ASAP message is a request or an answer someone
+	// waits for.
+	Endpoint stack.Config
+	// ServerID identifies the registrar; 0 picks a random nonzero one.
+	ServerID wire.ServerID
+
+	// KeepAliveInterval is how long after a registration, or after the
+	// last Endpoint Keep-Alive Ack, the registrar probes a pool element it
+	// is home for; KeepAliveTimeout is how long it waits for the Ack
+	// before removing the element. A killed element is gone at most
+	// KeepAliveInterval+KeepAliveTimeout after it last answered.
+	KeepAliveInterval, KeepAliveTimeout time.Duration
+	// UnreachableThreshold is the number of Endpoint Unreachable reports
+	// from pool users that remove an element (MAX-BAD-PE-REPORT).
+	UnreachableThreshold int
+
+	// ResolutionItems is how many elements a Handle Resolution without
+	// a Handle Resolution Option gets; MaxResolutionItems caps what the
+	// option may ask for.
+	ResolutionItems, MaxResolutionItems int
+	// MaxTableEntries is how many elements one ENRP Handle Table
+	// Response carries; the requester asks again for the rest.
+	MaxTableEntries int
+	// MaxHandleLen is the longest pool handle accepted, in bytes.
+	MaxHandleLen int
+	// MaxElements is how many pool elements the handlespace holds; more
+	// registrations are refused with Lack of Resources.
+	MaxElements int
+
+	// Announce, when valid, is where Server Announces go by UDP: the ASAP
+	// multicast group (wire.ASAPAnnounceAddr) or any unicast address.
+	// Off by default.
+	Announce netip.AddrPort
+	// AnnounceInterval is the mean time between announces (1 s); each is
+	// jittered by up to a quarter of it, as RSPLIB does.
+	AnnounceInterval time.Duration
+	// AnnounceTTL is the multicast TTL (hop limit) of announces (30).
+	AnnounceTTL int
+
+	// EventQueue is the capacity of the Events channel (256); when it is
+	// full, the oldest event is dropped and counted.
+	EventQueue int
+	// Seed seeds the random source of the weighted selection policies;
+	// 0 picks a random seed.
+	Seed uint64
+	// LoggerFactory gives the "registrar" logger; nil uses
+	// Endpoint.LoggerFactory, and if that is nil too nothing is logged.
+	// It is the endpoint's too if Endpoint.LoggerFactory is nil.
+	LoggerFactory logging.LoggerFactory
+}
+
+// DefaultConfig returns the configuration of a registrar on the standard
+// SCTP port and UDP encapsulation port.
+func DefaultConfig() Config {
+	return Config{Endpoint: stack.Config{Port: DefaultPort, UDPPort: DefaultUDPPort}}
+}
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	setDefault(&c.Endpoint.Port, DefaultPort)
+	c.Endpoint.NoDelay = true
+	setDefault(&c.KeepAliveInterval, DefaultKeepAliveInterval)
+	setDefault(&c.KeepAliveTimeout, DefaultKeepAliveTimeout)
+	setDefault(&c.UnreachableThreshold, DefaultUnreachableThreshold)
+	setDefault(&c.ResolutionItems, DefaultResolutionItems)
+	setDefault(&c.MaxResolutionItems, DefaultMaxResolutionItems)
+	setDefault(&c.MaxTableEntries, DefaultMaxTableEntries)
+	setDefault(&c.MaxHandleLen, DefaultMaxHandleLen)
+	setDefault(&c.MaxElements, DefaultMaxElements)
+	setDefault(&c.AnnounceInterval, DefaultAnnounceInterval)
+	setDefault(&c.AnnounceTTL, DefaultAnnounceTTL)
+	setDefault(&c.EventQueue, DefaultEventQueue)
+	for c.ServerID == 0 {
+		c.ServerID = wire.ServerID(randomUint32())
+	}
+	for c.Seed == 0 {
+		c.Seed = uint64(randomUint32())<<32 | uint64(randomUint32())
+	}
+	if c.LoggerFactory == nil {
+		c.LoggerFactory = c.Endpoint.LoggerFactory
+	}
+	if c.LoggerFactory == nil {
+		f := logging.NewDefaultLoggerFactory()
+		f.DefaultLogLevel = logging.LogLevelDisabled
+		c.LoggerFactory = f
+	}
+	if c.Endpoint.LoggerFactory == nil {
+		c.Endpoint.LoggerFactory = c.LoggerFactory
+	}
+	return c
+}
+
+func setDefault[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
+	}
+}
+
+// validate reports the first value that cannot work, naming the field.
+func (c Config) validate() error {
+	checks := []struct {
+		bad   bool
+		field string
+		why   string
+	}{
+		{c.KeepAliveInterval < 0 || c.KeepAliveTimeout < 0, "KeepAliveInterval/KeepAliveTimeout", "must not be negative"},
+		{c.UnreachableThreshold < 0, "UnreachableThreshold", "must not be negative"},
+		{c.ResolutionItems < 0 || c.MaxResolutionItems < 0, "ResolutionItems/MaxResolutionItems", "must not be negative"},
+		{c.MaxTableEntries < 0, "MaxTableEntries", "must not be negative"},
+		{c.MaxHandleLen < 0 || c.MaxElements < 0, "MaxHandleLen/MaxElements", "must not be negative"},
+		{c.AnnounceInterval < 0, "AnnounceInterval", "must not be negative"},
+		{c.AnnounceTTL < 0 || c.AnnounceTTL > 255, "AnnounceTTL", "must be between 0 and 255"},
+		{c.EventQueue < 0, "EventQueue", "must not be negative"},
+	}
+	for _, ch := range checks {
+		if ch.bad {
+			return fmt.Errorf("registrar: config %s %s", ch.field, ch.why)
+		}
+	}
+	return nil
+}
+
+// randomUint32 returns a random number from the operating system.
+func randomUint32() uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	return binary.BigEndian.Uint32(b[:])
+}

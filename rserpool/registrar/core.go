@@ -1,0 +1,153 @@
+package registrar
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pion/logging"
+
+	"github.com/mobisctp/mobisctp/rserpool/handlespace"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+)
+
+// core is the registrar's state: the handlespace, which element belongs to
+// which ASAP session, and the counters. The handlespace is not safe for
+// concurrent use, so one mutex guards all of it; session goroutines and the
+// timer loop take it for each message or timer, and never send on the
+// network while holding it.
+type core struct {
+	mu      sync.Mutex
+	cfg     Config // with defaults
+	log     logging.LeveledLogger
+	hs      *handlespace.Handlespace
+	members map[*handlespace.PoolElement]*member
+	stats   counters
+	events  *eventQueue
+	// wake tells the timer loop that the earliest deadline may have
+	// moved; it holds at most one pending signal.
+	wake chan struct{}
+}
+
+// member is what the registrar keeps about an element it is home for.
+type member struct {
+	sess    *session // the ASAP association it registered through
+	reports int      // Endpoint Unreachable reports so far
+}
+
+func newCore(cfg Config, log logging.LeveledLogger) *core {
+	return &core{
+		cfg:     cfg,
+		log:     log,
+		hs:      handlespace.New(handlespace.Options{Seed: cfg.Seed}),
+		members: map[*handlespace.PoolElement]*member{},
+		events:  newEventQueue(cfg.EventQueue),
+		wake:    make(chan struct{}, 1),
+	}
+}
+
+// counted updates the counters under the mutex.
+func (c *core) counted(f func(*counters)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(&c.stats)
+}
+
+// rearm asks the timer loop to look at the earliest deadline again.
+func (c *core) rearm() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// bind makes s the session of element e, moving it from another session
+// if it re-registered through a new association (as after a handover).
+func (c *core) bind(e *handlespace.PoolElement, s *session) {
+	m := c.members[e]
+	if m == nil {
+		m = &member{}
+		c.members[e] = m
+	}
+	if m.sess != s {
+		if m.sess != nil {
+			delete(m.sess.members, e)
+		}
+		m.sess = s
+		s.members[e] = struct{}{}
+	}
+}
+
+// remove takes e out of the handlespace for the given reason.
+func (c *core) remove(e *handlespace.PoolElement, why RemovalReason, now time.Time) {
+	info := c.element(e) // before e loses its session
+	if !c.hs.Remove(e) {
+		return
+	}
+	ev := Event{Type: EventRemoved, Time: now, Handle: e.Handle(), ID: wire.PEID(e.ID()), Element: &info, Reason: why}
+	if m := c.members[e]; m != nil {
+		delete(m.sess.members, e)
+		delete(c.members, e)
+		ev.From = m.sess.from
+	}
+	c.stats.removed(why)
+	c.events.post(ev)
+	c.log.Infof("removed %q/$%08x: %v", e.Handle(), e.ID(), why)
+	c.rearm()
+}
+
+// endSession removes every element registered through s, whose
+// association has ended (RSPLIB does the same on COMM_LOST, SHUTDOWN_EVENT
+// and SHUTDOWN_COMP).
+func (c *core) endSession(s *session, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for e := range s.members {
+		c.remove(e, RemovedAssociation, now)
+	}
+	s.closed = true
+	c.stats.Sessions--
+}
+
+// element describes e as the in-process API shows it.
+func (c *core) element(e *handlespace.PoolElement) Element {
+	el := Element{PoolElement: wireElement(e), Registered: e.Registered(), Expires: e.Expires()}
+	if m := c.members[e]; m != nil {
+		el.ASAPTransport = cloneTransport(m.sess.asap)
+		el.Reports = m.reports
+	}
+	return el
+}
+
+// wireElement returns e as a Pool Element parameter without its ASAP
+// transport, in fresh memory.
+func wireElement(e *handlespace.PoolElement) wire.PoolElement {
+	var pe wire.PoolElement
+	fillElement(&pe, e)
+	return pe
+}
+
+// fillElement sets pe to e without its ASAP transport, reusing the address
+// list pe holds. The user transport is decoded from the handlespace's copy.
+func fillElement(pe *wire.PoolElement, e *handlespace.PoolElement) {
+	pe.ID = wire.PEID(e.ID())
+	pe.HomeServer = wire.ServerID(e.Home())
+	pe.RegLife = uint32(e.Lifetime() / time.Millisecond)
+	pe.Policy = e.Policy()
+	pe.ASAPTransport = wire.Transport{}
+	decodeTransport(e.Transport(), &pe.UserTransport)
+}
+
+// decodeTransport decodes a transport parameter the registrar encoded
+// itself, reusing t's address list.
+func decodeTransport(b []byte, t *wire.Transport) {
+	if p, err := wire.ParseParam(b); err == nil {
+		_ = t.Decode(p) // cannot fail: AppendParam wrote it from a decoded Transport
+	}
+}
+
+// cloneTransport returns a copy of t that shares no memory with it.
+func cloneTransport(t wire.Transport) wire.Transport {
+	t.Addrs = slices.Clone(t.Addrs)
+	return t
+}

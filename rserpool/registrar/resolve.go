@@ -1,0 +1,70 @@
+package registrar
+
+import "github.com/mobisctp/mobisctp/rserpool/wire"
+
+// resolve answers a Handle Resolution (RFC 5352) with up to the number of
+// elements the Handle Resolution Option asks for
+// (draft-dreibholz-rserpool-asap-hropt), chosen by the pool's policy.
+//
+// As in RSPLIB, the response carries a Pool Member Selection Policy
+// parameter, the first element's (RSPLIB's pool users reject a response
+// without one), and a pool that does not exist is answered with an Unknown
+// Pool Handle cause. The A flag stays clear: this registrar does not push
+// pool updates to pool users.
+func (c *core) resolve(s *session, req *wire.HandleResolution) {
+	c.stats.Resolutions++
+	d := &s.scratch
+	d.sel = c.hs.Select(req.Handle, c.items(req.Items), d.sel[:0])
+	resp := &d.resp
+	resp.Handle = req.Handle
+	resp.Policy = wire.Policy{}
+	resp.Elements = resp.Elements[:0]
+	resp.Error.Causes = resp.Error.Causes[:0]
+	if c.hs.Pool(req.Handle) == nil {
+		c.stats.ResolutionsUnknown++
+		resp.Error.Causes = append(resp.Error.Causes, wire.Cause{Code: wire.CauseUnknownPoolHandle})
+	}
+	room := maxMessage - wire.ASAPLen(resp) - maxPolicyParam
+	if room < 0 { // a handle so long that echoing it leaves no room
+		c.replyErrors(s, asap, 0, wire.Cause{Code: wire.CauseUnspecified})
+		return
+	}
+	for _, e := range d.sel {
+		resp.Elements = grow(resp.Elements)
+		pe := &resp.Elements[len(resp.Elements)-1]
+		fillElement(pe, e)
+		if room -= wire.ParamLen(pe); room < 0 {
+			resp.Elements = resp.Elements[:len(resp.Elements)-1]
+			break
+		}
+	}
+	if len(resp.Elements) > 0 {
+		resp.Policy = resp.Elements[0].Policy
+	}
+	for _, cause := range resp.Error.Causes {
+		c.stats.causeSent(cause.Code)
+	}
+	s.out.buf = wire.AppendASAP(s.out.buf, resp)
+	s.out.mark(wire.PPIDASAP)
+}
+
+// maxPolicyParam is the size of the largest policy parameter, with a policy
+// type and four values (Least Used with Degradation and DPF).
+const maxPolicyParam = wire.ParamHeaderLen + 4 + 4*4
+
+// items returns how many elements a resolution with option n returns.
+func (c *core) items(n wire.ResolutionItems) int {
+	if n == 0 {
+		return c.cfg.ResolutionItems
+	}
+	return int(min(uint64(n), uint64(c.cfg.MaxResolutionItems)))
+}
+
+// grow extends s by one element, reusing spare capacity and the slices the
+// reused element holds.
+func grow[T any](s []T) []T {
+	if len(s) < cap(s) {
+		return s[:len(s)+1]
+	}
+	return append(s, *new(T))
+}

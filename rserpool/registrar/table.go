@@ -1,0 +1,146 @@
+package registrar
+
+import (
+	"time"
+
+	"github.com/mobisctp/mobisctp/rserpool/handlespace"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+)
+
+// Table is a registrar's handlespace: its pools in handle order, each with
+// its elements in identifier order.
+type Table struct {
+	Server wire.ServerID // the registrar
+	Pools  []Pool
+}
+
+// Pool is one pool of a Table.
+type Pool struct {
+	Handle   string
+	Policy   wire.PolicyType
+	Elements []Element
+}
+
+// Element is one pool element of a Table: the Pool Element parameter as
+// registrars exchange it, with the home registrar (the owner) in
+// HomeServer, the registration life in RegLife and, for elements the
+// registrar is home for, the element's ASAP association in ASAPTransport.
+type Element struct {
+	wire.PoolElement
+	// Only known in process (Registrar.Table), zero in a table fetched
+	// over ENRP: when the element first registered, when its
+	// registration life ends, and how many Endpoint Unreachable reports
+	// it has collected.
+	Registered, Expires time.Time
+	Reports             int
+}
+
+// Elements returns the number of elements in the table.
+func (t *Table) Elements() int {
+	n := 0
+	for _, p := range t.Pools {
+		n += len(p.Elements)
+	}
+	return n
+}
+
+// table returns a copy of the handlespace.
+func (c *core) table() Table {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := Table{Server: c.cfg.ServerID}
+	for p := range c.hs.Pools() {
+		pool := Pool{Handle: p.Handle(), Policy: p.Policy()}
+		for e := range p.All() {
+			pool.Elements = append(pool.Elements, c.element(e))
+		}
+		t.Pools = append(t.Pools, pool)
+	}
+	return t
+}
+
+// tableCursor is where an ENRP handle table transfer stands. RFC 5353 sends
+// a large table in parts: a response with the M (more to send) flag asks
+// the requester for another Handle Table Request, which continues where
+// the last response ended.
+type tableCursor struct {
+	next    handlespace.Cursor
+	ownOnly bool // the transfer's W flag: only elements this registrar owns
+	active  bool // the last response had the M flag
+}
+
+// handleTable answers an ENRP Handle Table Request with the next part of
+// the handle table: at most MaxTableEntries elements, and no more than
+// fit in one message.
+func (c *core) handleTable(s *session, req *wire.HandleTableRequest) {
+	c.stats.TableRequests++
+	cur := &s.table
+	if !cur.active {
+		*cur = tableCursor{ownOnly: req.OwnChildrenOnly}
+	}
+	part := tablePart{resp: wire.HandleTableResponse{ENRPHeader: wire.ENRPHeader{Sender: c.cfg.ServerID, Receiver: req.Sender}}}
+	limit := maxMessage - wire.ENRPLen(&part.resp) // for the entries
+	part.room = limit
+	for e := range c.hs.Elements(cur.next) {
+		if cur.ownOnly && wire.ServerID(e.Owner()) != c.cfg.ServerID {
+			continue
+		}
+		pe := c.tableElement(e)
+		size := part.cost(e.Handle(), &pe)
+		if size <= limit && (part.n == c.cfg.MaxTableEntries || size > part.room) {
+			part.resp.MoreToSend = true
+			break
+		}
+		if size <= limit { // else too large for any response: left out rather than stall
+			part.add(e.Handle(), pe, size)
+		}
+		cur.next = e.After()
+	}
+	cur.active = part.resp.MoreToSend
+	c.log.Debugf("handle table for %v (server $%08x): %d elements, more %v", s.from, uint32(req.Sender), part.n, cur.active)
+	s.out.buf = wire.AppendENRP(s.out.buf, &part.resp)
+	s.out.mark(wire.PPIDENRP)
+}
+
+// tablePart is a Handle Table Response being filled.
+type tablePart struct {
+	resp wire.HandleTableResponse
+	room int // bytes left for entries
+	n    int // elements so far
+}
+
+// newPool reports whether an element of pool handle starts a new entry.
+func (p *tablePart) newPool(handle string) bool {
+	last := len(p.resp.Entries) - 1
+	return last < 0 || string(p.resp.Entries[last].Handle) != handle
+}
+
+// cost returns the bytes element pe of pool handle adds.
+func (p *tablePart) cost(handle string, pe *wire.PoolElement) int {
+	size := wire.ParamLen(pe)
+	if p.newPool(handle) {
+		size += wire.ParamLen(wire.PoolHandle(handle))
+	}
+	return size
+}
+
+// add appends element pe of pool handle, which costs size bytes.
+func (p *tablePart) add(handle string, pe wire.PoolElement, size int) {
+	if p.newPool(handle) {
+		p.resp.Entries = append(p.resp.Entries, wire.PoolEntry{Handle: wire.PoolHandle(handle)})
+	}
+	last := &p.resp.Entries[len(p.resp.Entries)-1]
+	last.Elements = append(last.Elements, pe)
+	p.room -= size
+	p.n++
+}
+
+// tableElement returns e as ENRP shows it, with its ASAP transport if this
+// registrar is its home.
+func (c *core) tableElement(e *handlespace.PoolElement) wire.PoolElement {
+	pe := wireElement(e)
+	if m := c.members[e]; m != nil {
+		pe.ASAPTransport = m.sess.asap
+	}
+	return pe
+}
