@@ -14,7 +14,11 @@ import (
 // commands is the table of subcommands: adding one is adding a line.
 var commands = []command{
 	{"perf", "measure SCTP throughput: perf server, perf client", runPerf},
-	{"demo", "run a perf server and client on loopback and compare their hashes", runDemo},
+	{"registrar", "RSerPool registrar: serve ASAP to pool elements and pool users, log the handlespace's changes", runRegistrar},
+	{"hsdump", "print a registrar's handlespace: pools, elements, policies, addresses, owners, lifetimes", runHsdump},
+	{"pe", "RSerPool pool element: register with a registrar and serve echo, discard, daytime or chargen", runPE},
+	{"pu", "RSerPool pool user: a terminal to a pool that fails over when its element fails", runPU},
+	{"demo", "registrar, three pool elements and a pool user on loopback: kill an element, lose nothing", runDemo},
 }
 
 // env is what a command prints to and knows about its terminal; tests

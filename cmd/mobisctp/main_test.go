@@ -82,14 +82,3 @@ func TestFlagErrors(t *testing.T) {
 		}
 	}
 }
-
-// TestDemo runs the demo as make demo does.
-func TestDemo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the demo sends for 3 seconds")
-	}
-	code, stdout, stderr := runArgs(t.Context(), "demo")
-	if code != exitOK || !strings.Contains(stdout, "hashes match") {
-		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-}

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mobisctp/mobisctp/rserpool/asap"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+func runPE(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "mobisctp pe",
+		"--registrar ADDR[:PORT][,...] --pool HANDLE --service echo|discard|daytime|chargen [--policy NAME[:ARGS]] [--listen ADDR:PORT] [--json]")
+	var regs registrarFlags
+	regs.register(fs)
+	pool := fs.String("pool", "", "pool `handle` to register under (required)")
+	svcName := fs.String("service", "", "the `service` to offer: echo, discard, daytime or chargen (required)")
+	policyText := fs.String("policy", "RoundRobin", "pool member selection `policy` and its values, as in WeightedRoundRobin:3 ("+
+		strings.Join(asap.PolicyNames(), ", ")+")")
+	listen := addrList{addrs: []netip.Addr{loopback4}}
+	fs.Var(&listen, "listen", "local `addresses` and the port they share, both as SCTP and as UDP port (port 0: picked at random)")
+	rereg := fs.Duration("rereg-interval", asap.DefaultReregInterval, "time between registrations; they last three times as long")
+	jsonOut := fs.Bool("json", false, "print one JSON object per event")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	svc, pol, err := checkPEFlags(fs, &regs, *pool, *svcName, *policyText, *rereg)
+	if err != nil {
+		return usageError(fs, "%v", err)
+	}
+
+	ep, err := asap.ElementEndpoint(stack.Config{LocalAddrs: listen.addrs, Port: listen.port})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	defer ep.Close()
+	el, err := asap.NewElement(ep, asap.ElementConfig{Handle: wire.PoolHandle(*pool), Registrars: regs.remotes(), Policy: pol, ReregInterval: *rereg})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	out := &reporter{w: e.stdout, json: *jsonOut}
+	out.event("listening", fmt.Sprintf("pool element $%08x of pool %q: %s service on %s port %d, policy %s", uint32(el.ID()), *pool, *svcName,
+		joinAddrs(ep.LocalAddrs()), ep.Port(), *policyText),
+		map[string]any{"id": uint32(el.ID()), "pool": *pool, "service": *svcName, "addrs": joinAddrs(ep.LocalAddrs()), "port": ep.Port(), "policy": *policyText})
+	printed := printElementEvents(el, out)
+	sessions := serveElement(ctx, el, svc, out)
+	el.Close() // deregister first, so that no pool user picks the element meanwhile
+	sessions.Wait()
+	<-printed
+	return exitOK
+}
+
+// checkPEFlags checks the pe flags, naming the one at fault, and returns
+// the service and the policy.
+func checkPEFlags(fs *flag.FlagSet, regs *registrarFlags, pool, svcName, policyText string, rereg time.Duration) (service, wire.Policy, error) {
+	if err := regs.check(fs); err != nil {
+		return nil, wire.Policy{}, err
+	}
+	svc, known := services[svcName]
+	switch {
+	case pool == "":
+		return nil, wire.Policy{}, fmt.Errorf("--pool is required")
+	case !known:
+		return nil, wire.Policy{}, fmt.Errorf("--service %q: want echo, discard, daytime or chargen", svcName)
+	case rereg <= 0:
+		return nil, wire.Policy{}, fmt.Errorf("--rereg-interval %v: must be positive", rereg)
+	}
+	pol, err := asap.ParsePolicy(policyText)
+	if err != nil {
+		return nil, wire.Policy{}, fmt.Errorf("--policy: %v", err)
+	}
+	return svc, pol, nil
+}
+
+// printElementEvents prints the element's registration events until Close;
+// the channel returned is closed after the last one.
+func printElementEvents(el *asap.Element, out *reporter) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range el.Events() {
+			f := map[string]any{"id": uint32(el.ID())}
+			if len(ev.Registrar.Addrs) > 0 {
+				f["registrar"] = netip.AddrPortFrom(ev.Registrar.Addrs[0], ev.Registrar.Port).String()
+			}
+			if ev.Err != nil {
+				f["error"] = ev.Err.Error()
+			}
+			out.event(ev.Type.String(), ev.String(), f)
+		}
+	}()
+	return done
+}
+
+// serveElement runs svc for every pool user's association until ctx is
+// done. The sessions see ctx too: they shut their associations down, and
+// the group returned waits for that.
+func serveElement(ctx context.Context, el *asap.Element, svc service, out *reporter) *sync.WaitGroup {
+	sessions := new(sync.WaitGroup)
+	for {
+		c, err := el.Accept(ctx)
+		if err != nil {
+			return sessions
+		}
+		user, id := c.Association().RemoteAddr().String(), uint32(el.ID())
+		out.event("session", fmt.Sprintf("$%08x: session from %s", id, user), map[string]any{"id": id, "user": user})
+		sessions.Go(func() {
+			defer c.Close()
+			svc(ctx, c, func(name, text string) {
+				out.event(name, fmt.Sprintf("$%08x: %s (session from %s)", id, text, user), map[string]any{"id": id, "user": user, "detail": text})
+			})
+		})
+	}
+}
+
+// service serves one pool user's session until it ends; note reports what
+// the pool user should see in the element's output.
+type service func(ctx context.Context, c *asap.UserConn, note func(event, text string))
+
+// services are the classic ones (RFC 862, 863, 867, 864), as RSPLIB's
+// rspserver offers them.
+var services = map[string]service{
+	"echo":    serveEcho,
+	"discard": serveDiscard,
+	"daytime": serveDaytime,
+	"chargen": serveChargen,
+}
+
+// serveEcho sends every message back, and after each a Cookie with the
+// number of messages echoed so far in the session: the element that takes
+// over after a failover continues the count from the user's Cookie Echo.
+func serveEcho(ctx context.Context, c *asap.UserConn, note func(event, text string)) {
+	echoed := 0
+	for {
+		m, err := c.Recv(ctx)
+		if err != nil {
+			return
+		}
+		switch m.Type {
+		case asap.MessageCookieEcho:
+			if n, ok := parseEchoCookie(m.Data); ok {
+				echoed = n
+				note("restored", fmt.Sprintf("cookie echo: session state restored, %d messages echoed before the failover", n))
+			}
+		case asap.MessageData:
+			if c.Send(ctx, m.Data, stack.SendInfo{Stream: m.Stream, PPID: m.PPID}) != nil {
+				return
+			}
+			echoed++
+			if c.SendCookie(ctx, echoCookie(echoed)) != nil {
+				return
+			}
+		}
+	}
+}
+
+// echoCookie is the echo service's session state; parseEchoCookie reads it
+// back.
+func echoCookie(echoed int) []byte { return fmt.Appendf(nil, "echoed=%d", echoed) }
+
+func parseEchoCookie(b []byte) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(string(b), "echoed="))
+	return n, err == nil && n >= 0 && strings.HasPrefix(string(b), "echoed=")
+}
+
+// serveDiscard reads and drops everything.
+func serveDiscard(ctx context.Context, c *asap.UserConn, _ func(event, text string)) {
+	for {
+		if _, err := c.Recv(ctx); err != nil {
+			return
+		}
+	}
+}
+
+// serveDaytime sends the date and time and ends the session.
+func serveDaytime(ctx context.Context, c *asap.UserConn, _ func(event, text string)) {
+	c.Send(ctx, []byte(time.Now().Format(time.RFC1123)), stack.SendInfo{})
+}
+
+// chargenLine is the length of a character generator line (RFC 864).
+const chargenLine = 72
+
+// serveChargen sends lines of the rotating printable-character pattern of
+// RFC 864 until the session ends, as fast as flow control lets it, and
+// reads (and drops) what the user sends meanwhile.
+func serveChargen(ctx context.Context, c *asap.UserConn, note func(event, text string)) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		serveDiscard(ctx, c, note)
+		cancel()
+	}()
+	const first, n = ' ', '~' - ' ' + 1 // the 95 printable ASCII characters
+	line := make([]byte, chargenLine)
+	for start := 0; ; start = (start + 1) % n {
+		for i := range line {
+			line[i] = byte(first + (start+i)%n)
+		}
+		if c.Send(ctx, line, stack.SendInfo{}) != nil {
+			return
+		}
+	}
+}
+
+// registrarFlags is --registrar and --registrar-udp-port, which pe and pu
+// share.
+type registrarFlags struct {
+	list    registrarList
+	udpPort int
+}
+
+func (r *registrarFlags) register(fs *flag.FlagSet) {
+	fs.Var(&r.list, "registrar", fmt.Sprintf("`registrars`, in order of preference, as ADDR[:SCTP-PORT],... (required; port %d if omitted)", wire.PortASAP))
+	fs.IntVar(&r.udpPort, "registrar-udp-port", stack.DefaultUDPPort, "the registrars' UDP encapsulation `port`")
+}
+
+func (r *registrarFlags) check(fs *flag.FlagSet) error {
+	if len(r.list) == 0 {
+		return fmt.Errorf("--registrar is required")
+	}
+	return checkPort(fs, "registrar-udp-port", r.udpPort, 1)
+}
+
+// remotes returns the registrars to dial.
+func (r *registrarFlags) remotes() []stack.Remote {
+	out := make([]stack.Remote, len(r.list))
+	for i, ap := range r.list {
+		out[i] = stack.Remote{Addrs: []netip.Addr{ap.Addr()}, Port: ap.Port(), UDPPort: r.udpPort}
+	}
+	return out
+}
+
+// registrarList is a flag value listing registrars, each one address with
+// an optional SCTP port: "127.0.0.1:3863,[::1]". Repeating the flag adds
+// to the list.
+type registrarList []netip.AddrPort
+
+func (l *registrarList) Set(s string) error {
+	for el := range strings.SplitSeq(s, ",") {
+		addr, port, err := parseAddrMaybePort(strings.TrimSpace(el))
+		switch {
+		case err != nil:
+			return err
+		case addr.IsUnspecified():
+			return fmt.Errorf("%v: a registrar needs a real address", addr)
+		case port == 0:
+			return fmt.Errorf("%q: the SCTP port must not be 0", el)
+		case port < 0:
+			port = wire.PortASAP
+		}
+		*l = append(*l, netip.AddrPortFrom(addr, uint16(port)))
+	}
+	return nil
+}
+
+func (l *registrarList) String() string {
+	if l == nil {
+		return ""
+	}
+	parts := make([]string, len(*l))
+	for i, ap := range *l {
+		parts[i] = ap.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// reporter prints events as text lines, or with --json as one JSON object
+// per line. Its methods are safe for concurrent use.
+type reporter struct {
+	w    io.Writer
+	json bool
+	// start, when set, makes times relative to it: "+1.234s" in text, a
+	// number of seconds "t" in JSON.
+	start time.Time
+	mu    sync.Mutex
+}
+
+// event prints one event: text for people, or fields with "event": name
+// and the time for --json.
+func (r *reporter) event(name, text string, fields map[string]any) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.json {
+		obj := map[string]any{"event": name}
+		if r.start.IsZero() {
+			obj["time"] = now.Format(time.RFC3339Nano)
+		} else {
+			obj["t"] = now.Sub(r.start).Seconds()
+		}
+		maps.Copy(obj, fields)
+		b, err := json.Marshal(obj)
+		if err != nil {
+			b = fmt.Appendf(nil, `{"event":"error","error":%q}`, err.Error())
+		}
+		r.w.Write(append(b, '\n'))
+		return
+	}
+	if r.start.IsZero() {
+		fmt.Fprintf(r.w, "%s  %s\n", now.Format("15:04:05.000"), text)
+		return
+	}
+	fmt.Fprintf(r.w, "%+8.3fs  %s\n", now.Sub(r.start).Seconds(), text)
+}
+
+// elementFields describes a pool element for JSON output.
+func elementFields(e wire.PoolElement) map[string]any {
+	f := map[string]any{"id": uint32(e.ID)}
+	if t := e.UserTransport; len(t.Addrs) > 0 {
+		f["addr"] = netip.AddrPortFrom(t.Addrs[0], t.Port).String()
+	}
+	return f
+}

@@ -1,0 +1,140 @@
+package asap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/mobisctp/mobisctp/rserpool/policy"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// DefaultReregInterval is how often an element renews its registration
+// (RSPLIB's default); it registers for three times as long.
+const DefaultReregInterval = 30 * time.Second
+
+// ElementConfig configures a pool element. Zero fields take their
+// defaults.
+type ElementConfig struct {
+	// Handle is the pool to join. Required.
+	Handle wire.PoolHandle
+	// Registrars lists the registrars to register with, in order of
+	// preference. Required.
+	Registrars []stack.Remote
+	// Policy is the element's pool member selection policy and its
+	// values. The zero value means Round Robin, as in RSPLIB.
+	Policy wire.Policy
+	// ID is the element's identifier; 0 picks one at random.
+	ID wire.PEID
+	// ReregInterval is the time between registrations (30 s). The
+	// registration life is three times as long, so that two renewals may
+	// be lost before the registration runs out.
+	ReregInterval time.Duration
+	// RequestTimeout bounds each association setup with a registrar and
+	// each answer (3 s).
+	RequestTimeout time.Duration
+	// EventQueue is the capacity of the event channel (16).
+	EventQueue int
+}
+
+func (c ElementConfig) withDefaults() ElementConfig {
+	if c.Policy.Type == 0 {
+		c.Policy = wire.Policy{Type: wire.PolicyRoundRobin}
+	}
+	for c.ID == 0 {
+		c.ID = wire.PEID(rand.Uint32())
+	}
+	if c.ReregInterval <= 0 {
+		c.ReregInterval = DefaultReregInterval
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	return c
+}
+
+// maxReregInterval keeps the registration life, three intervals, within
+// its 32-bit millisecond field.
+const maxReregInterval = time.Duration(1<<32-1) * time.Millisecond / 3
+
+func (c ElementConfig) validate(ep *stack.Endpoint) error {
+	switch {
+	case len(c.Handle) == 0:
+		return errors.New("asap: ElementConfig.Handle is empty")
+	case len(c.Registrars) == 0:
+		return errors.New("asap: ElementConfig.Registrars is empty")
+	case c.ReregInterval > maxReregInterval:
+		return fmt.Errorf("asap: ElementConfig.ReregInterval %v exceeds %v", c.ReregInterval, maxReregInterval)
+	case ep.UDPPort() != int(ep.Port()):
+		return fmt.Errorf("asap: the element's UDP port %d differs from its SCTP port %d; pool users could not reach it (see ElementEndpoint)",
+			ep.UDPPort(), ep.Port())
+	}
+	return policy.Validate(c.Policy)
+}
+
+// Element is a pool element: an SCTP endpoint registered under a pool
+// handle. Its methods are safe for concurrent use.
+type Element struct {
+	cfg    ElementConfig
+	ep     *stack.Endpoint
+	regs   *registrarSet
+	events *eventQueue[ElementEvent]
+
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when the registration loop has ended
+	closeOnce sync.Once
+}
+
+// NewElement makes ep a pool element: it starts accepting associations
+// and registering ep's addresses and port at once, in the background;
+// Events reports how that goes. The caller closes ep after Close.
+func NewElement(ep *stack.Endpoint, cfg ElementConfig) (*Element, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(ep); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Element{cfg: cfg, ep: ep, events: newEventQueue[ElementEvent](cfg.EventQueue), cancel: cancel, done: make(chan struct{})}
+	e.regs = newRegistrarSet(ep, cfg.Registrars, cfg.RequestTimeout, e.keepAlive)
+	ep.Listen()
+	go e.run(ctx)
+	return e, nil
+}
+
+// ID returns the element's pool element identifier.
+func (e *Element) ID() wire.PEID { return e.cfg.ID }
+
+// Events returns the channel of registration events. It is closed after
+// Close. When it is not read, the oldest events are dropped.
+func (e *Element) Events() <-chan ElementEvent { return e.events.ch }
+
+// Accept waits for a pool user's association.
+func (e *Element) Accept(ctx context.Context) (*UserConn, error) {
+	a, err := e.ep.Accept(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newUserConn(a), nil
+}
+
+// Close stops renewing the registration and deregisters the element, then
+// closes the association with the registrar. Associations with pool users
+// stay up until the endpoint closes.
+func (e *Element) Close() error {
+	var err error
+	e.closeOnce.Do(func() {
+		e.cancel()
+		<-e.done
+		ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
+		err = e.deregister(ctx)
+		cancel()
+		e.regs.close()
+		e.events.post(ElementEvent{Type: ElementDeregistered, Time: time.Now(), Err: err})
+		e.events.close()
+	})
+	return err
+}

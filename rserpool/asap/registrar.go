@@ -1,0 +1,179 @@
+package asap
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// registrarConn is an ASAP association with one registrar. ASAP answers
+// carry no transaction identifier, so a request waits for the next answer
+// of the matching type for the same pool handle. A reader goroutine hands
+// each answer to its request and every other message to unsolicited.
+type registrarConn struct {
+	a           *stack.Association
+	remote      stack.Remote
+	unsolicited func(c *registrarConn, m wire.ASAPMessage) // runs on the reader goroutine
+
+	mu      sync.Mutex
+	waiting []*waiter
+
+	done chan struct{} // closed when the association has ended
+	err  error         // why; set before done is closed
+}
+
+// waiter is a request waiting for its answer.
+type waiter struct {
+	want   wire.ASAPType
+	handle string
+	reply  chan []byte // buffered: the reader never blocks on it
+}
+
+func newRegistrarConn(a *stack.Association, r stack.Remote, unsolicited func(*registrarConn, wire.ASAPMessage)) *registrarConn {
+	c := &registrarConn{a: a, remote: r, unsolicited: unsolicited, done: make(chan struct{})}
+	go c.read()
+	return c
+}
+
+// request sends v and returns the answer of type want for handle: the
+// message bytes, which the caller owns. An ASAP Error message answers any
+// request.
+func (c *registrarConn) request(ctx context.Context, v wire.ASAPValue, want wire.ASAPType, handle []byte) ([]byte, error) {
+	w := &waiter{want: want, handle: string(handle), reply: make(chan []byte, 1)}
+	c.mu.Lock()
+	c.waiting = append(c.waiting, w)
+	c.mu.Unlock()
+	defer c.forget(w)
+	if err := c.send(ctx, v); err != nil {
+		return nil, err
+	}
+	select {
+	case b := <-w.reply:
+		return b, nil
+	case <-c.done:
+		return nil, c.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("asap: no answer to %v from registrar %v: %w", v.ASAPType(), remoteString(c.remote), ctx.Err())
+	}
+}
+
+func (c *registrarConn) send(ctx context.Context, v wire.ASAPValue) error {
+	return sendASAP(ctx, c.a, v)
+}
+
+func (c *registrarConn) forget(w *waiter) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, x := range c.waiting {
+		if x == w {
+			c.waiting = append(c.waiting[:i], c.waiting[i+1:]...)
+			return
+		}
+	}
+}
+
+// read passes every message to dispatch until the association ends.
+func (c *registrarConn) read() {
+	r := newReader(c.a)
+	for {
+		b, info, err := r.next(context.Background())
+		if err != nil {
+			c.err = fmt.Errorf("asap: association with registrar %v ended: %w", remoteString(c.remote), err)
+			close(c.done)
+			return
+		}
+		if info.PPID == wire.PPIDASAP {
+			c.dispatch(b)
+		}
+	}
+}
+
+// dispatch handles one message from the registrar. Malformed ones are
+// dropped.
+func (c *registrarConn) dispatch(b []byte) {
+	m, err := wire.ParseASAP(b)
+	if err != nil {
+		return
+	}
+	if !c.answer(m) && c.unsolicited != nil {
+		c.unsolicited(c, m)
+	}
+}
+
+// answer hands m to the oldest request it answers, if any.
+func (c *registrarConn) answer(m wire.ASAPMessage) bool {
+	handle := string(poolHandleOf(m))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, w := range c.waiting {
+		if m.Type() == wire.ASAPError || (m.Type() == w.want && handle == w.handle) {
+			w.reply <- bytes.Clone(m.Bytes())
+			c.waiting = append(c.waiting[:i], c.waiting[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// poolHandleOf returns the first Pool Handle parameter of m, if any.
+func poolHandleOf(m wire.ASAPMessage) []byte {
+	it := m.Params().Iter()
+	for p, ok := it.Next(); ok; p, ok = it.Next() {
+		if p.Type() == wire.ParamPoolHandle {
+			return p.Value()
+		}
+	}
+	return nil
+}
+
+// ended reports whether the association has ended.
+func (c *registrarConn) ended() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// abort ends the association at once and waits for the reader.
+func (c *registrarConn) abort(reason string) {
+	c.a.Abort(reason)
+	<-c.done
+}
+
+// close shuts the association down gracefully and waits for the reader.
+func (c *registrarConn) close() {
+	c.a.Close()
+	<-c.done
+}
+
+// decodeAnswer decodes the answer b to a request of type req into v,
+// turning an ASAP Error message into an *OperationError.
+func decodeAnswer(b []byte, req wire.ASAPType, v wire.ASAPValue) error {
+	m, err := wire.ParseASAP(b)
+	if err != nil {
+		return err
+	}
+	if m.Type() == wire.ASAPError {
+		var e wire.ASAPErrorMessage
+		if err := m.Decode(&e); err != nil {
+			return err
+		}
+		return operationError(req, e.Error)
+	}
+	return m.Decode(v)
+}
+
+// remoteString formats a registrar as its first address and SCTP port.
+func remoteString(r stack.Remote) string {
+	if len(r.Addrs) == 0 {
+		return fmt.Sprintf("port %d", r.Port)
+	}
+	return netip.AddrPortFrom(r.Addrs[0], r.Port).String()
+}

@@ -1,0 +1,115 @@
+package asap
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// DefaultRequestTimeout bounds a registrar's answer to a request, and the
+// setup of an association with it (RSPLIB's registrar request timeout).
+const DefaultRequestTimeout = 3 * time.Second
+
+// registrarSet keeps at most one association with a registrar of a static
+// list. When that registrar fails it moves on to the next one in the list,
+// wrapping around, so that a registrar that failed is tried again last.
+type registrarSet struct {
+	ep          *stack.Endpoint
+	list        []stack.Remote
+	timeout     time.Duration
+	unsolicited func(*registrarConn, wire.ASAPMessage)
+
+	mu   sync.Mutex // held while hunting, so that only one hunt runs
+	next int        // index of the registrar to try first
+	conn *registrarConn
+}
+
+func newRegistrarSet(ep *stack.Endpoint, list []stack.Remote, timeout time.Duration, unsolicited func(*registrarConn, wire.ASAPMessage)) *registrarSet {
+	return &registrarSet{ep: ep, list: list, timeout: timeout, unsolicited: unsolicited}
+}
+
+// get returns the current association, or sets one up with the first
+// registrar, from next on, that answers within the timeout.
+func (s *registrarSet) get(ctx context.Context) (*registrarConn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != nil && !s.conn.ended() {
+		return s.conn, nil
+	}
+	for range s.list {
+		r := s.list[s.next]
+		s.next = (s.next + 1) % len(s.list)
+		dctx, cancel := context.WithTimeout(ctx, s.timeout)
+		a, err := s.ep.Dial(dctx, r)
+		cancel()
+		if err == nil {
+			s.conn = newRegistrarConn(a, r, s.unsolicited)
+			return s.conn, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	return nil, ErrNoRegistrar
+}
+
+// drop aborts c, if it is still the current association, so that the next
+// get moves on to the next registrar.
+func (s *registrarSet) drop(c *registrarConn, reason string) {
+	s.mu.Lock()
+	if s.conn == c {
+		s.conn = nil
+	}
+	s.mu.Unlock()
+	c.abort(reason)
+}
+
+// do sends a request and returns the answer, trying each registrar of the
+// list at most once: one that fails or does not answer in time is dropped.
+// A refusal is an answer, returned as an *OperationError by the caller's
+// decoding.
+func (s *registrarSet) do(ctx context.Context, v wire.ASAPValue, want wire.ASAPType, handle []byte) ([]byte, error) {
+	var last error = ErrNoRegistrar
+	for range s.list {
+		c, err := s.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rctx, cancel := context.WithTimeout(ctx, s.timeout)
+		b, err := c.request(rctx, v, want, handle)
+		cancel()
+		if err == nil {
+			return b, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		last = err
+		s.drop(c, "no answer")
+	}
+	return nil, errors.Join(ErrNoRegistrar, last)
+}
+
+// send sends a message that has no answer.
+func (s *registrarSet) send(ctx context.Context, v wire.ASAPValue) error {
+	c, err := s.get(ctx)
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, v)
+}
+
+// close shuts the current association down gracefully.
+func (s *registrarSet) close() {
+	s.mu.Lock()
+	c := s.conn
+	s.conn = nil
+	s.mu.Unlock()
+	if c != nil {
+		c.close()
+	}
+}
