@@ -15,9 +15,16 @@ type Queue[T any] struct {
 	closed  bool
 }
 
-// New returns a queue holding up to size events (at least 1).
+// DefaultSize is the capacity New uses for a size of zero or less.
+const DefaultSize = 16
+
+// New returns a queue holding up to size events (DefaultSize if size is
+// not positive).
 func New[T any](size int) *Queue[T] {
-	return &Queue[T]{ch: make(chan T, max(size, 1))}
+	if size <= 0 {
+		size = DefaultSize
+	}
+	return &Queue[T]{ch: make(chan T, size)}
 }
 
 // C returns the channel the application reads; it is closed after the

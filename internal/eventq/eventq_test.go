@@ -21,11 +21,12 @@ func TestDropsOldest(t *testing.T) {
 	}
 }
 
-func TestSizeAtLeastOne(t *testing.T) {
-	q := New[string](0)
-	q.Post("a")
-	q.Post("b")
-	if e := <-q.C(); e != "b" {
-		t.Errorf("got %q, want the newest", e)
+func TestDefaultSize(t *testing.T) {
+	q := New[int](0)
+	for i := range DefaultSize + 1 {
+		q.Post(i)
+	}
+	if q.Dropped() != 1 || len(q.C()) != DefaultSize {
+		t.Errorf("dropped %d, holding %d; want 1 and %d", q.Dropped(), len(q.C()), DefaultSize)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mobisctp/mobisctp/internal/eventq"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -82,7 +83,7 @@ type Element struct {
 	cfg    ElementConfig
 	ep     *stack.Endpoint
 	regs   *registrarSet
-	events *eventQueue[ElementEvent]
+	events *eventq.Queue[ElementEvent]
 
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the registration loop has ended
@@ -98,7 +99,7 @@ func NewElement(ep *stack.Endpoint, cfg ElementConfig) (*Element, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Element{cfg: cfg, ep: ep, events: newEventQueue[ElementEvent](cfg.EventQueue), cancel: cancel, done: make(chan struct{})}
+	e := &Element{cfg: cfg, ep: ep, events: eventq.New[ElementEvent](cfg.EventQueue), cancel: cancel, done: make(chan struct{})}
 	e.regs = newRegistrarSet(ep, cfg.Registrars, cfg.RequestTimeout, e.keepAlive)
 	ep.Listen()
 	go e.run(ctx)
@@ -110,7 +111,7 @@ func (e *Element) ID() wire.PEID { return e.cfg.ID }
 
 // Events returns the channel of registration events. It is closed after
 // Close. When it is not read, the oldest events are dropped.
-func (e *Element) Events() <-chan ElementEvent { return e.events.ch }
+func (e *Element) Events() <-chan ElementEvent { return e.events.C() }
 
 // Accept waits for a pool user's association.
 func (e *Element) Accept(ctx context.Context) (*UserConn, error) {
@@ -133,8 +134,8 @@ func (e *Element) Close() error {
 		err = e.deregister(ctx)
 		cancel()
 		e.regs.close()
-		e.events.post(ElementEvent{Type: ElementDeregistered, Time: time.Now(), Err: err})
-		e.events.close()
+		e.events.Post(ElementEvent{Type: ElementDeregistered, Time: time.Now(), Err: err})
+		e.events.Close()
 	})
 	return err
 }

@@ -139,7 +139,7 @@ func (e *Element) post(t ElementEventType, c *registrarConn, err error) {
 	if c != nil {
 		ev.Registrar = c.remote
 	}
-	e.events.post(ev)
+	e.events.Post(ev)
 }
 
 // sleep waits for d or until ctx is done.

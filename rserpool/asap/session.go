@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/mobisctp/mobisctp/internal/eventq"
 	"slices"
 	"sync"
 	"time"
@@ -60,7 +61,7 @@ type Session struct {
 	u      *User
 	handle wire.PoolHandle
 	cfg    SessionConfig
-	events *eventQueue[SessionEvent]
+	events *eventq.Queue[SessionEvent]
 	in     chan Message  // received data, for Recv
 	wake   chan struct{} // a Send found no association
 	up     chan struct{} // closed at the first connection
@@ -101,7 +102,7 @@ func (u *User) Connect(ctx context.Context, handle wire.PoolHandle, cfg SessionC
 	sctx, cancel := context.WithCancel(u.ctx)
 	s := &Session{
 		u: u, handle: bytes.Clone(handle), cfg: cfg,
-		events: newEventQueue[SessionEvent](cfg.EventQueue),
+		events: eventq.New[SessionEvent](cfg.EventQueue),
 		in:     make(chan Message, recvQueue),
 		wake:   make(chan struct{}, 1),
 		up:     make(chan struct{}),
@@ -190,7 +191,7 @@ func (s *Session) Recv(ctx context.Context) (Message, error) {
 // Events returns the session's events; see SessionEventType. The channel
 // is closed after Close. When it is not read, the oldest events are
 // dropped.
-func (s *Session) Events() <-chan SessionEvent { return s.events.ch }
+func (s *Session) Events() <-chan SessionEvent { return s.events.C() }
 
 // Element returns the element the session is connected to, and false
 // while it has none.
@@ -223,7 +224,7 @@ func (s *Session) Close() error {
 		if a != nil {
 			shutdown(a)
 		}
-		s.events.close()
+		s.events.Close()
 	})
 	return nil
 }
@@ -253,5 +254,5 @@ func (s *Session) post(e SessionEvent) {
 		s.lastErr = e.Err
 		s.mu.Unlock()
 	}
-	s.events.post(e)
+	s.events.Post(e)
 }

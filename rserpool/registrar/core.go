@@ -1,6 +1,7 @@
 package registrar
 
 import (
+	"github.com/mobisctp/mobisctp/internal/eventq"
 	"slices"
 	"sync"
 	"time"
@@ -23,7 +24,7 @@ type core struct {
 	hs      *handlespace.Handlespace
 	members map[*handlespace.PoolElement]*member
 	stats   counters
-	events  *eventQueue
+	events  *eventq.Queue[Event]
 	// wake tells the timer loop that the earliest deadline may have
 	// moved; it holds at most one pending signal.
 	wake chan struct{}
@@ -41,7 +42,7 @@ func newCore(cfg Config, log logging.LeveledLogger) *core {
 		log:     log,
 		hs:      handlespace.New(handlespace.Options{Seed: cfg.Seed}),
 		members: map[*handlespace.PoolElement]*member{},
-		events:  newEventQueue(cfg.EventQueue),
+		events:  eventq.New[Event](cfg.EventQueue),
 		wake:    make(chan struct{}, 1),
 	}
 }
@@ -91,7 +92,7 @@ func (c *core) remove(e *handlespace.PoolElement, why RemovalReason, now time.Ti
 		ev.From = m.sess.from
 	}
 	c.stats.removed(why)
-	c.events.post(ev)
+	c.events.Post(ev)
 	c.log.Infof("removed %q/$%08x: %v", e.Handle(), e.ID(), why)
 	c.rearm()
 }

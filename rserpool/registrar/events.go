@@ -3,7 +3,6 @@ package registrar
 import (
 	"fmt"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
@@ -57,50 +56,4 @@ func (e Event) String() string {
 		s += " (from " + e.From.String() + ")"
 	}
 	return s
-}
-
-// eventQueue delivers events without ever blocking the registrar: when
-// nobody reads them, the oldest are dropped and counted.
-type eventQueue struct {
-	mu      sync.Mutex
-	ch      chan Event
-	dropped uint64
-	closed  bool
-}
-
-func newEventQueue(size int) *eventQueue { return &eventQueue{ch: make(chan Event, size)} }
-
-func (q *eventQueue) post(e Event) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	for {
-		select {
-		case q.ch <- e:
-			return
-		default:
-		}
-		select {
-		case <-q.ch:
-			q.dropped++
-		default:
-		}
-	}
-}
-
-func (q *eventQueue) droppedCount() uint64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.dropped
-}
-
-func (q *eventQueue) close() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.closed {
-		q.closed = true
-		close(q.ch)
-	}
 }

@@ -26,7 +26,7 @@ func (c *core) register(s *session, reg *wire.Registration, peer []netip.Addr, n
 		}
 		c.stats.RegistrationsRefused++
 		c.stats.causeSent(cause.Code)
-		c.events.post(Event{Type: EventRejected, Time: now, Handle: string(reg.Handle), ID: reg.Element.ID, From: s.from, Cause: cause.Code})
+		c.events.Post(Event{Type: EventRejected, Time: now, Handle: string(reg.Handle), ID: reg.Element.ID, From: s.from, Cause: cause.Code})
 		c.log.Infof("refused %q/$%08x from %v: %v", reg.Handle, uint32(reg.Element.ID), s.from, cause.Code)
 	} else {
 		c.accepted(s, e, created, peer, now)
@@ -153,7 +153,7 @@ func (c *core) accepted(s *session, e *handlespace.PoolElement, created bool, pe
 		c.log.Debugf("re-registered %q/$%08x from %v", e.Handle(), e.ID(), s.from)
 	}
 	info := c.element(e)
-	c.events.post(Event{Type: typ, Time: now, Handle: e.Handle(), ID: wire.PEID(e.ID()), Element: &info, From: s.from})
+	c.events.Post(Event{Type: typ, Time: now, Handle: e.Handle(), ID: wire.PEID(e.ID()), Element: &info, From: s.from})
 }
 
 // deregister answers a Deregistration. Only the session the element

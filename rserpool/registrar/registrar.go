@@ -63,7 +63,7 @@ func (r *Registrar) Close() error {
 		err = r.ep.Close()
 		r.cancel()
 		r.wg.Wait()
-		r.core.events.close()
+		r.core.events.Close()
 	})
 	return err
 }
@@ -128,7 +128,7 @@ func (r *Registrar) LocalAddrs() []netip.Addr { return r.ep.LocalAddrs() }
 // Events returns the channel of handlespace changes: registrations,
 // refused registrations and removals. It is closed by Close. Events not
 // read in time are dropped (the oldest first) and counted in Stats.
-func (r *Registrar) Events() <-chan Event { return r.core.events.ch }
+func (r *Registrar) Events() <-chan Event { return r.core.events.C() }
 
 // Table returns a copy of the handlespace.
 func (r *Registrar) Table() Table { return r.core.table() }
@@ -144,6 +144,6 @@ func (r *Registrar) Stats() Stats {
 	s.Elements = c.hs.Len()
 	c.mu.Unlock()
 	s.ServerID = r.cfg.ServerID
-	s.EventsDropped = c.events.droppedCount()
+	s.EventsDropped = c.events.Dropped()
 	return s
 }
