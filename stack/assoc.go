@@ -107,7 +107,7 @@ func newAssociation(ep *Endpoint) *Association {
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		up:        make(chan struct{}),
-		localPort: ep.port,
+		localPort: ep.Port(),
 	}
 	a.sendq.limit = a.cfg.SendBuffer
 	a.events = eventq.New[Event](a.cfg.EventQueue)

@@ -87,7 +87,7 @@ func (ep *Endpoint) check(b []byte) (wire.Packet, wire.Chunk, bool) {
 		ep.stats.runts.Add(1)
 		return nil, nil, false
 	}
-	if pkt.DstPort() != ep.port {
+	if pkt.DstPort() != ep.Port() {
 		ep.stats.wrongPort.Add(1)
 		return nil, nil, false
 	}
@@ -169,7 +169,7 @@ func isStaleCookieError(c wire.Chunk) bool {
 // arrived on.
 func (ep *Endpoint) sendReply(d *encap.Datagram, vtag uint32, chunk []byte) {
 	pkt := wire.Packet(d.Data)
-	b := wire.Header{SrcPort: ep.port, DstPort: pkt.SrcPort(), VerificationTag: vtag}.Append(make([]byte, 0, wire.CommonHeaderLen+len(chunk)))
+	b := wire.Header{SrcPort: ep.Port(), DstPort: pkt.SrcPort(), VerificationTag: vtag}.Append(make([]byte, 0, wire.CommonHeaderLen+len(chunk)))
 	b = append(b, chunk...)
 	wire.SetChecksum(b)
 	_ = ep.conn.SendBatch([]encap.Datagram{{Data: b, Local: netip.AddrPortFrom(d.Local.Addr(), 0), Remote: d.Remote}})

@@ -23,8 +23,8 @@ type Endpoint struct {
 	cfg       Config
 	log       logging.LeveledLogger
 	conn      PacketConn
-	port      uint16
-	secret    [32]byte // signs state cookies
+	port      atomic.Uint32 // SCTP port; set before the readers start, or once the UDP port is known
+	secret    [32]byte      // signs state cookies
 	bufs      bufPool
 	txPool    sync.Pool // of *builder
 	stats     endpointCounters
@@ -69,19 +69,20 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 	if len(ep.cfg.LocalAddrs) == 0 {
 		return nil, errors.New("sctp: no local address (the wildcard matched no interface)")
 	}
+	ep.port.Store(uint32(ep.cfg.Port)) // before the readers start
 	conn, err := ep.openConn()
 	if err != nil {
 		return nil, err
 	}
 	ep.conn = conn
-	ep.port = ep.cfg.Port
-	if ep.port == 0 {
+	if ep.cfg.Port == 0 {
 		// An ephemeral SCTP port takes the number of the UDP port, which
 		// the OS keeps unique on these addresses. A random one could
 		// collide with another endpoint on this host, and the peer, which
 		// tells associations apart by address and SCTP port, not by UDP
-		// port (RFC 6951), would mix the two up.
-		ep.port = uint16(conn.Port())
+		// port (RFC 6951), would mix the two up. Nobody can send to it
+		// before it is known, so the readers miss nothing meanwhile.
+		ep.port.Store(uint32(conn.Port()))
 	}
 	if err := ep.startAutoASCONF(); err != nil {
 		conn.Close()
@@ -148,7 +149,7 @@ func (ep *Endpoint) Accept(ctx context.Context) (*Association, error) {
 }
 
 // Port returns the local SCTP port.
-func (ep *Endpoint) Port() uint16 { return ep.port }
+func (ep *Endpoint) Port() uint16 { return uint16(ep.port.Load()) }
 
 // UDPPort returns the local UDP encapsulation port.
 func (ep *Endpoint) UDPPort() int { return ep.conn.Port() }
@@ -253,7 +254,7 @@ func (ep *Endpoint) getBuilder(a *Association) *builder {
 		b = &builder{}
 	}
 	b.conn = ep.conn
-	b.port = [2]uint16{ep.port, a.peerPort}
+	b.port = [2]uint16{ep.Port(), a.peerPort}
 	b.auth = a.auth
 	b.sent, b.bytes, b.errs, b.calls = 0, 0, 0, 0
 	return b
