@@ -13,6 +13,23 @@
 //   - TestPionClient, TestPionServer: pion/sctp in-process over UDP on
 //     loopback, in both roles, checked with SHA-256.
 //
+// Two more cases test SCTP-AUTH (RFC 4895) and Dynamic Address
+// Reconfiguration (RFC 5061) against a small usrsctp program of ours,
+// testdata/asconf_driver.c, which the tests build with gcc against
+// libusrsctp (package libusrsctp-dev). Both ends start bound to 127.0.0.1
+// only; one adds 127.0.0.2 with an ASCONF (Add IP Address), then asks the
+// other to send there (Set Primary Address), with data before and after:
+//   - TestUsrsctpSendsASCONF: the driver as client does it to our server,
+//     which must add the path, confirm it by heartbeat, make it primary
+//     and receive every message intact;
+//   - TestUsrsctpReceivesASCONF: our client does it to the driver as
+//     server, which must acknowledge both requests, confirm the address
+//     and receive every message intact.
+//
+// Besides the checks below, every ASCONF and ASCONF-ACK of their captures
+// must follow an AUTH chunk whose HMAC verifies, with the association key
+// derived anew from the INIT and INIT ACK in the capture.
+//
 // The usrsctp programs are Debian's libusrsctp-examples in /usr/lib/usrsctp.
 // Bound to the wildcard address, they list every address of the host in
 // their INIT and INIT ACK, so they run, with our endpoint, in a private

@@ -274,19 +274,57 @@ func (b *logBuffer) String() string {
 // events records an association's events until it ends.
 type events struct {
 	a    *stack.Association
-	done chan struct{}
+	done chan struct{} // closed after the last event
+	mu   sync.Mutex
 	list []stack.Event
+	grew chan struct{} // closed, and replaced, when an event arrives
 }
 
 func watchEvents(a *stack.Association) *events {
-	ev := &events{a: a, done: make(chan struct{})}
+	ev := &events{a: a, done: make(chan struct{}), grew: make(chan struct{})}
 	go func() {
 		defer close(ev.done)
 		for e := range a.Events() {
+			ev.mu.Lock()
 			ev.list = append(ev.list, e)
+			close(ev.grew)
+			ev.grew = make(chan struct{})
+			ev.mu.Unlock()
 		}
 	}()
 	return ev
+}
+
+// eventTimeout bounds the wait for an event that the peer's actions
+// cause.
+const eventTimeout = 10 * time.Second
+
+// await returns the first event, past or future, of type typ that
+// satisfies match (any if nil). It fails the test if none comes within
+// eventTimeout or before the association ends.
+func (ev *events) await(t *testing.T, typ stack.EventType, match func(stack.Event) bool) stack.Event {
+	t.Helper()
+	timeout := time.After(eventTimeout)
+	for seen, ended := 0, false; ; {
+		ev.mu.Lock()
+		list, grew := ev.list, ev.grew
+		ev.mu.Unlock()
+		for ; seen < len(list); seen++ {
+			if e := list[seen]; e.Type == typ && (match == nil || match(e)) {
+				return e
+			}
+		}
+		if ended {
+			t.Fatalf("association ended (%v) without the %v event awaited; events: %v", ev.a.Err(), typ, list)
+		}
+		select {
+		case <-grew:
+		case <-ev.done:
+			ended = true // look at the last events once more
+		case <-timeout:
+			t.Fatalf("no awaited %v event within %v; events: %v", typ, eventTimeout, list)
+		}
+	}
 }
 
 // endTimeout bounds the wait for an association to end once both sides

@@ -25,6 +25,7 @@ import (
 // when the goroutine ends instead of reusing it for other work.
 type netNS struct {
 	work chan func()
+	ip   string // the ip program
 }
 
 // newNetNS creates the namespace, brings its loopback interface up, and
@@ -34,7 +35,7 @@ func newNetNS(t *testing.T) *netNS {
 	t.Helper()
 	testenv.Root(t)
 	ip := testenv.Tool(t, "ip")
-	ns := &netNS{work: make(chan func())}
+	ns := &netNS{work: make(chan func()), ip: ip}
 	ready := make(chan error, 1)
 	ended := make(chan struct{})
 	go func() {
@@ -77,4 +78,22 @@ func (ns *netNS) run(f func() error) error {
 		errc <- f()
 	}
 	return <-errc
+}
+
+// addAddr adds prefix (such as "127.0.0.2/8") to the loopback interface.
+//
+// Our endpoint can use any address of 127.0.0.0/8 once 127.0.0.1/8 is
+// up, but usrsctp uses only the addresses listed on an interface when it
+// starts, so a second loopback address for it must be there first.
+func (ns *netNS) addAddr(t *testing.T, prefix string) {
+	t.Helper()
+	err := ns.run(func() error {
+		if out, err := exec.Command(ns.ip, "addr", "add", prefix, "dev", "lo").CombinedOutput(); err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ip addr add %s dev lo: %v", prefix, err)
+	}
 }

@@ -42,9 +42,11 @@ type proc struct {
 	err    error         // its exit status, set before exited is closed
 }
 
-// program is a usrsctp example program to run.
+// program is a usrsctp example program, or another program built on
+// usrsctp, to run.
 type program struct {
 	name  string // file name in usrsctpDir
+	path  string // where the program is, if not in usrsctpDir
 	args  []string
 	stdin *os.File // nil for none
 	// follow runs it under stdbuf -oL, so that its output reaches the
@@ -56,7 +58,10 @@ type program struct {
 // startUsrsctp starts prog in p.
 func startUsrsctp(t *testing.T, p place, prog program) *proc {
 	t.Helper()
-	path := testenv.File(t, filepath.Join(usrsctpDir, prog.name), "usrsctp example program "+prog.name+" (package libusrsctp-examples)")
+	path := prog.path
+	if path == "" {
+		path = testenv.File(t, filepath.Join(usrsctpDir, prog.name), "usrsctp example program "+prog.name+" (package libusrsctp-examples)")
+	}
 	argv := append([]string{path}, prog.args...)
 	if prog.follow {
 		argv = append([]string{testenv.Tool(t, "stdbuf"), "-oL"}, argv...)
@@ -223,6 +228,11 @@ func (pr *proc) lines(keep func(string) bool) []string {
 		pr.t.Fatalf("reading %s's output: %v", pr.name, err)
 	}
 	return out
+}
+
+// outputHas reports whether the program printed line.
+func (pr *proc) outputHas(line string) bool {
+	return len(pr.lines(func(l string) bool { return l == line })) > 0
 }
 
 // tail returns the last n lines of the output.

@@ -22,10 +22,13 @@ import (
 )
 
 // UDP encapsulation ports inside the namespace: two programs on one host
-// need different ones.
+// need different ones. A client endpoint's SCTP port takes the number of
+// its UDP port, and tshark decodes the DATA of some SCTP ports as another
+// protocol (9900 as IUA, 9901 as ENRP), which then looks malformed: our
+// endpoint, which is captured, stays away from them.
 const (
 	peerUDPPort  = 9899 // usrsctp's default
-	ourUDPPort   = 9900
+	ourUDPPort   = 9902
 	probeUDPPort = 9901 // see dialServer
 )
 
