@@ -328,8 +328,13 @@ func lineNumber(line []byte) (int, error) {
 }
 
 // clientWindow is how many lines the client's input may run ahead of the
-// last line that arrived: well below the limits of its send queue.
-const clientWindow = 200
+// last line that arrived: well below the limits of its send queue. When
+// nothing arrives for clientStall, the client has dropped all of them, and
+// the feeder gives it the next window.
+const (
+	clientWindow = 200
+	clientStall  = 250 * time.Millisecond
+)
 
 // lineFeeder writes numbered lines into a pipe, at most a window of lines
 // ahead of the last one that arrived, until told to finish.
@@ -368,17 +373,24 @@ func feedLines(t *testing.T, window int) (*os.File, *lineFeeder) {
 	go func() {
 		defer w.Close()
 		var buf []byte
-		for n := 0; ; {
+		stalled := time.NewTimer(time.Hour)
+		defer stalled.Stop()
+		for n, given := 0, 0; ; {
 			select {
 			case <-f.done:
 				ended <- nil
 				return
 			default:
 			}
-			ahead := n - int(f.seen.Load())
+			ahead := n - max(int(f.seen.Load()), given)
 			if ahead >= window {
+				stalled.Reset(clientStall)
 				select {
 				case <-f.wake:
+				case <-stalled.C:
+					// The client dropped every line of the window, and
+					// waits for more input.
+					given = n
 				case <-f.done:
 				}
 				continue
