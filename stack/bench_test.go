@@ -37,7 +37,11 @@ func benchPair(b *testing.B, cfg Config) (*Association, *Association) {
 		a, _ := srv.Accept(ctx)
 		acc <- a
 	}()
-	ca, err := cli.Dial(ctx, Remote{Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Port: srvCfg.Port, UDPPort: srv.UDPPort()})
+	peer := cfg.LocalAddrs // both ends have the same addresses
+	if len(peer) == 0 {
+		peer = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+	}
+	ca, err := cli.Dial(ctx, Remote{Addrs: peer, Port: srvCfg.Port, UDPPort: srv.UDPPort()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -88,6 +92,21 @@ func benchThroughputCfg(b *testing.B, size int, cfg Config) {
 func BenchmarkLoopback1(b *testing.B)    { benchThroughput(b, 1) }
 func BenchmarkLoopback1000(b *testing.B) { benchThroughput(b, 1000) }
 func BenchmarkLoopback8000(b *testing.B) { benchThroughput(b, 8000) }
+
+// BenchmarkLoopback1000NoOffload is BenchmarkLoopback1000 without UDP
+// segmentation offload: compare the two for what GSO and GRO bring.
+func BenchmarkLoopback1000NoOffload(b *testing.B) {
+	benchThroughputCfg(b, 1000, Config{NoOffload: true})
+}
+
+// BenchmarkLoopback1000TwoPaths is BenchmarkLoopback1000 on an
+// association whose ends both have two addresses (127.0.0.1 and
+// 127.0.0.2), so two paths each way, heartbeats on the idle one: compare
+// the two for what multi-homing costs the data on the primary path.
+func BenchmarkLoopback1000TwoPaths(b *testing.B) {
+	benchThroughputCfg(b, 1000, Config{LocalAddrs: []netip.Addr{
+		netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.2")}})
+}
 
 // BenchmarkLoopbackAuthData is BenchmarkLoopback1000 with every DATA
 // chunk authenticated (RFC 4895): compare the two for the cost of AUTH per

@@ -60,6 +60,11 @@ type Config struct {
 	SocketBuffer int
 	// Tap, when set, records every packet sent and received.
 	Tap *pcapng.Writer
+	// NoOffload turns off UDP segmentation offload (GSO on send, GRO on
+	// receive; Linux only). With offload the kernel cuts a train of
+	// equal-sized packets out of one buffer; without it each packet is a
+	// message of its own in the batch.
+	NoOffload bool
 
 	// PMTU is the path MTU in bytes, IP header included (default 1500).
 	// DATA chunks are fragmented to fit it after the IP, UDP and SCTP

@@ -102,6 +102,7 @@ func (ep *Endpoint) openConn() (PacketConn, error) {
 		ReadBuffer:  ep.cfg.SocketBuffer,
 		WriteBuffer: ep.cfg.SocketBuffer,
 		Tap:         ep.cfg.Tap,
+		NoOffload:   ep.cfg.NoOffload,
 		Logger:      ep.cfg.LoggerFactory.NewLogger("encap"),
 	}, ep.receive)
 	if err != nil {

@@ -30,6 +30,7 @@ type perfFlags struct {
 	pcap         string
 	zeroChecksum bool
 	autoASCONF   bool
+	noOffload    bool
 	script       scriptFlags
 }
 
@@ -40,6 +41,7 @@ func (p *perfFlags) register(fs *flag.FlagSet) {
 		"accept packets with a zero CRC32c, as usrsctp sends on loopback by default")
 	fs.BoolVar(&p.autoASCONF, "auto-asconf", false,
 		"follow the host's addresses: tell the peer (ASCONF) about addresses that appear, making them primary, and that go")
+	fs.BoolVar(&p.noOffload, "no-offload", false, "send and receive without UDP segmentation offload (GSO/GRO)")
 	p.script.register(fs)
 }
 
@@ -52,7 +54,7 @@ func (p *perfFlags) output(e *env) perf.Output {
 // one was asked for; closeTap closes it after the endpoint is closed.
 func (p *perfFlags) endpoint(addrs []netip.Addr, udpPort int) (cfg stack.Config, closeTap func(), err error) {
 	cfg = stack.Config{LocalAddrs: addrs, UDPPort: udpPort, AcceptZeroChecksum: p.zeroChecksum,
-		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF}
+		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF, NoOffload: p.noOffload}
 	if p.pcap == "" {
 		return cfg, func() {}, nil
 	}
