@@ -12,14 +12,17 @@ const arenaBlock = 64 << 10
 
 // copy returns a copy of p. The copy's capacity is its length, so an
 // append to it cannot overwrite its neighbour.
-func (ar *arena) copy(p []byte) []byte {
-	if len(p) > arenaBlock/8 {
-		return append([]byte(nil), p...)
+func (ar *arena) copy(p []byte) []byte { return append(ar.alloc(len(p)), p...) }
+
+// alloc returns an empty slice with room for exactly n bytes.
+func (ar *arena) alloc(n int) []byte {
+	if n > arenaBlock/8 {
+		return make([]byte, 0, n)
 	}
-	if cap(ar.block)-len(ar.block) < len(p) {
+	if cap(ar.block)-len(ar.block) < n {
 		ar.block = make([]byte, 0, arenaBlock)
 	}
 	off := len(ar.block)
-	ar.block = append(ar.block, p...)
-	return ar.block[off:len(ar.block):len(ar.block)]
+	ar.block = ar.block[:off+n]
+	return ar.block[off : off : off+n]
 }

@@ -29,7 +29,7 @@ type receiver struct {
 func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
 	r.tsns = newTSNMap(peerInitialTSN)
 	r.useIData = idata
-	r.reasm = newReassembler(inStreams, idata, func(m Message) { r.ready = append(r.ready, m) })
+	r.reasm = newReassembler(inStreams, idata, &r.arena, func(m Message) { r.ready = append(r.ready, m) })
 }
 
 // handleData processes a DATA or I-DATA chunk (RFC 9260 section 6.2). It

@@ -48,12 +48,13 @@ type reassembler struct {
 	idata   bool
 	frags   []frag // incomplete messages, sorted (see less)
 	streams []inStream
-	held    int // bytes of user data held here
+	held    int    // bytes of user data held here
+	arena   *arena // assembled messages are copied here
 	deliver func(Message)
 }
 
-func newReassembler(inStreams uint16, idata bool, deliver func(Message)) *reassembler {
-	return &reassembler{idata: idata, streams: make([]inStream, inStreams), deliver: deliver}
+func newReassembler(inStreams uint16, idata bool, ar *arena, deliver func(Message)) *reassembler {
+	return &reassembler{idata: idata, streams: make([]inStream, inStreams), arena: ar, deliver: deliver}
 }
 
 // add takes a new (not duplicate) chunk whose data the caller has copied
@@ -120,7 +121,7 @@ func (r *reassembler) tryAssemble(i int) {
 	for _, f := range r.frags[first : last+1] {
 		size += len(f.data)
 	}
-	data := make([]byte, 0, size)
+	data := r.arena.alloc(size)
 	for _, f := range r.frags[first : last+1] {
 		data = append(data, f.data...)
 	}
