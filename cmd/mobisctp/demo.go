@@ -358,7 +358,7 @@ func (d *demo) summary() (int, error) {
 	detect, fo := d.noticed.Sub(d.killed), d.failover.Took
 	d.out.event("failover-time", fmt.Sprintf("failover: the loss was noticed %v after the kill, the new element had the session %v later "+
 		"(cookie echo %v, %d messages resent); longest wait for an echo %v",
-		detect.Round(time.Millisecond), fo.Round(time.Millisecond), d.failover.CookieEcho, d.failover.Resent, d.longest.Round(time.Millisecond)),
+		detect.Round(time.Millisecond), fo.Round(10*time.Microsecond), d.failover.CookieEcho, d.failover.Resent, d.longest.Round(time.Millisecond)),
 		map[string]any{"detect_ms": milliseconds(detect), "failover_ms": milliseconds(fo), "cookie_echo": d.failover.CookieEcho,
 			"resent": d.failover.Resent, "longest_gap_ms": milliseconds(d.longest)})
 	return lost, nil

@@ -55,7 +55,7 @@ func (e SessionEvent) String() string {
 		s += " " + ElementString(e.Old)
 	case SessionFailover:
 		s += fmt.Sprintf(" %s -> %s in %v, %d resent, cookie echo %v", ElementString(e.Old), ElementString(e.New),
-			e.Took.Round(time.Millisecond), e.Resent, e.CookieEcho)
+			e.Took.Round(10*time.Microsecond), e.Resent, e.CookieEcho)
 	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
