@@ -45,9 +45,10 @@ type cellArgs struct {
 
 // Keys of the implementations that ratios refer to.
 const (
-	keyOurs = "ours"
-	keyPion = "pion"
-	keyUDP  = "udp"
+	keyOurs          = "ours"
+	keyOursNoOffload = "ours-nooffload" // without UDP GSO and GRO, like the raw UDP row
+	keyPion          = "pion"
+	keyUDP           = "udp"
 )
 
 // implementations returns every implementation the harness knows, by key;
@@ -70,18 +71,22 @@ func implementations(bin string, tsctp *tsctpSetup) map[string]*impl {
 		return &impl{key: key, name: name, server: toolServer(udpperf), client: toolClient(udpperf, "-batch", batch),
 			parseServer: parseResult, parseClient: parseResult}
 	}
-	m := map[string]*impl{
-		keyOurs: {
-			key: keyOurs, name: "mobisctp",
+	ours := func(key, name string, extra ...string) *impl {
+		return &impl{
+			key: key, name: name,
 			server: func(cellArgs) []string {
-				return []string{mobisctp, "perf", "server", "--once", "--json", "--udp-port", "0", "--listen", "127.0.0.1:5001"}
+				return append([]string{mobisctp, "perf", "server", "--once", "--json", "--udp-port", "0", "--listen", "127.0.0.1:5001"}, extra...)
 			},
 			client: func(a cellArgs) []string {
-				return []string{mobisctp, "perf", "client", "--json", "--size", strconv.Itoa(a.size), "--time", a.time.String(),
-					"--connect", "127.0.0.1:5001", "--remote-udp-port", strconv.Itoa(a.serverPort)}
+				return append([]string{mobisctp, "perf", "client", "--json", "--size", strconv.Itoa(a.size), "--time", a.time.String(),
+					"--connect", "127.0.0.1:5001", "--remote-udp-port", strconv.Itoa(a.serverPort)}, extra...)
 			},
 			parseServer: parsePerf, parseClient: parsePerf,
-		},
+		}
+	}
+	m := map[string]*impl{
+		keyOurs:          ours(keyOurs, "mobisctp"),
+		keyOursNoOffload: ours(keyOursNoOffload, "mobisctp --no-offload", "--no-offload"),
 		keyPion: {key: keyPion, name: "pion/sctp", server: toolServer(pionperf), client: toolClient(pionperf),
 			parseServer: parseResult, parseClient: parseResult},
 		keyUDP: udp(keyUDP, "raw UDP (sendmmsg)", "64"),

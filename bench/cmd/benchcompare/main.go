@@ -10,7 +10,7 @@
 // the module root:
 //
 //	benchcompare [-bin DIR] [-time 5s] [-sizes 1,100,1000,8000]
-//	             [-impls ours,pion,tsctp,udp] [-out FILE] [-memory=false]
+//	             [-impls ours,ours-nooffload,pion,tsctp,udp] [-out FILE] [-memory=false]
 //
 // tsctp takes part if /usr/lib/usrsctp/tsctp and gcc are present. The
 // numbers are only as good as the machine is quiet: the load average at
@@ -53,8 +53,8 @@ func main() {
 	flag.StringVar(&cfg.bin, "bin", "bin/bench", "`directory` holding mobisctp, pionperf and udpperf")
 	flag.DurationVar(&cfg.time, "time", 5*time.Second, "sending `duration` of each cell")
 	flag.StringVar(&cfg.sizes, "sizes", "1,100,1000,8000", "message `sizes` in bytes, separated by commas or spaces")
-	flag.StringVar(&cfg.impls, "impls", "ours,pion,tsctp,udp",
-		"`implementations` in table order: ours, pion, tsctp, udp (sendmmsg), udp1 (one send per datagram)")
+	flag.StringVar(&cfg.impls, "impls", "ours,ours-nooffload,pion,tsctp,udp",
+		"`implementations` in table order: ours, ours-nooffload (no UDP GSO/GRO), pion, tsctp, udp (sendmmsg), udp1 (one send per datagram)")
 	flag.StringVar(&cfg.out, "out", "bench/results/compare.md", "also write the table to this `file` (empty: stdout only)")
 	flag.BoolVar(&cfg.memory, "memory", true, "also run the idle association memory benchmark of ./stack")
 	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command`, to build the memory benchmark")

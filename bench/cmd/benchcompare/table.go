@@ -70,15 +70,15 @@ func (r *report) writeMarkdown(w io.Writer) {
 	r.writeNotes(w)
 }
 
-// row returns the table cells of c. The ratios are filled in for
-// mobisctp only, against pion/sctp and raw UDP at the same size.
+// row returns the table cells of c. The ratios are filled in for the
+// mobisctp rows only, against pion/sctp and raw UDP at the same size.
 func (r *report) row(c cell) []string {
 	row := []string{fmt.Sprint(c.size), c.name, "", "", "", "", "", "", notes(c)}
 	if c.err != nil {
 		return row
 	}
 	row[2], row[3], row[4] = number(c.mbps()), number(c.msgRate()), number(c.cpuPerGB())
-	if c.key != keyOurs {
+	if c.key != keyOurs && c.key != keyOursNoOffload {
 		return row
 	}
 	if pion, ok := r.find(keyPion, c.size); ok {

@@ -37,16 +37,18 @@ func TestCellMetrics(t *testing.T) {
 
 func TestRowRatios(t *testing.T) {
 	r := &report{cells: []cell{
-		fakeCell(keyOurs, "mobisctp", 1000, 250e6, 1.5),  // 1000 Mbit/s, 6 s/GB
-		fakeCell(keyPion, "pion/sctp", 1000, 125e6, 1.5), // 500 Mbit/s, 12 s/GB
-		fakeCell(keyUDP, "raw UDP", 1000, 500e6, 1),      // 2000 Mbit/s
-		fakeCell(keyOurs, "mobisctp", 8000, 250e6, 1.5),  // no pion or UDP at this size
+		fakeCell(keyOurs, "mobisctp", 1000, 250e6, 1.5),                     // 1000 Mbit/s, 6 s/GB
+		fakeCell(keyPion, "pion/sctp", 1000, 125e6, 1.5),                    // 500 Mbit/s, 12 s/GB
+		fakeCell(keyUDP, "raw UDP", 1000, 500e6, 1),                         // 2000 Mbit/s
+		fakeCell(keyOurs, "mobisctp", 8000, 250e6, 1.5),                     // no pion or UDP at this size
+		fakeCell(keyOursNoOffload, "mobisctp --no-offload", 1000, 125e6, 1), // 500 Mbit/s, 8 s/GB
 	}}
 	want := [][]string{
 		{"1000", "mobisctp", "1000", "5.00", "6.00", "2.00×", "0.50×", "0.50×", ""},
 		{"1000", "pion/sctp", "500", "5.00", "12.0", "", "", "", ""},
 		{"1000", "raw UDP", "2000", "5.00", "2.00", "", "", "", ""},
 		{"8000", "mobisctp", "1000", "5.00", "6.00", "", "", "", ""},
+		{"1000", "mobisctp --no-offload", "500", "5.00", "8.00", "1.00×", "0.25×", "0.67×", ""},
 	}
 	for i, c := range r.cells {
 		if got := r.row(c); strings.Join(got, "|") != strings.Join(want[i], "|") {
