@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"github.com/mobisctp/mobisctp/internal/config"
 	"net/netip"
 	"time"
 
@@ -153,26 +154,26 @@ func (c Config) withDefaults() Config {
 	if len(c.LocalAddrs) == 0 {
 		c.LocalAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 	}
-	setDefault(&c.PMTU, DefaultPMTU)
-	setDefault(&c.SendBuffer, DefaultBuffer)
-	setDefault(&c.RecvBuffer, DefaultBuffer)
-	setDefault(&c.SocketBuffer, DefaultBuffer)
-	setDefault(&c.RTOInitial, DefaultRTOInitial)
-	setDefault(&c.RTOMin, DefaultRTOMin)
-	setDefault(&c.RTOMax, DefaultRTOMax)
-	setDefault(&c.MaxInitRetrans, DefaultMaxInitRetrans)
-	setDefault(&c.AssocMaxRetrans, DefaultAssocMaxRetrans)
-	setDefault(&c.PathMaxRetrans, DefaultPathMaxRetrans)
-	setDefault(&c.HeartbeatInterval, DefaultHBInterval)
-	setDefault(&c.SwitchbackHold, DefaultSwitchbackHold)
-	setDefault(&c.AddressHold, DefaultAddressHold)
-	setDefault(&c.CookieLifetime, DefaultCookieLifetime)
-	setDefault(&c.SACKDelay, DefaultSACKDelay)
-	setDefault(&c.SACKFrequency, 2)
-	setDefault(&c.OutStreams, DefaultStreams)
-	setDefault(&c.MaxInStreams, DefaultStreams)
-	setDefault(&c.EventQueue, DefaultEventQueue)
-	setDefault(&c.AcceptBacklog, DefaultAcceptBacklog)
+	config.Default(&c.PMTU, DefaultPMTU)
+	config.Default(&c.SendBuffer, DefaultBuffer)
+	config.Default(&c.RecvBuffer, DefaultBuffer)
+	config.Default(&c.SocketBuffer, DefaultBuffer)
+	config.Default(&c.RTOInitial, DefaultRTOInitial)
+	config.Default(&c.RTOMin, DefaultRTOMin)
+	config.Default(&c.RTOMax, DefaultRTOMax)
+	config.Default(&c.MaxInitRetrans, DefaultMaxInitRetrans)
+	config.Default(&c.AssocMaxRetrans, DefaultAssocMaxRetrans)
+	config.Default(&c.PathMaxRetrans, DefaultPathMaxRetrans)
+	config.Default(&c.HeartbeatInterval, DefaultHBInterval)
+	config.Default(&c.SwitchbackHold, DefaultSwitchbackHold)
+	config.Default(&c.AddressHold, DefaultAddressHold)
+	config.Default(&c.CookieLifetime, DefaultCookieLifetime)
+	config.Default(&c.SACKDelay, DefaultSACKDelay)
+	config.Default(&c.SACKFrequency, 2)
+	config.Default(&c.OutStreams, DefaultStreams)
+	config.Default(&c.MaxInStreams, DefaultStreams)
+	config.Default(&c.EventQueue, DefaultEventQueue)
+	config.Default(&c.AcceptBacklog, DefaultAcceptBacklog)
 	if c.LoggerFactory == nil {
 		c.LoggerFactory = logging.NewDefaultLoggerFactory()
 		c.LoggerFactory.(*logging.DefaultLoggerFactory).DefaultLogLevel = logging.LogLevelDisabled
@@ -180,35 +181,22 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-func setDefault[T comparable](p *T, def T) {
-	var zero T
-	if *p == zero {
-		*p = def
-	}
-}
-
 // validate reports the first configuration value that cannot work, naming
 // the field.
 func (c Config) validate() error {
-	checks := []struct {
-		bad   bool
-		field string
-		why   string
-	}{
-		{c.PMTU != 0 && (c.PMTU < 576 || c.PMTU > 65535), "PMTU", "must be between 576 and 65535"},
-		{c.UDPPort < 0 || c.UDPPort > 65535, "UDPPort", "must be between 0 and 65535"},
-		{c.SendBuffer < 0, "SendBuffer", "must not be negative"},
-		{c.RecvBuffer < 0 || (c.RecvBuffer > 0 && c.RecvBuffer < 1500), "RecvBuffer", "must be at least 1500 bytes (RFC 9260 section 6)"},
-		{c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, "RTO", "durations must not be negative"},
-		{c.RTOMin != 0 && c.RTOMax != 0 && c.RTOMin > c.RTOMax, "RTOMin", "must not exceed RTOMax"},
-		{c.MaxInitRetrans < 0 || c.AssocMaxRetrans < 0 || c.PathMaxRetrans < 0, "retransmission limits", "must not be negative"},
-		{c.CookieLifetime < 0, "CookieLifetime", "must not be negative"},
-		{c.SACKDelay < 0 || c.SACKDelay > 500*time.Millisecond, "SACKDelay", "must be between 0 and 500ms (RFC 9260 section 6.2)"},
-	}
-	for _, ch := range checks {
-		if ch.bad {
-			return fmt.Errorf("sctp: config %s %s", ch.field, ch.why)
-		}
+	err := config.Validate("sctp",
+		config.Check{Bad: c.PMTU != 0 && (c.PMTU < 576 || c.PMTU > 65535), Field: "PMTU", Why: "must be between 576 and 65535"},
+		config.Check{Bad: c.UDPPort < 0 || c.UDPPort > 65535, Field: "UDPPort", Why: "must be between 0 and 65535"},
+		config.Check{Bad: c.SendBuffer < 0, Field: "SendBuffer", Why: "must not be negative"},
+		config.Check{Bad: c.RecvBuffer < 0 || (c.RecvBuffer > 0 && c.RecvBuffer < 1500), Field: "RecvBuffer", Why: "must be at least 1500 bytes (RFC 9260 section 6)"},
+		config.Check{Bad: c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, Field: "RTO", Why: "durations must not be negative"},
+		config.Check{Bad: c.RTOMin != 0 && c.RTOMax != 0 && c.RTOMin > c.RTOMax, Field: "RTOMin", Why: "must not exceed RTOMax"},
+		config.Check{Bad: c.MaxInitRetrans < 0 || c.AssocMaxRetrans < 0 || c.PathMaxRetrans < 0, Field: "retransmission limits", Why: "must not be negative"},
+		config.Check{Bad: c.CookieLifetime < 0, Field: "CookieLifetime", Why: "must not be negative"},
+		config.Check{Bad: c.SACKDelay < 0 || c.SACKDelay > 500*time.Millisecond, Field: "SACKDelay", Why: "must be between 0 and 500ms (RFC 9260 section 6.2)"},
+	)
+	if err != nil {
+		return err
 	}
 	for _, a := range c.LocalAddrs {
 		if !a.IsValid() || a.IsMulticast() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mobisctp/mobisctp/internal/config"
 	"sync/atomic"
 	"time"
 
@@ -58,9 +59,9 @@ type ClientConfig struct {
 
 // withDefaults fills the zero fields and rejects impossible values.
 func (c ClientConfig) withDefaults() (ClientConfig, error) {
-	setDefault(&c.Size, DefaultSize)
-	setDefault(&c.Duration, DefaultDuration)
-	setDefault(&c.Streams, 1)
+	config.Default(&c.Size, DefaultSize)
+	config.Default(&c.Duration, DefaultDuration)
+	config.Default(&c.Streams, 1)
 	switch {
 	case c.Size < 1 || c.Size > MaxMessageSize:
 		return c, fmt.Errorf("perf: Size %d not between 1 and %d", c.Size, MaxMessageSize)
@@ -72,13 +73,6 @@ func (c ClientConfig) withDefaults() (ClientConfig, error) {
 	c.Endpoint.OutStreams = max(c.Endpoint.OutStreams, uint16(c.Streams))
 	c.Endpoint.MaxInStreams = max(c.Endpoint.MaxInStreams, uint16(c.Streams))
 	return c, nil
-}
-
-func setDefault[T comparable](p *T, def T) {
-	var zero T
-	if *p == zero {
-		*p = def
-	}
 }
 
 // client is one run of RunClient.

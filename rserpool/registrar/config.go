@@ -3,7 +3,7 @@ package registrar
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"fmt"
+	"github.com/mobisctp/mobisctp/internal/config"
 	"net/netip"
 	"time"
 
@@ -97,19 +97,19 @@ func DefaultConfig() Config {
 
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
-	setDefault(&c.Endpoint.Port, DefaultPort)
+	config.Default(&c.Endpoint.Port, DefaultPort)
 	c.Endpoint.NoDelay = true
-	setDefault(&c.KeepAliveInterval, DefaultKeepAliveInterval)
-	setDefault(&c.KeepAliveTimeout, DefaultKeepAliveTimeout)
-	setDefault(&c.UnreachableThreshold, DefaultUnreachableThreshold)
-	setDefault(&c.ResolutionItems, DefaultResolutionItems)
-	setDefault(&c.MaxResolutionItems, DefaultMaxResolutionItems)
-	setDefault(&c.MaxTableEntries, DefaultMaxTableEntries)
-	setDefault(&c.MaxHandleLen, DefaultMaxHandleLen)
-	setDefault(&c.MaxElements, DefaultMaxElements)
-	setDefault(&c.AnnounceInterval, DefaultAnnounceInterval)
-	setDefault(&c.AnnounceTTL, DefaultAnnounceTTL)
-	setDefault(&c.EventQueue, DefaultEventQueue)
+	config.Default(&c.KeepAliveInterval, DefaultKeepAliveInterval)
+	config.Default(&c.KeepAliveTimeout, DefaultKeepAliveTimeout)
+	config.Default(&c.UnreachableThreshold, DefaultUnreachableThreshold)
+	config.Default(&c.ResolutionItems, DefaultResolutionItems)
+	config.Default(&c.MaxResolutionItems, DefaultMaxResolutionItems)
+	config.Default(&c.MaxTableEntries, DefaultMaxTableEntries)
+	config.Default(&c.MaxHandleLen, DefaultMaxHandleLen)
+	config.Default(&c.MaxElements, DefaultMaxElements)
+	config.Default(&c.AnnounceInterval, DefaultAnnounceInterval)
+	config.Default(&c.AnnounceTTL, DefaultAnnounceTTL)
+	config.Default(&c.EventQueue, DefaultEventQueue)
 	for c.ServerID == 0 {
 		c.ServerID = wire.ServerID(randomUint32())
 	}
@@ -130,35 +130,18 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-func setDefault[T comparable](p *T, def T) {
-	var zero T
-	if *p == zero {
-		*p = def
-	}
-}
-
 // validate reports the first value that cannot work, naming the field.
 func (c Config) validate() error {
-	checks := []struct {
-		bad   bool
-		field string
-		why   string
-	}{
-		{c.KeepAliveInterval < 0 || c.KeepAliveTimeout < 0, "KeepAliveInterval/KeepAliveTimeout", "must not be negative"},
-		{c.UnreachableThreshold < 0, "UnreachableThreshold", "must not be negative"},
-		{c.ResolutionItems < 0 || c.MaxResolutionItems < 0, "ResolutionItems/MaxResolutionItems", "must not be negative"},
-		{c.MaxTableEntries < 0, "MaxTableEntries", "must not be negative"},
-		{c.MaxHandleLen < 0 || c.MaxElements < 0, "MaxHandleLen/MaxElements", "must not be negative"},
-		{c.AnnounceInterval < 0, "AnnounceInterval", "must not be negative"},
-		{c.AnnounceTTL < 0 || c.AnnounceTTL > 255, "AnnounceTTL", "must be between 0 and 255"},
-		{c.EventQueue < 0, "EventQueue", "must not be negative"},
-	}
-	for _, ch := range checks {
-		if ch.bad {
-			return fmt.Errorf("registrar: config %s %s", ch.field, ch.why)
-		}
-	}
-	return nil
+	return config.Validate("registrar",
+		config.Check{Bad: c.KeepAliveInterval < 0 || c.KeepAliveTimeout < 0, Field: "KeepAliveInterval/KeepAliveTimeout", Why: "must not be negative"},
+		config.Check{Bad: c.UnreachableThreshold < 0, Field: "UnreachableThreshold", Why: "must not be negative"},
+		config.Check{Bad: c.ResolutionItems < 0 || c.MaxResolutionItems < 0, Field: "ResolutionItems/MaxResolutionItems", Why: "must not be negative"},
+		config.Check{Bad: c.MaxTableEntries < 0, Field: "MaxTableEntries", Why: "must not be negative"},
+		config.Check{Bad: c.MaxHandleLen < 0 || c.MaxElements < 0, Field: "MaxHandleLen/MaxElements", Why: "must not be negative"},
+		config.Check{Bad: c.AnnounceInterval < 0, Field: "AnnounceInterval", Why: "must not be negative"},
+		config.Check{Bad: c.AnnounceTTL < 0 || c.AnnounceTTL > 255, Field: "AnnounceTTL", Why: "must be between 0 and 255"},
+		config.Check{Bad: c.EventQueue < 0, Field: "EventQueue", Why: "must not be negative"},
+	)
 }
 
 // randomUint32 returns a random number from the operating system.
