@@ -7,6 +7,10 @@
 //     usrsctp's discard_server (SCTP port 9), whose report of what it read
 //     is checked, and echo_server (port 7), whose echo must equal what we
 //     sent (SHA-256 and message by message);
+//   - TestUsrsctpMultiHomedServer: echo_server again, bound to the
+//     wildcard in a namespace with three loopback addresses, which it all
+//     lists; our client must confirm each as a path by heartbeat during
+//     the transfer and end with all three active;
 //   - TestUsrsctpClient, TestUsrsctpTsctp: usrsctp's client, fed numbered
 //     text lines on its standard input, and tsctp in client mode against
 //     our server, checked line by line and against tsctp's summary;

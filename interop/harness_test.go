@@ -301,6 +301,13 @@ const eventTimeout = 10 * time.Second
 
 // await returns the first event, past or future, of type typ that
 // satisfies match (any if nil). It fails the test if none comes within
+// all returns the events so far.
+func (ev *events) all() []stack.Event {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	return slices.Clone(ev.list)
+}
+
 // eventTimeout or before the association ends.
 func (ev *events) await(t *testing.T, typ stack.EventType, match func(stack.Event) bool) stack.Event {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -145,6 +146,56 @@ func TestUsrsctpDiscardServer(t *testing.T) {
 // down.
 func TestUsrsctpEchoServer(t *testing.T) {
 	ns := newNetNS(t)
+	echoTransfer(t, ns)
+}
+
+// TestUsrsctpMultiHomedServer: echo_server, bound to the wildcard address
+// in a namespace whose loopback has three IPv4 addresses, lists them all
+// in its INIT ACK. Our client, with one address, must take each as a path
+// to the server, confirm each by heartbeat while 10 MiB go there and back
+// on the primary, keep the association throughout, and end with every path
+// active.
+func TestUsrsctpMultiHomedServer(t *testing.T) {
+	ns := newNetNS(t)
+	extra := []netip.Addr{netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")}
+	for _, addr := range extra {
+		ns.addAddr(t, addr.String()+"/8")
+	}
+	a, ev := echoTransfer(t, ns)
+	confirmed := map[netip.Addr]bool{}
+	for _, e := range ev.all() {
+		if e.Type == stack.EventPathConfirmed {
+			confirmed[e.Addr.Addr()] = true
+		}
+	}
+	paths := a.Paths()
+	for _, addr := range append([]netip.Addr{loopback}, extra...) {
+		i := slices.IndexFunc(paths, func(p stack.PathInfo) bool { return p.Remote.Addr() == addr })
+		switch {
+		case i < 0:
+			t.Errorf("no path to %v, which the server listed: paths %+v", addr, paths)
+		case paths[i].State != stack.PathActive:
+			t.Errorf("path to %v ended %v, want active", addr, paths[i].State)
+		case addr != loopback && !confirmed[addr]:
+			t.Errorf("path to %v was never confirmed by a heartbeat (events %v)", addr, ev.all())
+		}
+	}
+	t.Logf("paths at the end: %v", pathSummary(paths))
+}
+
+// pathSummary formats paths as address, state and smoothed RTT.
+func pathSummary(paths []stack.PathInfo) string {
+	var b strings.Builder
+	for _, p := range paths {
+		fmt.Fprintf(&b, "%v %v (srtt %v); ", p.Remote, p.State, p.SRTT)
+	}
+	return b.String()
+}
+
+// echoTransfer starts echo_server in ns, sends it 10 MiB from our client,
+// reads every message back and compares them, then shuts down. It returns
+// the association, ended, and its events.
+func echoTransfer(t *testing.T, ns *netNS) (*stack.Association, *events) {
 	srv := startUsrsctp(t, ns, program{name: "echo_server", args: []string{strconv.Itoa(peerUDPPort)}})
 	srv.waitUDP(peerUDPPort)
 	ep := newEndpoint(t, ns, ourConfig(0), false)
@@ -181,6 +232,7 @@ func TestUsrsctpEchoServer(t *testing.T) {
 	logStats(t, a)
 	checkCleanEnd(t, ev)
 	checkCapture(t, ep.finish(t), ourUDPPort, roles{weOpen: true, weSend: true, peerSends: true, weClose: true})
+	return a, ev
 }
 
 // acceptOne accepts the association the peer program sets up.
