@@ -263,6 +263,7 @@ func peerInitAck(s *session) *wire.InitAck {
 // sends raw SCTP packets and queues every packet it receives.
 type peer struct {
 	t       *testing.T
+	host    *simnet.Host
 	conn    *simnet.Conn
 	port    uint16         // its SCTP port
 	dst     netip.AddrPort // UDP address of the endpoint under test
@@ -274,6 +275,7 @@ func newPeer(t *testing.T, h *simnet.Host, ep *Endpoint) *peer {
 	t.Helper()
 	p := &peer{
 		t:       t,
+		host:    h,
 		port:    peerPort,
 		dst:     netip.AddrPortFrom(ep.LocalAddrs()[0], uint16(ep.UDPPort())),
 		dstPort: ep.Port(),
@@ -285,6 +287,20 @@ func newPeer(t *testing.T, h *simnet.Host, ep *Endpoint) *peer {
 	}
 	p.conn = conn
 	return p
+}
+
+// rebind moves the peer to UDP port udpPort, as a NAT that assigns a new
+// mapping does: the peer sends from there and receives there too. The
+// old socket stays open until the caller closes it, which it returns.
+func (p *peer) rebind(udpPort int) *simnet.Conn {
+	p.t.Helper()
+	conn, err := p.host.Open(udpPort, p.receive)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	old := p.conn
+	p.conn = conn
+	return old
 }
 
 // receive is the peer's socket handler: it decodes and queues packets.
@@ -393,6 +409,7 @@ func (p *peer) collect(d time.Duration) []packet {
 // packet is an SCTP packet the peer received.
 type packet struct {
 	at               time.Time
+	udpPort          uint16 // the peer's UDP port it arrived at
 	srcPort, dstPort uint16
 	vtag             uint32
 	chunks           []wire.Chunk
@@ -406,7 +423,7 @@ func parsePacket(at time.Time, d encap.Datagram) (packet, error) {
 	if !raw.VerifyChecksum() {
 		return packet{}, fmt.Errorf("bad CRC32c")
 	}
-	pk := packet{at: at, srcPort: raw.SrcPort(), dstPort: raw.DstPort(), vtag: raw.VerificationTag()}
+	pk := packet{at: at, udpPort: d.Local.Port(), srcPort: raw.SrcPort(), dstPort: raw.DstPort(), vtag: raw.VerificationTag()}
 	it := raw.Chunks()
 	for c, ok := it.Next(); ok; c, ok = it.Next() {
 		pk.chunks = append(pk.chunks, c)
