@@ -21,6 +21,9 @@ type asconfState struct {
 	locals  []netip.Addr    // our addresses the peer knows
 	leaving []netip.Addr    // of those, the ones we asked the peer to delete
 	cur     *rxPacket       // the packet whose ASCONF is being applied
+	// moveTo is a new local address that AutoASCONF moves the association
+	// to: once the peer knows it, our own data follows (see follow).
+	moveTo netip.Addr
 }
 
 // setupAddIP starts RFC 5061 if both sides support it with AUTH, and
@@ -59,7 +62,7 @@ func (a *Association) queueASCONF(op addip.Op, addr netip.Addr) error {
 		// not of the ASCONF that deletes it, which the peer would refuse
 		// (RFC 5061 section 5.2, Request to Delete Source IP Address).
 		a.addip.leaving = append(a.addip.leaving, addr)
-		a.refreshSources()
+		a.refreshSources(time.Now())
 	}
 	return nil
 }
@@ -123,27 +126,27 @@ func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
 		p.errors = 0
 	}
 	for _, r := range acked.Results {
-		a.applyResult(r)
+		a.applyResult(now, r)
 	}
 	return true
 }
 
 // applyResult updates our local address set after the peer acknowledged a
 // request, and reports the outcome.
-func (a *Association) applyResult(r addip.Result) {
+func (a *Association) applyResult(now time.Time, r addip.Result) {
 	e := Event{Type: EventASCONF, Request: r.Op.String() + " " + r.Addr.String()}
 	if !r.OK {
 		e.Err = &CauseError{Code: firstCause(r.Causes)}
 		if r.Op == addip.DeleteIP {
 			a.addip.leaving = slices.DeleteFunc(a.addip.leaving, func(x netip.Addr) bool { return x == r.Addr })
-			a.refreshSources()
+			a.refreshSources(now)
 		}
 		a.emit(e)
 		return
 	}
 	if r.Op == addip.DeleteIP {
 		a.addip.leaving = slices.DeleteFunc(a.addip.leaving, func(x netip.Addr) bool { return x == r.Addr })
-		defer a.refreshSources()
+		defer a.refreshSources(now)
 	}
 	switch r.Op {
 	case addip.AddIP:
@@ -153,8 +156,34 @@ func (a *Association) applyResult(r addip.Result) {
 	case addip.DeleteIP:
 		a.addip.locals = slices.DeleteFunc(a.addip.locals, func(x netip.Addr) bool { return x == r.Addr })
 	}
-	a.refreshSources()
+	a.refreshSources(now)
+	if r.Op == addip.AddIP && r.Addr == a.addip.moveTo {
+		a.addip.moveTo = netip.Addr{}
+		a.follow(r.Addr)
+	}
 	a.emit(e)
+}
+
+// follow moves our own data to the network of local address addr, which
+// AutoASCONF has just told the peer about (and asked it to send to): the
+// peer address that addr reaches best becomes our preferred destination.
+// Data goes there as soon as a heartbeat confirms the path, one round trip
+// after refreshSources probed it, so that the old address can go later
+// without interrupting anything (make before break).
+func (a *Association) follow(addr netip.Addr) {
+	var best *path
+	bestLen := -1
+	for _, p := range a.paths {
+		if p.local != addr {
+			continue
+		}
+		if n := commonPrefixLen(p.remote.Addr().Unmap(), addr); n > bestLen {
+			best, bestLen = p, n
+		}
+	}
+	if best != nil && best != a.preferred {
+		a.setPreferred(best)
+	}
 }
 
 // firstCause is the code of the first cause in cs, for reporting.
@@ -167,10 +196,20 @@ func firstCause(cs wire.Causes) wire.CauseCode {
 }
 
 // refreshSources picks each path's source address again among the local
-// addresses the peer knows, after that set changed.
-func (a *Association) refreshSources() {
+// addresses the peer knows, after that set changed. A path that is not
+// active and got a new source is probed at once: the old source may be
+// why it did not answer.
+func (a *Association) refreshSources(now time.Time) {
 	for _, p := range a.paths {
-		p.local = a.sourceFor(p.remote.Addr())
+		local := a.sourceFor(p.remote.Addr())
+		if local == p.local {
+			continue
+		}
+		p.local = local
+		if p.state != PathActive && a.cfg.HeartbeatInterval >= 0 {
+			p.hbPending = false // what is pending left from the old source
+			p.hbDue = now
+		}
 	}
 }
 

@@ -208,6 +208,7 @@ func (a *Association) autoAdd(addr netip.Addr, primary bool) {
 		a.emit(Event{Type: EventLocalAddrAdded, Addr: netip.AddrPortFrom(addr, 0)})
 		if a.queueASCONF(addip.AddIP, addr) == nil && primary {
 			_ = a.queueASCONF(addip.SetPrimary, addr)
+			a.addip.moveTo = addr
 		}
 	})
 }

@@ -85,6 +85,49 @@ func TestAutoASCONFHandover(t *testing.T) {
 	})
 }
 
+// TestAutoASCONFFollowedByOurData: the client moves between two networks
+// while it streams to a server that has an address on each, and neither
+// network reaches the other's addresses. Once the peer knows the new
+// address, the client's own data must move to the server's address on the
+// new network too, before the old address goes: no retransmission timeout,
+// and no gap beyond the detection delay plus two round trips.
+func TestAutoASCONFFollowedByOurData(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := simnet.New(37)
+		t.Cleanup(n.Close)
+		n.SetDefault(simnet.LinkProps{Delay: oneWay, Rate: 10e6})
+		for _, pair := range [][2]netip.Addr{{cli1, srv2}, {cli2, srv1}} {
+			n.SetDown(pair[0], pair[1], true) // two separate networks
+			n.SetDown(pair[1], pair[0], true)
+		}
+		hc := n.AddHost("client", cli1)
+		hs := n.AddHost("server", srv1, srv2)
+		srv := simEndpoint(t, hs, Config{Port: 5000}, true)
+		cli := simEndpoint(t, hc, Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: &hostWatcher{h: hc}}, false)
+		ca, sa := connect(t, cli, srv, srv1)
+		go func() {
+			time.Sleep(500 * time.Millisecond)
+			hc.AddAddr(cli2)
+			time.Sleep(time.Second)
+			hc.RemoveAddr(cli1)
+		}()
+		gaps := pacedGaps(t, ca, sa, 3000, time.Millisecond)
+		if limit := DefaultAddressHold + 4*oneWay; gaps > limit {
+			t.Errorf("largest gap between deliveries %v, want at most %v (detection delay plus two RTTs)", gaps, limit)
+		}
+		st := ca.Stats()
+		if st.T3Expirations != 0 {
+			t.Errorf("%d retransmission timeouts, want none: the data left the old network first", st.T3Expirations)
+		}
+		for _, p := range st.Paths {
+			if p.Primary && p.Remote.Addr() != srv2 {
+				t.Errorf("client sends to %v, want the server's address on the new network, %v", p.Remote, srv2)
+			}
+		}
+		t.Logf("largest gap between deliveries: %v", gaps)
+	})
+}
+
 // TestAutoASCONFFlapIgnored shows an address that comes and goes within
 // the hold time: no ASCONF at all.
 func TestAutoASCONFFlapIgnored(t *testing.T) {

@@ -125,7 +125,9 @@ type Config struct {
 	// (RFC 5061), after they have stayed so for AddressHold (default
 	// 500 ms, so a flapping interface causes no churn). With
 	// AutoSetPrimary a new address also becomes the peer's primary
-	// destination: the make-before-break move of a mobile host.
+	// destination, and our own data moves to the peer address the new
+	// one reaches best, once a heartbeat confirms that path: the
+	// make-before-break move of a mobile host, in both directions.
 	AutoASCONF     bool
 	AutoSetPrimary bool
 	AddressHold    time.Duration

@@ -18,10 +18,7 @@ func TestProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "mobisctp")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 
 	server := exec.CommandContext(t.Context(), bin, "perf", "server", "--once", "--json",
 		"--listen", "127.0.0.1:0", "--udp-port", "0")
@@ -59,6 +56,16 @@ func TestProcesses(t *testing.T) {
 	if err := perf.Compare(sent, received); err != nil {
 		t.Error(err)
 	}
+}
+
+// buildBinary builds mobisctp into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mobisctp")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // lineWriter keeps what a process writes and hands over its first line.

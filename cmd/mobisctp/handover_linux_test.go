@@ -1,0 +1,106 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/netns"
+	"github.com/mobisctp/mobisctp/internal/perf"
+	"github.com/mobisctp/mobisctp/internal/testenv"
+)
+
+// TestPerfAutoASCONFHandover runs perf client and server as processes in
+// two namespaces joined by two networks. The client starts with an address
+// on the first network only; while it sends, its interface on the second
+// network gets an address (ip addr add) and then the first address goes
+// (ip addr del). With --auto-asconf the client tells the server both
+// changes by ASCONF, and the server must receive every byte it sent: the
+// SHA-256 of each stream matches, and the association ends cleanly over
+// the second network.
+func TestPerfAutoASCONFHandover(t *testing.T) {
+	testenv.Root(t)
+	testenv.Tool(t, "ip")
+	bin := buildBinary(t)
+	var (
+		cli1 = netip.MustParsePrefix("192.0.2.2/24")
+		srv1 = netip.MustParsePrefix("192.0.2.1/24")
+		cli2 = netip.MustParsePrefix("198.51.100.2/24")
+		srv2 = netip.MustParsePrefix("198.51.100.1/24")
+	)
+	nsCli, nsSrv := netns.New(t, "pcli"), netns.New(t, "psrv")
+	netns.Veth(t, nsCli, "eth1", cli1, nsSrv, "eth1", srv1)
+	netns.Veth(t, nsCli, "eth2", cli2, nsSrv, "eth2", srv2)
+	nsCli.IP("addr", "del", cli2.String(), "dev", "eth2") // the address the client moves to comes later
+
+	server := exec.CommandContext(t.Context(), "ip", "netns", "exec", nsSrv.Name, bin, "perf", "server", "--once", "--json",
+		"--listen", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))
+	var serverOut strings.Builder
+	serverErr := &lineWriter{first: make(chan string, 1)}
+	server.Stdout, server.Stderr = &serverOut, serverErr
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		server.Process.Kill()
+		server.Wait()
+	})
+	if _, _, err := parseListening(<-serverErr.first); err != nil {
+		t.Fatal(err)
+	}
+
+	client := exec.CommandContext(t.Context(), "ip", "netns", "exec", nsCli.Name, bin, "perf", "client", "--json",
+		"--auto-asconf", "--bind", cli1.Addr().String(), "--time", "4s",
+		"--connect", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))
+	var clientOut, clientErr strings.Builder
+	client.Stdout, client.Stderr = &clientOut, &clientErr
+	if err := client.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		client.Process.Kill()
+		client.Wait()
+	})
+	time.Sleep(time.Second)
+	nsCli.IP("addr", "add", cli2.String(), "dev", "eth2")
+	time.Sleep(1500 * time.Millisecond)
+	nsCli.IP("addr", "del", cli1.String(), "dev", "eth1")
+
+	if err := client.Wait(); err != nil {
+		t.Fatalf("client: %v\n%s", err, clientErr.String())
+	}
+	if err := server.Wait(); err != nil {
+		t.Fatalf("server: %v\n%s", err, serverErr.String())
+	}
+	sent := decodeReport(t, "client", []byte(clientOut.String()))
+	received := decodeReport(t, "server", []byte(serverOut.String()))
+	t.Logf("client sent %d bytes in %.1f s; %d retransmissions", sent.Sent.Bytes, sent.Seconds, sent.Retransmissions)
+	if err := perf.Compare(sent.Sent, received.Received); err != nil {
+		t.Error(err)
+	}
+	if sent.Error != "" || received.Error != "" {
+		t.Errorf("the association ended with errors: client %q, server %q", sent.Error, received.Error)
+	}
+	// The server learned the client's new address and sends there (its
+	// SACKs), and forgot the old one; the client sends to the server's
+	// address on the new network.
+	moved, forgot := false, true
+	for _, p := range received.Paths {
+		t.Logf("server path %s from %s: %s, primary %v", p.Remote, p.Local, p.State, p.Primary)
+		moved = moved || (strings.HasPrefix(p.Remote, cli2.Addr().String()+":") && p.Primary)
+		forgot = forgot && !strings.HasPrefix(p.Remote, cli1.Addr().String()+":")
+	}
+	if !moved || !forgot {
+		t.Errorf("the server's paths should lead to the client's new address %v only", cli2.Addr())
+	}
+	for _, p := range sent.Paths {
+		if p.Primary && !strings.HasPrefix(p.Remote, srv2.Addr().String()+":") {
+			t.Errorf("the client ends sending to %s, want the server's address on the new network, %v", p.Remote, srv2.Addr())
+		}
+	}
+}
