@@ -11,10 +11,10 @@ import (
 	"golang.org/x/net/ipv6"
 )
 
-// batchConn is the batch API shared by ipv4.PacketConn and ipv6.PacketConn
-// (ipv6.Message is an alias of ipv4.Message).
+// batchConn is the batch send API shared by ipv4.PacketConn and
+// ipv6.PacketConn (ipv6.Message is an alias of ipv4.Message). Reads go
+// through mmsgReader instead, which allocates nothing per datagram.
 type batchConn interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
 	WriteBatch(ms []ipv4.Message, flags int) (int, error)
 }
 
@@ -31,8 +31,8 @@ type mmsgIO struct {
 	conn  *net.UDPConn
 	bc    batchConn
 	size  int
-	rmsgs []ipv4.Message // used by the reader goroutine only
-	wpool sync.Pool      // of *writeScratch
+	rd    *mmsgReader // used by the reader goroutine only
+	wpool sync.Pool   // of *writeScratch
 	gso   gsoState
 	gro   groState // used by the reader goroutine only
 	stats *counters
@@ -40,23 +40,24 @@ type mmsgIO struct {
 }
 
 // newBatchIO returns the batch I/O for c, with offload where the kernel
-// has it and o allows it.
+// has it and o allows it, or nil if c has no file descriptor to batch on.
 func newBatchIO(c *net.UDPConn, o ioOptions) (packetIO, ioShape) {
-	m := &mmsgIO{conn: c, size: o.batch, rmsgs: make([]ipv4.Message, o.batch), stats: o.stats, log: o.log}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil, ioShape{}
+	}
+	m := &mmsgIO{conn: c, size: o.batch, rd: newMmsgReader(rc, o.batch), stats: o.stats, log: o.log}
 	if ua, _ := c.LocalAddr().(*net.UDPAddr); ua.AddrPort().Addr().Unmap().Is4() {
 		m.bc = ipv4.NewPacketConn(c)
 	} else {
 		m.bc = ipv6.NewPacketConn(c)
-	}
-	for i := range m.rmsgs {
-		m.rmsgs[i].Buffers = make([][]byte, 1)
 	}
 	if o.offload {
 		m.gso.on.Store(probeGSO(c))
 		m.gro.on = enableGRO(c)
 	}
 	if m.gro.on {
-		m.gro.init(m.rmsgs)
+		m.gro.init(m.rd)
 	}
 	gso := m.gso.on.Load()
 	m.log.Debugf("socket %v: UDP GSO %v, GRO %v", c.LocalAddr(), gso, m.gro.on)
@@ -65,21 +66,12 @@ func newBatchIO(c *net.UDPConn, o ioOptions) (packetIO, ioShape) {
 }
 
 func (m *mmsgIO) read(ds []Datagram) ([]Datagram, error) {
-	ms := m.rmsgs[:min(len(ds), m.size)]
-	for i := range ms {
-		ms[i].Buffers[0] = ds[i].Data
-	}
-	n, err := m.bc.ReadBatch(ms, 0)
+	n, err := m.rd.read(ds)
 	if err != nil {
-		return nil, err // x/net may report -1 datagrams with the error
-	}
-	for i, msg := range ms[:n] {
-		ua, _ := msg.Addr.(*net.UDPAddr) // x/net sets a *net.UDPAddr for UDP sockets
-		ds[i].Data = ds[i].Data[:msg.N]
-		ds[i].Remote = ua.AddrPort() // IPv4 sources come as 4-byte IPs
+		return nil, err
 	}
 	if m.gro.on {
-		return m.split(ds[:n], ms[:n]), nil
+		return m.split(ds[:n]), nil
 	}
 	return ds[:n], nil
 }

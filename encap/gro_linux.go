@@ -14,7 +14,6 @@ import (
 	"encoding/binary"
 	"net"
 
-	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,31 +36,28 @@ func enableGRO(c *net.UDPConn) bool {
 	return ok
 }
 
-// init gives each read message room for the UDP_GRO control message, the
-// only one the socket asks for.
-func (g *groState) init(ms []ipv4.Message) {
-	space := unix.CmsgSpace(4)
-	block := make([]byte, len(ms)*space) // 8-byte aligned, as cmsghdrs must be
-	for i := range ms {
-		ms[i].OOB = block[i*space : (i+1)*space : (i+1)*space]
-	}
-	g.out = make([]Datagram, 0, len(ms))
+// init gives each message that r reads room for the UDP_GRO control
+// message, the only one the socket asks for.
+func (g *groState) init(r *mmsgReader) {
+	r.initControl(unix.CmsgSpace(4))
+	g.out = make([]Datagram, 0, len(r.hdrs))
 }
 
-// split returns the datagrams of ds, read as ms, with each coalesced
-// buffer cut into the datagrams it holds, in order.
-func (m *mmsgIO) split(ds []Datagram, ms []ipv4.Message) []Datagram {
+// split returns the datagrams of ds, the latest read of m.rd, with each
+// coalesced buffer cut into the datagrams it holds, in order.
+func (m *mmsgIO) split(ds []Datagram) []Datagram {
 	out := m.gro.out[:0]
 	reads, segments := 0, 0
 	for i, d := range ds {
-		size := groSegmentSize(ms[i].OOB[:ms[i].NN])
+		oob, flags := m.rd.control(i)
+		size := groSegmentSize(oob)
 		if size <= 0 || size >= len(d.Data) {
 			out = append(out, d)
 			continue
 		}
 		n := len(out)
 		out = appendSegments(out, d, size)
-		if ms[i].Flags&unix.MSG_TRUNC != 0 {
+		if flags&unix.MSG_TRUNC != 0 {
 			out = m.dropCut(out, len(d.Data)%size != 0)
 		}
 		reads, segments = reads+1, segments+len(out)-n

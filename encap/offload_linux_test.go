@@ -395,20 +395,19 @@ func TestSplit(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var st counters
-		m := &mmsgIO{stats: &st}
-		ms := make([]ipv4.Message, 1)
-		m.gro.init(ms)
-		ms[0].N, ms[0].NN = tc.n, 0
+		m := &mmsgIO{rd: newMmsgReader(nil, 1), stats: &st} // no socket: the test plays the kernel
+		m.gro.init(m.rd)
+		h := &m.rd.hdrs[0].Hdr
 		if tc.seg > 0 {
-			putCmsgHeader(ms[0].OOB, unix.SOL_UDP, unix.UDP_GRO, 4)
-			binary.NativeEndian.PutUint32(ms[0].OOB[unix.CmsgLen(0):], uint32(tc.seg))
-			ms[0].NN = unix.CmsgLen(4)
+			putCmsgHeader(m.rd.oob[0], unix.SOL_UDP, unix.UDP_GRO, 4)
+			binary.NativeEndian.PutUint32(m.rd.oob[0][unix.CmsgLen(0):], uint32(tc.seg))
+			h.SetControllen(unix.CmsgLen(4))
 		}
 		if tc.trunc {
-			ms[0].Flags = unix.MSG_TRUNC
+			h.Flags = unix.MSG_TRUNC
 		}
 		from := netip.MustParseAddrPort("192.0.2.1:9")
-		out := m.split([]Datagram{{Data: make([]byte, tc.n), Remote: from}}, ms)
+		out := m.split([]Datagram{{Data: make([]byte, tc.n), Remote: from}})
 		var sizes []int
 		for _, d := range out {
 			sizes = append(sizes, len(d.Data))
