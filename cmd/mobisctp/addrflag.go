@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
 
 // addrList is a flag value naming local or peer addresses that share one
@@ -67,6 +69,16 @@ func (l *addrList) String() string {
 	last := netip.AddrPortFrom(l.addrs[len(l.addrs)-1], l.port).String()
 	parts[len(parts)-1] = last
 	return strings.Join(parts, ",")
+}
+
+// parseAnnounceAddr parses the value of an --announce flag: an address,
+// usually a multicast group, and a port that is not 0.
+func parseAnnounceAddr(s string) (netip.AddrPort, error) {
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil || ap.Port() == 0 {
+		return netip.AddrPort{}, fmt.Errorf("--announce %q: want an address and a port, as in %v", s, wire.ASAPAnnounceAddr)
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
 }
 
 // byteSize is a flag value counting bytes, with an optional binary suffix

@@ -19,8 +19,8 @@ import (
 )
 
 func runPE(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "mobisctp pe",
-		"--registrar ADDR[:PORT][,...] --pool HANDLE --service echo|discard|daytime|chargen [--policy NAME[:ARGS]] [--listen ADDR:PORT] [--json]")
+	fs := newFlagSet(e, "mobisctp pe", registrarUsage+
+		" --pool HANDLE --service echo|discard|daytime|chargen [--policy NAME[:ARGS]] [--listen ADDR:PORT] [--rereg-interval DUR] [--json]")
 	var regs registrarFlags
 	regs.register(fs)
 	pool := fs.String("pool", "", "pool `handle` to register under (required)")
@@ -39,13 +39,19 @@ func runPE(ctx context.Context, e *env, args []string) int {
 		return usageError(fs, "%v", err)
 	}
 
+	if err := regs.listen(); err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	defer regs.close()
 	ep, err := asap.ElementEndpoint(stack.Config{LocalAddrs: listen.addrs, Port: listen.port})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
 	defer ep.Close()
-	el, err := asap.NewElement(ep, asap.ElementConfig{Handle: wire.PoolHandle(*pool), Registrars: regs.remotes(), Policy: pol, ReregInterval: *rereg})
+	el, err := asap.NewElement(ep, asap.ElementConfig{Handle: wire.PoolHandle(*pool), Registrars: regs.remotes(), Announces: regs.announces,
+		Policy: pol, ReregInterval: *rereg})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -214,23 +220,68 @@ func serveChargen(ctx context.Context, c *asap.UserConn, note func(event, text s
 	}
 }
 
-// registrarFlags is --registrar and --registrar-udp-port, which pe and pu
-// share.
+// registrarFlags is --registrar, --announce and --registrar-udp-port,
+// which pe and pu share: registrars come from the list, from Server
+// Announces, or both.
 type registrarFlags struct {
-	list    registrarList
-	udpPort int
+	list     registrarList
+	announce string
+	udpPort  int
+
+	announceAddr netip.AddrPort  // parsed from announce by check
+	announces    *asap.Announces // started by listen
 }
 
+// registrarUsage is the synopsis of the flags.
+const registrarUsage = "{--registrar ADDR[:PORT][,...] | --announce GROUP:PORT} [--registrar-udp-port N]"
+
 func (r *registrarFlags) register(fs *flag.FlagSet) {
-	fs.Var(&r.list, "registrar", fmt.Sprintf("`registrars`, in order of preference, as ADDR[:SCTP-PORT],... (required; port %d if omitted)", wire.PortASAP))
-	fs.IntVar(&r.udpPort, "registrar-udp-port", stack.DefaultUDPPort, "the registrars' UDP encapsulation `port`")
+	fs.Var(&r.list, "registrar", fmt.Sprintf("`registrars`, in order of preference, as ADDR[:SCTP-PORT],... (port %d if omitted); "+
+		"required unless --announce is given", wire.PortASAP))
+	fs.StringVar(&r.announce, "announce", "", "find registrars by the Server Announces they send to `group:port`, as in "+
+		wire.ASAPAnnounceAddr.String()+", or to a local address and port; required unless --registrar is given")
+	fs.IntVar(&r.udpPort, "registrar-udp-port", stack.DefaultUDPPort, "the registrars' UDP encapsulation `port`, listed or announced")
 }
 
 func (r *registrarFlags) check(fs *flag.FlagSet) error {
-	if len(r.list) == 0 {
-		return fmt.Errorf("--registrar is required")
+	if len(r.list) == 0 && r.announce == "" {
+		return fmt.Errorf("--registrar or --announce is required")
+	}
+	if r.announce != "" {
+		ap, err := parseAnnounceAddr(r.announce)
+		if err != nil {
+			return err
+		}
+		r.announceAddr = ap
 	}
 	return checkPort(fs, "registrar-udp-port", r.udpPort, 1)
+}
+
+// listen starts listening for Server Announces if --announce asks for it.
+func (r *registrarFlags) listen() error {
+	if !r.announceAddr.IsValid() {
+		return nil
+	}
+	a, err := asap.ListenAnnounces(asap.AnnounceConfig{Addr: r.announceAddr, UDPPort: r.udpPort})
+	r.announces = a
+	return err
+}
+
+// close stops listening for Server Announces, after the element or user
+// that used them has closed.
+func (r *registrarFlags) close() {
+	if r.announces != nil {
+		r.announces.Close()
+	}
+}
+
+// nearby returns an address on the registrars' network: the first one
+// listed, else the address Server Announces arrive at.
+func (r *registrarFlags) nearby() netip.Addr {
+	if len(r.list) > 0 {
+		return r.list[0].Addr()
+	}
+	return r.announceAddr.Addr()
 }
 
 // remotes returns the registrars to dial.

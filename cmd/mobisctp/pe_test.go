@@ -148,7 +148,9 @@ func TestPEPUFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"pe", "--pool", "p", "--service", "echo"}, "--registrar is required"},
+		{[]string{"pe", "--pool", "p", "--service", "echo"}, "--registrar or --announce is required"},
+		{[]string{"pe", "--pool", "p", "--service", "echo", "--announce", "239.0.0.50"}, `--announce "239.0.0.50": want an address and a port`},
+		{[]string{"pe", "--pool", "p", "--service", "echo", "--announce", "239.0.0.50:0"}, "--announce"},
 		{[]string{"pe", "--service", "echo", "--registrar", "127.0.0.1"}, "--pool is required"},
 		{[]string{"pe", "--pool", "p", "--registrar", "127.0.0.1"}, "--service"},
 		{slices.Concat(pe, []string{"--service", "ftp"}), `--service "ftp"`},
@@ -160,7 +162,9 @@ func TestPEPUFlagErrors(t *testing.T) {
 		{slices.Concat(pe, []string{"--registrar-udp-port", "0"}), "--registrar-udp-port"},
 		{slices.Concat(pe, []string{"--listen", "nowhere"}), "-listen"},
 		{[]string{"pu", "--registrar", "127.0.0.1"}, "--pool is required"},
-		{[]string{"pu", "--pool", "p"}, "--registrar is required"},
+		{[]string{"pu", "--pool", "p"}, "--registrar or --announce is required"},
+		{[]string{"pu", "--pool", "p", "--announce", "group"}, `--announce "group"`},
+		{slices.Concat(pu, []string{"--announce", "239.0.0.50:3863", "--registrar-udp-port", "0"}), "--registrar-udp-port"},
 		{slices.Concat(pu, []string{"--count", "-1"}), "--count"},
 		{slices.Concat(pu, []string{"--interval", "0s"}), "--interval"},
 		{slices.Concat(pu, []string{"--cache-ttl", "-1s"}), "--cache-ttl"},

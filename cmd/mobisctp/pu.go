@@ -25,7 +25,7 @@ var terminalInput io.Reader = os.Stdin
 const drainTimeout = 2 * time.Second
 
 func runPU(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "mobisctp pu", "--registrar ADDR[:PORT][,...] --pool HANDLE [--count N] [--interval DUR] [--cache-ttl DUR] [--json]")
+	fs := newFlagSet(e, "mobisctp pu", registrarUsage+" --pool HANDLE [--count N] [--interval DUR] [--cache-ttl DUR] [--json]")
 	var regs registrarFlags
 	regs.register(fs)
 	pool := fs.String("pool", "", "pool `handle` to use (required)")
@@ -43,13 +43,18 @@ func runPU(ctx context.Context, e *env, args []string) int {
 		*ttl = -1 // asap's zero means the default
 	}
 
-	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: localAddrs(regs.remotes())})
+	if err := regs.listen(); err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+		return exitFail
+	}
+	defer regs.close()
+	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: localAddrsNear(regs.nearby())})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
 	defer ep.Close()
-	u, err := asap.NewUser(ep, asap.UserConfig{Registrars: regs.remotes(), CacheTTL: *ttl})
+	u, err := asap.NewUser(ep, asap.UserConfig{Registrars: regs.remotes(), Announces: regs.announces, CacheTTL: *ttl})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -93,10 +98,14 @@ func checkPUFlags(fs *flag.FlagSet, regs *registrarFlags, pool string, count int
 	return nil
 }
 
-// localAddrs returns the addresses pu talks from: loopback when the first
-// registrar is on loopback, else every address of its family.
-func localAddrs(regs []stack.Remote) []netip.Addr {
-	a := regs[0].Addrs[0]
+// localAddrs returns the addresses to talk to registrars from: those
+// localAddrsNear picks for the first one.
+func localAddrs(regs []stack.Remote) []netip.Addr { return localAddrsNear(regs[0].Addrs[0]) }
+
+// localAddrsNear returns the addresses to talk from to hosts on a's
+// network: loopback when a is on loopback, else every address of its
+// family.
+func localAddrsNear(a netip.Addr) []netip.Addr {
 	switch {
 	case a.Is4() && a.IsLoopback():
 		return []netip.Addr{loopback4}

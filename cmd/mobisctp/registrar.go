@@ -55,11 +55,11 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 		return fmt.Errorf("--id %d: must fit in 32 bits", v.id)
 	}
 	if v.announce != "" {
-		ap, err := netip.ParseAddrPort(v.announce)
-		if err != nil || ap.Port() == 0 {
-			return fmt.Errorf("--announce %q: want an address and a port, as in %v", v.announce, wire.ASAPAnnounceAddr)
+		ap, err := parseAnnounceAddr(v.announce)
+		if err != nil {
+			return err
 		}
-		v.announceAddr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		v.announceAddr = ap
 	}
 	return checkPort(fs, "udp-port", v.udpPort, 0)
 }

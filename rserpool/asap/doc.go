@@ -4,13 +4,13 @@
 //
 // A pool element (Element) serves a pool: it listens on its own SCTP
 // endpoint, registers that endpoint under a pool handle with a registrar
-// (the first of a static list that answers), renews the registration
-// before its lifetime runs out, answers the registrar's Endpoint
-// Keep-Alives, moves to the next registrar of the list when its registrar
-// fails, and deregisters on Close. Accept returns the associations of pool
-// users as UserConns, on which ASAP session control (payload protocol
-// identifier 11: Cookie Echo, Business Card) is told apart from the
-// application's data.
+// (the first that answers of a static list and of those heard in Server
+// Announces), renews the registration before its lifetime runs out,
+// answers the registrar's Endpoint Keep-Alives, moves to the next
+// registrar when its registrar fails, and deregisters on Close. Accept
+// returns the associations of pool users as UserConns, on which ASAP
+// session control (payload protocol identifier 11: Cookie Echo, Business
+// Card) is told apart from the application's data.
 //
 // A pool user (User) resolves pool handles at a registrar, keeping the
 // answers in a cache for a configurable time, and reports elements it
@@ -44,6 +44,15 @@
 // registration life three times that, registrar requests answered within
 // 3 s, connections to elements within 5 s, a new attempt 250 ms after a
 // failover found no element, and a cache time of 5 s
-// (ASAP_DEFAULT_CACHE_ELEMENT_TIMEOUT). Registrars are found from a static
-// list; Server Announces are not listened to.
+// (ASAP_DEFAULT_CACHE_ELEMENT_TIMEOUT).
+//
+// # Finding registrars
+//
+// Elements and users take registrars from a static list, from the Server
+// Announces that registrars send by UDP to a multicast group (or any
+// address), or both. An Announces listener (ListenAnnounces) keeps the
+// registrars it heard within the last 5 s (RSPLIB's default; registrars
+// announce every second); the static list is tried first, then those. As
+// announces carry a registrar's addresses and SCTP port but not its UDP
+// encapsulation port, the listener's configuration gives that port.
 package asap

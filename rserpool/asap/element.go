@@ -24,8 +24,12 @@ type ElementConfig struct {
 	// Handle is the pool to join. Required.
 	Handle wire.PoolHandle
 	// Registrars lists the registrars to register with, in order of
-	// preference. Required.
+	// preference. Those Announces has heard of come after them. One of
+	// the two is required.
 	Registrars []stack.Remote
+	// Announces, if set, adds the registrars heard in Server Announces.
+	// The element does not close it.
+	Announces *Announces
 	// Policy is the element's pool member selection policy and its
 	// values. The zero value means Round Robin, as in RSPLIB.
 	Policy wire.Policy
@@ -66,8 +70,8 @@ func (c ElementConfig) validate(ep *stack.Endpoint) error {
 	switch {
 	case len(c.Handle) == 0:
 		return errors.New("asap: ElementConfig.Handle is empty")
-	case len(c.Registrars) == 0:
-		return errors.New("asap: ElementConfig.Registrars is empty")
+	case len(c.Registrars) == 0 && c.Announces == nil:
+		return errors.New("asap: ElementConfig.Registrars is empty and there are no Announces: one is needed to find a registrar")
 	case c.ReregInterval > maxReregInterval:
 		return fmt.Errorf("asap: ElementConfig.ReregInterval %v exceeds %v", c.ReregInterval, maxReregInterval)
 	case ep.UDPPort() != int(ep.Port()):
@@ -100,7 +104,7 @@ func NewElement(ep *stack.Endpoint, cfg ElementConfig) (*Element, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Element{cfg: cfg, ep: ep, events: eventq.New[ElementEvent](cfg.EventQueue), cancel: cancel, done: make(chan struct{})}
-	e.regs = newRegistrarSet(ep, cfg.Registrars, cfg.RequestTimeout, e.keepAlive)
+	e.regs = newRegistrarSet(ep, cfg.Registrars, cfg.Announces, cfg.RequestTimeout, e.keepAlive)
 	ep.Listen()
 	go e.run(ctx)
 	return e, nil

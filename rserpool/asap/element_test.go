@@ -161,7 +161,7 @@ func TestNewElementChecksConfig(t *testing.T) {
 		want string
 	}{
 		{ElementConfig{Registrars: reg}, "Handle is empty"},
-		{ElementConfig{Handle: echoHandle}, "Registrars is empty"},
+		{ElementConfig{Handle: echoHandle}, "Registrars is empty and there are no Announces"},
 		{ElementConfig{Handle: echoHandle, Registrars: reg}, "UDP port"},
 		{ElementConfig{Handle: echoHandle, Registrars: reg, ReregInterval: 1 << 62}, "ReregInterval"},
 	} {

@@ -13,7 +13,8 @@ import (
 var (
 	// ErrClosed is returned after Close; it matches net.ErrClosed.
 	ErrClosed = fmt.Errorf("asap: closed: %w", net.ErrClosed)
-	// ErrNoRegistrar reports that no registrar of the list answered.
+	// ErrNoRegistrar reports that no registrar answered, or that none is
+	// known: none is configured and none has announced itself yet.
 	ErrNoRegistrar = errors.New("asap: no registrar reachable")
 	// ErrNoElement reports a handle resolution that found no element.
 	ErrNoElement = errors.New("asap: no pool element")

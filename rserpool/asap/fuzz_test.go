@@ -3,7 +3,9 @@ package asap
 import (
 	"bytes"
 	"net/netip"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
@@ -60,4 +62,26 @@ func checkControlRoundTrip(t *testing.T, m Message) {
 	if err != nil || again.Type != m.Type || !bytes.Equal(again.Data, m.Data) || len(again.Card.Elements) != len(m.Card.Elements) {
 		t.Fatalf("%v did not survive re-encoding: %+v, %v", m.Type, again, err)
 	}
+}
+
+// FuzzAnnounce feeds arbitrary datagrams to an announce listener: nothing
+// may panic, each is counted once, and a registrar it keeps is one that
+// can be dialled.
+func FuzzAnnounce(f *testing.F) {
+	f.Add(announce(1, netip.MustParseAddrPort("127.0.0.2:3863")))
+	f.Add(wire.AppendASAP(nil, &wire.ServerAnnounce{ServerID: 2}))
+	f.Add(wire.AppendASAP(nil, &wire.EndpointUnreachable{Handle: echoHandle, PEID: 1}))
+	f.Add([]byte{byte(wire.ASAPServerAnnounce), 0, 0, 4})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a := &Announces{cfg: AnnounceConfig{}.withDefaults()}
+		a.handle(b, loopback4, time.Now())
+		if s := a.Stats(); s.Announces+s.Malformed+s.Ignored != 1 {
+			t.Fatalf("counted %+v, want one datagram", s)
+		}
+		for _, r := range a.Registrars() {
+			if len(r.Addrs) == 0 || r.Port == 0 || slices.ContainsFunc(r.Addrs, netip.Addr.IsUnspecified) {
+				t.Fatalf("kept %+v", r)
+			}
+		}
+	})
 }

@@ -3,6 +3,8 @@ package asap
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,22 +16,45 @@ import (
 // setup of an association with it (RSPLIB's registrar request timeout).
 const DefaultRequestTimeout = 3 * time.Second
 
-// registrarSet keeps at most one association with a registrar of a static
-// list. When that registrar fails it moves on to the next one in the list,
-// wrapping around, so that a registrar that failed is tried again last.
+// registrarSet keeps at most one association with a registrar: one of a
+// static list, or one heard in Server Announces. When that registrar fails
+// it moves on to the next one of the list, wrapping around, so that a
+// registrar that failed is tried again last.
 type registrarSet struct {
 	ep          *stack.Endpoint
-	list        []stack.Remote
+	static      []stack.Remote
+	announces   *Announces // nil: the static list only
 	timeout     time.Duration
 	unsolicited func(*registrarConn, wire.ASAPMessage)
 
 	mu   sync.Mutex // held while hunting, so that only one hunt runs
-	next int        // index of the registrar to try first
+	next int        // index of the registrar to try first, modulo the list's length
 	conn *registrarConn
 }
 
-func newRegistrarSet(ep *stack.Endpoint, list []stack.Remote, timeout time.Duration, unsolicited func(*registrarConn, wire.ASAPMessage)) *registrarSet {
-	return &registrarSet{ep: ep, list: list, timeout: timeout, unsolicited: unsolicited}
+func newRegistrarSet(ep *stack.Endpoint, static []stack.Remote, announces *Announces, timeout time.Duration,
+	unsolicited func(*registrarConn, wire.ASAPMessage)) *registrarSet {
+	return &registrarSet{ep: ep, static: static, announces: announces, timeout: timeout, unsolicited: unsolicited}
+}
+
+// errNoneHeard is the failure to hunt with an empty list: no registrar is
+// configured and none has announced itself yet.
+var errNoneHeard = fmt.Errorf("%w: none heard of yet (no Server Announce)", ErrNoRegistrar)
+
+// list returns the registrars to hunt among: the static list, then those
+// heard in Server Announces that it does not name already. Announces are
+// read anew at every hunt, as registrars come and go.
+func (s *registrarSet) list() []stack.Remote {
+	if s.announces == nil {
+		return s.static
+	}
+	list := slices.Clip(s.static) // appending must not write into the caller's array
+	for _, r := range s.announces.Registrars() {
+		if !slices.ContainsFunc(s.static, func(x stack.Remote) bool { return sameRegistrar(x, r) }) {
+			list = append(list, r)
+		}
+	}
+	return list
 }
 
 // get returns the current association, or sets one up with the first
@@ -40,9 +65,13 @@ func (s *registrarSet) get(ctx context.Context) (*registrarConn, error) {
 	if s.conn != nil && !s.conn.ended() {
 		return s.conn, nil
 	}
-	for range s.list {
-		r := s.list[s.next]
-		s.next = (s.next + 1) % len(s.list)
+	list := s.list()
+	if len(list) == 0 {
+		return nil, errNoneHeard
+	}
+	for range list {
+		r := list[s.next%len(list)]
+		s.next = (s.next + 1) % len(list)
 		dctx, cancel := context.WithTimeout(ctx, s.timeout)
 		a, err := s.ep.Dial(dctx, r)
 		cancel()
@@ -71,10 +100,10 @@ func (s *registrarSet) drop(c *registrarConn, reason string) {
 // do sends a request and returns the answer, trying each registrar of the
 // list at most once: one that fails or does not answer in time is dropped.
 // A refusal is an answer, returned as an *OperationError by the caller's
-// decoding.
+// decoding. With an empty list it tries once, for get to say why.
 func (s *registrarSet) do(ctx context.Context, v wire.ASAPValue, want wire.ASAPType, handle []byte) ([]byte, error) {
 	var last error = ErrNoRegistrar
-	for range s.list {
+	for range max(1, len(s.list())) {
 		c, err := s.get(ctx)
 		if err != nil {
 			return nil, err

@@ -15,8 +15,12 @@ import (
 // UserConfig configures a pool user. Zero fields take their defaults.
 type UserConfig struct {
 	// Registrars lists the registrars to ask, in order of preference.
-	// Required.
+	// Those Announces has heard of come after them. One of the two is
+	// required.
 	Registrars []stack.Remote
+	// Announces, if set, adds the registrars heard in Server Announces.
+	// The user does not close it.
+	Announces *Announces
 	// CacheTTL is how long a handle resolution is used before the
 	// registrar is asked again (DefaultCacheTTL); negative: never cache.
 	CacheTTL time.Duration
@@ -46,8 +50,8 @@ type User struct {
 // NewUser returns a pool user that talks to registrars and elements from
 // ep. The caller closes ep after Close.
 func NewUser(ep *stack.Endpoint, cfg UserConfig) (*User, error) {
-	if len(cfg.Registrars) == 0 {
-		return nil, errors.New("asap: UserConfig.Registrars is empty")
+	if len(cfg.Registrars) == 0 && cfg.Announces == nil {
+		return nil, errors.New("asap: UserConfig.Registrars is empty and there are no Announces: one is needed to find a registrar")
 	}
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = DefaultCacheTTL
@@ -58,7 +62,7 @@ func NewUser(ep *stack.Endpoint, cfg UserConfig) (*User, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &User{
 		ep: ep, cfg: cfg, ctx: ctx, cancel: cancel,
-		regs:  newRegistrarSet(ep, cfg.Registrars, cfg.RequestTimeout, nil),
+		regs:  newRegistrarSet(ep, cfg.Registrars, cfg.Announces, cfg.RequestTimeout, nil),
 		cache: newCache(cfg.CacheTTL),
 	}, nil
 }
