@@ -5,7 +5,6 @@ package main
 import (
 	"fmt"
 	"net/netip"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -38,47 +37,19 @@ func TestPerfAutoASCONFHandover(t *testing.T) {
 	netns.Veth(t, nsCli, "eth2", cli2, nsSrv, "eth2", srv2)
 	nsCli.IP("addr", "del", cli2.String(), "dev", "eth2") // the address the client moves to comes later
 
-	server := exec.CommandContext(t.Context(), "ip", "netns", "exec", nsSrv.Name, bin, "perf", "server", "--once", "--json",
+	server := startPerf(t, "server", "ip", "netns", "exec", nsSrv.Name, bin, "perf", "server", "--once", "--json",
 		"--listen", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))
-	var serverOut strings.Builder
-	serverErr := &lineWriter{first: make(chan string, 1)}
-	server.Stdout, server.Stderr = &serverOut, serverErr
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		server.Process.Kill()
-		server.Wait()
-	})
-	if _, _, err := parseListening(<-serverErr.first); err != nil {
-		t.Fatal(err)
-	}
-
-	client := exec.CommandContext(t.Context(), "ip", "netns", "exec", nsCli.Name, bin, "perf", "client", "--json",
+	server.listening(t)
+	client := startPerf(t, "client", "ip", "netns", "exec", nsCli.Name, bin, "perf", "client", "--json",
 		"--auto-asconf", "--bind", cli1.Addr().String(), "--time", "4s",
 		"--connect", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))
-	var clientOut, clientErr strings.Builder
-	client.Stdout, client.Stderr = &clientOut, &clientErr
-	if err := client.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		client.Process.Kill()
-		client.Wait()
-	})
 	time.Sleep(time.Second)
 	nsCli.IP("addr", "add", cli2.String(), "dev", "eth2")
 	time.Sleep(1500 * time.Millisecond)
 	nsCli.IP("addr", "del", cli1.String(), "dev", "eth1")
 
-	if err := client.Wait(); err != nil {
-		t.Fatalf("client: %v\n%s", err, clientErr.String())
-	}
-	if err := server.Wait(); err != nil {
-		t.Fatalf("server: %v\n%s", err, serverErr.String())
-	}
-	sent := decodeReport(t, "client", []byte(clientOut.String()))
-	received := decodeReport(t, "server", []byte(serverOut.String()))
+	sent := client.report(t)
+	received := server.report(t)
 	t.Logf("client sent %d bytes in %.1f s; %d retransmissions", sent.Sent.Bytes, sent.Seconds, sent.Retransmissions)
 	if err := perf.Compare(sent.Sent, received.Received); err != nil {
 		t.Error(err)

@@ -20,42 +20,69 @@ func TestProcesses(t *testing.T) {
 	}
 	bin := buildBinary(t)
 
-	server := exec.CommandContext(t.Context(), bin, "perf", "server", "--once", "--json",
-		"--listen", "127.0.0.1:0", "--udp-port", "0")
-	var serverOut strings.Builder
-	serverErr := &lineWriter{first: make(chan string, 1)}
-	server.Stdout, server.Stderr = &serverOut, serverErr
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Cleanup ends the server even if the test fails half way.
-	t.Cleanup(func() {
-		server.Process.Kill()
-		server.Wait()
-	})
-	sctpPort, udpPort, err := parseListening(<-serverErr.first)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	client := exec.CommandContext(t.Context(), bin, "perf", "client", "--json", "--bytes", "1000000",
+	server := startPerf(t, "server", bin, "perf", "server", "--once", "--json", "--listen", "127.0.0.1:0", "--udp-port", "0")
+	sctpPort, udpPort := server.listening(t)
+	client := startPerf(t, "client", bin, "perf", "client", "--json", "--bytes", "1000000",
 		"--connect", fmt.Sprintf("127.0.0.1:%d", sctpPort), "--remote-udp-port", fmt.Sprint(udpPort))
-	clientOut, err := client.Output()
-	if err != nil {
-		t.Fatalf("client: %v\n%s", err, stderrOf(err))
-	}
-	if err := server.Wait(); err != nil {
-		t.Fatalf("server: %v\n%s", err, serverErr.String())
-	}
 
-	sent := decodeReport(t, "client", clientOut).Sent
-	received := decodeReport(t, "server", []byte(serverOut.String())).Received
+	sent := client.report(t).Sent
+	received := server.report(t).Received
 	if sent.Bytes != 1000000 {
 		t.Errorf("client sent %d bytes, want 1000000", sent.Bytes)
 	}
 	if err := perf.Compare(sent, received); err != nil {
 		t.Error(err)
 	}
+}
+
+// perfProcess is a perf server or client running as a process of its own.
+type perfProcess struct {
+	name   string
+	cmd    *exec.Cmd
+	stdout strings.Builder
+	stderr *lineWriter
+}
+
+// startPerf starts the command line argv (perf, possibly behind a wrapper
+// such as ip netns exec) and stops it when the test ends, even if the test
+// fails half way.
+func startPerf(t *testing.T, name string, argv ...string) *perfProcess {
+	t.Helper()
+	p := &perfProcess{name: name, cmd: exec.CommandContext(t.Context(), argv[0], argv[1:]...),
+		stderr: &lineWriter{first: make(chan string, 1)}}
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+	})
+	return p
+}
+
+// listening waits for a server's first line on stderr and returns the
+// ports it reports.
+func (p *perfProcess) listening(t *testing.T) (sctpPort, udpPort int) {
+	t.Helper()
+	sctpPort, udpPort, err := parseListening(<-p.stderr.first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sctpPort, udpPort
+}
+
+// report waits for the process to exit and returns its JSON report.
+func (p *perfProcess) report(t *testing.T) perf.Report {
+	t.Helper()
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("%s: %v\n%s", p.name, err, p.stderr.String())
+	}
+	var r perf.Report
+	if err := json.Unmarshal([]byte(p.stdout.String()), &r); err != nil {
+		t.Fatalf("%s output is not one JSON object: %v\n%s", p.name, err, p.stdout.String())
+	}
+	return r
 }
 
 // buildBinary builds mobisctp into a temporary directory.
@@ -99,20 +126,4 @@ func parseListening(line string) (sctpPort, udpPort int, err error) {
 		return 0, 0, fmt.Errorf("server said %q: %w", line, err)
 	}
 	return sctpPort, udpPort, nil
-}
-
-func decodeReport(t *testing.T, who string, out []byte) perf.Report {
-	t.Helper()
-	var r perf.Report
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("%s output is not one JSON object: %v\n%s", who, err, out)
-	}
-	return r
-}
-
-func stderrOf(err error) string {
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(ee.Stderr)
-	}
-	return ""
 }
