@@ -2,6 +2,7 @@ package handlespace
 
 import (
 	"errors"
+	"math"
 	"runtime"
 	"slices"
 	"testing"
@@ -254,13 +255,20 @@ func TestSelectAllocations(t *testing.T) {
 		for range 1000 { // reach the steady state, with spare nodes
 			dst = h.Select(handle, 3, dst[:0])
 		}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for range 10000 {
-			dst = h.Select(handle, 3, dst[:0])
+		// MemStats counts the whole process, so a stray runtime allocation
+		// can land in one window; one that Select makes shows in every
+		// window, so the fewest of three windows is what Select costs.
+		n := uint64(math.MaxUint64)
+		for range 3 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range 10000 {
+				dst = h.Select(handle, 3, dst[:0])
+			}
+			runtime.ReadMemStats(&after)
+			n = min(n, after.Mallocs-before.Mallocs)
 		}
-		runtime.ReadMemStats(&after)
-		if n := after.Mallocs - before.Mallocs; n > c.max || len(dst) != 3 {
+		if n > c.max || len(dst) != 3 {
 			t.Errorf("%v: %d allocations in 10000 resolutions (at most %d), %d elements", typ, n, c.max, len(dst))
 		}
 	}
