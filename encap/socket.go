@@ -35,6 +35,9 @@ func openSocket(cfg *Config, st *counters, a netip.Addr, port int) (*socket, err
 		cfg.Logger.Warnf("socket %v: asked for %d/%d-byte receive/send buffers, granted %d/%d (0: refused or not supported)",
 			s.local, cfg.ReadBuffer, cfg.WriteBuffer, s.readBuf, s.writeBuf)
 	}
+	if _, kernel := conn.(*net.UDPConn); kernel && !setDontFragment(conn, a.Is6()) {
+		cfg.Logger.Warnf("socket %v: cannot set Don't Fragment; datagrams over the path MTU may be fragmented", s.local)
+	}
 	o := ioOptions{batch: cfg.BatchSize, offload: !cfg.NoOffload, stats: st, log: cfg.Logger}
 	s.io, s.shape = newPacketIO(conn, o)
 	return s, nil
