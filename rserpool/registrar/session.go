@@ -33,7 +33,7 @@ type session struct {
 	from netip.AddrPort // primary peer address when accepted, for logs
 
 	// Guarded by core.mu.
-	members map[*handlespace.PoolElement]struct{}
+	members map[*handlespace.PoolElement]struct{} // made by the first registration
 	asap    wire.Transport // the peer's SCTP transport at its last registration
 	table   tableCursor    // progress of an ENRP handle table transfer
 	closed  bool           // the association has ended
@@ -48,7 +48,6 @@ func newSession(c conn) *session {
 	return &session{
 		conn:    c,
 		from:    c.RemoteAddr(),
-		members: map[*handlespace.PoolElement]struct{}{},
 		in:      make([]byte, maxMessage+1),
 	}
 }
@@ -128,6 +127,10 @@ func (s *session) serve(ctx context.Context, c *core) {
 	c.endSession(s, time.Now())
 	s.conn.Close()
 }
+
+// peerAddr is the address the association's handshake came from, which
+// MaxElementsPerAddr counts by.
+func (s *session) peerAddr() netip.Addr { return s.from.Addr().Unmap() }
 
 // discardRest reads and drops the rest of an oversized message.
 func (s *session) discardRest(ctx context.Context) error {
