@@ -34,9 +34,9 @@ type session struct {
 
 	// Guarded by core.mu.
 	members map[*handlespace.PoolElement]struct{} // made by the first registration
-	asap    wire.Transport // the peer's SCTP transport at its last registration
-	table   tableCursor    // progress of an ENRP handle table transfer
-	closed  bool           // the association has ended
+	asap    wire.Transport                        // the peer's SCTP transport at its last registration
+	table   tableCursor                           // progress of an ENRP handle table transfer
+	closed  bool                                  // the association has ended
 
 	// Owned by the session goroutine.
 	in      []byte
@@ -46,9 +46,9 @@ type session struct {
 
 func newSession(c conn) *session {
 	return &session{
-		conn:    c,
-		from:    c.RemoteAddr(),
-		in:      make([]byte, maxMessage+1),
+		conn: c,
+		from: c.RemoteAddr(),
+		in:   make([]byte, maxMessage+1),
 	}
 }
 
