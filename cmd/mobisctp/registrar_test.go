@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -29,6 +31,12 @@ func TestRegistrarFlagErrors(t *testing.T) {
 		{[]string{"registrar", "--id", "0x100000000"}, "--id"},
 		{[]string{"registrar", "--id", "seven"}, "-id"},
 		{[]string{"registrar", "--udp-port", "70000"}, "--udp-port"},
+		{[]string{"registrar", "--max-elements", "0"}, "--max-elements"},
+		{[]string{"registrar", "--max-elements-per-assoc", "-1"}, "--max-elements-per-assoc"},
+		{[]string{"registrar", "--max-elements-per-addr", "0"}, "--max-elements-per-addr"},
+		{[]string{"registrar", "--max-pools", "0"}, "--max-pools"},
+		{[]string{"registrar", "--max-assocs", "0"}, "--max-assocs"},
+		{[]string{"registrar", "--max-lifetime", "0s"}, "--max-lifetime"},
 		{[]string{"registrar", "now"}, `unexpected argument "now"`},
 		{[]string{"hsdump", "--registrar", "127.0.0.1:0"}, "--registrar"},
 		{[]string{"hsdump", "--udp-port", "0"}, "--udp-port"},
@@ -39,6 +47,36 @@ func TestRegistrarFlagErrors(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q, stdout %q; want exit 2 and a message containing %q",
 				tc.args, code, stderr, stdout, tc.want)
 		}
+	}
+}
+
+// TestRegistrarLimitFlags checks that the limit flags reach the
+// registrar's configuration, and that their defaults are the library's.
+func TestRegistrarLimitFlags(t *testing.T) {
+	parse := func(args ...string) registrar.Config {
+		t.Helper()
+		fs := newFlagSet(&env{stdout: io.Discard, stderr: io.Discard}, "registrar", "")
+		var v registrarFlagValues
+		v.register(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.check(fs); err != nil {
+			t.Fatal(err)
+		}
+		return v.config(&env{stdout: io.Discard, stderr: io.Discard})
+	}
+	c := parse("--max-elements", "10", "--max-elements-per-assoc", "2", "--max-elements-per-addr", "3",
+		"--max-pools", "4", "--max-assocs", "5", "--max-lifetime", "1m")
+	if c.MaxElements != 10 || c.MaxElementsPerAssoc != 2 || c.MaxElementsPerAddr != 3 || c.MaxPools != 4 ||
+		c.MaxSessions != 5 || c.MaxLifetime != time.Minute {
+		t.Errorf("config %+v", c)
+	}
+	d := parse()
+	if d.MaxElements != registrar.DefaultMaxElements || d.MaxElementsPerAssoc != registrar.DefaultMaxElementsPerAssoc ||
+		d.MaxElementsPerAddr != registrar.DefaultMaxElementsPerAddr || d.MaxPools != registrar.DefaultMaxPools ||
+		d.MaxSessions != registrar.DefaultMaxSessions || d.MaxLifetime != registrar.DefaultMaxLifetime {
+		t.Errorf("defaults %+v", d)
 	}
 }
 
