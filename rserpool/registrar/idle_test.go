@@ -7,80 +7,107 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/internal/simnet"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
 
 // BenchmarkIdleAssociationMemory opens 2000 ASAP associations to a
-// registrar on loopback, each of which resolves a pool once and then
-// stays idle, and reports the memory each costs, heap and goroutine
-// stacks counted (as stack.BenchmarkIdleAssociationMemory counts them):
+// registrar on a simulated network (one client endpoint each, since SCTP
+// allows one association per pair of endpoints), each of which resolves a
+// pool once and then stays idle, and reports the memory each costs, heap
+// and goroutine stacks counted (as stack.BenchmarkIdleAssociationMemory
+// counts them):
 //
-//   - B/assoc-both-ends: the whole process (the client's end too) per
-//     association;
-//   - B/assoc-stack-both-ends: the same for associations to a bare stack
-//     endpoint that accepts and holds them;
+//   - B/assoc-all: the whole process per association: both ends, the
+//     client endpoints and the simulated network;
+//   - B/assoc-all-bare: the same for associations to a bare stack endpoint
+//     that answers the one message and holds them;
 //   - B/assoc-registrar-share: the difference, what the registrar adds to
-//     the stack per association (its session: goroutine, buffers, state);
-//   - B/assoc-registrar-side: everything on the registrar's side, taking
-//     half the bare figure as the server end's stack share.
+//     the stack per association (its session: goroutine, buffers, state).
 func BenchmarkIdleAssociationMemory(b *testing.B) {
-	const n = 2000
+	n := 2000
+	if testing.Short() {
+		n = 10
+	}
 	for b.Loop() {
 		bare := idleCost(b, n, false)
 		full := idleCost(b, n, true)
-		b.ReportMetric(full, "B/assoc-both-ends")
-		b.ReportMetric(bare, "B/assoc-stack-both-ends")
+		b.ReportMetric(full, "B/assoc-all")
+		b.ReportMetric(bare, "B/assoc-all-bare")
 		b.ReportMetric(full-bare, "B/assoc-registrar-share")
-		b.ReportMetric(bare/2+full-bare, "B/assoc-registrar-side")
 	}
 }
 
-// idleCost opens n associations from one loopback endpoint to a registrar
-// (or, without registrar, to a bare endpoint) and returns the memory in
-// use per association.
+// idleCost opens n associations from as many client endpoints to a
+// registrar (or, without registrar, to a bare endpoint that echoes the
+// first message), exchanges one message on each, and returns the memory
+// in use per association.
 func idleCost(b *testing.B, n int, registrar bool) float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	var remote stack.Remote
-	if registrar {
-		r := newLoopback(b, Config{})
-		defer r.Close()
-		remote = remoteOf(r)
-	} else {
-		ep, err := stack.Listen(stack.Config{LocalAddrs: []netip.Addr{loopback}})
+	env := newSimEnv(b, Config{}, simnet.LinkProps{})
+	defer env.n.Close()
+	defer env.r.Close()
+	remote := remoteOf(env.r)
+	if !registrar {
+		env.r.Close()
+		h := env.n.AddHost("bare", puAddr)
+		ep, err := stack.Listen(stack.Config{
+			LocalAddrs: []netip.Addr{puAddr}, Port: DefaultPort,
+			PacketConn: func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) },
+		})
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer ep.Close()
 		go func() {
 			for {
-				if _, err := ep.Accept(ctx); err != nil {
+				a, err := ep.Accept(ctx)
+				if err != nil {
 					return
 				}
+				go echoOnce(ctx, a)
 			}
 		}()
-		remote = stack.Remote{Addrs: ep.LocalAddrs(), Port: ep.Port(), UDPPort: ep.UDPPort()}
+		remote = stack.Remote{Addrs: []netip.Addr{puAddr}, Port: ep.Port(), UDPPort: ep.UDPPort()}
 	}
-	cli := loopbackEndpoint(b)
+	clients := env.n.AddHost("clients", peAddr)
 	req := wire.AppendASAP(nil, &wire.HandleResolution{Handle: wire.PoolHandle("idle")})
 	buf := make([]byte, 1500)
 	before := memInUse()
-	for range n {
-		a, err := cli.Dial(ctx, remote)
+	for i := range n {
+		port := 10000 + i
+		ep, err := stack.NewEndpoint(stack.Config{
+			LocalAddrs: []netip.Addr{peAddr}, Port: uint16(port), NoDelay: true,
+			PacketConn: func(h encap.Handler) (stack.PacketConn, error) { return clients.Open(port, h) },
+		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if registrar {
-			if err := a.SendMsg(ctx, req, stack.SendInfo{PPID: wire.PPIDASAP}); err != nil {
-				b.Fatal(err)
-			}
-			if _, _, err := a.RecvMsg(ctx, buf); err != nil {
-				b.Fatal(err)
-			}
+		defer ep.Close()
+		a, err := ep.Dial(ctx, remote)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := a.SendMsg(ctx, req, stack.SendInfo{PPID: wire.PPIDASAP}); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := a.RecvMsg(ctx, buf); err != nil {
+			b.Fatal(err)
 		}
 	}
 	return float64(memInUse()-before) / float64(n)
+}
+
+// echoOnce sends the first message received on a back, and leaves a open.
+func echoOnce(ctx context.Context, a *stack.Association) {
+	buf := make([]byte, 1500)
+	n, info, err := a.RecvMsg(ctx, buf)
+	if err == nil {
+		_ = a.SendMsg(ctx, buf[:n], stack.SendInfo{PPID: info.PPID})
+	}
 }
 
 // memInUse returns heap and stack bytes in use after a full collection.
