@@ -16,9 +16,10 @@ import (
 // Defaults of the registrar. The timers and limits are RSPLIB's
 // (rspregistrar.h), except the resource limits (Max*) and EventQueue,
 // which RSPLIB does not have. The resource limits are what one registrar
-// of a site can serve comfortably (about 100 MB at the limits together):
-// far above what well-behaved pool elements need, low enough that one
-// peer cannot take the registrar's memory or keep-alive budget.
+// of a site can serve comfortably (a few hundred MB with all of them
+// reached together): far above what well-behaved pool elements need, low
+// enough that one peer cannot take the registrar's memory or keep-alive
+// budget.
 const (
 	DefaultPort                 = wire.PortASAP // SCTP port
 	DefaultUDPPort              = stack.DefaultUDPPort
@@ -29,7 +30,7 @@ const (
 	DefaultMaxResolutionItems   = 128 // most elements one resolution returns
 	DefaultMaxTableEntries      = 128 // elements per ENRP Handle Table Response
 	DefaultMaxHandleLen         = 32  // bytes; RSPLIB's MAX_POOLHANDLESIZE
-	DefaultMaxElements          = 1 << 20
+	DefaultMaxElements          = 100_000 // about 55 MB of handlespace
 	DefaultMaxElementsPerAssoc  = 64    // an element process rarely hosts more
 	DefaultMaxElementsPerAddr   = 1024  // one host, or many behind one NAT address
 	DefaultMaxPools             = 16384 // a pool costs a few KB even with one element

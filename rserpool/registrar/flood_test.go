@@ -46,7 +46,7 @@ func BenchmarkFlood(b *testing.B) {
 // and ends the association, measuring memory before, at the peak and
 // after.
 func flood(tb testing.TB, n int) (before, peak, after memFigures) {
-	cfg := Config{ServerID: 0xabc, MaxElementsPerAssoc: n, MaxElementsPerAddr: n}.withDefaults()
+	cfg := Config{ServerID: 0xabc, MaxElements: n, MaxElementsPerAssoc: n, MaxElementsPerAddr: n}.withDefaults()
 	c := newCore(cfg, cfg.LoggerFactory.NewLogger("registrar"))
 	s := newSession(&fakeConn{peers: []netip.Addr{peAddr}})
 	peer := peerAddrs(s.conn)
