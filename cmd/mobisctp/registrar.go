@@ -146,10 +146,18 @@ func runRegistrar(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
+// maxEventAddrs is the most user transport addresses an event lists, and
+// maxEventHandle the most bytes of a pool handle: peers choose both, and
+// must not be able to write lines of many kilobytes.
+const maxEventAddrs, maxEventHandle = 8, 64
+
 // reportRegistrarEvent prints a registration, a refusal or a removal.
 func reportRegistrarEvent(out *reporter, ev registrar.Event) {
 	text := fmt.Sprintf("%v %s/$%08x", ev.Type, registrar.Quote(ev.Handle), uint32(ev.ID))
-	fields := map[string]any{"handle": ev.Handle, "id": uint32(ev.ID)}
+	fields := map[string]any{"handle": ev.Handle[:min(len(ev.Handle), maxEventHandle)], "id": uint32(ev.ID)}
+	if len(ev.Handle) > maxEventHandle {
+		fields["handle_len"] = len(ev.Handle)
+	}
 	switch ev.Type {
 	case registrar.EventRemoved:
 		text += ": " + ev.Reason.String()
@@ -159,8 +167,14 @@ func reportRegistrarEvent(out *reporter, ev registrar.Event) {
 		fields["cause"] = ev.Cause.String()
 	default:
 		el := ev.Element.PoolElement
+		more := max(len(el.UserTransport.Addrs)-maxEventAddrs, 0)
+		el.UserTransport.Addrs = el.UserTransport.Addrs[:len(el.UserTransport.Addrs)-more]
 		text += fmt.Sprintf(": %s, %s, life %v", transportText(el.UserTransport), policyText(el.Policy), lifeOf(el))
 		fields["element"] = elementJSON(el)
+		if more > 0 {
+			text += fmt.Sprintf(" (%d more addresses)", more)
+			fields["more_addrs"] = more
+		}
 	}
 	if ev.From.IsValid() {
 		text += ", from " + ev.From.String()

@@ -80,6 +80,36 @@ func TestRegistrarLimitFlags(t *testing.T) {
 	}
 }
 
+// TestRegistrarEventsShort prints events with a 60,000-byte pool handle
+// and with 1000 addresses, in text and JSON: no line quotes them in full.
+func TestRegistrarEventsShort(t *testing.T) {
+	addrs := make([]netip.Addr, 1000)
+	for i := range addrs {
+		addrs[i] = netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
+	}
+	el := &registrar.Element{PoolElement: wire.PoolElement{ID: 1, RegLife: 30000, Policy: wire.Policy{Type: wire.PolicyRoundRobin},
+		UserTransport: wire.Transport{Type: wire.ParamSCTPTransport, Port: 7, Addrs: addrs}}}
+	events := []registrar.Event{
+		{Type: registrar.EventRejected, Handle: strings.Repeat("h", 60000), ID: 1, Cause: wire.CauseInvalidValues},
+		{Type: registrar.EventRegistered, Handle: "echo", ID: 1, Element: el},
+	}
+	for _, json := range []bool{false, true} {
+		var b strings.Builder
+		out := &reporter{w: &b, json: json}
+		for _, ev := range events {
+			reportRegistrarEvent(out, ev)
+		}
+		for line := range strings.Lines(b.String()) {
+			if len(line) > 600 {
+				t.Errorf("json %v: line of %d bytes: %.100s...", json, len(line), line)
+			}
+		}
+	}
+	if len(el.UserTransport.Addrs) != 1000 {
+		t.Error("printing changed the event")
+	}
+}
+
 // TestRegistrarAndHsdump runs the registrar command in this process on
 // loopback, registers an element with it, dumps the handlespace with
 // hsdump in text and JSON, and stops the registrar.
