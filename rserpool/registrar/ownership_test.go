@@ -7,7 +7,9 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
 )
 
 // TestHijackRefused plays the registration hijack of RFC 5355: another
@@ -114,33 +116,44 @@ func TestTakeOverHook(t *testing.T) {
 	})
 }
 
-// TestOwnershipFollowsTheAssociation moves an element's host to a new
-// address within its association (as ASCONF does): its re-registration
-// with the new address is accepted, because ownership belongs to the
-// association, not to its addresses.
-func TestOwnershipFollowsTheAssociation(t *testing.T) {
-	h := newHandlerRig()
-	conn := h.s.conn.(*fakeConn)
-	register := func(addr netip.Addr) *wire.RegistrationResponse {
-		out := h.feed(wire.PPIDASAP, wire.AppendASAP(nil, &wire.Registration{Handle: wire.PoolHandle("echo"), Element: element(1, roundRobin, addr)}))
-		var r wire.RegistrationResponse
-		m, err := wire.ParseASAP(out[0].msg)
-		if err == nil {
-			err = m.Decode(&r)
-		}
+// TestOwnershipAcrossASCONF moves a pool element's host to a new address
+// and its registrar association with it (ASCONF, RFC 5061): the element's
+// re-registration with the new address is accepted and replaces the old
+// one, and a pool user is sent there.
+func TestOwnershipAcrossASCONF(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newSimEnv(t, Config{}, shortLinks)
+		host := env.n.AddHost("pe", peAddr)
+		ep, err := stack.NewEndpoint(stack.Config{
+			LocalAddrs: []netip.Addr{peAddr}, NoDelay: true,
+			PacketConn: func(h encap.Handler) (stack.PacketConn, error) { return host.Open(stack.DefaultUDPPort, h) },
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &r
-	}
-	if r := register(peAddr); r.Reject {
-		t.Fatalf("registration: %+v", r)
-	}
-	conn.peers = []netip.Addr{peAddr2} // the host moved; the association followed
-	if r := register(peAddr2); r.Reject {
-		t.Fatalf("re-registration from the new address: %+v", r)
-	}
-	if tab := h.c.table(); !slices.Equal(tab.Pools[0].Elements[0].UserTransport.Addrs, []netip.Addr{peAddr2}) {
-		t.Errorf("table %+v", tab)
-	}
+		t.Cleanup(func() { ep.Close() })
+		pe := env.dial(ep)
+		pe.mustRegister("echo", element(1, roundRobin, peAddr))
+
+		host.AddAddr(peAddr2)
+		if err := pe.a.AddLocalAddr(peAddr2); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second) // virtual: the ASCONF is acknowledged
+		if err := pe.a.RemoveLocalAddr(peAddr); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		host.RemoveAddr(peAddr)
+
+		pe.mustRegister("echo", element(1, roundRobin, peAddr2))
+		pu := env.dial(env.host("pu", puAddr))
+		res := pu.resolve("echo", 0)
+		if len(res.Elements) != 1 || !slices.Equal(res.Elements[0].UserTransport.Addrs, []netip.Addr{peAddr2}) {
+			t.Errorf("after the move: %+v", res)
+		}
+		if s := env.r.Stats(); s.Refused.Ownership != 0 || s.Reregistrations != 1 {
+			t.Errorf("stats %+v", s)
+		}
+	})
 }
