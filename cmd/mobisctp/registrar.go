@@ -24,6 +24,13 @@ type registrarFlagValues struct {
 	id                   uint64
 	json                 bool
 	announceAddr         netip.AddrPort // parsed from announce
+	limits               registrarLimits
+}
+
+// registrarLimits are the resource limits of the registrar command.
+type registrarLimits struct {
+	elements, perAssoc, perAddr, pools, sessions int
+	maxLife                                      time.Duration
 }
 
 func (v *registrarFlagValues) register(fs *flag.FlagSet) {
@@ -37,6 +44,29 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.DurationVar(&v.announceInterval, "announce-interval", registrar.DefaultAnnounceInterval, "mean `interval` between Server Announces")
 	fs.Uint64Var(&v.id, "id", 0, "server `identifier`, decimal or 0x-prefixed hex (default random)")
 	fs.BoolVar(&v.json, "json", false, "print one JSON object per event")
+	l := &v.limits
+	fs.IntVar(&l.elements, "max-elements", registrar.DefaultMaxElements, "most pool `elements` in the handlespace")
+	fs.IntVar(&l.perAssoc, "max-elements-per-assoc", registrar.DefaultMaxElementsPerAssoc, "most `elements` one ASAP association may register")
+	fs.IntVar(&l.perAddr, "max-elements-per-addr", registrar.DefaultMaxElementsPerAddr, "most `elements` the associations from one peer address may register")
+	fs.IntVar(&l.pools, "max-pools", registrar.DefaultMaxPools, "most `pools` in the handlespace")
+	fs.IntVar(&l.sessions, "max-assocs", registrar.DefaultMaxSessions, "most ASAP `associations` served at once")
+	fs.DurationVar(&l.maxLife, "max-lifetime", registrar.DefaultMaxLifetime, "longest registration life stored; longer ones are clamped")
+}
+
+// check names the first limit flag that is not positive.
+func (l *registrarLimits) check() error {
+	for _, f := range []struct {
+		name string
+		bad  bool
+	}{
+		{"max-elements", l.elements < 1}, {"max-elements-per-assoc", l.perAssoc < 1}, {"max-elements-per-addr", l.perAddr < 1},
+		{"max-pools", l.pools < 1}, {"max-assocs", l.sessions < 1}, {"max-lifetime", l.maxLife <= 0},
+	} {
+		if f.bad {
+			return fmt.Errorf("--%s: must be positive", f.name)
+		}
+	}
+	return nil
 }
 
 // check validates the values, naming the flag at fault, and parses
@@ -53,6 +83,9 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 		return fmt.Errorf("--announce-interval %v: must be positive", v.announceInterval)
 	case v.id > 0xffffffff:
 		return fmt.Errorf("--id %d: must fit in 32 bits", v.id)
+	}
+	if err := v.limits.check(); err != nil {
+		return err
 	}
 	if v.announce != "" {
 		ap, err := parseAnnounceAddr(v.announce)
@@ -75,6 +108,9 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	cfg.KeepAliveInterval, cfg.KeepAliveTimeout = v.keepAlive, v.kaTimeout
 	cfg.UnreachableThreshold = v.threshold
 	cfg.Announce, cfg.AnnounceInterval = v.announceAddr, v.announceInterval
+	l := &v.limits
+	cfg.MaxElements, cfg.MaxElementsPerAssoc, cfg.MaxElementsPerAddr = l.elements, l.perAssoc, l.perAddr
+	cfg.MaxPools, cfg.MaxSessions, cfg.MaxLifetime = l.pools, l.sessions, l.maxLife
 	cfg.LoggerFactory = logs
 	return cfg
 }
@@ -83,7 +119,8 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--json]")
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--json] "+
+		"[--max-elements N] [--max-elements-per-assoc N] [--max-elements-per-addr N] [--max-pools N] [--max-assocs N] [--max-lifetime DUR]")
 	var v registrarFlagValues
 	v.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -109,10 +146,18 @@ func runRegistrar(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
+// maxEventAddrs is the most user transport addresses an event lists, and
+// maxEventHandle the most bytes of a pool handle: peers choose both, and
+// must not be able to write lines of many kilobytes.
+const maxEventAddrs, maxEventHandle = 8, 64
+
 // reportRegistrarEvent prints a registration, a refusal or a removal.
 func reportRegistrarEvent(out *reporter, ev registrar.Event) {
-	text := fmt.Sprintf("%v %q/$%08x", ev.Type, ev.Handle, uint32(ev.ID))
-	fields := map[string]any{"handle": ev.Handle, "id": uint32(ev.ID)}
+	text := fmt.Sprintf("%v %s/$%08x", ev.Type, registrar.Quote(ev.Handle), uint32(ev.ID))
+	fields := map[string]any{"handle": ev.Handle[:min(len(ev.Handle), maxEventHandle)], "id": uint32(ev.ID)}
+	if len(ev.Handle) > maxEventHandle {
+		fields["handle_len"] = len(ev.Handle)
+	}
 	switch ev.Type {
 	case registrar.EventRemoved:
 		text += ": " + ev.Reason.String()
@@ -122,8 +167,14 @@ func reportRegistrarEvent(out *reporter, ev registrar.Event) {
 		fields["cause"] = ev.Cause.String()
 	default:
 		el := ev.Element.PoolElement
+		more := max(len(el.UserTransport.Addrs)-maxEventAddrs, 0)
+		el.UserTransport.Addrs = el.UserTransport.Addrs[:len(el.UserTransport.Addrs)-more]
 		text += fmt.Sprintf(": %s, %s, life %v", transportText(el.UserTransport), policyText(el.Policy), lifeOf(el))
 		fields["element"] = elementJSON(el)
+		if more > 0 {
+			text += fmt.Sprintf(" (%d more addresses)", more)
+			fields["more_addrs"] = more
+		}
 	}
 	if ev.From.IsValid() {
 		text += ", from " + ev.From.String()
@@ -136,11 +187,16 @@ func reportRegistrarEvent(out *reporter, ev registrar.Event) {
 func reportRegistrarStats(out *reporter, s registrar.Stats) {
 	rm := s.Removals
 	removed := rm.Deregistered + rm.KeepAliveTimeout + rm.Expired + rm.Unreachable + rm.Association
-	out.event("stopped", fmt.Sprintf("stopped: %d registrations (%d refused), %d re-registrations, %d resolutions, %d keep-alives, %d removals",
-		s.Registrations, s.RegistrationsRefused, s.Reregistrations, s.Resolutions, s.KeepAlivesSent, removed),
+	rf := s.Refused
+	out.event("stopped", fmt.Sprintf("stopped: %d registrations (%d refused), %d re-registrations, %d resolutions, %d keep-alives, %d removals, "+
+		"refused: %d claims on others' elements, %d over limits, %d associations",
+		s.Registrations, s.RegistrationsRefused, s.Reregistrations, s.Resolutions, s.KeepAlivesSent, removed,
+		rf.Ownership, rf.Elements+rf.Pools+rf.ElementsPerAssoc+rf.ElementsPerAddr, rf.Sessions),
 		map[string]any{"registrations": s.Registrations, "refused": s.RegistrationsRefused, "reregistrations": s.Reregistrations,
 			"deregistrations": s.Deregistrations, "resolutions": s.Resolutions, "keepalives": s.KeepAlivesSent,
 			"removals": map[string]uint64{"deregistered": rm.Deregistered, "keepalive_timeout": rm.KeepAliveTimeout,
 				"expired": rm.Expired, "unreachable": rm.Unreachable, "association": rm.Association},
-			"malformed": s.Malformed, "unrecognized": s.Unrecognized})
+			"malformed": s.Malformed, "unrecognized": s.Unrecognized,
+			"refused_by": map[string]uint64{"ownership": rf.Ownership, "max_elements": rf.Elements, "max_pools": rf.Pools,
+				"max_elements_per_assoc": rf.ElementsPerAssoc, "max_elements_per_addr": rf.ElementsPerAddr, "max_assocs": rf.Sessions}})
 }

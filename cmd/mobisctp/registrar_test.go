@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -29,6 +31,12 @@ func TestRegistrarFlagErrors(t *testing.T) {
 		{[]string{"registrar", "--id", "0x100000000"}, "--id"},
 		{[]string{"registrar", "--id", "seven"}, "-id"},
 		{[]string{"registrar", "--udp-port", "70000"}, "--udp-port"},
+		{[]string{"registrar", "--max-elements", "0"}, "--max-elements"},
+		{[]string{"registrar", "--max-elements-per-assoc", "-1"}, "--max-elements-per-assoc"},
+		{[]string{"registrar", "--max-elements-per-addr", "0"}, "--max-elements-per-addr"},
+		{[]string{"registrar", "--max-pools", "0"}, "--max-pools"},
+		{[]string{"registrar", "--max-assocs", "0"}, "--max-assocs"},
+		{[]string{"registrar", "--max-lifetime", "0s"}, "--max-lifetime"},
 		{[]string{"registrar", "now"}, `unexpected argument "now"`},
 		{[]string{"hsdump", "--registrar", "127.0.0.1:0"}, "--registrar"},
 		{[]string{"hsdump", "--udp-port", "0"}, "--udp-port"},
@@ -39,6 +47,66 @@ func TestRegistrarFlagErrors(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q, stdout %q; want exit 2 and a message containing %q",
 				tc.args, code, stderr, stdout, tc.want)
 		}
+	}
+}
+
+// TestRegistrarLimitFlags checks that the limit flags reach the
+// registrar's configuration, and that their defaults are the library's.
+func TestRegistrarLimitFlags(t *testing.T) {
+	parse := func(args ...string) registrar.Config {
+		t.Helper()
+		fs := newFlagSet(&env{stdout: io.Discard, stderr: io.Discard}, "registrar", "")
+		var v registrarFlagValues
+		v.register(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.check(fs); err != nil {
+			t.Fatal(err)
+		}
+		return v.config(&env{stdout: io.Discard, stderr: io.Discard})
+	}
+	c := parse("--max-elements", "10", "--max-elements-per-assoc", "2", "--max-elements-per-addr", "3",
+		"--max-pools", "4", "--max-assocs", "5", "--max-lifetime", "1m")
+	if c.MaxElements != 10 || c.MaxElementsPerAssoc != 2 || c.MaxElementsPerAddr != 3 || c.MaxPools != 4 ||
+		c.MaxSessions != 5 || c.MaxLifetime != time.Minute {
+		t.Errorf("config %+v", c)
+	}
+	d := parse()
+	if d.MaxElements != registrar.DefaultMaxElements || d.MaxElementsPerAssoc != registrar.DefaultMaxElementsPerAssoc ||
+		d.MaxElementsPerAddr != registrar.DefaultMaxElementsPerAddr || d.MaxPools != registrar.DefaultMaxPools ||
+		d.MaxSessions != registrar.DefaultMaxSessions || d.MaxLifetime != registrar.DefaultMaxLifetime {
+		t.Errorf("defaults %+v", d)
+	}
+}
+
+// TestRegistrarEventsShort prints events with a 60,000-byte pool handle
+// and with 1000 addresses, in text and JSON: no line quotes them in full.
+func TestRegistrarEventsShort(t *testing.T) {
+	addrs := make([]netip.Addr, 1000)
+	for i := range addrs {
+		addrs[i] = netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
+	}
+	el := &registrar.Element{PoolElement: wire.PoolElement{ID: 1, RegLife: 30000, Policy: wire.Policy{Type: wire.PolicyRoundRobin},
+		UserTransport: wire.Transport{Type: wire.ParamSCTPTransport, Port: 7, Addrs: addrs}}}
+	events := []registrar.Event{
+		{Type: registrar.EventRejected, Handle: strings.Repeat("h", 60000), ID: 1, Cause: wire.CauseInvalidValues},
+		{Type: registrar.EventRegistered, Handle: "echo", ID: 1, Element: el},
+	}
+	for _, json := range []bool{false, true} {
+		var b strings.Builder
+		out := &reporter{w: &b, json: json}
+		for _, ev := range events {
+			reportRegistrarEvent(out, ev)
+		}
+		for line := range strings.Lines(b.String()) {
+			if len(line) > 600 {
+				t.Errorf("json %v: line of %d bytes: %.100s...", json, len(line), line)
+			}
+		}
+	}
+	if len(el.UserTransport.Addrs) != 1000 {
+		t.Error("printing changed the event")
 	}
 }
 

@@ -30,7 +30,7 @@ func (h *Handlespace) Elements(c Cursor) iter.Seq[*PoolElement] {
 			h.ordered.ascend(nil, func(p *Pool) bool { return p.byID.ascend(nil, yield) })
 			return
 		}
-		if p := h.pools[c.handle]; p != nil && !p.byID.ascend(&c.id, yield) {
+		if p, _ := h.pools.Get(c.handle); p != nil && !p.byID.ascend(&c.id, yield) {
 			return
 		}
 		h.ordered.ascend(&c.handle, func(p *Pool) bool { return p.byID.ascend(nil, yield) })

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/mobisctp/mobisctp/internal/shrinkmap"
 	"github.com/mobisctp/mobisctp/rserpool/policy"
 )
 
@@ -20,8 +21,8 @@ type Options struct {
 // Handlespace is a registrar's handlespace. The zero value is not usable;
 // call New.
 type Handlespace struct {
-	pools        map[string]*Pool     // by handle, for lookups
-	ordered      btree[string, *Pool] // by handle, for enumeration
+	pools        shrinkmap.Map[string, *Pool] // by handle, for lookups; shrinks after a flood
+	ordered      btree[string, *Pool]         // by handle, for enumeration
 	timers       timerHeap
 	owners       map[uint32]ownership
 	rng          *rand.Rand
@@ -32,7 +33,6 @@ type Handlespace struct {
 // New returns an empty handlespace.
 func New(opts Options) *Handlespace {
 	return &Handlespace{
-		pools:        map[string]*Pool{},
 		ordered:      btree[string, *Pool]{cmp: strings.Compare},
 		owners:       map[uint32]ownership{},
 		rng:          newRand(opts.Seed),
@@ -49,11 +49,17 @@ func newRand(seed uint64) *rand.Rand {
 func (h *Handlespace) Len() int { return h.len }
 
 // Pool returns the pool with the given handle, or nil.
-func (h *Handlespace) Pool(handle []byte) *Pool { return h.pools[string(handle)] }
+func (h *Handlespace) Pool(handle []byte) *Pool {
+	p, _ := h.pools.Get(string(handle))
+	return p
+}
+
+// PoolCount returns the number of pools.
+func (h *Handlespace) PoolCount() int { return h.pools.Len() }
 
 // Lookup returns element id of the pool with the given handle, or nil.
 func (h *Handlespace) Lookup(handle []byte, id uint32) *PoolElement {
-	if p := h.pools[string(handle)]; p != nil {
+	if p := h.Pool(handle); p != nil {
 		return p.Lookup(id)
 	}
 	return nil
@@ -64,7 +70,7 @@ func (h *Handlespace) Lookup(handle []byte, id uint32) *PoolElement {
 // Stateful policies record the selection. With a dst of sufficient
 // capacity, it does not allocate.
 func (h *Handlespace) Select(handle []byte, n int, dst []*PoolElement) []*PoolElement {
-	p := h.pools[string(handle)]
+	p := h.Pool(handle)
 	if p == nil {
 		return dst
 	}

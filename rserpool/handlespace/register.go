@@ -15,7 +15,7 @@ import (
 // exists and uses another policy (even if r.ID is its only element: a pool
 // keeps its policy for as long as it exists).
 func (h *Handlespace) Register(r Registration, now time.Time) (e *PoolElement, created bool, err error) {
-	p := h.pools[string(r.Handle)]
+	p := h.Pool(r.Handle)
 	if p == nil {
 		sel, err := policy.New(r.Policy.Type, h.maxIncrement)
 		if err != nil {
@@ -36,7 +36,7 @@ func (h *Handlespace) Register(r Registration, now time.Time) (e *PoolElement, c
 
 func (h *Handlespace) addPool(handle string, sel *policy.Selector) *Pool {
 	p := newPool(handle, sel)
-	h.pools[handle] = p
+	h.pools.Set(handle, p)
 	h.ordered.insert(handle, p, 0)
 	return p
 }
@@ -83,7 +83,7 @@ func (h *Handlespace) Remove(e *PoolElement) bool {
 	e.gone = true
 	h.len--
 	if p.Len() == 0 {
-		delete(h.pools, p.handle)
+		h.pools.Delete(p.handle)
 		h.ordered.remove(p.handle)
 	}
 	return true

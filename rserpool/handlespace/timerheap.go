@@ -47,6 +47,19 @@ func (h *timerHeap) removeAt(i int) {
 	if i < last {
 		h.fix(i)
 	}
+	h.shrink()
+}
+
+// minShrink is the capacity below which the heap's array is kept as is.
+const minShrink = 1024
+
+// shrink gives back the array of a heap that has emptied to a small part of
+// its capacity, as after a flood of registrations went away; positions stay
+// valid, since the order is kept.
+func (h *timerHeap) shrink() {
+	if c := cap(*h); c >= minShrink && len(*h) < c/8 {
+		*h = append(make(timerHeap, 0, 2*len(*h)), *h...)
+	}
 }
 
 func (h timerHeap) fix(i int) {

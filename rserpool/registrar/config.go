@@ -14,19 +14,28 @@ import (
 )
 
 // Defaults of the registrar. The timers and limits are RSPLIB's
-// (rspregistrar.h), except MaxElements and EventQueue, which RSPLIB does
-// not have.
+// (rspregistrar.h), except the resource limits (Max*) and EventQueue,
+// which RSPLIB does not have. The resource limits are what one registrar
+// of a site can serve comfortably (a few hundred MB with all of them
+// reached together): far above what well-behaved pool elements need, low
+// enough that one peer cannot take the registrar's memory or keep-alive
+// budget.
 const (
 	DefaultPort                 = wire.PortASAP // SCTP port
 	DefaultUDPPort              = stack.DefaultUDPPort
 	DefaultKeepAliveInterval    = 5 * time.Second
 	DefaultKeepAliveTimeout     = 5 * time.Second
 	DefaultUnreachableThreshold = 3
-	DefaultResolutionItems      = 3   // elements per resolution without a Handle Resolution Option
-	DefaultMaxResolutionItems   = 128 // most elements one resolution returns
-	DefaultMaxTableEntries      = 128 // elements per ENRP Handle Table Response
-	DefaultMaxHandleLen         = 32  // bytes; RSPLIB's MAX_POOLHANDLESIZE
-	DefaultMaxElements          = 1 << 20
+	DefaultResolutionItems      = 3       // elements per resolution without a Handle Resolution Option
+	DefaultMaxResolutionItems   = 128     // most elements one resolution returns
+	DefaultMaxTableEntries      = 128     // elements per ENRP Handle Table Response
+	DefaultMaxHandleLen         = 32      // bytes; RSPLIB's MAX_POOLHANDLESIZE
+	DefaultMaxElements          = 100_000 // about 55 MB of handlespace
+	DefaultMaxElementsPerAssoc  = 64      // an element process rarely hosts more
+	DefaultMaxElementsPerAddr   = 1024    // one host, or many behind one NAT address
+	DefaultMaxPools             = 16384   // a pool costs a few KB even with one element
+	DefaultMaxSessions          = 16384   // ASAP associations, pool users' included
+	DefaultMaxLifetime          = time.Hour
 	DefaultAnnounceInterval     = time.Second
 	DefaultAnnounceTTL          = 30
 	DefaultEventQueue           = 256
@@ -66,6 +75,30 @@ type Config struct {
 	// MaxElements is how many pool elements the handlespace holds; more
 	// registrations are refused with Lack of Resources.
 	MaxElements int
+	// MaxElementsPerAssoc is how many elements one ASAP association may
+	// have registered; it also bounds the Endpoint Keep-Alives sent down
+	// one association per interval. MaxElementsPerAddr is how many the
+	// associations from one peer address (where the association's
+	// handshake came from) may have registered together. MaxPools is how
+	// many pools the handlespace holds. Registrations beyond them are
+	// refused with Lack of Resources, as RFC 5352 asks of a registrar
+	// that cannot take an element.
+	MaxElementsPerAssoc, MaxElementsPerAddr, MaxPools int
+	// MaxSessions is how many ASAP associations (pool elements', pool
+	// users' and hsdump's) are served at once; more are aborted at once
+	// with a User-Initiated Abort that says why.
+	MaxSessions int
+	// MaxLifetime clamps the registration life an element asks for: a
+	// longer one is stored as MaxLifetime.
+	MaxLifetime time.Duration
+	// TakeOver, if set, may allow an association to re-register or
+	// deregister an element that another association registered and
+	// that association still lives: the extension point for RFC 5355's
+	// answer to registration spoofing, a claimant that proves itself with
+	// an SCTP-AUTH key configured for the pool (that key work comes with
+	// ENRP). Without it such claims are refused until the owner's
+	// association ends or fails its keep-alive.
+	TakeOver func(Claim) bool
 
 	// Announce, when valid, is where Server Announces go by UDP: the ASAP
 	// multicast group (wire.ASAPAnnounceAddr) or any unicast address.
@@ -107,6 +140,11 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.MaxTableEntries, DefaultMaxTableEntries)
 	config.Default(&c.MaxHandleLen, DefaultMaxHandleLen)
 	config.Default(&c.MaxElements, DefaultMaxElements)
+	config.Default(&c.MaxElementsPerAssoc, DefaultMaxElementsPerAssoc)
+	config.Default(&c.MaxElementsPerAddr, DefaultMaxElementsPerAddr)
+	config.Default(&c.MaxPools, DefaultMaxPools)
+	config.Default(&c.MaxSessions, DefaultMaxSessions)
+	config.Default(&c.MaxLifetime, DefaultMaxLifetime)
 	config.Default(&c.AnnounceInterval, DefaultAnnounceInterval)
 	config.Default(&c.AnnounceTTL, DefaultAnnounceTTL)
 	config.Default(&c.EventQueue, DefaultEventQueue)
@@ -138,6 +176,9 @@ func (c Config) validate() error {
 		config.Check{Bad: c.ResolutionItems < 0 || c.MaxResolutionItems < 0, Field: "ResolutionItems/MaxResolutionItems", Why: "must not be negative"},
 		config.Check{Bad: c.MaxTableEntries < 0, Field: "MaxTableEntries", Why: "must not be negative"},
 		config.Check{Bad: c.MaxHandleLen < 0 || c.MaxElements < 0, Field: "MaxHandleLen/MaxElements", Why: "must not be negative"},
+		config.Check{Bad: c.MaxElementsPerAssoc < 0 || c.MaxElementsPerAddr < 0 || c.MaxPools < 0 || c.MaxSessions < 0,
+			Field: "MaxElementsPerAssoc/MaxElementsPerAddr/MaxPools/MaxSessions", Why: "must not be negative"},
+		config.Check{Bad: c.MaxLifetime < 0, Field: "MaxLifetime", Why: "must not be negative"},
 		config.Check{Bad: c.AnnounceInterval < 0, Field: "AnnounceInterval", Why: "must not be negative"},
 		config.Check{Bad: c.AnnounceTTL < 0 || c.AnnounceTTL > 255, Field: "AnnounceTTL", Why: "must be between 0 and 255"},
 		config.Check{Bad: c.EventQueue < 0, Field: "EventQueue", Why: "must not be negative"},

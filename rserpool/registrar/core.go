@@ -1,13 +1,15 @@
 package registrar
 
 import (
-	"github.com/mobisctp/mobisctp/internal/eventq"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/pion/logging"
 
+	"github.com/mobisctp/mobisctp/internal/eventq"
+	"github.com/mobisctp/mobisctp/internal/shrinkmap"
 	"github.com/mobisctp/mobisctp/rserpool/handlespace"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
@@ -22,7 +24,10 @@ type core struct {
 	cfg     Config // with defaults
 	log     logging.LeveledLogger
 	hs      *handlespace.Handlespace
-	members map[*handlespace.PoolElement]*member
+	members shrinkmap.Map[*handlespace.PoolElement, *member]
+	// perAddr counts the elements registered through the associations
+	// from each peer address, for MaxElementsPerAddr.
+	perAddr map[netip.Addr]int
 	stats   counters
 	events  *eventq.Queue[Event]
 	// wake tells the timer loop that the earliest deadline may have
@@ -41,7 +46,7 @@ func newCore(cfg Config, log logging.LeveledLogger) *core {
 		cfg:     cfg,
 		log:     log,
 		hs:      handlespace.New(handlespace.Options{Seed: cfg.Seed}),
-		members: map[*handlespace.PoolElement]*member{},
+		perAddr: map[netip.Addr]int{},
 		events:  eventq.New[Event](cfg.EventQueue),
 		wake:    make(chan struct{}, 1),
 	}
@@ -62,20 +67,40 @@ func (c *core) rearm() {
 	}
 }
 
+// member returns what the registrar keeps about e, nil if it is not home
+// for e.
+func (c *core) member(e *handlespace.PoolElement) *member {
+	m, _ := c.members.Get(e)
+	return m
+}
+
 // bind makes s the session of element e, moving it from another session
-// if it re-registered through a new association (as after a handover).
+// if one that may take it over re-registered it (see mayClaim).
 func (c *core) bind(e *handlespace.PoolElement, s *session) {
-	m := c.members[e]
+	m := c.member(e)
 	if m == nil {
 		m = &member{}
-		c.members[e] = m
+		c.members.Set(e, m)
 	}
 	if m.sess != s {
 		if m.sess != nil {
-			delete(m.sess.members, e)
+			c.unbind(m.sess, e)
 		}
 		m.sess = s
+		if s.members == nil {
+			s.members = map[*handlespace.PoolElement]struct{}{}
+		}
 		s.members[e] = struct{}{}
+		c.perAddr[s.peerAddr()]++
+	}
+}
+
+// unbind takes e from the elements of s and of its peer address.
+func (c *core) unbind(s *session, e *handlespace.PoolElement) {
+	delete(s.members, e)
+	a := s.peerAddr()
+	if c.perAddr[a]--; c.perAddr[a] <= 0 {
+		delete(c.perAddr, a)
 	}
 }
 
@@ -86,14 +111,14 @@ func (c *core) remove(e *handlespace.PoolElement, why RemovalReason, now time.Ti
 		return
 	}
 	ev := Event{Type: EventRemoved, Time: now, Handle: e.Handle(), ID: wire.PEID(e.ID()), Element: &info, Reason: why}
-	if m := c.members[e]; m != nil {
-		delete(m.sess.members, e)
-		delete(c.members, e)
+	if m := c.member(e); m != nil {
+		c.unbind(m.sess, e)
+		c.members.Delete(e)
 		ev.From = m.sess.from
 	}
 	c.stats.removed(why)
 	c.events.Post(ev)
-	c.log.Infof("removed %q/$%08x: %v", e.Handle(), e.ID(), why)
+	c.log.Infof("removed %s/$%08x: %v", Quote(e.Handle()), e.ID(), why)
 	c.rearm()
 }
 
@@ -113,7 +138,7 @@ func (c *core) endSession(s *session, now time.Time) {
 // element describes e as the in-process API shows it.
 func (c *core) element(e *handlespace.PoolElement) Element {
 	el := Element{PoolElement: wireElement(e), Registered: e.Registered(), Expires: e.Expires()}
-	if m := c.members[e]; m != nil {
+	if m := c.member(e); m != nil {
 		el.ASAPTransport = cloneTransport(m.sess.asap)
 		el.Reports = m.reports
 	}

@@ -16,6 +16,7 @@ import (
 // stricter than this registrar needs to be. Other payload protocols are
 // counted and ignored.
 func (c *core) handle(s *session, ppid uint32, msg []byte, peer []netip.Addr, now time.Time) {
+	s.acquire()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch ppid {

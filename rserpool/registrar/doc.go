@@ -18,8 +18,18 @@
 //     in time, those whose registration life ends, those that pool users
 //     report unreachable often enough (Endpoint Unreachable), and all those
 //     of an association that ends.
+//   - An element belongs to the association that registered it: another
+//     association may re-register or deregister it only once that one has
+//     ended or failed its keep-alive (Rejection Due to Security
+//     Considerations until then). Ownership follows the association, not
+//     its addresses, so an element that moves with ASCONF keeps it.
+//   - Limits on elements (in all, per association, per peer address),
+//     pools and associations refuse what is beyond them with Lack of
+//     Resources (an ABORT for associations), and the registrar goes on
+//     serving everyone else; registration lives are clamped to
+//     MaxLifetime. Stats.Refused counts each.
 //   - Malformed and unknown messages are answered with ASAP Error messages,
-//     and counted.
+//     and counted. Logs quote pool handles cut to 64 bytes.
 //   - Server Announces go out by UDP when Config.Announce is set.
 //
 // The handlespace (package handlespace) is not safe for concurrent use: one
@@ -50,12 +60,14 @@
 // pool handles of at most 32 bytes; keep-alives carry the PE Identifier;
 // the keep-alive cycle restarts on every registration and every Ack; a
 // keep-alive timeout aborts the element's association; an association that
-// ends takes its elements with it; a re-registration through another
-// association moves the element there; the deregistration of an unknown
+// ends takes its elements with it; the deregistration of an unknown
 // element succeeds; the Handle Resolution Response carries the first
 // element's policy. Where RSPLIB sends its private error codes, this
 // registrar sends RFC 5352 causes (Rejection Due to Security Considerations
 // for foreign addresses, Invalid Values for an unknown policy or a bad
 // value), and where RSPLIB silently drops an element's foreign user
-// addresses, it refuses the registration.
+// addresses, it refuses the registration. Where RSPLIB moves an element to
+// any association that re-registers it, this registrar refuses the claim
+// while the owner's association lives (RFC 5355's registration spoofing),
+// and RSPLIB has no resource limits.
 package registrar

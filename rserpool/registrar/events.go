@@ -45,7 +45,7 @@ type Event struct {
 }
 
 func (e Event) String() string {
-	s := fmt.Sprintf("%s %q/$%08x", e.Type, e.Handle, uint32(e.ID))
+	s := fmt.Sprintf("%s %s/$%08x", e.Type, Quote(e.Handle), uint32(e.ID))
 	switch e.Type {
 	case EventRemoved:
 		s += ": " + e.Reason.String()

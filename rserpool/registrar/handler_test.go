@@ -233,7 +233,7 @@ func TestBadInputCounted(t *testing.T) {
 // TestHugeRegistrationRefused refuses a registration whose pool handle is
 // too long to be returned twice, once as the handle of the response and
 // once as the parameter at fault: the answer must still be a valid
-// message.
+// message, and say Invalid Values with the start of the handle.
 func TestHugeRegistrationRefused(t *testing.T) {
 	h := newHandlerRig()
 	reg := wire.Registration{Handle: make(wire.PoolHandle, 40000), Element: element(1, roundRobin, peAddr)}
@@ -246,17 +246,20 @@ func TestHugeRegistrationRefused(t *testing.T) {
 	if err == nil {
 		err = m.Decode(&r)
 	}
-	if err != nil || !r.Reject || !slices.Equal(causeCodes(r.Error.Causes), []wire.CauseCode{wire.CauseUnspecified}) {
-		t.Errorf("answer %+v, %v", r.Error, err)
+	if err != nil || !r.Reject || !slices.Equal(causeCodes(r.Error.Causes), []wire.CauseCode{wire.CauseInvalidValues}) {
+		t.Fatalf("answer %+v, %v", r.Error, err)
+	}
+	if want := wire.AppendParam(nil, reg.Handle[:DefaultMaxHandleLen+1]); !bytes.Equal(r.Error.Causes[0].Info, want) {
+		t.Errorf("cause information %x, want %x", r.Error.Causes[0].Info, want)
 	}
 }
 
-// TestHugeResolution resolves a pool handle too long to be echoed with
-// the Unknown Pool Handle cause: the answer is an Error instead.
+// TestHugeResolution resolves a pool handle longer than any pool's: the
+// answer is an Error with Invalid Values.
 func TestHugeResolution(t *testing.T) {
 	h := newHandlerRig()
-	out := h.feed(wire.PPIDASAP, wire.AppendASAP(nil, &wire.HandleResolution{Handle: make(wire.PoolHandle, maxMessage-8)}))
-	if len(out) != 1 || !slices.Equal(causeCodes(errorCauses(t, out[0])), []wire.CauseCode{wire.CauseUnspecified}) {
+	out := h.feed(wire.PPIDASAP, wire.AppendASAP(nil, &wire.HandleResolution{Handle: make(wire.PoolHandle, maxMessage-12)}))
+	if len(out) != 1 || !slices.Equal(causeCodes(errorCauses(t, out[0])), []wire.CauseCode{wire.CauseInvalidValues}) {
 		t.Errorf("answers %x", out)
 	}
 }

@@ -30,14 +30,14 @@ var roundRobin = wire.Policy{Type: wire.PolicyRoundRobin}
 // simEnv is a registrar on a simulated network, to be used inside a
 // synctest bubble.
 type simEnv struct {
-	t *testing.T
+	t testing.TB
 	n *simnet.Network
 	r *Registrar
 }
 
 // newSimEnv starts a registrar on host 192.0.2.10 of a new simulated
 // network whose links have props.
-func newSimEnv(t *testing.T, cfg Config, props simnet.LinkProps) *simEnv {
+func newSimEnv(t testing.TB, cfg Config, props simnet.LinkProps) *simEnv {
 	t.Helper()
 	n := simnet.New(1)
 	t.Cleanup(n.Close)

@@ -24,9 +24,9 @@ import (
 // a dead element in the pool.
 func (c *core) keepAliveAck(s *session, ack *wire.EndpointKeepAliveAck, now time.Time) {
 	e := c.hs.Lookup(ack.Handle, uint32(ack.PEID))
-	if m := c.members[e]; e == nil || m == nil || m.sess != s {
+	if m := c.member(e); e == nil || m == nil || m.sess != s {
 		c.stats.Ignored++
-		c.log.Debugf("keep-alive ack from %v for %q/$%08x, not its element", s.from, ack.Handle, uint32(ack.PEID))
+		c.log.Debugf("keep-alive ack from %v for %s/$%08x, not its element", s.from, Quote(string(ack.Handle)), uint32(ack.PEID))
 		return
 	}
 	c.stats.KeepAliveAcks++
@@ -40,12 +40,12 @@ func (c *core) keepAliveAck(s *session, ack *wire.EndpointKeepAliveAck, now time
 func (c *core) unreachable(s *session, u *wire.EndpointUnreachable, now time.Time) {
 	c.stats.Unreachables++
 	e := c.hs.Lookup(u.Handle, uint32(u.PEID))
-	m := c.members[e]
+	m := c.member(e)
 	if e == nil || m == nil {
 		return
 	}
 	m.reports++
-	c.log.Debugf("%v reports %q/$%08x unreachable (%d of %d)", s.from, u.Handle, uint32(u.PEID), m.reports, c.cfg.UnreachableThreshold)
+	c.log.Debugf("%v reports %s/$%08x unreachable (%d of %d)", s.from, Quote(string(u.Handle)), uint32(u.PEID), m.reports, c.cfg.UnreachableThreshold)
 	if m.reports >= c.cfg.UnreachableThreshold {
 		c.remove(e, RemovedUnreachable, now)
 	}
@@ -63,12 +63,17 @@ type keepAlive struct {
 	msg []byte
 }
 
-// fire runs the element timers due at now, filling acts, and returns the
-// next deadline, if any timer is armed.
+// maxFire is the most timers fire runs while holding the mutex: when many
+// fall due at once (elements registered in one burst), sessions get their
+// turn between batches, and a batch's keep-alives go out before the next.
+const maxFire = 256
+
+// fire runs up to maxFire element timers due at now, filling acts, and
+// returns the next deadline (now, if more are due), if any timer is armed.
 func (c *core) fire(now time.Time, acts *timerActions) (next time.Time, armed bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for {
+	for range maxFire {
 		t, due := c.hs.PopDue(now)
 		if !due {
 			break
@@ -77,7 +82,7 @@ func (c *core) fire(now time.Time, acts *timerActions) (next time.Time, armed bo
 		case handlespace.KeepAlive:
 			c.sendKeepAlive(t.Element, now, acts)
 		case handlespace.KeepAliveTimeout:
-			if m := c.members[t.Element]; m != nil && !m.sess.closed {
+			if m := c.member(t.Element); m != nil && !m.sess.closed {
 				acts.aborts = append(acts.aborts, m.sess)
 			}
 			c.remove(t.Element, RemovedKeepAliveTimeout, now)
@@ -93,7 +98,7 @@ func (c *core) fire(now time.Time, acts *timerActions) (next time.Time, armed bo
 // carries the PE Identifier, as RSPLIB's keep-alives do: its pool
 // elements answer for the identifier they find there.
 func (c *core) sendKeepAlive(e *handlespace.PoolElement, now time.Time, acts *timerActions) {
-	m := c.members[e]
+	m := c.member(e)
 	if m == nil || m.sess.closed {
 		return
 	}

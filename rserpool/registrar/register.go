@@ -17,7 +17,7 @@ import (
 // says why.
 func (c *core) register(s *session, reg *wire.Registration, peer []netip.Addr, now time.Time) {
 	resp := wire.RegistrationResponse{Handle: reg.Handle, PEID: reg.Element.ID}
-	e, created, cause, bad := c.admit(reg, peer, now)
+	e, created, cause, bad := c.admit(s, reg, peer, now)
 	if bad {
 		if resp.Reject, resp.Error.Causes = true, []wire.Cause{cause}; wire.ASAPLen(&resp) > maxMessage {
 			// The handle and the parameter at fault do not both fit.
@@ -27,7 +27,7 @@ func (c *core) register(s *session, reg *wire.Registration, peer []netip.Addr, n
 		c.stats.RegistrationsRefused++
 		c.stats.causeSent(cause.Code)
 		c.events.Post(Event{Type: EventRejected, Time: now, Handle: string(reg.Handle), ID: reg.Element.ID, From: s.from, Cause: cause.Code})
-		c.log.Infof("refused %q/$%08x from %v: %v", reg.Handle, uint32(reg.Element.ID), s.from, cause.Code)
+		c.log.Infof("refused %s/$%08x from %v: %v", Quote(string(reg.Handle)), uint32(reg.Element.ID), s.from, cause.Code)
 	} else {
 		c.accepted(s, e, created, peer, now)
 	}
@@ -35,9 +35,10 @@ func (c *core) register(s *session, reg *wire.Registration, peer []netip.Addr, n
 	s.out.mark(wire.PPIDASAP)
 }
 
-// admit checks a registration and enters it into the handlespace.
-func (c *core) admit(reg *wire.Registration, peer []netip.Addr, now time.Time) (e *handlespace.PoolElement, created bool, cause wire.Cause, bad bool) {
-	if cause, bad := c.check(reg, peer); bad {
+// admit checks a registration through s and enters it into the
+// handlespace.
+func (c *core) admit(s *session, reg *wire.Registration, peer []netip.Addr, now time.Time) (e *handlespace.PoolElement, created bool, cause wire.Cause, bad bool) {
+	if cause, bad := c.check(s, reg, peer, now); bad {
 		return nil, false, cause, true
 	}
 	pe := &reg.Element
@@ -46,7 +47,7 @@ func (c *core) admit(reg *wire.Registration, peer []netip.Addr, now time.Time) (
 		ID:        uint32(pe.ID),
 		Home:      uint32(c.cfg.ServerID),
 		Owner:     uint32(c.cfg.ServerID),
-		Lifetime:  time.Duration(pe.RegLife) * time.Millisecond,
+		Lifetime:  min(time.Duration(pe.RegLife)*time.Millisecond, c.cfg.MaxLifetime),
 		Transport: wire.AppendParam(nil, &pe.UserTransport),
 		Policy:    pe.Policy,
 	}, now)
@@ -56,14 +57,16 @@ func (c *core) admit(reg *wire.Registration, peer []netip.Addr, now time.Time) (
 	return e, created, wire.Cause{}, false
 }
 
-// check applies the rules a registration must pass before it reaches the
-// handlespace, which checks the policy last: the values of the request
-// itself first, then what concerns the whole handlespace and the pool.
-func (c *core) check(reg *wire.Registration, peer []netip.Addr) (wire.Cause, bool) {
+// check applies the rules a registration through s must pass before it
+// reaches the handlespace, which checks the policy last: the values of the
+// request itself first, then who owns the element, then what concerns the
+// whole handlespace and the pool. It leaves the user transport's addresses
+// unmapped and without repeats.
+func (c *core) check(s *session, reg *wire.Registration, peer []netip.Addr, now time.Time) (wire.Cause, bool) {
 	pe := &reg.Element
 	switch {
 	case len(reg.Handle) > c.cfg.MaxHandleLen:
-		return withParam(wire.CauseInvalidValues, reg.Handle), true
+		return invalidHandle(reg.Handle, c.cfg.MaxHandleLen), true
 	case pe.ID == 0 || pe.RegLife == 0:
 		// RSPLIB reserves identifier 0 for "none", and a registration
 		// that expires at once is no registration.
@@ -73,10 +76,26 @@ func (c *core) check(reg *wire.Registration, peer []netip.Addr) (wire.Cause, boo
 		// element's own, as its association shows them; otherwise
 		// anyone could point pool users at a victim.
 		return wire.Cause{Code: wire.CauseRejectedSecurity}, true
-	case c.hs.Lookup(reg.Handle, uint32(pe.ID)) == nil && c.hs.Len() >= c.cfg.MaxElements:
-		return wire.Cause{Code: wire.CauseLackOfResources}, true
+	}
+	pe.UserTransport.Addrs = uniqueUnmapped(pe.UserTransport.Addrs)
+	e := c.hs.Lookup(reg.Handle, uint32(pe.ID))
+	if e != nil && !c.mayClaim(s, e) {
+		return c.refuseClaim(s, e, "re-registration", now), true
+	}
+	if e == nil || c.member(e) == nil || c.member(e).sess != s { // the element comes to s
+		if cause, over := c.overLimit(s, reg.Handle); over {
+			return cause, true
+		}
 	}
 	return c.checkPoolTransport(reg.Handle, pe.ID, &pe.UserTransport)
+}
+
+// invalidHandle returns the Invalid Values cause for a pool handle longer
+// than max. It carries the handle cut to max+1 bytes: enough to show what
+// is wrong, and it fits in the response beside the echoed handle however
+// long that is.
+func invalidHandle(h wire.PoolHandle, max int) wire.Cause {
+	return withParam(wire.CauseInvalidValues, h[:min(len(h), max+1)])
 }
 
 // ownedBy reports whether every address is among the peer's addresses.
@@ -87,6 +106,19 @@ func ownedBy(addrs, peer []netip.Addr) bool {
 		}
 	}
 	return true
+}
+
+// uniqueUnmapped unmaps IPv4-mapped IPv6 addresses (pool users get the
+// form the association uses) and drops repeats, in place, keeping the
+// order. The addresses are the peer's (ownedBy), so there are few.
+func uniqueUnmapped(addrs []netip.Addr) []netip.Addr {
+	out := addrs[:0]
+	for _, a := range addrs {
+		if a = a.Unmap(); !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // checkPoolTransport checks that t agrees with the transport of the other
@@ -157,17 +189,19 @@ func (c *core) accepted(s *session, e *handlespace.PoolElement, created bool, pe
 }
 
 // deregister answers a Deregistration. Only the session the element
-// registered through may remove it. An element that is not there counts as
-// removed, as in RSPLIB: it may have expired just before.
+// registered through may remove it while it lives (see mayClaim). An
+// element that is not there counts as removed, as in RSPLIB: it may have
+// expired just before.
 func (c *core) deregister(s *session, d *wire.Deregistration, now time.Time) {
 	c.stats.Deregistrations++
 	resp := wire.DeregistrationResponse{Handle: d.Handle, PEID: d.PEID}
 	if e := c.hs.Lookup(d.Handle, uint32(d.PEID)); e != nil {
-		if m := c.members[e]; m == nil || m.sess != s {
-			resp.Error.Causes = []wire.Cause{{Code: wire.CauseRejectedSecurity}}
-			c.stats.causeSent(wire.CauseRejectedSecurity)
-		} else {
+		if c.member(e) != nil && c.mayClaim(s, e) { // not an element another registrar serves
 			c.remove(e, RemovedDeregistered, now)
+		} else {
+			cause := c.refuseClaim(s, e, "deregistration", now)
+			resp.Error.Causes = []wire.Cause{cause}
+			c.stats.causeSent(cause.Code)
 		}
 	}
 	s.out.buf = wire.AppendASAP(s.out.buf, &resp)

@@ -2,7 +2,6 @@ package registrar
 
 import (
 	"bytes"
-	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -105,31 +104,6 @@ func TestDeregistrationFromAnotherAssociation(t *testing.T) {
 		}
 		if s := env.r.Stats(); s.Elements != 1 {
 			t.Errorf("%d elements left, want 1", s.Elements)
-		}
-	})
-}
-
-// TestHandover re-registers an element that moved to a new address
-// through a new association: the element moves with it, and the end of
-// the old association no longer removes it.
-func TestHandover(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		env := newSimEnv(t, Config{}, shortLinks)
-		old := env.dial(env.host("pe", peAddr))
-		moved := env.dial(env.host("pe moved", peAddr2))
-		old.mustRegister("echo", element(1, roundRobin, peAddr))
-		moved.mustRegister("echo", element(1, roundRobin, peAddr2))
-		if ev := nextEvent(t, env.r, EventReregistered); ev.From.Addr() != peAddr2 {
-			t.Errorf("re-registration from %v", ev.From)
-		}
-		old.a.Abort("moved away")
-		pu := env.dial(env.host("pu", puAddr))
-		res := pu.resolve("echo", 0)
-		if len(res.Elements) != 1 || !slices.Equal(res.Elements[0].UserTransport.Addrs, []netip.Addr{peAddr2}) {
-			t.Errorf("after the handover: %+v", res)
-		}
-		if s := env.r.Stats(); s.Removals.Association != 0 {
-			t.Errorf("the old association took the element with it: %+v", s.Removals)
 		}
 	})
 }

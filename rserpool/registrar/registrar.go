@@ -81,14 +81,19 @@ func (r *Registrar) acceptLoop() {
 
 // startSession serves an accepted association.
 func (r *Registrar) startSession(c conn) {
+	if !r.core.admitSession() {
+		r.log.Warnf("aborted the ASAP association from %v: %d associations already", c.RemoteAddr(), r.cfg.MaxSessions)
+		r.wg.Go(func() { c.Abort(tooManySessions) })
+		return
+	}
 	s := newSession(c)
-	r.core.counted(func(st *counters) {
-		st.Sessions++
-		st.SessionsTotal++
-	})
 	r.log.Debugf("ASAP association from %v", s.from)
 	r.wg.Go(func() { s.serve(r.ctx, r.core) })
 }
+
+// tooManySessions is the reason of the ABORT that refuses an association
+// beyond MaxSessions, in its User-Initiated Abort cause.
+const tooManySessions = "registrar: too many ASAP associations"
 
 // timerLoop runs the element timers: one clock timer, always set to the
 // earliest deadline of the handlespace.
@@ -138,9 +143,7 @@ func (r *Registrar) Stats() Stats {
 	c := r.core
 	c.mu.Lock()
 	s := c.stats.snapshot()
-	for range c.hs.Pools() {
-		s.Pools++
-	}
+	s.Pools = c.hs.PoolCount()
 	s.Elements = c.hs.Len()
 	c.mu.Unlock()
 	s.ServerID = r.cfg.ServerID

@@ -25,8 +25,8 @@ func (c *core) resolve(s *session, req *wire.HandleResolution) {
 		resp.Error.Causes = append(resp.Error.Causes, wire.Cause{Code: wire.CauseUnknownPoolHandle})
 	}
 	room := maxMessage - wire.ASAPLen(resp) - maxPolicyParam
-	if room < 0 { // a handle so long that echoing it leaves no room
-		c.replyErrors(s, asap, 0, wire.Cause{Code: wire.CauseUnspecified})
+	if len(req.Handle) > c.cfg.MaxHandleLen || room < 0 { // no pool has it, or echoing it leaves no room
+		c.replyErrors(s, asap, 0, invalidHandle(req.Handle, min(c.cfg.MaxHandleLen, maxQuoted)))
 		return
 	}
 	for _, e := range d.sel {

@@ -3,6 +3,7 @@ package registrar
 import (
 	"context"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/handlespace"
@@ -33,24 +34,50 @@ type session struct {
 	from netip.AddrPort // primary peer address when accepted, for logs
 
 	// Guarded by core.mu.
-	members map[*handlespace.PoolElement]struct{}
-	asap    wire.Transport // the peer's SCTP transport at its last registration
-	table   tableCursor    // progress of an ENRP handle table transfer
-	closed  bool           // the association has ended
+	members map[*handlespace.PoolElement]struct{} // made by the first registration
+	asap    wire.Transport                        // the peer's SCTP transport at its last registration
+	table   tableCursor                           // progress of an ENRP handle table transfer
+	closed  bool                                  // the association has ended
 
 	// Owned by the session goroutine.
-	in      []byte
+	head  [headLen]byte // where each message starts to arrive
+	*work               // while a message is handled; nil while idle
+}
+
+func newSession(c conn) *session {
+	return &session{conn: c, from: c.RemoteAddr()}
+}
+
+// headLen is how much of a message an idle session reads into its own
+// memory: a little more than a registration with a few addresses.
+const headLen = 256
+
+// work is what a session needs while it handles a message: the message,
+// decoded, and the answers. Idle sessions give it back to workPool, so
+// that thousands of idle associations do not each keep a 64 KB buffer and
+// a set of decoded messages. The decoded messages alias the buffer, so a
+// message is always read into the work's own buffer, never handled from
+// the session's head.
+type work struct {
+	in      []byte // maxMessage+1 bytes: a message, or the start of an oversized one
 	out     outbox
 	scratch scratch
 }
 
-func newSession(c conn) *session {
-	return &session{
-		conn:    c,
-		from:    c.RemoteAddr(),
-		members: map[*handlespace.PoolElement]struct{}{},
-		in:      make([]byte, maxMessage+1),
+var workPool = sync.Pool{New: func() any { return &work{in: make([]byte, maxMessage+1)} }}
+
+// acquire gives s a work, if it has none.
+func (s *session) acquire() {
+	if s.work == nil {
+		s.work = workPool.Get().(*work)
 	}
+}
+
+// release gives the work of s back.
+func (s *session) release() {
+	s.out.reset()
+	workPool.Put(s.work)
+	s.work = nil
 }
 
 // scratch holds the decoded messages of a session, reused from one message
@@ -104,29 +131,53 @@ func (s *session) flush(ctx context.Context) error {
 // ends, then removes the elements registered through it.
 func (s *session) serve(ctx context.Context, c *core) {
 	for {
-		n, info, err := s.conn.RecvMsg(ctx, s.in)
+		n, info, err := s.conn.RecvMsg(ctx, s.head[:])
 		if err != nil {
 			break
 		}
-		msg := s.in[:n]
-		if !info.EOR {
-			// No ASAP or ENRP message is this long: drop the rest
-			// and let the handler report it as malformed.
-			if err := s.discardRest(ctx); err != nil {
-				break
-			}
+		s.acquire()
+		msg, err := s.readRest(ctx, n, info.EOR)
+		if err != nil {
+			break
 		}
 		var peer []netip.Addr
 		if isRegistration(info.PPID, msg) {
 			peer = peerAddrs(s.conn) // asked before locking: it waits for the association's loop
 		}
 		c.handle(s, info.PPID, msg, peer, time.Now())
-		if err := s.flush(ctx); err != nil {
+		err = s.flush(ctx)
+		s.release()
+		if err != nil {
 			break
 		}
 	}
 	c.endSession(s, time.Now())
 	s.conn.Close()
+}
+
+// peerAddr is the address the association's handshake came from, which
+// MaxElementsPerAddr counts by.
+func (s *session) peerAddr() netip.Addr { return s.from.Addr().Unmap() }
+
+// readRest returns the message whose first n bytes are in s.head, in the
+// work's buffer, reading the rest if eor is false. No ASAP or ENRP message
+// is longer than maxMessage: of a longer one it returns the first
+// maxMessage+1 bytes, for the handler to report as malformed, and drops
+// the rest.
+func (s *session) readRest(ctx context.Context, n int, eor bool) ([]byte, error) {
+	copy(s.in, s.head[:n])
+	for !eor {
+		if n == len(s.in) {
+			return s.in, s.discardRest(ctx)
+		}
+		m, info, err := s.conn.RecvMsg(ctx, s.in[n:])
+		if err != nil {
+			return nil, err
+		}
+		n += m
+		eor = info.EOR
+	}
+	return s.in[:n], nil
 }
 
 // discardRest reads and drops the rest of an oversized message.

@@ -64,6 +64,22 @@ type Stats struct {
 	ErrorsSent map[wire.CauseCode]uint64
 	// EventsDropped counts events lost because Events was not read.
 	EventsDropped uint64
+	// Refused counts the requests refused to protect the pool elements
+	// and the registrar, by reason.
+	Refused Refusals
+}
+
+// Refusals counts refused requests by reason.
+type Refusals struct {
+	// Ownership counts re-registrations and deregistrations of an
+	// element through another association than the living one that
+	// registered it (Rejection Due to Security Considerations).
+	Ownership uint64
+	// The others count registrations refused with Lack of Resources
+	// because of Config.MaxElements, MaxPools, MaxElementsPerAssoc or
+	// MaxElementsPerAddr, and associations aborted because of
+	// MaxSessions.
+	Elements, Pools, ElementsPerAssoc, ElementsPerAddr, Sessions uint64
 }
 
 // counters are the registrar's counters, guarded by the core's mutex.

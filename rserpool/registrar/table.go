@@ -139,7 +139,7 @@ func (p *tablePart) add(handle string, pe wire.PoolElement, size int) {
 // registrar is its home.
 func (c *core) tableElement(e *handlespace.PoolElement) wire.PoolElement {
 	pe := wireElement(e)
-	if m := c.members[e]; m != nil {
+	if m := c.member(e); m != nil {
 		pe.ASAPTransport = m.sess.asap
 	}
 	return pe
