@@ -176,6 +176,9 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Addr, from netip.AddrPort) wire.CauseValue {
 	a.localTag = ck.localTag
 	pp := parsePeerParams(ck.init.Params)
+	// The INIT's source is the peer's too, even when the COOKIE ECHO came
+	// from another of the addresses it listed (section 5.1.2).
+	pp.addrs = append(pp.addrs, ck.peerAddr)
 	if cause := a.setupPeer(&ck.init, &pp, from, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
 		return cause
 	}

@@ -266,5 +266,5 @@ func (ep *Endpoint) putBuilder(b *builder) { ep.txPool.Put(b) }
 // endpointCounters are the endpoint-wide packet counters.
 type endpointCounters struct {
 	packetsIn, badChecksum, runts, wrongPort, ootb, ootbAborts atomic.Uint64
-	initsAnswered, cookiesBad, cookiesStale                    atomic.Uint64
+	initsAnswered, cookiesBad, cookiesStale, cookiesForeign    atomic.Uint64
 }

@@ -43,6 +43,7 @@ func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Ch
 		localOS:  ep.cfg.OutStreams,
 		localMIS: ep.cfg.MaxInStreams,
 	}
+	ck.bind(pkt, d.Local.Addr(), d.Remote.Addr())
 	ep.stats.initsAnswered.Add(1)
 	ep.sendReply(d, init.InitiateTag, ep.initAck(&ck, first, pp.report, d.Remote.Addr().Unmap()))
 }
@@ -90,12 +91,17 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 	}
 	ck, late, err := openCookie(ce.Cookie, ep.secret[:], time.Now())
 	switch {
+	case err != nil && err != errCookieStale:
+		ep.stats.cookiesBad.Add(1)
+		return nil
+	case !ck.boundTo(pkt, d.Local.Addr().Unmap(), d.Remote.Addr().Unmap()):
+		// Section 5.1.5 step 3: silently discarded. Before the lifetime
+		// check, so that a stolen cookie draws no answer either.
+		ep.stats.cookiesForeign.Add(1)
+		return nil
 	case err == errCookieStale:
 		ep.stats.cookiesStale.Add(1)
 		ep.sendReply(d, ck.init.InitiateTag, errorChunk(staleCause(late)))
-		return nil
-	case err != nil || pkt.VerificationTag() != ck.localTag:
-		ep.stats.cookiesBad.Add(1)
 		return nil
 	case peer != nil:
 		return ep.enqueue(peer, d)
