@@ -1,0 +1,71 @@
+package stack
+
+// Only the peer ends an association, and only addresses of the
+// association belong to it (RFC 9260 sections 8.4 and 8.5.1): an ABORT or
+// SHUTDOWN COMPLETE with the right tag from another address is ignored,
+// and a packet to a local address the association no longer has is out of
+// the blue.
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// TestForeignAbortIgnored: an ABORT or SHUTDOWN COMPLETE carrying the
+// endpoint's tag (sniffed, say) from an address that is not the peer's
+// leaves the association up, draws no answer, and is counted.
+func TestForeignAbortIgnored(t *testing.T) {
+	for _, c := range []chunk{&wire.Abort{}, &wire.ShutdownComplete{}} {
+		t.Run(c.(wire.ChunkValue).ChunkType().String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newRig(t, scriptedConfig())
+				a, s := r.connect()
+				attacker := spoofer(r, spoofAddr)
+				attacker.send(s.epTag, c)
+				attacker.expectSilence(time.Second)
+				r.expectData(s)
+				if st := a.Stats(); st.State != "ESTABLISHED" || st.ForeignAborts != 1 {
+					t.Errorf("state %s, ForeignAborts %d; want ESTABLISHED, 1", st.State, st.ForeignAborts)
+				}
+				if _, ok := c.(*wire.Abort); ok {
+					// From the peer's own address the same chunk counts.
+					r.peer.send(s.epTag, c)
+					waitDone(t, a)
+				}
+			})
+		})
+	}
+}
+
+// TestDeletedLocalAddrOutOfTheBlue: after the peer acknowledged the
+// deletion of addrA, a HEARTBEAT to addrA is out of the blue and gets an
+// ABORT with the T bit (section 8.4 rule 8), not a HEARTBEAT ACK; the
+// address that stays answers as before.
+func TestDeletedLocalAddrOutOfTheBlue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newAuthRig(t, scriptedConfig(), addrA, addrA2)
+		a, s := r.connectAuth()
+		if err := a.RemoveLocalAddr(addrA); err != nil {
+			t.Fatal(err)
+		}
+		req, _ := r.expectAsconf(s, s.epTSN, false)
+		r.sendSigned(s, &wire.AsconfAck{Serial: req.Serial})
+		if e := waitEvent(t, a, EventASCONF); e.Err != nil {
+			t.Fatalf("event %v, want success", e)
+		}
+		hb := &wire.Heartbeat{Info: []byte("to the deleted address")}
+		r.sendRaw(addrB, addrA2, s.seal(t, s.epTag, hb))
+		r.expectSigned(s, wire.TypeHeartbeatAck)
+		r.sendRaw(addrB, addrA, s.seal(t, s.epTag, hb))
+		ab := r.peer.expect(s.epTag, wire.TypeAbort)
+		if !tBit(ab.chunks[0]) {
+			t.Error("ABORT without the T bit")
+		}
+		if n := a.Stats().OutOfTheBlue; n != 1 {
+			t.Errorf("OutOfTheBlue = %d, want 1", n)
+		}
+	})
+}
