@@ -80,18 +80,26 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 				report, cont = a.unknown(c, report)
 				break
 			}
-			cont = a.verify(&ac, rp, it.Offset(), c)
+			cont = a.verify(now, &ac, rp, it.Offset(), c)
 		case wire.TypeAsconf:
 			if a.addip.rx == nil {
 				report, cont = a.unknown(c, report)
 				break
 			}
 			a.stats.AsconfsReceived++
+			if a.paramLengthViolation(now, c) {
+				cont = false
+				break
+			}
 			cont = a.handleAsconf(rp, c, firstAsconf)
 			firstAsconf = false
 		case wire.TypeAsconfAck:
 			if a.addip.tx == nil {
 				report, cont = a.unknown(c, report)
+				break
+			}
+			if a.paramLengthViolation(now, c) {
+				cont = false
 				break
 			}
 			cont = a.handleAsconfAck(now, c)
