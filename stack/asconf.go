@@ -277,7 +277,7 @@ func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
 	if !a.ep.canReach(addr, a.addip.cur.remote.Addr().Unmap()) || slices.Contains(a.ep.conn.LocalAddrs(), addr) {
 		return addip.ErrUnresolvableAddress // one of ours, or out of reach
 	}
-	if len(a.paths) >= maxPaths {
+	if !a.roomForPath() {
 		return addip.ErrResourceShortage
 	}
 	p := a.addPath(netip.AddrPortFrom(addr, a.addip.cur.remote.Port()), a.sourceFor(addr))
@@ -325,9 +325,6 @@ func (ap *asconfPeer) SetPeerPrimary(addr netip.Addr) error {
 	a.setPreferred(p)
 	return nil
 }
-
-// maxPaths bounds the peer addresses an association keeps.
-const maxPaths = 32
 
 // removePath drops a path: what was in flight there goes to the current
 // destination, and the primary moves if it was this path.

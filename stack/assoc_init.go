@@ -151,7 +151,7 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 	}
 	for _, addr := range pp.addrs {
 		// Addresses of a family we have no socket for cannot be reached.
-		if a.pathTo(addr) == nil && a.ep.canReach(addr, src) {
+		if a.pathTo(addr) == nil && a.ep.canReach(addr, src) && a.roomForPath() {
 			a.addPath(netip.AddrPortFrom(addr, from.Port()), a.ep.sourceFor(addr))
 		}
 	}
@@ -178,7 +178,7 @@ func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Add
 	pp := parsePeerParams(ck.init.Params)
 	// The INIT's source is the peer's too, even when the COOKIE ECHO came
 	// from another of the addresses it listed (section 5.1.2).
-	pp.addrs = append(pp.addrs, ck.peerAddr)
+	pp.addrs = append([]netip.Addr{ck.peerAddr}, pp.addrs...)
 	if cause := a.setupPeer(&ck.init, &pp, from, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
 		return cause
 	}

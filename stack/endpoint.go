@@ -28,7 +28,8 @@ type Endpoint struct {
 	bufs      bufPool
 	txPool    sync.Pool // of *builder
 	stats     endpointCounters
-	ootbLimit rateLimiter
+	ootbLimit *rateLimiter
+	hbLimit   *rateLimiter // HEARTBEATs to unconfirmed addresses, all associations together
 	keyMu     sync.Mutex
 	keys      *auth.Keyring  // endpoint-pair shared keys (RFC 4895)
 	prefixes  []netip.Prefix // interface addresses, for source selection
@@ -60,6 +61,9 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		byPeer: make(map[peerKey]*Association),
 	}
 	ep.log = ep.cfg.LoggerFactory.NewLogger("sctp")
+	ep.ootbLimit = newRateLimiter(ootbRate, ootbBurst)
+	hb := float64(ep.cfg.UnconfirmedHeartbeatRate)
+	ep.hbLimit = newRateLimiter(hb, hb)
 	ep.keys = auth.NewKeyring()
 	if _, err := rand.Read(ep.secret[:]); err != nil {
 		return nil, err
@@ -193,6 +197,9 @@ func (ep *Endpoint) register(a *Association, tag uint32, peerAddrs []netip.Addr)
 	if ep.closed {
 		return ErrClosed
 	}
+	if a.routeTag == 0 && ep.fullLocked() {
+		return ErrTooManyAssociations
+	}
 	ep.unregisterLocked(a)
 	ep.byTag[tag] = a
 	a.routeTag = tag
@@ -267,4 +274,5 @@ func (ep *Endpoint) putBuilder(b *builder) { ep.txPool.Put(b) }
 type endpointCounters struct {
 	packetsIn, badChecksum, runts, wrongPort, ootb, ootbAborts atomic.Uint64
 	initsAnswered, cookiesBad, cookiesStale, cookiesForeign    atomic.Uint64
+	assocsRefused, hbThrottled, peerAddrsIgnored               atomic.Uint64
 }

@@ -23,6 +23,11 @@ func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Ch
 	ep.mu.Lock()
 	listening := ep.accept != nil && !ep.closed
 	ep.mu.Unlock()
+	if listening && ep.full() {
+		ep.refuseFull()
+		ep.sendReply(d, init.InitiateTag, abortChunk(outOfResource))
+		return
+	}
 	if cause := checkInit(&init); cause != nil || !listening {
 		ep.sendReply(d, init.InitiateTag, abortChunk(cause))
 		return
@@ -105,6 +110,11 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 		return nil
 	case peer != nil:
 		return ep.enqueue(peer, d)
+	}
+	if ep.full() {
+		ep.refuseFull()
+		ep.sendReply(d, ck.init.InitiateTag, abortChunk(outOfResource))
+		return nil
 	}
 	a := newAssociation(ep)
 	a.peerPort = pkt.SrcPort()

@@ -13,6 +13,10 @@ type EndpointStats struct {
 	CookiesBad     uint64 // COOKIE ECHOs whose cookie did not verify
 	CookiesStale   uint64 // past their lifetime
 	CookiesForeign uint64 // signed cookies echoed from another address, port or tag (section 5.1.5)
+
+	AssociationsRefused uint64 // INITs and COOKIE ECHOs refused at Config.MaxAssociations
+	HeartbeatsThrottled uint64 // probes of unconfirmed addresses delayed by Config.UnconfirmedHeartbeatRate
+	PeerAddrsIgnored    uint64 // peer addresses beyond Config.MaxPeerAddrs
 }
 
 // Stats returns a snapshot of the endpoint's counters.
@@ -29,5 +33,9 @@ func (ep *Endpoint) Stats() EndpointStats {
 		CookiesBad:     c.cookiesBad.Load(),
 		CookiesStale:   c.cookiesStale.Load(),
 		CookiesForeign: c.cookiesForeign.Load(),
+
+		AssociationsRefused: c.assocsRefused.Load(),
+		HeartbeatsThrottled: c.hbThrottled.Load(),
+		PeerAddrsIgnored:    c.peerAddrsIgnored.Load(),
 	}
 }
