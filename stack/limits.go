@@ -50,3 +50,27 @@ func (a *Association) heartbeatAllowed(now time.Time, p *path) bool {
 	p.hbDue = now.Add(p.rto.rto)
 	return false
 }
+
+// rxChunkOverhead is what one received chunk or message costs beyond its
+// payload while the association holds it: its fragment or message record,
+// its share of the TSN map and of the slices that hold them, about 100
+// bytes as measured by TestHoleFloodMemoryBound, rounded up. It is
+// counted against the receive window with the payload.
+const rxChunkOverhead = 128
+
+// rxCost is the receive buffer space of a chunk or message of n bytes.
+func rxCost(n int) int { return n + rxChunkOverhead }
+
+// shrinkCap is the capacity above which an emptied slice is released
+// rather than kept for reuse, so that the memory of a burst (a flood of
+// tiny chunks, say) goes back once it is over.
+const shrinkCap = 256
+
+// shrink returns s, or nil if s is empty and holds more than shrinkCap
+// elements of capacity.
+func shrink[T any](s []T) []T {
+	if len(s) == 0 && cap(s) > shrinkCap {
+		return nil
+	}
+	return s
+}

@@ -48,7 +48,7 @@ type reassembler struct {
 	idata   bool
 	frags   []frag // incomplete messages, sorted (see less)
 	streams []inStream
-	held    int    // bytes of user data held here
+	held    int    // bytes held here: user data plus rxChunkOverhead per chunk or message
 	arena   *arena // assembled messages are copied here
 	deliver func(Message)
 }
@@ -68,7 +68,7 @@ func (r *reassembler) add(f frag) {
 	r.frags = append(r.frags, frag{})
 	copy(r.frags[i+1:], r.frags[i:])
 	r.frags[i] = f
-	r.held += len(f.data)
+	r.held += rxCost(len(f.data))
 	r.tryAssemble(i)
 }
 
@@ -126,8 +126,8 @@ func (r *reassembler) tryAssemble(i int) {
 		data = append(data, f.data...)
 	}
 	head := r.frags[first]
-	r.frags = append(r.frags[:first], r.frags[last+1:]...)
-	r.held -= size
+	r.frags = shrink(append(r.frags[:first], r.frags[last+1:]...))
+	r.held -= size + (last+1-first)*rxChunkOverhead
 	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered()})
 }
 
@@ -151,7 +151,7 @@ func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message
 	s.pending = append(s.pending, Message{})
 	copy(s.pending[i+1:], s.pending[i:])
 	s.pending[i] = m
-	r.held += len(m.Data)
+	r.held += rxCost(len(m.Data))
 }
 
 // releasePending delivers the stream's queued messages that are now in
@@ -159,15 +159,22 @@ func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message
 func (r *reassembler) releasePending(s *inStream) {
 	n := 0
 	for n < len(s.seqs) && r.seqEqual(s.seqs[n], s.next) {
-		r.held -= len(s.pending[n].Data)
+		r.held -= rxCost(len(s.pending[n].Data))
 		r.deliver(s.pending[n])
 		s.next++
 		n++
 	}
 	if n > 0 {
-		s.seqs = append(s.seqs[:0], s.seqs[n:]...)
-		s.pending = append(s.pending[:0], s.pending[n:]...)
+		s.dropFirst(n)
 	}
+}
+
+// dropFirst removes the first n pending messages, which were delivered.
+func (s *inStream) dropFirst(n int) {
+	s.seqs = shrink(append(s.seqs[:0], s.seqs[n:]...))
+	kept := append(s.pending[:0], s.pending[n:]...)
+	clear(s.pending[len(kept):])
+	s.pending = shrink(kept)
 }
 
 // SSNs are 16-bit on the wire; MIDs are 32-bit.
@@ -212,13 +219,13 @@ func (r *reassembler) dropFrags(abandoned func(*frag) bool) {
 	kept := r.frags[:0]
 	for _, f := range r.frags {
 		if abandoned(&f) {
-			r.held -= len(f.data)
+			r.held -= rxCost(len(f.data))
 			continue
 		}
 		kept = append(kept, f)
 	}
 	clear(r.frags[len(kept):])
-	r.frags = kept
+	r.frags = shrink(kept)
 }
 
 // skipStream moves an ordered stream past seq and delivers what follows.
@@ -234,12 +241,11 @@ func (r *reassembler) skipStream(sid uint16, seq uint32) {
 	// full: they go up, in order, before the stream moves on.
 	n := 0
 	for n < len(s.seqs) && !r.seqLess(seq, s.seqs[n]) {
-		r.held -= len(s.pending[n].Data)
+		r.held -= rxCost(len(s.pending[n].Data))
 		r.deliver(s.pending[n])
 		n++
 	}
-	s.seqs = append(s.seqs[:0], s.seqs[n:]...)
-	s.pending = append(s.pending[:0], s.pending[n:]...)
+	s.dropFirst(n)
 	s.next = seq + 1
 	r.releasePending(s)
 }
