@@ -277,6 +277,9 @@ func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
 	if !a.ep.canReach(addr, a.addip.cur.remote.Addr().Unmap()) || slices.Contains(a.ep.conn.LocalAddrs(), addr) {
 		return addip.ErrUnresolvableAddress // one of ours, or out of reach
 	}
+	if a.ep.owner(a, addr, a.peerPort) != nil {
+		return addip.ErrNoAuthorization // another association's peer
+	}
 	if !a.roomForPath() {
 		return addip.ErrResourceShortage
 	}

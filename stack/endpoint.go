@@ -203,10 +203,28 @@ func (ep *Endpoint) register(a *Association, tag uint32, peerAddrs []netip.Addr)
 	ep.unregisterLocked(a)
 	ep.byTag[tag] = a
 	a.routeTag = tag
+	a.routePeers = a.routePeers[:0]
 	for _, addr := range peerAddrs {
-		ep.byPeer[peerKey{addr, a.peerPort}] = a
+		// A transport address belongs to one association: another that
+		// lists it (its peer's INIT or ASCONF did) does not take it over.
+		k := peerKey{addr, a.peerPort}
+		if other := ep.byPeer[k]; other != nil && other != a {
+			continue
+		}
+		ep.byPeer[k] = a
+		a.routePeers = append(a.routePeers, addr)
 	}
-	a.routePeers = append(a.routePeers[:0], peerAddrs...)
+	return nil
+}
+
+// owner returns the association, other than a, that peer address addr
+// with SCTP port port belongs to, or nil.
+func (ep *Endpoint) owner(a *Association, addr netip.Addr, port uint16) *Association {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	if o := ep.byPeer[peerKey{addr, port}]; o != a {
+		return o
+	}
 	return nil
 }
 

@@ -69,3 +69,25 @@ func TestDeletedLocalAddrOutOfTheBlue(t *testing.T) {
 		}
 	})
 }
+
+// TestInitListingAnotherAssociationsAddress: an INIT from the attacker's
+// own address that lists the peer's address, with the peer's SCTP port,
+// is taken as a restart of the peer's association that adds an address
+// (RFC 9260 section 5.2.2) and aborted: no cookie, and the association
+// keeps its routes.
+func TestInitListingAnotherAssociationsAddress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, scriptedConfig())
+		a, s := r.connect()
+		attacker := spoofer(r, spoofAddr)
+		init := peerInit(peerTag+1, peerTSN)
+		init.Params = wire.AppendParam(nil, &wire.AddressParam{Addr: addrB})
+		attacker.send(0, init)
+		ab := attacker.expect(peerTag+1, wire.TypeAbort)
+		causeOf[wire.RestartAddrsCause](t, ab.chunks[0])
+		r.expectData(s)
+		if n := r.associations(); n != 1 || stateOf(a) != "ESTABLISHED" {
+			t.Errorf("%d associations, the peer's %s; want 1, ESTABLISHED", n, stateOf(a))
+		}
+	})
+}
