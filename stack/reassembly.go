@@ -36,11 +36,17 @@ type Message struct {
 	Unordered bool
 }
 
-// inStream is the ordering state of one inbound stream.
+// inStream is the ordering state of one inbound stream. An association
+// has one per inbound stream, idle or not, so it is kept small.
 type inStream struct {
-	next    uint32    // next SSN (DATA, compared in 16 bits) or MID expected
-	pending []Message // complete ordered messages waiting for earlier ones
-	seqs    []uint32  // their SSN/MID, parallel to pending
+	next    uint32       // next SSN (DATA, compared in 16 bits) or MID expected
+	pending []pendingMsg // complete ordered messages waiting for earlier ones, by sequence
+}
+
+// pendingMsg is a complete ordered message with its SSN or MID.
+type pendingMsg struct {
+	seq uint32
+	Message
 }
 
 // reassembler turns received chunks into messages.
@@ -144,13 +150,10 @@ func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message
 		r.releasePending(s)
 		return
 	}
-	i := sort.Search(len(s.seqs), func(i int) bool { return !r.seqLess(s.seqs[i], seq) })
-	s.seqs = append(s.seqs, 0)
-	copy(s.seqs[i+1:], s.seqs[i:])
-	s.seqs[i] = seq
-	s.pending = append(s.pending, Message{})
+	i := sort.Search(len(s.pending), func(i int) bool { return !r.seqLess(s.pending[i].seq, seq) })
+	s.pending = append(s.pending, pendingMsg{})
 	copy(s.pending[i+1:], s.pending[i:])
-	s.pending[i] = m
+	s.pending[i] = pendingMsg{seq, m}
 	r.held += rxCost(len(m.Data))
 }
 
@@ -158,9 +161,9 @@ func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message
 // sequence.
 func (r *reassembler) releasePending(s *inStream) {
 	n := 0
-	for n < len(s.seqs) && r.seqEqual(s.seqs[n], s.next) {
+	for n < len(s.pending) && r.seqEqual(s.pending[n].seq, s.next) {
 		r.held -= rxCost(len(s.pending[n].Data))
-		r.deliver(s.pending[n])
+		r.deliver(s.pending[n].Message)
 		s.next++
 		n++
 	}
@@ -171,7 +174,6 @@ func (r *reassembler) releasePending(s *inStream) {
 
 // dropFirst removes the first n pending messages, which were delivered.
 func (s *inStream) dropFirst(n int) {
-	s.seqs = shrink(append(s.seqs[:0], s.seqs[n:]...))
 	kept := append(s.pending[:0], s.pending[n:]...)
 	clear(s.pending[len(kept):])
 	s.pending = shrink(kept)
@@ -240,9 +242,9 @@ func (r *reassembler) skipStream(sid uint16, seq uint32) {
 	// Complete messages queued behind an abandoned one were received in
 	// full: they go up, in order, before the stream moves on.
 	n := 0
-	for n < len(s.seqs) && !r.seqLess(seq, s.seqs[n]) {
+	for n < len(s.pending) && !r.seqLess(seq, s.pending[n].seq) {
 		r.held -= rxCost(len(s.pending[n].Data))
-		r.deliver(s.pending[n])
+		r.deliver(s.pending[n].Message)
 		n++
 	}
 	s.dropFirst(n)
