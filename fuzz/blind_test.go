@@ -12,6 +12,9 @@ import (
 
 	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/rserpool/asap"
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
+	rswire "github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
@@ -43,17 +46,37 @@ func FuzzBlindAttacker(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		synctest.Test(t, func(t *testing.T) { runBlind(t, script) })
+		synctest.Test(t, func(t *testing.T) { runBlind(t, script, false) })
+	})
+}
+
+// FuzzBlindRegistrar is FuzzBlindAttacker against a registrar with one
+// pool element registered: no registration may be created, changed or
+// removed without the association that made it, and the element keeps
+// its registration; the attacker's DATA carries ASAP Registrations and
+// Deregistrations.
+func FuzzBlindRegistrar(f *testing.F) {
+	for _, s := range seedScripts() {
+		f.Add(s)
+	}
+	for _, s := range registrarSeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, script []byte) {
+		synctest.Test(t, func(t *testing.T) { runBlind(t, script, true) })
 	})
 }
 
 // world is one run: the network, both endpoints, the association and
-// what the attacker knows.
+// what the attacker knows. Against a registrar, srv and sa are nil and
+// the client is a pool element registered there.
 type world struct {
 	t        *testing.T
 	net      *simnet.Network
 	srv, cli *stack.Endpoint
 	sa, ca   *stack.Association
+	reg      *registrar.Registrar
+	pe       *asap.Element
 
 	own   *simnet.Conn         // the attacker's socket on its own address: it sees the answers
 	sides map[int]*simnet.Conn // its blind sockets, by source choice
@@ -68,13 +91,14 @@ type world struct {
 	ownInits map[uint16]bool // SCTP ports the attacker sent INITs from, from its own address
 }
 
-func endpoint(t *testing.T, h *simnet.Host, port uint16, listen bool) *stack.Endpoint {
+// endpoint opens an endpoint on h with SCTP port port and UDP port udp.
+func endpoint(t *testing.T, h *simnet.Host, port uint16, udp int, listen bool) *stack.Endpoint {
 	t.Helper()
 	cfg := stack.Config{
 		Port:       port,
 		LocalAddrs: h.Addrs(),
 		PacketConn: func(handler encap.Handler) (stack.PacketConn, error) {
-			return h.Open(int(stack.DefaultUDPPort), handler)
+			return h.Open(udp, handler)
 		},
 	}
 	ep, err := stack.NewEndpoint(cfg)
@@ -88,14 +112,20 @@ func endpoint(t *testing.T, h *simnet.Host, port uint16, listen bool) *stack.End
 	return ep
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T, withRegistrar bool) *world {
 	n := simnet.New(1)
 	t.Cleanup(n.Close)
 	w := &world{t: t, net: n, sides: map[int]*simnet.Conn{}, ownInits: map[uint16]bool{}}
 	srvHost, cliHost := n.AddHost("server", srvAddr), n.AddHost("client", cliAddr)
-	w.srv = endpoint(t, srvHost, srvPort, true)
-	w.cli = endpoint(t, cliHost, cliPort, false)
-	w.dsts = [2]netip.AddrPort{netip.AddrPortFrom(srvAddr, stack.DefaultUDPPort), netip.AddrPortFrom(cliAddr, stack.DefaultUDPPort)}
+	cliUDP := int(stack.DefaultUDPPort)
+	if withRegistrar {
+		w.reg = startRegistrar(t, srvHost)
+		cliUDP = cliPort // a pool element's UDP port is its SCTP port
+	} else {
+		w.srv = endpoint(t, srvHost, srvPort, int(stack.DefaultUDPPort), true)
+	}
+	w.cli = endpoint(t, cliHost, cliPort, cliUDP, false)
+	w.dsts = [2]netip.AddrPort{netip.AddrPortFrom(srvAddr, stack.DefaultUDPPort), netip.AddrPortFrom(cliAddr, uint16(cliUDP))}
 	w.ports = [2]uint16{srvPort, cliPort}
 	n.OnPacket(w.sniff)
 
@@ -113,6 +143,10 @@ func newWorld(t *testing.T) *world {
 	w.sides[2] = open(cliHost, sidePort, blind)
 	w.sides[3] = open(srvHost, sidePort, blind)
 
+	if withRegistrar {
+		w.pe = registerVictim(t, w.cli)
+		return w
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	accepted := make(chan *stack.Association, 1)
@@ -135,7 +169,7 @@ func newWorld(t *testing.T) *world {
 // exchange: what an eavesdropper on their path learns.
 func (w *world) sniff(_ time.Time, src, dst netip.AddrPort, data []byte, _ simnet.Fate) {
 	both := []netip.Addr{srvAddr, cliAddr}
-	if !slices.Contains(both, src.Addr()) || !slices.Contains(both, dst.Addr()) || src.Port() != stack.DefaultUDPPort {
+	if !slices.Contains(both, src.Addr()) || !slices.Contains(both, dst.Addr()) || src.Port() == sidePort {
 		return
 	}
 	pkt, err := wire.ParsePacket(data)
@@ -215,8 +249,8 @@ func (s *script) bytes(n int) []byte {
 }
 
 // runBlind runs one script and checks the invariant.
-func runBlind(t *testing.T, raw []byte) {
-	w := newWorld(t)
+func runBlind(t *testing.T, raw []byte, withRegistrar bool) {
+	w := newWorld(t, withRegistrar)
 	s := &script{b: raw}
 	for op := 0; op < maxOps && len(s.b) > 0; op++ {
 		w.step(s)
@@ -255,7 +289,8 @@ func (w *world) step(s *script) {
 			(&wire.ShutdownComplete{TagReflected: s.byte()&1 != 0}).Append(nil),
 		}[s.byte()%3]
 	case 4:
-		chunk = (&wire.Data{Flags: wire.FlagBegin | wire.FlagEnd, TSN: s.u32(), Payload: []byte("attack")}).Append(nil)
+		tsn := s.u32()
+		chunk = (&wire.Data{Flags: wire.FlagBegin | wire.FlagEnd, TSN: tsn, PPID: rswire.PPIDASAP, Payload: asapMessage(s.byte())}).Append(nil)
 	case 5:
 		chunk = (&wire.Heartbeat{Info: s.bytes(8)}).Append(nil)
 	case 6:
@@ -332,6 +367,10 @@ func (w *world) send(srcChoice, target int, srcPort uint16, vtag uint32, chunk [
 
 // check verifies the invariant.
 func (w *world) check() {
+	if w.reg != nil {
+		w.checkRegistrar()
+		return
+	}
 	t := w.t
 	for _, a := range []*stack.Association{w.ca, w.sa} {
 		select {

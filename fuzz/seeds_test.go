@@ -70,3 +70,27 @@ func seedScripts() [][]byte {
 			act(kHeartbeat, fromOwn, toClient, portSrv, tagSniffed, 1, 2, 3, 4, 5, 6, 7, 8)),
 	}
 }
+
+// registrarSeeds are the registrar attacks of issue 9: a spoofed COOKIE
+// ECHO followed by an ASAP Registration moving the victim (finding 1), and
+// registrations and deregistrations with sniffed tags from foreign
+// addresses; the attacker's own association registers an element of its
+// own.
+func registrarSeeds() [][]byte {
+	sleep := []byte{kSleep, 10}
+	data := func(src, port, tag, asapChoice byte) []byte {
+		return act(kData, src, toServer, port, tag, 0, 0, 0, 1, asapChoice)
+	}
+	return [][]byte{
+		seq(act(kInit, fromOwn, toServer, portAtk, tagGuess, initArgs(0)...), sleep,
+			act(kEcho, fromSpoofed, toServer, portAtk, tagOwn, 1, 0, 0),
+			data(fromSpoofed, portAtk, tagOwn, 0),
+			data(fromSpoofed, portAtk, tagOwn, 1)),
+		seq(data(fromSpoofed, portCli, tagSniffed, 0),
+			data(fromSpoofed, portCli, tagSniffed, 1),
+			data(fromClient, portCli, tagGuess, 1)),
+		seq(act(kInit, fromOwn, toServer, portAtk, tagGuess, initArgs(0)...), sleep,
+			act(kEcho, fromOwn, toServer, portAtk, tagOwn, 1, 0, 0), sleep,
+			data(fromOwn, portAtk, tagOwn, 2), sleep),
+	}
+}
