@@ -16,13 +16,13 @@ import (
 
 // asconfState is the association's side of RFC 5061.
 type asconfState struct {
-	tx      *addip.Sender   // our requests; nil when the peer cannot do ASCONF
-	rx      *addip.Receiver // the peer's requests
-	locals  []netip.Addr    // our addresses the peer knows
-	leaving []netip.Addr    // of those, the ones we asked the peer to delete
-	adding  []netip.Addr    // addresses we asked the peer to add: it may use them before it acknowledges
-	drained []drainingAddr  // deleted addresses that data in flight may still reach
-	cur     *rxPacket       // the packet whose ASCONF is being applied
+	tx       *addip.Sender   // our requests; nil when the peer cannot do ASCONF
+	rx       *addip.Receiver // the peer's requests
+	locals   []netip.Addr    // our addresses the peer knows
+	leaving  []netip.Addr    // of those, the ones we asked the peer to delete
+	adding   []netip.Addr    // addresses we asked the peer to add: it may use them before it acknowledges
+	draining []drainingAddr  // deleted addresses that data in flight may still reach
+	cur      *rxPacket       // the packet whose ASCONF is being applied
 	// moveTo is a new local address that AutoASCONF moves the association
 	// to: once the peer knows it, our own data follows (see follow).
 	moveTo netip.Addr

@@ -189,8 +189,8 @@ type drainingAddr struct {
 // primary path, long enough for what the peer had in flight.
 func (a *Association) drain(now time.Time, addr netip.Addr) {
 	l := &a.addip
-	l.drained = slices.DeleteFunc(l.drained, func(d drainingAddr) bool { return !now.Before(d.until) })
-	l.drained = append(l.drained, drainingAddr{addr, now.Add(a.primary.rto.rto)})
+	l.draining = slices.DeleteFunc(l.draining, func(d drainingAddr) bool { return !now.Before(d.until) })
+	l.draining = append(l.draining, drainingAddr{addr, now.Add(a.primary.rto.rto)})
 }
 
 // inFlight reports whether a packet to local address addr, deleted from
@@ -206,7 +206,7 @@ func (a *Association) inFlight(now time.Time, addr netip.Addr, pkt wire.Packet) 
 	if !ok || (c.Type() != wire.TypeData && c.Type() != wire.TypeIData && c.Type() != wire.TypeSack) {
 		return false
 	}
-	for _, d := range a.addip.drained {
+	for _, d := range a.addip.draining {
 		if d.addr == addr && now.Before(d.until) {
 			return true
 		}
