@@ -37,6 +37,10 @@ const (
 	atkPort  = 7777
 	sidePort = 40000 // UDP port of the attacker's sockets on the peers' hosts
 	maxOps   = 256
+	// maxSleep bounds the virtual time a script lets pass: long enough
+	// for cookies to go stale, retransmissions to give up and keep-alives
+	// to run; longer only makes executions slow.
+	maxSleep = 3 * time.Minute
 )
 
 // FuzzBlindAttacker runs an attack script against a live association and
@@ -82,6 +86,7 @@ type world struct {
 	sides map[int]*simnet.Conn // its blind sockets, by source choice
 	dsts  [2]netip.AddrPort    // the server, the client (UDP)
 	ports [2]uint16            // their SCTP ports
+	slept time.Duration        // virtual time the script let pass
 
 	mu       sync.Mutex
 	sniffed  []uint32        // tags seen on the wire between client and server
@@ -263,7 +268,9 @@ func runBlind(t *testing.T, raw []byte, withRegistrar bool) {
 func (w *world) step(s *script) {
 	kind := s.byte()
 	if kind%8 == 7 {
-		time.Sleep(time.Duration(s.byte()) * 100 * time.Millisecond)
+		d := min(time.Duration(s.byte())*100*time.Millisecond, maxSleep-w.slept)
+		w.slept += d
+		time.Sleep(d)
 		return
 	}
 	srcChoice := int(s.byte() % 4)
