@@ -91,3 +91,27 @@ func TestInitListingAnotherAssociationsAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestEndpointAddrOutsideAssociation: an address the endpoint gained
+// after the handshake, and never told the peer about, is the endpoint's
+// but not the association's: a HEARTBEAT there with the right tag is out
+// of the blue. What counts is the association's local address set, not
+// the endpoint's (as with a wildcard endpoint).
+func TestEndpointAddrOutsideAssociation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newAuthRig(t, scriptedConfig(), addrA)
+		_, s := r.connectAuth()
+		r.sut.AddAddr(addrA3)
+		if err := r.ep.conn.AddAddr(addrA3); err != nil {
+			t.Fatal(err)
+		}
+		hb := &wire.Heartbeat{Info: []byte("to an address of the endpoint only")}
+		r.sendRaw(addrB, addrA3, s.seal(t, s.epTag, hb))
+		ab := r.peer.expect(s.epTag, wire.TypeAbort)
+		if !tBit(ab.chunks[0]) {
+			t.Error("ABORT without the T bit")
+		}
+		r.sendRaw(addrB, addrA, s.seal(t, s.epTag, hb))
+		r.expectSigned(s, wire.TypeHeartbeatAck)
+	})
+}
