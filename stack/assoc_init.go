@@ -190,6 +190,9 @@ func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Add
 // establish enters ESTABLISHED and tells the application.
 func (a *Association) establish(now time.Time) {
 	a.state = stateEstablished
+	// Only the handshake resends these; an idle association need not
+	// keep them.
+	a.hs.initOut, a.hs.echo = nil, nil
 	a.publish()
 	a.emit(Event{Type: EventCommUp})
 	a.startHeartbeats(now)
