@@ -218,7 +218,7 @@ func (a *Association) Stats() Stats {
 	var s Stats
 	if !a.exec(func() { s = a.snapshot() }) {
 		a.mu.Lock()
-		s = a.final
+		s = *a.final // set before the loop signals it is done
 		a.mu.Unlock()
 	}
 	return s

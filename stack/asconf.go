@@ -16,11 +16,13 @@ import (
 
 // asconfState is the association's side of RFC 5061.
 type asconfState struct {
-	tx      *addip.Sender   // our requests; nil when the peer cannot do ASCONF
-	rx      *addip.Receiver // the peer's requests
-	locals  []netip.Addr    // our addresses the peer knows
-	leaving []netip.Addr    // of those, the ones we asked the peer to delete
-	cur     *rxPacket       // the packet whose ASCONF is being applied
+	tx       *addip.Sender   // our requests; nil when the peer cannot do ASCONF
+	rx       *addip.Receiver // the peer's requests
+	locals   []netip.Addr    // our addresses the peer knows
+	leaving  []netip.Addr    // of those, the ones we asked the peer to delete
+	adding   []netip.Addr    // addresses we asked the peer to add: it may use them before it acknowledges
+	draining []drainingAddr  // deleted addresses that data in flight may still reach
+	cur      *rxPacket       // the packet whose ASCONF is being applied
 	// moveTo is a new local address that AutoASCONF moves the association
 	// to: once the peer knows it, our own data follows (see follow).
 	moveTo netip.Addr
@@ -56,6 +58,9 @@ func (a *Association) queueASCONF(op addip.Op, addr netip.Addr) error {
 	}
 	if _, err := a.addip.tx.Queue(op, addr); err != nil {
 		return err
+	}
+	if op == addip.AddIP {
+		a.addip.adding = append(a.addip.adding, addr)
 	}
 	if op == addip.DeleteIP {
 		// An address on its way out is no source any more: in particular
@@ -135,6 +140,9 @@ func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
 // request, and reports the outcome.
 func (a *Association) applyResult(now time.Time, r addip.Result) {
 	e := Event{Type: EventASCONF, Request: r.Op.String() + " " + r.Addr.String()}
+	if r.Op == addip.AddIP {
+		a.addip.adding = slices.DeleteFunc(a.addip.adding, func(x netip.Addr) bool { return x == r.Addr })
+	}
 	if !r.OK {
 		e.Err = &CauseError{Code: firstCause(r.Causes)}
 		if r.Op == addip.DeleteIP {
@@ -155,6 +163,7 @@ func (a *Association) applyResult(now time.Time, r addip.Result) {
 		}
 	case addip.DeleteIP:
 		a.addip.locals = slices.DeleteFunc(a.addip.locals, func(x netip.Addr) bool { return x == r.Addr })
+		a.drain(now, r.Addr)
 	}
 	a.refreshSources(now)
 	if r.Op == addip.AddIP && r.Addr == a.addip.moveTo {
@@ -268,7 +277,10 @@ func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
 	if !a.ep.canReach(addr, a.addip.cur.remote.Addr().Unmap()) || slices.Contains(a.ep.conn.LocalAddrs(), addr) {
 		return addip.ErrUnresolvableAddress // one of ours, or out of reach
 	}
-	if len(a.paths) >= maxPaths {
+	if a.ep.owner(a, addr, a.peerPort) != nil {
+		return addip.ErrNoAuthorization // another association's peer
+	}
+	if !a.roomForPath() {
 		return addip.ErrResourceShortage
 	}
 	p := a.addPath(netip.AddrPortFrom(addr, a.addip.cur.remote.Port()), a.sourceFor(addr))
@@ -316,9 +328,6 @@ func (ap *asconfPeer) SetPeerPrimary(addr netip.Addr) error {
 	a.setPreferred(p)
 	return nil
 }
-
-// maxPaths bounds the peer addresses an association keeps.
-const maxPaths = 32
 
 // removePath drops a path: what was in flight there goes to the current
 // destination, and the primary moves if it was this path.

@@ -57,7 +57,7 @@ type Association struct {
 	// mu guards the fields that API calls read while the loop runs.
 	mu    sync.Mutex
 	info  assocInfo
-	final Stats // the last snapshot, for Stats after the end
+	final *Stats // the last snapshot, for Stats after the end (a pointer: idle associations are many)
 
 	// Everything below belongs to the loop.
 	state         state
@@ -283,7 +283,7 @@ func (a *Association) finish() {
 	a.mu.Lock()
 	a.info.state = stateClosed
 	a.info.err = err
-	a.final = final
+	a.final = &final
 	a.mu.Unlock()
 
 	a.sendq.mu.Lock()

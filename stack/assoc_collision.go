@@ -55,6 +55,7 @@ func (a *Association) handleInit(now time.Time, rp *rxPacket, c wire.Chunk) {
 		ck.localTag, ck.localTSN = a.ep.newTag(), randUint32()
 		ck.tieLocal, ck.tiePeer = a.localTag, a.peerTag
 	}
+	ck.bind(wire.Packet(rp.data), rp.local.Addr(), rp.remote.Addr())
 	ack := a.ep.initAck(&ck, c, pp.report, rp.remote.Addr().Unmap())
 	a.queueCtrlTo(ack, rp.remote, rp.local.Addr(), init.InitiateTag)
 }
@@ -90,6 +91,10 @@ func (a *Association) handleCookieEcho(now time.Time, rp *rxPacket, c wire.Chunk
 	}
 	ck, late, err := openCookie(ce.Cookie, a.ep.secret[:], now)
 	if err != nil && err != errCookieStale {
+		return false
+	}
+	if !ck.boundTo(wire.Packet(rp.data), rp.local.Addr().Unmap(), rp.remote.Addr().Unmap()) {
+		a.ep.stats.cookiesForeign.Add(1) // section 5.1.5 step 3: silently discarded
 		return false
 	}
 	localMatch := ck.localTag == a.localTag

@@ -57,6 +57,9 @@ func (a *Association) onHeartbeatTimer(now time.Time, p *path) {
 		p.hbDue = time.Time{}
 		return
 	}
+	if !a.heartbeatAllowed(now, p) {
+		return
+	}
 	if p.hbPending {
 		p.hbPending = false
 		p.rto.backoff()

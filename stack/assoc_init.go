@@ -151,7 +151,7 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 	}
 	for _, addr := range pp.addrs {
 		// Addresses of a family we have no socket for cannot be reached.
-		if a.pathTo(addr) == nil && a.ep.canReach(addr, src) {
+		if a.pathTo(addr) == nil && a.ep.canReach(addr, src) && a.roomForPath() {
 			a.addPath(netip.AddrPortFrom(addr, from.Port()), a.ep.sourceFor(addr))
 		}
 	}
@@ -176,6 +176,9 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Addr, from netip.AddrPort) wire.CauseValue {
 	a.localTag = ck.localTag
 	pp := parsePeerParams(ck.init.Params)
+	// The INIT's source is the peer's too, even when the COOKIE ECHO came
+	// from another of the addresses it listed (section 5.1.2).
+	pp.addrs = append([]netip.Addr{ck.peerAddr}, pp.addrs...)
 	if cause := a.setupPeer(&ck.init, &pp, from, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
 		return cause
 	}
@@ -187,6 +190,9 @@ func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Add
 // establish enters ESTABLISHED and tells the application.
 func (a *Association) establish(now time.Time) {
 	a.state = stateEstablished
+	// Only the handshake resends these; an idle association need not
+	// keep them.
+	a.hs.initOut, a.hs.echo = nil, nil
 	a.publish()
 	a.emit(Event{Type: EventCommUp})
 	a.startHeartbeats(now)

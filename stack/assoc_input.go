@@ -2,8 +2,10 @@ package stack
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
+	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -15,7 +17,7 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 	a.stats.BytesReceived += uint64(len(rp.data))
 	it := pkt.Chunks()
 	first, _ := it.Next()
-	if !a.acceptable(rp, first) {
+	if !a.acceptable(now, rp, first) {
 		a.stats.PacketsDropped++
 		return
 	}
@@ -78,18 +80,26 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 				report, cont = a.unknown(c, report)
 				break
 			}
-			cont = a.verify(&ac, rp, it.Offset(), c)
+			cont = a.verify(now, &ac, rp, it.Offset(), c)
 		case wire.TypeAsconf:
 			if a.addip.rx == nil {
 				report, cont = a.unknown(c, report)
 				break
 			}
 			a.stats.AsconfsReceived++
+			if a.paramLengthViolation(now, c) {
+				cont = false
+				break
+			}
 			cont = a.handleAsconf(rp, c, firstAsconf)
 			firstAsconf = false
 		case wire.TypeAsconfAck:
 			if a.addip.tx == nil {
 				report, cont = a.unknown(c, report)
+				break
+			}
+			if a.paramLengthViolation(now, c) {
+				cont = false
 				break
 			}
 			cont = a.handleAsconfAck(now, c)
@@ -122,8 +132,10 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 
 // acceptable checks the verification tag rules of section 8.5.1 that the
 // router could not: packets with our tag must come from the peer's port,
-// and only INIT, ABORT and SHUTDOWN COMPLETE may carry another tag.
-func (a *Association) acceptable(rp *rxPacket, first wire.Chunk) bool {
+// and only INIT, ABORT and SHUTDOWN COMPLETE may carry another tag. A
+// packet to a local address outside the association is out of the blue
+// (section 8.4), and answered as such.
+func (a *Association) acceptable(now time.Time, rp *rxPacket, first wire.Chunk) bool {
 	pkt := wire.Packet(rp.data)
 	if pkt.SrcPort() != a.peerPort {
 		return false
@@ -132,10 +144,24 @@ func (a *Association) acceptable(rp *rxPacket, first wire.Chunk) bool {
 	switch first.Type() {
 	case wire.TypeInit:
 		return vtag == 0
-	case wire.TypeAbort, wire.TypeShutdownComplete:
-		return a.tagValid(rp, first)
 	case wire.TypeCookieEcho:
 		return true // the cookie decides (section 5.2.4)
+	}
+	if !a.ownsLocal(rp.local.Addr().Unmap()) && !a.inFlight(now, rp.local.Addr().Unmap(), pkt) {
+		a.stats.OutOfTheBlue++
+		d := encap.Datagram{Data: rp.data, Local: rp.local, Remote: rp.remote}
+		a.ep.outOfTheBlue(&d, pkt, first)
+		return false
+	}
+	known := a.pathTo(rp.remote.Addr().Unmap()) != nil
+	switch first.Type() {
+	case wire.TypeAbort, wire.TypeShutdownComplete:
+		// Only the peer may end the association: from another address
+		// the tag proves nothing (sections 8.4 and 8.5.1 B).
+		if !known {
+			a.stats.ForeignAborts++
+		}
+		return known && a.tagValid(rp, first)
 	}
 	if vtag != a.localTag {
 		return false
@@ -145,10 +171,56 @@ func (a *Association) acceptable(rp *rxPacket, first wire.Chunk) bool {
 	// addresses, or brings an authenticated ASCONF that may add that
 	// address (RFC 5061 section 5.2; the AUTH is verified before the
 	// ASCONF is applied).
-	if a.pathTo(rp.remote.Addr().Unmap()) != nil || first.Type() == wire.TypeInitAck {
+	if known || first.Type() == wire.TypeInitAck {
 		return true
 	}
 	return a.addip.rx != nil && first.Type() == wire.TypeAuth && carries(pkt, wire.TypeAsconf)
+}
+
+// drainingAddr is a local address the peer has agreed to delete: DATA and
+// SACKs it sent there before it learned of the deletion may arrive until
+// the deadline.
+type drainingAddr struct {
+	addr  netip.Addr
+	until time.Time
+}
+
+// drain starts the drain time of a deleted local address: one RTO of the
+// primary path, long enough for what the peer had in flight.
+func (a *Association) drain(now time.Time, addr netip.Addr) {
+	l := &a.addip
+	l.draining = slices.DeleteFunc(l.draining, func(d drainingAddr) bool { return !now.Before(d.until) })
+	l.draining = append(l.draining, drainingAddr{addr, now.Add(a.primary.rto.rto)})
+}
+
+// inFlight reports whether a packet to local address addr, deleted from
+// the association, is data the peer sent before it knew: DATA or a SACK
+// within the drain time. Anything else there is out of the blue, as RFC
+// 9260 section 8.4 says, a HEARTBEAT in particular.
+func (a *Association) inFlight(now time.Time, addr netip.Addr, pkt wire.Packet) bool {
+	it := pkt.Chunks()
+	c, ok := it.Next()
+	if ok && c.Type() == wire.TypeAuth {
+		c, ok = it.Next()
+	}
+	if !ok || (c.Type() != wire.TypeData && c.Type() != wire.TypeIData && c.Type() != wire.TypeSack) {
+		return false
+	}
+	for _, d := range a.addip.draining {
+		if d.addr == addr && now.Before(d.until) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownsLocal reports whether addr is one of the association's local
+// addresses: announced in the handshake or added since, or on its way in
+// (the peer may use it as soon as it has our ASCONF). Before the handshake
+// settles the set, every address of the endpoint is.
+func (a *Association) ownsLocal(addr netip.Addr) bool {
+	l := &a.addip
+	return len(l.locals) == 0 || slices.Contains(l.locals, addr) || slices.Contains(l.adding, addr)
 }
 
 // learnPort takes the peer's UDP source port for this path from a packet

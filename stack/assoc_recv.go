@@ -50,7 +50,7 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		a.stats.DataDropped++
 		return true
 	}
-	if a.receiveWindow() < len(f.data) && !r.fillsHole(f.tsn) {
+	if a.receiveWindow() < rxCost(len(f.data)) && !r.fillsHole(f.tsn) {
 		// No room: drop chunks beyond the highest received and say so at
 		// once (section 6.2).
 		a.stats.DataDropped++
@@ -125,7 +125,10 @@ func (a *Association) afterDataPacket(now time.Time) {
 	}
 }
 
-// receiveWindow is the space left in the receive buffer.
+// receiveWindow is the space left in the receive buffer, counting each
+// chunk or message held with its overhead, as Linux counts the buffer
+// space of each skb: a peer that sends one-byte chunks fills it long
+// before it fills the memory it stands for.
 func (a *Association) receiveWindow() int {
 	queued := 0
 	a.eachQueue(func(q *recvQueue) { queued += q.bytes })

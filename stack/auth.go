@@ -2,6 +2,7 @@ package stack
 
 import (
 	"errors"
+	"time"
 
 	"github.com/mobisctp/mobisctp/stack/auth"
 	"github.com/mobisctp/mobisctp/stack/wire"
@@ -127,7 +128,7 @@ type authCheck struct {
 
 // verify checks the packet's first AUTH chunk, at off in pkt; it returns
 // false if the rest of the packet must be dropped.
-func (a *Association) verify(ac *authCheck, rp *rxPacket, off int, c wire.Chunk) bool {
+func (a *Association) verify(now time.Time, ac *authCheck, rp *rxPacket, off int, c wire.Chunk) bool {
 	if ac.seen {
 		return true // only the first AUTH chunk of a packet counts
 	}
@@ -136,6 +137,10 @@ func (a *Association) verify(ac *authCheck, rp *rxPacket, off int, c wire.Chunk)
 	case auth.Verified:
 		ac.ok = true
 		return true
+	case auth.Malformed:
+		a.stats.AuthFailures++
+		a.abortWith(now, &wire.ProtocolViolationCause{Info: []byte("AUTH chunk length does not fit its HMAC")}, errProtocolViolation)
+		return false
 	case auth.UnsupportedHMAC:
 		var ch wire.Auth
 		if ch.Decode(c) == nil {

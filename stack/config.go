@@ -34,6 +34,11 @@ const (
 	DefaultAcceptBacklog   = 128
 	DefaultSwitchbackHold  = 5 * time.Second
 	DefaultAddressHold     = 500 * time.Millisecond
+
+	// Limits against peers that ask for more than they need.
+	DefaultMaxPeerAddrs             = 32
+	DefaultMaxAssociations          = 10000
+	DefaultUnconfirmedHeartbeatRate = 100 // per second, per endpoint
 )
 
 // Config configures an Endpoint and the associations it creates. The zero
@@ -141,6 +146,24 @@ type Config struct {
 	// usrsctp sends on loopback by default. Off: such packets are counted
 	// and dropped like any bad checksum.
 	AcceptZeroChecksum bool
+	// MaxPeerAddrs bounds the peer addresses an association keeps (32):
+	// the address the INIT or INIT ACK came from, then those it lists, in
+	// their order; the rest are ignored and counted
+	// (EndpointStats.PeerAddrsIgnored), and an ASCONF that would add more
+	// is refused with "Operation Refused Due to Resource Shortage".
+	MaxPeerAddrs int
+	// MaxAssociations bounds the associations of the endpoint (10000).
+	// Beyond it an INIT or COOKIE ECHO from a new peer is answered with an
+	// ABORT carrying an Out of Resource cause and counted
+	// (EndpointStats.AssociationsRefused); Dial returns
+	// ErrTooManyAssociations.
+	MaxAssociations int
+	// UnconfirmedHeartbeatRate bounds the HEARTBEATs per second that the
+	// endpoint sends, all associations together, to peer addresses not
+	// yet confirmed (100, in bursts of as many). The peer chooses those
+	// addresses and need not own them; beyond the rate a probe waits one
+	// RTO and is counted (EndpointStats.HeartbeatsThrottled).
+	UnconfirmedHeartbeatRate int
 	// LoggerFactory gives the loggers ("sctp" scope); nil logs nothing.
 	LoggerFactory logging.LoggerFactory
 }
@@ -176,6 +199,9 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.MaxInStreams, DefaultStreams)
 	config.Default(&c.EventQueue, DefaultEventQueue)
 	config.Default(&c.AcceptBacklog, DefaultAcceptBacklog)
+	config.Default(&c.MaxPeerAddrs, DefaultMaxPeerAddrs)
+	config.Default(&c.MaxAssociations, DefaultMaxAssociations)
+	config.Default(&c.UnconfirmedHeartbeatRate, DefaultUnconfirmedHeartbeatRate)
 	if c.LoggerFactory == nil {
 		c.LoggerFactory = logging.NewDefaultLoggerFactory()
 		c.LoggerFactory.(*logging.DefaultLoggerFactory).DefaultLogLevel = logging.LogLevelDisabled
@@ -194,6 +220,7 @@ func (c Config) validate() error {
 		config.Check{Bad: c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, Field: "RTO", Why: "durations must not be negative"},
 		config.Check{Bad: c.RTOMin != 0 && c.RTOMax != 0 && c.RTOMin > c.RTOMax, Field: "RTOMin", Why: "must not exceed RTOMax"},
 		config.Check{Bad: c.MaxInitRetrans < 0 || c.AssocMaxRetrans < 0 || c.PathMaxRetrans < 0, Field: "retransmission limits", Why: "must not be negative"},
+		config.Check{Bad: c.MaxPeerAddrs < 0 || c.MaxAssociations < 0 || c.UnconfirmedHeartbeatRate < 0, Field: "limits", Why: "must not be negative"},
 		config.Check{Bad: c.CookieLifetime < 0, Field: "CookieLifetime", Why: "must not be negative"},
 		config.Check{Bad: c.SACKDelay < 0 || c.SACKDelay > 500*time.Millisecond, Field: "SACKDelay", Why: "must be between 0 and 500ms (RFC 9260 section 6.2)"},
 	)

@@ -63,7 +63,7 @@ func (ep *Endpoint) route(d *encap.Datagram) *Association {
 		if peer != nil {
 			return ep.enqueue(peer, d) // collision or restart: section 5.2
 		}
-		ep.answerInit(d, pkt, first)
+		return ep.answerInit(d, pkt, first)
 	case first.Type() == wire.TypeCookieEcho:
 		return ep.handleCookieEcho(d, pkt, first, peer)
 	case peer != nil && tagReflected(first) && vtag == peerTag:

@@ -28,7 +28,8 @@ type Endpoint struct {
 	bufs      bufPool
 	txPool    sync.Pool // of *builder
 	stats     endpointCounters
-	ootbLimit rateLimiter
+	ootbLimit *rateLimiter
+	hbLimit   *rateLimiter // HEARTBEATs to unconfirmed addresses, all associations together
 	keyMu     sync.Mutex
 	keys      *auth.Keyring  // endpoint-pair shared keys (RFC 4895)
 	prefixes  []netip.Prefix // interface addresses, for source selection
@@ -60,6 +61,9 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		byPeer: make(map[peerKey]*Association),
 	}
 	ep.log = ep.cfg.LoggerFactory.NewLogger("sctp")
+	ep.ootbLimit = newRateLimiter(ootbRate, ootbBurst)
+	hb := float64(ep.cfg.UnconfirmedHeartbeatRate)
+	ep.hbLimit = newRateLimiter(hb, hb)
 	ep.keys = auth.NewKeyring()
 	if _, err := rand.Read(ep.secret[:]); err != nil {
 		return nil, err
@@ -193,13 +197,34 @@ func (ep *Endpoint) register(a *Association, tag uint32, peerAddrs []netip.Addr)
 	if ep.closed {
 		return ErrClosed
 	}
+	if a.routeTag == 0 && ep.fullLocked() {
+		return ErrTooManyAssociations
+	}
 	ep.unregisterLocked(a)
 	ep.byTag[tag] = a
 	a.routeTag = tag
+	a.routePeers = a.routePeers[:0]
 	for _, addr := range peerAddrs {
-		ep.byPeer[peerKey{addr, a.peerPort}] = a
+		// A transport address belongs to one association: another that
+		// lists it (its peer's INIT or ASCONF did) does not take it over.
+		k := peerKey{addr, a.peerPort}
+		if other := ep.byPeer[k]; other != nil && other != a {
+			continue
+		}
+		ep.byPeer[k] = a
+		a.routePeers = append(a.routePeers, addr)
 	}
-	a.routePeers = append(a.routePeers[:0], peerAddrs...)
+	return nil
+}
+
+// owner returns the association, other than a, that peer address addr
+// with SCTP port port belongs to, or nil.
+func (ep *Endpoint) owner(a *Association, addr netip.Addr, port uint16) *Association {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	if o := ep.byPeer[peerKey{addr, port}]; o != a {
+		return o
+	}
 	return nil
 }
 
@@ -266,5 +291,6 @@ func (ep *Endpoint) putBuilder(b *builder) { ep.txPool.Put(b) }
 // endpointCounters are the endpoint-wide packet counters.
 type endpointCounters struct {
 	packetsIn, badChecksum, runts, wrongPort, ootb, ootbAborts atomic.Uint64
-	initsAnswered, cookiesBad, cookiesStale                    atomic.Uint64
+	initsAnswered, cookiesBad, cookiesStale, cookiesForeign    atomic.Uint64
+	assocsRefused, hbThrottled, peerAddrsIgnored               atomic.Uint64
 }

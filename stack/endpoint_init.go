@@ -11,29 +11,43 @@ import (
 // answerInit replies to an INIT that belongs to no association with an
 // INIT ACK carrying a signed state cookie, keeping no state (RFC 9260
 // section 5.1).
-func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Chunk) {
+func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Chunk) *Association {
 	var init wire.Init
 	if init.Decode(first) != nil || len(first) != len(pkt)-wire.CommonHeaderLen && padLen(len(first)) != len(pkt)-wire.CommonHeaderLen {
 		ep.stats.runts.Add(1) // malformed, or bundled with other chunks (section 6.10)
-		return
+		return nil
 	}
 	if init.InitiateTag == 0 {
-		return // section 5.1: silently discarded
+		return nil // section 5.1: silently discarded
 	}
 	ep.mu.Lock()
 	listening := ep.accept != nil && !ep.closed
 	ep.mu.Unlock()
+	if listening && ep.full() {
+		ep.refuseFull()
+		ep.sendReply(d, init.InitiateTag, abortChunk(outOfResource))
+		return nil
+	}
 	if cause := checkInit(&init); cause != nil || !listening {
 		ep.sendReply(d, init.InitiateTag, abortChunk(cause))
-		return
+		return nil
 	}
 	pp := parsePeerParams(init.Params)
+	for _, addr := range pp.addrs {
+		// An INIT that lists an address of an existing association goes
+		// to it, as if it came from there (RFC 9260 section 5.2.2): a
+		// restart may not add addresses, so it is aborted. No cookie is
+		// handed out for another association's address.
+		if a := ep.owner(nil, addr, pkt.SrcPort()); a != nil {
+			return ep.enqueue(a, d)
+		}
+	}
 	if pp.abort == nil {
 		pp.abort = ep.checkPeerAuth(init.Params)
 	}
 	if pp.abort != nil {
 		ep.sendReply(d, init.InitiateTag, abortChunk(pp.abort))
-		return
+		return nil
 	}
 	ck := cookie{
 		created:  time.Now(),
@@ -43,8 +57,10 @@ func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Ch
 		localOS:  ep.cfg.OutStreams,
 		localMIS: ep.cfg.MaxInStreams,
 	}
+	ck.bind(pkt, d.Local.Addr(), d.Remote.Addr())
 	ep.stats.initsAnswered.Add(1)
 	ep.sendReply(d, init.InitiateTag, ep.initAck(&ck, first, pp.report, d.Remote.Addr().Unmap()))
+	return nil
 }
 
 // checkInit returns the cause to abort with if the INIT's mandatory fields
@@ -90,15 +106,29 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 	}
 	ck, late, err := openCookie(ce.Cookie, ep.secret[:], time.Now())
 	switch {
+	case err != nil && err != errCookieStale:
+		ep.stats.cookiesBad.Add(1)
+		return nil
+	case !ck.boundTo(pkt, d.Local.Addr().Unmap(), d.Remote.Addr().Unmap()):
+		// Section 5.1.5 step 3: silently discarded. Before the lifetime
+		// check, so that a stolen cookie draws no answer either.
+		ep.stats.cookiesForeign.Add(1)
+		return nil
 	case err == errCookieStale:
 		ep.stats.cookiesStale.Add(1)
 		ep.sendReply(d, ck.init.InitiateTag, errorChunk(staleCause(late)))
 		return nil
-	case err != nil || pkt.VerificationTag() != ck.localTag:
-		ep.stats.cookiesBad.Add(1)
-		return nil
 	case peer != nil:
 		return ep.enqueue(peer, d)
+	}
+	if ep.full() {
+		ep.refuseFull()
+		ep.sendReply(d, ck.init.InitiateTag, abortChunk(outOfResource))
+		return nil
+	}
+	if ep.claimed(ck) {
+		ep.stats.cookiesForeign.Add(1) // an INIT that raced with another association
+		return nil
 	}
 	a := newAssociation(ep)
 	a.peerPort = pkt.SrcPort()
@@ -128,6 +158,20 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 		a.exec(func() { a.abortWith(time.Now(), &wire.EmptyCause{Code: wire.CauseOutOfResource}, ErrBacklogFull) })
 	}
 	return a
+}
+
+// claimed reports whether a peer address of the cookie's INIT belongs to an
+// existing association already.
+func (ep *Endpoint) claimed(ck *cookie) bool {
+	if ep.owner(nil, ck.peerAddr, ck.peerPort) != nil {
+		return true
+	}
+	for _, addr := range parsePeerParams(ck.init.Params).addrs {
+		if ep.owner(nil, addr, ck.peerPort) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // staleCause reports how long past its lifetime a cookie arrived.

@@ -100,7 +100,7 @@ func (q *recvQueue) pushAll(ms []Message) {
 
 func (q *recvQueue) push(m Message) {
 	q.msgs = append(q.msgs, m)
-	q.bytes += len(m.Data)
+	q.bytes += rxCost(len(m.Data))
 }
 
 // pop removes the first message; the caller holds mu and checked there is
@@ -110,9 +110,9 @@ func (q *recvQueue) pop() Message {
 	q.msgs[q.head] = Message{}
 	q.head++
 	if q.head == len(q.msgs) {
-		q.msgs, q.head = q.msgs[:0], 0
+		q.msgs, q.head = shrink(q.msgs[:0]), 0
 	}
-	q.bytes -= len(m.Data)
+	q.bytes -= rxCost(len(m.Data))
 	return m
 }
 

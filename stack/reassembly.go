@@ -36,11 +36,17 @@ type Message struct {
 	Unordered bool
 }
 
-// inStream is the ordering state of one inbound stream.
+// inStream is the ordering state of one inbound stream. An association
+// has one per inbound stream, idle or not, so it is kept small.
 type inStream struct {
-	next    uint32    // next SSN (DATA, compared in 16 bits) or MID expected
-	pending []Message // complete ordered messages waiting for earlier ones
-	seqs    []uint32  // their SSN/MID, parallel to pending
+	next    uint32       // next SSN (DATA, compared in 16 bits) or MID expected
+	pending []pendingMsg // complete ordered messages waiting for earlier ones, by sequence
+}
+
+// pendingMsg is a complete ordered message with its SSN or MID.
+type pendingMsg struct {
+	seq uint32
+	Message
 }
 
 // reassembler turns received chunks into messages.
@@ -48,7 +54,7 @@ type reassembler struct {
 	idata   bool
 	frags   []frag // incomplete messages, sorted (see less)
 	streams []inStream
-	held    int    // bytes of user data held here
+	held    int    // bytes held here: user data plus rxChunkOverhead per chunk or message
 	arena   *arena // assembled messages are copied here
 	deliver func(Message)
 }
@@ -68,7 +74,7 @@ func (r *reassembler) add(f frag) {
 	r.frags = append(r.frags, frag{})
 	copy(r.frags[i+1:], r.frags[i:])
 	r.frags[i] = f
-	r.held += len(f.data)
+	r.held += rxCost(len(f.data))
 	r.tryAssemble(i)
 }
 
@@ -126,8 +132,8 @@ func (r *reassembler) tryAssemble(i int) {
 		data = append(data, f.data...)
 	}
 	head := r.frags[first]
-	r.frags = append(r.frags[:first], r.frags[last+1:]...)
-	r.held -= size
+	r.frags = shrink(append(r.frags[:first], r.frags[last+1:]...))
+	r.held -= size + (last+1-first)*rxChunkOverhead
 	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered()})
 }
 
@@ -144,30 +150,33 @@ func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message
 		r.releasePending(s)
 		return
 	}
-	i := sort.Search(len(s.seqs), func(i int) bool { return !r.seqLess(s.seqs[i], seq) })
-	s.seqs = append(s.seqs, 0)
-	copy(s.seqs[i+1:], s.seqs[i:])
-	s.seqs[i] = seq
-	s.pending = append(s.pending, Message{})
+	i := sort.Search(len(s.pending), func(i int) bool { return !r.seqLess(s.pending[i].seq, seq) })
+	s.pending = append(s.pending, pendingMsg{})
 	copy(s.pending[i+1:], s.pending[i:])
-	s.pending[i] = m
-	r.held += len(m.Data)
+	s.pending[i] = pendingMsg{seq, m}
+	r.held += rxCost(len(m.Data))
 }
 
 // releasePending delivers the stream's queued messages that are now in
 // sequence.
 func (r *reassembler) releasePending(s *inStream) {
 	n := 0
-	for n < len(s.seqs) && r.seqEqual(s.seqs[n], s.next) {
-		r.held -= len(s.pending[n].Data)
-		r.deliver(s.pending[n])
+	for n < len(s.pending) && r.seqEqual(s.pending[n].seq, s.next) {
+		r.held -= rxCost(len(s.pending[n].Data))
+		r.deliver(s.pending[n].Message)
 		s.next++
 		n++
 	}
 	if n > 0 {
-		s.seqs = append(s.seqs[:0], s.seqs[n:]...)
-		s.pending = append(s.pending[:0], s.pending[n:]...)
+		s.dropFirst(n)
 	}
+}
+
+// dropFirst removes the first n pending messages, which were delivered.
+func (s *inStream) dropFirst(n int) {
+	kept := append(s.pending[:0], s.pending[n:]...)
+	clear(s.pending[len(kept):])
+	s.pending = shrink(kept)
 }
 
 // SSNs are 16-bit on the wire; MIDs are 32-bit.
@@ -212,13 +221,13 @@ func (r *reassembler) dropFrags(abandoned func(*frag) bool) {
 	kept := r.frags[:0]
 	for _, f := range r.frags {
 		if abandoned(&f) {
-			r.held -= len(f.data)
+			r.held -= rxCost(len(f.data))
 			continue
 		}
 		kept = append(kept, f)
 	}
 	clear(r.frags[len(kept):])
-	r.frags = kept
+	r.frags = shrink(kept)
 }
 
 // skipStream moves an ordered stream past seq and delivers what follows.
@@ -233,13 +242,12 @@ func (r *reassembler) skipStream(sid uint16, seq uint32) {
 	// Complete messages queued behind an abandoned one were received in
 	// full: they go up, in order, before the stream moves on.
 	n := 0
-	for n < len(s.seqs) && !r.seqLess(seq, s.seqs[n]) {
-		r.held -= len(s.pending[n].Data)
-		r.deliver(s.pending[n])
+	for n < len(s.pending) && !r.seqLess(seq, s.pending[n].seq) {
+		r.held -= rxCost(len(s.pending[n].Data))
+		r.deliver(s.pending[n].Message)
 		n++
 	}
-	s.seqs = append(s.seqs[:0], s.seqs[n:]...)
-	s.pending = append(s.pending[:0], s.pending[n:]...)
+	s.dropFirst(n)
 	s.next = seq + 1
 	r.releasePending(s)
 }

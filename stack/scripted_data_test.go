@@ -272,7 +272,8 @@ func TestSackTiming(t *testing.T) {
 // update).
 func TestReceiverWindowUpdate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		const buf, size = 4000, 1000
+		const size = 1000
+		const buf = 4 * (size + rxChunkOverhead) // four messages, each counted with its overhead
 		cfg := scriptedConfig()
 		cfg.RecvBuffer = buf
 		r := newRig(t, cfg)

@@ -21,6 +21,8 @@ type AssocStats struct {
 	ForwardTSNsSent                              uint64
 	HeartbeatsSent, HeartbeatsForged             uint64
 	AbortsSent, AbortsReceived                   uint64
+	ForeignAborts                                uint64 // ABORT or SHUTDOWN COMPLETE from an address not the peer's: ignored
+	OutOfTheBlue                                 uint64 // packets with our tag to a local address outside the association
 	MalformedChunks, UnknownChunks               uint64
 	SendCalls, SendErrors, PortChanges, Restarts uint64 // SendCalls: batched sends
 	PrimaryChanges, WindowProbes                 uint64

@@ -61,7 +61,7 @@ func (a *Association) openStream(s *Stream) {
 	for _, m := range a.recvq.msgs[a.recvq.head:] {
 		if m.Stream == s.id {
 			s.q.push(m)
-			a.recvq.bytes -= len(m.Data)
+			a.recvq.bytes -= rxCost(len(m.Data))
 		} else {
 			kept = append(kept, m)
 		}

@@ -77,7 +77,7 @@ func (m *tsnMap) absorb() {
 		m.ranges = m.ranges[1:]
 	}
 	if len(m.ranges) == 0 {
-		m.ranges = m.ranges[:0:cap(m.ranges)]
+		m.ranges = shrink(m.ranges[:0:cap(m.ranges)])
 	}
 }
 

@@ -19,7 +19,15 @@ var (
 	ErrNotSupported = errors.New("auth: no RANDOM or no HMAC-ALGO parameter: the peer does not support AUTH")
 	ErrRandomLength = errors.New("auth: the Random Number is not 32 bytes")
 	ErrNoSHA1       = errors.New("auth: the HMAC-ALGO parameter does not list HMAC-SHA-1")
+	// ErrChunkListLength: a CHUNKS parameter longer than 260 bytes lists
+	// some chunk type twice, as no list of distinct types can (RFC 4895
+	// section 3.2); Linux refuses it the same way.
+	ErrChunkListLength = errors.New("auth: the CHUNKS parameter is longer than 260 bytes")
 )
+
+// maxChunkList is the most chunk types a CHUNKS parameter can list, one
+// of each.
+const maxChunkList = 256
 
 // Params are one side's RANDOM, CHUNKS and HMAC-ALGO parameters, as sent in
 // its INIT or INIT ACK. A Params does not change once made.
@@ -63,11 +71,15 @@ func NewParams(chunks []wire.ChunkType) *Params {
 // ParseParams returns the AUTH parameters found in ps, the parameters of an
 // INIT or INIT ACK: the peer's, or ours read back from a state cookie. The
 // first of each type counts. It returns [ErrNotSupported] if ps lacks
-// RANDOM or HMAC-ALGO, [ErrRandomLength] or [ErrNoSHA1] if they are wrong,
+// RANDOM or HMAC-ALGO, [ErrRandomLength], [ErrNoSHA1] or
+// [ErrChunkListLength] if they are wrong (whether or not RANDOM is there),
 // or the codec's error for a malformed HMAC-ALGO parameter. Types in CHUNKS
 // that can never be authenticated are ignored, as RFC 4895 section 3.2
 // says, but stay in the key vector.
 func ParseParams(ps wire.Params) (*Params, error) {
+	if chunks, ok := ps.Find(wire.ParamChunks); ok && len(chunks.Value()) > maxChunkList {
+		return nil, ErrChunkListLength
+	}
 	random, okR := ps.Find(wire.ParamRandom)
 	hmacs, okH := ps.Find(wire.ParamHMACAlgo)
 	if !okR || !okH {

@@ -11,8 +11,10 @@ const (
 	// Verified: process the chunks after the AUTH chunk as authenticated.
 	Verified Result = iota
 	// Malformed: the AUTH chunk is truncated, or its HMAC field is not the
-	// size of its algorithm. Discard silently; it must not tear down the
-	// association.
+	// size of its algorithm. A protocol violation: the association is
+	// aborted with a Protocol Violation cause, as Linux does. Only a
+	// sender that knows the verification tag can cause it, and such a
+	// sender could send an ABORT anyway.
 	Malformed
 	// UnsupportedHMAC: we did not list the chunk's HMAC identifier in our
 	// HMAC-ALGO parameter. Discard, and send an ERROR chunk with an
