@@ -107,15 +107,16 @@ func (ep *Endpoint) prefixOf(a netip.Addr) (netip.Prefix, bool) {
 	return netip.Prefix{}, false
 }
 
-// sourceFor picks the local address to reach dst from: one on the same
-// subnet if the interfaces tell; otherwise, among those of the same family
-// and scope, the one sharing the longest prefix with dst (as RFC 6724 rule
-// 9 does); otherwise any of the same family.
-func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr { return ep.sourceAmong(dst, nil) }
+// sourceFor picks the local address to reach dst from: the one the OS
+// would use, or else the prefix rule of sourceAmong.
+func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr { return ep.pickSource(dst, nil) }
 
-// sourceAmong is sourceFor restricted to the addresses in allowed, when
-// that is not empty: an association may use only the addresses its peer
-// knows.
+// sourceAmong is the prefix rule, restricted to the addresses in allowed
+// when that is not empty (an association may use only the addresses its
+// peer knows): one on the same subnet if the interfaces tell; otherwise,
+// among those of the same family and scope, the one sharing the longest
+// prefix with dst (as RFC 6724 rule 9 does); otherwise any of the same
+// family.
 func (ep *Endpoint) sourceAmong(dst netip.Addr, allowed []netip.Addr) netip.Addr {
 	dst = dst.Unmap()
 	var best, any netip.Addr
@@ -165,6 +166,7 @@ func (ep *Endpoint) bind(addr netip.Addr) error {
 	if err := ep.conn.AddAddr(addr); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("sctp: binding %v: %w", addr, err)
 	}
+	ep.forgetRoutes()
 	return nil
 }
 

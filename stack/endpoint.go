@@ -32,6 +32,7 @@ type Endpoint struct {
 	keyMu     sync.Mutex
 	keys      *auth.Keyring  // endpoint-pair shared keys (RFC 4895)
 	prefixes  []netip.Prefix // interface addresses, for source selection
+	routes    routeCache     // the OS's source address per destination
 	stopWatch func()         // stops AutoASCONF
 
 	mu     sync.Mutex
@@ -88,6 +89,7 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		conn.Close()
 		return nil, err
 	}
+	ep.routes.open(&ep.cfg)
 	return ep, nil
 }
 
@@ -182,6 +184,7 @@ func (ep *Endpoint) Close() error {
 		ep.stopWatch()
 	}
 	ep.loops.Wait()
+	ep.routes.close()
 	return ep.conn.Close()
 }
 

@@ -34,6 +34,11 @@ type path struct {
 	remote netip.AddrPort // peer address and UDP encapsulation port
 	local  netip.Addr     // source address used to reach it
 	state  PathState
+	// learned is set when probing found local to work where the chosen
+	// source did not; probeNext is where the next round of source probes
+	// starts among the alternatives (see source.go).
+	learned   bool
+	probeNext int
 
 	rto      rtoCalc
 	cwnd     int

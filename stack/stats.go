@@ -20,6 +20,7 @@ type AssocStats struct {
 	DuplicateTSNs, DataDropped                   uint64
 	ForwardTSNsSent                              uint64
 	HeartbeatsSent, HeartbeatsForged             uint64
+	SourceProbes, SourceChanges                  uint64 // heartbeats from other local addresses; paths that moved to one
 	AbortsSent, AbortsReceived                   uint64
 	MalformedChunks, UnknownChunks               uint64
 	SendCalls, SendErrors, PortChanges, Restarts uint64 // SendCalls: batched sends
