@@ -261,6 +261,7 @@ func (ep *Endpoint) getBuilder(a *Association) *builder {
 	b.port = [2]uint16{ep.Port(), a.peerPort}
 	b.auth = a.auth
 	b.sent, b.bytes, b.errs, b.calls = 0, 0, 0, 0
+	b.refused = b.refused[:0]
 	return b
 }
 

@@ -69,6 +69,7 @@ type path struct {
 	rttSent    time.Time
 
 	lastData    time.Time // last DATA sent here: a path with recent data is not idle
+	refusedAt   time.Time // last send the OS refused that counted as an error
 	activeSince time.Time // when the path last became active
 
 	// cwndUsed records whether the window was fully used since the last

@@ -21,6 +21,7 @@ type AssocStats struct {
 	ForwardTSNsSent                              uint64
 	HeartbeatsSent, HeartbeatsForged             uint64
 	SourceProbes, SourceChanges                  uint64 // heartbeats from other local addresses; paths that moved to one
+	SendsRefused                                 uint64 // sends the OS refused, counted as path errors
 	AbortsSent, AbortsReceived                   uint64
 	MalformedChunks, UnknownChunks               uint64
 	SendCalls, SendErrors, PortChanges, Restarts uint64 // SendCalls: batched sends
