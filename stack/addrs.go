@@ -89,7 +89,7 @@ func expandWildcard(addrs []netip.Addr, ifs []netip.Prefix) []netip.Addr {
 		}
 		for _, p := range ifs {
 			ia := p.Addr()
-			if sameFamily(ia, a) && !ia.IsMulticast() && !slices.Contains(out, ia) && (a.Is4() || !ia.Is4In6()) {
+			if sameFamily(ia, a) && usableWildcard(ia) && !slices.Contains(out, ia) && (a.Is4() || !ia.Is4In6()) {
 				out = append(out, ia)
 			}
 		}
@@ -185,12 +185,14 @@ func (ep *Endpoint) canReach(addr, peer netip.Addr) bool {
 }
 
 // announced lists the local addresses to put in an INIT or INIT ACK for a
-// peer at peer: those it can use. With a single one the packet's source
-// address says it all, and none is listed.
+// peer at peer: those it can use, and only loopback ones for a peer on
+// loopback (this very host: our other addresses would add paths through
+// the same host, not another network). With a single one the packet's
+// source address says it all, and none is listed.
 func (ep *Endpoint) announced(peer netip.Addr) []netip.Addr {
 	var out []netip.Addr
 	for _, a := range ep.conn.LocalAddrs() {
-		if visibleTo(a, peer) {
+		if visibleTo(a, peer) && (scopeOf(peer) != scopeLoopback || scopeOf(a) == scopeLoopback) {
 			out = append(out, a)
 		}
 	}

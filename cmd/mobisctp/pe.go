@@ -27,8 +27,8 @@ func runPE(ctx context.Context, e *env, args []string) int {
 	svcName := fs.String("service", "", "the `service` to offer: echo, discard, daytime or chargen (required)")
 	policyText := fs.String("policy", "RoundRobin", "pool member selection `policy` and its values, as in WeightedRoundRobin:3 ("+
 		strings.Join(asap.PolicyNames(), ", ")+")")
-	listen := addrList{addrs: []netip.Addr{loopback4}}
-	fs.Var(&listen, "listen", "local `addresses` and the port they share, both as SCTP and as UDP port (port 0: picked at random)")
+	var listen addrList
+	fs.Var(&listen, "listen", "local `addresses` and the port they share, both as SCTP and as UDP port (port 0: picked at random; default every address of the host)")
 	rereg := fs.Duration("rereg-interval", asap.DefaultReregInterval, "time between registrations; they last three times as long")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event")
 	if code, ok := parseFlags(fs, args); !ok {
