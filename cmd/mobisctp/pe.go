@@ -44,7 +44,7 @@ func runPE(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer regs.close()
-	ep, err := asap.ElementEndpoint(stack.Config{LocalAddrs: listen.addrs, Port: listen.port})
+	ep, err := asap.ElementEndpoint(stack.Config{LocalAddrs: peAddrs(listen.addrs, regs.list), Port: listen.port})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -297,6 +297,18 @@ func (r *registrarFlags) remotes() []stack.Remote {
 // an optional SCTP port: "127.0.0.1:3863,[::1]". Repeating the flag adds
 // to the list.
 type registrarList []netip.AddrPort
+
+// peAddrs returns --listen or, without it, the addresses near the first
+// registrar listed (every address of the host otherwise): an element
+// registers every address it listens on, and a registrar refuses
+// addresses its association with the element does not have, such as
+// non-loopback ones toward a registrar on loopback.
+func peAddrs(listen []netip.Addr, regs registrarList) []netip.Addr {
+	if len(listen) > 0 || len(regs) == 0 {
+		return listen
+	}
+	return localAddrsNear(regs[0].Addr())
+}
 
 func (l *registrarList) Set(s string) error {
 	for el := range strings.SplitSeq(s, ",") {
