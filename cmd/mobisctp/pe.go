@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -298,16 +299,47 @@ func (r *registrarFlags) remotes() []stack.Remote {
 // to the list.
 type registrarList []netip.AddrPort
 
-// peAddrs returns --listen or, without it, the addresses near the first
-// registrar listed (every address of the host otherwise): an element
-// registers every address it listens on, and a registrar refuses
-// addresses its association with the element does not have, such as
-// non-loopback ones toward a registrar on loopback.
+// peAddrs returns --listen or, without it, the addresses an element can
+// register with the first registrar listed (every address of the host
+// when there is none): an element registers every address it listens on,
+// and a registrar refuses addresses its association with the element
+// does not have. Toward a registrar on loopback that is loopback; toward
+// one elsewhere, the host's other addresses of its family, which the
+// association announces (its loopback addresses it does not).
 func peAddrs(listen []netip.Addr, regs registrarList) []netip.Addr {
 	if len(listen) > 0 || len(regs) == 0 {
 		return listen
 	}
-	return localAddrsNear(regs[0].Addr())
+	reg := regs[0].Addr().Unmap()
+	if reg.IsLoopback() {
+		return localAddrsNear(reg)
+	}
+	if addrs := routableAddrs(reg.Is4()); len(addrs) > 0 {
+		return addrs
+	}
+	return localAddrsNear(reg)
+}
+
+// routableAddrs lists the host's addresses of one family that a peer
+// elsewhere can reach: no loopback, no IPv6 link-local (it needs a zone).
+func routableAddrs(v4 bool) []netip.Addr {
+	ifAddrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, ia := range ifAddrs {
+		ipn, ok := ia.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		a, ok := netip.AddrFromSlice(ipn.IP)
+		if a = a.Unmap(); !ok || a.Is4() != v4 || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsMulticast() {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 func (l *registrarList) Set(s string) error {
