@@ -3,6 +3,7 @@ package stack
 import (
 	"net/netip"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +85,50 @@ func nft(t *testing.T, ns *netns.NS, rule string) {
 	cmd.Stdin = strings.NewReader(script)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("nft %s: %v\n%s", rule, err, strings.TrimSpace(string(out)))
+	}
+}
+
+// TestNamespaceDefaultAddresses opens a client with no local address in a
+// namespace with two veth links and connects it to a server on the second
+// link's address: the client uses every address of its namespace, tells
+// the server about its veth addresses but not its loopback one, and each
+// path leaves from the address the namespace's routes choose for it.
+func TestNamespaceDefaultAddresses(t *testing.T) {
+	testenv.Root(t)
+	testenv.Tool(t, "ip")
+	nsCli, nsSrv := netns.New(t, "cli"), netns.New(t, "srv")
+	netns.Veth(t, nsCli, "eth1", netip.PrefixFrom(cli1, 24), nsSrv, "eth1", netip.PrefixFrom(srv1, 24))
+	netns.Veth(t, nsCli, "eth2", netip.PrefixFrom(cli2, 24), nsSrv, "eth2", netip.PrefixFrom(srv2, 24))
+	var srv, cli *Endpoint
+	if err := nsSrv.Do(func() (err error) { srv, err = Listen(Config{Port: 5000, UDPPort: DefaultUDPPort}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if err := nsCli.Do(func() (err error) { cli, err = NewEndpoint(Config{}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	for _, want := range []netip.Addr{cli1, cli2, netip.MustParseAddr("127.0.0.1")} {
+		if !slices.Contains(cli.LocalAddrs(), want) {
+			t.Errorf("client endpoint on %v, not on %v", cli.LocalAddrs(), want)
+		}
+	}
+	// The OS's choice, asked twice through one probe socket: the second
+	// answer must not be the first one's.
+	if s1, s2 := cli.sourceFor(srv1), cli.sourceFor(srv2); s1 != cli1 || s2 != cli2 {
+		t.Errorf("sources toward %v and %v: %v and %v, want %v and %v", srv1, srv2, s1, s2, cli1, cli2)
+	}
+
+	ca, sa := connect(t, cli, srv, srv2)
+	transfer(t, ca, sa, load{bytes: 200 * 1000, size: 1000})
+	for _, p := range sa.Paths() {
+		if p.Remote.Addr().IsLoopback() {
+			t.Errorf("the server got a path to the client's loopback address %v", p.Remote)
+		}
+	}
+	for _, p := range ca.Paths() {
+		if want := map[netip.Addr]netip.Addr{srv1: cli1, srv2: cli2}[p.Remote.Addr()]; p.Local != want {
+			t.Errorf("client path to %v from %v, want %v", p.Remote, p.Local, want)
+		}
 	}
 }

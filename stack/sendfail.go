@@ -26,15 +26,17 @@ type refusedSend struct {
 // maxRefusals bounds the refusals one flush remembers.
 const maxRefusals = 8
 
-// collectRefusals appends the refusals in err, a SendBatch result, to rs.
+// collectRefusals appends the refusals in err, a SendBatch result (one
+// error or several joined), to rs.
 func collectRefusals(rs []refusedSend, err error) []refusedSend {
-	var se *encap.SendError
-	if errors.As(err, &se) && len(rs) < maxRefusals && refusedByOS(se.Err) {
-		rs = append(rs, refusedSend{local: se.Local.Addr().Unmap(), remote: se.Remote, err: se.Err})
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap()[1:] {
-			rs = collectRefusals(rs, e)
+	switch e := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, x := range e.Unwrap() {
+			rs = collectRefusals(rs, x)
+		}
+	case *encap.SendError:
+		if len(rs) < maxRefusals && refusedByOS(e.Err) {
+			rs = append(rs, refusedSend{local: e.Local.Addr().Unmap(), remote: e.Remote, err: e.Err})
 		}
 	}
 	return rs
@@ -71,5 +73,26 @@ func (a *Association) sendsRefused(now time.Time, rs []refusedSend) {
 		if a.state == stateClosed {
 			return
 		}
+		a.resendElsewhere(p)
 	}
+}
+
+// resendElsewhere marks the chunks outstanding on p, which never left, for
+// retransmission on another path, as a T3 expiry would but without its
+// window cut: a refusal says nothing about congestion. The loop runs
+// again at once to send them.
+func (a *Association) resendElsewhere(p *path) {
+	s := &a.tx
+	for tsn := s.cumAck + 1; s.ring.len() > 0 && tsn != s.nextTSN; tsn++ {
+		c := s.ring.at(tsn)
+		if c == nil || c.path != p || c.state != chunkOutstanding {
+			continue
+		}
+		a.removeFromFlight(c)
+		s.setState(c, chunkMarked)
+		c.misses = 0
+		c.timedOut = true // rtxPath then picks another active path
+	}
+	p.t3 = time.Time{}
+	a.signal()
 }
