@@ -15,7 +15,7 @@ import (
 type DialError struct {
 	Remotes []netip.AddrPort // the peer's addresses and UDP port
 	Port    uint16           // the peer's SCTP port
-	Locals  []netip.Addr     // our addresses
+	Locals  []netip.Addr     // our addresses that could reach the first of Remotes
 	Inits   int              // INIT and COOKIE ECHO transmissions
 	Elapsed time.Duration
 	SendErr error // the last send the OS refused, or nil
@@ -64,6 +64,19 @@ func (t *dialTrace) refused(err error) {
 	t.mu.Unlock()
 }
 
+// usableToward lists our addresses a peer at peer could be reached from:
+// of its family and visible in its scope (no loopback toward a host
+// elsewhere).
+func (ep *Endpoint) usableToward(peer netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	for _, l := range ep.LocalAddrs() {
+		if sameFamily(l, peer) && visibleTo(l, peer) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // dialError describes a failed Dial of a to remotes, started at start.
 func (a *Association) dialError(remotes []netip.AddrPort, start time.Time, err error) error {
 	a.dial.mu.Lock()
@@ -71,7 +84,7 @@ func (a *Association) dialError(remotes []netip.AddrPort, start time.Time, err e
 	return &DialError{
 		Remotes: remotes,
 		Port:    a.peerPort,
-		Locals:  a.ep.LocalAddrs(),
+		Locals:  a.ep.usableToward(remotes[0].Addr()),
 		Inits:   a.dial.sends,
 		Elapsed: time.Since(start),
 		SendErr: a.dial.sendErr,
