@@ -1,6 +1,7 @@
 package encap
 
 import (
+	"errors"
 	"fmt"
 	"net"
 )
@@ -13,27 +14,25 @@ import (
 // batching is available.
 //
 // A datagram that cannot be sent is counted in Stats and skipped; the
-// others are still sent. SendBatch returns the first such failure, which
-// wraps ErrNoSocket when no socket could send the datagram. ds is not
-// retained.
+// others are still sent. SendBatch returns the failures joined: a
+// *SendError for each datagram the OS refused, and an error wrapping
+// ErrNoSocket for a group that no socket could send. ds is not retained.
 func (t *Transport) SendBatch(ds []Datagram) error {
 	cur := t.socks.Load()
 	if cur == nil {
 		return net.ErrClosed
 	}
 	socks := *cur
-	var first error
+	var errs []error
 	for len(ds) > 0 {
 		s, n := source(socks, ds[0]), 1
 		for n < len(ds) && source(socks, ds[n]) == s {
 			n++
 		}
-		if err := t.sendFrom(s, ds[:n]); first == nil {
-			first = err
-		}
+		errs = t.sendFrom(s, ds[:n], errs)
 		ds = ds[n:]
 	}
-	return first
+	return errors.Join(errs...)
 }
 
 // Send sends one datagram, as SendBatch does.
@@ -72,20 +71,19 @@ func source(socks []*socket, d Datagram) *socket {
 }
 
 // sendFrom sends ds from s, skipping datagrams the socket refuses, or
-// drops them all if s is nil.
-func (t *Transport) sendFrom(s *socket, ds []Datagram) error {
+// drops them all if s is nil; it appends the failures to errs.
+func (t *Transport) sendFrom(s *socket, ds []Datagram, errs []error) []error {
 	if s == nil {
 		t.stats.noSocket.Add(uint64(len(ds)))
 		if !ds[0].Local.Addr().IsValid() {
-			return fmt.Errorf("encap: send to %v: %w", ds[0].Remote, ErrNoSocket)
+			return append(errs, fmt.Errorf("encap: send to %v: %w", ds[0].Remote, ErrNoSocket))
 		}
-		return fmt.Errorf("encap: send from %v to %v: %w", ds[0].Local.Addr(), ds[0].Remote, ErrNoSocket)
+		return append(errs, fmt.Errorf("encap: send from %v to %v: %w", ds[0].Local.Addr(), ds[0].Remote, ErrNoSocket))
 	}
 	t.stats.sendBatches.Add(1)
 	// The tap records before the datagrams leave, so a capture never shows
 	// the answer to a packet ahead of the packet itself.
 	t.tapSent(s.local, ds)
-	var first error
 	for len(ds) > 0 {
 		n, err := s.io.write(ds)
 		t.sent(s, ds[:n])
@@ -93,12 +91,10 @@ func (t *Transport) sendFrom(s *socket, ds []Datagram) error {
 			break
 		}
 		t.stats.sendErrors.Add(1)
-		if first == nil {
-			first = fmt.Errorf("encap: send from %v to %v: %w", s.local, ds[n].Remote, err)
-		}
+		errs = append(errs, &SendError{Local: s.local, Remote: ds[n].Remote, Err: err})
 		ds = ds[n+1:]
 	}
-	return first
+	return errs
 }
 
 // sent counts datagrams that left from s.

@@ -89,7 +89,7 @@ func expandWildcard(addrs []netip.Addr, ifs []netip.Prefix) []netip.Addr {
 		}
 		for _, p := range ifs {
 			ia := p.Addr()
-			if sameFamily(ia, a) && !ia.IsMulticast() && !slices.Contains(out, ia) && (a.Is4() || !ia.Is4In6()) {
+			if sameFamily(ia, a) && usableWildcard(ia) && !slices.Contains(out, ia) && (a.Is4() || !ia.Is4In6()) {
 				out = append(out, ia)
 			}
 		}
@@ -107,15 +107,16 @@ func (ep *Endpoint) prefixOf(a netip.Addr) (netip.Prefix, bool) {
 	return netip.Prefix{}, false
 }
 
-// sourceFor picks the local address to reach dst from: one on the same
-// subnet if the interfaces tell; otherwise, among those of the same family
-// and scope, the one sharing the longest prefix with dst (as RFC 6724 rule
-// 9 does); otherwise any of the same family.
-func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr { return ep.sourceAmong(dst, nil) }
+// sourceFor picks the local address to reach dst from: the one the OS
+// would use, or else the prefix rule of sourceAmong.
+func (ep *Endpoint) sourceFor(dst netip.Addr) netip.Addr { return ep.pickSource(dst, nil) }
 
-// sourceAmong is sourceFor restricted to the addresses in allowed, when
-// that is not empty: an association may use only the addresses its peer
-// knows.
+// sourceAmong is the prefix rule, restricted to the addresses in allowed
+// when that is not empty (an association may use only the addresses its
+// peer knows): one on the same subnet if the interfaces tell; otherwise,
+// among those of the same family and scope, the one sharing the longest
+// prefix with dst (as RFC 6724 rule 9 does); otherwise any of the same
+// family.
 func (ep *Endpoint) sourceAmong(dst netip.Addr, allowed []netip.Addr) netip.Addr {
 	dst = dst.Unmap()
 	var best, any netip.Addr
@@ -165,6 +166,7 @@ func (ep *Endpoint) bind(addr netip.Addr) error {
 	if err := ep.conn.AddAddr(addr); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("sctp: binding %v: %w", addr, err)
 	}
+	ep.forgetRoutes()
 	return nil
 }
 
@@ -183,12 +185,14 @@ func (ep *Endpoint) canReach(addr, peer netip.Addr) bool {
 }
 
 // announced lists the local addresses to put in an INIT or INIT ACK for a
-// peer at peer: those it can use. With a single one the packet's source
-// address says it all, and none is listed.
+// peer at peer: those it can use, and only loopback ones for a peer on
+// loopback (this very host: our other addresses would add paths through
+// the same host, not another network). With a single one the packet's
+// source address says it all, and none is listed.
 func (ep *Endpoint) announced(peer netip.Addr) []netip.Addr {
 	var out []netip.Addr
 	for _, a := range ep.conn.LocalAddrs() {
-		if visibleTo(a, peer) {
+		if visibleTo(a, peer) && (scopeOf(peer) != scopeLoopback || scopeOf(a) == scopeLoopback) {
 			out = append(out, a)
 		}
 	}

@@ -204,49 +204,6 @@ func firstCause(cs wire.Causes) wire.CauseCode {
 	return wire.CauseProtocolViolation
 }
 
-// refreshSources picks each path's source address again among the local
-// addresses the peer knows, after that set changed. A path that is not
-// active and got a new source is probed at once: the old source may be
-// why it did not answer.
-func (a *Association) refreshSources(now time.Time) {
-	for _, p := range a.paths {
-		local := a.sourceFor(p.remote.Addr())
-		if local == p.local {
-			continue
-		}
-		p.local = local
-		if p.state != PathActive && a.cfg.HeartbeatInterval >= 0 {
-			p.hbPending = false // what is pending left from the old source
-			p.hbDue = now
-		}
-	}
-}
-
-// replySource is the source for an answer to a packet that arrived on
-// local: that address, unless the peer no longer knows it as ours.
-func (a *Association) replySource(local netip.Addr, p *path) netip.Addr {
-	if len(a.addip.locals) == 0 || slices.Contains(a.addip.locals, local) {
-		return local
-	}
-	if p != nil {
-		return p.local
-	}
-	return a.sourceFor(local)
-}
-
-// sourceFor picks the source address for dst among our addresses the peer
-// knows (all of the endpoint's before the handshake told us which).
-func (a *Association) sourceFor(dst netip.Addr) netip.Addr {
-	usable := a.addip.locals
-	if len(a.addip.leaving) > 0 {
-		staying := slices.DeleteFunc(slices.Clone(usable), func(x netip.Addr) bool { return slices.Contains(a.addip.leaving, x) })
-		if len(staying) > 0 {
-			usable = staying
-		}
-	}
-	return a.ep.sourceAmong(dst, usable)
-}
-
 // handleAsconf applies the peer's requests and answers with the
 // ASCONF-ACK (RFC 5061 section 5.2).
 func (a *Association) handleAsconf(rp *rxPacket, c wire.Chunk, first bool) bool {

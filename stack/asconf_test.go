@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -37,13 +38,15 @@ func handoverPair(t *testing.T, cfg Config) (*simnet.Network, *simnet.Host, *Ass
 func TestAuthNegotiated(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n, hc, ca, sa := handoverPair(t, Config{})
-		var unauthed, asconfs int
+		// The network's delivery goroutines call OnPacket: the counters
+		// are atomic, read by the test goroutine.
+		var unauthed, asconfs atomic.Int64
 		n.OnPacket(func(_ time.Time, _, _ netip.AddrPort, data []byte, _ simnet.Fate) {
 			pkt := wire.Packet(data)
 			if carries(pkt, wire.TypeAsconf) || carries(pkt, wire.TypeAsconfAck) {
-				asconfs++
+				asconfs.Add(1)
 				if !pkt.AuthCovers(wire.TypeAsconf) || !pkt.AuthCovers(wire.TypeAsconfAck) {
-					unauthed++
+					unauthed.Add(1)
 				}
 			}
 		})
@@ -56,8 +59,8 @@ func TestAuthNegotiated(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Second)
-		if asconfs < 2 || unauthed != 0 {
-			t.Fatalf("%d ASCONF/ASCONF-ACK packets, %d without AUTH", asconfs, unauthed)
+		if asconfs.Load() < 2 || unauthed.Load() != 0 {
+			t.Fatalf("%d ASCONF/ASCONF-ACK packets, %d without AUTH", asconfs.Load(), unauthed.Load())
 		}
 		// Each side verifies the other's HMAC: no AUTH failure counted.
 		if f := ca.Stats().AuthFailures + sa.Stats().AuthFailures; f != 0 {

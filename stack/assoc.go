@@ -72,6 +72,7 @@ type Association struct {
 	switchbackDue time.Time
 	chosen        bool // the preferred path was just chosen: use it as soon as it is active
 	errors        int  // association error counter (section 8.1)
+	dial          dialTrace
 
 	tx         sender
 	rx         receiver

@@ -61,6 +61,7 @@ func (a *Association) flush(now time.Time, b *builder) {
 		}
 	}
 	b.send()
+	a.sendsRefused(now, b.refused)
 	a.stats.PacketsSent += uint64(b.sent)
 	a.stats.BytesSent += uint64(b.bytes)
 	a.stats.SendErrors += uint64(b.errs)

@@ -10,9 +10,14 @@ import (
 )
 
 // Our heartbeat information (opaque to the peer, RFC 9260 section 8.3):
-// a random nonce, the send time and the destination address, so a
-// HEARTBEAT ACK names its path and cannot be forged blindly.
-const hbInfoLen = 8 + 8 + 16
+// a random nonce, the send time, the destination address and the source
+// address, so a HEARTBEAT ACK names its (local, remote) pair and cannot be
+// forged blindly.
+const (
+	hbInfoLen   = 8 + 8 + 16 + 16
+	hbRemoteOff = 16
+	hbSourceOff = 32
+)
 
 // startHeartbeats schedules the first heartbeat of every path.
 func (a *Association) startHeartbeats(now time.Time) {
@@ -68,8 +73,12 @@ func (a *Association) onHeartbeatTimer(now time.Time, p *path) {
 			return
 		}
 	} else if p.state == PathActive && now.Sub(p.lastData) < a.cfg.HeartbeatInterval {
-		p.hbDue = p.lastData.Add(a.hbPeriod(p))
-		return
+		// A path on probation has a period shorter than the interval:
+		// the next heartbeat after its last data may be due already.
+		if due := p.lastData.Add(a.hbPeriod(p)); due.After(now) {
+			p.hbDue = due
+			return
+		}
 	}
 	a.sendHeartbeat(now, p)
 }
@@ -83,10 +92,21 @@ func (a *Association) sendHeartbeat(now time.Time, p *path) {
 	binary.BigEndian.PutUint64(info, p.hbNonce)
 	binary.BigEndian.PutUint64(info[8:], uint64(now.UnixNano()))
 	addr := p.remote.Addr().As16()
-	copy(info[16:], addr[:])
-	a.queueCtrl((&wire.Heartbeat{Info: info}).Append(nil), p)
+	copy(info[hbRemoteOff:], addr[:])
+	putHBSource(info, p.local)
+	a.queueCtrl(heartbeatChunk(info), p)
 	a.stats.HeartbeatsSent++
+	a.probeSources(p, info)
 	p.hbDue = now.Add(a.hbPeriod(p))
+}
+
+// heartbeatChunk encodes a HEARTBEAT carrying info.
+func heartbeatChunk(info []byte) []byte { return (&wire.Heartbeat{Info: info}).Append(nil) }
+
+// putHBSource records in heartbeat information the source it leaves from.
+func putHBSource(info []byte, src netip.Addr) {
+	addr := src.As16()
+	copy(info[hbSourceOff:], addr[:])
 }
 
 // handleHeartbeat answers a HEARTBEAT from where it came (section 8.3).
@@ -108,13 +128,17 @@ func (a *Association) handleHeartbeatAck(now time.Time, c wire.Chunk) {
 		a.badChunk(c)
 		return
 	}
-	p := a.pathTo(netip.AddrFrom16([16]byte(hb.Info[16:])).Unmap())
-	if p == nil || !p.hbPending || binary.BigEndian.Uint64(hb.Info) != p.hbNonce {
+	p := a.pathTo(netip.AddrFrom16([16]byte(hb.Info[hbRemoteOff:])).Unmap())
+	if p == nil || binary.BigEndian.Uint64(hb.Info) != p.hbNonce {
 		a.stats.HeartbeatsForged++
 		return
 	}
+	if !p.hbPending {
+		return // a second answer to one round of source probes
+	}
 	p.hbPending = false
 	p.rto.sample(now.Sub(p.hbSent))
+	a.sourceAnswered(p, netip.AddrFrom16([16]byte(hb.Info[hbSourceOff:])).Unmap())
 	a.errors = 0
 	a.pathHeard(now, p)
 	a.scheduleHeartbeat(now, p)

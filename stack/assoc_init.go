@@ -54,6 +54,7 @@ func (a *Association) sendT1(now time.Time) {
 		a.queueCtrl(a.hs.echo, p)
 	}
 	a.hs.t1Sends++
+	a.dial.sent()
 	a.hs.t1 = now.Add(a.hs.t1RTO.rto)
 }
 
@@ -77,6 +78,9 @@ func (a *Association) onT1(now time.Time) {
 	}
 	a.stats.Retransmissions++
 	a.sendT1(now)
+	if a.state == stateCookieWait && a.dial.retrying != nil {
+		a.dial.retrying(a.primary.remote, a.hs.t1Sends)
+	}
 }
 
 // handleInitAck processes the peer's INIT ACK in COOKIE-WAIT (section 5.1

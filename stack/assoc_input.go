@@ -66,7 +66,7 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 		case wire.TypeCookieAck:
 			a.handleCookieAck(now)
 		case wire.TypeShutdown:
-			cont = a.handleShutdown(now, c)
+			cont = a.handleShutdown(now, rp, c)
 		case wire.TypeShutdownAck:
 			a.handleShutdownAck(now, rp)
 		case wire.TypeShutdownComplete:

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/serial"
@@ -13,6 +14,11 @@ type shutdownState struct {
 	t2RTO   rtoCalc
 	t5      time.Time // T5-shutdown-guard deadline
 	peerEOF bool      // the peer will send no more data
+	// from and on are the peer address the last SHUTDOWN came from and
+	// the local address it arrived on: the SHUTDOWN ACK answers it there,
+	// a pair known to work, whatever the primary path's source is.
+	from netip.AddrPort
+	on   netip.Addr
 }
 
 // startShutdown is the user's request for a graceful close: no new data,
@@ -62,7 +68,12 @@ func (a *Association) sendShutdown(now time.Time) {
 }
 
 func (a *Association) sendShutdownAck(now time.Time) {
-	a.queueCtrl((&wire.ShutdownAck{}).Append(nil), nil)
+	ack := (&wire.ShutdownAck{}).Append(nil)
+	if from := a.shutdown.from; from.IsValid() {
+		a.queueCtrlTo(ack, from, a.replySource(a.shutdown.on, a.pathTo(from.Addr().Unmap())), a.peerTag)
+	} else {
+		a.queueCtrl(ack, nil)
+	}
 	a.armT2(now)
 }
 
@@ -101,8 +112,8 @@ func (a *Association) onT5(now time.Time) {
 	}
 }
 
-// handleShutdown processes the peer's SHUTDOWN.
-func (a *Association) handleShutdown(now time.Time, c wire.Chunk) bool {
+// handleShutdown processes the peer's SHUTDOWN, which arrived in rp.
+func (a *Association) handleShutdown(now time.Time, rp *rxPacket, c wire.Chunk) bool {
 	var s wire.Shutdown
 	if s.Decode(c) != nil {
 		a.badChunk(c)
@@ -111,6 +122,7 @@ func (a *Association) handleShutdown(now time.Time, c wire.Chunk) bool {
 	if !a.dataAllowed() {
 		return true
 	}
+	a.shutdown.from, a.shutdown.on = rp.remote, rp.local.Addr()
 	a.ackCumulative(now, s.CumTSNAck)
 	a.peerFinished()
 	switch a.state {

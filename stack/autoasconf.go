@@ -185,6 +185,7 @@ func (ep *Endpoint) applyAddressChanges(added, removed []netip.Addr) {
 		if err := ep.conn.RemoveAddr(addr); err != nil {
 			ep.log.Debugf("AutoASCONF: %v", err)
 		}
+		ep.forgetRoutes()
 	}
 }
 

@@ -33,6 +33,8 @@ type builder struct {
 	calls   int // SendBatch calls
 	bytes   int
 	errs    int
+	// refused lists datagrams the OS would not send (see sendfail.go).
+	refused []refusedSend
 }
 
 // open makes sure a packet to dest with tag vtag is under construction
@@ -115,6 +117,7 @@ func (b *builder) send() {
 	}
 	if err := b.conn.SendBatch(b.dgs); err != nil {
 		b.errs++
+		b.refused = collectRefusals(b.refused, err)
 	}
 	for _, d := range b.dgs {
 		b.bytes += len(d.Data)

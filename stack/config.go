@@ -42,12 +42,14 @@ const (
 )
 
 // Config configures an Endpoint and the associations it creates. The zero
-// value is usable: an ephemeral SCTP and UDP port on 127.0.0.1 with RFC
-// defaults everywhere; see DefaultConfig for a server on the standard UDP
+// value is usable: an ephemeral SCTP and UDP port on every address of the
+// host with RFC defaults everywhere; see DefaultConfig for a server on the standard UDP
 // port.
 type Config struct {
 	// LocalAddrs are the IP addresses to use; each gets a UDP socket.
-	// Empty means 127.0.0.1.
+	// Empty means every address of the host, as kernel SCTP binds by
+	// default (see Wildcard); 0.0.0.0 and :: in the list stand for every
+	// address of their family.
 	LocalAddrs []netip.Addr
 	// Port is the local SCTP port. 0 picks an ephemeral port (clients).
 	Port uint16
@@ -177,7 +179,7 @@ func DefaultConfig() Config {
 // withDefaults returns c with every zero field set to its default.
 func (c Config) withDefaults() Config {
 	if len(c.LocalAddrs) == 0 {
-		c.LocalAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+		c.LocalAddrs = Wildcard()
 	}
 	config.Default(&c.PMTU, DefaultPMTU)
 	config.Default(&c.SendBuffer, DefaultBuffer)

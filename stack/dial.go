@@ -12,6 +12,11 @@ type Remote struct {
 	Addrs   []netip.Addr // the peer's addresses; the first is tried first
 	Port    uint16       // its SCTP port
 	UDPPort int          // its UDP encapsulation port; 0 means 9899
+	// Retrying, if set, is called when an INIT goes unanswered and is
+	// sent again, with the address it goes to next and how many went
+	// out: for progress reports. It runs on the association's loop and
+	// must not block.
+	Retrying func(to netip.AddrPort, sent int)
 }
 
 // Dial sets up an association with r and waits until it is established,
@@ -31,7 +36,9 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	a := newAssociation(ep)
 	a.peerPort = r.Port
 	a.localTag = ep.newTag()
-	a.startDial(time.Now(), remotes)
+	a.dial.retrying = r.Retrying
+	start := time.Now()
+	a.startDial(start, remotes)
 	if err := ep.register(a, a.localTag, a.peerAddrs()); err != nil {
 		return nil, err
 	}
@@ -39,11 +46,11 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	select {
 	case <-a.up:
 		if err := a.Err(); err != nil {
-			return nil, err
+			return nil, a.dialError(remotes, start, err)
 		}
 		return a, nil
 	case <-ctx.Done():
 		a.Abort("dial canceled")
-		return nil, ctx.Err()
+		return nil, a.dialError(remotes, start, ctx.Err())
 	}
 }

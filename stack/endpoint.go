@@ -33,6 +33,7 @@ type Endpoint struct {
 	keyMu     sync.Mutex
 	keys      *auth.Keyring  // endpoint-pair shared keys (RFC 4895)
 	prefixes  []netip.Prefix // interface addresses, for source selection
+	routes    routeCache     // the OS's source address per destination
 	stopWatch func()         // stops AutoASCONF
 
 	mu     sync.Mutex
@@ -92,6 +93,7 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		conn.Close()
 		return nil, err
 	}
+	ep.routes.open(&ep.cfg)
 	return ep, nil
 }
 
@@ -186,6 +188,7 @@ func (ep *Endpoint) Close() error {
 		ep.stopWatch()
 	}
 	ep.loops.Wait()
+	ep.routes.close()
 	return ep.conn.Close()
 }
 
@@ -283,6 +286,7 @@ func (ep *Endpoint) getBuilder(a *Association) *builder {
 	b.port = [2]uint16{ep.Port(), a.peerPort}
 	b.auth = a.auth
 	b.sent, b.bytes, b.errs, b.calls = 0, 0, 0, 0
+	b.refused = b.refused[:0]
 	return b
 }
 

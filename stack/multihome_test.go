@@ -222,8 +222,13 @@ func TestAllPathsFail(t *testing.T) {
 		cfg.AssocMaxRetrans = 4
 		n, ca, _ := multiPair(t, cfg, cfg)
 		events := eventTimes(ca)
-		n.SetDown(cli1, srv1, true)
-		n.SetDown(cli2, srv2, true)
+		// Every (local, remote) pair: the crossed ones too, or the
+		// source probes find one that still works.
+		for _, c := range []netip.Addr{cli1, cli2} {
+			for _, s := range []netip.Addr{srv1, srv2} {
+				n.SetDown(c, s, true)
+			}
+		}
 		if err := ca.SendMsg(context.Background(), []byte("lost"), SendInfo{}); err != nil {
 			t.Fatal(err)
 		}

@@ -34,6 +34,11 @@ type path struct {
 	remote netip.AddrPort // peer address and UDP encapsulation port
 	local  netip.Addr     // source address used to reach it
 	state  PathState
+	// learned is set when probing found local to work where the chosen
+	// source did not; probeNext is where the next round of source probes
+	// starts among the alternatives (see source.go).
+	learned   bool
+	probeNext int
 
 	rto      rtoCalc
 	cwnd     int
@@ -64,6 +69,7 @@ type path struct {
 	rttSent    time.Time
 
 	lastData    time.Time // last DATA sent here: a path with recent data is not idle
+	refusedAt   time.Time // last send the OS refused that counted as an error
 	activeSince time.Time // when the path last became active
 
 	// cwndUsed records whether the window was fully used since the last

@@ -20,6 +20,8 @@ type AssocStats struct {
 	DuplicateTSNs, DataDropped                   uint64
 	ForwardTSNsSent                              uint64
 	HeartbeatsSent, HeartbeatsForged             uint64
+	SourceProbes, SourceChanges                  uint64 // heartbeats from other local addresses; paths that moved to one
+	SendsRefused                                 uint64 // sends the OS refused, counted as path errors
 	AbortsSent, AbortsReceived                   uint64
 	ForeignAborts                                uint64 // ABORT or SHUTDOWN COMPLETE from an address not the peer's: ignored
 	OutOfTheBlue                                 uint64 // packets with our tag to a local address outside the association

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -27,8 +28,8 @@ func runPE(ctx context.Context, e *env, args []string) int {
 	svcName := fs.String("service", "", "the `service` to offer: echo, discard, daytime or chargen (required)")
 	policyText := fs.String("policy", "RoundRobin", "pool member selection `policy` and its values, as in WeightedRoundRobin:3 ("+
 		strings.Join(asap.PolicyNames(), ", ")+")")
-	listen := addrList{addrs: []netip.Addr{loopback4}}
-	fs.Var(&listen, "listen", "local `addresses` and the port they share, both as SCTP and as UDP port (port 0: picked at random)")
+	var listen addrList
+	fs.Var(&listen, "listen", "local `addresses` and the port they share, both as SCTP and as UDP port (port 0: picked at random; default every address of the host)")
 	rereg := fs.Duration("rereg-interval", asap.DefaultReregInterval, "time between registrations; they last three times as long")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -44,7 +45,7 @@ func runPE(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer regs.close()
-	ep, err := asap.ElementEndpoint(stack.Config{LocalAddrs: listen.addrs, Port: listen.port})
+	ep, err := asap.ElementEndpoint(stack.Config{LocalAddrs: peAddrs(listen.addrs, regs.list), Port: listen.port})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -297,6 +298,49 @@ func (r *registrarFlags) remotes() []stack.Remote {
 // an optional SCTP port: "127.0.0.1:3863,[::1]". Repeating the flag adds
 // to the list.
 type registrarList []netip.AddrPort
+
+// peAddrs returns --listen or, without it, the addresses an element can
+// register with the first registrar listed (every address of the host
+// when there is none): an element registers every address it listens on,
+// and a registrar refuses addresses its association with the element
+// does not have. Toward a registrar on loopback that is loopback; toward
+// one elsewhere, the host's other addresses of its family, which the
+// association announces (its loopback addresses it does not).
+func peAddrs(listen []netip.Addr, regs registrarList) []netip.Addr {
+	if len(listen) > 0 || len(regs) == 0 {
+		return listen
+	}
+	reg := regs[0].Addr().Unmap()
+	if reg.IsLoopback() {
+		return localAddrsNear(reg)
+	}
+	if addrs := routableAddrs(reg.Is4()); len(addrs) > 0 {
+		return addrs
+	}
+	return localAddrsNear(reg)
+}
+
+// routableAddrs lists the host's addresses of one family that a peer
+// elsewhere can reach: no loopback, no IPv6 link-local (it needs a zone).
+func routableAddrs(v4 bool) []netip.Addr {
+	ifAddrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, ia := range ifAddrs {
+		ipn, ok := ia.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		a, ok := netip.AddrFromSlice(ipn.IP)
+		if a = a.Unmap(); !ok || a.Is4() != v4 || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsMulticast() {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
 
 func (l *registrarList) Set(s string) error {
 	for el := range strings.SplitSeq(s, ",") {

@@ -21,7 +21,7 @@ func runPerf(ctx context.Context, e *env, args []string) int {
 	return dispatch(ctx, e, "mobisctp perf", perfCommands, args)
 }
 
-// loopback4 is the default local address.
+// loopback4 is the address of this host that local examples use.
 var loopback4 = netip.MustParseAddr("127.0.0.1")
 
 // perfFlags are the flags that server and client share.

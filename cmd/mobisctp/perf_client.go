@@ -17,6 +17,7 @@ type clientFlags struct {
 	remoteUDP, udpPort    int
 	size, bytes           byteSize
 	duration              time.Duration
+	connectTimeout        time.Duration
 	streams               int
 	ppid                  uint64
 	unordered, expectEcho bool
@@ -29,9 +30,10 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.connect, "connect", "the server's `addresses` and the SCTP port they share, as in 127.0.0.1,127.0.0.2:5001 or [::1] (required; port 5001 if omitted)")
 	fs.IntVar(&c.remoteUDP, "remote-udp-port", stack.DefaultUDPPort, "the server's UDP encapsulation `port`")
 	fs.IntVar(&c.udpPort, "udp-port", 0, "local UDP encapsulation `port` (0: ephemeral)")
-	fs.Var(&c.bind, "bind", "local `addresses` (default 127.0.0.1, or ::1 for an IPv6 server)")
+	fs.Var(&c.bind, "bind", "local `addresses` (default: every address of the host)")
 	fs.Var(&c.size, "size", "message size in `bytes`")
 	fs.DurationVar(&c.duration, "time", perf.DefaultDuration, "send for this `duration`")
+	fs.DurationVar(&c.connectTimeout, "connect-timeout", perf.DefaultConnectTimeout, "give up connecting after this `duration`")
 	fs.Var(&c.bytes, "bytes", "send this many `bytes` instead of sending for a time")
 	fs.IntVar(&c.streams, "streams", 1, "spread messages round-robin over `n` streams")
 	fs.Uint64Var(&c.ppid, "ppid", 0, "payload protocol identifier of the messages")
@@ -53,6 +55,8 @@ func (c *clientFlags) validate(fs *flag.FlagSet) error {
 		return fmt.Errorf("--time and --bytes exclude each other: give a time or a byte budget")
 	case c.duration <= 0:
 		return fmt.Errorf("--time %v: must be positive", c.duration)
+	case c.connectTimeout <= 0:
+		return fmt.Errorf("--connect-timeout %v: must be positive", c.connectTimeout)
 	case isSet(fs, "bytes") && c.bytes <= 0:
 		return fmt.Errorf("--bytes %d: must be positive", c.bytes)
 	case c.size < 1 || c.size > perf.MaxMessageSize:
@@ -68,17 +72,9 @@ func (c *clientFlags) validate(fs *flag.FlagSet) error {
 	return checkPort(fs, "udp-port", c.udpPort, 0)
 }
 
-// localAddrs returns --bind, or the loopback address of the server's
-// family.
-func (c *clientFlags) localAddrs() []netip.Addr {
-	switch {
-	case len(c.bind.addrs) > 0:
-		return c.bind.addrs
-	case c.connect.addrs[0].Is6():
-		return []netip.Addr{netip.IPv6Loopback()}
-	}
-	return []netip.Addr{loopback4}
-}
+// localAddrs returns --bind; none means the stack's default, every
+// address of the host.
+func (c *clientFlags) localAddrs() []netip.Addr { return c.bind.addrs }
 
 func runPerfClient(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp perf client", "--connect ADDR[,ADDR...]:PORT [--time DUR | --bytes N] [--size BYTES] [--streams N] [flags]")
@@ -109,6 +105,8 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 		Echo:      c.expectEcho,
 		Output:    c.common.output(e),
 		Script:    c.common.script.actions,
+
+		ConnectTimeout: c.connectTimeout,
 	})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)

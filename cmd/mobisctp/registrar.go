@@ -34,8 +34,8 @@ type registrarLimits struct {
 }
 
 func (v *registrarFlagValues) register(fs *flag.FlagSet) {
-	v.listen = addrList{addrs: []netip.Addr{loopback4}, port: registrar.DefaultPort}
-	fs.Var(&v.listen, "listen", "local `addresses` and the SCTP port they share, as in 127.0.0.1,127.0.0.2:3863")
+	v.listen = addrList{port: registrar.DefaultPort}
+	fs.Var(&v.listen, "listen", "local `addresses` and the SCTP port they share, as in 127.0.0.1,127.0.0.2:3863 (default every address of the host, port 3863)")
 	fs.IntVar(&v.udpPort, "udp-port", registrar.DefaultUDPPort, "local UDP encapsulation `port` (0: ephemeral)")
 	fs.DurationVar(&v.keepAlive, "keepalive", registrar.DefaultKeepAliveInterval, "Endpoint Keep-Alive `interval` for the elements registered here")
 	fs.DurationVar(&v.kaTimeout, "keepalive-timeout", registrar.DefaultKeepAliveTimeout, "how long to wait for a Keep-Alive Ack before removing the element")

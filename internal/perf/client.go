@@ -55,6 +55,9 @@ type ClientConfig struct {
 	// Script lists address changes to make during the run.
 	Script []AddrAction
 	Output Output
+	// ConnectTimeout bounds the attempt to connect
+	// (DefaultConnectTimeout).
+	ConnectTimeout time.Duration
 }
 
 // withDefaults fills the zero fields and rejects impossible values.
@@ -62,6 +65,7 @@ func (c ClientConfig) withDefaults() (ClientConfig, error) {
 	config.Default(&c.Size, DefaultSize)
 	config.Default(&c.Duration, DefaultDuration)
 	config.Default(&c.Streams, 1)
+	config.Default(&c.ConnectTimeout, DefaultConnectTimeout)
 	switch {
 	case c.Size < 1 || c.Size > MaxMessageSize:
 		return c, fmt.Errorf("perf: Size %d not between 1 and %d", c.Size, MaxMessageSize)
@@ -100,7 +104,7 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Report, error) {
 		return Report{}, err
 	}
 	defer ep.Close()
-	a, err := ep.Dial(ctx, cfg.Remote)
+	a, err := dial(ctx, ep, cfg, con)
 	if err != nil {
 		return Report{}, fmt.Errorf("perf: connecting to %v port %d: %w", cfg.Remote.Addrs, cfg.Remote.Port, err)
 	}

@@ -1,0 +1,93 @@
+package stack
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DialError says why Dial gave up: whom it tried to reach, from where, for
+// how long, how many INITs went out, and the last error the OS gave when
+// sending, if any. It unwraps to ErrHandshakeTimeout when the INIT
+// retransmissions ran out, or to the context's error.
+type DialError struct {
+	Remotes []netip.AddrPort // the peer's addresses and UDP port
+	Port    uint16           // the peer's SCTP port
+	Locals  []netip.Addr     // our addresses that could reach the first of Remotes
+	Inits   int              // INIT and COOKIE ECHO transmissions
+	Elapsed time.Duration
+	SendErr error // the last send the OS refused, or nil
+	Err     error
+}
+
+func (e *DialError) Error() string {
+	remotes := make([]string, len(e.Remotes))
+	for i, r := range e.Remotes {
+		remotes[i] = r.String()
+	}
+	locals := make([]string, len(e.Locals))
+	for i, l := range e.Locals {
+		locals[i] = l.String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "sctp: no association with %s (SCTP port %d) from %s: %d INIT/COOKIE ECHO sent in %v, %v",
+		strings.Join(remotes, ", "), e.Port, strings.Join(locals, ", "), e.Inits, e.Elapsed.Round(time.Millisecond), e.Err)
+	if e.SendErr != nil {
+		fmt.Fprintf(&b, " (the last send failed: %v)", e.SendErr)
+	}
+	return b.String()
+}
+
+func (e *DialError) Unwrap() error { return e.Err }
+
+// dialTrace is what the loop records of a handshake for DialError; the
+// dialing goroutine reads it.
+type dialTrace struct {
+	mu      sync.Mutex
+	sends   int
+	sendErr error
+	// retrying is Remote.Retrying; set before the loop starts.
+	retrying func(to netip.AddrPort, sent int)
+}
+
+func (t *dialTrace) sent() {
+	t.mu.Lock()
+	t.sends++
+	t.mu.Unlock()
+}
+
+func (t *dialTrace) refused(err error) {
+	t.mu.Lock()
+	t.sendErr = err
+	t.mu.Unlock()
+}
+
+// usableToward lists our addresses a peer at peer could be reached from:
+// of its family and visible in its scope (no loopback toward a host
+// elsewhere).
+func (ep *Endpoint) usableToward(peer netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	for _, l := range ep.LocalAddrs() {
+		if sameFamily(l, peer) && visibleTo(l, peer) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// dialError describes a failed Dial of a to remotes, started at start.
+func (a *Association) dialError(remotes []netip.AddrPort, start time.Time, err error) error {
+	a.dial.mu.Lock()
+	defer a.dial.mu.Unlock()
+	return &DialError{
+		Remotes: remotes,
+		Port:    a.peerPort,
+		Locals:  a.ep.usableToward(remotes[0].Addr()),
+		Inits:   a.dial.sends,
+		Elapsed: time.Since(start),
+		SendErr: a.dial.sendErr,
+		Err:     err,
+	}
+}
