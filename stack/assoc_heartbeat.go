@@ -85,7 +85,7 @@ func (a *Association) onHeartbeatTimer(now time.Time, p *path) {
 
 // sendHeartbeat sends one HEARTBEAT to p.
 func (a *Association) sendHeartbeat(now time.Time, p *path) {
-	p.hbNonce = rand.Uint64()
+	p.hbNonce = rand.Uint64() | 1 // never zero, the value of a path not yet probed
 	p.hbSent = now
 	p.hbPending = true
 	info := make([]byte, hbInfoLen)
@@ -129,7 +129,9 @@ func (a *Association) handleHeartbeatAck(now time.Time, c wire.Chunk) {
 		return
 	}
 	p := a.pathTo(netip.AddrFrom16([16]byte(hb.Info[hbRemoteOff:])).Unmap())
-	if p == nil || binary.BigEndian.Uint64(hb.Info) != p.hbNonce {
+	// A path never probed has nonce zero, which must not match a forged
+	// zero: only the nonce of a HEARTBEAT we sent counts.
+	if p == nil || p.hbNonce == 0 || binary.BigEndian.Uint64(hb.Info) != p.hbNonce {
 		a.stats.HeartbeatsForged++
 		return
 	}

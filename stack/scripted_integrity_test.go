@@ -46,7 +46,7 @@ func TestForgedHeartbeatAck(t *testing.T) {
 		a := r.accept()
 		info := make([]byte, hbInfoLen)
 		addr := addrC.As16()
-		copy(info[16:], addr[:])
+		copy(info[hbRemoteOff:], addr[:])
 		r.peer.send(s.epTag, &wire.HeartbeatAck{Info: info})
 		r.expectData(s)
 		for _, p := range a.Paths() {
