@@ -24,6 +24,11 @@ type asconfState struct {
 	// moveTo is a new local address that AutoASCONF moves the association
 	// to: once the peer knows it, our own data follows (see follow).
 	moveTo netip.Addr
+	// held are Deletes of our last addresses, waiting for a new one
+	// (handover.go); stranded is set from then until the peer has
+	// acknowledged the address that replaced them.
+	held     []netip.Addr
+	stranded bool
 }
 
 // setupAddIP starts RFC 5061 if both sides support it with AUTH, and
@@ -54,6 +59,10 @@ func (a *Association) queueASCONF(op addip.Op, addr netip.Addr) error {
 	if !a.asconfAvailable() {
 		return ErrNoASCONF
 	}
+	if op == addip.DeleteIP && a.holdsLastAddress(addr) {
+		a.holdDelete(addr) // the peer would refuse it (RFC 5061 section 5.3 F7)
+		return nil
+	}
 	if _, err := a.addip.tx.Queue(op, addr); err != nil {
 		return err
 	}
@@ -72,13 +81,12 @@ func (a *Association) flushASCONF(now time.Time) {
 	if !a.asconfAvailable() || a.primary == nil {
 		return
 	}
-	p := a.primary
-	budget := p.mtu - wire.CommonHeaderLen - a.auth.AuthLen()
-	c, err := a.addip.tx.Next(now, p.local, budget, addip.Path{Dest: p.remote.Addr(), RTO: p.rto.rto})
+	r := a.routeASCONF(nil, netip.Addr{})
+	c, err := a.addip.tx.Next(now, r.lookup, a.asconfBudget(r.path), addip.Path{Dest: r.path.remote.Addr(), RTO: r.path.rto.rto})
 	if err != nil || c == nil {
 		return
 	}
-	a.queueCtrl(c.Append(nil), p)
+	a.sendASCONFs(r, []*wire.Asconf{c})
 	a.stats.AsconfsSent++
 }
 
@@ -102,8 +110,8 @@ func (a *Association) onT4(now time.Time) {
 	if !ok || a.state == stateClosed {
 		return
 	}
-	a.queueCtrl(r.Chunk.Append(nil), a.pathTo(r.To.Dest))
-	a.stats.Retransmissions++
+	a.sendASCONFs(a.routeASCONF(a.pathTo(r.To.Dest), netip.Addr{}), r.Chunks)
+	a.stats.Retransmissions += uint64(len(r.Chunks))
 }
 
 // handleAsconfAck applies the peer's answers to our requests.
@@ -125,8 +133,13 @@ func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
 	if p := a.pathTo(acked.Dest); p != nil {
 		p.errors = 0
 	}
+	moved := false
 	for _, r := range acked.Results {
 		a.applyResult(now, r)
+		moved = moved || (r.OK && r.Op == addip.AddIP)
+	}
+	if moved && a.addip.stranded && len(a.addip.held) == 0 {
+		a.resumeAfterMove()
 	}
 	return true
 }
@@ -379,11 +392,16 @@ func (a *Association) AddLocalAddr(addr netip.Addr) error {
 	if err := a.ep.bind(addr); err != nil {
 		return err
 	}
-	return a.asconfRequest(addip.AddIP, addr)
+	err := ErrClosed
+	a.exec(func() { err = a.addLocal(addr.Unmap(), false) })
+	return err
 }
 
 // RemoveLocalAddr asks the peer to stop using a local address (Delete IP
-// Address). The address stays in use until the peer acknowledges.
+// Address). The address stays in use until the peer acknowledges. The
+// request for the last address the peer knows for us waits until
+// AddLocalAddr gives a new one, and then goes after its Add IP Address
+// and Set Primary Address.
 func (a *Association) RemoveLocalAddr(addr netip.Addr) error {
 	return a.asconfRequest(addip.DeleteIP, addr)
 }

@@ -85,11 +85,11 @@ func (t *addrTracker) observe(now time.Time, present, inUse []netip.Addr) {
 	}
 }
 
-// due returns the addresses that have been seen, or missed, for at least
-// hold at now, and forgets them; next is the next time something becomes
-// due (zero if nothing waits).
-func (t *addrTracker) due(now time.Time, hold time.Duration) (added, removed []netip.Addr, next time.Time) {
-	take := func(m map[netip.Addr]time.Time) []netip.Addr {
+// due returns the addresses that have been seen for at least addHold, or
+// missed for at least removeHold, at now, and forgets them; next is the
+// next time something becomes due (zero if nothing waits).
+func (t *addrTracker) due(now time.Time, addHold, removeHold time.Duration) (added, removed []netip.Addr, next time.Time) {
+	take := func(m map[netip.Addr]time.Time, hold time.Duration) []netip.Addr {
 		var out []netip.Addr
 		for a, since := range m {
 			if at := since.Add(hold); !now.Before(at) {
@@ -102,7 +102,17 @@ func (t *addrTracker) due(now time.Time, hold time.Duration) (added, removed []n
 		slices.SortFunc(out, netip.Addr.Compare)
 		return out
 	}
-	return take(t.seen), take(t.missed), next
+	return take(t.seen, addHold), take(t.missed, removeHold), next
+}
+
+// addHold is how long a new address must stay before it is used: the
+// AddressHold against flapping, or nothing while the endpoint has no
+// address at all, when waiting only prolongs the outage.
+func (ep *Endpoint) addHold() time.Duration {
+	if len(ep.conn.LocalAddrs()) == 0 {
+		return 0
+	}
+	return ep.cfg.AddressHold
 }
 
 // autoASCONF runs until ctx ends, turning address changes into ASCONF
@@ -135,8 +145,11 @@ func (ep *Endpoint) autoASCONF(ctx context.Context, w AddressWatcher) {
 			t.observe(time.Now(), ep.eligible(addrs), ep.conn.LocalAddrs())
 		case <-timer.C:
 		}
-		added, removed, next := t.due(time.Now(), ep.cfg.AddressHold)
+		added, removed, next := t.due(time.Now(), ep.addHold(), ep.cfg.AddressHold)
 		ep.applyAddressChanges(added, removed)
+		if len(removed) > 0 && ep.addHold() == 0 {
+			next = time.Now() // the last address went: take a waiting one now
+		}
 		if !next.IsZero() {
 			timer.Reset(time.Until(next))
 		}
@@ -157,7 +170,10 @@ func (ep *Endpoint) eligible(addrs []netip.Addr) []netip.Addr {
 		for _, b := range bound {
 			ok = ok || (sameFamily(a, b) && (scopeOf(a) == scopeOf(b) || !a.IsLoopback()))
 		}
-		if ok || len(bound) == 0 {
+		// With nothing bound (the last address went) any family will do,
+		// but loopback still only for a loopback endpoint, which never
+		// gets here with nothing bound.
+		if ok || (len(bound) == 0 && !a.IsLoopback()) {
 			out = append(out, a)
 		}
 	}
@@ -202,13 +218,18 @@ func (ep *Endpoint) associations() []*Association {
 }
 
 // autoAdd and autoRemove queue the requests on the loop; an association
-// whose peer cannot take ASCONF just reports the event.
+// whose peer cannot take ASCONF just reports the event. An address the
+// peer could not reach (loopback or link-local for a peer elsewhere) is
+// not even reported. If an ASCONF is outstanding, it goes again at once
+// from the new address, the new requests bundled behind it.
 func (a *Association) autoAdd(addr netip.Addr, primary bool) {
 	a.exec(func() {
+		if !a.announceable(addr) {
+			return
+		}
 		a.emit(Event{Type: EventLocalAddrAdded, Addr: netip.AddrPortFrom(addr, 0)})
-		if a.queueASCONF(addip.AddIP, addr) == nil && primary {
-			_ = a.queueASCONF(addip.SetPrimary, addr)
-			a.addip.moveTo = addr
+		if a.addLocal(addr, primary) == nil {
+			a.resendASCONF(time.Now(), addr)
 		}
 	})
 }
