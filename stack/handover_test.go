@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -238,4 +239,45 @@ func breakBeforeMake(t *testing.T, tc moveCase) {
 
 func endsWith(s, suffix string) bool {
 	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
+}
+
+// TestLoopbackNeverAnnounced: a client whose peer is elsewhere gains
+// loopback addresses, and then loses its only real one. Neither 127.0.0.1
+// nor ::1 is reported or announced to the peer, not even while the client
+// has no other address; the real address that comes later is.
+func TestLoopbackNeverAnnounced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hc, ca, _ := autoPair(t)
+		events := eventTimes(ca)
+		loopbacks := []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}
+		for _, l := range loopbacks {
+			hc.AddAddr(l)
+		}
+		time.Sleep(2 * DefaultAddressHold)
+		hc.RemoveAddr(cli1)
+		time.Sleep(5 * time.Second)
+		if n := ca.Stats().AsconfsSent; n != 0 {
+			t.Errorf("%d ASCONFs sent while only loopback addresses were there", n)
+		}
+		hc.AddAddr(newAddr)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		var added []netip.Addr
+		for _, e := range events(EventLocalAddrAdded) {
+			added = append(added, e.Addr.Addr())
+		}
+		if !slices.Equal(added, []netip.Addr{newAddr}) {
+			t.Errorf("local addresses reported added: %v, want only %v", added, newAddr)
+		}
+		for _, e := range events(EventASCONF) {
+			for _, l := range loopbacks {
+				if strings.Contains(e.Request, l.String()) {
+					t.Errorf("ASCONF request for a loopback address: %v", e)
+				}
+			}
+		}
+		if n := ca.Stats().AsconfsSent; n != 1 {
+			t.Errorf("%d ASCONFs sent, want the one for %v", n, newAddr)
+		}
+	})
 }
