@@ -106,14 +106,20 @@ func (t *addrTracker) due(now time.Time, addHold, removeHold time.Duration) (add
 }
 
 // addHold is how long a new address must stay before it is used: the
-// AddressHold against flapping, or nothing while the endpoint has no
-// address at all, when waiting only prolongs the outage.
+// AddressHold against flapping, or while the endpoint has no address at
+// all, when waiting only prolongs the outage, just settleHold.
 func (ep *Endpoint) addHold() time.Duration {
 	if len(ep.conn.LocalAddrs()) == 0 {
-		return 0
+		return min(settleHold, ep.cfg.AddressHold)
 	}
 	return ep.cfg.AddressHold
 }
+
+// settleHold lets the routes that come with a new address (DHCP clients
+// and network managers add them just after it) be in place before the
+// ASCONF leaves from it; an ASCONF sent too early is lost and waits for
+// T4-RTO.
+const settleHold = 50 * time.Millisecond
 
 // autoASCONF runs until ctx ends, turning address changes into ASCONF
 // requests on every association.
@@ -147,8 +153,8 @@ func (ep *Endpoint) autoASCONF(ctx context.Context, w AddressWatcher) {
 		}
 		added, removed, next := t.due(time.Now(), ep.addHold(), ep.cfg.AddressHold)
 		ep.applyAddressChanges(added, removed)
-		if len(removed) > 0 && ep.addHold() == 0 {
-			next = time.Now() // the last address went: take a waiting one now
+		if len(removed) > 0 && len(ep.conn.LocalAddrs()) == 0 {
+			next = time.Now() // the last address went: a waiting one may be due
 		}
 		if !next.IsZero() {
 			timer.Reset(time.Until(next))

@@ -58,6 +58,11 @@ func (a *Association) addLocal(addr netip.Addr, primary bool) error {
 	}
 	held := st.held
 	st.held = nil
+	if len(held) > 0 {
+		// Timeouts while we had no address backed the RTOs off; T4-RTO
+		// for the ASCONF that ends the outage must not inherit that.
+		a.restoreRTOs()
+	}
 	if (primary || len(held) > 0) && a.queueASCONF(addip.SetPrimary, addr) == nil {
 		st.moveTo = addr
 	}
@@ -199,8 +204,8 @@ func (a *Association) resendASCONF(now time.Time, addr netip.Addr) {
 func (a *Association) resumeAfterMove() {
 	a.addip.stranded = false
 	s := &a.tx
+	a.restoreRTOs()
 	for _, p := range a.paths {
-		p.rto.restore()
 		p.t3 = time.Time{}
 	}
 	for tsn := s.cumAck + 1; s.ring.len() > 0 && tsn != s.nextTSN; tsn++ {
@@ -212,6 +217,13 @@ func (a *Association) resumeAfterMove() {
 		s.setState(c, chunkMarked)
 		c.misses = 0
 		c.timedOut = true // to an active path, not necessarily its old one
+	}
+}
+
+// restoreRTOs undoes the backoff of every path's RTO.
+func (a *Association) restoreRTOs() {
+	for _, p := range a.paths {
+		p.rto.restore()
 	}
 }
 
