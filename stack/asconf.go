@@ -29,6 +29,10 @@ type asconfState struct {
 	// acknowledged the address that replaced them.
 	held     []netip.Addr
 	stranded bool
+	// holdUntil is when the handover hold ends (zero: none): every path
+	// is down and the error limits are reached, but the association
+	// waits for a new path instead of aborting (handover.go).
+	holdUntil time.Time
 }
 
 // setupAddIP starts RFC 5061 if both sides support it with AUTH, and
@@ -139,7 +143,7 @@ func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
 		moved = moved || (r.OK && r.Op == addip.AddIP)
 	}
 	if moved && a.addip.stranded && len(a.addip.held) == 0 {
-		a.resumeAfterMove()
+		a.resumeAfterOutage()
 	}
 	return true
 }

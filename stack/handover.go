@@ -195,14 +195,16 @@ func (a *Association) resendASCONF(now time.Time, addr netip.Addr) {
 	a.stats.Retransmissions += uint64(len(cs) - fresh)
 }
 
-// resumeAfterMove runs when the peer acknowledged the address that ended a
-// break-before-make move. Timeouts while we had no address backed off the
-// RTOs and left data waiting for T3 timers up to a minute away; none of
-// that says anything about the network. The RTOs return to what the
-// measurements give, and what was outstanding is retransmitted now, on
-// the paths' new source.
-func (a *Association) resumeAfterMove() {
+// resumeAfterOutage runs when the peer acknowledged the address that
+// ended a break-before-make move, or when a path answered during a
+// handover hold. Timeouts during the outage backed off the RTOs and left
+// data waiting for T3 timers up to a minute away; none of that says
+// anything about the network now. The RTOs return to what the
+// measurements give, and what was outstanding is retransmitted at once.
+func (a *Association) resumeAfterOutage() {
 	a.addip.stranded = false
+	a.addip.holdUntil = time.Time{}
+	a.errors = 0
 	s := &a.tx
 	a.restoreRTOs()
 	for _, p := range a.paths {
@@ -218,6 +220,26 @@ func (a *Association) resumeAfterMove() {
 		c.misses = 0
 		c.timedOut = true // to an active path, not necessarily its old one
 	}
+}
+
+// holdForHandover decides, when the error limits are reached, whether the
+// association waits instead of aborting: while no path is active, for
+// HandoverHold from the first time the limits were reached. A path that
+// answers ends the hold (pathHeard); onHoldExpired aborts if none did.
+func (a *Association) holdForHandover(now time.Time) bool {
+	if a.cfg.HandoverHold < 0 || slices.ContainsFunc(a.paths, func(p *path) bool { return p.state == PathActive }) {
+		return false
+	}
+	if a.addip.holdUntil.IsZero() {
+		a.addip.holdUntil = now.Add(a.cfg.HandoverHold)
+	}
+	return true
+}
+
+// onHoldExpired ends a handover hold that no path ended.
+func (a *Association) onHoldExpired(now time.Time) {
+	a.addip.holdUntil = time.Time{}
+	a.abortWith(now, nil, ErrCommunicationLost)
 }
 
 // restoreRTOs undoes the backoff of every path's RTO.
