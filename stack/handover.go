@@ -204,6 +204,7 @@ func (a *Association) resendASCONF(now time.Time, addr netip.Addr) {
 func (a *Association) resumeAfterOutage() {
 	a.addip.stranded = false
 	a.addip.holdUntil = time.Time{}
+	a.emit(Event{Type: EventHandoverResumed})
 	a.errors = 0
 	s := &a.tx
 	a.restoreRTOs()
@@ -232,6 +233,7 @@ func (a *Association) holdForHandover(now time.Time) bool {
 	}
 	if a.addip.holdUntil.IsZero() {
 		a.addip.holdUntil = now.Add(a.cfg.HandoverHold)
+		a.emit(Event{Type: EventHandoverHold})
 	}
 	return true
 }

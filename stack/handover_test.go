@@ -297,7 +297,7 @@ func holdCfg(hold time.Duration) Config {
 // zero. It returns the client's association, the number of messages the
 // server received in order, and when the client's association ended (zero
 // if it did not).
-func serverGone(t *testing.T, cfg Config, gap time.Duration, msgs int) (*Association, int, time.Time) {
+func serverGone(t *testing.T, cfg Config, gap time.Duration, msgs int) (ca *Association, got int, ended time.Time, events func(EventType) []Event) {
 	n := simnet.New(43)
 	t.Cleanup(n.Close)
 	n.SetDefault(simnet.LinkProps{Delay: oneWay, Rate: 10e6})
@@ -307,6 +307,7 @@ func serverGone(t *testing.T, cfg Config, gap time.Duration, msgs int) (*Associa
 	srv := simEndpoint(t, hs, scfg, true)
 	cli := simEndpoint(t, hc, cfg, false)
 	ca, sa := connect(t, cli, srv, srv1)
+	events = eventTimes(ca)
 	moved := make(chan struct{})
 	go func() {
 		defer close(moved)
@@ -318,22 +319,21 @@ func serverGone(t *testing.T, cfg Config, gap time.Duration, msgs int) (*Associa
 		}
 	}()
 	defer func() { <-moved }()
-	got := make(chan int, 1)
-	go func() { got <- inOrder(sa, msgs) }()
+	received := make(chan int, 1)
+	go func() { received <- inOrder(sa, msgs) }()
 	for i := range msgs {
 		if ca.SendMsg(context.Background(), payload(i, 200), SendInfo{}) != nil {
 			break
 		}
 		time.Sleep(time.Millisecond)
 	}
-	var ended time.Time
 	select {
 	case <-ca.Done():
 		ended = time.Now()
 		sa.Abort("test over")
 	case <-time.After(time.Minute):
 	}
-	return ca, <-got, ended
+	return ca, <-received, ended, events
 }
 
 // inOrder receives up to n paced messages at a and returns how many
@@ -356,13 +356,17 @@ func inOrder(a *Association, n int) int {
 func TestHandoverHold(t *testing.T) {
 	const msgs = 25000
 	synctest.Test(t, func(t *testing.T) {
-		ca, got, ended := serverGone(t, holdCfg(0), 20*time.Second, msgs)
+		ca, got, ended, events := serverGone(t, holdCfg(0), 20*time.Second, msgs)
 		if got != msgs || !ended.IsZero() {
 			t.Errorf("with the hold: %d of %d messages arrived, association ended %v (%v)\n%+v", got, msgs, ended, ca.Err(), ca.Stats())
 		}
+		synctest.Wait()
+		if h, r := events(EventHandoverHold), events(EventHandoverResumed); len(h) != 1 || len(r) != 1 {
+			t.Errorf("hold events %v, resumed %v; want one each", h, r)
+		}
 	})
 	synctest.Test(t, func(t *testing.T) {
-		ca, _, ended := serverGone(t, holdCfg(-1), 20*time.Second, msgs)
+		ca, _, ended, _ := serverGone(t, holdCfg(-1), 20*time.Second, msgs)
 		if ended.IsZero() || ca.Err() != ErrCommunicationLost {
 			t.Errorf("without the hold the association should be lost; ended %v with %v", ended, ca.Err())
 		}
@@ -377,7 +381,7 @@ func TestHandoverHoldExpires(t *testing.T) {
 	for _, hold := range []time.Duration{-1, 5 * time.Second} {
 		synctest.Test(t, func(t *testing.T) {
 			start := time.Now()
-			ca, _, ended := serverGone(t, holdCfg(hold), 0, 5000)
+			ca, _, ended, _ := serverGone(t, holdCfg(hold), 0, 5000)
 			if ended.IsZero() || ca.Err() != ErrCommunicationLost {
 				t.Fatalf("hold %v: ended %v with %v, want ErrCommunicationLost", hold, ended, ca.Err())
 			}
