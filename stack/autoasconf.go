@@ -124,6 +124,7 @@ const settleHold = 50 * time.Millisecond
 // autoASCONF runs until ctx ends, turning address changes into ASCONF
 // requests on every association.
 func (ep *Endpoint) autoASCONF(ctx context.Context, w AddressWatcher) {
+	defer ep.addrFeeds.close()
 	changes := make(chan []netip.Addr)
 	go func() {
 		defer close(changes)
@@ -189,11 +190,13 @@ func (ep *Endpoint) eligible(addrs []netip.Addr) []netip.Addr {
 // applyAddressChanges binds new addresses and asks every association's
 // peer to add them, and to delete vanished ones.
 func (ep *Endpoint) applyAddressChanges(added, removed []netip.Addr) {
+	var bound []netip.Addr
 	for _, addr := range added {
 		if err := ep.bind(addr); err != nil {
 			ep.log.Warnf("AutoASCONF: %v", err)
 			continue
 		}
+		bound = append(bound, addr)
 		for _, a := range ep.associations() {
 			a.autoAdd(addr, ep.cfg.AutoSetPrimary)
 		}
@@ -207,6 +210,9 @@ func (ep *Endpoint) applyAddressChanges(added, removed []netip.Addr) {
 		if err := ep.conn.RemoveAddr(addr); err != nil {
 			ep.log.Debugf("AutoASCONF: %v", err)
 		}
+	}
+	if len(bound)+len(removed) > 0 {
+		ep.addrFeeds.post(AddressChange{Time: time.Now(), Added: bound, Removed: removed, Addrs: ep.conn.LocalAddrs()})
 	}
 }
 

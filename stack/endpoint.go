@@ -33,6 +33,7 @@ type Endpoint struct {
 	keys      *auth.Keyring  // endpoint-pair shared keys (RFC 4895)
 	prefixes  []netip.Prefix // interface addresses, for source selection
 	stopWatch func()         // stops AutoASCONF
+	addrFeeds feedSet        // AutoASCONF's address changes, for WatchAddresses
 
 	mu     sync.Mutex
 	byTag  map[uint32]*Association // by our verification tag
