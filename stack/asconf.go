@@ -29,6 +29,9 @@ type asconfState struct {
 	// acknowledged the address that replaced them.
 	held     []netip.Addr
 	stranded bool
+	// target is a peer address given by AddPeerAddr: our ASCONFs go
+	// there until one is acknowledged (handover.go).
+	target *path
 	// holdUntil is when the handover hold ends (zero: none): every path
 	// is down and the error limits are reached, but the association
 	// waits for a new path instead of aborting (handover.go).
@@ -85,7 +88,7 @@ func (a *Association) flushASCONF(now time.Time) {
 	if !a.asconfAvailable() || a.primary == nil {
 		return
 	}
-	r := a.routeASCONF(nil, netip.Addr{})
+	r := a.routeASCONF(a.addip.target, netip.Addr{})
 	c, err := a.addip.tx.Next(now, r.lookup, a.asconfBudget(r.path), addip.Path{Dest: r.path.remote.Addr(), RTO: r.path.rto.rto})
 	if err != nil || c == nil {
 		return
@@ -108,6 +111,9 @@ func (a *Association) onT4(now time.Time) {
 				alt = p
 				break
 			}
+		}
+		if t := a.addip.target; t != nil && t.remote.Addr() != failed {
+			alt = t // where the peer is said to be now
 		}
 		return addip.Path{Dest: alt.remote.Addr(), RTO: alt.rto.rto}
 	})
@@ -137,6 +143,7 @@ func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
 	if p := a.pathTo(acked.Dest); p != nil {
 		p.errors = 0
 	}
+	a.targetReached(now)
 	moved := false
 	for _, r := range acked.Results {
 		a.applyResult(now, r)
@@ -282,17 +289,26 @@ func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
 	if a.pathTo(addr) != nil {
 		return nil
 	}
-	if !a.ep.canReach(addr, a.addip.cur.remote.Addr().Unmap()) || slices.Contains(a.ep.conn.LocalAddrs(), addr) {
-		return addip.ErrUnresolvableAddress // one of ours, or out of reach
+	from := a.addip.cur.remote
+	_, err := a.addPeerPath(netip.AddrPortFrom(addr, from.Port()), from.Addr().Unmap())
+	return err
+}
+
+// addPeerPath adds an unconfirmed path to addr, an address of the peer
+// learned from a packet from via, and probes it by heartbeat before it
+// carries data.
+func (a *Association) addPeerPath(addr netip.AddrPort, via netip.Addr) (*path, error) {
+	if !a.ep.canReach(addr.Addr(), via) || slices.Contains(a.ep.conn.LocalAddrs(), addr.Addr()) {
+		return nil, addip.ErrUnresolvableAddress // one of ours, or out of reach
 	}
 	if len(a.paths) >= maxPaths {
-		return addip.ErrResourceShortage
+		return nil, addip.ErrResourceShortage
 	}
-	p := a.addPath(netip.AddrPortFrom(addr, a.addip.cur.remote.Port()), a.sourceFor(addr))
+	p := a.addPath(addr, a.sourceFor(addr.Addr()))
 	a.scheduleHeartbeat(time.Now(), p)
 	a.reregister()
 	a.emit(Event{Type: EventPathAdded, Addr: p.remote})
-	return nil
+	return p, nil
 }
 
 // DeletePeerAddress removes the path to addr (or, for the wildcard, every
@@ -346,6 +362,9 @@ func (a *Association) removePath(p *path) {
 	}
 	if a.primary == p {
 		a.primary = nil
+	}
+	if a.addip.target == p {
+		a.addip.target = nil
 	}
 	if a.primary == nil {
 		a.primary = a.paths[0]

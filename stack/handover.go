@@ -92,21 +92,23 @@ type asconfRoute struct {
 	lookup netip.Addr
 }
 
-// routeASCONF picks the route of an ASCONF toward p (nil: the primary):
-// from prefer if given, else from p's source while it is still ours, else
-// from an address still present, one being added first. The destination
-// then is the peer address that source reaches best, so that an ASCONF
-// from a new network does not try the old one first. The Address
-// Parameter is the source if the peer knows it, else an address it does.
+// routeASCONF picks the route of an ASCONF toward p: from prefer if
+// given, else from p's source while it is still ours, else from an
+// address still present, one being added first. Without p it goes to the
+// primary, or rather to the peer address that the source reaches best, so
+// that an ASCONF from a new network does not try the old one first. The
+// Address Parameter is the source if the peer knows it, else an address
+// it does.
 func (a *Association) routeASCONF(p *path, prefer netip.Addr) asconfRoute {
-	if p == nil {
+	pinned := p != nil
+	if !pinned {
 		p = a.primary
 	}
 	src := prefer
 	if !src.IsValid() {
 		src = a.asconfSource(p)
 	}
-	if src != p.local {
+	if src != p.local && !pinned {
 		p = a.pathFrom(src, p)
 	}
 	return asconfRoute{path: p, src: src, lookup: a.knownLocal(src)}
@@ -182,10 +184,16 @@ func (a *Association) asconfBudget(p *path) int {
 // left from an address that may be gone and would otherwise wait for
 // T4-RTO.
 func (a *Association) resendASCONF(now time.Time, addr netip.Addr) {
+	a.resendVia(now, a.addip.target, addr)
+}
+
+// resendVia sends what is in flight again at once toward p (nil: the
+// best path) from prefer (zero: the best source).
+func (a *Association) resendVia(now time.Time, p *path, prefer netip.Addr) {
 	if _, inFlight := a.addip.tx.Deadline(); !inFlight || a.primary == nil {
 		return
 	}
-	r := a.routeASCONF(nil, addr)
+	r := a.routeASCONF(p, prefer)
 	cs, fresh, err := a.addip.tx.Resend(now, r.lookup, a.asconfBudget(r.path), addip.Path{Dest: r.path.remote.Addr(), RTO: r.path.rto.rto})
 	if err != nil {
 		return
@@ -256,5 +264,59 @@ func (a *Association) restoreRTOs() {
 func (r *rtoCalc) restore() {
 	if r.measured {
 		r.rto = r.measuredRTO()
+	}
+}
+
+// AddPeerAddr adds an address of the peer learned outside the association
+// (an RSerPool resolution after the peer moved, say) as an unconfirmed
+// path, which carries no data before a heartbeat confirms it (RFC 9260
+// section 5.4): a wrong or forged hint costs a heartbeat, not data. Our
+// ASCONFs go there from now on until one is acknowledged, and the one in
+// flight goes there at once. After both ends moved this is how the peer
+// learns our new address: it finds the association by the verification
+// tag and the ASCONF's Address Parameter, an address it knows for us, and
+// accepts the ASCONF from an unknown source only behind a valid AUTH
+// chunk. A zero port means the peer's current UDP port.
+func (a *Association) AddPeerAddr(addr netip.AddrPort) error {
+	err := ErrClosed
+	a.exec(func() { err = a.addPeerAddr(time.Now(), addr) })
+	return err
+}
+
+func (a *Association) addPeerAddr(now time.Time, addr netip.AddrPort) error {
+	if a.primary == nil {
+		return ErrClosed
+	}
+	if addr.Port() == 0 {
+		addr = netip.AddrPortFrom(addr.Addr(), a.primary.remote.Port())
+	}
+	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
+	p := a.pathTo(addr.Addr())
+	if p == nil {
+		var err error
+		if p, err = a.addPeerPath(addr, a.primary.remote.Addr().Unmap()); err != nil {
+			return err
+		}
+	}
+	if a.asconfAvailable() {
+		a.addip.target = p
+		a.resendVia(now, p, netip.Addr{})
+	}
+	return nil
+}
+
+// targetReached runs when an ASCONF-ACK arrived: the ASCONFs no longer
+// need to go to the AddPeerAddr address, and that path, which the peer
+// may not have answered before it knew our new address, is probed again
+// at once.
+func (a *Association) targetReached(now time.Time) {
+	p := a.addip.target
+	if p == nil {
+		return
+	}
+	a.addip.target = nil
+	if p.state != PathActive && a.cfg.HeartbeatInterval >= 0 {
+		p.hbPending = false
+		p.hbDue = now
 	}
 }

@@ -395,3 +395,80 @@ func TestHandoverHoldExpires(t *testing.T) {
 		t.Errorf("lost after %v without the hold and %v with a 5 s hold, want 5 s apart (within a round trip)", ends[0], ends[1])
 	}
 }
+
+// TestBothMoveAddPeerAddr moves both ends at the same moment, break
+// before make: each side's ASCONF goes to the other's old address and is
+// lost. Told the peer's new address (as a resolution through RSerPool
+// would), AddPeerAddr sends the ASCONF in flight there at once; the peer
+// finds the association although both addresses are new to it. With both
+// sides told (symmetric) or only the client (asymmetric), the association
+// carries on with its tags, every message arrives once and in order, and
+// each side ends with the one path between the new addresses.
+func TestBothMoveAddPeerAddr(t *testing.T) {
+	for _, symmetric := range []bool{true, false} {
+		t.Run(fmt.Sprintf("symmetric %v", symmetric), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { bothMove(t, symmetric) })
+		})
+	}
+}
+
+func bothMove(t *testing.T, symmetric bool) {
+	cliNew, srvNew := moveAddr, netip.MustParseAddr("198.51.100.99")
+	n := simnet.New(47)
+	t.Cleanup(n.Close)
+	n.SetDefault(simnet.LinkProps{Delay: oneWay, Rate: 10e6})
+	hc, hs := n.AddHost("client", cli1), n.AddHost("server", srv1)
+	auto := func(h *simnet.Host) Config {
+		return Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: &hostWatcher{h: h}}
+	}
+	srv := simEndpoint(t, hs, auto(hs), true)
+	cli := simEndpoint(t, hc, auto(hc), false)
+	ca, sa := connect(t, cli, srv, srv1)
+	ltag, ptag := tagsOf(ca)
+
+	const msgs = 6000
+	var told time.Time
+	moved := make(chan struct{})
+	go func() {
+		defer close(moved)
+		time.Sleep(time.Second)
+		hc.RemoveAddr(cli1)
+		hs.RemoveAddr(srv1)
+		time.Sleep(2 * time.Second)
+		hc.AddAddr(cliNew)
+		hs.AddAddr(srvNew)
+		time.Sleep(200 * time.Millisecond) // the time a resolution takes
+		told = time.Now()
+		if err := ca.AddPeerAddr(netip.AddrPortFrom(srvNew, 0)); err != nil {
+			t.Error(err)
+		}
+		if symmetric {
+			if err := sa.AddPeerAddr(netip.AddrPortFrom(cliNew, 0)); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	go pace(t, ca, msgs, time.Millisecond)
+	at := arrivals(t, sa, msgs)
+	<-moved
+	if len(at) != msgs {
+		return
+	}
+	recovery := firstAfter(at, told)
+	t.Logf("first message %v after AddPeerAddr", recovery)
+	if limit := DefaultRTOInitial + 4*oneWay; recovery < 0 || recovery > limit {
+		t.Errorf("recovery %v after AddPeerAddr, want at most %v", recovery, limit)
+	}
+	if l, p := tagsOf(ca); l != ltag || p != ptag {
+		t.Errorf("tags %x/%x, want %x/%x", l, p, ltag, ptag)
+	}
+	time.Sleep(5 * time.Second) // the server's own ASCONF settles too
+	for _, side := range []struct {
+		a    *Association
+		want netip.Addr
+	}{{ca, srvNew}, {sa, cliNew}} {
+		if ps := side.a.Paths(); len(ps) != 1 || ps[0].Remote.Addr() != side.want || ps[0].State != PathActive {
+			t.Errorf("paths %+v, want one active path to %v", ps, side.want)
+		}
+	}
+}
