@@ -143,7 +143,7 @@ func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
 	if p := a.pathTo(acked.Dest); p != nil {
 		p.errors = 0
 	}
-	a.targetReached(now)
+	a.targetReached(now, acked.Dest)
 	moved := false
 	for _, r := range acked.Results {
 		a.applyResult(now, r)

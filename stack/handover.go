@@ -297,6 +297,12 @@ func (a *Association) addPeerAddr(now time.Time, addr netip.AddrPort) error {
 		if p, err = a.addPeerPath(addr, a.primary.remote.Addr().Unmap()); err != nil {
 			return err
 		}
+		if a.asconfAvailable() {
+			// No heartbeat yet: anyone at a forged address could echo
+			// it. The path is probed once the peer acknowledged, behind
+			// AUTH, an ASCONF sent there (targetReached).
+			p.hbDue = time.Time{}
+		}
 	}
 	if a.asconfAvailable() {
 		a.addip.target = p
@@ -305,17 +311,18 @@ func (a *Association) addPeerAddr(now time.Time, addr netip.AddrPort) error {
 	return nil
 }
 
-// targetReached runs when an ASCONF-ACK arrived: the ASCONFs no longer
-// need to go to the AddPeerAddr address, and that path, which the peer
-// may not have answered before it knew our new address, is probed again
-// at once.
-func (a *Association) targetReached(now time.Time) {
+// targetReached runs when an ASCONF-ACK arrived for an ASCONF last sent
+// to dest: the ASCONFs no longer need to go to the AddPeerAddr address.
+// If they went there, the authenticated answer shows that the peer is
+// there, and the path (which the peer could not answer before it knew our
+// new address) is probed at once.
+func (a *Association) targetReached(now time.Time, dest netip.Addr) {
 	p := a.addip.target
 	if p == nil {
 		return
 	}
 	a.addip.target = nil
-	if p.state != PathActive && a.cfg.HeartbeatInterval >= 0 {
+	if p.remote.Addr() == dest && p.state != PathActive && a.cfg.HeartbeatInterval >= 0 {
 		p.hbPending = false
 		p.hbDue = now
 	}

@@ -472,3 +472,67 @@ func bothMove(t *testing.T, symmetric bool) {
 		}
 	}
 }
+
+// TestAddPeerAddrForgedHint: a hint that points at somebody else (a
+// forged registration, say) gets nothing it could answer usefully: no
+// heartbeat to echo, no data, only the ASCONF behind AUTH that it cannot
+// acknowledge. The ASCONF then reaches the real peer on T4-RTO, the
+// association goes on, and the forged path stays unconfirmed.
+func TestAddPeerAddrForgedHint(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		forger := netip.MustParseAddr("203.0.113.66")
+		n := simnet.New(53)
+		t.Cleanup(n.Close)
+		n.SetDefault(simnet.LinkProps{Delay: oneWay, Rate: 10e6})
+		hc, hs := n.AddHost("client", cli1), n.AddHost("server", srv1)
+		n.AddHost("forger", forger)
+		srv := simEndpoint(t, hs, Config{}, true)
+		cli := simEndpoint(t, hc, Config{}, false)
+		ca, sa := connect(t, cli, srv, srv1)
+		var mu sync.Mutex
+		var seen []wire.ChunkType
+		n.OnPacket(func(_ time.Time, _, dst netip.AddrPort, data []byte, _ simnet.Fate) {
+			if dst.Addr() != forger {
+				return
+			}
+			it := wire.Packet(data).Chunks()
+			mu.Lock()
+			for c, ok := it.Next(); ok; c, ok = it.Next() {
+				seen = append(seen, c.Type())
+			}
+			mu.Unlock()
+		})
+		if err := ca.AddPeerAddr(netip.AddrPortFrom(forger, 0)); err != nil {
+			t.Fatal(err)
+		}
+		go pace(t, ca, 3000, time.Millisecond)
+		time.Sleep(time.Second)
+		hc.AddAddr(cli2)
+		if err := ca.AddLocalAddr(cli2); err != nil {
+			t.Fatal(err)
+		}
+		if got := inOrder(sa, 3000); got != 3000 {
+			t.Errorf("%d of 3000 messages arrived", got)
+		}
+		e := waitEvent(t, ca, EventASCONF)
+		if e.Err != nil {
+			t.Errorf("ASCONF %v, want success (through the real peer)", e)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, typ := range seen {
+			if typ != wire.TypeAuth && typ != wire.TypeAsconf {
+				t.Errorf("%v sent to the forged address (all: %v)", typ, seen)
+				break
+			}
+		}
+		if !slices.Contains(seen, wire.TypeAsconf) {
+			t.Errorf("the ASCONF did not try the hinted address: %v", seen)
+		}
+		for _, p := range ca.Paths() {
+			if p.Remote.Addr() == forger && p.State != PathUnconfirmed {
+				t.Errorf("forged path %+v, want unconfirmed", p)
+			}
+		}
+	})
+}
