@@ -190,7 +190,10 @@ func (a *Association) resendASCONF(now time.Time, addr netip.Addr) {
 // resendVia sends what is in flight again at once toward p (nil: the
 // best path) from prefer (zero: the best source).
 func (a *Association) resendVia(now time.Time, p *path, prefer netip.Addr) {
-	if _, inFlight := a.addip.tx.Deadline(); !inFlight || a.primary == nil {
+	if !a.asconfAvailable() || a.primary == nil {
+		return
+	}
+	if _, inFlight := a.addip.tx.Deadline(); !inFlight {
 		return
 	}
 	r := a.routeASCONF(p, prefer)
