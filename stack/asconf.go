@@ -181,6 +181,9 @@ func (a *Association) applyResult(now time.Time, r addip.Result) {
 		a.addip.locals = slices.DeleteFunc(a.addip.locals, func(x netip.Addr) bool { return x == r.Addr })
 	}
 	a.refreshSources(now)
+	if r.Op == addip.DeleteIP {
+		a.moveQueuedSources(r.Addr)
+	}
 	if r.Op == addip.AddIP && r.Addr == a.addip.moveTo {
 		a.addip.moveTo = netip.Addr{}
 		a.follow(r.Addr)

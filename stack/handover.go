@@ -330,3 +330,16 @@ func (a *Association) targetReached(now time.Time, dest netip.Addr) {
 		p.hbDue = now
 	}
 }
+
+// moveQueuedSources moves the control chunks queued to leave from gone, an
+// address the peer has just deleted, to a source it knows: answers
+// queued earlier in the same packet (a HEARTBEAT ACK for a heartbeat
+// bundled ahead of the ASCONF-ACK, as usrsctp sends them) would reach the
+// peer from an address that is no longer ours for it, out of the blue.
+func (a *Association) moveQueuedSources(gone netip.Addr) {
+	for i := range a.ctrl {
+		if c := &a.ctrl[i]; c.local == gone {
+			c.local = a.sourceFor(c.remote.Addr())
+		}
+	}
+}

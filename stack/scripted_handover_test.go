@@ -19,7 +19,8 @@ import (
 // 5.3 F7). Adding a new address then sends one ASCONF from it: Add IP
 // (new), Set Primary (new), Delete IP (old), with the old address as the
 // Address Parameter, so that the peer finds the association although the
-// source is new to it (section 4.1.1).
+// source is new to it (section 4.1.1). Nothing leaves from the old
+// address once the peer deleted it.
 func TestAsconfDeleteLastAddressHeld(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newAuthRig(t, scriptedConfig())
@@ -39,7 +40,11 @@ func TestAsconfDeleteLastAddressHeld(t *testing.T) {
 			t.Errorf("Address Parameter %v, want the address the peer knows, %v", req.Address, addrA)
 		}
 		expectRequests(t, req, addIP(0, addrA2), setPrimary(0, addrA2), deleteIP(0, addrA))
-		r.sendSignedFrom(s, addrB, &wire.AsconfAck{Serial: req.Serial})
+		// As usrsctp does: a heartbeat to the new address ahead of the
+		// ASCONF-ACK in one packet. Its HEARTBEAT ACK must not leave from
+		// the address the ACK deletes.
+		r.sendRaw(addrB, addrA2, s.seal(t, s.epTag, heartbeat("new"), authHere, &wire.AsconfAck{Serial: req.Serial}))
+		expectRoute(t, r.expectSigned(s, wire.TypeHeartbeatAck), addrA2, addrB)
 		for _, e := range asconfEvents(t, a, 3) {
 			if e.Err != nil {
 				t.Errorf("event %v, want success", e)
