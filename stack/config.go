@@ -96,8 +96,11 @@ type Config struct {
 	// HandoverHold is how long an association whose every path is down
 	// waits for one to come back (the peer moving to a new address, or
 	// we) when the error limits would abort it: its queued and
-	// unacknowledged data wait and go out on the new path (default 60 s).
-	// Negative aborts at the limits at once, as RFC 9260 does.
+	// unacknowledged data wait and go out on the new path. The default
+	// is DefaultHandoverHold (60 s) with AutoASCONF, which makes the
+	// endpoint mobile, and none otherwise, so that a dead peer is noticed
+	// at the RFC's limits (RSerPool failover depends on that). Negative
+	// means none.
 	HandoverHold time.Duration
 	// CookieLifetime is Valid.Cookie.Life (60 s).
 	CookieLifetime time.Duration
@@ -176,7 +179,9 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.HeartbeatInterval, DefaultHBInterval)
 	config.Default(&c.SwitchbackHold, DefaultSwitchbackHold)
 	config.Default(&c.AddressHold, DefaultAddressHold)
-	config.Default(&c.HandoverHold, DefaultHandoverHold)
+	if c.AutoASCONF {
+		config.Default(&c.HandoverHold, DefaultHandoverHold)
+	}
 	config.Default(&c.CookieLifetime, DefaultCookieLifetime)
 	config.Default(&c.SACKDelay, DefaultSACKDelay)
 	config.Default(&c.SACKFrequency, 2)

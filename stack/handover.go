@@ -239,7 +239,7 @@ func (a *Association) resumeAfterOutage() {
 // HandoverHold from the first time the limits were reached. A path that
 // answers ends the hold (pathHeard); onHoldExpired aborts if none did.
 func (a *Association) holdForHandover(now time.Time) bool {
-	if a.cfg.HandoverHold < 0 || slices.ContainsFunc(a.paths, func(p *path) bool { return p.state == PathActive }) {
+	if a.cfg.HandoverHold <= 0 || slices.ContainsFunc(a.paths, func(p *path) bool { return p.state == PathActive }) {
 		return false
 	}
 	if a.addip.holdUntil.IsZero() {

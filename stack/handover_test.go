@@ -355,11 +355,12 @@ func inOrder(a *Association, n int) int {
 // TestHandoverHold: the server is gone for 20 s, far longer than the
 // client's error limits allow. With the handover hold the client keeps the
 // association and its data, and everything arrives once the server's new
-// address is known; without it (HandoverHold < 0) the client gives up.
+// address is known; without it (the default without AutoASCONF) the
+// client gives up.
 func TestHandoverHold(t *testing.T) {
 	const msgs = 25000
 	synctest.Test(t, func(t *testing.T) {
-		ca, got, ended, events := serverGone(t, holdCfg(0), 20*time.Second, msgs)
+		ca, got, ended, events := serverGone(t, holdCfg(DefaultHandoverHold), 20*time.Second, msgs)
 		if got != msgs || !ended.IsZero() {
 			t.Errorf("with the hold: %d of %d messages arrived, association ended %v (%v)\n%+v", got, msgs, ended, ca.Err(), ca.Stats())
 		}
@@ -369,7 +370,7 @@ func TestHandoverHold(t *testing.T) {
 		}
 	})
 	synctest.Test(t, func(t *testing.T) {
-		ca, _, ended, _ := serverGone(t, holdCfg(-1), 20*time.Second, msgs)
+		ca, _, ended, _ := serverGone(t, holdCfg(0), 20*time.Second, msgs)
 		if ended.IsZero() || ca.Err() != ErrCommunicationLost {
 			t.Errorf("without the hold the association should be lost; ended %v with %v", ended, ca.Err())
 		}
@@ -381,7 +382,7 @@ func TestHandoverHold(t *testing.T) {
 // the runs differ in their random tags and timing).
 func TestHandoverHoldExpires(t *testing.T) {
 	var ends []time.Duration
-	for _, hold := range []time.Duration{-1, 5 * time.Second} {
+	for _, hold := range []time.Duration{0, 5 * time.Second} {
 		synctest.Test(t, func(t *testing.T) {
 			start := time.Now()
 			ca, _, ended, _ := serverGone(t, holdCfg(hold), 0, 5000)
@@ -538,4 +539,23 @@ func TestAddPeerAddrForgedHint(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestHandoverHoldDefault: a mobile endpoint (AutoASCONF) holds for
+// DefaultHandoverHold unless told otherwise; any other notices a dead peer
+// at the RFC's limits, as RSerPool failover expects.
+func TestHandoverHoldDefault(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want time.Duration
+	}{
+		{Config{AutoASCONF: true}, DefaultHandoverHold},
+		{Config{AutoASCONF: true, HandoverHold: time.Second}, time.Second},
+		{Config{AutoASCONF: true, HandoverHold: -1}, -1},
+		{Config{}, 0},
+	} {
+		if got := tc.cfg.withDefaults().HandoverHold; got != tc.want {
+			t.Errorf("%+v: HandoverHold %v, want %v", tc.cfg, got, tc.want)
+		}
+	}
 }

@@ -220,7 +220,6 @@ func TestAllPathsFail(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := failoverCfg
 		cfg.AssocMaxRetrans = 4
-		cfg.HandoverHold = -1 // RFC 9260: no waiting for a new path
 		n, ca, _ := multiPair(t, cfg, cfg)
 		events := eventTimes(ca)
 		n.SetDown(cli1, srv1, true)

@@ -580,13 +580,10 @@ func TestAsconfDeleteLocalAddrNotSource(t *testing.T) {
 // TestAsconfT4ExhaustionEndsAssociation checks RFC 5061 section 5.1 B2:
 // each T4-RTO expiry counts against the association, so a peer that never
 // answers an ASCONF is declared unreachable after Association.Max.Retrans
-// (10) retransmissions, the RTO doubling up to RTO.Max (60 s), with no
-// handover hold.
+// (10) retransmissions, the RTO doubling up to RTO.Max (60 s).
 func TestAsconfT4ExhaustionEndsAssociation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := scriptedConfig()
-		cfg.HandoverHold = -1
-		r := newAuthRig(t, cfg)
+		r := newAuthRig(t, scriptedConfig())
 		a, s := r.connectAuth()
 		r.sut.AddAddr(addrA2)
 		if err := a.AddLocalAddr(addrA2); err != nil {

@@ -22,12 +22,10 @@ import (
 // A peer that stops answering: the DATA is retransmitted on T3 with the RTO
 // doubling up to RTO.Max, and after Association.Max.Retrans
 // retransmissions the association is declared lost (sections 6.3.3 and
-// 8.1), at once without a handover hold.
+// 8.1).
 func TestPeerCrashCommunicationLost(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := scriptedConfig()
-		cfg.HandoverHold = -1
-		r := newRig(t, cfg)
+		r := newRig(t, scriptedConfig())
 		a, _ := r.connect()
 		sendString(t, a, "anyone there?")
 		var sent []time.Time
