@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/mobisctp/mobisctp/addip"
-	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // Break-before-make: our only address goes before a new one exists. The
@@ -84,128 +83,6 @@ func (a *Association) announceable(addr netip.Addr) bool {
 	return len(a.paths) > 0
 }
 
-// asconfRoute is where an ASCONF goes: the path, the packet's source, and
-// the ASCONF's Address Parameter.
-type asconfRoute struct {
-	path   *path
-	src    netip.Addr
-	lookup netip.Addr
-}
-
-// routeASCONF picks the route of an ASCONF toward p: from prefer if
-// given, else from p's source while it is still ours, else from an
-// address still present, one being added first. Without p it goes to the
-// primary, or rather to the peer address that the source reaches best, so
-// that an ASCONF from a new network does not try the old one first. The
-// Address Parameter is the source if the peer knows it, else an address
-// it does.
-func (a *Association) routeASCONF(p *path, prefer netip.Addr) asconfRoute {
-	pinned := p != nil
-	if !pinned {
-		p = a.primary
-	}
-	src := prefer
-	if !src.IsValid() {
-		src = a.asconfSource(p)
-	}
-	if src != p.local && !pinned {
-		p = a.pathFrom(src, p)
-	}
-	return asconfRoute{path: p, src: src, lookup: a.knownLocal(src)}
-}
-
-// asconfSource returns p's source if it is bound and not on its way out,
-// else the best present address.
-func (a *Association) asconfSource(p *path) netip.Addr {
-	bound := a.ep.conn.LocalAddrs()
-	usable := func(x netip.Addr) bool {
-		return slices.Contains(bound, x) && !slices.Contains(a.addip.leaving, x) && !slices.Contains(a.addip.held, x)
-	}
-	if usable(p.local) {
-		return p.local
-	}
-	adding := a.addip.tx.Adding()
-	for i := len(adding) - 1; i >= 0; i-- { // the newest first
-		if usable(adding[i]) && sameFamily(adding[i], p.remote.Addr()) {
-			return adding[i]
-		}
-	}
-	for _, x := range bound {
-		if usable(x) && sameFamily(x, p.remote.Addr()) && a.announceable(x) {
-			return x
-		}
-	}
-	return p.local
-}
-
-// pathFrom returns the path whose peer address shares the longest prefix
-// with src, def on a tie with it.
-func (a *Association) pathFrom(src netip.Addr, def *path) *path {
-	best, bestLen := def, commonPrefixLen(def.remote.Addr().Unmap(), src)
-	for _, p := range a.paths {
-		if n := commonPrefixLen(p.remote.Addr().Unmap(), src); n > bestLen && sameFamily(p.remote.Addr(), src) {
-			best, bestLen = p, n
-		}
-	}
-	return best
-}
-
-// knownLocal returns src if the peer knows it as ours, else an address it
-// knows, preferably one not on its way out.
-func (a *Association) knownLocal(src netip.Addr) netip.Addr {
-	st := &a.addip
-	if slices.Contains(st.locals, src) || len(st.locals) == 0 {
-		return src
-	}
-	for _, x := range st.locals {
-		if !slices.Contains(st.leaving, x) && !slices.Contains(st.held, x) {
-			return x
-		}
-	}
-	return st.locals[0]
-}
-
-// sendASCONFs queues ASCONF chunks on route r, in order: one packet, one
-// AUTH chunk ahead of them.
-func (a *Association) sendASCONFs(r asconfRoute, cs []*wire.Asconf) {
-	for _, c := range cs {
-		a.queueCtrlTo(c.Append(nil), r.path.remote, r.src, a.peerTag)
-	}
-}
-
-// asconfBudget is the room for ASCONF chunks in a packet on p.
-func (a *Association) asconfBudget(p *path) int {
-	return p.mtu - wire.CommonHeaderLen - a.auth.AuthLen()
-}
-
-// resendASCONF sends what is in flight again at once from the new local
-// address addr, with what was queued meanwhile bundled behind it
-// (addip.Sender.Resend explains the serial numbers): the request in flight
-// left from an address that may be gone and would otherwise wait for
-// T4-RTO.
-func (a *Association) resendASCONF(now time.Time, addr netip.Addr) {
-	a.resendVia(now, a.addip.target, addr)
-}
-
-// resendVia sends what is in flight again at once toward p (nil: the
-// best path) from prefer (zero: the best source).
-func (a *Association) resendVia(now time.Time, p *path, prefer netip.Addr) {
-	if !a.asconfAvailable() || a.primary == nil {
-		return
-	}
-	if _, inFlight := a.addip.tx.Deadline(); !inFlight {
-		return
-	}
-	r := a.routeASCONF(p, prefer)
-	cs, fresh, err := a.addip.tx.Resend(now, r.lookup, a.asconfBudget(r.path), addip.Path{Dest: r.path.remote.Addr(), RTO: r.path.rto.rto})
-	if err != nil {
-		return
-	}
-	a.sendASCONFs(r, cs)
-	a.stats.AsconfsSent += uint64(fresh)
-	a.stats.Retransmissions += uint64(len(cs) - fresh)
-}
-
 // resumeAfterOutage runs when the peer acknowledged the address that
 // ended a break-before-make move, or when a path answered during a
 // handover hold. Timeouts during the outage backed off the RTOs and left
@@ -234,27 +111,6 @@ func (a *Association) resumeAfterOutage() {
 	}
 }
 
-// holdForHandover decides, when the error limits are reached, whether the
-// association waits instead of aborting: while no path is active, for
-// HandoverHold from the first time the limits were reached. A path that
-// answers ends the hold (pathHeard); onHoldExpired aborts if none did.
-func (a *Association) holdForHandover(now time.Time) bool {
-	if a.cfg.HandoverHold <= 0 || slices.ContainsFunc(a.paths, func(p *path) bool { return p.state == PathActive }) {
-		return false
-	}
-	if a.addip.holdUntil.IsZero() {
-		a.addip.holdUntil = now.Add(a.cfg.HandoverHold)
-		a.emit(Event{Type: EventHandoverHold})
-	}
-	return true
-}
-
-// onHoldExpired ends a handover hold that no path ended.
-func (a *Association) onHoldExpired(now time.Time) {
-	a.addip.holdUntil = time.Time{}
-	a.abortWith(now, nil, ErrCommunicationLost)
-}
-
 // restoreRTOs undoes the backoff of every path's RTO.
 func (a *Association) restoreRTOs() {
 	for _, p := range a.paths {
@@ -267,67 +123,6 @@ func (a *Association) restoreRTOs() {
 func (r *rtoCalc) restore() {
 	if r.measured {
 		r.rto = r.measuredRTO()
-	}
-}
-
-// AddPeerAddr adds an address of the peer learned outside the association
-// (an RSerPool resolution after the peer moved, say) as an unconfirmed
-// path, which carries no data before a heartbeat confirms it (RFC 9260
-// section 5.4): a wrong or forged hint costs a heartbeat, not data. Our
-// ASCONFs go there from now on until one is acknowledged, and the one in
-// flight goes there at once. After both ends moved this is how the peer
-// learns our new address: it finds the association by the verification
-// tag and the ASCONF's Address Parameter, an address it knows for us, and
-// accepts the ASCONF from an unknown source only behind a valid AUTH
-// chunk. A zero port means the peer's current UDP port.
-func (a *Association) AddPeerAddr(addr netip.AddrPort) error {
-	err := ErrClosed
-	a.exec(func() { err = a.addPeerAddr(time.Now(), addr) })
-	return err
-}
-
-func (a *Association) addPeerAddr(now time.Time, addr netip.AddrPort) error {
-	if a.primary == nil {
-		return ErrClosed
-	}
-	if addr.Port() == 0 {
-		addr = netip.AddrPortFrom(addr.Addr(), a.primary.remote.Port())
-	}
-	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port())
-	p := a.pathTo(addr.Addr())
-	if p == nil {
-		var err error
-		if p, err = a.addPeerPath(addr, a.primary.remote.Addr().Unmap()); err != nil {
-			return err
-		}
-		if a.asconfAvailable() {
-			// No heartbeat yet: anyone at a forged address could echo
-			// it. The path is probed once the peer acknowledged, behind
-			// AUTH, an ASCONF sent there (targetReached).
-			p.hbDue = time.Time{}
-		}
-	}
-	if a.asconfAvailable() {
-		a.addip.target = p
-		a.resendVia(now, p, netip.Addr{})
-	}
-	return nil
-}
-
-// targetReached runs when an ASCONF-ACK arrived for an ASCONF last sent
-// to dest: the ASCONFs no longer need to go to the AddPeerAddr address.
-// If they went there, the authenticated answer shows that the peer is
-// there, and the path (which the peer could not answer before it knew our
-// new address) is probed at once.
-func (a *Association) targetReached(now time.Time, dest netip.Addr) {
-	p := a.addip.target
-	if p == nil {
-		return
-	}
-	a.addip.target = nil
-	if p.remote.Addr() == dest && p.state != PathActive && a.cfg.HeartbeatInterval >= 0 {
-		p.hbPending = false
-		p.hbDue = now
 	}
 }
 
