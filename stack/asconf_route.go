@@ -35,7 +35,7 @@ func (a *Association) routeASCONF(p *path, prefer netip.Addr) asconfRoute {
 		p = a.primary
 	}
 	src := prefer
-	if !src.IsValid() {
+	if !src.IsValid() || !sameFamily(src, p.remote.Addr()) {
 		src = a.asconfSource(p)
 	}
 	if src != p.local && !pinned {
