@@ -6,7 +6,9 @@
 // from our initial TSN (section 5.1 A2), keeps one in flight (A3, section
 // 5.1.1 C1) and bundles what was queued meanwhile into the next one within
 // the caller's size budget. It runs T4-RTO and asks the loop where to
-// resend (B1-B5), and turns the ASCONF-ACK into one [Result] per request,
+// resend (B1-B5); [Sender.Resend] sends the one in flight again early with
+// the queued requests in a successor bundled behind it (B4, C2). It turns
+// each ASCONF-ACK into one [Result] per request,
 // implicit ones included (section 5.1). An ASCONF-ACK for a serial number
 // never sent is [ErrIllegalAck] (section 5.3 F0).
 //
@@ -31,6 +33,11 @@
 //	// Building a packet: at most one ASCONF is in flight.
 //	c, err := tx.Next(now, ourAddr, budget, addip.Path{Dest: primary, RTO: rto})
 //	// c != nil: send AUTH + c to primary. Arm the timer at tx.Deadline().
+//
+//	// A new local address appeared with an ASCONF outstanding: resend it
+//	// now from there, the queued requests bundled behind it in an ASCONF
+//	// with the next serial (section 5.1 B4).
+//	cs, fresh, err := tx.Resend(now, known, budget, addip.Path{Dest: dest, RTO: rto})
 //
 //	// The timer fired: resend the same chunk elsewhere.
 //	r, ok := tx.Expire(now, func(failed netip.Addr) addip.Path {

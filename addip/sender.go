@@ -32,22 +32,41 @@ func (r request) param() *wire.AddressRequestParam {
 	return &wire.AddressRequestParam{Type: r.op.paramType(), CorrelationID: r.id, Address: r.addr}
 }
 
-// flight is the ASCONF awaiting its ASCONF-ACK.
+// flight is what awaits its ASCONF-ACK: one ASCONF, or after [Sender.Resend]
+// that ASCONF followed by successors with the next serial numbers, always
+// sent together in one packet.
 type flight struct {
-	chunk    wire.Asconf
-	reqs     []request
+	sent     []sentAsconf // in serial order
 	to       Path
 	deadline time.Time
 	errors   int
 }
 
-// Retransmit is an ASCONF to resend after T4-RTO expired (RFC 5061
-// section 5.1 B1-B5).
+// sentAsconf is one ASCONF of the flight and the requests it carries.
+type sentAsconf struct {
+	chunk wire.Asconf
+	reqs  []request
+}
+
+// chunks returns the flight's ASCONFs, for the caller to send in order.
+func (f *flight) chunks() []*wire.Asconf {
+	out := make([]*wire.Asconf, len(f.sent))
+	for i := range f.sent {
+		out[i] = &f.sent[i].chunk
+	}
+	return out
+}
+
+// Retransmit is what to resend after T4-RTO expired (RFC 5061 section 5.1
+// B1-B5).
 type Retransmit struct {
-	Chunk  *wire.Asconf // the same chunk, serial included; do not modify
-	Failed netip.Addr   // the destination that timed out
-	To     Path         // where to resend it, as picked by the caller
-	Errors int          // T4-RTO expiries of this ASCONF so far
+	// Chunks are the ASCONFs in flight, unchanged, serials included: one,
+	// or more after Resend bundled successors. Send them in this order in
+	// one packet behind one AUTH chunk, and do not modify them.
+	Chunks []*wire.Asconf
+	Failed netip.Addr // the destination that timed out
+	To     Path       // where to resend it, as picked by the caller
+	Errors int        // T4-RTO expiries of this ASCONF so far
 }
 
 // NewSender returns a Sender whose first ASCONF carries our initial TSN as
@@ -89,15 +108,27 @@ func (s *Sender) Next(now time.Time, src netip.Addr, budget int, to Path) (*wire
 	if !src.IsValid() {
 		return nil, ErrInvalidAddress
 	}
+	sent, ok := s.take(src, budget)
+	if !ok {
+		return nil, ErrBudget
+	}
+	s.flight = &flight{sent: []sentAsconf{sent}, to: to, deadline: now.Add(to.RTO)}
+	return &s.flight.sent[0].chunk, nil
+}
+
+// take builds the ASCONF with the next serial from the queued requests
+// that fit budget, and removes them from the queue; ok is false when not
+// even one fits.
+func (s *Sender) take(src netip.Addr, budget int) (sentAsconf, bool) {
 	c := wire.Asconf{Serial: s.next, Address: src}
 	n := s.bundle(&c, budget)
 	if n == 0 {
-		return nil, ErrBudget
+		return sentAsconf{}, false
 	}
-	s.flight = &flight{chunk: c, reqs: slices.Clone(s.queue[:n]), to: to, deadline: now.Add(to.RTO)}
+	reqs := slices.Clone(s.queue[:n])
 	s.queue = slices.Delete(s.queue, 0, n)
 	s.next++
-	return &s.flight.chunk, nil
+	return sentAsconf{chunk: c, reqs: reqs}, true
 }
 
 // bundle adds queued requests to c, in order, while c.Len() stays within
@@ -138,5 +169,5 @@ func (s *Sender) Expire(now time.Time, pick func(failed netip.Addr) Path) (r Ret
 	f.errors++
 	f.to = pick(failed)
 	f.deadline = now.Add(f.to.RTO)
-	return Retransmit{Chunk: &f.chunk, Failed: failed, To: f.to, Errors: f.errors}, true
+	return Retransmit{Chunks: f.chunks(), Failed: failed, To: f.to, Errors: f.errors}, true
 }

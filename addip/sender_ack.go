@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/mobisctp/mobisctp/internal/serial"
 	"github.com/mobisctp/mobisctp/stack/wire"
@@ -40,20 +41,46 @@ type Acked struct {
 // HandleAck processes an authenticated ASCONF-ACK. ok is false when it
 // acknowledges an older ASCONF and is ignored. An ASCONF-ACK for a serial
 // number we have not sent yet returns an error wrapping [ErrIllegalAck]
-// (RFC 5061 section 5.3 F0). A matching one stops T4-RTO and frees the
-// way for [Sender.Next].
+// (RFC 5061 section 5.3 F0). One that matches the last ASCONF in flight
+// stops T4-RTO and frees the way for [Sender.Next]; one for an ASCONF
+// that [Sender.Resend] bundled successors behind leaves those in flight.
 func (s *Sender) HandleAck(ack *wire.AsconfAck) (a Acked, ok bool, err error) {
 	if serial.LessEq32(s.next, ack.Serial) {
 		return Acked{}, false, fmt.Errorf("%w: serial %d, next to send %d", ErrIllegalAck, ack.Serial, s.next)
 	}
 	f := s.flight
-	if f == nil || ack.Serial != f.chunk.Serial {
+	i := -1
+	if f != nil {
+		i = slices.IndexFunc(f.sent, func(x sentAsconf) bool { return x.chunk.Serial == ack.Serial })
+	}
+	if i < 0 {
 		return Acked{}, false, nil
 	}
-	s.flight = nil
-	res := results(f.reqs, ack.Params)
+	// The peer processes ASCONFs in serial order (RFC 5061 section 5.2
+	// E1), so this one was applied after those bundled ahead of it; their
+	// ASCONF-ACKs travel in the same packet ahead of this one (section
+	// 5.1.1 C3) and were lost with it only if the peer split them. Their
+	// requests count as implicitly successful.
+	var res []Result
+	for _, earlier := range f.sent[:i] {
+		res = append(res, implicitSuccess(earlier.reqs)...)
+	}
+	res = append(res, results(f.sent[i].reqs, ack.Params)...)
+	f.sent = f.sent[i+1:]
+	if len(f.sent) == 0 {
+		s.flight = nil
+	}
 	s.disableUnrecognized(res)
 	return Acked{Results: res, Dest: f.to.Dest}, true, nil
+}
+
+// implicitSuccess reports reqs as implicitly successful.
+func implicitSuccess(reqs []request) []Result {
+	out := make([]Result, len(reqs))
+	for i, q := range reqs {
+		out[i] = Result{Op: q.op, Addr: q.addr, CorrelationID: q.id, OK: true, Implicit: true}
+	}
+	return out
 }
 
 // results matches the responses to the requests by correlation ID. A

@@ -210,7 +210,7 @@ func TestSenderT4Retransmission(t *testing.T) {
 			if r.Errors != st.errors || r.To != st.to {
 				t.Errorf("step %d: Errors %d To %+v, want %d %+v", i, r.Errors, r.To, st.errors, st.to)
 			}
-			if !bytes.Equal(r.Chunk.Append(nil), orig) {
+			if len(r.Chunks) != 1 || !bytes.Equal(r.Chunks[0].Append(nil), orig) {
 				t.Errorf("step %d: the retransmission differs from the ASCONF first sent", i)
 			}
 		} else if len(picked) != 0 {

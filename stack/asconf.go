@@ -26,6 +26,18 @@ type asconfState struct {
 	// moveTo is a new local address that AutoASCONF moves the association
 	// to: once the peer knows it, our own data follows (see follow).
 	moveTo netip.Addr
+	// held are Deletes of our last addresses, waiting for a new one
+	// (handover.go); stranded is set from then until the peer has
+	// acknowledged the address that replaced them.
+	held     []netip.Addr
+	stranded bool
+	// target is a peer address given by AddPeerAddr: our ASCONFs go
+	// there until one is acknowledged (handover.go).
+	target *path
+	// holdUntil is when the handover hold ends (zero: none): every path
+	// is down and the error limits are reached, but the association
+	// waits for a new path instead of aborting (handover.go).
+	holdUntil time.Time
 }
 
 // setupAddIP starts RFC 5061 if both sides support it with AUTH, and
@@ -56,6 +68,10 @@ func (a *Association) queueASCONF(op addip.Op, addr netip.Addr) error {
 	if !a.asconfAvailable() {
 		return ErrNoASCONF
 	}
+	if op == addip.DeleteIP && a.holdsLastAddress(addr) {
+		a.holdDelete(addr) // the peer would refuse it (RFC 5061 section 5.3 F7)
+		return nil
+	}
 	if _, err := a.addip.tx.Queue(op, addr); err != nil {
 		return err
 	}
@@ -77,13 +93,12 @@ func (a *Association) flushASCONF(now time.Time) {
 	if !a.asconfAvailable() || a.primary == nil {
 		return
 	}
-	p := a.primary
-	budget := p.mtu - wire.CommonHeaderLen - a.auth.AuthLen()
-	c, err := a.addip.tx.Next(now, p.local, budget, addip.Path{Dest: p.remote.Addr(), RTO: p.rto.rto})
+	r := a.routeASCONF(a.addip.target, netip.Addr{})
+	c, err := a.addip.tx.Next(now, r.lookup, a.asconfBudget(r.path), addip.Path{Dest: r.path.remote.Addr(), RTO: r.path.rto.rto})
 	if err != nil || c == nil {
 		return
 	}
-	a.queueCtrl(c.Append(nil), p)
+	a.sendASCONFs(r, []*wire.Asconf{c})
 	a.stats.AsconfsSent++
 }
 
@@ -102,13 +117,16 @@ func (a *Association) onT4(now time.Time) {
 				break
 			}
 		}
+		if t := a.addip.target; t != nil && t.remote.Addr() != failed {
+			alt = t // where the peer is said to be now
+		}
 		return addip.Path{Dest: alt.remote.Addr(), RTO: alt.rto.rto}
 	})
 	if !ok || a.state == stateClosed {
 		return
 	}
-	a.queueCtrl(r.Chunk.Append(nil), a.pathTo(r.To.Dest))
-	a.stats.Retransmissions++
+	a.sendASCONFs(a.routeASCONF(a.pathTo(r.To.Dest), netip.Addr{}), r.Chunks)
+	a.stats.Retransmissions += uint64(len(r.Chunks))
 }
 
 // handleAsconfAck applies the peer's answers to our requests.
@@ -130,8 +148,14 @@ func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
 	if p := a.pathTo(acked.Dest); p != nil {
 		p.errors = 0
 	}
+	a.targetReached(now, acked.Dest)
+	moved := false
 	for _, r := range acked.Results {
 		a.applyResult(now, r)
+		moved = moved || (r.OK && r.Op == addip.AddIP)
+	}
+	if moved && a.addip.stranded && len(a.addip.held) == 0 {
+		a.resumeAfterOutage()
 	}
 	return true
 }
@@ -166,6 +190,9 @@ func (a *Association) applyResult(now time.Time, r addip.Result) {
 		a.drain(now, r.Addr)
 	}
 	a.refreshSources(now)
+	if r.Op == addip.DeleteIP {
+		a.moveQueuedSources(r.Addr)
+	}
 	if r.Op == addip.AddIP && r.Addr == a.addip.moveTo {
 		a.addip.moveTo = netip.Addr{}
 		a.follow(r.Addr)
@@ -231,20 +258,29 @@ func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
 	if a.pathTo(addr) != nil {
 		return nil
 	}
-	if !a.ep.canReach(addr, a.addip.cur.remote.Addr().Unmap()) || slices.Contains(a.ep.conn.LocalAddrs(), addr) {
-		return addip.ErrUnresolvableAddress // one of ours, or out of reach
+	from := a.addip.cur.remote
+	_, err := a.addPeerPath(netip.AddrPortFrom(addr, from.Port()), from.Addr().Unmap())
+	return err
+}
+
+// addPeerPath adds an unconfirmed path to addr, an address of the peer
+// learned from a packet from via, and probes it by heartbeat before it
+// carries data.
+func (a *Association) addPeerPath(addr netip.AddrPort, via netip.Addr) (*path, error) {
+	if !a.ep.canReach(addr.Addr(), via) || slices.Contains(a.ep.conn.LocalAddrs(), addr.Addr()) {
+		return nil, addip.ErrUnresolvableAddress // one of ours, or out of reach
 	}
-	if a.ep.owner(a, addr, a.peerPort) != nil {
-		return addip.ErrNoAuthorization // another association's peer
+	if a.ep.owner(a, addr.Addr(), a.peerPort) != nil {
+		return nil, addip.ErrNoAuthorization // another association's peer
 	}
 	if !a.roomForPath() {
-		return addip.ErrResourceShortage
+		return nil, addip.ErrResourceShortage
 	}
-	p := a.addPath(netip.AddrPortFrom(addr, a.addip.cur.remote.Port()), a.sourceFor(addr))
+	p := a.addPath(addr, a.sourceFor(addr.Addr()))
 	a.scheduleHeartbeat(time.Now(), p)
 	a.reregister()
 	a.emit(Event{Type: EventPathAdded, Addr: p.remote})
-	return nil
+	return p, nil
 }
 
 // DeletePeerAddress removes the path to addr (or, for the wildcard, every
@@ -296,6 +332,9 @@ func (a *Association) removePath(p *path) {
 	if a.primary == p {
 		a.primary = nil
 	}
+	if a.addip.target == p {
+		a.addip.target = nil
+	}
 	if a.primary == nil {
 		a.primary = a.paths[0]
 		if a.preferred == nil {
@@ -345,11 +384,16 @@ func (a *Association) AddLocalAddr(addr netip.Addr) error {
 	if err := a.ep.bind(addr); err != nil {
 		return err
 	}
-	return a.asconfRequest(addip.AddIP, addr)
+	err := ErrClosed
+	a.exec(func() { err = a.addLocal(addr.Unmap(), false) })
+	return err
 }
 
 // RemoveLocalAddr asks the peer to stop using a local address (Delete IP
-// Address). The address stays in use until the peer acknowledges.
+// Address). The address stays in use until the peer acknowledges. The
+// request for the last address the peer knows for us waits until
+// AddLocalAddr gives a new one, and then goes after its Add IP Address
+// and Set Primary Address.
 func (a *Association) RemoveLocalAddr(addr netip.Addr) error {
 	return a.asconfRequest(addip.DeleteIP, addr)
 }

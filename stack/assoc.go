@@ -221,6 +221,7 @@ func (a *Association) nextDeadline() time.Time {
 	earlier(a.tx.nagleDue)
 	earlier(a.tx.probeDue)
 	earlier(a.switchbackDue)
+	earlier(a.addip.holdUntil)
 	if a.addip.tx != nil {
 		if t4, ok := a.addip.tx.Deadline(); ok {
 			earlier(t4)
@@ -253,6 +254,9 @@ func (a *Association) fireTimers(now time.Time) {
 	}
 	if expired(a.switchbackDue, now) {
 		a.onSwitchback(now)
+	}
+	if expired(a.addip.holdUntil, now) {
+		a.onHoldExpired(now)
 	}
 	if a.addip.tx != nil {
 		if t4, ok := a.addip.tx.Deadline(); ok && expired(t4, now) {

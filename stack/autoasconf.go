@@ -85,11 +85,11 @@ func (t *addrTracker) observe(now time.Time, present, inUse []netip.Addr) {
 	}
 }
 
-// due returns the addresses that have been seen, or missed, for at least
-// hold at now, and forgets them; next is the next time something becomes
-// due (zero if nothing waits).
-func (t *addrTracker) due(now time.Time, hold time.Duration) (added, removed []netip.Addr, next time.Time) {
-	take := func(m map[netip.Addr]time.Time) []netip.Addr {
+// due returns the addresses that have been seen for at least addHold, or
+// missed for at least removeHold, at now, and forgets them; next is the
+// next time something becomes due (zero if nothing waits).
+func (t *addrTracker) due(now time.Time, addHold, removeHold time.Duration) (added, removed []netip.Addr, next time.Time) {
+	take := func(m map[netip.Addr]time.Time, hold time.Duration) []netip.Addr {
 		var out []netip.Addr
 		for a, since := range m {
 			if at := since.Add(hold); !now.Before(at) {
@@ -102,12 +102,29 @@ func (t *addrTracker) due(now time.Time, hold time.Duration) (added, removed []n
 		slices.SortFunc(out, netip.Addr.Compare)
 		return out
 	}
-	return take(t.seen), take(t.missed), next
+	return take(t.seen, addHold), take(t.missed, removeHold), next
 }
+
+// addHold is how long a new address must stay before it is used: the
+// AddressHold against flapping, or while the endpoint has no address at
+// all, when waiting only prolongs the outage, just settleHold.
+func (ep *Endpoint) addHold() time.Duration {
+	if len(ep.conn.LocalAddrs()) == 0 {
+		return min(settleHold, ep.cfg.AddressHold)
+	}
+	return ep.cfg.AddressHold
+}
+
+// settleHold lets the routes that come with a new address (DHCP clients
+// and network managers add them just after it) be in place before the
+// ASCONF leaves from it; an ASCONF sent too early is lost and waits for
+// T4-RTO.
+const settleHold = 50 * time.Millisecond
 
 // autoASCONF runs until ctx ends, turning address changes into ASCONF
 // requests on every association.
 func (ep *Endpoint) autoASCONF(ctx context.Context, w AddressWatcher) {
+	defer ep.addrFeeds.close()
 	changes := make(chan []netip.Addr)
 	go func() {
 		defer close(changes)
@@ -135,8 +152,11 @@ func (ep *Endpoint) autoASCONF(ctx context.Context, w AddressWatcher) {
 			t.observe(time.Now(), ep.eligible(addrs), ep.conn.LocalAddrs())
 		case <-timer.C:
 		}
-		added, removed, next := t.due(time.Now(), ep.cfg.AddressHold)
+		added, removed, next := t.due(time.Now(), ep.addHold(), ep.cfg.AddressHold)
 		ep.applyAddressChanges(added, removed)
+		if len(removed) > 0 && len(ep.conn.LocalAddrs()) == 0 {
+			next = time.Now() // the last address went: a waiting one may be due
+		}
 		if !next.IsZero() {
 			timer.Reset(time.Until(next))
 		}
@@ -157,7 +177,10 @@ func (ep *Endpoint) eligible(addrs []netip.Addr) []netip.Addr {
 		for _, b := range bound {
 			ok = ok || (sameFamily(a, b) && (scopeOf(a) == scopeOf(b) || !a.IsLoopback()))
 		}
-		if ok || len(bound) == 0 {
+		// With nothing bound (the last address went) any family will do,
+		// but loopback still only for a loopback endpoint, which never
+		// gets here with nothing bound.
+		if ok || (len(bound) == 0 && !a.IsLoopback()) {
 			out = append(out, a)
 		}
 	}
@@ -167,11 +190,13 @@ func (ep *Endpoint) eligible(addrs []netip.Addr) []netip.Addr {
 // applyAddressChanges binds new addresses and asks every association's
 // peer to add them, and to delete vanished ones.
 func (ep *Endpoint) applyAddressChanges(added, removed []netip.Addr) {
+	var bound []netip.Addr
 	for _, addr := range added {
 		if err := ep.bind(addr); err != nil {
 			ep.log.Warnf("AutoASCONF: %v", err)
 			continue
 		}
+		bound = append(bound, addr)
 		for _, a := range ep.associations() {
 			a.autoAdd(addr, ep.cfg.AutoSetPrimary)
 		}
@@ -186,6 +211,9 @@ func (ep *Endpoint) applyAddressChanges(added, removed []netip.Addr) {
 			ep.log.Debugf("AutoASCONF: %v", err)
 		}
 		ep.forgetRoutes()
+	}
+	if len(bound)+len(removed) > 0 {
+		ep.addrFeeds.post(AddressChange{Time: time.Now(), Added: bound, Removed: removed, Addrs: ep.conn.LocalAddrs()})
 	}
 }
 
@@ -203,13 +231,18 @@ func (ep *Endpoint) associations() []*Association {
 }
 
 // autoAdd and autoRemove queue the requests on the loop; an association
-// whose peer cannot take ASCONF just reports the event.
+// whose peer cannot take ASCONF just reports the event. An address the
+// peer could not reach (loopback or link-local for a peer elsewhere) is
+// not even reported. If an ASCONF is outstanding, it goes again at once
+// from the new address, the new requests bundled behind it.
 func (a *Association) autoAdd(addr netip.Addr, primary bool) {
 	a.exec(func() {
+		if !a.announceable(addr) {
+			return
+		}
 		a.emit(Event{Type: EventLocalAddrAdded, Addr: netip.AddrPortFrom(addr, 0)})
-		if a.queueASCONF(addip.AddIP, addr) == nil && primary {
-			_ = a.queueASCONF(addip.SetPrimary, addr)
-			a.addip.moveTo = addr
+		if a.addLocal(addr, primary) == nil {
+			a.resendASCONF(time.Now(), addr)
 		}
 	})
 }

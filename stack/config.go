@@ -34,6 +34,7 @@ const (
 	DefaultAcceptBacklog   = 128
 	DefaultSwitchbackHold  = 5 * time.Second
 	DefaultAddressHold     = 500 * time.Millisecond
+	DefaultHandoverHold    = 60 * time.Second
 
 	// Limits against peers that ask for more than they need.
 	DefaultMaxPeerAddrs             = 32
@@ -99,6 +100,15 @@ type Config struct {
 	// active before data returns to it (default 5 s); negative means
 	// data stays where it failed over to.
 	SwitchbackHold time.Duration
+	// HandoverHold is how long an association whose every path is down
+	// waits for one to come back (the peer moving to a new address, or
+	// we) when the error limits would abort it: its queued and
+	// unacknowledged data wait and go out on the new path. The default
+	// is DefaultHandoverHold (60 s) with AutoASCONF, which makes the
+	// endpoint mobile, and none otherwise, so that a dead peer is noticed
+	// at the RFC's limits (RSerPool failover depends on that). Negative
+	// means none.
+	HandoverHold time.Duration
 	// CookieLifetime is Valid.Cookie.Life (60 s).
 	CookieLifetime time.Duration
 	// SACKDelay is the delayed-acknowledgement timer (200 ms), and
@@ -194,6 +204,9 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.HeartbeatInterval, DefaultHBInterval)
 	config.Default(&c.SwitchbackHold, DefaultSwitchbackHold)
 	config.Default(&c.AddressHold, DefaultAddressHold)
+	if c.AutoASCONF {
+		config.Default(&c.HandoverHold, DefaultHandoverHold)
+	}
 	config.Default(&c.CookieLifetime, DefaultCookieLifetime)
 	config.Default(&c.SACKDelay, DefaultSACKDelay)
 	config.Default(&c.SACKFrequency, 2)

@@ -35,6 +35,7 @@ type Endpoint struct {
 	prefixes  []netip.Prefix // interface addresses, for source selection
 	routes    routeCache     // the OS's source address per destination
 	stopWatch func()         // stops AutoASCONF
+	addrFeeds feedSet        // AutoASCONF's address changes, for WatchAddresses
 
 	mu     sync.Mutex
 	byTag  map[uint32]*Association // by our verification tag

@@ -27,11 +27,14 @@ const (
 	EventPathRemoved                                // the peer deleted an address (ASCONF)
 	EventLocalAddrAdded                             // AutoASCONF saw a new local address (Addr) and told the peer
 	EventLocalAddrRemoved                           // AutoASCONF saw a local address go and told the peer
+	EventHandoverHold                               // every path is down: waiting for a new one until Time + HandoverHold
+	EventHandoverResumed                            // a path answered during the hold, or our move completed: data flows again
 )
 
 var eventNames = [...]string{"", "comm-up", "comm-lost", "restart", "shutdown-complete", "send-failed",
 	"peer-error", "path-confirmed", "path-potentially-failed", "path-down", "path-up", "primary-changed",
-	"asconf", "path-added", "path-removed", "local-address-added", "local-address-removed"}
+	"asconf", "path-added", "path-removed", "local-address-added", "local-address-removed",
+	"handover-hold", "handover-resumed"}
 
 func (t EventType) String() string {
 	if int(t) < len(eventNames) && t != 0 {

@@ -14,6 +14,9 @@ import "time"
 // that was unconfirmed, potentially failed or inactive becomes active.
 func (a *Association) pathHeard(now time.Time, p *path) {
 	p.errors = 0
+	if !a.addip.holdUntil.IsZero() {
+		defer a.resumeAfterOutage() // once p is active
+	}
 	if p.state == PathActive {
 		return
 	}
@@ -35,7 +38,7 @@ func (a *Association) pathError(now time.Time, p *path) {
 	p.errors++
 	if p.state != PathUnconfirmed {
 		a.errors++
-		if a.errors > a.cfg.AssocMaxRetrans {
+		if a.errors > a.cfg.AssocMaxRetrans && !a.holdForHandover(now) {
 			a.abortWith(now, nil, ErrCommunicationLost)
 			return
 		}

@@ -29,10 +29,14 @@ func (r *rtoCalc) sample(rtt time.Duration) {
 		r.rttvar = r.rttvar - r.rttvar/4 + d/4
 		r.srtt = r.srtt - r.srtt/8 + rtt/8
 	}
+	r.rto = r.measuredRTO()
+}
+
+// measuredRTO is the RTO the measurements give, before any backoff.
+func (r *rtoCalc) measuredRTO() time.Duration {
 	// G, the clock granularity, is below a microsecond here: rttvar is
 	// floored at 1 ms so a perfectly steady RTT does not yield RTO = SRTT.
-	v := max(4*r.rttvar, time.Millisecond)
-	r.rto = r.clamp(r.srtt + v)
+	return r.clamp(r.srtt + max(4*r.rttvar, time.Millisecond))
 }
 
 // backoff doubles the RTO after a timeout (E2 of section 6.3.3).

@@ -23,33 +23,64 @@ import (
 // SHA-256 of each stream matches, and the association ends cleanly over
 // the second network.
 func TestPerfAutoASCONFHandover(t *testing.T) {
+	nsCli, server, client := perfMoveSetup(t, "4s")
+	time.Sleep(time.Second)
+	nsCli.IP("addr", "add", cli2.String(), "dev", "eth2")
+	time.Sleep(1500 * time.Millisecond)
+	nsCli.IP("addr", "del", cli1.String(), "dev", "eth1")
+	checkMoved(t, client.report(t), server.report(t))
+}
+
+// TestPerfBreakBeforeMake is the same move, break before make, as the
+// report that started issue 11 describes it: the client's only address
+// goes while it sends, and a second later the address on its other
+// network appears. The client must not ask the server to delete its last
+// address; it tells the server both changes in one ASCONF from the new
+// address, and the transfer completes over the second network.
+func TestPerfBreakBeforeMake(t *testing.T) {
+	nsCli, server, client := perfMoveSetup(t, "5s")
+	time.Sleep(time.Second)
+	nsCli.IP("addr", "del", cli1.String(), "dev", "eth1")
+	time.Sleep(time.Second)
+	nsCli.IP("addr", "add", cli2.String(), "dev", "eth2")
+	checkMoved(t, client.report(t), server.report(t))
+}
+
+// The two networks of the perf handover tests.
+var (
+	cli1 = netip.MustParsePrefix("192.0.2.2/24")
+	srv1 = netip.MustParsePrefix("192.0.2.1/24")
+	cli2 = netip.MustParsePrefix("198.51.100.2/24")
+	srv2 = netip.MustParsePrefix("198.51.100.1/24")
+)
+
+// perfMoveSetup joins a client and a server namespace by two networks,
+// the client without its address on the second one yet, and starts a perf
+// server (on both networks) and a perf client with --auto-asconf that
+// sends for the given time.
+func perfMoveSetup(t *testing.T, duration string) (nsCli *netns.NS, server, client *perfProcess) {
+	t.Helper()
 	testenv.Root(t)
 	testenv.Tool(t, "ip")
 	bin := buildBinary(t)
-	var (
-		cli1 = netip.MustParsePrefix("192.0.2.2/24")
-		srv1 = netip.MustParsePrefix("192.0.2.1/24")
-		cli2 = netip.MustParsePrefix("198.51.100.2/24")
-		srv2 = netip.MustParsePrefix("198.51.100.1/24")
-	)
 	nsCli, nsSrv := netns.New(t, "pcli"), netns.New(t, "psrv")
 	netns.Veth(t, nsCli, "eth1", cli1, nsSrv, "eth1", srv1)
 	netns.Veth(t, nsCli, "eth2", cli2, nsSrv, "eth2", srv2)
 	nsCli.IP("addr", "del", cli2.String(), "dev", "eth2") // the address the client moves to comes later
 
-	server := startPerf(t, "server", "ip", "netns", "exec", nsSrv.Name, bin, "perf", "server", "--once", "--json",
+	server = startPerf(t, "server", "ip", "netns", "exec", nsSrv.Name, bin, "perf", "server", "--once", "--json",
 		"--listen", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))
 	server.listening(t)
-	client := startPerf(t, "client", "ip", "netns", "exec", nsCli.Name, bin, "perf", "client", "--json",
-		"--auto-asconf", "--bind", cli1.Addr().String(), "--time", "4s",
+	client = startPerf(t, "client", "ip", "netns", "exec", nsCli.Name, bin, "perf", "client", "--json",
+		"--auto-asconf", "--bind", cli1.Addr().String(), "--time", duration,
 		"--connect", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))
-	time.Sleep(time.Second)
-	nsCli.IP("addr", "add", cli2.String(), "dev", "eth2")
-	time.Sleep(1500 * time.Millisecond)
-	nsCli.IP("addr", "del", cli1.String(), "dev", "eth1")
+	return nsCli, server, client
+}
 
-	sent := client.report(t)
-	received := server.report(t)
+// checkMoved checks the reports of a perf transfer during which the
+// client moved from cli1 to cli2.
+func checkMoved(t *testing.T, sent, received perf.Report) {
+	t.Helper()
 	t.Logf("client sent %d bytes in %.1f s; %d retransmissions", sent.Sent.Bytes, sent.Seconds, sent.Retransmissions)
 	if err := perf.Compare(sent.Sent, received.Received); err != nil {
 		t.Error(err)

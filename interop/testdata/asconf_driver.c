@@ -525,7 +525,11 @@ server(int argc, char *argv[])
 	if (conn == NULL) {
 		fail("usrsctp_accept: %s", strerror(errno));
 	}
-	usrsctp_close(sock);
+	/*
+	 * The listener stays open until the end: usrsctp finds the association
+	 * of a packet from an address it does not know yet (an ASCONF from the
+	 * peer's new address) through the listening endpoint only.
+	 */
 	/* Notifications arrive on the accepted socket, in order with data. */
 	for (;;) {
 		infolen = sizeof(rcv);
@@ -559,6 +563,7 @@ server(int argc, char *argv[])
 		printf("phase %d received: %d messages, %zu bytes\n", i + 1, phases[i].msgs, phases[i].bytes);
 	}
 	usrsctp_close(conn);
+	usrsctp_close(sock);
 	return 0;
 }
 
