@@ -73,7 +73,11 @@ func TestTakeoverStoppedByTarget(t *testing.T) {
 	// Node 2's acknowledgement is held up.
 	c.cut[pair(1, 2)] = true
 	p := c.nodes[1].m.peers[3]
-	c.do(c.nodes[1], func() []Action { c.nodes[1].m.acts = c.nodes[1].m.acts[:0]; c.nodes[1].m.startTakeover(p, c.now); return c.nodes[1].m.acts }())
+	c.do(c.nodes[1], func() []Action {
+		c.nodes[1].m.acts = c.nodes[1].m.acts[:0]
+		c.nodes[1].m.startTakeover(p, c.now)
+		return c.nodes[1].m.acts
+	}())
 	c.run(DefaultTakeoverExpiry + time.Second)
 	delete(c.cut, pair(1, 2))
 	c.run(time.Second)
