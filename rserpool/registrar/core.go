@@ -25,6 +25,7 @@ type core struct {
 	members map[*handlespace.PoolElement]*member
 	stats   counters
 	events  *eventq.Queue[Event]
+	enrp    *enrpCore // nil with ENRP off
 	// wake tells the timer loop that the earliest deadline may have
 	// moved; it holds at most one pending signal.
 	wake chan struct{}
@@ -91,6 +92,7 @@ func (c *core) remove(e *handlespace.PoolElement, why RemovalReason, now time.Ti
 		delete(c.members, e)
 		ev.From = m.sess.from
 	}
+	c.ownerChanged(e, wire.DelPE, now)
 	c.stats.removed(why)
 	c.events.Post(ev)
 	c.log.Infof("removed %q/$%08x: %v", e.Handle(), e.ID(), why)

@@ -1,0 +1,316 @@
+package registrar
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	enrpsm "github.com/mobisctp/mobisctp/rserpool/enrp"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// Registrars talk ENRP over associations between their ENRP endpoints.
+// Each registrar dials the peers it is configured with, again and again
+// while they are down, and accepts the associations of any other; a peer
+// is known by the server ID its first message names, and later messages
+// on the association must name the same one. When two associations join
+// the same pair (each side dialed), messages to the peer go on the first
+// one and the other only receives, so that they stay in order.
+
+// link is an association with a peer registrar.
+type link struct {
+	a  *stack.Association
+	id wire.ServerID // the peer, once it spoke; guarded by core.mu
+}
+
+// sendTimeout bounds the wait for room in a peer's send buffer.
+const sendTimeout = 10 * time.Second
+
+// startENRP opens the ENRP endpoint and starts peering, if configured.
+func (r *Registrar) startENRP() error {
+	e := &r.cfg.ENRP
+	if e.Port == 0 {
+		return nil
+	}
+	epCfg := r.cfg.Endpoint
+	epCfg.Port, epCfg.UDPPort, epCfg.PacketConn = e.Port, int(e.Port), e.PacketConn
+	ep, err := stack.Listen(epCfg)
+	if err != nil {
+		return fmt.Errorf("registrar: ENRP endpoint: %w", err)
+	}
+	r.enrpEP = ep
+	self := wire.Transport{Type: wire.ParamSCTPTransport, Port: e.Port, Addrs: ep.LocalAddrs()}
+	c := r.core
+	c.mu.Lock()
+	c.enrp = newENRPCore(enrpsm.New(r.cfg.machineConfig([]wire.Transport{self}), c.enrpTable(), time.Now()))
+	c.mu.Unlock()
+	r.wg.Go(r.enrpAccept)
+	r.wg.Go(r.enrpTimers)
+	r.wg.Go(r.enrpSender)
+	for _, p := range e.Peers {
+		if p.UDPPort == 0 {
+			p.UDPPort = int(p.Port)
+		}
+		r.wg.Go(func() { r.enrpDial(p) })
+	}
+	r.log.Infof("ENRP on SCTP/UDP port %d, %d configured peers", e.Port, len(e.Peers))
+	return nil
+}
+
+// enrpAccept serves the associations peers open.
+func (r *Registrar) enrpAccept() {
+	for {
+		a, err := r.enrpEP.Accept(r.ctx)
+		if err != nil {
+			return
+		}
+		r.wg.Go(func() { r.serveLink(&link{a: a}) })
+	}
+}
+
+// enrpDial keeps an association with a configured peer: it dials, says
+// Hello, serves the association until it ends, and starts over after a
+// pause.
+func (r *Registrar) enrpDial(to stack.Remote) {
+	for r.ctx.Err() == nil {
+		ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
+		a, err := r.enrpEP.Dial(ctx, to)
+		cancel()
+		if err == nil {
+			c := r.core
+			c.mu.Lock()
+			hello := wire.AppendENRP(nil, c.enrp.m.Hello())
+			c.mu.Unlock()
+			if a.SendMsg(r.ctx, hello, stack.SendInfo{PPID: wire.PPIDENRP}) == nil {
+				r.serveLink(&link{a: a})
+			} else {
+				a.Abort("ENRP hello failed")
+			}
+		} else {
+			r.log.Debugf("ENRP peer %v: %v", to.Addrs, err)
+		}
+		sleep(r.ctx, r.cfg.ENRP.Redial)
+	}
+}
+
+// serveLink reads a peer's messages until the association ends.
+func (r *Registrar) serveLink(l *link) {
+	c := r.core
+	c.mu.Lock()
+	c.enrp.all[l] = struct{}{}
+	c.mu.Unlock()
+	buf := make([]byte, maxMessage+1)
+	for {
+		n, info, err := l.a.RecvMsg(r.ctx, buf)
+		if err != nil {
+			break
+		}
+		if !info.EOR || info.PPID != wire.PPIDENRP {
+			c.counted(func(s *counters) { s.Ignored++ })
+			if !info.EOR && discardRest(r.ctx, l.a) != nil {
+				break
+			}
+			continue
+		}
+		c.enrpReceive(l, buf[:n], time.Now())
+	}
+	c.linkDown(l, time.Now())
+	l.a.Close()
+}
+
+// discardRest reads and drops the rest of an oversized message.
+func discardRest(ctx context.Context, a *stack.Association) error {
+	var scrap [4096]byte
+	for {
+		_, info, err := a.RecvMsg(ctx, scrap[:])
+		if err != nil || info.EOR {
+			return err
+		}
+	}
+}
+
+// enrpReceive hands one message from l to the machine.
+func (c *core) enrpReceive(l *link, msg []byte, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	x := c.enrp
+	v, err := enrpsm.Decode(msg)
+	if err != nil {
+		x.stats.Malformed++
+		c.log.Debugf("malformed ENRP message: %v", err)
+		return
+	}
+	sender := v.Header().Sender
+	switch {
+	case sender == 0 || sender == c.cfg.ServerID:
+		x.stats.Malformed++
+		return
+	case l.id == 0:
+		l.id = sender
+		if x.links[sender] == nil {
+			x.links[sender] = l
+		}
+		c.log.Infof("ENRP peer $%08x at %v", uint32(sender), l.a.RemoteAddr())
+		c.enrpDo(x.m.LinkUp(now, sender), now)
+	case l.id != sender:
+		x.stats.Malformed++ // a peer speaks for itself only
+		return
+	}
+	c.enrpDo(x.m.Receive(now, v), now)
+}
+
+// linkDown forgets l; the machine hears of it if it was the peer's last
+// association.
+func (c *core) linkDown(l *link, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	x := c.enrp
+	delete(x.all, l)
+	if l.id == 0 || x.links[l.id] != l {
+		return
+	}
+	delete(x.links, l.id)
+	for other := range x.all {
+		if other.id == l.id {
+			x.links[l.id] = other
+			return
+		}
+	}
+	c.enrpDo(x.m.LinkDown(now, l.id), now)
+}
+
+// enrpTimers runs the machine's timers.
+func (r *Registrar) enrpTimers() {
+	c := r.core
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		c.mu.Lock()
+		if !now.Before(c.enrp.m.Next()) {
+			c.enrpDo(c.enrp.m.Tick(now), now)
+		}
+		next := c.enrp.m.Next()
+		c.mu.Unlock()
+		t.Reset(time.Until(next))
+		select {
+		case <-t.C:
+		case <-c.enrp.tick:
+		case <-r.ctx.Done():
+			return
+		}
+	}
+}
+
+// enrpSender sends what the machine queued, in order, and starts the
+// Home keep-alives.
+func (r *Registrar) enrpSender() {
+	c := r.core
+	for {
+		select {
+		case <-c.enrp.send:
+		case <-r.ctx.Done():
+			return
+		}
+		c.mu.Lock()
+		out, homes := c.enrp.out, c.enrp.homes
+		c.enrp.out, c.enrp.homes = nil, nil
+		c.mu.Unlock()
+		var sent, failed uint64
+		for _, o := range out {
+			ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
+			if o.l.a.SendMsg(ctx, o.msg, stack.SendInfo{PPID: wire.PPIDENRP}) == nil {
+				sent++
+			} else {
+				failed++
+			}
+			cancel()
+		}
+		if len(homes) > 0 {
+			r.wg.Go(func() { r.sendHomes(homes) })
+		}
+		c.mu.Lock()
+		c.enrp.stats.Sent += sent
+		c.enrp.stats.SendFails += failed
+		c.mu.Unlock()
+	}
+}
+
+// sendHomes dials each element to claim and sends it an Endpoint
+// Keep-Alive with the Home flag over an association that then serves as
+// its ASAP session: its Ack, or its re-registration, arrives there.
+// Elements on one endpoint share one association.
+func (r *Registrar) sendHomes(homes []homeClaim) {
+	byRemote := map[string][]homeClaim{}
+	for _, h := range homes {
+		k := fmt.Sprint(h.to)
+		byRemote[k] = append(byRemote[k], h)
+	}
+	for _, group := range byRemote {
+		r.wg.Go(func() { r.sendHome(group) })
+	}
+}
+
+func (r *Registrar) sendHome(group []homeClaim) {
+	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.KeepAliveTimeout)
+	defer cancel()
+	a, err := r.ep.Dial(ctx, group[0].to)
+	if err != nil {
+		r.log.Debugf("home keep-alive to %v: %v", group[0].to.Addrs, err)
+		return
+	}
+	s := newSession(a)
+	c := r.core
+	c.mu.Lock()
+	s.asap = wire.Transport{Type: wire.ParamSCTPTransport, Port: group[0].to.Port, Addrs: group[0].to.Addrs}
+	for _, h := range group {
+		if e := c.hs.Lookup(h.handle, uint32(h.id)); e != nil && wire.ServerID(e.Owner()) == c.cfg.ServerID && c.members[e] == nil {
+			c.bind(e, s)
+		}
+	}
+	c.stats.Sessions++
+	c.stats.SessionsTotal++
+	c.enrp.stats.HomeKeepAlives += uint64(len(group))
+	c.mu.Unlock()
+	r.wg.Go(func() { s.serve(r.ctx, c) })
+	for _, h := range group {
+		ka := wire.EndpointKeepAlive{Home: true, ServerID: r.cfg.ServerID, Handle: h.handle, PEID: h.id}
+		if a.SendMsg(ctx, wire.AppendASAP(nil, &ka), stack.SendInfo{PPID: wire.PPIDASAP}) != nil {
+			return
+		}
+	}
+}
+
+// Peers returns the ENRP peer table (nil with ENRP off).
+func (r *Registrar) Peers() []enrpsm.PeerInfo {
+	c := r.core
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.enrp == nil {
+		return nil
+	}
+	return c.enrp.m.Peers()
+}
+
+// ENRPStats returns the ENRP counters (zero with ENRP off).
+func (r *Registrar) ENRPStats() ENRPStats {
+	c := r.core
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.enrp == nil {
+		return ENRPStats{}
+	}
+	s := c.enrp.stats
+	s.Stats = c.enrp.m.Stats()
+	s.Peers, s.Links = len(c.enrp.m.Peers()), len(c.enrp.all)
+	return s
+}
+
+// ENRPPort returns the port of the ENRP endpoint, 0 with ENRP off.
+func (r *Registrar) ENRPPort() uint16 {
+	if r.enrpEP == nil {
+		return 0
+	}
+	return r.enrpEP.Port()
+}

@@ -1,0 +1,96 @@
+package registrar
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mobisctp/mobisctp/encap"
+	enrpsm "github.com/mobisctp/mobisctp/rserpool/enrp"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// Three registrars peer over ENRP; pool elements register at each. Every
+// registrar answers a resolution with the same elements. One registrar
+// dies (its host goes silent, as after SIGKILL): within the peer timeouts
+// plus the takeover, the survivors agree that every one of its elements
+// has a new home among them, none lost or duplicated, and the new home
+// has sent each a Keep-Alive with the Home flag, which it answered. A new
+// registrar that joins gets the whole table.
+func TestENRPTakeoverAndRejoin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pn := newPeerNet(t)
+		r1 := pn.start(1)
+		r2 := pn.start(2, 1)
+		r3 := pn.start(3, 1, 2)
+		const perRegistrar = 12
+		for i := range 3 * perRegistrar {
+			pn.element(i, fmt.Sprintf("pool-%d", i%4), wire.ServerID(1+i/perRegistrar))
+		}
+		all := 3 * perRegistrar
+		took := waitAgree(t, 10*time.Second, all, []wire.ServerID{1, 2, 3}, r1, r2, r3)
+		t.Logf("three registrars agree %v after the last registration", took)
+
+		pus := []*client{}
+		for i, r := range []*Registrar{r1, r2, r3} {
+			pus = append(pus, dialRegistrar(t, pn.element0(i), r))
+		}
+		for p := range 4 {
+			handle := fmt.Sprintf("pool-%d", p)
+			want := resolved(t, pus[0], handle)
+			for _, pu := range pus[1:] {
+				if got := resolved(t, pu, handle); !slices.Equal(got, want) || len(got) != all/4 {
+					t.Errorf("%s resolves to %v at one registrar, %v at another", handle, got, want)
+				}
+			}
+		}
+
+		dropHost(pn.n, registrarAddr(3)) // SIGKILL
+		took = waitAgree(t, time.Minute, all, []wire.ServerID{1, 2}, r1, r2)
+		limit := enrpsm.DefaultMaxTimeLastHeard + enrpsm.DefaultMaxTimeNoResponse + enrpsm.DefaultTakeoverExpiry
+		t.Logf("survivors took over %d elements %v after the kill", perRegistrar, took)
+		if took > limit {
+			t.Errorf("takeover took %v, more than the peer timeouts and the takeover expiry (%v)", took, limit)
+		}
+		s1, s2 := r1.ENRPStats(), r2.ENRPStats()
+		if s1.TakeoversWon+s2.TakeoversWon != 1 || s1.TakeoversWon != 1 {
+			t.Errorf("takeovers won: %d and %d, want one, by the lower ID", s1.TakeoversWon, s2.TakeoversWon)
+		}
+		// The new home's keep-alives reached the elements, and their
+		// answers keep them registered past the keep-alive timeout.
+		time.Sleep(DefaultKeepAliveTimeout + DefaultKeepAliveInterval + time.Second)
+		for _, fe := range pn.elems[2*perRegistrar:] {
+			if h := fe.homeKeepAlives(); len(h) == 0 || h[0] != 1 {
+				t.Errorf("element %d: Home keep-alives from %v, want from registrar 1", fe.pe.ID, h)
+			}
+		}
+		if !agree(all, []wire.ServerID{1, 2}, r1, r2) {
+			t.Errorf("elements lost after the takeover: %v and %v", countOwners(ownerView(r1)), countOwners(ownerView(r2)))
+		}
+		for p := range 4 {
+			handle := fmt.Sprintf("pool-%d", p)
+			if a, b := resolved(t, pus[0], handle), resolved(t, pus[1], handle); !slices.Equal(a, b) || len(a) != all/4 {
+				t.Errorf("after the takeover %s resolves to %v and %v", handle, a, b)
+			}
+		}
+		r4 := pn.start(4, 1, 2)
+		took = waitAgree(t, time.Minute, all, []wire.ServerID{1, 2}, r1, r2, r4)
+		t.Logf("a new registrar had the full table %v after it started", took)
+	})
+}
+
+// element0 opens a pool user endpoint on a host of its own.
+func (pn *peerNet) element0(i int) *stack.Endpoint {
+	addr := registrarAddr(50 + wire.ServerID(i))
+	h := pn.n.AddHost(fmt.Sprintf("pu-%d", i), addr)
+	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: h.Addrs(), NoDelay: true,
+		PacketConn: func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) }})
+	if err != nil {
+		pn.t.Fatal(err)
+	}
+	pn.t.Cleanup(func() { ep.Close() })
+	return ep
+}
