@@ -43,7 +43,7 @@ func (pn *peerNet) start(id wire.ServerID, peers ...wire.ServerID) *Registrar {
 	pn.t.Helper()
 	addr := registrarAddr(id)
 	h := pn.n.AddHost(fmt.Sprintf("registrar-%d", id), addr)
-	cfg := Config{ServerID: id}
+	cfg := Config{ServerID: id, MaxResolutionItems: 4096}
 	cfg.Endpoint.LocalAddrs = h.Addrs()
 	cfg.Endpoint.PacketConn = func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) }
 	cfg.ENRP.Port = DefaultENRPPort

@@ -21,12 +21,24 @@ import (
 // has sent each a Keep-Alive with the Home flag, which it answered. A new
 // registrar that joins gets the whole table.
 func TestENRPTakeoverAndRejoin(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) { takeoverAndRejoin(t, 12) })
+}
+
+// The acceptance figure: 1,000 pool elements over three
+// registrars.
+func TestENRPTakeoverThousandElements(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 simulated elements; run without -short")
+	}
+	synctest.Test(t, func(t *testing.T) { takeoverAndRejoin(t, 334) })
+}
+
+func takeoverAndRejoin(t *testing.T, perRegistrar int) {
+	{
 		pn := newPeerNet(t)
 		r1 := pn.start(1)
 		r2 := pn.start(2, 1)
 		r3 := pn.start(3, 1, 2)
-		const perRegistrar = 12
 		for i := range 3 * perRegistrar {
 			pn.element(i, fmt.Sprintf("pool-%d", i%4), wire.ServerID(1+i/perRegistrar))
 		}
@@ -42,12 +54,32 @@ func TestENRPTakeoverAndRejoin(t *testing.T) {
 			handle := fmt.Sprintf("pool-%d", p)
 			want := resolved(t, pus[0], handle)
 			for _, pu := range pus[1:] {
-				if got := resolved(t, pu, handle); !slices.Equal(got, want) || len(got) != all/4 {
-					t.Errorf("%s resolves to %v at one registrar, %v at another", handle, got, want)
+				if got := resolved(t, pu, handle); !slices.Equal(got, want) || len(got) != pn.poolSize(handle) {
+					t.Errorf("%s resolves to %d elements at one registrar, %d at another, want %d, the same", handle, len(got), len(want), pn.poolSize(handle))
 				}
 			}
 		}
 
+		// A pool user keeps asking the survivors while the takeover
+		// runs.
+		stop, asked := make(chan struct{}), make(chan int)
+		go func() {
+			n := 0
+			defer func() { asked <- n }()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(500 * time.Millisecond):
+				}
+				for _, pu := range pus[:2] {
+					if got := resolved(t, pu, "pool-0"); len(got) == 0 {
+						t.Errorf("no answer for pool-0 at %v", time.Now())
+					}
+					n++
+				}
+			}
+		}()
 		dropHost(pn.n, registrarAddr(3)) // SIGKILL
 		took = waitAgree(t, time.Minute, all, []wire.ServerID{1, 2}, r1, r2)
 		limit := enrpsm.DefaultMaxTimeLastHeard + enrpsm.DefaultMaxTimeNoResponse + enrpsm.DefaultTakeoverExpiry
@@ -59,6 +91,8 @@ func TestENRPTakeoverAndRejoin(t *testing.T) {
 		if s1.TakeoversWon+s2.TakeoversWon != 1 || s1.TakeoversWon != 1 {
 			t.Errorf("takeovers won: %d and %d, want one, by the lower ID", s1.TakeoversWon, s2.TakeoversWon)
 		}
+		close(stop)
+		t.Logf("%d resolutions answered during the takeover", <-asked)
 		// The new home's keep-alives reached the elements, and their
 		// answers keep them registered past the keep-alive timeout.
 		time.Sleep(DefaultKeepAliveTimeout + DefaultKeepAliveInterval + time.Second)
@@ -72,14 +106,14 @@ func TestENRPTakeoverAndRejoin(t *testing.T) {
 		}
 		for p := range 4 {
 			handle := fmt.Sprintf("pool-%d", p)
-			if a, b := resolved(t, pus[0], handle), resolved(t, pus[1], handle); !slices.Equal(a, b) || len(a) != all/4 {
-				t.Errorf("after the takeover %s resolves to %v and %v", handle, a, b)
+			if a, b := resolved(t, pus[0], handle), resolved(t, pus[1], handle); !slices.Equal(a, b) || len(a) != pn.poolSize(handle) {
+				t.Errorf("after the takeover %s resolves to %d and %d elements, want %d, the same", handle, len(a), len(b), pn.poolSize(handle))
 			}
 		}
 		r4 := pn.start(4, 1, 2)
 		took = waitAgree(t, time.Minute, all, []wire.ServerID{1, 2}, r1, r2, r4)
 		t.Logf("a new registrar had the full table %v after it started", took)
-	})
+	}
 }
 
 // element0 opens a pool user endpoint on a host of its own.
@@ -93,4 +127,15 @@ func (pn *peerNet) element0(i int) *stack.Endpoint {
 	}
 	pn.t.Cleanup(func() { ep.Close() })
 	return ep
+}
+
+// poolSize returns the number of elements started in pool handle.
+func (pn *peerNet) poolSize(handle string) int {
+	n := 0
+	for _, fe := range pn.elems {
+		if fe.handle == handle {
+			n++
+		}
+	}
+	return n
 }
