@@ -38,14 +38,20 @@ func (m *Machine) tableRequested(p *peer, v *wire.HandleTableRequest) {
 	m.send(p.ID, resp)
 }
 
-// mine reports whether this registrar keeps an element that peer claims
-// in a table it sent. Both claim it after a partition, when each side took
-// the other's elements over; the lower server ID keeps it, so that the
-// claims converge instead of both sides giving the element away and then
-// purging it. A Handle Update, news of a registration, always wins.
-func (m *Machine) mine(k Key, peer wire.ServerID) bool {
+// contested reports whether an element that peer claims in a table it
+// sent stays with its present owner. Two registrars claim the same element
+// after a partition, when each side took the other's elements over; the
+// claim of the lower server ID wins, here and on every registrar, so that
+// the claims converge instead of each side giving the element away and
+// then purging it. An owner that is neither this registrar nor a peer
+// does not count, and a Handle Update, news of a registration, always
+// wins.
+func (m *Machine) contested(k Key, peer wire.ServerID) bool {
 	owner, ok := m.table.Owner(k)
-	return ok && owner == m.cfg.ID && m.cfg.ID < peer
+	if !ok || owner == peer || owner > peer {
+		return false
+	}
+	return owner == m.cfg.ID || m.peers[owner] != nil
 }
 
 // tableReceived takes in one part of p's table and asks for the next, or
@@ -63,7 +69,7 @@ func (m *Machine) tableReceived(p *peer, v *wire.HandleTableResponse) {
 		for _, pe := range en.Elements {
 			key := KeyOf(en.Handle, pe.ID)
 			p.keep[key] = struct{}{}
-			if m.mine(key, p.ID) {
+			if m.contested(key, p.ID) {
 				continue
 			}
 			m.acts = append(m.acts, Action{Kind: AddElement, Owner: p.ID, Handle: en.Handle, Element: pe})

@@ -16,12 +16,13 @@ import (
 // the mutex is released, so that peers see them in the order they were
 // made.
 type enrpCore struct {
-	m     *enrpsm.Machine
-	links map[wire.ServerID]*link // the association each peer is sent to
-	all   map[*link]struct{}      // every association with a peer
-	out   []enrpOut               // to send, in order
-	homes []homeClaim             // elements to send a Keep-Alive with the Home flag
-	stats ENRPStats
+	m      *enrpsm.Machine
+	links  map[wire.ServerID]*link // the association each peer is sent to
+	all    map[*link]struct{}      // every association with a peer
+	out    []enrpOut               // to send, in order
+	homes  []homeClaim             // elements to send a Keep-Alive with the Home flag
+	aborts []*link                 // associations with peers found dead
+	stats  ENRPStats
 	// send wakes the sender; tick wakes the timer loop, whose deadline
 	// may have moved. Each holds at most one pending signal.
 	send, tick chan struct{}
@@ -115,6 +116,7 @@ func (c *core) enrpDo(acts []enrpsm.Action, now time.Time) {
 			c.claimHome(a.Handle, a.Element.ID, &a.Element.UserTransport)
 		case enrpsm.PeerDead:
 			c.log.Warnf("ENRP peer $%08x is gone", uint32(a.Target))
+			c.dropLinks(a.Target)
 		}
 	}
 	signal(x.tick)
@@ -187,5 +189,18 @@ func (c *core) claimHome(handle wire.PoolHandle, id wire.PEID, t *wire.Transport
 	}
 	to := stack.Remote{Addrs: cloneTransport(*t).Addrs, Port: t.Port, UDPPort: int(t.Port)}
 	c.enrp.homes = append(c.enrp.homes, homeClaim{to: to, handle: append(wire.PoolHandle(nil), handle...), id: id})
+	signal(c.enrp.send)
+}
+
+// dropLinks aborts the associations with a peer found dead. One that only
+// stalled (a partition) would otherwise carry its backlog, at the pace of
+// a backed-off retransmission timer, long after the network healed; a
+// fresh association starts with a fresh synchronisation.
+func (c *core) dropLinks(id wire.ServerID) {
+	for l := range c.enrp.all {
+		if l.id == id {
+			c.enrp.aborts = append(c.enrp.aborts, l) // aborted by the sender: it waits for the association's loop
+		}
+	}
 	signal(c.enrp.send)
 }

@@ -214,9 +214,12 @@ func (r *Registrar) enrpSender() {
 			return
 		}
 		c.mu.Lock()
-		out, homes := c.enrp.out, c.enrp.homes
-		c.enrp.out, c.enrp.homes = nil, nil
+		out, homes, aborts := c.enrp.out, c.enrp.homes, c.enrp.aborts
+		c.enrp.out, c.enrp.homes, c.enrp.aborts = nil, nil, nil
 		c.mu.Unlock()
+		for _, l := range aborts {
+			l.a.Abort("ENRP peer timed out")
+		}
 		var sent, failed uint64
 		for _, o := range out {
 			ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)

@@ -139,3 +139,40 @@ func (pn *peerNet) poolSize(handle string) int {
 	}
 	return n
 }
+
+// A partition cuts one registrar off from the two others for longer than
+// the peer timeouts: each side takes the other's elements over (their
+// elements answer the new homes' keep-alives on both sides). When the
+// network heals, the three tables converge: the same elements, each with
+// the same owner everywhere.
+func TestENRPPartitionHeals(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pn := newPeerNet(t)
+		r1 := pn.start(1)
+		r2 := pn.start(2, 1)
+		r3 := pn.start(3, 1, 2)
+		const per = 10
+		for i := range 3 * per {
+			pn.element(i, fmt.Sprintf("pool-%d", i%3), wire.ServerID(1+i/per))
+		}
+		all := 3 * per
+		waitAgree(t, 10*time.Second, all, []wire.ServerID{1, 2, 3}, r1, r2, r3)
+
+		for _, id := range []wire.ServerID{1, 2} {
+			pn.n.SetDown(registrarAddr(id), registrarAddr(3), true)
+		}
+		time.Sleep(time.Minute) // virtual: both sides take over
+		if s := r3.ENRPStats(); s.TakeoversWon == 0 {
+			t.Errorf("the isolated registrar took nothing over: %+v", s.Stats)
+		}
+		for _, id := range []wire.ServerID{1, 2} {
+			pn.n.SetDown(registrarAddr(id), registrarAddr(3), false)
+		}
+		took := waitAgree(t, time.Minute, all, []wire.ServerID{1, 2, 3}, r1, r2, r3)
+		t.Logf("tables converged %v after the partition healed", took)
+		time.Sleep(10 * time.Second) // and stay so
+		if !agree(all, []wire.ServerID{1, 2, 3}, r1, r2, r3) {
+			t.Errorf("tables diverged again: %v, %v, %v", countOwners(ownerView(r1)), countOwners(ownerView(r2)), countOwners(ownerView(r3)))
+		}
+	})
+}
