@@ -24,6 +24,8 @@ type registrarFlagValues struct {
 	id                   uint64
 	json                 bool
 	announceAddr         netip.AddrPort // parsed from announce
+	peers                peerList
+	enrpPort             int
 }
 
 func (v *registrarFlagValues) register(fs *flag.FlagSet) {
@@ -37,6 +39,8 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.DurationVar(&v.announceInterval, "announce-interval", registrar.DefaultAnnounceInterval, "mean `interval` between Server Announces")
 	fs.Uint64Var(&v.id, "id", 0, "server `identifier`, decimal or 0x-prefixed hex (default random)")
 	fs.BoolVar(&v.json, "json", false, "print one JSON object per event")
+	fs.Var(&v.peers, "peer", "peer registrars' ENRP `addresses`, each with an optional port (default 9901), as in 192.0.2.1,192.0.2.2:9911; turns ENRP on")
+	fs.IntVar(&v.enrpPort, "enrp-port", 0, "local ENRP SCTP and UDP `port` (default 9901 with --peer, else ENRP off)")
 }
 
 // check validates the values, naming the flag at fault, and parses
@@ -61,6 +65,9 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 		}
 		v.announceAddr = ap
 	}
+	if err := checkPort(fs, "enrp-port", v.enrpPort, 0); err != nil {
+		return err
+	}
 	return checkPort(fs, "udp-port", v.udpPort, 0)
 }
 
@@ -75,6 +82,10 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	cfg.KeepAliveInterval, cfg.KeepAliveTimeout = v.keepAlive, v.kaTimeout
 	cfg.UnreachableThreshold = v.threshold
 	cfg.Announce, cfg.AnnounceInterval = v.announceAddr, v.announceInterval
+	cfg.ENRP.Port, cfg.ENRP.Peers = uint16(v.enrpPort), v.peers
+	if cfg.ENRP.Port == 0 && len(v.peers) > 0 {
+		cfg.ENRP.Port = registrar.DefaultENRPPort
+	}
 	cfg.LoggerFactory = logs
 	return cfg
 }
@@ -83,7 +94,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--json]")
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--json]")
 	var v registrarFlagValues
 	v.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -101,6 +112,10 @@ func runRegistrar(ctx context.Context, e *env, args []string) int {
 	out.event("listening", fmt.Sprintf("registrar $%08x listening on %s, SCTP port %d, UDP port %d",
 		uint32(r.ServerID()), joinAddrs(r.LocalAddrs()), r.Port(), r.UDPPort()),
 		map[string]any{"server": uint32(r.ServerID()), "addrs": joinAddrs(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()})
+	if port := r.ENRPPort(); port != 0 {
+		out.event("enrp", fmt.Sprintf("ENRP on SCTP and UDP port %d, peers %s", port, v.peers.String()),
+			map[string]any{"enrp_port": port, "peers": v.peers.String()})
+	}
 	context.AfterFunc(ctx, func() { r.Close() })
 	for ev := range r.Events() { // closed by Close, after the last removal
 		reportRegistrarEvent(out, ev)
