@@ -46,6 +46,11 @@ func takeoverAndRejoin(t *testing.T, perRegistrar int) {
 		took := waitAgree(t, 10*time.Second, all, []wire.ServerID{1, 2, 3}, r1, r2, r3)
 		t.Logf("three registrars agree %v after the last registration", took)
 
+		peers, err := FetchPeers(t.Context(), pn.element0(9), remoteOf(r1))
+		if err != nil || len(peers) != 2 || peers[0].ID != 2 || peers[1].ID != 3 || peers[0].Transport.Port != DefaultENRPPort {
+			t.Errorf("peer table of registrar 1: %+v, %v; want registrars 2 and 3 with their ENRP port", peers, err)
+		}
+
 		pus := []*client{}
 		for i, r := range []*Registrar{r1, r2, r3} {
 			pus = append(pus, dialRegistrar(t, pn.element0(i), r))
