@@ -35,6 +35,7 @@ type ENRPStats struct {
 	Peers           int    // in the peer table now
 	Links           int    // associations with peers now
 	Sent, SendFails uint64 // messages sent to peers, and those that failed or had no association
+	SentBytes       uint64 // the ENRP bytes of the messages sent
 	Malformed       uint64 // ENRP messages that did not decode, or named another sender than the association's
 	Rejected        uint64 // elements from peers the handlespace refused (policy)
 	HomeKeepAlives  uint64 // Keep-Alives with the Home flag sent (takeovers and suggestions)

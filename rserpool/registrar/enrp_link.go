@@ -220,11 +220,12 @@ func (r *Registrar) enrpSender() {
 		for _, l := range aborts {
 			l.a.Abort("ENRP peer timed out")
 		}
-		var sent, failed uint64
+		var sent, failed, bytes uint64
 		for _, o := range out {
 			ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
 			if o.l.a.SendMsg(ctx, o.msg, stack.SendInfo{PPID: wire.PPIDENRP}) == nil {
 				sent++
+				bytes += uint64(len(o.msg))
 			} else {
 				failed++
 			}
@@ -235,6 +236,7 @@ func (r *Registrar) enrpSender() {
 		}
 		c.mu.Lock()
 		c.enrp.stats.Sent += sent
+		c.enrp.stats.SentBytes += bytes
 		c.enrp.stats.SendFails += failed
 		c.mu.Unlock()
 	}
