@@ -153,6 +153,27 @@ func (c *cluster) takeOver(n *node, a *Action) {
 	}
 }
 
+// reapGone has every home registrar remove its elements that are gone,
+// as its keep-alives would find (collapsed to no time here).
+func (c *cluster) reapGone() {
+	if len(c.gone) == 0 {
+		return
+	}
+	for _, id := range slices.Sorted(maps.Keys(c.nodes)) {
+		n := c.nodes[id]
+		if n.down {
+			continue
+		}
+		for _, e := range n.hs.OwnedBy(uint32(id)) {
+			if c.gone[Key{e.Handle(), wire.PEID(e.ID())}] {
+				pe := testElement(e)
+				n.hs.Remove(e)
+				c.queueLocal(n, wire.DelPE, e.Handle(), pe)
+			}
+		}
+	}
+}
+
 // queueLocal reports a local change after the current actions.
 func (c *cluster) queueLocal(n *node, action wire.UpdateAction, handle string, pe wire.PoolElement) {
 	acts := slices.Clone(n.m.Local(c.now, action, wire.PoolHandle(handle), pe))
@@ -205,6 +226,7 @@ func (c *cluster) run(d time.Duration) {
 				c.do(n, n.m.Tick(c.now))
 			}
 		}
+		c.reapGone()
 	}
 }
 

@@ -1,0 +1,119 @@
+package enrp
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+)
+
+// FuzzScenario drives three registrars' machines through a scenario the
+// fuzzer chooses: registrations and deregistrations at any registrar,
+// partitions of one registrar from the others, healing, the death of a
+// registrar, and time passing. Invariant: once the network has healed
+// and the peer timers have run, every live registrar has the same table,
+// holding exactly the elements registered and not deregistered, with one
+// owner each, and every owner's incremental checksum is right.
+func FuzzScenario(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 1, 2, 2, 7, 9, 0, 1})
+	f.Add([]byte{0, 1, 0, 2, 4, 2, 7, 7, 0, 0, 3, 5, 1, 0, 6, 0, 7})
+	f.Add([]byte{0, 0, 0, 1, 0, 2, 5, 1, 7, 7, 7, 1, 2, 6})
+	f.Add([]byte{0, 0, 4, 0, 7, 7, 7, 0, 1, 0, 2, 1, 3, 6, 7, 7})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 200 {
+			ops = ops[:200]
+		}
+		s := newScenario(t)
+		for i := 0; i+1 < len(ops); i += 2 {
+			s.step(ops[i]%8, ops[i+1])
+		}
+		s.finish()
+	})
+}
+
+type scenario struct {
+	*cluster
+	ids    []wire.ServerID
+	live   map[Key]wire.ServerID // registered, not deregistered: where
+	nextID wire.PEID
+	killed bool
+}
+
+func newScenario(t *testing.T) *scenario {
+	s := &scenario{cluster: newCluster(t, Config{}, 1, 2, 3), ids: []wire.ServerID{1, 2, 3}, live: map[Key]wire.ServerID{}}
+	s.mesh()
+	s.run(time.Second)
+	return s
+}
+
+func (s *scenario) node(b byte) *node { return s.nodes[s.ids[int(b)%len(s.ids)]] }
+
+func (s *scenario) step(op, arg byte) {
+	switch op {
+	case 0, 1: // register at a live registrar
+		n := s.node(arg)
+		if n.down {
+			return
+		}
+		s.nextID++
+		handle := fmt.Sprintf("pool-%d", arg%3)
+		s.register(n, handle, s.nextID)
+		s.live[Key{handle, s.nextID}] = n.id
+	case 2: // deregister at the element's home, if it is alive
+		keys := slices.SortedFunc(maps.Keys(s.live), func(a, b Key) int { return int(a.ID) - int(b.ID) })
+		if len(keys) == 0 {
+			return
+		}
+		k := keys[int(arg)%len(keys)]
+		for _, n := range s.nodes {
+			if e := n.hs.Lookup([]byte(k.Handle), uint32(k.ID)); !n.down && e != nil && e.Owner() == uint32(n.id) {
+				s.deregister(n, k.Handle, k.ID)
+				delete(s.live, k)
+				return
+			}
+		}
+	case 3: // cut one registrar off
+		n := s.node(arg)
+		var others []wire.ServerID
+		for _, id := range s.ids {
+			if id != n.id {
+				others = append(others, id)
+			}
+		}
+		s.partition([]wire.ServerID{n.id}, others)
+	case 4:
+		s.heal()
+	case 5: // a registrar dies, once, and not during a partition
+		if s.killed || len(s.cut) > 0 {
+			return
+		}
+		s.deliver()
+		s.node(arg).down, s.killed = true, true
+	default: // time passes
+		s.run(time.Duration(arg) * 100 * time.Millisecond)
+	}
+}
+
+func (s *scenario) finish() {
+	s.heal()
+	s.run(detection + 2*DefaultTakeoverExpiry + 4*DefaultHeartbeatCycle)
+	v := s.requireConverged(len(s.live))
+	for k := range s.live {
+		if _, ok := v[k]; !ok {
+			s.t.Fatalf("element %v lost", k)
+		}
+	}
+	for _, n := range s.nodes {
+		if n.down {
+			continue
+		}
+		for _, id := range s.ids {
+			if a, b := n.hs.Checksum(uint32(id)), n.hs.RecomputeChecksum(uint32(id)); a != b {
+				s.t.Fatalf("node %d: checksum of %d is %#04x, recomputed %#04x", n.id, id, a, b)
+			}
+		}
+	}
+}
