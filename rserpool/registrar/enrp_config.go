@@ -2,6 +2,7 @@ package registrar
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/mobisctp/mobisctp/encap"
@@ -31,6 +32,12 @@ type ENRPConfig struct {
 	// zero UDPPort means the same as Port). A registrar also accepts
 	// associations from peers not listed.
 	Peers []stack.Remote
+	// Announce, when valid, is where Presences also go by UDP: the ENRP
+	// multicast group (wire.ENRPAnnounceAddr) or a unicast address.
+	// AnnounceListen is where this registrar listens for the Presences of
+	// others; by default the Announce group if it is one. Registrars heard
+	// there are dialed. Both off by default.
+	Announce, AnnounceListen netip.AddrPort
 	// Redial is the pause before dialing a peer again (DefaultPeerRedial).
 	Redial time.Duration
 	// Timers and the takeover suggestion flag; see package enrpsm. The

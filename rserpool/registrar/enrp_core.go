@@ -16,13 +16,15 @@ import (
 // the mutex is released, so that peers see them in the order they were
 // made.
 type enrpCore struct {
-	m      *enrpsm.Machine
-	links  map[wire.ServerID]*link // the association each peer is sent to
-	all    map[*link]struct{}      // every association with a peer
-	out    []enrpOut               // to send, in order
-	homes  []homeClaim             // elements to send a Keep-Alive with the Home flag
-	aborts []*link                 // associations with peers found dead
-	stats  ENRPStats
+	m       *enrpsm.Machine
+	links   map[wire.ServerID]*link // the association each peer is sent to
+	all     map[*link]struct{}      // every association with a peer
+	out     []enrpOut               // to send, in order
+	homes   []homeClaim             // elements to send a Keep-Alive with the Home flag
+	aborts  []*link                 // associations with peers found dead
+	mcast   [][]byte                // Presences for the announce socket
+	dialing map[wire.ServerID]bool  // registrars found by announce, being dialed
+	stats   ENRPStats
 	// send wakes the sender; tick wakes the timer loop, whose deadline
 	// may have moved. Each holds at most one pending signal.
 	send, tick chan struct{}
@@ -57,11 +59,12 @@ type homeClaim struct {
 
 func newENRPCore(m *enrpsm.Machine) *enrpCore {
 	return &enrpCore{
-		m:     m,
-		links: map[wire.ServerID]*link{},
-		all:   map[*link]struct{}{},
-		send:  make(chan struct{}, 1),
-		tick:  make(chan struct{}, 1),
+		m:       m,
+		links:   map[wire.ServerID]*link{},
+		dialing: map[wire.ServerID]bool{},
+		all:     map[*link]struct{}{},
+		send:    make(chan struct{}, 1),
+		tick:    make(chan struct{}, 1),
 	}
 }
 
@@ -100,6 +103,9 @@ func (c *core) enrpDo(acts []enrpsm.Action, now time.Time) {
 				continue
 			}
 			x.out = append(x.out, enrpOut{l, wire.AppendENRP(nil, a.Msg)})
+			signal(x.send)
+		case enrpsm.Multicast:
+			x.mcast = append(x.mcast, wire.AppendENRP(nil, a.Msg))
 			signal(x.send)
 		case enrpsm.AddElement:
 			c.peerElement(a, now)

@@ -43,8 +43,14 @@ func (r *Registrar) startENRP() error {
 	self := wire.Transport{Type: wire.ParamSCTPTransport, Port: e.Port, Addrs: ep.LocalAddrs()}
 	c := r.core
 	c.mu.Lock()
-	c.enrp = newENRPCore(enrpsm.New(r.cfg.machineConfig([]wire.Transport{self}), c.enrpTable(), time.Now()))
+	mcfg := r.cfg.machineConfig([]wire.Transport{self})
+	mcfg.Multicast = e.Announce.IsValid()
+	c.enrp = newENRPCore(enrpsm.New(mcfg, c.enrpTable(), time.Now()))
 	c.mu.Unlock()
+	if err := r.openENRPAnnounce(); err != nil {
+		ep.Close()
+		return fmt.Errorf("registrar: ENRP announces: %w", err)
+	}
 	r.wg.Go(r.enrpAccept)
 	r.wg.Go(r.enrpTimers)
 	r.wg.Go(r.enrpSender)
@@ -74,24 +80,30 @@ func (r *Registrar) enrpAccept() {
 // pause.
 func (r *Registrar) enrpDial(to stack.Remote) {
 	for r.ctx.Err() == nil {
-		ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
-		a, err := r.enrpEP.Dial(ctx, to)
-		cancel()
-		if err == nil {
-			c := r.core
-			c.mu.Lock()
-			hello := wire.AppendENRP(nil, c.enrp.m.Hello())
-			c.mu.Unlock()
-			if a.SendMsg(r.ctx, hello, stack.SendInfo{PPID: wire.PPIDENRP}) == nil {
-				r.serveLink(&link{a: a})
-			} else {
-				a.Abort("ENRP hello failed")
-			}
-		} else {
-			r.log.Debugf("ENRP peer %v: %v", to.Addrs, err)
-		}
+		r.enrpConnect(to)
 		sleep(r.ctx, r.cfg.ENRP.Redial)
 	}
+}
+
+// enrpConnect dials a peer, says Hello and serves the association until
+// it ends.
+func (r *Registrar) enrpConnect(to stack.Remote) {
+	ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
+	a, err := r.enrpEP.Dial(ctx, to)
+	cancel()
+	if err != nil {
+		r.log.Debugf("ENRP peer %v: %v", to.Addrs, err)
+		return
+	}
+	c := r.core
+	c.mu.Lock()
+	hello := wire.AppendENRP(nil, c.enrp.m.Hello())
+	c.mu.Unlock()
+	if a.SendMsg(r.ctx, hello, stack.SendInfo{PPID: wire.PPIDENRP}) != nil {
+		a.Abort("ENRP hello failed")
+		return
+	}
+	r.serveLink(&link{a: a})
 }
 
 // serveLink reads a peer's messages until the association ends.
@@ -214,9 +226,14 @@ func (r *Registrar) enrpSender() {
 			return
 		}
 		c.mu.Lock()
-		out, homes, aborts := c.enrp.out, c.enrp.homes, c.enrp.aborts
-		c.enrp.out, c.enrp.homes, c.enrp.aborts = nil, nil, nil
+		out, homes, aborts, mcast := c.enrp.out, c.enrp.homes, c.enrp.aborts, c.enrp.mcast
+		c.enrp.out, c.enrp.homes, c.enrp.aborts, c.enrp.mcast = nil, nil, nil, nil
 		c.mu.Unlock()
+		for _, m := range mcast {
+			if _, err := r.enrpAnnounce.Write(m); err != nil {
+				r.log.Debugf("ENRP announce: %v", err)
+			}
+		}
 		for _, l := range aborts {
 			l.a.Abort("ENRP peer timed out")
 		}

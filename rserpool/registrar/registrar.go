@@ -3,6 +3,7 @@ package registrar
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -20,11 +21,13 @@ type Registrar struct {
 	log    logging.LeveledLogger
 	ep     *stack.Endpoint
 	enrpEP *stack.Endpoint // nil with ENRP off
-	core   *core
-	ctx    context.Context // canceled by Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	// enrpAnnounce sends Presences by UDP; nil unless configured.
+	enrpAnnounce *net.UDPConn
+	core         *core
+	ctx          context.Context // canceled by Close
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
+	once         sync.Once
 }
 
 // Listen starts a registrar: it opens the SCTP endpoint, accepts ASAP
