@@ -26,6 +26,8 @@ type registrarFlagValues struct {
 	announceAddr         netip.AddrPort // parsed from announce
 	peers                peerList
 	enrpPort             int
+	enrpAnnounce         string
+	enrpAnnounceAddr     netip.AddrPort // parsed from enrpAnnounce
 }
 
 func (v *registrarFlagValues) register(fs *flag.FlagSet) {
@@ -40,7 +42,8 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&v.id, "id", 0, "server `identifier`, decimal or 0x-prefixed hex (default random)")
 	fs.BoolVar(&v.json, "json", false, "print one JSON object per event")
 	fs.Var(&v.peers, "peer", "peer registrars' ENRP `addresses`, each with an optional port (default 9901), as in 192.0.2.1,192.0.2.2:9911; turns ENRP on")
-	fs.IntVar(&v.enrpPort, "enrp-port", 0, "local ENRP SCTP and UDP `port` (default 9901 with --peer, else ENRP off)")
+	fs.IntVar(&v.enrpPort, "enrp-port", 0, "local ENRP SCTP and UDP `port` (default 9901 with --peer or --enrp-announce, else ENRP off)")
+	fs.StringVar(&v.enrpAnnounce, "enrp-announce", "", "send ENRP Presences to, and find peers by those heard on, `group:port`, as in "+wire.ENRPAnnounceAddr.String()+" (default off)")
 }
 
 // check validates the values, naming the flag at fault, and parses
@@ -65,6 +68,13 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 		}
 		v.announceAddr = ap
 	}
+	if v.enrpAnnounce != "" {
+		ap, err := netip.ParseAddrPort(v.enrpAnnounce)
+		if err != nil || ap.Port() == 0 {
+			return fmt.Errorf("--enrp-announce %q: want an address and a port, as in %v", v.enrpAnnounce, wire.ENRPAnnounceAddr)
+		}
+		v.enrpAnnounceAddr = ap
+	}
 	if err := checkPort(fs, "enrp-port", v.enrpPort, 0); err != nil {
 		return err
 	}
@@ -82,8 +92,8 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	cfg.KeepAliveInterval, cfg.KeepAliveTimeout = v.keepAlive, v.kaTimeout
 	cfg.UnreachableThreshold = v.threshold
 	cfg.Announce, cfg.AnnounceInterval = v.announceAddr, v.announceInterval
-	cfg.ENRP.Port, cfg.ENRP.Peers = uint16(v.enrpPort), v.peers
-	if cfg.ENRP.Port == 0 && len(v.peers) > 0 {
+	cfg.ENRP.Port, cfg.ENRP.Peers, cfg.ENRP.Announce = uint16(v.enrpPort), v.peers, v.enrpAnnounceAddr
+	if cfg.ENRP.Port == 0 && (len(v.peers) > 0 || v.enrpAnnounceAddr.IsValid()) {
 		cfg.ENRP.Port = registrar.DefaultENRPPort
 	}
 	cfg.LoggerFactory = logs
@@ -94,7 +104,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--json]")
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--json]")
 	var v registrarFlagValues
 	v.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
