@@ -249,12 +249,11 @@ func (m *Machine) send(to wire.ServerID, v wire.ENRPValue) {
 	m.acts = append(m.acts, Action{Kind: Send, To: to, Msg: v})
 }
 
-// sendAll queues a copy of the message new makes for every peer but
-// except.
-func (m *Machine) sendAll(except wire.ServerID, make func(to wire.ServerID) wire.ENRPValue) {
+// sendAll queues the message build makes for each peer but except.
+func (m *Machine) sendAll(except wire.ServerID, build func(to wire.ServerID) wire.ENRPValue) {
 	for _, id := range slices.Sorted(maps.Keys(m.peers)) {
 		if id != except {
-			m.send(id, make(id))
+			m.send(id, build(id))
 		}
 	}
 }
