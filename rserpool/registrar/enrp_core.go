@@ -134,7 +134,13 @@ func (c *core) enrpDo(acts []enrpsm.Action, now time.Time) {
 // the peer won a conflict after a partition), so its session and
 // keep-alives here end.
 func (c *core) peerElement(a *enrpsm.Action, now time.Time) {
-	if e := c.hs.Lookup(a.Handle, uint32(a.Element.ID)); e != nil {
+	e := c.hs.Lookup(a.Handle, uint32(a.Element.ID))
+	if !c.acceptable(a, e == nil) {
+		c.enrp.stats.Rejected++
+		c.log.Warnf("element %q/$%08x from peer $%08x refused", a.Handle, uint32(a.Element.ID), uint32(a.Owner))
+		return
+	}
+	if e != nil {
 		c.disown(e)
 	}
 	e, created, err := c.hs.Register(enrpsm.Registration(a), now)
@@ -150,6 +156,22 @@ func (c *core) peerElement(a *enrpsm.Action, now time.Time) {
 	info := c.element(e)
 	c.events.Post(Event{Type: typ, Time: now, Handle: e.Handle(), ID: wire.PEID(e.ID()), Element: &info})
 	c.rearm()
+}
+
+// acceptable applies to an element from a peer the rules of a
+// registration that do not depend on its association: a handle that is
+// not too long, a nonzero identifier and life, a user transport, and room
+// in the handlespace for a new one. A peer is trusted no further than its
+// own elements go.
+func (c *core) acceptable(a *enrpsm.Action, isNew bool) bool {
+	pe := &a.Element
+	switch {
+	case len(a.Handle) == 0 || len(a.Handle) > c.cfg.MaxHandleLen, pe.ID == 0, pe.RegLife == 0, pe.UserTransport.Type == 0:
+		return false
+	case isNew && c.hs.Len() >= c.cfg.MaxElements:
+		return false
+	}
+	return true
 }
 
 // disown ends this registrar's care for e: its session binding and its

@@ -2,7 +2,9 @@ package registrar
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -178,6 +180,47 @@ func TestENRPPartitionHeals(t *testing.T) {
 		time.Sleep(10 * time.Second) // and stay so
 		if !agree(all, []wire.ServerID{1, 2, 3}, r1, r2, r3) {
 			t.Errorf("tables diverged again: %v, %v, %v", countOwners(ownerView(r1)), countOwners(ownerView(r2)), countOwners(ownerView(r3)))
+		}
+	})
+}
+
+// A peer association speaks for the server ID it first named, and the
+// elements a peer sends must pass the checks a registration passes.
+func TestENRPPeerInputChecked(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pn := newPeerNet(t)
+		r1 := pn.start(1)
+		ep := pn.element0(0)
+		a, err := ep.Dial(t.Context(), stack.Remote{Addrs: []netip.Addr{registrarAddr(1)}, Port: DefaultENRPPort, UDPPort: int(DefaultENRPPort)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		send := func(v wire.ENRPValue) {
+			if err := a.SendMsg(t.Context(), wire.AppendENRP(nil, v), stack.SendInfo{PPID: wire.PPIDENRP}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		update := func(sender wire.ServerID, handle string, pe wire.PoolElement) {
+			send(&wire.HandleUpdate{ENRPHeader: wire.ENRPHeader{Sender: sender, Receiver: 1}, Action: wire.AddPE, Handle: wire.PoolHandle(handle), Element: pe})
+		}
+		good := element(5, roundRobin, peAddr)
+		send(&wire.Presence{ENRPHeader: wire.ENRPHeader{Sender: 9}, ReplyRequired: true})
+		update(9, "ok", good)
+		update(9, "no-id", element(0, roundRobin, peAddr))
+		update(9, "no-life", wire.PoolElement{ID: 6, UserTransport: good.UserTransport, Policy: roundRobin})
+		update(9, strings.Repeat("x", DefaultMaxHandleLen+1), good)
+		update(7, "forged", good) // another sender on peer 9's association
+		time.Sleep(time.Second)   // virtual: all handled
+		v := ownerView(r1)
+		if len(v) != 1 || v["ok/5"] != 9 {
+			t.Errorf("table %v, want only ok/5 from peer 9", v)
+		}
+		s := r1.ENRPStats()
+		if s.Rejected != 3 || s.Malformed != 1 {
+			t.Errorf("rejected %d, malformed %d; want 3 and 1", s.Rejected, s.Malformed)
+		}
+		if ps := r1.Peers(); len(ps) != 1 || ps[0].ID != 9 {
+			t.Errorf("peers %+v, want 9 only", ps)
 		}
 	})
 }
