@@ -110,10 +110,52 @@ func (s *scenario) finish() {
 		if n.down {
 			continue
 		}
+		if n.rejected != 0 {
+			s.t.Fatalf("node %d refused %d elements from peers", n.id, n.rejected)
+		}
 		for _, id := range s.ids {
 			if a, b := n.hs.Checksum(uint32(id)), n.hs.RecomputeChecksum(uint32(id)); a != b {
 				s.t.Fatalf("node %d: checksum of %d is %#04x, recomputed %#04x", n.id, id, a, b)
 			}
 		}
 	}
+}
+
+// FuzzReceive feeds arbitrary bytes, as ENRP messages from peers, to a
+// registrar's machine among two others and carries out what it asks: no
+// input may panic it, and the handlespace's checksums stay right.
+func FuzzReceive(f *testing.F) {
+	pe := wire.PoolElement{ID: 3, RegLife: 1000, UserTransport: wire.Transport{Type: wire.ParamSCTPTransport, Port: 1}, Policy: wire.Policy{Type: wire.PolicyRoundRobin}}
+	for _, v := range []wire.ENRPValue{
+		&wire.Presence{ENRPHeader: wire.ENRPHeader{Sender: 2}, ReplyRequired: true, Checksum: 7},
+		&wire.HandleTableRequest{ENRPHeader: wire.ENRPHeader{Sender: 2, Receiver: 1}, OwnChildrenOnly: true},
+		&wire.HandleTableResponse{ENRPHeader: wire.ENRPHeader{Sender: 2, Receiver: 1}, MoreToSend: true,
+			Entries: []wire.PoolEntry{{Handle: wire.PoolHandle("p"), Elements: []wire.PoolElement{pe}}}},
+		&wire.HandleUpdate{ENRPHeader: wire.ENRPHeader{Sender: 3}, TakeoverSuggested: true, Handle: wire.PoolHandle("p"), Element: pe},
+		&wire.InitTakeover{ENRPHeader: wire.ENRPHeader{Sender: 2}, Target: 3},
+		&wire.InitTakeoverAck{ENRPHeader: wire.ENRPHeader{Sender: 2}, Target: 3},
+		&wire.TakeoverServer{ENRPHeader: wire.ENRPHeader{Sender: 2}, Target: 1},
+	} {
+		f.Add(wire.AppendENRP(nil, v), byte(1))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, step byte) {
+		c := newCluster(t, Config{HonourSuggestions: true}, 1, 2, 3)
+		c.mesh()
+		c.spread(5, 1, 2, 3)
+		c.run(time.Second)
+		v, err := Decode(b)
+		if err != nil {
+			return
+		}
+		n := c.nodes[1]
+		c.do(n, n.m.Receive(c.now, v))
+		c.run(time.Duration(step) * 100 * time.Millisecond)
+		for _, n := range c.nodes {
+			for owner := range c.nodes {
+				if a, b := n.hs.Checksum(uint32(owner)), n.hs.RecomputeChecksum(uint32(owner)); a != b {
+					t.Fatalf("node %d: checksum of %d is %#04x, recomputed %#04x", n.id, owner, a, b)
+				}
+			}
+		}
+	})
 }

@@ -20,13 +20,15 @@ import (
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 type node struct {
-	id      wire.ServerID
-	m       *Machine
-	hs      *handlespace.Handlespace
-	down    bool
-	claims  []Key
-	dead    []wire.ServerID
-	sentMsg map[wire.ENRPType]int
+	id     wire.ServerID
+	m      *Machine
+	hs     *handlespace.Handlespace
+	down   bool
+	claims []Key
+	// rejected counts elements from peers the handlespace refused.
+	rejected int
+	dead     []wire.ServerID
+	sentMsg  map[wire.ENRPType]int
 }
 
 type envelope struct {
@@ -118,8 +120,9 @@ func (c *cluster) do(n *node, acts []Action) {
 				}
 			}
 		case AddElement:
-			_, _, err := n.hs.Register(Registration(a), c.now)
-			must(c.t, err)
+			if _, _, err := n.hs.Register(Registration(a), c.now); err != nil {
+				n.rejected++ // as the registrar counts it
+			}
 		case DelElement:
 			if e := n.hs.Lookup(a.Handle, uint32(a.Element.ID)); e != nil && e.Owner() == uint32(a.Owner) {
 				n.hs.Remove(e)
