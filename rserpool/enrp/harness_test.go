@@ -75,10 +75,17 @@ func testElement(e *handlespace.PoolElement) wire.PoolElement {
 	return pe
 }
 
-// connect opens the association between a and b: each says Hello.
+// connect opens the association between a and b: each says Hello, and
+// each tells its machine that the link is up, as the registrar does when
+// the first message arrives on a new association.
 func (c *cluster) connect(a, b wire.ServerID) {
 	c.send(a, b, c.nodes[a].m.Hello())
 	c.send(b, a, c.nodes[b].m.Hello())
+	for _, p := range [][2]wire.ServerID{{a, b}, {b, a}} {
+		if n := c.nodes[p[0]]; !n.down {
+			c.do(n, n.m.LinkUp(c.now, p[1]))
+		}
+	}
 }
 
 // mesh connects every pair of nodes.
