@@ -23,8 +23,11 @@
 //     ([Machine.Local]) and the machine sends it as a Handle Update.
 //   - Audit. A Presence whose checksum differs from the checksum of the
 //     elements the sender owns here starts a new synchronisation of that
-//     sender's part. After a partition heals, every Presence either agrees
-//     or repairs one peer's part, so the tables converge.
+//     sender's part. The checksum has 16 bits and sums its parts, so two
+//     different parts can agree (FuzzScenario found one: elements 2 of
+//     "pool-2" and 4 of "pool-0"); what repairs a partition for certain
+//     is the synchronisation every new association starts ([Machine.LinkUp]),
+//     and the registrar replaces the association of a peer found dead.
 //   - Takeover (RFC 5353 section 3.9). The registrar that finds a peer
 //     dead sends Init Takeover to the others and takes the elements once
 //     all of them acknowledged, announcing it with Takeover Server. Two
