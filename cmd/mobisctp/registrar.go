@@ -28,6 +28,7 @@ type registrarFlagValues struct {
 	enrpPort             int
 	enrpAnnounce         string
 	enrpAnnounceAddr     netip.AddrPort // parsed from enrpAnnounce
+	suggest              bool
 }
 
 func (v *registrarFlagValues) register(fs *flag.FlagSet) {
@@ -43,6 +44,7 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.BoolVar(&v.json, "json", false, "print one JSON object per event")
 	fs.Var(&v.peers, "peer", "peer registrars' ENRP `addresses`, each with an optional port (default 9901), as in 192.0.2.1,192.0.2.2:9911; turns ENRP on")
 	fs.IntVar(&v.enrpPort, "enrp-port", 0, "local ENRP SCTP and UDP `port` (default 9901 with --peer or --enrp-announce, else ENRP off)")
+	fs.BoolVar(&v.suggest, "takeover-suggestion", false, "ask less loaded peers to take new elements over, and take those suggested to this registrar (draft-dreibholz-rserpool-enrp-takeover)")
 	fs.StringVar(&v.enrpAnnounce, "enrp-announce", "", "send ENRP Presences to, and find peers by those heard on, `group:port`, as in "+wire.ENRPAnnounceAddr.String()+" (default off)")
 }
 
@@ -93,6 +95,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	cfg.UnreachableThreshold = v.threshold
 	cfg.Announce, cfg.AnnounceInterval = v.announceAddr, v.announceInterval
 	cfg.ENRP.Port, cfg.ENRP.Peers, cfg.ENRP.Announce = uint16(v.enrpPort), v.peers, v.enrpAnnounceAddr
+	cfg.ENRP.SuggestTakeover, cfg.ENRP.HonourSuggestions = v.suggest, v.suggest
 	if cfg.ENRP.Port == 0 && (len(v.peers) > 0 || v.enrpAnnounceAddr.IsValid()) {
 		cfg.ENRP.Port = registrar.DefaultENRPPort
 	}
@@ -104,7 +107,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--json]")
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--takeover-suggestion] [--json]")
 	var v registrarFlagValues
 	v.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {

@@ -24,6 +24,8 @@ type peerNet struct {
 	regs  map[wire.ServerID]*Registrar
 	addrs map[wire.ServerID]netip.Addr
 	elems []*fakeElement
+	// configure, if set, adjusts each registrar's configuration.
+	configure func(*Config)
 }
 
 func newPeerNet(t *testing.T) *peerNet {
@@ -50,6 +52,9 @@ func (pn *peerNet) start(id wire.ServerID, peers ...wire.ServerID) *Registrar {
 	cfg.ENRP.PacketConn = func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(int(DefaultENRPPort), handler) }
 	for _, p := range peers {
 		cfg.ENRP.Peers = append(cfg.ENRP.Peers, stack.Remote{Addrs: []netip.Addr{registrarAddr(p)}, Port: DefaultENRPPort})
+	}
+	if pn.configure != nil {
+		pn.configure(&cfg)
 	}
 	r, err := Listen(cfg)
 	if err != nil {

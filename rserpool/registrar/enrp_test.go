@@ -224,3 +224,32 @@ func TestENRPPeerInputChecked(t *testing.T) {
 		}
 	})
 }
+
+// With the takeover suggestion flag on both sides, a registrar that owns
+// more elements than its peer asks the peer, in the Handle Update of a new
+// element, to take it over, and the peer sends the element a Keep-Alive
+// with the Home flag.
+func TestENRPTakeoverSuggestion(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pn := newPeerNet(t)
+		pn.configure = func(c *Config) { c.ENRP.SuggestTakeover, c.ENRP.HonourSuggestions = true, true }
+		r1 := pn.start(1)
+		r2 := pn.start(2, 1)
+		for i := range 4 {
+			pn.element(i, "busy", 1)
+		}
+		waitAgree(t, 10*time.Second, 4, []wire.ServerID{1, 2}, r1, r2)
+		time.Sleep(time.Second) // virtual: the Home keep-alives arrive
+		var claimed []wire.PEID
+		for _, fe := range pn.elems {
+			if h := fe.homeKeepAlives(); len(h) > 0 && h[0] == 2 {
+				claimed = append(claimed, fe.pe.ID)
+			}
+		}
+		// Element 1 finds both registrars even; from the second on,
+		// registrar 1 owns two more than registrar 2.
+		if !slices.Equal(claimed, []wire.PEID{2, 3, 4}) {
+			t.Errorf("elements with a Home keep-alive from registrar 2: %v, want 2, 3 and 4", claimed)
+		}
+	})
+}
