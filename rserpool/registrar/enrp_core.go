@@ -12,20 +12,19 @@ import (
 // enrpCore is the registrar's ENRP state (RFC 5353), guarded by core.mu
 // like the handlespace the state machine reads. The machine's actions are
 // carried out under the mutex as far as they change the handlespace; the
-// messages are encoded there, in order, and sent by one goroutine after
-// the mutex is released, so that peers see them in the order they were
-// made.
+// messages are encoded there and queued on the peer's association, whose
+// own goroutine sends them after the mutex is released: each peer sees
+// them in the order they were made, and a stalled peer holds up no other.
 type enrpCore struct {
 	m       *enrpsm.Machine
 	links   map[wire.ServerID]*link // the association each peer is sent to
 	all     map[*link]struct{}      // every association with a peer
-	out     []enrpOut               // to send, in order
 	homes   []homeClaim             // elements to send a Keep-Alive with the Home flag
 	aborts  []*link                 // associations with peers found dead
 	mcast   [][]byte                // Presences for the announce socket
 	dialing map[wire.ServerID]bool  // registrars found by announce, being dialed
 	stats   ENRPStats
-	// send wakes the sender; tick wakes the timer loop, whose deadline
+	// send wakes the sender of the rest; tick wakes the timer loop, whose deadline
 	// may have moved. Each holds at most one pending signal.
 	send, tick chan struct{}
 }
@@ -41,11 +40,6 @@ type ENRPStats struct {
 	Malformed       uint64 // ENRP messages that did not decode, or named another sender than the association's
 	Rejected        uint64 // elements from peers the handlespace refused (policy)
 	HomeKeepAlives  uint64 // Keep-Alives with the Home flag sent (takeovers and suggestions)
-}
-
-type enrpOut struct {
-	l   *link
-	msg []byte
 }
 
 // homeClaim is a pool element this registrar wants to become the home of:
@@ -102,8 +96,7 @@ func (c *core) enrpDo(acts []enrpsm.Action, now time.Time) {
 				x.stats.SendFails++
 				continue
 			}
-			x.out = append(x.out, enrpOut{l, wire.AppendENRP(nil, a.Msg)})
-			signal(x.send)
+			c.queue(l, wire.AppendENRP(nil, a.Msg))
 		case enrpsm.Multicast:
 			x.mcast = append(x.mcast, wire.AppendENRP(nil, a.Msg))
 			signal(x.send)
@@ -232,4 +225,24 @@ func (c *core) dropLinks(id wire.ServerID) {
 		}
 	}
 	signal(c.enrp.send)
+}
+
+// maxQueue is how many messages may wait for a peer's association. A peer
+// that far behind is treated as failed: its association is aborted, and
+// the next one starts with a fresh synchronisation instead of the backlog.
+const maxQueue = 1 << 16
+
+// queue queues msg on l.
+func (c *core) queue(l *link, msg []byte) {
+	if len(l.out) >= maxQueue {
+		c.enrp.stats.SendFails++
+		if !l.overrun {
+			l.overrun = true
+			c.enrp.aborts = append(c.enrp.aborts, l)
+			signal(c.enrp.send)
+		}
+		return
+	}
+	l.out = append(l.out, msg)
+	signal(l.kick)
 }

@@ -20,9 +20,16 @@ import (
 
 // link is an association with a peer registrar.
 type link struct {
-	a  *stack.Association
-	id wire.ServerID // the peer, once it spoke; guarded by core.mu
+	a *stack.Association
+	// Guarded by core.mu: the peer, once it spoke; the messages waiting
+	// to be sent; whether the queue overflowed.
+	id      wire.ServerID
+	out     [][]byte
+	overrun bool
+	kick    chan struct{} // wakes the link's sender
 }
+
+func newLink(a *stack.Association) *link { return &link{a: a, kick: make(chan struct{}, 1)} }
 
 // sendTimeout bounds the wait for room in a peer's send buffer.
 const sendTimeout = 10 * time.Second
@@ -71,7 +78,7 @@ func (r *Registrar) enrpAccept() {
 		if err != nil {
 			return
 		}
-		r.wg.Go(func() { r.serveLink(&link{a: a}) })
+		r.wg.Go(func() { r.serveLink(newLink(a)) })
 	}
 }
 
@@ -103,15 +110,19 @@ func (r *Registrar) enrpConnect(to stack.Remote) {
 		a.Abort("ENRP hello failed")
 		return
 	}
-	r.serveLink(&link{a: a})
+	r.serveLink(newLink(a))
 }
 
-// serveLink reads a peer's messages until the association ends.
+// serveLink reads a peer's messages until the association ends; its
+// sender runs beside it.
 func (r *Registrar) serveLink(l *link) {
 	c := r.core
 	c.mu.Lock()
 	c.enrp.all[l] = struct{}{}
 	c.mu.Unlock()
+	done := make(chan struct{})
+	defer close(done)
+	r.wg.Go(func() { r.linkSender(l, done) })
 	buf := make([]byte, maxMessage+1)
 	for {
 		n, info, err := l.a.RecvMsg(r.ctx, buf)
@@ -215,8 +226,9 @@ func (r *Registrar) enrpTimers() {
 	}
 }
 
-// enrpSender sends what the machine queued, in order, and starts the
-// Home keep-alives.
+// enrpSender sends the Presences for the announce socket, aborts the
+// associations of peers found dead or too far behind, and starts the Home
+// keep-alives.
 func (r *Registrar) enrpSender() {
 	c := r.core
 	for {
@@ -226,8 +238,8 @@ func (r *Registrar) enrpSender() {
 			return
 		}
 		c.mu.Lock()
-		out, homes, aborts, mcast := c.enrp.out, c.enrp.homes, c.enrp.aborts, c.enrp.mcast
-		c.enrp.out, c.enrp.homes, c.enrp.aborts, c.enrp.mcast = nil, nil, nil, nil
+		homes, aborts, mcast := c.enrp.homes, c.enrp.aborts, c.enrp.mcast
+		c.enrp.homes, c.enrp.aborts, c.enrp.mcast = nil, nil, nil
 		c.mu.Unlock()
 		for _, m := range mcast {
 			if _, err := r.enrpAnnounce.Write(m); err != nil {
@@ -237,25 +249,50 @@ func (r *Registrar) enrpSender() {
 		for _, l := range aborts {
 			l.a.Abort("ENRP peer timed out")
 		}
-		var sent, failed, bytes uint64
-		for _, o := range out {
-			ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
-			if o.l.a.SendMsg(ctx, o.msg, stack.SendInfo{PPID: wire.PPIDENRP}) == nil {
-				sent++
-				bytes += uint64(len(o.msg))
-			} else {
-				failed++
-			}
-			cancel()
-		}
 		if len(homes) > 0 {
 			r.wg.Go(func() { r.sendHomes(homes) })
+		}
+	}
+}
+
+// linkSender sends the messages queued on l, in order, until done. A
+// message that cannot be sent within sendTimeout means the peer is stuck:
+// the association is aborted, and the next one resynchronises.
+func (r *Registrar) linkSender(l *link, done <-chan struct{}) {
+	c := r.core
+	for {
+		select {
+		case <-l.kick:
+		case <-done:
+			return
+		case <-r.ctx.Done():
+			return
+		}
+		c.mu.Lock()
+		out := l.out
+		l.out = nil
+		c.mu.Unlock()
+		var sent, bytes uint64
+		var err error
+		for _, msg := range out {
+			ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
+			err = l.a.SendMsg(ctx, msg, stack.SendInfo{PPID: wire.PPIDENRP})
+			cancel()
+			if err != nil {
+				break
+			}
+			sent++
+			bytes += uint64(len(msg))
 		}
 		c.mu.Lock()
 		c.enrp.stats.Sent += sent
 		c.enrp.stats.SentBytes += bytes
-		c.enrp.stats.SendFails += failed
+		c.enrp.stats.SendFails += uint64(len(out)) - sent
 		c.mu.Unlock()
+		if err != nil {
+			l.a.Abort("ENRP send failed")
+			return
+		}
 	}
 }
 
