@@ -13,10 +13,14 @@ import (
 // FuzzScenario drives three registrars' machines through a scenario the
 // fuzzer chooses: registrations and deregistrations at any registrar,
 // partitions of one registrar from the others, healing, the death of a
-// registrar, and time passing. Invariant: once the network has healed
-// and the peer timers have run, every live registrar has the same table,
-// holding exactly the elements registered and not deregistered, with one
-// owner each, and every owner's incremental checksum is right.
+// registrar and its restart with an empty table, and time passing. Pool
+// elements renew their registration with their home every 30 s, and those
+// of the registrar that died register elsewhere 3 s later, as ASAP
+// elements do, racing the takeover. Invariant: once the
+// network has healed and the peer timers have run, every live registrar
+// has the same table, holding exactly the elements registered and not
+// deregistered, with one owner each, and every owner's incremental
+// checksum is right.
 func FuzzScenario(f *testing.F) {
 	f.Add([]byte{0, 0, 1, 1, 2, 2, 7, 9, 0, 1})
 	f.Add([]byte{0, 1, 0, 2, 4, 2, 7, 7, 0, 0, 3, 5, 1, 0, 6, 0, 7})
@@ -39,11 +43,17 @@ type scenario struct {
 	ids    []wire.ServerID
 	live   map[Key]wire.ServerID // registered, not deregistered: where
 	nextID wire.PEID
-	killed bool
+	// dead is the registrar that died (one at most), failAt when its
+	// elements register elsewhere.
+	dead                  wire.ServerID
+	failAt                time.Time
+	failedOver, restarted bool
+	nextRenewal           time.Time
 }
 
 func newScenario(t *testing.T) *scenario {
 	s := &scenario{cluster: newCluster(t, Config{}, 1, 2, 3), ids: []wire.ServerID{1, 2, 3}, live: map[Key]wire.ServerID{}}
+	s.nextRenewal = s.now.Add(renewal)
 	s.mesh()
 	s.run(time.Second)
 	return s
@@ -87,19 +97,81 @@ func (s *scenario) step(op, arg byte) {
 	case 4:
 		s.heal()
 	case 5: // a registrar dies, once, and not during a partition
-		if s.killed || len(s.cut) > 0 {
+		if s.dead != 0 || len(s.cut) > 0 {
 			return
 		}
 		s.deliver()
-		s.node(arg).down, s.killed = true, true
+		n := s.node(arg)
+		n.down, s.dead, s.failAt = true, n.id, s.now.Add(3*time.Second)
+	case 6: // the dead registrar restarts, with an empty table
+		if s.dead == 0 || s.restarted {
+			return
+		}
+		s.restarted = true
+		s.add(s.dead, Config{})
+		for _, id := range s.ids {
+			if id != s.dead && !s.nodes[id].down && !s.cut[pair(id, s.dead)] {
+				s.connect(s.dead, id)
+			}
+		}
 	default: // time passes
 		s.run(time.Duration(arg) * 100 * time.Millisecond)
+	}
+	s.failover()
+	s.renew()
+}
+
+// renewal is the pool elements' re-registration interval.
+const renewal = 30 * time.Second
+
+// renew re-registers every element with its home, when due.
+func (s *scenario) renew() {
+	if s.now.Before(s.nextRenewal) {
+		return
+	}
+	s.nextRenewal = s.now.Add(renewal)
+	keys := slices.SortedFunc(maps.Keys(s.live), func(a, b Key) int { return int(a.ID) - int(b.ID) })
+	for _, k := range keys {
+		if n := s.nodes[s.live[k]]; !n.down {
+			s.register(n, k.Handle, k.ID)
+		}
+	}
+}
+
+// failover registers the dead registrar's elements at the lowest other
+// live registrar, once their time has come.
+func (s *scenario) failover() {
+	if s.dead == 0 || s.failedOver || s.now.Before(s.failAt) {
+		return
+	}
+	s.failedOver = true
+	var to *node
+	for _, id := range s.ids {
+		if n := s.nodes[id]; id != s.dead && !n.down && to == nil {
+			to = n
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(s.live), func(a, b Key) int { return int(a.ID) - int(b.ID) })
+	for _, k := range keys {
+		if s.live[k] == s.dead {
+			s.register(to, k.Handle, k.ID)
+			s.live[k] = to.id
+		}
 	}
 }
 
 func (s *scenario) finish() {
+	if s.dead != 0 && !s.failedOver {
+		s.run(s.failAt.Sub(s.now))
+		s.failover()
+	}
 	s.heal()
-	s.run(detection + 2*DefaultTakeoverExpiry + 4*DefaultHeartbeatCycle)
+	// Long enough for the peer timers, a takeover, and a renewal of
+	// every registration.
+	for range int((detection + 2*DefaultTakeoverExpiry + renewal + 4*DefaultHeartbeatCycle) / time.Second) {
+		s.run(time.Second)
+		s.renew()
+	}
 	v := s.requireConverged(len(s.live))
 	for k := range s.live {
 		if _, ok := v[k]; !ok {
