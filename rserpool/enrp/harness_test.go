@@ -79,13 +79,13 @@ func testElement(e *handlespace.PoolElement) wire.PoolElement {
 // each tells its machine that the link is up, as the registrar does when
 // the first message arrives on a new association.
 func (c *cluster) connect(a, b wire.ServerID) {
+	if c.nodes[a].down || c.nodes[b].down {
+		return // no association with a dead registrar
+	}
 	c.send(a, b, c.nodes[a].m.Hello())
 	c.send(b, a, c.nodes[b].m.Hello())
-	for _, p := range [][2]wire.ServerID{{a, b}, {b, a}} {
-		if n := c.nodes[p[0]]; !n.down {
-			c.do(n, n.m.LinkUp(c.now, p[1]))
-		}
-	}
+	c.do(c.nodes[a], c.nodes[a].m.LinkUp(c.now, b))
+	c.do(c.nodes[b], c.nodes[b].m.LinkUp(c.now, a))
 }
 
 // mesh connects every pair of nodes.

@@ -15,6 +15,7 @@ type Machine struct {
 	table        Table
 	peers        map[wire.ServerID]*peer
 	nextPresence time.Time
+	now          time.Time // of the call being handled
 	acts         []Action
 	stats        Stats
 }
@@ -26,6 +27,7 @@ type Stats struct {
 	UpdatesReceived                uint64
 	SyncsStarted, SyncsDone        uint64
 	AuditMismatches                uint64
+	SyncsStalled                   uint64 // restarted after MaxTimeNoResponse without an answer
 	TakeoversStarted, TakeoversWon uint64
 	TakeoversAbandoned             uint64
 	PeersLost                      uint64
@@ -64,13 +66,16 @@ func (m *Machine) Next() time.Time {
 		if p.deadline.Before(next) {
 			next = p.deadline
 		}
+		if p.Syncing && p.syncDue.Before(next) {
+			next = p.syncDue
+		}
 	}
 	return next
 }
 
 // Tick runs the timers due at now.
 func (m *Machine) Tick(now time.Time) []Action {
-	m.acts = m.acts[:0]
+	m.acts, m.now = m.acts[:0], now
 	if !now.Before(m.nextPresence) {
 		m.heartbeat()
 		m.nextPresence = now.Add(m.cfg.HeartbeatCycle)
@@ -78,6 +83,9 @@ func (m *Machine) Tick(now time.Time) []Action {
 	for _, id := range slices.Sorted(maps.Keys(m.peers)) { // sorted: reproducible
 		if p := m.peers[id]; p != nil && !now.Before(p.deadline) {
 			m.expire(p, now)
+		}
+		if p := m.peers[id]; p != nil && p.Syncing && !now.Before(p.syncDue) {
+			m.syncStalled(p)
 		}
 	}
 	return m.acts
@@ -128,9 +136,13 @@ func (m *Machine) forget(p *peer) {
 // LinkUp tells the machine that the association with peer id is (again)
 // established: it fetches the peer's elements unless it is doing so.
 func (m *Machine) LinkUp(now time.Time, id wire.ServerID) []Action {
-	m.acts = m.acts[:0]
+	m.acts, m.now = m.acts[:0], now
 	if id != 0 && id != m.cfg.ID {
 		p := m.learn(now, id)
+		// The peer's next request starts a new transfer: one it had
+		// under way ended with its association. (Starting over
+		// never loses an element; continuing a stale cursor would.)
+		p.serving = false
 		if !p.Syncing {
 			m.startSync(p)
 		}
@@ -142,7 +154,7 @@ func (m *Machine) LinkUp(now time.Time, id wire.ServerID) []Action {
 // a table transfer in either direction is over, and unless the peer is
 // heard from within MaxTimeNoResponse it is dead.
 func (m *Machine) LinkDown(now time.Time, id wire.ServerID) []Action {
-	m.acts = m.acts[:0]
+	m.acts, m.now = m.acts[:0], now
 	p := m.peers[id]
 	if p == nil {
 		return m.acts
@@ -158,7 +170,7 @@ func (m *Machine) LinkDown(now time.Time, id wire.ServerID) []Action {
 // Receive handles an ENRP message. Messages from this registrar itself
 // (multicast loops back) and for another registrar are ignored.
 func (m *Machine) Receive(now time.Time, v wire.ENRPValue) []Action {
-	m.acts = m.acts[:0]
+	m.acts, m.now = m.acts[:0], now
 	m.stats.Received++
 	h := *v.Header()
 	if h.Sender == 0 || h.Sender == m.cfg.ID || (h.Receiver != 0 && h.Receiver != m.cfg.ID) {

@@ -50,6 +50,9 @@ type peer struct {
 	takeoverBy wire.ServerID
 	takeover   *takeover // this registrar's takeover of the peer
 	keep       map[Key]struct{}
+	// syncDue is when a synchronisation that has had no answer to its
+	// last request is given up and started again.
+	syncDue time.Time
 	// serving is the progress of the answer to the peer's own table
 	// request: the next part starts at out.
 	serving  bool

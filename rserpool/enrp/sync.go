@@ -19,7 +19,18 @@ func (m *Machine) startSync(p *peer) {
 }
 
 func (m *Machine) requestTable(p *peer) {
+	p.syncDue = m.now.Add(m.cfg.MaxTimeNoResponse)
 	m.send(p.ID, &wire.HandleTableRequest{ENRPHeader: m.header(p.ID), OwnChildrenOnly: true})
+}
+
+// syncStalled restarts a synchronisation whose last request went
+// unanswered for MaxTimeNoResponse: the request or its answer was lost
+// with an association that failed, or the peer restarted. The peer
+// answers the new request from the start of its table, since its own end
+// of the transfer ended with that association.
+func (m *Machine) syncStalled(p *peer) {
+	m.stats.SyncsStalled++
+	m.startSync(p)
 }
 
 // tableRequested answers a Handle Table Request with the next part of the

@@ -92,3 +92,20 @@ func TestMulticastDiscovery(t *testing.T) {
 		t.Errorf("node 1 knows %d peers, want 2", n)
 	}
 }
+
+// A synchronisation whose request or answer was lost (with an association
+// that failed unnoticed, or a peer that restarted) starts over after
+// MaxTimeNoResponse instead of blocking that peer's audits for good.
+func TestStalledSyncRestarts(t *testing.T) {
+	c := newCluster(t, Config{}, 1, 2)
+	c.spread(20, 2)
+	c.cut[pair(1, 2)] = true // the first exchange is lost
+	c.mesh()
+	c.run(time.Second)
+	delete(c.cut, pair(1, 2))
+	c.run(DefaultMaxTimeNoResponse + time.Second)
+	c.requireConverged(20)
+	if st := c.nodes[1].m.Stats(); st.SyncsStalled == 0 {
+		t.Errorf("no stalled synchronisation counted: %+v", st)
+	}
+}

@@ -10,7 +10,7 @@ import (
 // registration or re-registration (AddPE) or a removal (DelPE), for
 // whatever reason. It is sent to every peer as a Handle Update.
 func (m *Machine) Local(now time.Time, action wire.UpdateAction, handle wire.PoolHandle, pe wire.PoolElement) []Action {
-	m.acts = m.acts[:0]
+	m.acts, m.now = m.acts[:0], now
 	pe.HomeServer = m.cfg.ID
 	suggest := wire.ServerID(0)
 	if action == wire.AddPE && m.cfg.SuggestTakeover {

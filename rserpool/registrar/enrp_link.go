@@ -194,13 +194,16 @@ func (c *core) linkDown(l *link, now time.Time) {
 		return
 	}
 	delete(x.links, l.id)
+	c.enrpDo(x.m.LinkDown(now, l.id), now)
 	for other := range x.all {
 		if other.id == l.id {
+			// Another association goes on: the peer is there, but
+			// transfers under way on this one are lost.
 			x.links[l.id] = other
+			c.enrpDo(x.m.LinkUp(now, l.id), now)
 			return
 		}
 	}
-	c.enrpDo(x.m.LinkDown(now, l.id), now)
 }
 
 // enrpTimers runs the machine's timers.
