@@ -37,7 +37,7 @@
 //     alive answers an Init Takeover with Presences, and a word from the
 //     target stops the takeover. When acknowledgements are missing at
 //     TakeoverExpiry, the takeover completes anyway if every missing peer
-//     is itself silent (it is dead too), and is abandoned otherwise.
+//     is itself silent (it is dead too), and starts again otherwise.
 //   - Takeover suggestion (draft-dreibholz-rserpool-enrp-takeover). With
 //     SuggestTakeover, a Handle Update for a new element goes with the T
 //     flag to the peer that owns the fewest elements when this registrar

@@ -110,6 +110,9 @@ func (s *scenario) step(op, arg byte) {
 		s.restarted = true
 		s.add(s.dead, Config{})
 		for _, id := range s.ids {
+			s.epochs[pair(id, s.dead)]++ // the old incarnation's messages are gone
+		}
+		for _, id := range s.ids {
 			if id != s.dead && !s.nodes[id].down && !s.cut[pair(id, s.dead)] {
 				s.connect(s.dead, id)
 			}

@@ -34,6 +34,7 @@ type node struct {
 type envelope struct {
 	from, to wire.ServerID
 	b        []byte
+	epoch    int // of the association between the two when sent
 }
 
 type cluster struct {
@@ -42,6 +43,9 @@ type cluster struct {
 	nodes map[wire.ServerID]*node
 	queue []envelope
 	cut   map[[2]wire.ServerID]bool
+	// epochs numbers the associations between each pair: messages of
+	// one that failed are lost with it, never delivered on the next.
+	epochs map[[2]wire.ServerID]int
 	// gone holds the elements deregistered: their pool elements no
 	// longer answer.
 	gone map[Key]bool
@@ -50,7 +54,8 @@ type cluster struct {
 }
 
 func newCluster(t *testing.T, cfg Config, ids ...wire.ServerID) *cluster {
-	c := &cluster{t: t, now: epoch, nodes: map[wire.ServerID]*node{}, cut: map[[2]wire.ServerID]bool{}, gone: map[Key]bool{}}
+	c := &cluster{t: t, now: epoch, nodes: map[wire.ServerID]*node{}, cut: map[[2]wire.ServerID]bool{}, gone: map[Key]bool{},
+		epochs: map[[2]wire.ServerID]int{}}
 	for _, id := range ids {
 		c.add(id, cfg)
 	}
@@ -103,7 +108,7 @@ func (c *cluster) send(from, to wire.ServerID, v wire.ENRPValue) {
 	if c.cut[pair(from, to)] {
 		return
 	}
-	c.queue = append(c.queue, envelope{from, to, wire.AppendENRP(nil, v)})
+	c.queue = append(c.queue, envelope{from, to, wire.AppendENRP(nil, v), c.epochs[pair(from, to)]})
 }
 
 func pair(a, b wire.ServerID) [2]wire.ServerID {
@@ -200,7 +205,7 @@ func (c *cluster) deliver() {
 		env := c.queue[0]
 		c.queue = c.queue[1:]
 		n := c.nodes[env.to]
-		if n == nil || n.down || c.cut[pair(env.from, env.to)] {
+		if n == nil || n.down || c.cut[pair(env.from, env.to)] || env.epoch != c.epochs[pair(env.from, env.to)] {
 			continue
 		}
 		v, err := Decode(env.b)

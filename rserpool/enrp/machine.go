@@ -30,6 +30,7 @@ type Stats struct {
 	SyncsStalled                   uint64 // restarted after MaxTimeNoResponse without an answer
 	TakeoversStarted, TakeoversWon uint64
 	TakeoversAbandoned             uint64
+	TakeoversRetried               uint64 // started again after acknowledgements went missing
 	PeersLost                      uint64
 }
 

@@ -14,6 +14,7 @@ func (c *cluster) partition(a, b []wire.ServerID) {
 	for _, x := range a {
 		for _, y := range b {
 			c.cut[pair(x, y)] = true
+			c.epochs[pair(x, y)]++
 			c.do(c.nodes[x], c.nodes[x].m.LinkDown(c.now, y))
 			c.do(c.nodes[y], c.nodes[y].m.LinkDown(c.now, x))
 		}

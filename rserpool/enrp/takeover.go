@@ -15,7 +15,9 @@ type takeover struct {
 // startTakeover sends Init Takeover for target p to every other peer and
 // waits TakeoverExpiry for their acknowledgements.
 func (m *Machine) startTakeover(p *peer, now time.Time) {
-	m.stats.TakeoversStarted++
+	if p.takeover == nil {
+		m.stats.TakeoversStarted++
+	}
 	t := &takeover{waiting: map[wire.ServerID]struct{}{}}
 	p.takeover, p.State, p.deadline = t, TakingOver, now.Add(m.cfg.TakeoverExpiry)
 	// The target gets it too: if it is alive after all, it answers with
@@ -69,15 +71,18 @@ func (m *Machine) takeoverAcked(from *peer, target wire.ServerID, now time.Time)
 
 // takeoverExpired handles a takeover whose acknowledgements did not all
 // arrive in time. A missing one from a peer that is itself silent does
-// not count (it may have died with the target); one from a peer that
-// talks does, and then the takeover is abandoned, as RSPLIB does, and the
-// target forgotten: its elements expire, or move with their
-// re-registrations.
+// not count (it may have died with the target). One from a peer that
+// talks does: the Init Takeover or its Ack may have been lost with an
+// association, so the takeover starts again. (RSPLIB gives up and forgets
+// the target, whose elements then stay with a dead owner until they
+// expire.) The peer that talks either acknowledges this time, or has a
+// lower ID and a takeover of its own, whose Takeover Server ends this
+// one.
 func (m *Machine) takeoverExpired(p *peer, now time.Time) {
 	for id := range p.takeover.waiting {
 		if q := m.peers[id]; q != nil && q.State == Alive {
-			m.stats.TakeoversAbandoned++
-			m.forget(p)
+			m.stats.TakeoversRetried++
+			m.startTakeover(p, now)
 			return
 		}
 	}
