@@ -38,6 +38,7 @@ type ENRPStats struct {
 	Sent, SendFails uint64 // messages sent to peers, and those that failed or had no association
 	SentBytes       uint64 // the ENRP bytes of the messages sent
 	Malformed       uint64 // ENRP messages that did not decode, or named another sender than the association's
+	Superseded      uint64 // messages on an association that is no longer the peer's, dropped
 	Rejected        uint64 // elements from peers the handlespace refused (policy)
 	HomeKeepAlives  uint64 // Keep-Alives with the Home flag sent (takeovers and suggestions)
 }
@@ -221,10 +222,9 @@ func (c *core) claimHome(handle wire.PoolHandle, id wire.PEID, t *wire.Transport
 func (c *core) dropLinks(id wire.ServerID) {
 	for l := range c.enrp.all {
 		if l.id == id {
-			c.enrp.aborts = append(c.enrp.aborts, l) // aborted by the sender: it waits for the association's loop
+			c.abortLink(l)
 		}
 	}
-	signal(c.enrp.send)
 }
 
 // maxQueue is how many messages may wait for a peer's association. A peer
@@ -238,8 +238,7 @@ func (c *core) queue(l *link, msg []byte) {
 		c.enrp.stats.SendFails++
 		if !l.overrun {
 			l.overrun = true
-			c.enrp.aborts = append(c.enrp.aborts, l)
-			signal(c.enrp.send)
+			c.abortLink(l)
 		}
 		return
 	}

@@ -14,13 +14,21 @@ import (
 // Each registrar dials the peers it is configured with, again and again
 // while they are down, and accepts the associations of any other; a peer
 // is known by the server ID its first message names, and later messages
-// on the association must name the same one. When two associations join
-// the same pair (each side dialed), messages to the peer go on the first
-// one and the other only receives, so that they stay in order.
+// on the association must name the same one.
+//
+// A pair of registrars keeps one association. When each side dialed the
+// other, both keep the one the lower server ID dialed and abort the other
+// (a newer association from the same side replaces an older one, which
+// must have failed unnoticed); messages on an association that is not the
+// peer's are dropped. Table transfers carry no transaction identifier, so
+// a request and its answers must travel on one association: whenever the
+// peer's association changes, the machine hears it as down and up again,
+// and both transfers start over.
 
 // link is an association with a peer registrar.
 type link struct {
-	a *stack.Association
+	a      *stack.Association
+	dialed bool // by this registrar
 	// Guarded by core.mu: the peer, once it spoke; the messages waiting
 	// to be sent; whether the queue overflowed.
 	id      wire.ServerID
@@ -29,7 +37,9 @@ type link struct {
 	kick    chan struct{} // wakes the link's sender
 }
 
-func newLink(a *stack.Association) *link { return &link{a: a, kick: make(chan struct{}, 1)} }
+func newLink(a *stack.Association, dialed bool) *link {
+	return &link{a: a, dialed: dialed, kick: make(chan struct{}, 1)}
+}
 
 // sendTimeout bounds the wait for room in a peer's send buffer.
 const sendTimeout = 10 * time.Second
@@ -78,29 +88,43 @@ func (r *Registrar) enrpAccept() {
 		if err != nil {
 			return
 		}
-		r.wg.Go(func() { r.serveLink(newLink(a)) })
+		r.wg.Go(func() { r.serveLink(newLink(a, false)) })
 	}
 }
 
 // enrpDial keeps an association with a configured peer: it dials, says
 // Hello, serves the association until it ends, and starts over after a
 // pause.
+// While the peer has an association this registrar did not dial (the
+// one the peer dialed, which won), it does not dial.
 func (r *Registrar) enrpDial(to stack.Remote) {
+	var id wire.ServerID // the peer's, once known
 	for r.ctx.Err() == nil {
-		r.enrpConnect(to)
+		if id == 0 || !r.core.hasLink(id) {
+			if got := r.enrpConnect(to); got != 0 {
+				id = got
+			}
+		}
 		sleep(r.ctx, r.cfg.ENRP.Redial)
 	}
 }
 
+// hasLink reports whether peer id has an association.
+func (c *core) hasLink(id wire.ServerID) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.enrp.links[id] != nil
+}
+
 // enrpConnect dials a peer, says Hello and serves the association until
-// it ends.
-func (r *Registrar) enrpConnect(to stack.Remote) {
+// it ends; it returns the peer's server ID, if it spoke.
+func (r *Registrar) enrpConnect(to stack.Remote) wire.ServerID {
 	ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
 	a, err := r.enrpEP.Dial(ctx, to)
 	cancel()
 	if err != nil {
 		r.log.Debugf("ENRP peer %v: %v", to.Addrs, err)
-		return
+		return 0
 	}
 	c := r.core
 	c.mu.Lock()
@@ -108,9 +132,13 @@ func (r *Registrar) enrpConnect(to stack.Remote) {
 	c.mu.Unlock()
 	if a.SendMsg(r.ctx, hello, stack.SendInfo{PPID: wire.PPIDENRP}) != nil {
 		a.Abort("ENRP hello failed")
-		return
+		return 0
 	}
-	r.serveLink(newLink(a))
+	l := newLink(a, true)
+	r.serveLink(l)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return l.id
 }
 
 // serveLink reads a peer's messages until the association ends; its
@@ -171,19 +199,56 @@ func (c *core) enrpReceive(l *link, msg []byte, now time.Time) {
 		return
 	case l.id == 0:
 		l.id = sender
-		if x.links[sender] == nil {
-			x.links[sender] = l
-		}
-		c.log.Infof("ENRP peer $%08x at %v", uint32(sender), l.a.RemoteAddr())
-		c.enrpDo(x.m.LinkUp(now, sender), now)
+		c.adopt(l, now)
 	case l.id != sender:
 		x.stats.Malformed++ // a peer speaks for itself only
+		return
+	}
+	if x.links[sender] != l {
+		x.stats.Superseded++
 		return
 	}
 	c.enrpDo(x.m.Receive(now, v), now)
 }
 
-// linkDown forgets l; the machine hears of it if it was the peer's last
+// adopt makes l the association of its peer, unless the peer has one it
+// prefers; the loser is aborted.
+func (c *core) adopt(l *link, now time.Time) {
+	x := c.enrp
+	cur := x.links[l.id]
+	switch {
+	case cur == nil:
+		x.links[l.id] = l
+		c.log.Infof("ENRP peer $%08x at %v", uint32(l.id), l.a.RemoteAddr())
+		c.enrpDo(x.m.LinkUp(now, l.id), now)
+	case c.prefer(l, cur):
+		x.links[l.id] = l
+		c.abortLink(cur)
+		c.enrpDo(x.m.LinkDown(now, l.id), now)
+		c.enrpDo(x.m.LinkUp(now, l.id), now)
+	default:
+		c.abortLink(l)
+	}
+}
+
+// prefer reports whether l replaces cur, another association with the
+// same peer: the one the lower server ID dialed wins, on both sides; of
+// two dialed by the same side, the newer.
+func (c *core) prefer(l, cur *link) bool {
+	if l.dialed == cur.dialed {
+		return true
+	}
+	return l.dialed == (c.cfg.ServerID < l.id)
+}
+
+// abortLink has the sender abort l (not under the mutex: that waits for
+// the association's loop).
+func (c *core) abortLink(l *link) {
+	c.enrp.aborts = append(c.enrp.aborts, l)
+	signal(c.enrp.send)
+}
+
+// linkDown forgets l; the machine hears of it if it was the peer's
 // association.
 func (c *core) linkDown(l *link, now time.Time) {
 	c.mu.Lock()
@@ -195,15 +260,6 @@ func (c *core) linkDown(l *link, now time.Time) {
 	}
 	delete(x.links, l.id)
 	c.enrpDo(x.m.LinkDown(now, l.id), now)
-	for other := range x.all {
-		if other.id == l.id {
-			// Another association goes on: the peer is there, but
-			// transfers under way on this one are lost.
-			x.links[l.id] = other
-			c.enrpDo(x.m.LinkUp(now, l.id), now)
-			return
-		}
-	}
 }
 
 // enrpTimers runs the machine's timers.

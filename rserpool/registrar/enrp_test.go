@@ -253,3 +253,29 @@ func TestENRPTakeoverSuggestion(t *testing.T) {
 		}
 	})
 }
+
+// Two registrars that each dial the other end up with one association
+// (SCTP resolves the collision of their INITs: both ENRP endpoints use the
+// same port) and agree on their tables.
+func TestENRPMutualPeers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pn := newPeerNet(t)
+		r2 := pn.start(2, 1)
+		r1 := pn.start(1, 2)
+		time.Sleep(3 * time.Second) // virtual: both dialers have run
+		for i := range 6 {
+			pn.element(i, "mutual", wire.ServerID(1+i%2))
+		}
+		waitAgree(t, 10*time.Second, 6, []wire.ServerID{1, 2}, r1, r2)
+		time.Sleep(3 * time.Second) // virtual: the loser is gone
+		for _, r := range []*Registrar{r1, r2} {
+			s := r.ENRPStats()
+			if s.Links != 1 || s.Peers != 1 {
+				t.Errorf("registrar %d: %d associations, %d peers; want one of each", r.ServerID(), s.Links, s.Peers)
+			}
+		}
+		if !agree(6, []wire.ServerID{1, 2}, r1, r2) {
+			t.Errorf("tables differ: %v and %v", ownerView(r1), ownerView(r2))
+		}
+	})
+}
