@@ -16,10 +16,13 @@ import (
 // is known by the server ID its first message names, and later messages
 // on the association must name the same one.
 //
-// A pair of registrars keeps one association. When each side dialed the
-// other, both keep the one the lower server ID dialed and abort the other
-// (a newer association from the same side replaces an older one, which
-// must have failed unnoticed); messages on an association that is not the
+// A pair of registrars keeps one association. SCTP itself allows one
+// between two endpoints, so when both dial at once their INITs collide
+// into one; a second association with a known peer comes from a restart
+// or from other addresses. A newer association dialed by the same side
+// replaces an older one, which must have failed unnoticed; between one
+// each side dialed, both keep the one the lower server ID dialed. The
+// loser is aborted, and messages on an association that is not the
 // peer's are dropped. Table transfers carry no transaction identifier, so
 // a request and its answers must travel on one association: whenever the
 // peer's association changes, the machine hears it as down and up again,
