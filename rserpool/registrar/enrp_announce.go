@@ -27,7 +27,7 @@ func (r *Registrar) openENRPAnnounce() error {
 		if err != nil {
 			return err
 		}
-		r.enrpAnnounce = c
+		r.enrp.announce = c
 		context.AfterFunc(r.ctx, func() { c.Close() })
 	}
 	listen := e.AnnounceListen
@@ -45,8 +45,8 @@ func (r *Registrar) openENRPAnnounce() error {
 		c, err = net.ListenUDP("udp", net.UDPAddrFromAddrPort(listen))
 	}
 	if err != nil {
-		if r.enrpAnnounce != nil {
-			r.enrpAnnounce.Close()
+		if r.enrp.announce != nil {
+			r.enrp.announce.Close()
 		}
 		return err
 	}

@@ -49,8 +49,9 @@ type ENRPConfig struct {
 	PacketConn func(encap.Handler) (stack.PacketConn, error)
 }
 
-// machineConfig returns the ENRP state machine's configuration.
-func (c *Config) machineConfig(addrs []wire.Transport) enrpsm.Config {
+// machineConfig returns the ENRP state machine's configuration; self is
+// where this registrar's ENRP endpoint listens.
+func (c *Config) machineConfig(self wire.Transport) enrpsm.Config {
 	e := &c.ENRP
 	cfg := enrpsm.Config{
 		ID:                c.ServerID,
@@ -60,9 +61,8 @@ func (c *Config) machineConfig(addrs []wire.Transport) enrpsm.Config {
 		TakeoverExpiry:    e.TakeoverExpiry,
 		SuggestTakeover:   e.SuggestTakeover,
 		HonourSuggestions: e.HonourSuggestions,
-	}
-	if len(addrs) > 0 {
-		cfg.Server = wire.ServerInfo{ID: c.ServerID, Transport: addrs[0]}
+		Multicast:         e.Announce.IsValid(),
+		Server:            wire.ServerInfo{ID: c.ServerID, Transport: self},
 	}
 	return cfg
 }

@@ -3,6 +3,7 @@ package registrar
 import (
 	"context"
 	"fmt"
+	"net"
 	"time"
 
 	enrpsm "github.com/mobisctp/mobisctp/rserpool/enrp"
@@ -27,6 +28,13 @@ import (
 // a request and its answers must travel on one association: whenever the
 // peer's association changes, the machine hears it as down and up again,
 // and both transfers start over.
+
+// enrpNet is what the registrar opens for ENRP: its endpoint, and the
+// socket Presences go out by UDP (nil unless configured).
+type enrpNet struct {
+	ep       *stack.Endpoint
+	announce *net.UDPConn
+}
 
 // link is an association with a peer registrar.
 type link struct {
@@ -59,13 +67,11 @@ func (r *Registrar) startENRP() error {
 	if err != nil {
 		return fmt.Errorf("registrar: ENRP endpoint: %w", err)
 	}
-	r.enrpEP = ep
+	r.enrp = &enrpNet{ep: ep}
 	self := wire.Transport{Type: wire.ParamSCTPTransport, Port: e.Port, Addrs: ep.LocalAddrs()}
 	c := r.core
 	c.mu.Lock()
-	mcfg := r.cfg.machineConfig([]wire.Transport{self})
-	mcfg.Multicast = e.Announce.IsValid()
-	c.enrp = newENRPCore(enrpsm.New(mcfg, c.enrpTable(), time.Now()))
+	c.enrp = newENRPCore(enrpsm.New(r.cfg.machineConfig(self), c.enrpTable(), time.Now()))
 	c.mu.Unlock()
 	if err := r.openENRPAnnounce(); err != nil {
 		ep.Close()
@@ -87,7 +93,7 @@ func (r *Registrar) startENRP() error {
 // enrpAccept serves the associations peers open.
 func (r *Registrar) enrpAccept() {
 	for {
-		a, err := r.enrpEP.Accept(r.ctx)
+		a, err := r.enrp.ep.Accept(r.ctx)
 		if err != nil {
 			return
 		}
@@ -123,7 +129,7 @@ func (c *core) hasLink(id wire.ServerID) bool {
 // it ends; it returns the peer's server ID, if it spoke.
 func (r *Registrar) enrpConnect(to stack.Remote) wire.ServerID {
 	ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
-	a, err := r.enrpEP.Dial(ctx, to)
+	a, err := r.enrp.ep.Dial(ctx, to)
 	cancel()
 	if err != nil {
 		r.log.Debugf("ENRP peer %v: %v", to.Addrs, err)
@@ -304,7 +310,7 @@ func (r *Registrar) enrpSender() {
 		c.enrp.homes, c.enrp.aborts, c.enrp.mcast = nil, nil, nil
 		c.mu.Unlock()
 		for _, m := range mcast {
-			if _, err := r.enrpAnnounce.Write(m); err != nil {
+			if _, err := r.enrp.announce.Write(m); err != nil {
 				r.log.Debugf("ENRP announce: %v", err)
 			}
 		}
@@ -430,8 +436,8 @@ func (r *Registrar) ENRPStats() ENRPStats {
 
 // ENRPPort returns the port of the ENRP endpoint, 0 with ENRP off.
 func (r *Registrar) ENRPPort() uint16 {
-	if r.enrpEP == nil {
+	if r.enrp == nil {
 		return 0
 	}
-	return r.enrpEP.Port()
+	return r.enrp.ep.Port()
 }

@@ -3,7 +3,6 @@ package registrar
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -20,14 +19,12 @@ type Registrar struct {
 	cfg    Config
 	log    logging.LeveledLogger
 	ep     *stack.Endpoint
-	enrpEP *stack.Endpoint // nil with ENRP off
-	// enrpAnnounce sends Presences by UDP; nil unless configured.
-	enrpAnnounce *net.UDPConn
-	core         *core
-	ctx          context.Context // canceled by Close
-	cancel       context.CancelFunc
-	wg           sync.WaitGroup
-	once         sync.Once
+	enrp   *enrpNet // nil with ENRP off
+	core   *core
+	ctx    context.Context // canceled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
 }
 
 // Listen starts a registrar: it opens the SCTP endpoint, accepts ASAP
@@ -70,8 +67,8 @@ func (r *Registrar) Close() error {
 	var err error
 	r.once.Do(func() {
 		err = r.ep.Close()
-		if r.enrpEP != nil {
-			r.enrpEP.Close()
+		if r.enrp != nil {
+			r.enrp.ep.Close()
 		}
 		r.cancel()
 		r.wg.Wait()
