@@ -47,10 +47,17 @@ func runHsdump(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
+	peers, perr := registrar.FetchPeers(ctx, ep, remote)
+	if perr != nil {
+		fmt.Fprintf(e.stderr, "%s: peer table: %v\n", fs.Name(), perr)
+	}
 	if *jsonOut {
-		err = json.NewEncoder(e.stdout).Encode(tableJSON(t))
+		j := tableJSON(t)
+		j["peers"] = peersJSON(peers)
+		err = json.NewEncoder(e.stdout).Encode(j)
 	} else {
 		printTable(e.stdout, t)
+		printPeers(e.stdout, peers)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
@@ -192,4 +199,30 @@ func policyJSON(p wire.Policy) map[string]any {
 		}
 	}
 	return m
+}
+
+// printPeers prints the registrar's ENRP peers, if it has any.
+func printPeers(w io.Writer, peers []wire.ServerInfo) {
+	if len(peers) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%d ENRP peers:\n", len(peers))
+	for _, p := range peers {
+		fmt.Fprintf(w, "  $%08x", uint32(p.ID))
+		if p.Transport.Type != 0 {
+			fmt.Fprintf(w, "  %s", transportText(p.Transport))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func peersJSON(peers []wire.ServerInfo) []map[string]any {
+	out := make([]map[string]any, len(peers))
+	for i, p := range peers {
+		out[i] = map[string]any{"server": uint32(p.ID)}
+		if p.Transport.Type != 0 {
+			out[i]["transport"] = transportJSON(p.Transport)
+		}
+	}
+	return out
 }

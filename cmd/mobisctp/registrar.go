@@ -24,6 +24,11 @@ type registrarFlagValues struct {
 	id                   uint64
 	json                 bool
 	announceAddr         netip.AddrPort // parsed from announce
+	peers                peerList
+	enrpPort             int
+	enrpAnnounce         string
+	enrpAnnounceAddr     netip.AddrPort // parsed from enrpAnnounce
+	suggest              bool
 	limits               registrarLimits
 }
 
@@ -44,6 +49,10 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.DurationVar(&v.announceInterval, "announce-interval", registrar.DefaultAnnounceInterval, "mean `interval` between Server Announces")
 	fs.Uint64Var(&v.id, "id", 0, "server `identifier`, decimal or 0x-prefixed hex (default random)")
 	fs.BoolVar(&v.json, "json", false, "print one JSON object per event")
+	fs.Var(&v.peers, "peer", "peer registrars' ENRP `addresses`, each with an optional port (default 9901), as in 192.0.2.1,192.0.2.2:9911; turns ENRP on")
+	fs.IntVar(&v.enrpPort, "enrp-port", 0, "local ENRP SCTP and UDP `port` (default 9901 with --peer or --enrp-announce, else ENRP off)")
+	fs.BoolVar(&v.suggest, "takeover-suggestion", false, "ask less loaded peers to take new elements over, and take those suggested to this registrar (draft-dreibholz-rserpool-enrp-takeover)")
+	fs.StringVar(&v.enrpAnnounce, "enrp-announce", "", "send ENRP Presences to, and find peers by those heard on, `group:port`, as in "+wire.ENRPAnnounceAddr.String()+" (default off)")
 	l := &v.limits
 	fs.IntVar(&l.elements, "max-elements", registrar.DefaultMaxElements, "most pool `elements` in the handlespace")
 	fs.IntVar(&l.perAssoc, "max-elements-per-assoc", registrar.DefaultMaxElementsPerAssoc, "most `elements` one ASAP association may register")
@@ -94,6 +103,16 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 		}
 		v.announceAddr = ap
 	}
+	if v.enrpAnnounce != "" {
+		ap, err := netip.ParseAddrPort(v.enrpAnnounce)
+		if err != nil || ap.Port() == 0 {
+			return fmt.Errorf("--enrp-announce %q: want an address and a port, as in %v", v.enrpAnnounce, wire.ENRPAnnounceAddr)
+		}
+		v.enrpAnnounceAddr = ap
+	}
+	if err := checkPort(fs, "enrp-port", v.enrpPort, 0); err != nil {
+		return err
+	}
 	return checkPort(fs, "udp-port", v.udpPort, 0)
 }
 
@@ -111,6 +130,11 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	l := &v.limits
 	cfg.MaxElements, cfg.MaxElementsPerAssoc, cfg.MaxElementsPerAddr = l.elements, l.perAssoc, l.perAddr
 	cfg.MaxPools, cfg.MaxSessions, cfg.MaxLifetime = l.pools, l.sessions, l.maxLife
+	cfg.ENRP.Port, cfg.ENRP.Peers, cfg.ENRP.Announce = uint16(v.enrpPort), v.peers, v.enrpAnnounceAddr
+	cfg.ENRP.SuggestTakeover, cfg.ENRP.HonourSuggestions = v.suggest, v.suggest
+	if cfg.ENRP.Port == 0 && (len(v.peers) > 0 || v.enrpAnnounceAddr.IsValid()) {
+		cfg.ENRP.Port = registrar.DefaultENRPPort
+	}
 	cfg.LoggerFactory = logs
 	return cfg
 }
@@ -119,7 +143,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--json] "+
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--takeover-suggestion] [--json] "+
 		"[--max-elements N] [--max-elements-per-assoc N] [--max-elements-per-addr N] [--max-pools N] [--max-assocs N] [--max-lifetime DUR]")
 	var v registrarFlagValues
 	v.register(fs)
@@ -138,6 +162,10 @@ func runRegistrar(ctx context.Context, e *env, args []string) int {
 	out.event("listening", fmt.Sprintf("registrar $%08x listening on %s, SCTP port %d, UDP port %d",
 		uint32(r.ServerID()), joinAddrs(r.LocalAddrs()), r.Port(), r.UDPPort()),
 		map[string]any{"server": uint32(r.ServerID()), "addrs": joinAddrs(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()})
+	if port := r.ENRPPort(); port != 0 {
+		out.event("enrp", fmt.Sprintf("ENRP on SCTP and UDP port %d, peers %s", port, v.peers.String()),
+			map[string]any{"enrp_port": port, "peers": v.peers.String()})
+	}
 	context.AfterFunc(ctx, func() { r.Close() })
 	for ev := range r.Events() { // closed by Close, after the last removal
 		reportRegistrarEvent(out, ev)

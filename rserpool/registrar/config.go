@@ -110,6 +110,10 @@ type Config struct {
 	// AnnounceTTL is the multicast TTL (hop limit) of announces (30).
 	AnnounceTTL int
 
+	// ENRP configures the peering with other registrars; off unless
+	// ENRP.Port is set.
+	ENRP ENRPConfig
+
 	// EventQueue is the capacity of the Events channel (256); when it is
 	// full, the oldest event is dropped and counted.
 	EventQueue int
@@ -148,6 +152,7 @@ func (c Config) withDefaults() Config {
 	config.Default(&c.AnnounceInterval, DefaultAnnounceInterval)
 	config.Default(&c.AnnounceTTL, DefaultAnnounceTTL)
 	config.Default(&c.EventQueue, DefaultEventQueue)
+	c.ENRP.withDefaults()
 	for c.ServerID == 0 {
 		c.ServerID = wire.ServerID(randomUint32())
 	}

@@ -30,6 +30,7 @@ type core struct {
 	perAddr map[netip.Addr]int
 	stats   counters
 	events  *eventq.Queue[Event]
+	enrp    *enrpCore // nil with ENRP off
 	// wake tells the timer loop that the earliest deadline may have
 	// moved; it holds at most one pending signal.
 	wake chan struct{}
@@ -116,6 +117,7 @@ func (c *core) remove(e *handlespace.PoolElement, why RemovalReason, now time.Ti
 		c.members.Delete(e)
 		ev.From = m.sess.from
 	}
+	c.ownerChanged(e, wire.DelPE, now)
 	c.stats.removed(why)
 	c.events.Post(ev)
 	c.log.Infof("removed %s/$%08x: %v", Quote(e.Handle()), e.ID(), why)

@@ -109,9 +109,10 @@ func (c *core) errorReceived(s *session, msg []byte) {
 	}
 }
 
-// handleENRP answers an ENRP message: a Handle Table Request; the rest of
-// ENRP (peering with other registrars) is not implemented, and those
-// messages are counted and ignored.
+// handleENRP answers the ENRP messages served on the ASAP port: Handle
+// Table Request and List Request, which hsdump sends. Peering with other
+// registrars has its own endpoint (enrp_link.go); other ENRP messages here
+// are counted and ignored.
 func (c *core) handleENRP(s *session, msg []byte) {
 	if len(msg) > 0 && wire.ENRPType(msg[0]) == wire.ENRPError {
 		c.stats.ErrorsReceived++
@@ -129,6 +130,8 @@ func (c *core) handleENRP(s *session, msg []byte) {
 			return
 		}
 		c.handleTable(s, &s.scratch.htr)
+	case m.Type() == wire.ENRPListRequest:
+		c.listPeers(s, m, msg)
 	default:
 		c.stats.Ignored++
 	}

@@ -175,6 +175,7 @@ func (c *core) accepted(s *session, e *handlespace.PoolElement, created bool, pe
 	c.hs.SetTimer(e, handlespace.KeepAlive, now.Add(c.cfg.KeepAliveInterval))
 	c.rearm()
 
+	c.ownerChanged(e, wire.AddPE, now)
 	typ := EventReregistered
 	if created {
 		typ = EventRegistered

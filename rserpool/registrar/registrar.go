@@ -19,6 +19,7 @@ type Registrar struct {
 	cfg    Config
 	log    logging.LeveledLogger
 	ep     *stack.Endpoint
+	enrp   *enrpNet // nil with ENRP off
 	core   *core
 	ctx    context.Context // canceled by Close
 	cancel context.CancelFunc
@@ -49,6 +50,11 @@ func Listen(cfg Config) (*Registrar, error) {
 		}
 		r.wg.Go(func() { r.announce(r.ctx, c) })
 	}
+	if err := r.startENRP(); err != nil {
+		r.cancel()
+		ep.Close()
+		return nil, err
+	}
 	r.wg.Go(r.acceptLoop)
 	r.wg.Go(r.timerLoop)
 	log.Infof("registrar $%08x on %v, SCTP port %d, UDP port %d", uint32(cfg.ServerID), ep.LocalAddrs(), ep.Port(), ep.UDPPort())
@@ -61,6 +67,9 @@ func (r *Registrar) Close() error {
 	var err error
 	r.once.Do(func() {
 		err = r.ep.Close()
+		if r.enrp != nil {
+			r.enrp.ep.Close()
+		}
 		r.cancel()
 		r.wg.Wait()
 		r.core.events.Close()

@@ -17,10 +17,11 @@ const (
 	RemovedExpired                               // registration life ran out
 	RemovedUnreachable                           // pool users reported it unreachable
 	RemovedAssociation                           // its ASAP association ended
+	RemovedByPeer                                // its owner, a peer registrar, removed it (ENRP)
 	removalReasons
 )
 
-var reasonNames = [...]string{"deregistered", "keep-alive timeout", "expired", "unreachable", "association ended"}
+var reasonNames = [...]string{"deregistered", "keep-alive timeout", "expired", "unreachable", "association ended", "removed by peer"}
 
 func (r RemovalReason) String() string {
 	if r < removalReasons {
@@ -32,6 +33,7 @@ func (r RemovalReason) String() string {
 // Removals counts removed pool elements by reason.
 type Removals struct {
 	Deregistered, KeepAliveTimeout, Expired, Unreachable, Association uint64
+	ByPeer                                                            uint64
 }
 
 // Stats is a snapshot of a registrar's counters.
@@ -108,6 +110,7 @@ func (c *counters) snapshot() Stats {
 		Expired:          r[RemovedExpired],
 		Unreachable:      r[RemovedUnreachable],
 		Association:      r[RemovedAssociation],
+		ByPeer:           r[RemovedByPeer],
 	}
 	return s
 }

@@ -3,6 +3,7 @@ package registrar
 import (
 	"time"
 
+	enrpsm "github.com/mobisctp/mobisctp/rserpool/enrp"
 	"github.com/mobisctp/mobisctp/rserpool/handlespace"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
@@ -64,75 +65,30 @@ func (c *core) table() Table {
 // the requester for another Handle Table Request, which continues where
 // the last response ended.
 type tableCursor struct {
-	next    handlespace.Cursor
+	next    enrpsm.Cursor
 	ownOnly bool // the transfer's W flag: only elements this registrar owns
 	active  bool // the last response had the M flag
 }
 
 // handleTable answers an ENRP Handle Table Request with the next part of
 // the handle table: at most MaxTableEntries elements, and no more than
-// fit in one message.
+// fit in one message (see enrp.HandlespaceTable.Fill).
 func (c *core) handleTable(s *session, req *wire.HandleTableRequest) {
 	c.stats.TableRequests++
 	cur := &s.table
 	if !cur.active {
 		*cur = tableCursor{ownOnly: req.OwnChildrenOnly}
 	}
-	part := tablePart{resp: wire.HandleTableResponse{ENRPHeader: wire.ENRPHeader{Sender: c.cfg.ServerID, Receiver: req.Sender}}}
-	limit := maxMessage - wire.ENRPLen(&part.resp) // for the entries
-	part.room = limit
-	for e := range c.hs.Elements(cur.next) {
-		if cur.ownOnly && wire.ServerID(e.Owner()) != c.cfg.ServerID {
-			continue
-		}
-		pe := c.tableElement(e)
-		size := part.cost(e.Handle(), &pe)
-		if size <= limit && (part.n == c.cfg.MaxTableEntries || size > part.room) {
-			part.resp.MoreToSend = true
-			break
-		}
-		if size <= limit { // else too large for any response: left out rather than stall
-			part.add(e.Handle(), pe, size)
-		}
-		cur.next = e.After()
+	owner := wire.ServerID(0)
+	if cur.ownOnly {
+		owner = c.cfg.ServerID
 	}
-	cur.active = part.resp.MoreToSend
-	c.log.Debugf("handle table for %v (server $%08x): %d elements, more %v", s.from, uint32(req.Sender), part.n, cur.active)
-	s.out.buf = wire.AppendENRP(s.out.buf, &part.resp)
+	resp := wire.HandleTableResponse{ENRPHeader: wire.ENRPHeader{Sender: c.cfg.ServerID, Receiver: req.Sender}}
+	cur.next, resp.MoreToSend = c.enrpTable().Fill(&resp, cur.next, owner)
+	cur.active = resp.MoreToSend
+	c.log.Debugf("handle table for %v (server $%08x): %d pools, more %v", s.from, uint32(req.Sender), len(resp.Entries), cur.active)
+	s.out.buf = wire.AppendENRP(s.out.buf, &resp)
 	s.out.mark(wire.PPIDENRP)
-}
-
-// tablePart is a Handle Table Response being filled.
-type tablePart struct {
-	resp wire.HandleTableResponse
-	room int // bytes left for entries
-	n    int // elements so far
-}
-
-// newPool reports whether an element of pool handle starts a new entry.
-func (p *tablePart) newPool(handle string) bool {
-	last := len(p.resp.Entries) - 1
-	return last < 0 || string(p.resp.Entries[last].Handle) != handle
-}
-
-// cost returns the bytes element pe of pool handle adds.
-func (p *tablePart) cost(handle string, pe *wire.PoolElement) int {
-	size := wire.ParamLen(pe)
-	if p.newPool(handle) {
-		size += wire.ParamLen(wire.PoolHandle(handle))
-	}
-	return size
-}
-
-// add appends element pe of pool handle, which costs size bytes.
-func (p *tablePart) add(handle string, pe wire.PoolElement, size int) {
-	if p.newPool(handle) {
-		p.resp.Entries = append(p.resp.Entries, wire.PoolEntry{Handle: wire.PoolHandle(handle)})
-	}
-	last := &p.resp.Entries[len(p.resp.Entries)-1]
-	last.Elements = append(last.Elements, pe)
-	p.room -= size
-	p.n++
 }
 
 // tableElement returns e as ENRP shows it, with its ASAP transport if this

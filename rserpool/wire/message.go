@@ -195,9 +195,14 @@ type ENRPHeader struct {
 
 func (h *ENRPHeader) enrpHeader() *ENRPHeader { return h }
 
+// Header returns the header, to read or set the server IDs of any ENRP
+// message.
+func (h *ENRPHeader) Header() *ENRPHeader { return h }
+
 // ENRPValue is implemented by the pointer types of the ENRP messages.
 type ENRPValue interface {
 	ENRPType() ENRPType
+	Header() *ENRPHeader
 	enrpHeader() *ENRPHeader
 	walker
 }
