@@ -185,6 +185,17 @@ func (c *Controller) OwnAddrs(now time.Time, addrs []netip.Addr) []Action {
 	return c.out
 }
 
+// PeerKnown reports that the peer's handle became known (its Business
+// Card arrived): from now on the peer can be resolved.
+func (c *Controller) PeerKnown(now time.Time) []Action {
+	c.out = c.out[:0]
+	c.cfg.PeerResolvable = true
+	if c.inHandover {
+		c.resolveNow(now)
+	}
+	return c.out
+}
+
 // AllPathsDown reports that no path to the peer is active.
 func (c *Controller) AllPathsDown(now time.Time) []Action {
 	c.out = c.out[:0]
@@ -243,8 +254,8 @@ func (c *Controller) Resolved(now time.Time, addrs []netip.Addr, err error) []Ac
 				continue
 			}
 			c.tried = append(c.tried, to)
-			c.out = append(c.out, Action{Type: ActSendReattach, To: to, Addrs: slices.Clone(c.own)})
 			c.emit(now, Event{Type: EventASCONFSent, Addr: to, Addrs: slices.Clone(c.own)})
+			c.out = append(c.out, Action{Type: ActSendReattach, To: to, Addrs: slices.Clone(c.own)})
 		}
 	}
 	if !c.answered {

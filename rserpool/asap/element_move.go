@@ -34,27 +34,42 @@ const moveTimeout = 500 * time.Millisecond
 //
 // It posts ElementReregistered on success, with the registrar.
 func (e *Element) Reregister(ctx context.Context) error {
-	if c, err := e.regs.get(ctx); err == nil && usableAfterMove(c.a, e.ep.LocalAddrs()) {
-		rctx, cancel := context.WithTimeout(ctx, min(moveTimeout, e.cfg.RequestTimeout))
-		err = e.register(rctx, c)
-		cancel()
-		if err == nil {
-			e.post(ElementReregistered, c, nil)
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
-	c, err := e.regs.replace(ctx, &e.movedFrom, "element moved")
+	c, err := e.regs.afterMove(ctx, &e.movedFrom, e.register)
 	if err != nil {
 		return fmt.Errorf("asap: re-registration after a move: %w", err)
 	}
-	if err := e.register(ctx, c); err != nil {
-		return fmt.Errorf("asap: re-registration after a move at %v: %w", remoteString(c.remote), err)
-	}
 	e.post(ElementReregistered, c, nil)
 	return nil
+}
+
+// afterMove runs try over the current association with a registrar if it
+// still has a path from the endpoint's addresses, waiting moveTimeout at
+// most; when that fails, it replaces the association (storing the old one
+// in from, if not nil) with a new one, to whichever registrar answers
+// first, and runs try over that.
+func (s *registrarSet) afterMove(ctx context.Context, from *atomic.Pointer[registrarConn],
+	try func(context.Context, *registrarConn) error) (*registrarConn, error) {
+	if c, err := s.get(ctx); err == nil && usableAfterMove(c.a, s.ep.LocalAddrs()) {
+		rctx, cancel := context.WithTimeout(ctx, min(moveTimeout, s.timeout))
+		err = try(rctx, c)
+		cancel()
+		if err == nil {
+			return c, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	c, err := s.replace(ctx, from, "endpoint moved")
+	if err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if err := try(rctx, c); err != nil {
+		return nil, fmt.Errorf("registrar %v: %w", remoteString(c.remote), err)
+	}
+	return c, nil
 }
 
 // usableAfterMove reports whether association a still has a path whose
@@ -69,14 +84,16 @@ func usableAfterMove(a *stack.Association, local []netip.Addr) bool {
 }
 
 // replace aborts the current association, if any, after storing it in
-// from, and sets up a new one with the first registrar that answers.
+// from (if not nil), and sets up a new one with the first registrar that answers.
 func (s *registrarSet) replace(ctx context.Context, from *atomic.Pointer[registrarConn], reason string) (*registrarConn, error) {
 	s.mu.Lock()
 	old := s.conn
 	s.conn = nil
 	s.mu.Unlock()
 	if old != nil {
-		from.Store(old)
+		if from != nil {
+			from.Store(old)
+		}
 		old.abort(reason)
 	}
 	return s.get(ctx)

@@ -75,7 +75,12 @@ func (u *User) Resolve(ctx context.Context, handle wire.PoolHandle) ([]wire.Pool
 	if els, ok := u.cache.get(handle, time.Now()); ok {
 		return els, nil
 	}
-	return u.ResolveFresh(ctx, handle)
+	req := &wire.HandleResolution{Handle: handle, Items: u.cfg.Items}
+	b, err := u.regs.do(ctx, req, wire.ASAPHandleResolutionResponse, handle)
+	if err != nil {
+		return nil, err
+	}
+	return u.answer(handle, b)
 }
 
 // ReportUnreachable tells a registrar that element id of the pool could

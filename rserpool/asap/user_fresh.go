@@ -11,8 +11,13 @@ import (
 
 // ResolveFresh asks a registrar for elements of the pool, bypassing the
 // cache, and caches the answer. A mobile node uses it to find a peer that
-// has just moved: a cached answer would name the addresses it left. The
-// error matches ErrNoElement when the pool is empty or unknown.
+// has just moved: a cached answer would name the addresses it left.
+// Unlike Resolve, it expects that the user may have moved too: it waits
+// only briefly for an answer over its association with the registrar,
+// and not at all if that association has no path from the endpoint's
+// addresses left, before it sets up a new one (as Element.Reregister
+// does). The error matches ErrNoElement when the pool is empty or
+// unknown.
 //
 // The answer is a hint, not a proof: anyone who can register under the
 // handle can put addresses in it. Use an address only after an
@@ -22,10 +27,19 @@ func (u *User) ResolveFresh(ctx context.Context, handle wire.PoolHandle) ([]wire
 		return nil, ErrClosed
 	}
 	req := &wire.HandleResolution{Handle: handle, Items: u.cfg.Items}
-	b, err := u.regs.do(ctx, req, wire.ASAPHandleResolutionResponse, handle)
+	var b []byte
+	_, err := u.regs.afterMove(ctx, nil, func(ctx context.Context, c *registrarConn) (err error) {
+		b, err = c.request(ctx, req, wire.ASAPHandleResolutionResponse, handle)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
+	return u.answer(handle, b)
+}
+
+// answer decodes the answer b to a resolution of handle, and caches it.
+func (u *User) answer(handle wire.PoolHandle, b []byte) ([]wire.PoolElement, error) {
 	var r wire.HandleResolutionResponse
 	if err := decodeAnswer(b, wire.ASAPHandleResolution, &r); err != nil {
 		return nil, err

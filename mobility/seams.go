@@ -1,0 +1,92 @@
+package mobility
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// Registry is what a mobile node needs of RSerPool: its own registration
+// and the resolution of its peers' handles. *asap.Element and *asap.User
+// provide it through asapRegistry; tests use fakes.
+type Registry interface {
+	// Reregister registers the node again at once with its current
+	// addresses (same pool element identifier). A node that is no pool
+	// element returns nil.
+	Reregister(ctx context.Context) error
+	// Resolve returns the transport addresses of the peer's
+	// registration, bypassing any cache.
+	Resolve(ctx context.Context, peer wire.PoolHandle) ([]netip.Addr, error)
+}
+
+// Association is what a mobile association needs of an SCTP association
+// that the stack provides today (*stack.Association has all of it).
+type Association interface {
+	Events() <-chan stack.Event
+	Paths() []stack.PathInfo
+	Done() <-chan struct{}
+	Err() error
+}
+
+// Reattacher is what a mobile association still needs from the stack
+// (the seams of ARCHITECTURE.md, "Seams: Mobility"). The adapter of the
+// real stack, stackReattacher, returns an error that matches
+// errors.ErrUnsupported for each of them until the stack provides it.
+type Reattacher interface {
+	// HoldWhileDown makes the association survive for d while every
+	// path is down, instead of aborting when the path and association
+	// error limits are reached: queued and unacknowledged data wait and
+	// are retransmitted on the new path, so nothing is lost or
+	// delivered twice. Needs a handover hold in the stack's failure
+	// detection (stack/assoc_heartbeat.go, T3 expiry).
+	HoldWhileDown(d time.Duration) error
+	// SendReattach adds the learned peer address to as an unconfirmed
+	// path, and sends it an ASCONF from a local address in add: Add IP
+	// Address for each of add, Set Primary Address for the first, and
+	// as the Address Parameter an address the peer already knows for
+	// this node (RFC 5061 section 4.1.1), AUTH-signed. The stack
+	// confirms the path with a heartbeat before sending data on it, and
+	// reports the answer as an EventASCONF. The receiving stack finds
+	// the association from that Address Parameter when the source
+	// address is unknown and the AUTH chunk verifies.
+	SendReattach(to netip.Addr, add []netip.Addr) error
+}
+
+// AddressSource is the endpoint-level address-change signal: it reports
+// every change of the node's addresses, after the stack has bound or
+// released them, and drops none. The stack's AutoASCONF watcher has the
+// information but reports it per association, in events that may be
+// dropped; until the stack has this seam, a Node tees its AddressWatcher
+// (see addrwatch.go).
+type AddressSource interface {
+	// Changes delivers the node's complete address set after each
+	// change.
+	Changes() <-chan []netip.Addr
+}
+
+// ErrSeamMissing wraps errors.ErrUnsupported with the name of the stack
+// seam a mobile association is waiting for.
+type ErrSeamMissing struct{ Seam string }
+
+func (e *ErrSeamMissing) Error() string {
+	return fmt.Sprintf("mobility: the stack cannot %s yet", e.Seam)
+}
+
+func (e *ErrSeamMissing) Unwrap() error { return errors.ErrUnsupported }
+
+// stackReattacher is the Reattacher of today's stack: it has neither
+// seam.
+type stackReattacher struct{ a *stack.Association }
+
+func (stackReattacher) HoldWhileDown(time.Duration) error {
+	return &ErrSeamMissing{Seam: "hold an association while every path is down (handover hold)"}
+}
+
+func (stackReattacher) SendReattach(netip.Addr, []netip.Addr) error {
+	return &ErrSeamMissing{Seam: "add an unconfirmed peer address and send it an ASCONF with a lookup Address Parameter"}
+}
