@@ -116,7 +116,11 @@ func (d *driver) apply(ctx context.Context, acts []Action) {
 }
 
 func (d *driver) resolve(ctx context.Context) {
-	addrs, err := d.reg.Resolve(ctx, d.conn.PeerHandle())
+	els, err := d.reg.Resolve(ctx, d.conn.PeerHandle())
+	var addrs []netip.Addr
+	for _, e := range els {
+		addrs = append(addrs, e.UserTransport.Addrs...)
+	}
 	select {
 	case d.results <- func(now time.Time) []Action { return d.ctl.Resolved(now, addrs, err) }:
 	case <-ctx.Done():

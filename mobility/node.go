@@ -44,7 +44,7 @@ type Node struct {
 	cfg    Config
 	ep     *stack.Endpoint
 	el     *asap.Element // nil without a handle
-	user   *asap.User
+	user   *asap.User    // nil with one
 	reg    Registry
 	watch  *addrWatch
 	events *eventq.Queue[Event]
@@ -74,17 +74,14 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, ep: ep, events: eventq.New[Event](cfg.EventQueue)}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
-	if n.user, err = asap.NewUser(ep, asap.UserConfig{Registrars: cfg.Registrars, CacheTTL: -1, RequestTimeout: cfg.RequestTimeout}); err != nil {
-		ep.Close()
-		return nil, err
-	}
 	if len(cfg.Handle) > 0 {
 		n.el, err = asap.NewElement(ep, asap.ElementConfig{Handle: cfg.Handle, Registrars: cfg.Registrars, RequestTimeout: cfg.RequestTimeout, EventQueue: cfg.EventQueue})
-		if err != nil {
-			n.user.Close()
-			ep.Close()
-			return nil, err
-		}
+	} else {
+		n.user, err = asap.NewUser(ep, asap.UserConfig{Registrars: cfg.Registrars, CacheTTL: -1, RequestTimeout: cfg.RequestTimeout})
+	}
+	if err != nil {
+		ep.Close()
+		return nil, err
 	}
 	n.reg = asapRegistry{el: n.el, user: n.user}
 	if n.el != nil {
@@ -163,7 +160,7 @@ func (n *Node) Unsupported() error {
 // node's handle, so that the peer can resolve it after a move (see
 // card.go). A node without a handle sends none.
 func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
-	els, err := n.user.ResolveFresh(ctx, peer)
+	els, err := n.reg.Resolve(ctx, peer)
 	if err != nil {
 		return nil, err
 	}
@@ -238,8 +235,10 @@ func (n *Node) Close() error {
 	var errs []error
 	if n.el != nil {
 		errs = append(errs, n.el.Close())
+	} else {
+		errs = append(errs, n.user.Close())
 	}
-	errs = append(errs, n.user.Close(), n.ep.Close())
+	errs = append(errs, n.ep.Close())
 	n.events.Close()
 	return errors.Join(errs...)
 }

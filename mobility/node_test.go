@@ -122,7 +122,7 @@ func TestNodeMoveReregistersAndResolves(t *testing.T) {
 		bh.AddAddr(nodeB2)
 		waitReregistered(t, b, nodeB2)
 		got, err := a.reg.Resolve(t.Context(), wire.PoolHandle("node-b"))
-		if err != nil || !slices.Equal(got, []netip.Addr{nodeB2}) {
+		if err != nil || len(got) != 1 || !slices.Equal(got[0].UserTransport.Addrs, []netip.Addr{nodeB2}) {
 			t.Fatalf("B resolves to %v, %v; want %v", got, err, nodeB2)
 		}
 		waitEvent(t, cb.Events(), EventAddressLost)

@@ -2,17 +2,18 @@ package mobility
 
 import (
 	"context"
-	"net/netip"
 
 	"github.com/mobisctp/mobisctp/rserpool/asap"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
 
-// asapRegistry is the Registry of a node: its pool element (nil for a
-// node that is only a pool user) and its pool user.
+// asapRegistry is the Registry of a node: its pool element, or, for a
+// node without a handle, its pool user. An element resolves through its
+// own association with its registrar: SCTP allows only one association
+// between the node's endpoint and the registrar's.
 type asapRegistry struct {
-	el   *asap.Element
-	user *asap.User
+	el   *asap.Element // nil for a pool user
+	user *asap.User    // nil for a pool element
 }
 
 func (r asapRegistry) Reregister(ctx context.Context) error {
@@ -22,14 +23,9 @@ func (r asapRegistry) Reregister(ctx context.Context) error {
 	return r.el.Reregister(ctx)
 }
 
-func (r asapRegistry) Resolve(ctx context.Context, peer wire.PoolHandle) ([]netip.Addr, error) {
-	els, err := r.user.ResolveFresh(ctx, peer)
-	if err != nil {
-		return nil, err
+func (r asapRegistry) Resolve(ctx context.Context, peer wire.PoolHandle) ([]wire.PoolElement, error) {
+	if r.el != nil {
+		return r.el.ResolveFresh(ctx, peer)
 	}
-	var out []netip.Addr
-	for _, e := range els {
-		out = append(out, e.UserTransport.Addrs...)
-	}
-	return out, nil
+	return r.user.ResolveFresh(ctx, peer)
 }

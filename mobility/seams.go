@@ -19,9 +19,9 @@ type Registry interface {
 	// addresses (same pool element identifier). A node that is no pool
 	// element returns nil.
 	Reregister(ctx context.Context) error
-	// Resolve returns the transport addresses of the peer's
-	// registration, bypassing any cache.
-	Resolve(ctx context.Context, peer wire.PoolHandle) ([]netip.Addr, error)
+	// Resolve returns the peer's registration (a pool of one element,
+	// normally), bypassing any cache.
+	Resolve(ctx context.Context, peer wire.PoolHandle) ([]wire.PoolElement, error)
 }
 
 // Association is what a mobile association needs of an SCTP association

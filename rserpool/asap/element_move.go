@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
 
@@ -97,4 +98,22 @@ func (s *registrarSet) replace(ctx context.Context, from *atomic.Pointer[registr
 		old.abort(reason)
 	}
 	return s.get(ctx)
+}
+
+// ResolveFresh resolves a pool handle through the element's own
+// association with its registrar, bypassing any cache, as User.ResolveFresh
+// does. A mobile node that is a pool element resolves its peers this way:
+// a second association from the same endpoint to the same registrar is
+// not possible in SCTP (it would be taken for a restart of the first).
+func (e *Element) ResolveFresh(ctx context.Context, handle wire.PoolHandle) ([]wire.PoolElement, error) {
+	req := &wire.HandleResolution{Handle: handle}
+	var b []byte
+	_, err := e.regs.afterMove(ctx, &e.movedFrom, func(ctx context.Context, c *registrarConn) (err error) {
+		b, err = c.request(ctx, req, wire.ASAPHandleResolutionResponse, handle)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeResolution(handle, b)
 }

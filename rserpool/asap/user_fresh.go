@@ -40,6 +40,16 @@ func (u *User) ResolveFresh(ctx context.Context, handle wire.PoolHandle) ([]wire
 
 // answer decodes the answer b to a resolution of handle, and caches it.
 func (u *User) answer(handle wire.PoolHandle, b []byte) ([]wire.PoolElement, error) {
+	els, err := decodeResolution(handle, b)
+	if err != nil {
+		return nil, err
+	}
+	u.cache.put(bytes.Clone(handle), cloneElements(els), time.Now())
+	return els, nil
+}
+
+// decodeResolution decodes the answer b to a resolution of handle.
+func decodeResolution(handle wire.PoolHandle, b []byte) ([]wire.PoolElement, error) {
 	var r wire.HandleResolutionResponse
 	if err := decodeAnswer(b, wire.ASAPHandleResolution, &r); err != nil {
 		return nil, err
@@ -50,7 +60,5 @@ func (u *User) answer(handle wire.PoolHandle, b []byte) ([]wire.PoolElement, err
 	if len(r.Elements) == 0 {
 		return nil, fmt.Errorf("%w in pool %q", ErrNoElement, handle)
 	}
-	els := cloneElements(r.Elements)
-	u.cache.put(bytes.Clone(handle), cloneElements(els), time.Now())
-	return els, nil
+	return cloneElements(r.Elements), nil
 }
