@@ -33,7 +33,7 @@ func (t *teeWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
 // addrWatch turns kicks into address sets: after a kick, once the stack's
 // AddressHold has passed (twice, in case the stack's timer fired late), it
 // reads the endpoint's addresses and passes them on if they changed. It
-// implements AddressSource for every mobile association of the node.
+// is the node's AddressSource until the stack has one.
 type addrWatch struct {
 	ep   *stack.Endpoint
 	hold time.Duration
@@ -84,20 +84,17 @@ func (w *addrWatch) check() {
 	w.onChange(addrs)
 }
 
-// subscribe returns a channel that holds the latest address set after
-// each change, and the current set.
-func (w *addrWatch) subscribe() (chan []netip.Addr, []netip.Addr) {
+// Subscribe implements AddressSource.
+func (w *addrWatch) Subscribe() (<-chan []netip.Addr, []netip.Addr, func()) {
 	ch := make(chan []netip.Addr, 1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.subs[ch] = struct{}{}
-	return ch, slices.Clone(w.last)
-}
-
-func (w *addrWatch) unsubscribe(ch chan []netip.Addr) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	delete(w.subs, ch)
+	return ch, slices.Clone(w.last), func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		delete(w.subs, ch)
+	}
 }
 
 // latest replaces what ch holds with v; ch has one sender.

@@ -20,13 +20,20 @@ type driver struct {
 	a       Association
 	seams   Reattacher
 	reg     Registry
-	conn    *Conn
+	peer    wire.PoolHandle
+	onPeer  func(wire.PoolHandle) // the peer named its handle
 	addrs   <-chan []netip.Addr
 	cards   chan wire.PoolHandle          // the handles of the peer's Business Cards
 	results chan func(time.Time) []Action // answers of the work started in the background
 	data    <-chan struct{}
 	events  *eventq.Queue[Event]
 	pending int // re-attach ASCONFs sent and not answered
+}
+
+func newDriver(ctl *Controller, a Association, seams Reattacher, reg Registry,
+	addrs <-chan []netip.Addr, data <-chan struct{}, events *eventq.Queue[Event]) *driver {
+	return &driver{ctl: ctl, a: a, seams: seams, reg: reg, addrs: addrs, data: data, events: events,
+		cards: make(chan wire.PoolHandle, 1), results: make(chan func(time.Time) []Action, 4), onPeer: func(wire.PoolHandle) {}}
 }
 
 func (d *driver) run(ctx context.Context) {
@@ -44,7 +51,8 @@ func (d *driver) run(ctx context.Context) {
 		case ev := <-d.a.Events():
 			acts = d.onStackEvent(ev)
 		case h := <-d.cards:
-			d.conn.setPeer(h)
+			d.peer = h
+			d.onPeer(h)
 			d.events.Post(Event{Type: EventPeerHandle, Time: time.Now(), Handle: h})
 			acts = d.ctl.PeerKnown(time.Now())
 		case addrs := <-d.addrs:
@@ -100,7 +108,7 @@ func (d *driver) apply(ctx context.Context, acts []Action) {
 		case ActEmit:
 			d.events.Post(a.Event)
 		case ActResolvePeer:
-			go d.resolve(ctx)
+			go d.resolve(ctx, d.peer)
 		case ActSendReattach:
 			if err := d.seams.SendReattach(a.To, a.Addrs); err != nil {
 				// Reported as the answer, so that the event says why.
@@ -115,8 +123,8 @@ func (d *driver) apply(ctx context.Context, acts []Action) {
 	}
 }
 
-func (d *driver) resolve(ctx context.Context) {
-	els, err := d.reg.Resolve(ctx, d.conn.PeerHandle())
+func (d *driver) resolve(ctx context.Context, peer wire.PoolHandle) {
+	els, err := d.reg.Resolve(ctx, peer)
 	var addrs []netip.Addr
 	for _, e := range els {
 		addrs = append(addrs, e.UserTransport.Addrs...)

@@ -46,7 +46,7 @@ type Node struct {
 	el     *asap.Element // nil without a handle
 	user   *asap.User    // nil with one
 	reg    Registry
-	watch  *addrWatch
+	addrs  AddressSource
 	events *eventq.Queue[Event]
 	cancel context.CancelFunc
 	ctx    context.Context
@@ -91,9 +91,10 @@ func NewNode(cfg Config) (*Node, error) {
 	if hold <= 0 {
 		hold = stack.DefaultAddressHold
 	}
-	n.watch = &addrWatch{ep: ep, hold: hold, kick: tee.kick, last: ep.LocalAddrs(),
+	watch := &addrWatch{ep: ep, hold: hold, kick: tee.kick, last: ep.LocalAddrs(),
 		subs: map[chan []netip.Addr]struct{}{}, onChange: n.moved}
-	go n.watch.run(n.ctx)
+	n.addrs = watch
+	go watch.run(n.ctx)
 	return n, nil
 }
 
@@ -208,19 +209,16 @@ func (n *Node) start(a *stack.Association, peer wire.PoolHandle) (*Conn, error) 
 	cfg := n.cfg.Handover
 	cfg.Registered = false // the node re-registers, once for all its associations
 	cfg.PeerResolvable = len(peer) > 0
-	addrs, own := n.watch.subscribe()
+	addrs, own, unsubscribe := n.addrs.Subscribe()
 	c := newConn(a, peer, n.cfg.EventQueue)
-	d := &driver{
-		ctl: NewController(cfg, own), a: a, seams: stackReattacher{a: a}, reg: n.reg, conn: c,
-		addrs: addrs, cards: make(chan wire.PoolHandle, 1), results: make(chan func(time.Time) []Action, 4),
-		data: c.data, events: c.events,
-	}
+	d := newDriver(NewController(cfg, own), a, stackReattacher{a: a}, n.reg, addrs, c.data, c.events)
+	d.peer, d.onPeer = peer, c.setPeer
 	c.holdErr = d.seams.HoldWhileDown(d.ctl.cfg.Deadline)
 	ctx, cancel := context.WithCancel(n.ctx)
 	c.stop = cancel
 	go readCards(ctx, ctrl, func(h wire.PoolHandle) { latest(d.cards, h) })
 	go func() {
-		defer n.watch.unsubscribe(addrs)
+		defer unsubscribe()
 		defer close(c.driverDone)
 		defer ctrl.Close()
 		d.run(ctx)

@@ -59,14 +59,14 @@ type Reattacher interface {
 
 // AddressSource is the endpoint-level address-change signal: it reports
 // every change of the node's addresses, after the stack has bound or
-// released them, and drops none. The stack's AutoASCONF watcher has the
-// information but reports it per association, in events that may be
-// dropped; until the stack has this seam, a Node tees its AddressWatcher
-// (see addrwatch.go).
+// released them. The stack's AutoASCONF has the information but reports
+// it per association, in events that may be dropped; until the endpoint
+// offers this seam, a Node tees its AddressWatcher (addrWatch).
 type AddressSource interface {
-	// Changes delivers the node's complete address set after each
-	// change.
-	Changes() <-chan []netip.Addr
+	// Subscribe returns a channel that holds the node's complete address
+	// set after each change (the latest only, for a slow reader), the
+	// current set, and the function that ends the subscription.
+	Subscribe() (changes <-chan []netip.Addr, current []netip.Addr, cancel func())
 }
 
 // ErrSeamMissing wraps errors.ErrUnsupported with the name of the stack
