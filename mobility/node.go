@@ -47,6 +47,7 @@ type Node struct {
 	user   *asap.User    // nil with one
 	reg    Registry
 	addrs  AddressSource
+	own    []netip.Addr // the addresses last reported; see moved
 	events *eventq.Queue[Event]
 	cancel context.CancelFunc
 	ctx    context.Context
@@ -91,6 +92,7 @@ func NewNode(cfg Config) (*Node, error) {
 	if hold <= 0 {
 		hold = stack.DefaultAddressHold
 	}
+	n.own = ep.LocalAddrs()
 	watch := &addrWatch{ep: ep, hold: hold, kick: tee.kick, last: ep.LocalAddrs(),
 		subs: map[chan []netip.Addr]struct{}{}, onChange: n.moved}
 	n.addrs = watch
@@ -105,10 +107,18 @@ func openEndpoint(cfg stack.Config, element bool) (*stack.Endpoint, error) {
 	return stack.NewEndpoint(cfg)
 }
 
-// moved reports the node's new addresses and re-registers it with them.
+// moved reports the node's address changes and re-registers it with its
+// new addresses. It runs on the address watcher's goroutine, which owns
+// n.own.
 func (n *Node) moved(addrs []netip.Addr) {
 	now := time.Now()
-	n.events.Post(Event{Type: EventAddressGained, Time: now, Addrs: addrs})
+	for _, a := range minus(n.own, addrs) {
+		n.events.Post(Event{Type: EventAddressLost, Time: now, Addr: a})
+	}
+	for _, a := range minus(addrs, n.own) {
+		n.events.Post(Event{Type: EventAddressGained, Time: now, Addr: a})
+	}
+	n.own = addrs
 	if n.el == nil || len(addrs) == 0 {
 		return
 	}
@@ -142,9 +152,8 @@ func asapTimeout(d time.Duration) time.Duration {
 // Endpoint returns the node's SCTP endpoint.
 func (n *Node) Endpoint() *stack.Endpoint { return n.ep }
 
-// Events returns the node's own events: its address set after each
-// change (EventAddressGained with Addrs, possibly empty), and its
-// registrations (EventReregistered, the first one included, with the
+// Events returns the node's own events: each address lost and gained,
+// and its registrations (EventReregistered, the first one included, with the
 // addresses registered, or Err). Associations report their handovers on Conn.Events.
 // When it is not read, the oldest events are dropped.
 func (n *Node) Events() <-chan Event { return n.events.C() }
