@@ -86,7 +86,8 @@ func TestDriverAgainstFakes(t *testing.T) {
 		go d.run(ctx)
 
 		d.cards <- wire.PoolHandle("node-b") // the accepting side learns the handle
-		addrs <- nil                         // the node loses its address,
+		synctest.Wait()
+		addrs <- nil // the node loses its address,
 		synctest.Wait()
 		addrs <- []netip.Addr{a2} // and gets a new one
 		start := time.Now()
