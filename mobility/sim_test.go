@@ -17,7 +17,7 @@ import (
 // and confirm a path to them by heartbeat, and the sender confirm a path
 // to the peer's address once the acknowledgement arrived.
 type sim struct {
-	t               *testing.T
+	t               testing.TB
 	now             time.Time
 	queue           []simEvent
 	seq             int
@@ -50,7 +50,7 @@ type simNode struct {
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func newSim(t *testing.T, regRTT, pathRTT time.Duration) *sim {
+func newSim(t testing.TB, regRTT, pathRTT time.Duration) *sim {
 	return &sim{t: t, now: epoch, regRTT: regRTT, pathRTT: pathRTT,
 		registry: map[string][]netip.Addr{}, forged: map[string][]netip.Addr{}}
 }

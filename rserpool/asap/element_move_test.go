@@ -180,3 +180,39 @@ func TestResolveFreshBypassesCache(t *testing.T) {
 		}
 	})
 }
+
+// TestReregisterAtAnotherRegistrar: the element's registrar is gone when
+// it moves; Reregister registers at the next one of its list, and a pool
+// user of that registrar resolves the new address.
+func TestReregisterAtAnotherRegistrar(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		r1, _, reg1 := w.registrar("registrar1", reg1Addr)
+		r2, _, reg2 := w.registrar("registrar2", reg2Addr)
+		h, cfg := w.host("pe", pe1Addr, 7000)
+		cfg.AutoASCONF = true
+		cfg.AddressWatcher = &hostWatcher{h: h}
+		ep := w.endpoint(cfg)
+		e, err := NewElement(ep, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{reg1, reg2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		if ev := elementEvent(t, e, ElementRegistered); ev.Registrar.Addrs[0] != reg1Addr {
+			t.Fatalf("registered at %v", ev.Registrar)
+		}
+		r1.Close()
+		move(t, h, ep, pe1Addr, peMovedAddr)
+		if err := e.Reregister(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := registered(r2, e.ID()); !ok {
+			t.Fatal("not registered at the second registrar")
+		}
+		u := w.user("pu", puAddr, UserConfig{Registrars: []stack.Remote{reg2}})
+		els, err := u.ResolveFresh(t.Context(), echoHandle)
+		if err != nil || !slices.Equal(addrsOf(els), []netip.Addr{peMovedAddr}) {
+			t.Errorf("resolved %v, %v; want %v", addrsOf(els), err, peMovedAddr)
+		}
+	})
+}
