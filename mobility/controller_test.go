@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 )
@@ -214,4 +215,36 @@ func TestForgedRegistration(t *testing.T) {
 	if _, ok := a.first(EventASCONFSent); !ok {
 		t.Error("no ASCONF sent")
 	}
+}
+
+// TestMoveAgainDuringHandover: a node that moves again before the peer
+// answered sends its ASCONF to the same peer address again, from the new
+// address; without a new address it does not repeat it.
+func TestMoveAgainDuringHandover(t *testing.T) {
+	c := NewController(ControllerConfig{PeerResolvable: true}, []netip.Addr{a1})
+	c.OwnAddrs(epoch, nil)
+	if acts := c.OwnAddrs(epoch, []netip.Addr{a2}); !hasAction(acts, ActResolvePeer) {
+		t.Fatalf("no resolution after the new address: %+v", acts)
+	}
+	if acts := c.Resolved(epoch.Add(20*time.Millisecond), []netip.Addr{b1}, nil); !hasAction(acts, ActSendReattach) {
+		t.Fatalf("no ASCONF: %+v", acts)
+	}
+	c.Tick(epoch.Add(100 * time.Millisecond))
+	if acts := c.Resolved(epoch.Add(120*time.Millisecond), []netip.Addr{b1}, nil); hasAction(acts, ActSendReattach) {
+		t.Errorf("ASCONF repeated from the same address: %+v", acts)
+	}
+	third := netip.MustParseAddr("10.1.3.2")
+	acts := c.OwnAddrs(epoch.Add(150*time.Millisecond), []netip.Addr{third})
+	if !hasAction(acts, ActResolvePeer) {
+		t.Fatalf("no resolution after the second move: %+v", acts)
+	}
+	acts = c.Resolved(epoch.Add(170*time.Millisecond), []netip.Addr{b1}, nil)
+	i := slices.IndexFunc(acts, func(a Action) bool { return a.Type == ActSendReattach })
+	if i < 0 || acts[i].To != b1 || !slices.Equal(acts[i].Addrs, []netip.Addr{third}) {
+		t.Errorf("after the second move: %+v", acts)
+	}
+}
+
+func hasAction(acts []Action, typ ActionType) bool {
+	return slices.ContainsFunc(acts, func(a Action) bool { return a.Type == typ })
 }

@@ -69,24 +69,24 @@ type AddressSource interface {
 	Subscribe() (changes <-chan []netip.Addr, current []netip.Addr, cancel func())
 }
 
-// ErrSeamMissing wraps errors.ErrUnsupported with the name of the stack
+// SeamMissingError wraps errors.ErrUnsupported with the name of the stack
 // seam a mobile association is waiting for.
-type ErrSeamMissing struct{ Seam string }
+type SeamMissingError struct{ Seam string }
 
-func (e *ErrSeamMissing) Error() string {
+func (e *SeamMissingError) Error() string {
 	return fmt.Sprintf("mobility: the stack cannot %s yet", e.Seam)
 }
 
-func (e *ErrSeamMissing) Unwrap() error { return errors.ErrUnsupported }
+func (e *SeamMissingError) Unwrap() error { return errors.ErrUnsupported }
 
 // stackReattacher is the Reattacher of today's stack: it has neither
 // seam.
 type stackReattacher struct{ a *stack.Association }
 
 func (stackReattacher) HoldWhileDown(time.Duration) error {
-	return &ErrSeamMissing{Seam: "hold an association while every path is down (handover hold)"}
+	return &SeamMissingError{Seam: "hold an association while every path is down (handover hold)"}
 }
 
 func (stackReattacher) SendReattach(netip.Addr, []netip.Addr) error {
-	return &ErrSeamMissing{Seam: "add an unconfirmed peer address and send it an ASCONF with a lookup Address Parameter"}
+	return &SeamMissingError{Seam: "add an unconfirmed peer address and send it an ASCONF with a lookup Address Parameter"}
 }
