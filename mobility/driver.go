@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/eventq"
@@ -27,7 +28,8 @@ type driver struct {
 	results chan func(time.Time) []Action // answers of the work started in the background
 	data    <-chan struct{}
 	events  *eventq.Queue[Event]
-	pending int // re-attach ASCONFs sent and not answered
+	pending int            // re-attach ASCONFs sent and not answered
+	bg      sync.WaitGroup // the resolutions under way
 }
 
 func newDriver(ctl *Controller, a Association, seams Reattacher, reg Registry,
@@ -38,6 +40,7 @@ func newDriver(ctl *Controller, a Association, seams Reattacher, reg Registry,
 
 func (d *driver) run(ctx context.Context) {
 	defer d.events.Close()
+	defer d.bg.Wait()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -108,7 +111,8 @@ func (d *driver) apply(ctx context.Context, acts []Action) {
 		case ActEmit:
 			d.events.Post(a.Event)
 		case ActResolvePeer:
-			go d.resolve(ctx, d.peer)
+			peer := d.peer
+			d.bg.Go(func() { d.resolve(ctx, peer) })
 		case ActSendReattach:
 			if err := d.seams.SendReattach(a.To, a.Addrs); err != nil {
 				// Reported as the answer, so that the event says why.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/eventq"
@@ -51,6 +52,7 @@ type Node struct {
 	events *eventq.Queue[Event]
 	cancel context.CancelFunc
 	ctx    context.Context
+	loops  sync.WaitGroup // the node's goroutines; Close waits for them
 }
 
 // NewNode opens the node's endpoint and, if it has a handle, starts
@@ -86,7 +88,7 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	n.reg = asapRegistry{el: n.el, user: n.user}
 	if n.el != nil {
-		go n.forwardRegistrations()
+		n.loops.Go(n.forwardRegistrations)
 	}
 	hold := ecfg.AddressHold
 	if hold <= 0 {
@@ -96,7 +98,7 @@ func NewNode(cfg Config) (*Node, error) {
 	watch := &addrWatch{ep: ep, hold: hold, kick: tee.kick, last: ep.LocalAddrs(),
 		subs: map[chan []netip.Addr]struct{}{}, onChange: n.moved}
 	n.addrs = watch
-	go watch.run(n.ctx)
+	n.loops.Go(func() { watch.run(n.ctx) })
 	return n, nil
 }
 
@@ -225,13 +227,13 @@ func (n *Node) start(a *stack.Association, peer wire.PoolHandle) (*Conn, error) 
 	c.holdErr = d.seams.HoldWhileDown(d.ctl.cfg.Deadline)
 	ctx, cancel := context.WithCancel(n.ctx)
 	c.stop = cancel
-	go readCards(ctx, ctrl, func(h wire.PoolHandle) { latest(d.cards, h) })
-	go func() {
+	n.loops.Go(func() { readCards(ctx, ctrl, func(h wire.PoolHandle) { latest(d.cards, h) }) })
+	n.loops.Go(func() {
 		defer unsubscribe()
 		defer close(c.driverDone)
 		defer ctrl.Close()
 		d.run(ctx)
-	}()
+	})
 	return c, nil
 }
 
@@ -246,6 +248,7 @@ func (n *Node) Close() error {
 		errs = append(errs, n.user.Close())
 	}
 	errs = append(errs, n.ep.Close())
+	n.loops.Wait()
 	n.events.Close()
 	return errors.Join(errs...)
 }

@@ -80,7 +80,9 @@ func (e *SeamMissingError) Error() string {
 func (e *SeamMissingError) Unwrap() error { return errors.ErrUnsupported }
 
 // stackReattacher is the Reattacher of today's stack: it has neither
-// seam.
+// seam. Wiring it is all the lead has to do once the stack has them:
+// HoldWhileDown and SendReattach call the association's new methods, and
+// Node.start passes the endpoint's address signal instead of addrWatch.
 type stackReattacher struct{ a *stack.Association }
 
 func (stackReattacher) HoldWhileDown(time.Duration) error {
