@@ -2,6 +2,7 @@ package mobility
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
@@ -153,4 +154,55 @@ func waitReregistered(t *testing.T, n *Node, addr netip.Addr) Event {
 	}
 	t.Fatalf("no re-registration with %v", addr)
 	return Event{}
+}
+
+// TestNodeMakeBeforeBreak: node B gains a new address, then loses its old
+// one, while A sends to it. AutoASCONF carries the move; the mobile
+// association reports both addresses, starts no handover, and every
+// message arrives, in order, on the same association.
+func TestNodeMakeBeforeBreak(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		_, ca, _, cb := dialPair(t, w, "node-a")
+		bh := w.hosts["B"]
+		const count = 150
+		go func() {
+			for i := range count {
+				if err := ca.Send(t.Context(), fmt.Appendf(nil, "%d", i), 1); err != nil {
+					t.Error(err)
+					return
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+		go func() {
+			time.Sleep(500 * time.Millisecond)
+			bh.AddAddr(nodeB2)
+			time.Sleep(time.Second)
+			bh.RemoveAddr(nodeB1)
+		}()
+		buf := make([]byte, 64)
+		for i := range count {
+			n, _, err := cb.Recv(t.Context(), buf)
+			if err != nil {
+				t.Fatalf("message %d: %v", i, err)
+			}
+			if got := string(buf[:n]); got != fmt.Sprint(i) {
+				t.Fatalf("message %d is %q", i, got)
+			}
+		}
+		var seen []EventType
+		for len(cb.Events()) > 0 {
+			seen = append(seen, (<-cb.Events()).Type)
+		}
+		if !slices.Contains(seen, EventAddressGained) || !slices.Contains(seen, EventAddressLost) {
+			t.Errorf("events %v, want the address gained and lost", seen)
+		}
+		if slices.Contains(seen, EventHandoverStarted) || slices.Contains(seen, EventFallback) {
+			t.Errorf("events %v: a handover for a make-before-break move", seen)
+		}
+		if paths := cb.Association().Paths(); len(paths) == 0 {
+			t.Error("no paths")
+		}
+	})
 }
