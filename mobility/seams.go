@@ -80,9 +80,18 @@ func (e *SeamMissingError) Error() string {
 func (e *SeamMissingError) Unwrap() error { return errors.ErrUnsupported }
 
 // stackReattacher is the Reattacher of today's stack: it has neither
-// seam. Wiring it is all the lead has to do once the stack has them:
-// HoldWhileDown and SendReattach call the association's new methods, and
-// Node.start passes the endpoint's address signal instead of addrWatch.
+// seam. The stack work under way (branch bbm, not merged here) provides
+// them as follows, and wiring them is all that is left:
+//
+//   - HoldWhileDown: stack.Config.HandoverHold (60 s by default with
+//     AutoASCONF). NewNode sets it to Handover.Deadline, and
+//     HoldWhileDown returns nil; the driver maps EventHandoverHold to
+//     Controller.AllPathsDown and EventHandoverResumed to PathConfirmed.
+//   - SendReattach: Association.AddPeerAddr(netip.AddrPortFrom(to, 0))
+//     adds the unconfirmed path and sends the ASCONF in flight there (its
+//     content, Add IP, Set Primary and Delete, is what AutoASCONF queued
+//     for the move, so add is not needed); the ASCONF-ACK arrives as
+//     EventASCONF and the heartbeat that follows as EventPathConfirmed.
 type stackReattacher struct{ a *stack.Association }
 
 func (stackReattacher) HoldWhileDown(time.Duration) error {
