@@ -49,7 +49,11 @@ func (d *driver) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-d.a.Done():
-			d.apply(ctx, d.ctl.AssociationLost(time.Now(), d.a.Err()))
+			// A graceful shutdown (no error) is the application's
+			// doing, not a reason to fail over.
+			if err := d.a.Err(); err != nil {
+				d.apply(ctx, d.ctl.AssociationLost(time.Now(), err))
+			}
 			return
 		case ev := <-d.a.Events():
 			acts = d.onStackEvent(ev)

@@ -19,6 +19,7 @@ import (
 type fakeAssoc struct {
 	events chan stack.Event
 	done   chan struct{}
+	err    error // Err after done
 	mu     sync.Mutex
 	paths  []stack.PathInfo
 }
@@ -29,7 +30,7 @@ func newFakeAssoc() *fakeAssoc {
 
 func (f *fakeAssoc) Events() <-chan stack.Event { return f.events }
 func (f *fakeAssoc) Done() <-chan struct{}      { return f.done }
-func (f *fakeAssoc) Err() error                 { return errors.New("aborted by the peer") }
+func (f *fakeAssoc) Err() error                 { return f.err }
 func (f *fakeAssoc) Paths() []stack.PathInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -144,10 +145,27 @@ func TestDriverAllPathsDown(t *testing.T) {
 		if ev := <-events.C(); ev.Type != EventHandoverStarted {
 			t.Errorf("event %v, want %v", ev, EventHandoverStarted)
 		}
+		a.err = errors.New("aborted by the peer")
 		close(a.done) // the peer aborts: fallback
 		synctest.Wait()
 		if ev := <-events.C(); ev.Type != EventFallback || ev.Err == nil {
 			t.Errorf("event %v, want %v with the reason", ev, EventFallback)
+		}
+	})
+}
+
+// TestDriverGracefulEnd: an association shut down gracefully ends the
+// driver without a fallback.
+func TestDriverGracefulEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := newFakeAssoc()
+		events := eventq.New[Event](64)
+		d := newDriver(NewController(ControllerConfig{}, []netip.Addr{a1}), a, fakeReattacher{}, &fakeRegistry{}, nil, nil, events)
+		go d.run(t.Context())
+		close(a.done)
+		synctest.Wait()
+		for ev := range events.C() {
+			t.Errorf("event %v after a graceful shutdown", ev)
 		}
 	})
 }
