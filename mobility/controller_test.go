@@ -248,3 +248,25 @@ func TestMoveAgainDuringHandover(t *testing.T) {
 func hasAction(acts []Action, typ ActionType) bool {
 	return slices.ContainsFunc(acts, func(a Action) bool { return a.Type == typ })
 }
+
+// TestRegistrarRestartDuringMove: the registrar restarts with an empty
+// table while both nodes are without an address; resolutions find
+// nothing until the nodes re-registered with their new addresses, and
+// both still re-attach within the bound.
+func TestRegistrarRestartDuringMove(t *testing.T) {
+	s := newSim(t, 20*time.Millisecond, 40*time.Millisecond)
+	a, b := pair(s, true, true)
+	move := epoch.Add(time.Second)
+	a.move(move, time.Second, a2)
+	b.move(move, time.Second+50*time.Millisecond, b2)
+	s.at(move.Add(500*time.Millisecond), func() { clear(s.registry) })
+	s.run(epoch.Add(time.Minute))
+	a.log(t)
+	later := move.Add(time.Second + 50*time.Millisecond)
+	bound := 20*time.Millisecond + 3*40*time.Millisecond + backoffStep(50*time.Millisecond)
+	checkRecovered(t, a, later, bound)
+	checkRecovered(t, b, later, bound)
+	if e, _ := a.first(EventPeerResolved); len(e.Addrs) != 0 {
+		t.Errorf("A's first resolution found %v in the restarted registrar", e.Addrs)
+	}
+}
