@@ -7,6 +7,7 @@ import (
 	"github.com/mobisctp/mobisctp/internal/eventq"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/policy"
@@ -88,6 +89,9 @@ type Element struct {
 	ep     *stack.Endpoint
 	regs   *registrarSet
 	events *eventq.Queue[ElementEvent]
+	// movedFrom is the registrar association Reregister replaced last:
+	// its end is no registrar failure.
+	movedFrom atomic.Pointer[registrarConn]
 
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the registration loop has ended

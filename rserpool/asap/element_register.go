@@ -41,6 +41,9 @@ func (e *Element) serve(ctx context.Context, c *registrarConn) {
 		case <-ctx.Done():
 			return
 		case <-c.done:
+			if e.movedFrom.Load() == c {
+				return // Reregister replaced it
+			}
 			e.post(ElementRegistrarLost, c, c.err)
 			e.regs.drop(c, "lost")
 			return

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
@@ -27,14 +26,14 @@ type registrarSet struct {
 	timeout     time.Duration
 	unsolicited func(*registrarConn, wire.ASAPMessage)
 
-	mu   sync.Mutex // held while hunting, so that only one hunt runs
-	next int        // index of the registrar to try first, modulo the list's length
+	mu   huntLock // held while hunting, so that only one hunt runs
+	next int      // index of the registrar to try first, modulo the list's length
 	conn *registrarConn
 }
 
 func newRegistrarSet(ep *stack.Endpoint, static []stack.Remote, announces *Announces, timeout time.Duration,
 	unsolicited func(*registrarConn, wire.ASAPMessage)) *registrarSet {
-	return &registrarSet{ep: ep, static: static, announces: announces, timeout: timeout, unsolicited: unsolicited}
+	return &registrarSet{ep: ep, static: static, announces: announces, timeout: timeout, unsolicited: unsolicited, mu: newHuntLock()}
 }
 
 // errNoneHeard is the failure to hunt with an empty list: no registrar is

@@ -1,10 +1,8 @@
 package asap
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -82,19 +80,7 @@ func (u *User) Resolve(ctx context.Context, handle wire.PoolHandle) ([]wire.Pool
 	if err != nil {
 		return nil, err
 	}
-	var r wire.HandleResolutionResponse
-	if err := decodeAnswer(b, wire.ASAPHandleResolution, &r); err != nil {
-		return nil, err
-	}
-	if len(r.Error.Causes) > 0 {
-		return nil, fmt.Errorf("%w in pool %q: %w", ErrNoElement, handle, operationError(wire.ASAPHandleResolution, r.Error))
-	}
-	if len(r.Elements) == 0 {
-		return nil, fmt.Errorf("%w in pool %q", ErrNoElement, handle)
-	}
-	els := cloneElements(r.Elements)
-	u.cache.put(bytes.Clone(handle), cloneElements(els), time.Now())
-	return els, nil
+	return u.answer(handle, b)
 }
 
 // ReportUnreachable tells a registrar that element id of the pool could

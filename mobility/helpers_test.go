@@ -1,0 +1,114 @@
+package mobility
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// world is a simulated network with a registrar and mobile nodes. Build
+// it inside a synctest bubble.
+type world struct {
+	t     *testing.T
+	n     *simnet.Network
+	reg   stack.Remote
+	hosts map[string]*simnet.Host
+}
+
+const oneWay = 5 * time.Millisecond
+
+var regAddr = netip.MustParseAddr("192.0.2.1")
+
+func newWorld(t *testing.T) *world {
+	n := simnet.New(1)
+	t.Cleanup(n.Close)
+	n.SetDefault(simnet.LinkProps{Delay: oneWay})
+	w := &world{t: t, n: n, hosts: map[string]*simnet.Host{}}
+	h := n.AddHost("registrar", regAddr)
+	r, err := registrar.Listen(registrar.Config{Endpoint: simConfig(h, regAddr, wire.PortASAP)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	w.reg = stack.Remote{Addrs: []netip.Addr{regAddr}, Port: wire.PortASAP, UDPPort: wire.PortASAP}
+	return w
+}
+
+// simConfig is an endpoint on host h with short SCTP timers.
+func simConfig(h *simnet.Host, addr netip.Addr, port uint16) stack.Config {
+	return stack.Config{
+		LocalAddrs:  []netip.Addr{addr},
+		Port:        port,
+		PacketConn:  func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(int(port), hd) },
+		RTOInitial:  100 * time.Millisecond,
+		RTOMin:      100 * time.Millisecond,
+		RTOMax:      400 * time.Millisecond,
+		NoDelay:     true,
+		AddressHold: 50 * time.Millisecond,
+	}
+}
+
+// node starts a mobile node on a host of its own.
+func (w *world) node(name string, addr netip.Addr, port uint16, handle string) *Node {
+	h := w.n.AddHost(name, addr)
+	w.hosts[name] = h
+	cfg := simConfig(h, addr, port)
+	cfg.AddressWatcher = &hostWatcher{h: h}
+	n, err := NewNode(Config{Handle: wire.PoolHandle(handle), Registrars: []stack.Remote{w.reg}, Endpoint: cfg})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { n.Close() })
+	return n
+}
+
+// hostWatcher is an AddressWatcher for a simulated host: it polls the
+// host's addresses every 10 ms of virtual time and returns when they
+// change.
+type hostWatcher struct {
+	h    *simnet.Host
+	last []netip.Addr
+}
+
+func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
+	for {
+		now := w.h.Addrs()
+		if w.last == nil || !slices.Equal(now, w.last) {
+			w.last = now
+			return now, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// waitEvent returns the first event of type want, failing the test if
+// none comes within a minute of virtual time.
+func waitEvent(t *testing.T, ch <-chan Event, want EventType) Event {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case e, ok := <-ch:
+			if !ok {
+				t.Fatalf("events closed before %v", want)
+			}
+			if e.Type == want {
+				return e
+			}
+		case <-timeout:
+			t.Fatalf("no %v event within a minute", want)
+		}
+	}
+}

@@ -1,0 +1,254 @@
+package mobility
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/eventq"
+	"github.com/mobisctp/mobisctp/rserpool/asap"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// Config configures a Node. Zero fields take their defaults.
+type Config struct {
+	// Handle is the node's own pool handle. A node with a handle is a
+	// pool element: it registers under it, re-registers after every
+	// move, and peers can dial it. Without one it is a pool user only
+	// (the asymmetric setup): it can dial pool elements and re-find them
+	// after they move, and they learn its new address from its ASCONF.
+	Handle wire.PoolHandle
+	// Registrars lists the registrars (at least one).
+	Registrars []stack.Remote
+	// Endpoint configures the node's SCTP endpoint. AutoASCONF is
+	// always on. A pool element uses the same number for its SCTP and
+	// UDP port (asap.ElementEndpoint).
+	Endpoint stack.Config
+	// Handover configures the handover of every mobile association;
+	// Registered and PeerResolvable are set by the node.
+	Handover ControllerConfig
+	// RequestTimeout bounds registrar requests (asap's default).
+	RequestTimeout time.Duration
+	// EventQueue is the capacity of each event channel (16).
+	EventQueue int
+}
+
+// Node is a mobile node: an SCTP endpoint that follows the host's
+// addresses, registered as a pool element under its own handle (if it has
+// one), with mobile associations to peers named by their handles. Its
+// methods are safe for concurrent use.
+type Node struct {
+	cfg    Config
+	ep     *stack.Endpoint
+	el     *asap.Element // nil without a handle
+	user   *asap.User    // nil with one
+	reg    Registry
+	addrs  AddressSource
+	own    []netip.Addr // the addresses last reported; see moved
+	events *eventq.Queue[Event]
+	cancel context.CancelFunc
+	ctx    context.Context
+	loops  sync.WaitGroup // the node's goroutines; Close waits for them
+}
+
+// NewNode opens the node's endpoint and, if it has a handle, starts
+// registering it.
+func NewNode(cfg Config) (*Node, error) {
+	if len(cfg.Registrars) == 0 {
+		return nil, errors.New("mobility: Config.Registrars is empty")
+	}
+	w := cfg.Endpoint.AddressWatcher
+	if w == nil {
+		var err error
+		if w, err = stack.NewHostWatcher(); err != nil {
+			return nil, fmt.Errorf("mobility: %w", err)
+		}
+	}
+	tee := &teeWatcher{w: w, kick: make(chan struct{}, 1)}
+	ecfg := cfg.Endpoint
+	ecfg.AutoASCONF, ecfg.AutoSetPrimary, ecfg.AddressWatcher = true, true, tee
+	ep, err := openEndpoint(ecfg, len(cfg.Handle) > 0)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, ep: ep, events: eventq.New[Event](cfg.EventQueue)}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	if len(cfg.Handle) > 0 {
+		n.el, err = asap.NewElement(ep, asap.ElementConfig{Handle: cfg.Handle, Registrars: cfg.Registrars, RequestTimeout: cfg.RequestTimeout, EventQueue: cfg.EventQueue})
+	} else {
+		n.user, err = asap.NewUser(ep, asap.UserConfig{Registrars: cfg.Registrars, CacheTTL: -1, RequestTimeout: cfg.RequestTimeout})
+	}
+	if err != nil {
+		ep.Close()
+		return nil, err
+	}
+	n.reg = asapRegistry{el: n.el, user: n.user}
+	if n.el != nil {
+		n.loops.Go(n.forwardRegistrations)
+	}
+	hold := ecfg.AddressHold
+	if hold <= 0 {
+		hold = stack.DefaultAddressHold
+	}
+	n.own = ep.LocalAddrs()
+	watch := &addrWatch{ep: ep, hold: hold, kick: tee.kick, last: ep.LocalAddrs(),
+		subs: map[chan []netip.Addr]struct{}{}, onChange: n.moved}
+	n.addrs = watch
+	n.loops.Go(func() { watch.run(n.ctx) })
+	return n, nil
+}
+
+func openEndpoint(cfg stack.Config, element bool) (*stack.Endpoint, error) {
+	if element {
+		return asap.ElementEndpoint(cfg)
+	}
+	return stack.NewEndpoint(cfg)
+}
+
+// moved reports the node's address changes and re-registers it with its
+// new addresses. It runs on the address watcher's goroutine, which owns
+// n.own.
+func (n *Node) moved(addrs []netip.Addr) {
+	now := time.Now()
+	for _, a := range minus(n.own, addrs) {
+		n.events.Post(Event{Type: EventAddressLost, Time: now, Addr: a})
+	}
+	for _, a := range minus(addrs, n.own) {
+		n.events.Post(Event{Type: EventAddressGained, Time: now, Addr: a})
+	}
+	n.own = addrs
+	if n.el == nil || len(addrs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(n.ctx, 10*asapTimeout(n.cfg.RequestTimeout))
+	defer cancel()
+	if err := n.reg.Reregister(ctx); err != nil {
+		n.events.Post(Event{Type: EventReregistered, Time: time.Now(), Addrs: addrs, Err: err})
+	}
+}
+
+// forwardRegistrations reports the element's registrations, renewals and
+// failures as EventReregistered, until the element closes.
+func (n *Node) forwardRegistrations() {
+	for ev := range n.el.Events() {
+		switch ev.Type {
+		case asap.ElementRegistered, asap.ElementReregistered:
+			n.events.Post(Event{Type: EventReregistered, Time: ev.Time, Addrs: n.ep.LocalAddrs()})
+		case asap.ElementRegistrationFailed:
+			n.events.Post(Event{Type: EventReregistered, Time: ev.Time, Err: ev.Err})
+		}
+	}
+}
+
+func asapTimeout(d time.Duration) time.Duration {
+	if d <= 0 {
+		return asap.DefaultRequestTimeout
+	}
+	return d
+}
+
+// Endpoint returns the node's SCTP endpoint.
+func (n *Node) Endpoint() *stack.Endpoint { return n.ep }
+
+// Events returns the node's own events: each address lost and gained,
+// and its registrations (EventReregistered, the first one included, with the
+// addresses registered, or Err). Associations report their handovers on Conn.Events.
+// When it is not read, the oldest events are dropped.
+func (n *Node) Events() <-chan Event { return n.events.C() }
+
+// Unsupported reports what mobile associations cannot do yet because
+// the stack lacks a seam (see Reattacher); nil once it has them all.
+func (n *Node) Unsupported() error {
+	r := stackReattacher{}
+	return errors.Join(r.HoldWhileDown(0), r.SendReattach(netip.Addr{}, nil))
+}
+
+// Dial resolves the peer's handle, sets up an association with the
+// element found, and sends it a Business Card (RFC 5352) naming this
+// node's handle, so that the peer can resolve it after a move (see
+// card.go). A node without a handle sends none.
+func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
+	els, err := n.reg.Resolve(ctx, peer)
+	if err != nil {
+		return nil, err
+	}
+	var last error
+	for _, e := range els {
+		t := e.UserTransport
+		a, err := n.ep.Dial(ctx, stack.Remote{Addrs: t.Addrs, Port: t.Port, UDPPort: int(t.Port)})
+		if err != nil {
+			last = err
+			continue
+		}
+		if len(n.cfg.Handle) > 0 {
+			if err := sendCard(ctx, a, n.cfg.Handle); err != nil {
+				a.Abort("mobility: business card not sent")
+				return nil, err
+			}
+		}
+		return n.start(a, peer)
+	}
+	return nil, fmt.Errorf("mobility: no element of %q answered: %w", peer, last)
+}
+
+// Accept waits for a peer's association. The peer's handle comes with its
+// Business Card, later (EventPeerHandle). Only a node with a handle can be
+// dialled.
+func (n *Node) Accept(ctx context.Context) (*Conn, error) {
+	if n.el == nil {
+		return nil, errors.New("mobility: a node without a handle accepts no associations")
+	}
+	a, err := n.ep.Accept(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return n.start(a, nil)
+}
+
+// start makes a a mobile association and starts its handover driver and
+// the reader of its control stream.
+func (n *Node) start(a *stack.Association, peer wire.PoolHandle) (*Conn, error) {
+	ctrl, err := a.Stream(controlStream, wire.PPIDASAP)
+	if err != nil {
+		a.Abort("mobility: no control stream")
+		return nil, err
+	}
+	cfg := n.cfg.Handover
+	cfg.Registered = false // the node re-registers, once for all its associations
+	cfg.PeerResolvable = len(peer) > 0
+	addrs, own, unsubscribe := n.addrs.Subscribe()
+	c := newConn(a, peer, n.cfg.EventQueue)
+	d := newDriver(NewController(cfg, own), a, stackReattacher{a: a}, n.reg, addrs, c.data, c.events)
+	d.peer, d.onPeer = peer, c.setPeer
+	c.holdErr = d.seams.HoldWhileDown(d.ctl.cfg.Deadline)
+	ctx, cancel := context.WithCancel(n.ctx)
+	c.stop = cancel
+	n.loops.Go(func() { readCards(ctx, ctrl, func(h wire.PoolHandle) { latest(d.cards, h) }) })
+	n.loops.Go(func() {
+		defer unsubscribe()
+		defer close(c.driverDone)
+		defer ctrl.Close()
+		d.run(ctx)
+	})
+	return c, nil
+}
+
+// Close closes the node: its registration, its pool user and its
+// endpoint, with every association.
+func (n *Node) Close() error {
+	n.cancel()
+	var errs []error
+	if n.el != nil {
+		errs = append(errs, n.el.Close())
+	} else {
+		errs = append(errs, n.user.Close())
+	}
+	errs = append(errs, n.ep.Close())
+	n.loops.Wait()
+	n.events.Close()
+	return errors.Join(errs...)
+}

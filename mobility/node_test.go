@@ -1,0 +1,208 @@
+package mobility
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+)
+
+var (
+	nodeA1 = netip.MustParseAddr("192.0.2.11")
+	nodeB1 = netip.MustParseAddr("192.0.2.21")
+	nodeB2 = netip.MustParseAddr("198.51.100.21")
+)
+
+// dialPair starts node B (a pool element) and node A (an element if
+// aHandle is set), lets A dial B by its handle and returns both ends.
+func dialPair(t *testing.T, w *world, aHandle string) (*Node, *Conn, *Node, *Conn) {
+	b := w.node("B", nodeB1, 7000, "node-b")
+	a := w.node("A", nodeA1, 7001, aHandle)
+	waitEvent(t, b.Events(), EventReregistered)
+	if aHandle != "" {
+		waitEvent(t, a.Events(), EventReregistered)
+	}
+	accepted := make(chan *Conn, 1)
+	go func() {
+		c, err := b.Accept(t.Context())
+		if err != nil {
+			t.Error(err)
+		}
+		accepted <- c
+	}()
+	ca, err := a.Dial(t.Context(), wire.PoolHandle("node-b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ca.Close() })
+	cb := <-accepted
+	if cb == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { cb.Close() })
+	return a, ca, b, cb
+}
+
+// TestDialAcceptByHandle: a node dials another by its pool handle; the
+// acceptor learns the dialler's handle from its Business Card, and
+// messages flow both ways.
+func TestDialAcceptByHandle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		_, ca, _, cb := dialPair(t, w, "node-a")
+		if ev := waitEvent(t, cb.Events(), EventPeerHandle); string(ev.Handle) != "node-a" {
+			t.Errorf("peer handle event %v", ev)
+		}
+		if string(cb.PeerHandle()) != "node-a" || string(ca.PeerHandle()) != "node-b" {
+			t.Errorf("peer handles %q and %q", ca.PeerHandle(), cb.PeerHandle())
+		}
+		if err := ca.Send(t.Context(), []byte("ping"), 1); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 64)
+		n, stream, err := cb.Recv(t.Context(), buf)
+		if err != nil || string(buf[:n]) != "ping" || stream != 1 {
+			t.Fatalf("received %q on stream %d, %v", buf[:n], stream, err)
+		}
+		sb, err := cb.Stream(2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sa, err := ca.Stream(2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sb.Write([]byte("pong")); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := sa.Read(buf); err != nil || string(buf[:n]) != "pong" {
+			t.Fatalf("stream read %q, %v", buf[:n], err)
+		}
+	})
+}
+
+// TestPoolUserDials: a node without a handle (the asymmetric setup) dials
+// an element; the element knows it cannot resolve it.
+func TestPoolUserDials(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		a, ca, _, cb := dialPair(t, w, "")
+		if err := ca.Send(t.Context(), []byte("hello"), 1); err != nil {
+			t.Fatal(err)
+		}
+		if n, _, err := cb.Recv(t.Context(), make([]byte, 64)); err != nil || n != 5 {
+			t.Fatalf("received %d bytes, %v", n, err)
+		}
+		if len(cb.PeerHandle()) != 0 || string(ca.PeerHandle()) != "node-b" {
+			t.Errorf("peer handles %q and %q", ca.PeerHandle(), cb.PeerHandle())
+		}
+		if _, err := a.Accept(t.Context()); err == nil {
+			t.Error("a node without a handle accepted")
+		}
+	})
+}
+
+// TestNodeMoveReregistersAndResolves moves node B, break before make. It
+// re-registers at once with its new address (a resolution shows only
+// that one), its mobile association reports the move, resolves A, and,
+// since today's stack cannot send a re-attach ASCONF yet, says so with an
+// error that matches errors.ErrUnsupported instead of pretending.
+func TestNodeMoveReregistersAndResolves(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		a, _, b, cb := dialPair(t, w, "node-a")
+		waitEvent(t, cb.Events(), EventPeerHandle)
+		bh := w.hosts["B"]
+		bh.RemoveAddr(nodeB1)
+		time.Sleep(200 * time.Millisecond)
+		bh.AddAddr(nodeB2)
+		waitReregistered(t, b, nodeB2)
+		got, err := a.reg.Resolve(t.Context(), wire.PoolHandle("node-b"))
+		if err != nil || len(got) != 1 || !slices.Equal(got[0].UserTransport.Addrs, []netip.Addr{nodeB2}) {
+			t.Fatalf("B resolves to %v, %v; want %v", got, err, nodeB2)
+		}
+		waitEvent(t, cb.Events(), EventAddressLost)
+		waitEvent(t, cb.Events(), EventHandoverStarted)
+		waitEvent(t, cb.Events(), EventAddressGained)
+		res := waitEvent(t, cb.Events(), EventPeerResolved)
+		if !slices.Equal(res.Addrs, []netip.Addr{nodeA1}) {
+			t.Errorf("A resolved to %v", res)
+		}
+		waitEvent(t, cb.Events(), EventASCONFSent)
+		ack := waitEvent(t, cb.Events(), EventASCONFAcked)
+		if !errors.Is(ack.Err, errors.ErrUnsupported) {
+			t.Errorf("re-attach answered %v, want the missing seam", ack.Err)
+		}
+		if !errors.Is(cb.Limitation(), errors.ErrUnsupported) || !errors.Is(b.Unsupported(), errors.ErrUnsupported) {
+			t.Errorf("limitations %v / %v", cb.Limitation(), b.Unsupported())
+		}
+	})
+}
+
+func waitReregistered(t *testing.T, n *Node, addr netip.Addr) Event {
+	t.Helper()
+	for range 10 {
+		ev := waitEvent(t, n.Events(), EventReregistered)
+		if ev.Err == nil && slices.Contains(ev.Addrs, addr) {
+			return ev
+		}
+	}
+	t.Fatalf("no re-registration with %v", addr)
+	return Event{}
+}
+
+// TestNodeMakeBeforeBreak: node B gains a new address, then loses its old
+// one, while A sends to it. AutoASCONF carries the move; the mobile
+// association reports both addresses, starts no handover, and every
+// message arrives, in order, on the same association.
+func TestNodeMakeBeforeBreak(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		_, ca, _, cb := dialPair(t, w, "node-a")
+		bh := w.hosts["B"]
+		const count = 150
+		go func() {
+			for i := range count {
+				if err := ca.Send(t.Context(), fmt.Appendf(nil, "%d", i), 1); err != nil {
+					t.Error(err)
+					return
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+		go func() {
+			time.Sleep(500 * time.Millisecond)
+			bh.AddAddr(nodeB2)
+			time.Sleep(time.Second)
+			bh.RemoveAddr(nodeB1)
+		}()
+		buf := make([]byte, 64)
+		for i := range count {
+			n, _, err := cb.Recv(t.Context(), buf)
+			if err != nil {
+				t.Fatalf("message %d: %v", i, err)
+			}
+			if got := string(buf[:n]); got != fmt.Sprint(i) {
+				t.Fatalf("message %d is %q", i, got)
+			}
+		}
+		var seen []EventType
+		for len(cb.Events()) > 0 {
+			seen = append(seen, (<-cb.Events()).Type)
+		}
+		if !slices.Contains(seen, EventAddressGained) || !slices.Contains(seen, EventAddressLost) {
+			t.Errorf("events %v, want the address gained and lost", seen)
+		}
+		if slices.Contains(seen, EventHandoverStarted) || slices.Contains(seen, EventFallback) {
+			t.Errorf("events %v: a handover for a make-before-break move", seen)
+		}
+		if paths := cb.Association().Paths(); len(paths) == 0 {
+			t.Error("no paths")
+		}
+	})
+}

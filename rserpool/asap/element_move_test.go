@@ -1,0 +1,218 @@
+package asap
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+var peMovedAddr = netip.MustParseAddr("198.51.100.11")
+
+// hostWatcher is an AddressWatcher for a simulated host: it polls the
+// host's addresses every 10 ms of virtual time and returns when they
+// change.
+type hostWatcher struct {
+	h    *simnet.Host
+	last []netip.Addr
+}
+
+func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
+	for {
+		now := w.h.Addrs()
+		if w.last == nil || !slices.Equal(now, w.last) {
+			w.last = now
+			return now, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// movingElement starts an element whose endpoint follows its host's
+// addresses (AutoASCONF), and waits until it is registered.
+func movingElement(t *testing.T, w *world, reg stack.Remote) (*Element, *stack.Endpoint, *simnet.Host) {
+	h, cfg := w.host("pe", pe1Addr, 7000)
+	cfg.AutoASCONF = true
+	cfg.AddressWatcher = &hostWatcher{h: h}
+	ep := w.endpoint(cfg)
+	e, err := NewElement(ep, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{reg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	elementEvent(t, e, ElementRegistered)
+	return e, ep, h
+}
+
+// move takes the host from one address to another, break before make, and
+// waits (at most 5 s of virtual time) until the endpoint uses only the new
+// one.
+func move(t *testing.T, h *simnet.Host, ep *stack.Endpoint, from, to netip.Addr) {
+	t.Helper()
+	h.RemoveAddr(from)
+	h.AddAddr(to)
+	for range 500 {
+		if slices.Equal(ep.LocalAddrs(), []netip.Addr{to}) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("endpoint addresses %v, want only %v", ep.LocalAddrs(), to)
+}
+
+// queued reports whether an event of type typ is queued, reading all.
+// (After a move the run loop may also register over the new association,
+// before or after Reregister reports.)
+func queued(e *Element, typ ElementEventType) bool {
+	found := false
+	for len(e.Events()) > 0 {
+		if ev := <-e.Events(); ev.Type == typ {
+			found = true
+		}
+	}
+	return found
+}
+
+func addrsOf(els []wire.PoolElement) []netip.Addr {
+	var out []netip.Addr
+	for _, e := range els {
+		out = append(out, e.UserTransport.Addrs...)
+	}
+	return out
+}
+
+// TestReregisterAfterMove moves an element to a new address, break before
+// make: its association with the registrar has no path left, so
+// Reregister sets up a new one, and a resolution right after the answer
+// names only the new address.
+func TestReregisterAfterMove(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		r, _, reg := w.registrar("registrar", reg1Addr)
+		e, ep, h := movingElement(t, w, reg)
+		u := w.user("pu", puAddr, UserConfig{Registrars: []stack.Remote{reg}})
+		if els, err := u.Resolve(t.Context(), echoHandle); err != nil || !slices.Equal(addrsOf(els), []netip.Addr{pe1Addr}) {
+			t.Fatalf("before the move: resolved %v, %v; want %v", addrsOf(els), err, pe1Addr)
+		}
+
+		move(t, h, ep, pe1Addr, peMovedAddr)
+		start := time.Now()
+		if err := e.Reregister(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		// A new association (2 round trips) and the registration (1).
+		if took := time.Since(start); took > 6*2*oneWay {
+			t.Errorf("re-registration took %v, want at most 3 round trips", took)
+		}
+		els, err := u.ResolveFresh(t.Context(), echoHandle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := addrsOf(els); !slices.Equal(got, []netip.Addr{peMovedAddr}) || els[0].ID != e.ID() {
+			t.Errorf("after the move: resolved %v (id $%08x), want only %v (id $%08x)", got, uint32(els[0].ID), peMovedAddr, uint32(e.ID()))
+		}
+		got, _ := registered(r, e.ID())
+		if !slices.Equal(got.UserTransport.Addrs, []netip.Addr{peMovedAddr}) {
+			t.Errorf("registrar table has %v", got.UserTransport.Addrs)
+		}
+		// The element itself resolves through its registrar association.
+		if els, err := e.ResolveFresh(t.Context(), echoHandle); err != nil || !slices.Equal(addrsOf(els), []netip.Addr{peMovedAddr}) {
+			t.Errorf("the element resolved %v, %v", addrsOf(els), err)
+		}
+		if !queued(e, ElementReregistered) {
+			t.Errorf("no %v event queued", ElementReregistered)
+		}
+	})
+}
+
+// TestReregisterAfterMoveNoLostEvent checks that replacing the registrar
+// association is not reported as a registrar failure, and that the element
+// stays registered at its new address afterwards.
+func TestReregisterAfterMoveNoLostEvent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		r, _, reg := w.registrar("registrar", reg1Addr)
+		e, ep, h := movingElement(t, w, reg)
+		move(t, h, ep, pe1Addr, peMovedAddr)
+		if err := e.Reregister(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * DefaultReregInterval)
+		for len(e.Events()) > 0 {
+			if ev := <-e.Events(); ev.Type == ElementRegistrarLost || ev.Type == ElementRegistrationFailed {
+				t.Errorf("event %v after the move", ev)
+			}
+		}
+		got, ok := registered(r, e.ID())
+		if !ok || !slices.Equal(got.UserTransport.Addrs, []netip.Addr{peMovedAddr}) {
+			t.Errorf("registrar table has %v (present %v), want %v", got.UserTransport.Addrs, ok, peMovedAddr)
+		}
+	})
+}
+
+// TestResolveFreshBypassesCache asks the registrar even when the cache
+// holds a fresh answer.
+func TestResolveFreshBypassesCache(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		p := newPool(t, w, pe1Addr)
+		u := w.user("pu", puAddr, UserConfig{Registrars: []stack.Remote{p.remote}})
+		for range 2 {
+			if _, err := u.Resolve(t.Context(), echoHandle); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := u.ResolveFresh(t.Context(), echoHandle); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.reg.Stats().Resolutions; n != 2 {
+			t.Errorf("%d resolutions at the registrar, want 2 (one cached, one fresh)", n)
+		}
+	})
+}
+
+// TestReregisterAtAnotherRegistrar: the element's registrar is gone when
+// it moves; Reregister registers at the next one of its list, and a pool
+// user of that registrar resolves the new address.
+func TestReregisterAtAnotherRegistrar(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		r1, _, reg1 := w.registrar("registrar1", reg1Addr)
+		r2, _, reg2 := w.registrar("registrar2", reg2Addr)
+		h, cfg := w.host("pe", pe1Addr, 7000)
+		cfg.AutoASCONF = true
+		cfg.AddressWatcher = &hostWatcher{h: h}
+		ep := w.endpoint(cfg)
+		e, err := NewElement(ep, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{reg1, reg2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		if ev := elementEvent(t, e, ElementRegistered); ev.Registrar.Addrs[0] != reg1Addr {
+			t.Fatalf("registered at %v", ev.Registrar)
+		}
+		r1.Close()
+		move(t, h, ep, pe1Addr, peMovedAddr)
+		if err := e.Reregister(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := registered(r2, e.ID()); !ok {
+			t.Fatal("not registered at the second registrar")
+		}
+		u := w.user("pu", puAddr, UserConfig{Registrars: []stack.Remote{reg2}})
+		els, err := u.ResolveFresh(t.Context(), echoHandle)
+		if err != nil || !slices.Equal(addrsOf(els), []netip.Addr{peMovedAddr}) {
+			t.Errorf("resolved %v, %v; want %v", addrsOf(els), err, peMovedAddr)
+		}
+	})
+}
