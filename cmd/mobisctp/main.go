@@ -19,6 +19,7 @@ var commands = []command{
 	{"pe", "RSerPool pool element: register with a registrar and serve echo, discard, daytime or chargen", runPE},
 	{"pu", "RSerPool pool user: a terminal to a pool that fails over when its element fails", runPU},
 	{"demo", "registrar, three pool elements and a pool user on loopback: kill an element, lose nothing", runDemo},
+	{"version", "print the version and the source revision the binary was built from", runVersion},
 }
 
 // env is what a command prints to and knows about its terminal; tests
