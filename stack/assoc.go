@@ -310,15 +310,3 @@ func (a *Association) finish() {
 		close(a.up)
 	}
 }
-
-// primaryAddr returns the primary path's address, for callers outside the
-// loop after setup.
-func (a *Association) remoteAddr() netip.AddrPort {
-	var ap netip.AddrPort
-	a.exec(func() {
-		if a.primary != nil {
-			ap = a.primary.remote
-		}
-	})
-	return ap
-}

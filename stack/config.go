@@ -37,18 +37,19 @@ const (
 )
 
 // Config configures an Endpoint and the associations it creates. The zero
-// value is usable: an ephemeral SCTP and UDP port on 127.0.0.1 with RFC
-// defaults everywhere; see DefaultConfig for a server on the standard UDP
-// port.
+// value is usable: 127.0.0.1 with RFC defaults everywhere, an ephemeral
+// SCTP and UDP port for NewEndpoint (a client), the standard UDP port 9899
+// for Listen (a server).
 type Config struct {
 	// LocalAddrs are the IP addresses to use; each gets a UDP socket.
 	// Empty means 127.0.0.1.
 	LocalAddrs []netip.Addr
 	// Port is the local SCTP port. 0 picks an ephemeral port (clients).
 	Port uint16
-	// UDPPort is the UDP encapsulation port (RFC 6951). 0 means an
-	// ephemeral port; DefaultConfig sets DefaultUDPPort.
-	UDPPort int
+	// UDPPort is the UDP encapsulation port (RFC 6951). 0 means
+	// DefaultUDPPort (9899) for Listen and an ephemeral port for
+	// NewEndpoint; EphemeralUDPPort asks Listen for an ephemeral one.
+	UDPPort uint16
 	// Net is the network the sockets live on: nil for the host's, a
 	// pion vnet in tests.
 	Net transport.Net
@@ -143,10 +144,13 @@ type Config struct {
 	AcceptZeroChecksum bool
 	// LoggerFactory gives the loggers ("sctp" scope); nil logs nothing.
 	LoggerFactory logging.LoggerFactory
+	// EphemeralUDPPort makes a zero UDPPort an ephemeral port for Listen
+	// too (tests, or servers found through RSerPool or by announcement).
+	EphemeralUDPPort bool
 }
 
 // DefaultConfig returns the configuration of a server endpoint on the
-// standard UDP encapsulation port.
+// standard UDP encapsulation port, for NewEndpoint as for Listen.
 func DefaultConfig() Config {
 	return Config{UDPPort: DefaultUDPPort}
 }
@@ -188,7 +192,6 @@ func (c Config) withDefaults() Config {
 func (c Config) validate() error {
 	err := config.Validate("sctp",
 		config.Check{Bad: c.PMTU != 0 && (c.PMTU < 576 || c.PMTU > 65535), Field: "PMTU", Why: "must be between 576 and 65535"},
-		config.Check{Bad: c.UDPPort < 0 || c.UDPPort > 65535, Field: "UDPPort", Why: "must be between 0 and 65535"},
 		config.Check{Bad: c.SendBuffer < 0, Field: "SendBuffer", Why: "must not be negative"},
 		config.Check{Bad: c.RecvBuffer < 0 || (c.RecvBuffer > 0 && c.RecvBuffer < 1500), Field: "RecvBuffer", Why: "must be at least 1500 bytes (RFC 9260 section 6)"},
 		config.Check{Bad: c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, Field: "RTO", Why: "durations must not be negative"},

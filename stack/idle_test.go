@@ -15,7 +15,7 @@ func BenchmarkIdleAssociationMemory(b *testing.B) {
 	const n = 10000
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	srv, err := Listen(Config{Port: 5003})
+	srv, err := Listen(Config{Port: 5003, EphemeralUDPPort: true})
 	if err != nil {
 		b.Fatal(err)
 	}

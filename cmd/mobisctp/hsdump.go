@@ -33,7 +33,7 @@ func runHsdump(ctx context.Context, e *env, args []string) int {
 		return usageError(fs, "%v", err)
 	}
 
-	remote := stack.Remote{Addrs: reg.addrs, Port: reg.port, UDPPort: *udpPort}
+	remote := stack.Remote{Addrs: reg.addrs, Port: reg.port, UDPPort: uint16(*udpPort)}
 	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: localAddrs([]stack.Remote{remote})})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)

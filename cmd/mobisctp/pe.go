@@ -262,7 +262,7 @@ func (r *registrarFlags) listen() error {
 	if !r.announceAddr.IsValid() {
 		return nil
 	}
-	a, err := asap.ListenAnnounces(asap.AnnounceConfig{Addr: r.announceAddr, UDPPort: r.udpPort})
+	a, err := asap.ListenAnnounces(asap.AnnounceConfig{Addr: r.announceAddr, UDPPort: uint16(r.udpPort)})
 	r.announces = a
 	return err
 }
@@ -288,7 +288,7 @@ func (r *registrarFlags) nearby() netip.Addr {
 func (r *registrarFlags) remotes() []stack.Remote {
 	out := make([]stack.Remote, len(r.list))
 	for i, ap := range r.list {
-		out[i] = stack.Remote{Addrs: []netip.Addr{ap.Addr()}, Port: ap.Port(), UDPPort: r.udpPort}
+		out[i] = stack.Remote{Addrs: []netip.Addr{ap.Addr()}, Port: ap.Port(), UDPPort: uint16(r.udpPort)}
 	}
 	return out
 }

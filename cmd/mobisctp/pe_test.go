@@ -80,7 +80,7 @@ func (l *eventLog) String() string {
 // testRegistrar starts a registrar on loopback with an ephemeral UDP port
 // and returns the flags that point pe and pu to it.
 func testRegistrar(t *testing.T) (*registrar.Registrar, []string) {
-	r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}}})
+	r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}, EphemeralUDPPort: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func (p *perfFlags) output(e *env) perf.Output {
 // endpoint returns the endpoint configuration, opening the pcapng file if
 // one was asked for; closeTap closes it after the endpoint is closed.
 func (p *perfFlags) endpoint(addrs []netip.Addr, udpPort int) (cfg stack.Config, closeTap func(), err error) {
-	cfg = stack.Config{LocalAddrs: addrs, UDPPort: udpPort, AcceptZeroChecksum: p.zeroChecksum,
+	cfg = stack.Config{LocalAddrs: addrs, UDPPort: uint16(udpPort), EphemeralUDPPort: udpPort == 0, AcceptZeroChecksum: p.zeroChecksum,
 		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF, NoOffload: p.noOffload}
 	if p.pcap == "" {
 		return cfg, func() {}, nil

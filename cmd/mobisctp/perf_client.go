@@ -99,7 +99,7 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 	defer closeTap()
 	_, err = perf.RunClient(ctx, perf.ClientConfig{
 		Endpoint:  ec,
-		Remote:    stack.Remote{Addrs: c.connect.addrs, Port: c.connect.port, UDPPort: c.remoteUDP},
+		Remote:    stack.Remote{Addrs: c.connect.addrs, Port: c.connect.port, UDPPort: uint16(c.remoteUDP)},
 		Size:      int(c.size),
 		Bytes:     int64(c.bytes),
 		Duration:  c.duration,

@@ -70,7 +70,8 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	logs.Writer = e.stderr
 	logs.DefaultLogLevel = logging.LogLevelWarn
 	cfg := registrar.DefaultConfig()
-	cfg.Endpoint.LocalAddrs, cfg.Endpoint.Port, cfg.Endpoint.UDPPort = v.listen.addrs, v.listen.port, v.udpPort
+	cfg.Endpoint.LocalAddrs, cfg.Endpoint.Port, cfg.Endpoint.UDPPort = v.listen.addrs, v.listen.port, uint16(v.udpPort)
+	cfg.Endpoint.EphemeralUDPPort = v.udpPort == 0
 	cfg.ServerID = wire.ServerID(v.id)
 	cfg.KeepAliveInterval, cfg.KeepAliveTimeout = v.keepAlive, v.kaTimeout
 	cfg.UnreachableThreshold = v.threshold

@@ -116,7 +116,7 @@ func registerElement(t *testing.T, udpPort int) {
 	t.Cleanup(func() { ep.Close() })
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback4}, Port: wire.PortASAP, UDPPort: udpPort})
+	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback4}, Port: wire.PortASAP, UDPPort: uint16(udpPort)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // is no speed requirement.
 const hangGuard = 2 * time.Minute
 
-var loopback = stack.Config{LocalAddrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}
+var loopback = stack.Config{LocalAddrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, EphemeralUDPPort: true}
 
 func guardedContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)

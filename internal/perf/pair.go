@@ -17,6 +17,7 @@ func RunPair(ctx context.Context, sc ServerConfig, cc ClientConfig) (client, ser
 	cc.Output.screen = newScreen(cc.Output)
 	sc.Output = cc.Output
 	sc.Output.Progress = false
+	sc.Endpoint.EphemeralUDPPort = true // the client is told the port
 	report := sc.OnReport
 	sc.OnReport = func(r Report) {
 		server = r

@@ -61,7 +61,7 @@ func Listen(cfg ServerConfig) (*Server, error) {
 func (s *Server) Port() uint16 { return s.ep.Port() }
 
 // UDPPort returns the server's UDP encapsulation port.
-func (s *Server) UDPPort() int { return s.ep.UDPPort() }
+func (s *Server) UDPPort() uint16 { return s.ep.UDPPort() }
 
 // LocalAddrs returns the addresses the server listens on.
 func (s *Server) LocalAddrs() []netip.Addr { return s.ep.LocalAddrs() }

@@ -74,7 +74,7 @@ func (c ElementConfig) validate(ep *stack.Endpoint) error {
 		return errors.New("asap: ElementConfig.Registrars is empty and there are no Announces: one is needed to find a registrar")
 	case c.ReregInterval > maxReregInterval:
 		return fmt.Errorf("asap: ElementConfig.ReregInterval %v exceeds %v", c.ReregInterval, maxReregInterval)
-	case ep.UDPPort() != int(ep.Port()):
+	case ep.UDPPort() != ep.Port():
 		return fmt.Errorf("asap: the element's UDP port %d differs from its SCTP port %d; pool users could not reach it (see ElementEndpoint)",
 			ep.UDPPort(), ep.Port())
 	}

@@ -150,7 +150,7 @@ func TestElementRegistrationRefused(t *testing.T) {
 }
 
 func TestNewElementChecksConfig(t *testing.T) {
-	ep, err := stack.Listen(stack.Config{Port: 7001}) // ephemeral UDP port: differs
+	ep, err := stack.Listen(stack.Config{Port: 7001, EphemeralUDPPort: true}) // differs
 	if err != nil {
 		t.Fatal(err)
 	}
