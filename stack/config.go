@@ -10,7 +10,6 @@ import (
 	"github.com/pion/transport/v5"
 
 	"github.com/mobisctp/mobisctp/encap"
-	"github.com/mobisctp/mobisctp/internal/pcapng"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -60,8 +59,10 @@ type Config struct {
 	// SocketBuffer is the UDP socket buffer size (default 4 MiB where
 	// the OS allows it).
 	SocketBuffer int
-	// Tap, when set, records every packet sent and received.
-	Tap *pcapng.Writer
+	// Tap, when set, records every packet sent and received: a
+	// pcapng.Writer of package github.com/mobisctp/mobisctp/pcapng writes
+	// them to a file Wireshark opens. The endpoint does not close it.
+	Tap Tap
 	// NoOffload turns off UDP segmentation offload (GSO on send, GRO on
 	// receive; Linux only). With offload the kernel cuts a train of
 	// equal-sized packets out of one buffer; without it each packet is a
@@ -148,6 +149,9 @@ type Config struct {
 	// too (tests, or servers found through RSerPool or by announcement).
 	EphemeralUDPPort bool
 }
+
+// Tap records UDP datagrams as they are sent and received; see Config.Tap.
+type Tap = encap.Tap
 
 // DefaultConfig returns the configuration of a server endpoint on the
 // standard UDP encapsulation port, for NewEndpoint as for Listen.

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/mobisctp/mobisctp/internal/pcapng"
 	"github.com/mobisctp/mobisctp/internal/perf"
+	"github.com/mobisctp/mobisctp/pcapng"
 	"github.com/mobisctp/mobisctp/stack"
 )
 
@@ -58,10 +58,12 @@ func (p *perfFlags) endpoint(addrs []netip.Addr, udpPort int) (cfg stack.Config,
 	if p.pcap == "" {
 		return cfg, func() {}, nil
 	}
-	if cfg.Tap, err = pcapng.Create(p.pcap); err != nil {
+	tap, err := pcapng.Create(p.pcap)
+	if err != nil {
 		return cfg, nil, fmt.Errorf("--pcap: %w", err)
 	}
-	return cfg, func() { cfg.Tap.Close() }, nil
+	cfg.Tap = tap
+	return cfg, func() { tap.Close() }, nil
 }
 
 // scriptFlags collect the scripted address changes: repeatable
