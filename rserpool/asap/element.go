@@ -7,6 +7,7 @@ import (
 	"github.com/mobisctp/mobisctp/internal/eventq"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/policy"
@@ -89,9 +90,10 @@ type Element struct {
 	regs   *registrarSet
 	events *eventq.Queue[ElementEvent]
 
-	cancel    context.CancelFunc
-	done      chan struct{} // closed when the registration loop has ended
-	closeOnce sync.Once
+	cancel     context.CancelFunc
+	done       chan struct{} // closed when the registration loop has ended
+	closeOnce  sync.Once
+	registered atomic.Bool // some registrar took a registration
 }
 
 // NewElement makes ep a pool element: it starts accepting associations
@@ -126,19 +128,21 @@ func (e *Element) Accept(ctx context.Context) (*UserConn, error) {
 	return newUserConn(a), nil
 }
 
-// Close stops renewing the registration and deregisters the element, then
-// closes the association with the registrar. Associations with pool users
-// stay up until the endpoint closes.
+// Close stops renewing the registration and deregisters the element, if
+// it ever registered, then closes the association with the registrar.
+// Associations with pool users stay up until the endpoint closes.
 func (e *Element) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		e.cancel()
 		<-e.done
-		ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
-		err = e.deregister(ctx)
-		cancel()
+		if e.registered.Load() {
+			ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
+			err = e.deregister(ctx)
+			cancel()
+			e.events.Post(ElementEvent{Type: ElementDeregistered, Time: time.Now(), Err: err})
+		}
 		e.regs.close()
-		e.events.Post(ElementEvent{Type: ElementDeregistered, Time: time.Now(), Err: err})
 		e.events.Close()
 	})
 	return err
