@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/pion/logging"
+
 	"github.com/mobisctp/mobisctp/internal/perf"
 	"github.com/mobisctp/mobisctp/pcapng"
 	"github.com/mobisctp/mobisctp/stack"
@@ -32,6 +34,7 @@ type perfFlags struct {
 	autoASCONF   bool
 	noOffload    bool
 	script       scriptFlags
+	logs         *logLevel
 }
 
 func (p *perfFlags) register(fs *flag.FlagSet) {
@@ -43,6 +46,7 @@ func (p *perfFlags) register(fs *flag.FlagSet) {
 		"follow the host's addresses: tell the peer (ASCONF) about addresses that appear, making them primary, and that go")
 	fs.BoolVar(&p.noOffload, "no-offload", false, "send and receive without UDP segmentation offload (GSO/GRO)")
 	p.script.register(fs)
+	p.logs = registerLogLevel(fs, logging.LogLevelDisabled)
 }
 
 // output says how perf prints to e.
@@ -52,9 +56,9 @@ func (p *perfFlags) output(e *env) perf.Output {
 
 // endpoint returns the endpoint configuration, opening the pcapng file if
 // one was asked for; closeTap closes it after the endpoint is closed.
-func (p *perfFlags) endpoint(addrs []netip.Addr, udpPort int) (cfg stack.Config, closeTap func(), err error) {
+func (p *perfFlags) endpoint(e *env, addrs []netip.Addr, udpPort int) (cfg stack.Config, closeTap func(), err error) {
 	cfg = stack.Config{LocalAddrs: addrs, UDPPort: uint16(udpPort), EphemeralUDPPort: udpPort == 0, AcceptZeroChecksum: p.zeroChecksum,
-		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF, NoOffload: p.noOffload}
+		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF, NoOffload: p.noOffload, LoggerFactory: p.logs.factory(e.stderr)}
 	if p.pcap == "" {
 		return cfg, func() {}, nil
 	}

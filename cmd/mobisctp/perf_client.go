@@ -91,7 +91,7 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 		return usageError(fs, "%v", err)
 	}
 
-	ec, closeTap, err := c.common.endpoint(c.localAddrs(), c.udpPort)
+	ec, closeTap, err := c.common.endpoint(e, c.localAddrs(), c.udpPort)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail

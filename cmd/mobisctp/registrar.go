@@ -24,6 +24,7 @@ type registrarFlagValues struct {
 	id                   uint64
 	json                 bool
 	announceAddr         netip.AddrPort // parsed from announce
+	logs                 *logLevel
 }
 
 func (v *registrarFlagValues) register(fs *flag.FlagSet) {
@@ -37,6 +38,7 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.DurationVar(&v.announceInterval, "announce-interval", registrar.DefaultAnnounceInterval, "mean `interval` between Server Announces")
 	fs.Uint64Var(&v.id, "id", 0, "server `identifier`, decimal or 0x-prefixed hex (default random)")
 	fs.BoolVar(&v.json, "json", false, "print one JSON object per event")
+	v.logs = registerLogLevel(fs, logging.LogLevelWarn)
 }
 
 // check validates the values, naming the flag at fault, and parses
@@ -66,9 +68,6 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 
 // config returns the registrar configuration the flags describe.
 func (v *registrarFlagValues) config(e *env) registrar.Config {
-	logs := logging.NewDefaultLoggerFactory()
-	logs.Writer = e.stderr
-	logs.DefaultLogLevel = logging.LogLevelWarn
 	cfg := registrar.DefaultConfig()
 	cfg.Endpoint.LocalAddrs, cfg.Endpoint.Port, cfg.Endpoint.UDPPort = v.listen.addrs, v.listen.port, uint16(v.udpPort)
 	cfg.Endpoint.EphemeralUDPPort = v.udpPort == 0
@@ -76,7 +75,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	cfg.KeepAliveInterval, cfg.KeepAliveTimeout = v.keepAlive, v.kaTimeout
 	cfg.UnreachableThreshold = v.threshold
 	cfg.Announce, cfg.AnnounceInterval = v.announceAddr, v.announceInterval
-	cfg.LoggerFactory = logs
+	cfg.LoggerFactory = v.logs.factory(e.stderr)
 	return cfg
 }
 
@@ -84,7 +83,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--json]")
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--log-level L] [--json]")
 	var v registrarFlagValues
 	v.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -101,7 +100,7 @@ func runRegistrar(ctx context.Context, e *env, args []string) int {
 	out := &reporter{w: e.stdout, json: v.json}
 	out.event("listening", fmt.Sprintf("registrar $%08x listening on %s, SCTP port %d, UDP port %d",
 		uint32(r.ServerID()), joinAddrs(r.LocalAddrs()), r.Port(), r.UDPPort()),
-		map[string]any{"server": uint32(r.ServerID()), "addrs": joinAddrs(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()})
+		map[string]any{"server": uint32(r.ServerID()), "addrs": addrStrings(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()})
 	context.AfterFunc(ctx, func() { r.Close() })
 	for ev := range r.Events() { // closed by Close, after the last removal
 		reportRegistrarEvent(out, ev)

@@ -31,7 +31,7 @@ func TestRegistrarFlagErrors(t *testing.T) {
 		{[]string{"registrar", "--udp-port", "70000"}, "--udp-port"},
 		{[]string{"registrar", "now"}, `unexpected argument "now"`},
 		{[]string{"hsdump", "--registrar", "127.0.0.1:0"}, "--registrar"},
-		{[]string{"hsdump", "--udp-port", "0"}, "--udp-port"},
+		{[]string{"hsdump", "--registrar-udp-port", "0"}, "--registrar-udp-port"},
 		{[]string{"hsdump", "--timeout", "0s"}, "--timeout"},
 	} {
 		code, stdout, stderr := runArgs(t.Context(), tc.args...)
@@ -64,11 +64,11 @@ func TestRegistrarAndHsdump(t *testing.T) {
 	udpPort := fmt.Sprint(listening.UDPPort)
 	registerElement(t, listening.UDPPort)
 
-	code, text, stderr := runArgs(t.Context(), "hsdump", "--udp-port", udpPort)
+	code, text, stderr := runArgs(t.Context(), "hsdump", "--registrar-udp-port", udpPort)
 	if code != exitOK || !strings.Contains(text, `pool "cli": RoundRobin, 1 elements`) || !strings.Contains(text, "$0000002a  sctp 127.0.0.1:7") {
 		t.Errorf("hsdump: exit %d\n%s%s", code, text, stderr)
 	}
-	code, js, stderr := runArgs(t.Context(), "hsdump", "--udp-port", udpPort, "--json")
+	code, js, stderr := runArgs(t.Context(), "hsdump", "--registrar-udp-port", udpPort, "--json")
 	var table struct {
 		Server uint32
 		Pools  []struct {
