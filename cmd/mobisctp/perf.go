@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/pion/logging"
 
@@ -35,6 +36,7 @@ type perfFlags struct {
 	noOffload    bool
 	script       scriptFlags
 	logs         *logLevel
+	interval     time.Duration
 }
 
 func (p *perfFlags) register(fs *flag.FlagSet) {
@@ -47,11 +49,12 @@ func (p *perfFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&p.noOffload, "no-offload", false, "send and receive without UDP segmentation offload (GSO/GRO)")
 	p.script.register(fs)
 	p.logs = registerLogLevel(fs, logging.LogLevelDisabled)
+	fs.DurationVar(&p.interval, "report-interval", time.Second, "print bytes and rate every `interval`, and keep them as a series in --json (negative: off)")
 }
 
 // output says how perf prints to e.
 func (p *perfFlags) output(e *env) perf.Output {
-	return perf.Output{Stdout: e.stdout, Stderr: e.stderr, JSON: p.json, Progress: e.terminal}
+	return perf.Output{Stdout: e.stdout, Stderr: e.stderr, JSON: p.json, Interval: p.interval}
 }
 
 // endpoint returns the endpoint configuration, opening the pcapng file if

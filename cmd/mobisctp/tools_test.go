@@ -1,10 +1,17 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mobisctp/mobisctp/internal/perf"
+	"github.com/mobisctp/mobisctp/stack"
 )
 
 // TestPUEmptyPool: pu says what it looks for, reports resolve-failed and
@@ -39,5 +46,41 @@ func TestJSONAddrs(t *testing.T) {
 	code, js, stderr := runArgs(t.Context(), "hsdump", "--json", "--registrar", "127.0.0.1", "--registrar-udp-port", fmt.Sprint(r.UDPPort()))
 	if code != exitOK || !strings.Contains(js, `"addrs":["127.0.0.1"]`) {
 		t.Errorf("hsdump exit %d: %s%s", code, js, stderr)
+	}
+}
+
+// perfServer runs a perf server in this process until the test ends and
+// returns the flags that point a client to it.
+func perfServer(t *testing.T) []string {
+	srv, err := perf.Listen(perf.ServerConfig{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}, EphemeralUDPPort: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-served
+		srv.Close()
+	})
+	return []string{"--connect", fmt.Sprintf("127.0.0.1:%d", srv.Port()), "--remote-udp-port", fmt.Sprint(srv.UDPPort())}
+}
+
+// TestPerfIntervals: the client prints a line per interval, and --json
+// carries the same as a series.
+func TestPerfIntervals(t *testing.T) {
+	to := perfServer(t)
+	run := slices.Concat([]string{"perf", "client", "--time", "500ms", "--report-interval", "100ms"}, to)
+	code, stdout, stderr := runArgs(t.Context(), run...)
+	lines := regexp.MustCompile(`(?m)^ +\d+\.\d\d-\d+\.\d\d +s +\d+\.\d\d MB +\d+\.\d\d Mbit/s$`).FindAllString(stdout, -1)
+	if code != exitOK || len(lines) < 2 || !strings.HasPrefix(strings.TrimSpace(lines[0]), "0.00-") {
+		t.Errorf("exit %d, interval lines %q in\n%s%s", code, lines, stdout, stderr)
+	}
+
+	code, stdout, stderr = runArgs(t.Context(), append(run, "--json")...)
+	var r perf.Report
+	if err := json.Unmarshal([]byte(stdout), &r); code != exitOK || err != nil || len(r.Intervals) < 2 || r.Intervals[0].Start != 0 || r.Intervals[0].Bytes == 0 {
+		t.Errorf("exit %d, %v, intervals %+v\n%s%s", code, err, r.Intervals, stdout, stderr)
 	}
 }

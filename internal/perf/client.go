@@ -119,7 +119,7 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Report, error) {
 func (c *client) run(ctx context.Context) Report {
 	peer := c.a.RemoteAddr().String()
 	events := c.con.watch("", c.a)
-	stopMeter := c.con.meter(ctx, &c.sentBytes)
+	stopMeter := c.con.meter(ctx, "", &c.sentBytes)
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
@@ -137,14 +137,14 @@ func (c *client) run(ctx context.Context) Report {
 	c.shutdown(ctx)
 	elapsed := time.Since(start)
 
-	stopMeter()
+	intervals := stopMeter()
 	<-read
 	<-events
 	if aerr := c.a.Err(); aerr != nil {
 		err = aerr // the cause, rather than a send failing because of it
 	}
 	return assocReport{role: "client", id: 1, peer: peer, elapsed: elapsed, sent: c.sent,
-		received: c.echo.received, mismatches: c.echo.mismatches, stats: c.a.Stats(), err: err}.build()
+		received: c.echo.received, mismatches: c.echo.mismatches, stats: c.a.Stats(), err: err, intervals: intervals}.build()
 }
 
 // send queues messages until the budget is spent or ctx is done.

@@ -11,7 +11,7 @@ import (
 // per stream, in the order they were sent or delivered.
 type flow struct {
 	streams []*streamTally // indexed by stream identifier; nil until used
-	meter   *atomic.Uint64 // bytes, shared with the progress line; may be nil
+	meter   *atomic.Uint64 // bytes, for the interval lines; may be nil
 }
 
 // streamTally is one stream's share of a flow.

@@ -78,7 +78,7 @@ func TestLoopbackEcho(t *testing.T) {
 
 // jsonKeys lists the field names of the JSON form, which scripts rely on.
 var jsonKeys = map[string][]string{
-	"report": {"association", "echo_mismatches", "error", "local_port", "paths", "peer", "peer_port",
+	"report": {"association", "echo_mismatches", "error", "intervals", "local_port", "paths", "peer", "peer_port",
 		"received", "retransmissions", "role", "seconds", "sent"},
 	"flow":   {"bytes", "mbit_per_s", "messages", "msg_per_s", "streams"},
 	"stream": {"bytes", "messages", "sha256", "stream"},

@@ -40,10 +40,9 @@ type ServerConfig struct {
 
 // Server accepts associations and measures what they carry.
 type Server struct {
-	cfg     ServerConfig
-	ep      *stack.Endpoint
-	con     *console
-	rxBytes atomic.Uint64 // received by every association, for the progress line
+	cfg ServerConfig
+	ep  *stack.Endpoint
+	con *console
 }
 
 // Listen opens the server's endpoint; Serve then accepts associations.
@@ -73,8 +72,6 @@ func (s *Server) Close() error { return s.ep.Close() }
 // report. It returns when ctx is done, after shutting down the open
 // associations gracefully, or with Once after the first association.
 func (s *Server) Serve(ctx context.Context) error {
-	stopMeter := s.con.meter(ctx, &s.rxBytes)
-	defer stopMeter()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for id := 1; ; id++ {
@@ -106,7 +103,9 @@ func (s *Server) serve(ctx context.Context, a *stack.Association, id int) {
 
 	go runScript(ctx, a, s.cfg.Script, s.con, label)
 	start := time.Now()
-	received, sent := newFlow(&s.rxBytes), newFlow(nil)
+	var rxBytes atomic.Uint64
+	received, sent := newFlow(&rxBytes), newFlow(nil)
+	stopMeter := s.con.meter(ctx, label, &rxBytes)
 	var echo *echoer
 	if s.cfg.Echo {
 		echo = &echoer{a: a, sent: sent, stopped: func(err error) {
@@ -121,11 +120,12 @@ func (s *Server) serve(ctx context.Context, a *stack.Association, id int) {
 		}
 	})
 	elapsed := time.Since(start)
+	intervals := stopMeter()
 
 	<-a.Done() // the final statistics exist once the association has ended
 	<-events
 	r := assocReport{role: "server", id: id, peer: peer, elapsed: elapsed,
-		sent: sent, received: received, stats: a.Stats(), err: a.Err()}.build()
+		sent: sent, received: received, stats: a.Stats(), err: a.Err(), intervals: intervals}.build()
 	s.con.report(r)
 	if s.cfg.OnReport != nil {
 		s.cfg.OnReport(r)
