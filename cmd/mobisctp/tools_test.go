@@ -84,3 +84,54 @@ func TestPerfIntervals(t *testing.T) {
 		t.Errorf("exit %d, %v, intervals %+v\n%s%s", code, err, r.Intervals, stdout, stderr)
 	}
 }
+
+// TestPerfBitrate: the client never runs ahead of --bitrate: in half a
+// second at 8 Mbit/s it sends at most 500 kB and one message.
+func TestPerfBitrate(t *testing.T) {
+	to := perfServer(t)
+	code, stdout, stderr := runArgs(t.Context(), slices.Concat([]string{"perf", "client", "--json", "--time", "500ms", "--bitrate", "8M"}, to)...)
+	var r perf.Report
+	if err := json.Unmarshal([]byte(stdout), &r); code != exitOK || err != nil || r.Sent.Bytes == 0 || r.Sent.Bytes > 500_000+perf.DefaultSize {
+		t.Errorf("exit %d, %v, sent %d bytes, want at most %d\n%s%s", code, err, r.Sent.Bytes, 500_000+perf.DefaultSize, stdout, stderr)
+	}
+}
+
+// TestPerfParallel: --parallel 3 runs three associations, each reported
+// under its own number.
+func TestPerfParallel(t *testing.T) {
+	to := perfServer(t)
+	code, stdout, stderr := runArgs(t.Context(), slices.Concat([]string{"perf", "client", "--json", "--bytes", "100000", "--parallel", "3"}, to)...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	seen := map[int]bool{}
+	for line := range strings.Lines(stdout) {
+		var r perf.Report
+		if err := json.Unmarshal([]byte(line), &r); err != nil || r.Sent.Bytes != 100_000 {
+			t.Errorf("%v, report %s", err, line)
+		}
+		seen[r.Association] = true
+	}
+	if len(seen) != 3 || !seen[1] || !seen[2] || !seen[3] {
+		t.Errorf("associations %v, want 1, 2 and 3", seen)
+	}
+}
+
+func TestPerfClientFlagErrors(t *testing.T) {
+	client := []string{"perf", "client", "--connect", "localhost:5001"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append(client, "--bitrate", "0"), "-bitrate"},
+		{append(client, "--bitrate", "fast"), "-bitrate"},
+		{append(client, "--parallel", "0"), "--parallel"},
+		{append(client, "--parallel", "2", "--udp-port", "5000"), "--parallel"},
+		{append(client, "--report-interval", "x"), "-report-interval"},
+	} {
+		code, stdout, stderr := runArgs(t.Context(), tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

@@ -55,6 +55,13 @@ type ClientConfig struct {
 	// Script lists address changes to make during the run.
 	Script []AddrAction
 	Output Output
+	// Bitrate, when positive, paces the sending to this many bits of
+	// payload per second; 0 sends as fast as the association takes it.
+	Bitrate float64
+	// Association numbers the run's association in its report and, when
+	// not 1, labels its interval lines ("#2"): RunClient calls running in
+	// parallel give each their number (default 1).
+	Association int
 }
 
 // withDefaults fills the zero fields and rejects impossible values.
@@ -62,13 +69,14 @@ func (c ClientConfig) withDefaults() (ClientConfig, error) {
 	config.Default(&c.Size, DefaultSize)
 	config.Default(&c.Duration, DefaultDuration)
 	config.Default(&c.Streams, 1)
+	config.Default(&c.Association, 1)
 	switch {
 	case c.Size < 1 || c.Size > MaxMessageSize:
 		return c, fmt.Errorf("perf: Size %d not between 1 and %d", c.Size, MaxMessageSize)
 	case c.Streams < 1 || c.Streams > MaxStreams:
 		return c, fmt.Errorf("perf: Streams %d not between 1 and %d", c.Streams, MaxStreams)
-	case c.Bytes < 0 || c.Duration < 0:
-		return c, errors.New("perf: negative budget")
+	case c.Bytes < 0 || c.Duration < 0 || c.Bitrate < 0:
+		return c, errors.New("perf: negative budget or bitrate")
 	}
 	c.Endpoint.OutStreams = max(c.Endpoint.OutStreams, uint16(c.Streams))
 	c.Endpoint.MaxInStreams = max(c.Endpoint.MaxInStreams, uint16(c.Streams))
@@ -119,7 +127,7 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Report, error) {
 func (c *client) run(ctx context.Context) Report {
 	peer := c.a.RemoteAddr().String()
 	events := c.con.watch("", c.a)
-	stopMeter := c.con.meter(ctx, "", &c.sentBytes)
+	stopMeter := c.con.meter(ctx, c.label(), &c.sentBytes)
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
@@ -143,7 +151,7 @@ func (c *client) run(ctx context.Context) Report {
 	if aerr := c.a.Err(); aerr != nil {
 		err = aerr // the cause, rather than a send failing because of it
 	}
-	return assocReport{role: "client", id: 1, peer: peer, elapsed: elapsed, sent: c.sent,
+	return assocReport{role: "client", id: c.cfg.Association, peer: peer, elapsed: elapsed, sent: c.sent,
 		received: c.echo.received, mismatches: c.echo.mismatches, stats: c.a.Stats(), err: err, intervals: intervals}.build()
 }
 
@@ -159,7 +167,11 @@ func (c *client) send(ctx context.Context) error {
 		payloads[i] = NewPayload(uint16(i), c.cfg.Size)
 	}
 	left := c.cfg.Bytes
+	pace := newPacer(c.cfg.Bitrate)
 	for i := 0; ctx.Err() == nil; i = (i + 1) % len(payloads) {
+		if !pace.wait(ctx, c.sentBytes.Load()) {
+			return nil // time is up or the run was stopped
+		}
 		n := c.cfg.Size
 		if c.cfg.Bytes > 0 {
 			if left == 0 {
@@ -183,6 +195,43 @@ func (c *client) send(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// label names the association in interval lines when several run.
+func (c *client) label() string {
+	if c.cfg.Association == 1 {
+		return ""
+	}
+	return fmt.Sprintf("#%d", c.cfg.Association)
+}
+
+// pacer holds a sender to a bitrate: the bytes sent so far may leave once
+// their time at that rate has come.
+type pacer struct {
+	start   time.Time
+	bitrate float64 // bits per second; 0: no pacing
+}
+
+func newPacer(bitrate float64) pacer { return pacer{start: time.Now(), bitrate: bitrate} }
+
+// wait blocks until sent bytes are due, or ctx is done (false).
+func (p pacer) wait(ctx context.Context, sent uint64) bool {
+	if p.bitrate <= 0 {
+		return ctx.Err() == nil
+	}
+	due := p.start.Add(time.Duration(float64(sent) * 8 / p.bitrate * float64(time.Second)))
+	d := time.Until(due)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // awaitEchoes waits, if the server echoes, until every byte sent has come
