@@ -70,7 +70,7 @@ func ExampleAssociation_Stream() {
 	}
 	defer client.Close()
 
-	received := make(chan string)
+	opened, received := make(chan struct{}), make(chan string)
 	go func() {
 		a, err := server.Accept(ctx)
 		if err != nil {
@@ -80,6 +80,7 @@ func ExampleAssociation_Stream() {
 		if conn, err = a.Stream(0, 0); err != nil {
 			panic(err)
 		}
+		close(opened) // before the association can end
 		var b strings.Builder
 		io.Copy(&b, conn) // until io.EOF
 		received <- b.String()
@@ -93,6 +94,7 @@ func ExampleAssociation_Stream() {
 	if err != nil {
 		panic(err)
 	}
+	<-opened
 	io.Copy(s, strings.NewReader(strings.Repeat("all work and no play\n", 1000)))
 	a.Shutdown(ctx)
 	text := <-received

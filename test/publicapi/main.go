@@ -76,15 +76,14 @@ func streamCopy(ctx context.Context) error {
 	}
 	file := make([]byte, 1<<20)
 	rand.Read(file)
+	server, err := b.Stream(1, 0) // before the association can end
+	if err != nil {
+		return err
+	}
 	got := make(chan []byte, 1)
 	go func() {
-		s, err := b.Stream(1, 0)
-		if err != nil {
-			got <- nil
-			return
-		}
 		var buf bytes.Buffer
-		io.Copy(&buf, s) // returns at io.EOF
+		io.Copy(&buf, server) // returns at io.EOF
 		got <- buf.Bytes()
 	}()
 	s, err := a.Stream(1, 0)
