@@ -82,6 +82,8 @@ type Association struct {
 	cmdScratch []func()
 	tally      ackTally              // scratch for SACK processing
 	streamQs   map[uint16]*recvQueue // streams opened with Stream
+	reconf     reconfig              // stream resets (RFC 6525)
+	accepting  streamAccept          // streams the peer opens, for AcceptStream
 	stats      AssocStats
 	closeErr   error // why the association ended
 }
@@ -95,8 +97,9 @@ type assocInfo struct {
 
 // peerFeatures records what the peer advertised in its INIT or INIT ACK.
 type peerFeatures struct {
-	prsctp bool // Forward-TSN-Supported (RFC 3758)
-	idata  bool // I-DATA in Supported Extensions (RFC 8260)
+	prsctp   bool // Forward-TSN-Supported (RFC 3758)
+	idata    bool // I-DATA in Supported Extensions (RFC 8260)
+	reconfig bool // RE-CONFIG in Supported Extensions (RFC 6525)
 }
 
 func newAssociation(ep *Endpoint) *Association {
@@ -151,6 +154,7 @@ func (a *Association) run() {
 		a.takeUserData(now)
 		a.windowUpdate()
 		a.fireTimers(now)
+		a.pumpReconfig(now)
 		a.flush(now, b)
 		a.ep.putBuilder(b)
 		if a.state == stateClosed {
@@ -220,6 +224,7 @@ func (a *Association) nextDeadline() time.Time {
 	earlier(a.tx.nagleDue)
 	earlier(a.tx.probeDue)
 	earlier(a.switchbackDue)
+	earlier(a.reconf.due)
 	if a.addip.tx != nil {
 		if t4, ok := a.addip.tx.Deadline(); ok {
 			earlier(t4)
@@ -252,6 +257,9 @@ func (a *Association) fireTimers(now time.Time) {
 	}
 	if expired(a.switchbackDue, now) {
 		a.onSwitchback(now)
+	}
+	if expired(a.reconf.due, now) {
+		a.onReconfigTimer(now)
 	}
 	if a.addip.tx != nil {
 		if t4, ok := a.addip.tx.Deadline(); ok && expired(t4, now) {

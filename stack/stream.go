@@ -33,7 +33,7 @@ func (a *Association) Stream(id uint16, ppid uint32) (*Stream, error) {
 	if err := a.checkStream(id); err != nil {
 		return nil, err
 	}
-	s := &Stream{a: a, id: id, ppid: ppid, q: &recvQueue{}, done: make(chan struct{})}
+	s := newStream(a, id, ppid)
 	ok := a.exec(func() { a.openStream(s) })
 	if !ok {
 		return nil, ErrClosed
@@ -42,6 +42,10 @@ func (a *Association) Stream(id uint16, ppid uint32) (*Stream, error) {
 		return nil, errStreamOpen
 	}
 	return s, nil
+}
+
+func newStream(a *Association, id uint16, ppid uint32) *Stream {
+	return &Stream{a: a, id: id, ppid: ppid, q: &recvQueue{}, done: make(chan struct{})}
 }
 
 // openStream diverts the stream's messages, including any already queued
@@ -114,11 +118,17 @@ func (s *Stream) interrupt(d *deadline) interrupt {
 }
 
 // Close releases the stream: blocked and later calls return
-// net.ErrClosed; its messages go to RecvMsg again.
+// net.ErrClosed; its messages go to RecvMsg again. When the peer supports
+// stream reconfiguration (RFC 6525), Close also resets the stream's
+// outgoing direction once everything written has been sent: the peer's
+// reads on the stream then end with io.EOF.
 func (s *Stream) Close() error {
 	s.close.Do(func() {
 		close(s.done)
-		s.a.exec(func() { s.a.closeStream(s) })
+		s.a.exec(func() {
+			s.a.closeStream(s)
+			s.a.resetOutgoing(s.id)
+		})
 	})
 	return nil
 }

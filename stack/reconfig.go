@@ -1,0 +1,225 @@
+package stack
+
+import (
+	"slices"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/serial"
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// reconfig is the stream reset part of RFC 6525: Stream.Close asks the
+// peer to reset the incoming side of the stream (an Outgoing SSN Reset
+// Request), so that the peer's reads end with io.EOF, and the peer's
+// requests of that kind end our reads the same way. One request of ours is
+// in flight at a time; streams closed meanwhile wait for the next one.
+// Incoming SSN Reset, SSN/TSN Reset and Add Streams requests are denied.
+type reconfig struct {
+	nextSeq uint32   // our next request sequence number (section 5.1.1)
+	peerSeq uint32   // the peer's next expected request sequence number
+	waiting []uint16 // closed streams not yet in a request
+
+	req        []byte    // our request in flight (a RE-CONFIG chunk); nil: none
+	reqSeq     uint32    // its sequence number
+	reqStreams []uint16  // the streams it resets
+	due        time.Time // when req goes out again
+	rto        time.Duration
+
+	lastResult wire.ReconfigResult // our answer to the peer's last request, for its retransmission
+}
+
+// init starts the sequence numbers at the initial TSNs (section 5.1.1).
+func (rc *reconfig) init(localTSN, peerTSN uint32) {
+	*rc = reconfig{nextSeq: localTSN, peerSeq: peerTSN}
+}
+
+// holds reports whether a new message on stream sid must wait: its reset
+// is in flight, and until the peer answers it is not known whether the
+// message's sequence number starts again at 0 (section 5.1.2).
+func (rc *reconfig) holds(sid uint16) bool {
+	return rc.req != nil && slices.Contains(rc.reqStreams, sid)
+}
+
+// resetOutgoing asks the peer to reset stream sid once everything sent on
+// it so far has its TSN. Without RE-CONFIG at the peer, Close stays local.
+// Runs on the loop.
+func (a *Association) resetOutgoing(sid uint16) {
+	if !a.peer.reconfig || a.state != stateEstablished || slices.Contains(a.reconf.waiting, sid) {
+		return
+	}
+	a.reconf.waiting = append(a.reconf.waiting, sid)
+}
+
+// pumpReconfig sends the next request when none is in flight and no
+// message of its streams waits for a TSN: the request names the last TSN
+// assigned, after which the peer resets the streams (section 5.1.2).
+func (a *Association) pumpReconfig(now time.Time) {
+	rc := &a.reconf
+	if rc.req != nil || len(rc.waiting) == 0 || a.state != stateEstablished || a.queuedOn(rc.waiting) {
+		return
+	}
+	req := &wire.OutgoingSSNResetParam{ReqSeq: rc.nextSeq, RespSeq: rc.peerSeq - 1, LastTSN: a.tx.nextTSN - 1, Streams: rc.waiting}
+	rc.req = (&wire.Reconfig{Params: wire.AppendParam(nil, req)}).Append(nil)
+	rc.reqSeq, rc.reqStreams, rc.waiting = rc.nextSeq, rc.waiting, nil
+	rc.nextSeq++
+	rc.rto = a.primary.rto.rto
+	a.sendReconfigRequest(now)
+}
+
+// queuedOn reports whether a message on one of streams waits to be cut
+// into chunks, here or in the send queue.
+func (a *Association) queuedOn(streams []uint16) bool {
+	for _, m := range a.tx.queue[a.tx.qhead:] {
+		if slices.Contains(streams, m.info.Stream) {
+			return true
+		}
+	}
+	a.sendq.mu.Lock()
+	defer a.sendq.mu.Unlock()
+	for _, m := range a.sendq.msgs {
+		if slices.Contains(streams, m.info.Stream) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Association) sendReconfigRequest(now time.Time) {
+	a.queueCtrl(a.reconf.req, nil)
+	a.reconf.due = now.Add(a.reconf.rto)
+}
+
+// onReconfigTimer sends the request in flight again, backing off like T3
+// (section 5.1.1).
+func (a *Association) onReconfigTimer(now time.Time) {
+	rc := &a.reconf
+	rc.due = time.Time{}
+	if rc.req == nil {
+		return
+	}
+	a.stats.Retransmissions++
+	rc.rto = min(2*rc.rto, a.cfg.RTOMax)
+	a.sendReconfigRequest(now)
+}
+
+// handleReconfig processes a RE-CONFIG chunk: requests are answered in
+// one RE-CONFIG chunk, responses settle our request.
+func (a *Association) handleReconfig(now time.Time, c wire.Chunk) {
+	var rcfg wire.Reconfig
+	if rcfg.Decode(c) != nil {
+		a.badChunk(c)
+		return
+	}
+	var answers wire.Params
+	it := rcfg.Params.Iter()
+	for p, ok := it.Next(); ok; p, ok = it.Next() {
+		switch p.Type() {
+		case wire.ParamOutgoingSSNReset:
+			var req wire.OutgoingSSNResetParam
+			if req.Decode(p) == nil {
+				answers = a.answerReset(answers, req)
+			}
+		case wire.ParamReconfigResponse:
+			var resp wire.ReconfigResponseParam
+			if resp.Decode(p) == nil {
+				a.settleRequest(now, resp)
+			}
+		case wire.ParamIncomingSSNReset, wire.ParamSSNTSNReset, wire.ParamAddOutgoingStreams, wire.ParamAddIncomingStreams:
+			answers = a.denyRequest(answers, requestSeq(p))
+		}
+	}
+	if len(answers) > 0 {
+		a.queueCtrl((&wire.Reconfig{Params: answers}).Append(nil), nil)
+	}
+}
+
+// requestSeq is the request sequence number every request parameter
+// starts with.
+func requestSeq(p wire.Param) uint32 {
+	v := p.Value()
+	if len(v) < 4 {
+		return 0
+	}
+	return uint32(v[0])<<24 | uint32(v[1])<<16 | uint32(v[2])<<8 | uint32(v[3])
+}
+
+// answerReset handles the peer's Outgoing SSN Reset Request (section
+// 5.2.2): once everything up to its last TSN has arrived, the streams'
+// incoming sequence numbers start again at 0 and their readers get io.EOF;
+// until then the answer is In progress and the peer asks again.
+func (a *Association) answerReset(answers wire.Params, req wire.OutgoingSSNResetParam) wire.Params {
+	rc := &a.reconf
+	var result wire.ReconfigResult
+	switch {
+	case req.ReqSeq == rc.peerSeq-1: // a retransmission: the same answer
+		result = rc.lastResult
+	case req.ReqSeq != rc.peerSeq:
+		result = wire.ResultErrorBadSequence
+	case serial.Less32(a.rx.tsns.cum, req.LastTSN):
+		result = wire.ResultInProgress
+	default:
+		a.resetIncoming(req.Streams)
+		result = wire.ResultSuccessPerformed
+		rc.peerSeq++
+		rc.lastResult = result
+	}
+	return wire.AppendParam(answers, &wire.ReconfigResponseParam{RespSeq: req.ReqSeq, Result: result})
+}
+
+// denyRequest answers a request we do not carry out.
+func (a *Association) denyRequest(answers wire.Params, seq uint32) wire.Params {
+	rc := &a.reconf
+	if seq == rc.peerSeq {
+		rc.peerSeq++
+		rc.lastResult = wire.ResultDenied
+	}
+	return wire.AppendParam(answers, &wire.ReconfigResponseParam{RespSeq: seq, Result: wire.ResultDenied})
+}
+
+// resetIncoming restarts the sequence numbers of streams (all if empty) and
+// ends their readers: an open Stream reads io.EOF after what it holds, and
+// later messages on the stream go to RecvMsg again.
+func (a *Association) resetIncoming(streams []uint16) {
+	r := a.rx.reasm
+	if len(streams) == 0 {
+		for sid := range r.streams {
+			streams = append(streams, uint16(sid))
+		}
+	}
+	for _, sid := range streams {
+		if int(sid) < len(r.streams) {
+			r.streams[sid].next = 0
+		}
+		if q := a.streamQs[sid]; q != nil {
+			q.mu.Lock()
+			q.eof = true
+			q.ready.broadcast()
+			q.mu.Unlock()
+			delete(a.streamQs, sid)
+		}
+	}
+}
+
+// settleRequest applies the peer's answer to our request in flight: on
+// success the streams' outgoing sequence numbers start again at 0.
+func (a *Association) settleRequest(now time.Time, resp wire.ReconfigResponseParam) {
+	rc := &a.reconf
+	if rc.req == nil || resp.RespSeq != rc.reqSeq {
+		return
+	}
+	switch resp.Result {
+	case wire.ResultInProgress:
+		rc.due = now.Add(rc.rto) // asked again when the timer fires
+		return
+	case wire.ResultSuccessPerformed, wire.ResultSuccessNothingToDo:
+		for _, sid := range rc.reqStreams {
+			if int(sid) < len(a.tx.streams) {
+				a.tx.streams[sid] = outStream{}
+			}
+		}
+	default:
+		a.log.Debugf("stream reset of %v refused: %v", rc.reqStreams, resp.Result)
+	}
+	rc.req, rc.reqStreams, rc.due = nil, nil, time.Time{}
+	a.pumpReconfig(now)
+}
