@@ -64,6 +64,9 @@ func TestPionStreamReset(t *testing.T) {
 	if err := <-pionDone; err != nil {
 		t.Errorf("pion: %v", err)
 	}
+	if st := a.Stats(); st.StreamResetsSent != 1 || st.StreamResetsReceived != 1 {
+		t.Errorf("streams reset: %d at pion, %d by pion; want 1 and 1", st.StreamResetsSent, st.StreamResetsReceived)
+	}
 	if err := a.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}

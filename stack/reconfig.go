@@ -186,6 +186,7 @@ func (a *Association) resetIncoming(streams []uint16) {
 			streams = append(streams, uint16(sid))
 		}
 	}
+	a.stats.StreamResetsReceived += uint64(len(streams))
 	for _, sid := range streams {
 		if int(sid) < len(r.streams) {
 			r.streams[sid].next = 0
@@ -212,6 +213,7 @@ func (a *Association) settleRequest(now time.Time, resp wire.ReconfigResponsePar
 		rc.due = now.Add(rc.rto) // asked again when the timer fires
 		return
 	case wire.ResultSuccessPerformed, wire.ResultSuccessNothingToDo:
+		a.stats.StreamResetsSent += uint64(len(rc.reqStreams))
 		for _, sid := range rc.reqStreams {
 			if int(sid) < len(a.tx.streams) {
 				a.tx.streams[sid] = outStream{}

@@ -93,6 +93,8 @@ func TestStreamCloseResets(t *testing.T) {
 		t.Fatal("the peer's read did not end after Close")
 	}
 	assert.NoError(t, srv.Err())
+	assert.Equal(t, uint64(1), cli.Stats().StreamResetsSent)
+	assert.Equal(t, uint64(1), srv.Stats().StreamResetsReceived)
 
 	// The stream is used again: new messages arrive in order from SSN 0.
 	again, err := cli.Stream(3, 0)
