@@ -1,7 +1,8 @@
 // Command publicapi checks, from outside the mobisctp module, that the
 // public API does what its documentation says: zero-value configurations
-// connect, a stream carries a file through io.Copy and ends in io.EOF,
-// errors match their sentinels, a pcapng tap can be made. It prints "ok"
+// connect, a stream carries a file through io.Copy and ends in io.EOF when
+// closed, AcceptStream takes the streams the peer opens, errors match
+// their sentinels, a pcapng tap can be made. It prints "ok"
 // and exits 0, or names the first failure and exits 1.
 package main
 
@@ -54,7 +55,9 @@ func main() {
 
 // streamCopy: a listener with only a port and a client with the zero
 // Config meet on UDP port 9899; a megabyte goes through a stream with
-// io.Copy, and the peer's io.Copy ends when the association shuts down.
+// io.Copy, the server takes the stream with AcceptStream, and its io.Copy
+// ends when the client closes the stream (a stream reset), while the
+// association stays up.
 func streamCopy(ctx context.Context) error {
 	srv, err := stack.Listen(stack.Config{LocalAddrs: []netip.Addr{serverAddr}, Port: 5050})
 	if err != nil {
@@ -76,14 +79,15 @@ func streamCopy(ctx context.Context) error {
 	}
 	file := make([]byte, 1<<20)
 	rand.Read(file)
-	server, err := b.Stream(1, 0) // before the association can end
-	if err != nil {
-		return err
-	}
 	got := make(chan []byte, 1)
 	go func() {
+		in, err := b.AcceptStream(ctx)
+		if err != nil {
+			got <- nil
+			return
+		}
 		var buf bytes.Buffer
-		io.Copy(&buf, server) // returns at io.EOF
+		io.Copy(&buf, in) // returns at io.EOF
 		got <- buf.Bytes()
 	}()
 	s, err := a.Stream(1, 0)
@@ -93,20 +97,20 @@ func streamCopy(ctx context.Context) error {
 	if _, err := io.Copy(s, bytes.NewReader(file)); err != nil {
 		return err
 	}
-	if err := a.Shutdown(ctx); err != nil {
-		return err
-	}
+	s.Close()
 	if received := <-got; sha256.Sum256(received) != sha256.Sum256(file) {
 		return fmt.Errorf("received %d bytes, not the %d sent", len(received), len(file))
 	}
-	s.Close()
+	if err := b.Err(); err != nil {
+		return fmt.Errorf("the association ended: %v", err)
+	}
 	if _, err := s.Write([]byte("late")); !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("write after Close: %v, want net.ErrClosed", err)
 	}
-	if a.RemoteAddr() != netip.AddrPortFrom(serverAddr, 5050) {
-		return fmt.Errorf("RemoteAddr %v", a.RemoteAddr())
+	if a.RemoteAddr() != netip.AddrPortFrom(serverAddr, 5050) || a.RemoteAddr() != b.LocalAddr() {
+		return fmt.Errorf("RemoteAddr %v, the server's LocalAddr %v", a.RemoteAddr(), b.LocalAddr())
 	}
-	return nil
+	return a.Shutdown(ctx)
 }
 
 // dialErrors: a Dial nobody answers names the peer and matches its cause.
