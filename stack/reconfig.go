@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/binary"
 	"slices"
 	"time"
 
@@ -97,7 +98,6 @@ func (a *Association) onReconfigTimer(now time.Time) {
 	if rc.req == nil {
 		return
 	}
-	a.stats.Retransmissions++
 	rc.rto = min(2*rc.rto, a.cfg.RTOMax)
 	a.sendReconfigRequest(now)
 }
@@ -140,7 +140,7 @@ func requestSeq(p wire.Param) uint32 {
 	if len(v) < 4 {
 		return 0
 	}
-	return uint32(v[0])<<24 | uint32(v[1])<<16 | uint32(v[2])<<8 | uint32(v[3])
+	return binary.BigEndian.Uint32(v)
 }
 
 // answerReset handles the peer's Outgoing SSN Reset Request (section

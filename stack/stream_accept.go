@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"io"
 	"sync"
 )
 
@@ -18,10 +19,11 @@ type streamAccept struct {
 // the messages it writes. From the first call on, such messages go to
 // AcceptStream instead of RecvMsg, those already waiting for RecvMsg
 // included; a stream the peer reset (RFC 6525) is accepted anew when the
-// peer uses it again.
+// peer uses it again. Once the association has ended it returns io.EOF
+// after a graceful end, and the association's error otherwise.
 func (a *Association) AcceptStream(ctx context.Context) (*Stream, error) {
 	if !a.exec(a.startAcceptingStreams) {
-		return nil, ErrClosed
+		return nil, a.endErr()
 	}
 	acc := &a.accepting
 	for {
@@ -39,9 +41,17 @@ func (a *Association) AcceptStream(ctx context.Context) (*Stream, error) {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-a.done:
-			return nil, ErrClosed
+			return nil, a.endErr()
 		}
 	}
+}
+
+// endErr is what AcceptStream returns after the association ended.
+func (a *Association) endErr() error {
+	if err := a.Err(); err != nil {
+		return err
+	}
+	return io.EOF
 }
 
 // startAcceptingStreams turns AcceptStream on and hands it the streams of

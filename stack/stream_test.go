@@ -143,4 +143,10 @@ func TestAcceptStream(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "late", string(got))
 	assert.Equal(t, uint16(7), second.id)
+
+	ctx2, cancel2 := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel2()
+	require.NoError(t, cli.Shutdown(ctx2))
+	_, err = srv.AcceptStream(ctx2)
+	assert.ErrorIs(t, err, io.EOF, "after the peer's shutdown")
 }
