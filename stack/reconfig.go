@@ -24,7 +24,6 @@ type reconfig struct {
 	reqSeq     uint32    // its sequence number
 	reqStreams []uint16  // the streams it resets
 	due        time.Time // when req goes out again
-	rto        time.Duration
 
 	lastResult wire.ReconfigResult // our answer to the peer's last request, for its retransmission
 }
@@ -63,7 +62,6 @@ func (a *Association) pumpReconfig(now time.Time) {
 	rc.req = (&wire.Reconfig{Params: wire.AppendParam(nil, req)}).Append(nil)
 	rc.reqSeq, rc.reqStreams, rc.waiting = rc.nextSeq, rc.waiting, nil
 	rc.nextSeq++
-	rc.rto = a.primary.rto.rto
 	a.sendReconfigRequest(now)
 }
 
@@ -85,20 +83,28 @@ func (a *Association) queuedOn(streams []uint16) bool {
 	return false
 }
 
+// sendReconfigRequest sends the request in flight on the primary path and
+// times it with that path's RTO.
 func (a *Association) sendReconfigRequest(now time.Time) {
 	a.queueCtrl(a.reconf.req, nil)
-	a.reconf.due = now.Add(a.reconf.rto)
+	a.reconf.due = now.Add(a.primary.rto.rto)
 }
 
-// onReconfigTimer sends the request in flight again, backing off like T3
-// (section 5.1.1).
+// onReconfigTimer sends the request in flight again. Like T3, the timeout
+// backs the path's RTO off and counts as an error of the path and the
+// association (RFC 6525 section 5.1.1), so a peer that never answers ends
+// the association as one that never acknowledges data would.
 func (a *Association) onReconfigTimer(now time.Time) {
 	rc := &a.reconf
 	rc.due = time.Time{}
 	if rc.req == nil {
 		return
 	}
-	rc.rto = min(2*rc.rto, a.cfg.RTOMax)
+	a.primary.rto.backoff()
+	a.pathError(now, a.primary)
+	if a.state == stateClosed {
+		return
+	}
 	a.sendReconfigRequest(now)
 }
 
@@ -210,7 +216,7 @@ func (a *Association) settleRequest(now time.Time, resp wire.ReconfigResponsePar
 	}
 	switch resp.Result {
 	case wire.ResultInProgress:
-		rc.due = now.Add(rc.rto) // asked again when the timer fires
+		rc.due = now.Add(a.primary.rto.rto) // asked again when the timer fires
 		return
 	case wire.ResultSuccessPerformed, wire.ResultSuccessNothingToDo:
 		a.stats.StreamResetsSent += uint64(len(rc.reqStreams))

@@ -4,6 +4,7 @@ package stack
 // Reset Requests and our answers, and the request Stream.Close sends.
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -178,6 +179,31 @@ func TestScriptedAcceptStreamTakesWaiting(t *testing.T) {
 		}
 		if want := []string{"3:one", "3:three", "2:two"}; !slices.Equal(got, want) {
 			t.Errorf("accepted %v, want %v", got, want)
+		}
+	})
+}
+
+// A peer that never answers our reset request is unreachable like one that
+// never acknowledges data: the timeouts count against the association.
+func TestScriptedResetUnanswered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := scriptedConfig()
+		cfg.AssocMaxRetrans = 2
+		r := newRig(t, cfg)
+		init := peerInit(peerTag, peerTSN)
+		init.Params = wire.AppendParam(nil, &wire.SupportedExtensionsParam{Types: []wire.ChunkType{wire.TypeReconfig}})
+		s := r.handshake(init)
+		a := r.accept()
+		st, err := a.Stream(1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		for range 3 {
+			r.peer.await(s.tag, wire.TypeReconfig)
+		}
+		if err := waitDone(t, a); !errors.Is(err, ErrCommunicationLost) {
+			t.Errorf("association ended with %v, want ErrCommunicationLost", err)
 		}
 	})
 }
