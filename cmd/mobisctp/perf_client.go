@@ -24,6 +24,7 @@ type clientFlags struct {
 	streams               int
 	ppid                  uint64
 	unordered, expectEcho bool
+	reverse               bool
 	bitrate               bitrate
 	parallel              int
 	common                perfFlags
@@ -45,6 +46,7 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.expectEcho, "echo", false, "the server echoes: wait for every echo, fail if one is missing")
 	fs.Var(&c.bitrate, "bitrate", "send at most this many `bits` of payload per second, as in 100M (K, M, G: powers of 1000; default unlimited)")
 	fs.IntVar(&c.parallel, "parallel", 1, "run `n` associations side by side, each from an endpoint of its own")
+	fs.BoolVar(&c.reverse, "reverse", false, "the server sends, as the other flags say, and the client checks every message (a mobisctp server)")
 	c.common.register(fs)
 }
 
@@ -69,6 +71,10 @@ func (c *clientFlags) validate(fs *flag.FlagSet) error {
 		return fmt.Errorf("--streams %d: must be between 1 and %d", c.streams, perf.MaxStreams)
 	case c.ppid > 1<<32-1:
 		return fmt.Errorf("--ppid %d: must fit in 32 bits", c.ppid)
+	case c.ppid == perf.ReversePPID:
+		return fmt.Errorf("--ppid %d: reserved for the --reverse request", c.ppid)
+	case c.reverse && c.expectEcho:
+		return fmt.Errorf("--reverse and --echo exclude each other")
 	case c.parallel < 1 || c.parallel > maxParallel:
 		return fmt.Errorf("--parallel %d: must be between 1 and %d", c.parallel, maxParallel)
 	case c.parallel > 1 && c.udpPort != 0:
@@ -122,6 +128,7 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 		Output:    c.common.output(e),
 		Script:    c.common.script.actions,
 		Bitrate:   float64(c.bitrate),
+		Reverse:   c.reverse,
 	}
 	errs := make([]error, c.parallel)
 	var wg sync.WaitGroup

@@ -117,6 +117,17 @@ func TestPerfParallel(t *testing.T) {
 	}
 }
 
+// TestPerfReverse: with --reverse the server sends and the client
+// receives what it asked for.
+func TestPerfReverse(t *testing.T) {
+	to := perfServer(t)
+	code, stdout, stderr := runArgs(t.Context(), slices.Concat([]string{"perf", "client", "--json", "--reverse", "--bytes", "300000", "--streams", "2"}, to)...)
+	var r perf.Report
+	if err := json.Unmarshal([]byte(stdout), &r); code != exitOK || err != nil || r.Received.Bytes != 300_000 || r.Sent.Bytes != 0 || len(r.Received.Streams) != 2 {
+		t.Errorf("exit %d, %v, report %+v\n%s%s", code, err, r, stdout, stderr)
+	}
+}
+
 func TestPerfClientFlagErrors(t *testing.T) {
 	client := []string{"perf", "client", "--connect", "localhost:5001"}
 	for _, tc := range []struct {
@@ -128,6 +139,8 @@ func TestPerfClientFlagErrors(t *testing.T) {
 		{append(client, "--parallel", "0"), "--parallel"},
 		{append(client, "--parallel", "2", "--udp-port", "5000"), "--parallel"},
 		{append(client, "--report-interval", "x"), "-report-interval"},
+		{append(client, "--reverse", "--echo"), "--reverse"},
+		{append(client, "--ppid", "1885696614"), "--ppid"},
 	} {
 		code, stdout, stderr := runArgs(t.Context(), tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {

@@ -62,6 +62,10 @@ type ClientConfig struct {
 	// not 1, labels its interval lines ("#2"): RunClient calls running in
 	// parallel give each their number (default 1).
 	Association int
+	// Reverse asks the server to send, with this configuration's size,
+	// budget, streams, PPID and bitrate, and checks what arrives as an
+	// echo would be checked (see ReversePPID).
+	Reverse bool
 }
 
 // withDefaults fills the zero fields and rejects impossible values.
@@ -77,6 +81,8 @@ func (c ClientConfig) withDefaults() (ClientConfig, error) {
 		return c, fmt.Errorf("perf: Streams %d not between 1 and %d", c.Streams, MaxStreams)
 	case c.Bytes < 0 || c.Duration < 0 || c.Bitrate < 0:
 		return c, errors.New("perf: negative budget or bitrate")
+	case c.PPID == ReversePPID:
+		return c, fmt.Errorf("perf: PPID %#x is reserved for the reverse request", ReversePPID)
 	}
 	c.Endpoint.OutStreams = max(c.Endpoint.OutStreams, uint16(c.Streams))
 	c.Endpoint.MaxInStreams = max(c.Endpoint.MaxInStreams, uint16(c.Streams))
@@ -127,7 +133,11 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Report, error) {
 func (c *client) run(ctx context.Context) Report {
 	peer := c.a.RemoteAddr().String()
 	events := c.con.watch("", c.a)
-	stopMeter := c.con.meter(ctx, c.label(), &c.sentBytes)
+	counted := &c.sentBytes
+	if c.cfg.Reverse {
+		counted = &c.echo.bytes
+	}
+	stopMeter := c.con.meter(ctx, c.label(), counted)
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
@@ -138,8 +148,10 @@ func (c *client) run(ctx context.Context) Report {
 	defer stopScript()
 	go runScript(scriptCtx, c.a, c.cfg.Script, c.con, "")
 	start := time.Now()
-	err := c.send(ctx)
-	if err == nil {
+	var err error
+	if c.cfg.Reverse {
+		err = c.requestReverse(ctx)
+	} else if err = c.send(ctx); err == nil {
 		c.awaitEchoes(ctx)
 	}
 	c.shutdown(ctx)
@@ -169,7 +181,7 @@ func (c *client) send(ctx context.Context) error {
 	left := c.cfg.Bytes
 	pace := newPacer(c.cfg.Bitrate)
 	for i := 0; ctx.Err() == nil; i = (i + 1) % len(payloads) {
-		if !pace.wait(ctx, c.sentBytes.Load()) {
+		if !pace.wait(ctx, c.sent.meter.Load()) {
 			return nil // time is up or the run was stopped
 		}
 		n := c.cfg.Size
@@ -276,7 +288,7 @@ func (c *client) verdict(r Report) error {
 		return errors.New(r.Error)
 	case r.EchoMismatches > 0:
 		return fmt.Errorf("perf: %d echoed messages differ from those sent", r.EchoMismatches)
-	case c.cfg.Echo || r.Received.Messages > 0:
+	case c.cfg.Echo || (r.Received.Messages > 0 && !c.cfg.Reverse):
 		if err := Compare(r.Sent, r.Received); err != nil {
 			return fmt.Errorf("perf: echo: %w", err)
 		}

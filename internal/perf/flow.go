@@ -35,6 +35,9 @@ func (f *flow) add(id uint16, part []byte, eor bool) {
 	}
 }
 
+// empty reports whether nothing was counted yet.
+func (f *flow) empty() bool { return len(f.streams) == 0 }
+
 // stream returns the tally of stream id, creating it on first use. Peers
 // may use any identifier, so the table grows on demand.
 func (f *flow) stream(id uint16) *streamTally {

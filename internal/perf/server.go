@@ -112,13 +112,25 @@ func (s *Server) serve(ctx context.Context, a *stack.Association, id int) {
 			s.con.event(label, time.Now(), "echo stopped: "+err.Error())
 		}}
 	}
+	var reverse *reverseSender
 	// How reading ended is the association's Err, reported below.
 	_ = readAll(a, func(part []byte, info stack.RecvInfo) {
+		if reverse == nil && received.empty() && info.PPID == ReversePPID && info.EOR {
+			out, _ := a.Streams()
+			if cfg, ok := decodeReverse(part, out); ok {
+				reverse = s.startReverse(ctx, a, cfg, label, &rxBytes)
+				return
+			}
+		}
 		received.add(info.Stream, part, info.EOR)
 		if echo != nil {
 			echo.part(part, info)
 		}
 	})
+	if reverse != nil {
+		<-reverse.done
+		sent = reverse.c.sent
+	}
 	elapsed := time.Since(start)
 	intervals := stopMeter()
 
