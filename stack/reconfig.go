@@ -14,7 +14,9 @@ import (
 // Request), so that the peer's reads end with io.EOF, and the peer's
 // requests of that kind end our reads the same way. One request of ours is
 // in flight at a time; streams closed meanwhile wait for the next one.
-// Incoming SSN Reset, SSN/TSN Reset and Add Streams requests are denied.
+// The peer may add streams it sends on, up to Config.MaxInStreams; its
+// Incoming SSN Reset, SSN/TSN Reset and Add Incoming Streams requests are
+// denied.
 type reconfig struct {
 	nextSeq uint32   // our next request sequence number (section 5.1.1)
 	peerSeq uint32   // the peer's next expected request sequence number
@@ -123,15 +125,20 @@ func (a *Association) handleReconfig(now time.Time, c wire.Chunk) {
 		case wire.ParamOutgoingSSNReset:
 			var req wire.OutgoingSSNResetParam
 			if req.Decode(p) == nil {
-				answers = a.answerReset(answers, req)
+				answers = a.answerRequest(answers, req.ReqSeq, func() wire.ReconfigResult { return a.performReset(req) })
+			}
+		case wire.ParamAddOutgoingStreams:
+			var req wire.AddStreamsParam
+			if req.Decode(p) == nil {
+				answers = a.answerRequest(answers, req.ReqSeq, func() wire.ReconfigResult { return a.addIncoming(req.NewStreams) })
 			}
 		case wire.ParamReconfigResponse:
 			var resp wire.ReconfigResponseParam
 			if resp.Decode(p) == nil {
 				a.settleRequest(now, resp)
 			}
-		case wire.ParamIncomingSSNReset, wire.ParamSSNTSNReset, wire.ParamAddOutgoingStreams, wire.ParamAddIncomingStreams:
-			answers = a.denyRequest(answers, requestSeq(p))
+		case wire.ParamIncomingSSNReset, wire.ParamSSNTSNReset, wire.ParamAddIncomingStreams:
+			answers = a.answerRequest(answers, requestSeq(p), func() wire.ReconfigResult { return wire.ResultDenied })
 		}
 	}
 	if len(answers) > 0 {
@@ -149,37 +156,48 @@ func requestSeq(p wire.Param) uint32 {
 	return binary.BigEndian.Uint32(v)
 }
 
-// answerReset handles the peer's Outgoing SSN Reset Request (section
-// 5.2.2): once everything up to its last TSN has arrived, the streams'
-// incoming sequence numbers start again at 0 and their readers get io.EOF;
-// until then the answer is In progress and the peer asks again.
-func (a *Association) answerReset(answers wire.Params, req wire.OutgoingSSNResetParam) wire.Params {
+// answerRequest applies the sequence number rules of section 5.2.1 to the
+// peer's request seq and appends the answer: a retransmission of the last
+// request gets the same answer, another wrong number Bad Sequence, the
+// expected one what perform returns. In progress leaves the request for
+// the peer to ask again.
+func (a *Association) answerRequest(answers wire.Params, seq uint32, perform func() wire.ReconfigResult) wire.Params {
 	rc := &a.reconf
 	var result wire.ReconfigResult
 	switch {
-	case req.ReqSeq == rc.peerSeq-1: // a retransmission: the same answer
+	case seq == rc.peerSeq-1:
 		result = rc.lastResult
-	case req.ReqSeq != rc.peerSeq:
+	case seq != rc.peerSeq:
 		result = wire.ResultErrorBadSequence
-	case serial.Less32(a.rx.tsns.cum, req.LastTSN):
-		result = wire.ResultInProgress
 	default:
-		a.resetIncoming(req.Streams)
-		result = wire.ResultSuccessPerformed
-		rc.peerSeq++
-		rc.lastResult = result
+		if result = perform(); result != wire.ResultInProgress {
+			rc.peerSeq++
+			rc.lastResult = result
+		}
 	}
-	return wire.AppendParam(answers, &wire.ReconfigResponseParam{RespSeq: req.ReqSeq, Result: result})
+	return wire.AppendParam(answers, &wire.ReconfigResponseParam{RespSeq: seq, Result: result})
 }
 
-// denyRequest answers a request we do not carry out.
-func (a *Association) denyRequest(answers wire.Params, seq uint32) wire.Params {
-	rc := &a.reconf
-	if seq == rc.peerSeq {
-		rc.peerSeq++
-		rc.lastResult = wire.ResultDenied
+// performReset carries out the peer's Outgoing SSN Reset Request (section
+// 5.2.2) once everything up to its last TSN has arrived: the streams'
+// incoming sequence numbers start again at 0 and their readers get io.EOF.
+func (a *Association) performReset(req wire.OutgoingSSNResetParam) wire.ReconfigResult {
+	if serial.Less32(a.rx.tsns.cum, req.LastTSN) {
+		return wire.ResultInProgress
 	}
-	return wire.AppendParam(answers, &wire.ReconfigResponseParam{RespSeq: seq, Result: wire.ResultDenied})
+	a.resetIncoming(req.Streams)
+	return wire.ResultSuccessPerformed
+}
+
+// addIncoming takes n more streams from the peer (Add Outgoing Streams,
+// section 5.2.5), as far as Config.MaxInStreams allows.
+func (a *Association) addIncoming(n uint16) wire.ReconfigResult {
+	r := a.rx.reasm
+	if n == 0 || len(r.streams)+int(n) > int(a.cfg.MaxInStreams) {
+		return wire.ResultDenied
+	}
+	r.streams = append(r.streams, make([]inStream, n)...)
+	return wire.ResultSuccessPerformed
 }
 
 // resetIncoming restarts the sequence numbers of streams (all if empty) and

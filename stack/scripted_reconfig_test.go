@@ -207,3 +207,33 @@ func TestScriptedResetUnanswered(t *testing.T) {
 		}
 	})
 }
+
+// The peer adds streams it sends on (section 5.2.5), as far as
+// MaxInStreams allows; DATA on a new stream is then delivered.
+func TestScriptedPeerAddsStreams(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := scriptedConfig()
+		cfg.MaxInStreams = 8
+		r := newRig(t, cfg)
+		init := peerInit(peerTag, peerTSN) // peerStreams (4) each way
+		init.Params = wire.AppendParam(nil, &wire.SupportedExtensionsParam{Types: []wire.ChunkType{wire.TypeReconfig}})
+		s := r.handshake(init)
+		a := r.accept()
+
+		add := func(seq uint32, n uint16) *wire.Reconfig {
+			return &wire.Reconfig{Params: wire.AppendParam(nil, &wire.AddStreamsParam{Type: wire.ParamAddOutgoingStreams, ReqSeq: seq, NewStreams: n})}
+		}
+		r.peer.send(s.epTag, add(peerTSN, 4))
+		expectResponse(t, r, s, peerTSN, wire.ResultSuccessPerformed)
+		if _, in := a.Streams(); in != 8 {
+			t.Errorf("%d inbound streams after adding 4 to 4, want 8", in)
+		}
+		r.peer.send(s.epTag, s.data(7, "on a new stream", wire.FlagImmediate))
+		r.peer.await(s.tag, wire.TypeSack) // no ERROR: the stream exists
+		if got, err := recvString(t, a); err != nil || got != "on a new stream" {
+			t.Errorf("received %q, %v", got, err)
+		}
+		r.peer.send(s.epTag, add(peerTSN+1, 1))
+		expectResponse(t, r, s, peerTSN+1, wire.ResultDenied)
+	})
+}
