@@ -4,9 +4,12 @@ FUZZTIME  ?= 30s
 STATICCHECK_VERSION := v0.8.2
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 # System packages the tests need (Debian names).
-SYSTEM_PACKAGES := tshark libusrsctp-examples libusrsctp-dev nftables gcc iproute2
+SYSTEM_PACKAGES := tshark libusrsctp-examples libusrsctp-dev nftables gcc iproute2 qemu-user-static
+# Packages whose tests also run as linux/arm64 binaries (under qemu-user on
+# other hosts): the codecs with their arm64 CRC32c, SCTP-AUTH, the transport.
+ARM64_PACKAGES := ./stack/wire ./encap ./stack/auth ./rserpool/wire
 
-.PHONY: all demo test deps lint vet fmt staticcheck unit cross bench bench-compare fuzz clean
+.PHONY: all demo test deps lint vet fmt staticcheck unit unit-arm64 unit-portable cross bench bench-compare fuzz clean
 
 all: test
 
@@ -14,8 +17,9 @@ all: test
 demo:
 	$(GO) run ./cmd/mobisctp demo
 
-## test: installs what the tests need, then lint, every test and the cross builds.
-test: deps lint unit cross
+## test: installs what the tests need, then lint, every test (also as arm64
+## binaries and on the portable I/O path) and the cross builds.
+test: deps lint unit unit-arm64 unit-portable cross
 
 ## deps: installs missing system packages through apt-get when run as root.
 deps:
@@ -43,6 +47,27 @@ RACE_SKIP := ^github.com/mobisctp/mobisctp/(addip|encap|internal|stack|rserpool/
 unit:
 	$(GO) test -count=1 -timeout 15m -race $(RACE_PKGS)
 	$(GO) test -count=1 -timeout 15m $$($(GO) list ./... | grep -v -E '$(RACE_SKIP)')
+
+## unit-arm64: the ARM64_PACKAGES tests as linux/arm64 binaries, under
+## qemu-aarch64-static unless the host is arm64. Without qemu they are
+## skipped, except in CI (CI=true), where that is a failure.
+unit-arm64:
+	@if [ "$$($(GO) env GOARCH)" = arm64 ]; then \
+		$(GO) test -count=1 $(ARM64_PACKAGES); \
+	elif command -v qemu-aarch64-static >/dev/null 2>&1; then \
+		echo "arm64 tests under qemu-aarch64-static"; \
+		GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64-static $(ARM64_PACKAGES); \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "qemu-aarch64-static is missing (Debian package qemu-user-static)"; exit 1; \
+	else \
+		echo "skipping the arm64 tests: qemu-aarch64-static is missing (Debian package qemu-user-static)"; \
+	fi
+
+## unit-portable: the transport and SCTP tests on the I/O path of macOS and
+## Windows (no recvmmsg/sendmmsg, no GSO/GRO), selected on Linux by the
+## build tag that selects it there.
+unit-portable:
+	$(GO) test -count=1 -tags mobisctp_portable ./encap/ ./stack/
 
 ## cross: builds every package without cgo for the supported platforms.
 cross:

@@ -1,3 +1,5 @@
+//go:build !mobisctp_portable
+
 package encap
 
 import (
@@ -38,6 +40,9 @@ type mmsgIO struct {
 	stats *counters
 	log   logging.LeveledLogger
 }
+
+// batchIO says whether this build reads and writes in batches.
+const batchIO = true
 
 // newBatchIO returns the batch I/O for c, with offload where the kernel
 // has it and o allows it, or nil if c has no file descriptor to batch on.

@@ -9,8 +9,6 @@ import (
 
 	"github.com/pion/logging"
 	"github.com/pion/transport/v5"
-
-	"github.com/mobisctp/mobisctp/internal/pcapng"
 )
 
 // DefaultPort is the IANA-assigned SCTP-over-UDP port (RFC 6951).
@@ -59,7 +57,7 @@ type Config struct {
 
 	// Tap, if set, records every datagram sent and received. The caller
 	// keeps ownership: Close does not close it.
-	Tap *pcapng.Writer
+	Tap Tap
 
 	// Logger receives warnings and debug messages; nil discards them.
 	Logger logging.LeveledLogger

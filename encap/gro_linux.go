@@ -1,3 +1,5 @@
+//go:build !mobisctp_portable
+
 package encap
 
 // UDP generic receive offload (GRO, Linux 5.0 and later).

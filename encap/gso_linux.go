@@ -1,3 +1,5 @@
+//go:build !mobisctp_portable
+
 package encap
 
 // UDP generic segmentation offload on send (GSO, Linux 4.18 and later).

@@ -1,3 +1,5 @@
+//go:build !mobisctp_portable
+
 package encap
 
 // Batch reads with recvmmsg(2) called directly rather than through x/net's

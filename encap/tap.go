@@ -5,6 +5,13 @@ import (
 	"time"
 )
 
+// Tap records datagrams; a pcapng.Writer (package
+// github.com/mobisctp/mobisctp/pcapng) writes them to a file Wireshark
+// reads. WriteUDP is called from the transport's goroutines, concurrently.
+type Tap interface {
+	WriteUDP(ts time.Time, src, dst netip.AddrPort, payload []byte) error
+}
+
 // tapReceived records inbound datagrams, which travel from Remote to Local.
 func (t *Transport) tapReceived(ds []Datagram) {
 	if t.cfg.Tap == nil {

@@ -122,12 +122,12 @@ func newWorld(t *testing.T, withRegistrar bool) *world {
 	t.Cleanup(n.Close)
 	w := &world{t: t, net: n, sides: map[int]*simnet.Conn{}, ownInits: map[uint16]bool{}}
 	srvHost, cliHost := n.AddHost("server", srvAddr), n.AddHost("client", cliAddr)
-	cliUDP := int(stack.DefaultUDPPort)
+	cliUDP := stack.DefaultUDPPort
 	if withRegistrar {
 		w.reg = startRegistrar(t, srvHost)
 		cliUDP = cliPort // a pool element's UDP port is its SCTP port
 	} else {
-		w.srv = endpoint(t, srvHost, srvPort, int(stack.DefaultUDPPort), true)
+		w.srv = endpoint(t, srvHost, srvPort, stack.DefaultUDPPort, true)
 	}
 	w.cli = endpoint(t, cliHost, cliPort, cliUDP, false)
 	w.dsts = [2]netip.AddrPort{netip.AddrPortFrom(srvAddr, stack.DefaultUDPPort), netip.AddrPortFrom(cliAddr, uint16(cliUDP))}
@@ -142,9 +142,9 @@ func newWorld(t *testing.T, withRegistrar bool) *world {
 		}
 		return c
 	}
-	w.own = open(n.AddHost("attacker", atkAddr), int(stack.DefaultUDPPort), w.answer)
+	w.own = open(n.AddHost("attacker", atkAddr), stack.DefaultUDPPort, w.answer)
 	w.sides[0] = w.own
-	w.sides[1] = open(n.AddHost("spoofed", spoofAddr), int(stack.DefaultUDPPort), blind)
+	w.sides[1] = open(n.AddHost("spoofed", spoofAddr), stack.DefaultUDPPort, blind)
 	w.sides[2] = open(cliHost, sidePort, blind)
 	w.sides[3] = open(srvHost, sidePort, blind)
 
@@ -159,7 +159,7 @@ func newWorld(t *testing.T, withRegistrar bool) *world {
 		a, _ := w.srv.Accept(ctx)
 		accepted <- a
 	}()
-	ca, err := w.cli.Dial(ctx, stack.Remote{Addrs: []netip.Addr{srvAddr}, Port: srvPort, UDPPort: int(stack.DefaultUDPPort)})
+	ca, err := w.cli.Dial(ctx, stack.Remote{Addrs: []netip.Addr{srvAddr}, Port: srvPort, UDPPort: stack.DefaultUDPPort})
 	if err != nil {
 		t.Fatal(err)
 	}

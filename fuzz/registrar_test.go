@@ -29,7 +29,7 @@ func startRegistrar(t *testing.T, h *simnet.Host) *registrar.Registrar {
 		Port:       srvPort,
 		LocalAddrs: h.Addrs(),
 		PacketConn: func(handler encap.Handler) (stack.PacketConn, error) {
-			return h.Open(int(stack.DefaultUDPPort), handler)
+			return h.Open(stack.DefaultUDPPort, handler)
 		},
 	}})
 	if err != nil {
@@ -46,7 +46,7 @@ func registerVictim(t *testing.T, ep *stack.Endpoint) *asap.Element {
 	pe, err := asap.NewElement(ep, asap.ElementConfig{
 		Handle:     rswire.PoolHandle(victimPool),
 		ID:         victimID,
-		Registrars: []stack.Remote{{Addrs: []netip.Addr{srvAddr}, Port: srvPort, UDPPort: int(stack.DefaultUDPPort)}},
+		Registrars: []stack.Remote{{Addrs: []netip.Addr{srvAddr}, Port: srvPort, UDPPort: stack.DefaultUDPPort}},
 	})
 	if err != nil {
 		t.Fatal(err)

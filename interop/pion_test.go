@@ -67,7 +67,7 @@ func udpBuffers(t *testing.T, c *net.UDPConn) {
 // the association down.
 func TestPionClient(t *testing.T) {
 	ep := newEndpoint(t, nil, pionEndpointConfig(pionPort), true)
-	conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ep.LocalAddrs()[0], uint16(ep.UDPPort()))))
+	conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ep.LocalAddrs()[0], ep.UDPPort())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestPionClient(t *testing.T) {
 	}
 	logStats(t, a)
 	checkCleanEnd(t, ev)
-	checkCapture(t, ep.finish(t), ep.UDPPort(), roles{peerSends: true})
+	checkCapture(t, ep.finish(t), int(ep.UDPPort()), roles{peerSends: true})
 }
 
 // pionSend runs pion's side of TestPionClient.
@@ -149,7 +149,7 @@ func TestPionServer(t *testing.T) {
 	opts := pionOptions[sctp.ServerOption](t, conn)
 	go func() { pionDone <- pionReceive(opts) }()
 	start := time.Now()
-	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback}, Port: pionPort, UDPPort: pc.LocalAddr().(*net.UDPAddr).Port})
+	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback}, Port: pionPort, UDPPort: uint16(pc.LocalAddr().(*net.UDPAddr).Port)})
 	if err != nil {
 		t.Fatalf("dial pion: %v (pion: %v)", err, pending(pionDone))
 	}
@@ -170,7 +170,7 @@ func TestPionServer(t *testing.T) {
 	if got.msgs != len(w.sizes) || got.sum != w.sum {
 		t.Errorf("pion received %d messages, %d bytes, SHA-256 %x; sent %d, %d, %x", got.msgs, got.bytes, got.sum, len(w.sizes), len(w.data), w.sum)
 	}
-	checkCapture(t, ep.finish(t), ep.UDPPort(), roles{weOpen: true, weSend: true, weClose: true})
+	checkCapture(t, ep.finish(t), int(ep.UDPPort()), roles{weOpen: true, weSend: true, weClose: true})
 	conn.mu.Lock()
 	defer conn.mu.Unlock()
 	t.Logf("removed Supported Address Types from %d INIT before pion read it", conn.rewritten)

@@ -179,7 +179,7 @@ func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
 	var last error
 	for _, e := range els {
 		t := e.UserTransport
-		a, err := n.ep.Dial(ctx, stack.Remote{Addrs: t.Addrs, Port: t.Port, UDPPort: int(t.Port)})
+		a, err := n.ep.Dial(ctx, stack.Remote{Addrs: t.Addrs, Port: t.Port, UDPPort: t.Port})
 		if err != nil {
 			last = err
 			continue

@@ -203,7 +203,7 @@ func (a *Association) Done() <-chan struct{} { return a.done }
 func (a *Association) Err() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.info.state == stateClosed && a.info.err == ErrClosed {
+	if a.info.state == stateClosed && errors.Is(a.info.err, ErrClosed) {
 		return nil
 	}
 	return a.info.err
@@ -246,8 +246,37 @@ func (a *Association) Streams() (out, in uint16) {
 	return a.info.streamsOut, a.info.streamsIn
 }
 
-// RemoteAddr returns the primary path's peer address and UDP port.
-func (a *Association) RemoteAddr() netip.AddrPort { return a.remoteAddr() }
+// RemoteAddr returns the primary path's peer address and the peer's SCTP
+// port. Paths gives every address and the UDP ports.
+func (a *Association) RemoteAddr() netip.AddrPort {
+	_, remote := a.primaryAddrs()
+	return netip.AddrPortFrom(remote.Addr(), a.peerPort)
+}
+
+// LocalAddr returns the local address of the primary path and the
+// endpoint's SCTP port.
+func (a *Association) LocalAddr() netip.AddrPort {
+	local, _ := a.primaryAddrs()
+	return netip.AddrPortFrom(local, a.localPort)
+}
+
+// primaryAddrs returns the primary path's local address and its peer
+// address with the peer's UDP port.
+func (a *Association) primaryAddrs() (local netip.Addr, remote netip.AddrPort) {
+	ran := a.exec(func() {
+		if a.primary != nil {
+			local, remote = a.primary.local, a.primary.remote
+		}
+	})
+	if !ran { // ended: the last snapshot still knows the primary path
+		for _, p := range a.Stats().Paths {
+			if p.Primary {
+				return p.Local, p.Remote
+			}
+		}
+	}
+	return local, remote
+}
 
 // PeerPort returns the peer's SCTP port.
 func (a *Association) PeerPort() uint16 { return a.peerPort }

@@ -83,6 +83,8 @@ type Association struct {
 	cmdScratch []func()
 	tally      ackTally              // scratch for SACK processing
 	streamQs   map[uint16]*recvQueue // streams opened with Stream
+	reconf     reconfig              // stream resets (RFC 6525)
+	accepting  streamAccept          // streams the peer opens, for AcceptStream
 	stats      AssocStats
 	closeErr   error // why the association ended
 }
@@ -96,8 +98,9 @@ type assocInfo struct {
 
 // peerFeatures records what the peer advertised in its INIT or INIT ACK.
 type peerFeatures struct {
-	prsctp bool // Forward-TSN-Supported (RFC 3758)
-	idata  bool // I-DATA in Supported Extensions (RFC 8260)
+	prsctp   bool // Forward-TSN-Supported (RFC 3758)
+	idata    bool // I-DATA in Supported Extensions (RFC 8260)
+	reconfig bool // RE-CONFIG in Supported Extensions (RFC 6525)
 }
 
 func newAssociation(ep *Endpoint) *Association {
@@ -152,6 +155,7 @@ func (a *Association) run() {
 		a.takeUserData(now)
 		a.windowUpdate()
 		a.fireTimers(now)
+		a.pumpReconfig(now)
 		a.flush(now, b)
 		a.ep.putBuilder(b)
 		if a.state == stateClosed {
@@ -222,6 +226,7 @@ func (a *Association) nextDeadline() time.Time {
 	earlier(a.tx.probeDue)
 	earlier(a.switchbackDue)
 	earlier(a.addip.holdUntil)
+	earlier(a.reconf.due)
 	if a.addip.tx != nil {
 		if t4, ok := a.addip.tx.Deadline(); ok {
 			earlier(t4)
@@ -257,6 +262,9 @@ func (a *Association) fireTimers(now time.Time) {
 	}
 	if expired(a.addip.holdUntil, now) {
 		a.onHoldExpired(now)
+	}
+	if expired(a.reconf.due, now) {
+		a.onReconfigTimer(now)
 	}
 	if a.addip.tx != nil {
 		if t4, ok := a.addip.tx.Deadline(); ok && expired(t4, now) {
@@ -314,16 +322,4 @@ func (a *Association) finish() {
 	default:
 		close(a.up)
 	}
-}
-
-// primaryAddr returns the primary path's address, for callers outside the
-// loop after setup.
-func (a *Association) remoteAddr() netip.AddrPort {
-	var ap netip.AddrPort
-	a.exec(func() {
-		if a.primary != nil {
-			ap = a.primary.remote
-		}
-	})
-	return ap
 }

@@ -92,6 +92,9 @@ func (a *Association) terminate(err error) {
 		return
 	}
 	wasUp := a.state >= stateEstablished
+	if err != nil {
+		err = a.failure(err)
+	}
 	a.state = stateClosed
 	if err != nil {
 		a.closeErr = err

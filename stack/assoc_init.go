@@ -168,6 +168,7 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 	a.tx.init(localTSN, out, int(init.ARwnd), a.peer.idata, a.peer.prsctp)
 	a.rx.init(init.InitialTSN, in, a.peer.idata)
 	a.setupAddIP(pp, localTSN, init.InitialTSN)
+	a.reconf.init(localTSN, init.InitialTSN)
 	_ = a.ep.register(a, a.localTag, a.peerAddrs())
 	return nil
 }

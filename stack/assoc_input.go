@@ -103,6 +103,12 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 				break
 			}
 			cont = a.handleAsconfAck(now, c)
+		case wire.TypeReconfig:
+			if !a.peer.reconfig {
+				report, cont = a.unknown(c, report)
+				break
+			}
+			a.handleReconfig(now, c)
 		case wire.TypeECNE, wire.TypeCWR, wire.TypePad:
 			// We never announce ECN, so ECNE and CWR carry nothing for us;
 			// PAD is there to be ignored (RFC 4820).

@@ -135,10 +135,14 @@ func (a *Association) receiveWindow() int {
 	return max(a.cfg.RecvBuffer-queued-a.rx.reasm.held, 0)
 }
 
-// queueFor returns the receive queue for a stream's messages.
-func (a *Association) queueFor(sid uint16) *recvQueue {
-	if q := a.streamQs[sid]; q != nil {
+// queueFor returns the receive queue for a message: its stream's, a new
+// stream's for AcceptStream, or RecvMsg's.
+func (a *Association) queueFor(m *Message) *recvQueue {
+	if q := a.streamQs[m.Stream]; q != nil {
 		return q
+	}
+	if a.accepting.on {
+		return a.acceptedStream(m.Stream, m.PPID)
 	}
 	return &a.recvq
 }
@@ -181,11 +185,11 @@ func (a *Association) deliverReady() {
 	if len(r.ready) == 0 {
 		return
 	}
-	if len(a.streamQs) == 0 {
+	if len(a.streamQs) == 0 && !a.accepting.on {
 		a.recvq.pushAll(r.ready)
 	} else {
-		for _, m := range r.ready {
-			a.queueFor(m.Stream).pushAll([]Message{m})
+		for i := range r.ready {
+			a.queueFor(&r.ready[i]).pushAll(r.ready[i : i+1])
 		}
 	}
 	a.stats.MessagesReceived += uint64(len(r.ready))

@@ -164,6 +164,9 @@ func (a *Association) cutChunk(now time.Time, maxPayload int) (outChunk, bool) {
 			a.dropQueued(m)
 			continue
 		}
+		if !s.frag.started && a.reconf.holds(m.info.Stream) {
+			return outChunk{}, false // its new numbering starts with the peer's answer
+		}
 		return a.nextFragment(m, maxPayload), true
 	}
 	return outChunk{}, false

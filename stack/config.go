@@ -10,7 +10,6 @@ import (
 	"github.com/pion/transport/v5"
 
 	"github.com/mobisctp/mobisctp/encap"
-	"github.com/mobisctp/mobisctp/internal/pcapng"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -43,9 +42,9 @@ const (
 )
 
 // Config configures an Endpoint and the associations it creates. The zero
-// value is usable: an ephemeral SCTP and UDP port on every address of the
-// host with RFC defaults everywhere; see DefaultConfig for a server on the standard UDP
-// port.
+// value is usable: every address of the host with RFC defaults
+// everywhere, an ephemeral SCTP and UDP port for NewEndpoint (a client),
+// the standard UDP port 9899 for Listen (a server).
 type Config struct {
 	// LocalAddrs are the IP addresses to use; each gets a UDP socket.
 	// Empty means every address of the host, as kernel SCTP binds by
@@ -54,9 +53,10 @@ type Config struct {
 	LocalAddrs []netip.Addr
 	// Port is the local SCTP port. 0 picks an ephemeral port (clients).
 	Port uint16
-	// UDPPort is the UDP encapsulation port (RFC 6951). 0 means an
-	// ephemeral port; DefaultConfig sets DefaultUDPPort.
-	UDPPort int
+	// UDPPort is the UDP encapsulation port (RFC 6951). 0 means
+	// DefaultUDPPort (9899) for Listen and an ephemeral port for
+	// NewEndpoint; EphemeralUDPPort asks Listen for an ephemeral one.
+	UDPPort uint16
 	// Net is the network the sockets live on: nil for the host's, a
 	// pion vnet in tests.
 	Net transport.Net
@@ -67,8 +67,10 @@ type Config struct {
 	// SocketBuffer is the UDP socket buffer size (default 4 MiB where
 	// the OS allows it).
 	SocketBuffer int
-	// Tap, when set, records every packet sent and received.
-	Tap *pcapng.Writer
+	// Tap, when set, records every packet sent and received: a
+	// pcapng.Writer of package github.com/mobisctp/mobisctp/pcapng writes
+	// them to a file Wireshark opens. The endpoint does not close it.
+	Tap Tap
 	// NoOffload turns off UDP segmentation offload (GSO on send, GRO on
 	// receive; Linux only). With offload the kernel cuts a train of
 	// equal-sized packets out of one buffer; without it each packet is a
@@ -178,10 +180,16 @@ type Config struct {
 	UnconfirmedHeartbeatRate int
 	// LoggerFactory gives the loggers ("sctp" scope); nil logs nothing.
 	LoggerFactory logging.LoggerFactory
+	// EphemeralUDPPort makes a zero UDPPort an ephemeral port for Listen
+	// too (tests, or servers found through RSerPool or by announcement).
+	EphemeralUDPPort bool
 }
 
+// Tap records UDP datagrams as they are sent and received; see Config.Tap.
+type Tap = encap.Tap
+
 // DefaultConfig returns the configuration of a server endpoint on the
-// standard UDP encapsulation port.
+// standard UDP encapsulation port, for NewEndpoint as for Listen.
 func DefaultConfig() Config {
 	return Config{UDPPort: DefaultUDPPort}
 }
@@ -229,7 +237,6 @@ func (c Config) withDefaults() Config {
 func (c Config) validate() error {
 	err := config.Validate("sctp",
 		config.Check{Bad: c.PMTU != 0 && (c.PMTU < 576 || c.PMTU > 65535), Field: "PMTU", Why: "must be between 576 and 65535"},
-		config.Check{Bad: c.UDPPort < 0 || c.UDPPort > 65535, Field: "UDPPort", Why: "must be between 0 and 65535"},
 		config.Check{Bad: c.SendBuffer < 0, Field: "SendBuffer", Why: "must not be negative"},
 		config.Check{Bad: c.RecvBuffer < 0 || (c.RecvBuffer > 0 && c.RecvBuffer < 1500), Field: "RecvBuffer", Why: "must be at least 1500 bytes (RFC 9260 section 6)"},
 		config.Check{Bad: c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, Field: "RTO", Why: "durations must not be negative"},

@@ -15,7 +15,6 @@ func TestConfigRejected(t *testing.T) {
 		field string
 	}{
 		{Config{PMTU: 500}, "PMTU"},
-		{Config{UDPPort: 70000}, "UDPPort"},
 		{Config{SendBuffer: -1}, "SendBuffer"},
 		{Config{RecvBuffer: 1000}, "RecvBuffer"},
 		{Config{RTOInitial: -time.Second}, "RTO"},

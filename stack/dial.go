@@ -3,7 +3,12 @@ package stack
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -11,7 +16,7 @@ import (
 type Remote struct {
 	Addrs   []netip.Addr // the peer's addresses; the first is tried first
 	Port    uint16       // its SCTP port
-	UDPPort int          // its UDP encapsulation port; 0 means 9899
+	UDPPort uint16       // its UDP encapsulation port; 0 means 9899
 	// Retrying, if set, is called when an INIT goes unanswered and is
 	// sent again, with the address it goes to next and how many went
 	// out: for progress reports. It runs on the association's loop and
@@ -20,7 +25,9 @@ type Remote struct {
 }
 
 // Dial sets up an association with r and waits until it is established,
-// ctx is done or the handshake times out.
+// ctx is done or the handshake times out. A failed Dial returns an *Error
+// naming the peer, the state and what was missing ("no INIT ACK after 3
+// INITs"); it matches ctx's error or ErrHandshakeTimeout with errors.Is.
 func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	if len(r.Addrs) == 0 || r.Port == 0 {
 		return nil, errors.New("sctp: Dial needs a peer address and SCTP port")
@@ -31,7 +38,7 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	}
 	remotes := make([]netip.AddrPort, len(r.Addrs))
 	for i, addr := range r.Addrs {
-		remotes[i] = netip.AddrPortFrom(addr.Unmap(), uint16(udp))
+		remotes[i] = netip.AddrPortFrom(addr.Unmap(), udp)
 	}
 	a := newAssociation(ep)
 	a.peerPort = r.Port
@@ -50,7 +57,110 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 		}
 		return a, nil
 	case <-ctx.Done():
-		a.Abort("dial canceled")
-		return nil, a.dialError(remotes, start, ctx.Err())
+		return nil, a.dialError(remotes, start, a.cancelDial(ctx.Err()))
 	}
+}
+
+// cancelDial aborts a handshake that ctx ended and says how far it got.
+func (a *Association) cancelDial(cause error) error {
+	var err *Error
+	a.exec(func() { err = a.failure(cause) })
+	a.Abort("dial canceled")
+	if err == nil { // the loop ended meanwhile: report why
+		if aerr := a.Err(); aerr != nil {
+			return aerr
+		}
+		return cause
+	}
+	return err
+}
+
+// DialAddr dials address, "host:port" with the peer's SCTP port, on the
+// standard UDP port 9899. The host may be a name, resolved to every
+// address it has, or several hosts separated by commas ("192.0.2.1,
+// 198.51.100.1:5001"): a multi-homed peer's addresses.
+func (ep *Endpoint) DialAddr(ctx context.Context, address string) (*Association, error) {
+	r, err := ResolveRemote(ctx, address)
+	if err != nil {
+		return nil, err
+	}
+	return ep.Dial(ctx, r)
+}
+
+// ResolveRemote turns "host:port" (see DialAddr) into a Remote with every
+// address of the hosts and a zero UDPPort (9899).
+func ResolveRemote(ctx context.Context, address string) (Remote, error) {
+	addrs, port, err := resolveHostPort(ctx, address)
+	if err != nil {
+		return Remote{}, err
+	}
+	if len(addrs) == 0 || port == 0 {
+		return Remote{}, fmt.Errorf("sctp: %q: a peer needs a host and a nonzero port", address)
+	}
+	return Remote{Addrs: addrs, Port: port}, nil
+}
+
+// ListenAddr listens on address, "host:port" as in DialAddr: every
+// address of the hosts and the SCTP port; an empty host means every
+// address of the host's interfaces. cfg gives the rest; its LocalAddrs and
+// Port are replaced.
+func ListenAddr(address string, cfg Config) (*Endpoint, error) {
+	addrs, port, err := resolveHostPort(context.Background(), address)
+	if err != nil {
+		return nil, err
+	}
+	if len(addrs) == 0 {
+		addrs = []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
+	}
+	cfg.LocalAddrs, cfg.Port = addrs, port
+	return Listen(cfg)
+}
+
+// resolveHostPort splits "host[,host...]:port" and resolves each host to
+// all its addresses, in order, without duplicates.
+func resolveHostPort(ctx context.Context, address string) ([]netip.Addr, uint16, error) {
+	i := strings.LastIndexByte(address, ':')
+	if i < 0 {
+		return nil, 0, fmt.Errorf("sctp: %q: missing port (host:port)", address)
+	}
+	hosts, portStr := address[:i], address[i+1:]
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return nil, 0, fmt.Errorf("sctp: %q: port %q is not a number from 0 to 65535", address, portStr)
+	}
+	var addrs []netip.Addr
+	for host := range strings.SplitSeq(hosts, ",") {
+		if host == "" {
+			continue
+		}
+		if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
+			return nil, 0, fmt.Errorf("sctp: %q: an IPv6 address needs brackets ([%s]:port)", address, host)
+		}
+		found, err := ResolveHost(ctx, host)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, a := range found {
+			if !slices.Contains(addrs, a) {
+				addrs = append(addrs, a)
+			}
+		}
+	}
+	return addrs, uint16(port), nil
+}
+
+// ResolveHost returns every IP address of host, a name or a literal
+// address (IPv4-mapped IPv6 addresses unmapped), in the resolver's order.
+func ResolveHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		return []netip.Addr{a.Unmap()}, nil
+	}
+	found, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil, fmt.Errorf("sctp: resolving %q: %w", host, err)
+	}
+	for i := range found {
+		found[i] = found[i].Unmap()
+	}
+	return found, nil
 }

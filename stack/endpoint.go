@@ -105,7 +105,7 @@ func (ep *Endpoint) openConn() (PacketConn, error) {
 	t, err := encap.Open(encap.Config{
 		Net:         ep.cfg.Net,
 		Addrs:       ep.cfg.LocalAddrs,
-		Port:        ep.cfg.UDPPort,
+		Port:        int(ep.cfg.UDPPort),
 		ReadBuffer:  ep.cfg.SocketBuffer,
 		WriteBuffer: ep.cfg.SocketBuffer,
 		Tap:         ep.cfg.Tap,
@@ -118,8 +118,13 @@ func (ep *Endpoint) openConn() (PacketConn, error) {
 	return t, nil
 }
 
-// Listen makes the endpoint accept associations.
+// Listen opens an endpoint that accepts associations. A zero
+// cfg.UDPPort is DefaultUDPPort (9899) unless cfg.EphemeralUDPPort, so
+// that peers find the server on the standard port.
 func Listen(cfg Config) (*Endpoint, error) {
+	if cfg.UDPPort == 0 && !cfg.EphemeralUDPPort && cfg.PacketConn == nil {
+		cfg.UDPPort = DefaultUDPPort
+	}
 	ep, err := NewEndpoint(cfg)
 	if err != nil {
 		return nil, err
@@ -128,7 +133,8 @@ func Listen(cfg Config) (*Endpoint, error) {
 	return ep, nil
 }
 
-// Listen starts accepting associations; Accept returns them.
+// Listen starts accepting associations; Accept returns them. The UDP
+// port stays what NewEndpoint opened.
 func (ep *Endpoint) Listen() {
 	ep.mu.Lock()
 	if ep.accept == nil {
@@ -160,7 +166,7 @@ func (ep *Endpoint) Accept(ctx context.Context) (*Association, error) {
 func (ep *Endpoint) Port() uint16 { return uint16(ep.port.Load()) }
 
 // UDPPort returns the local UDP encapsulation port.
-func (ep *Endpoint) UDPPort() int { return ep.conn.Port() }
+func (ep *Endpoint) UDPPort() uint16 { return uint16(ep.conn.Port()) }
 
 // LocalAddrs returns the addresses the endpoint uses.
 func (ep *Endpoint) LocalAddrs() []netip.Addr { return ep.conn.LocalAddrs() }

@@ -3,37 +3,36 @@ package stack_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/mobisctp/mobisctp/stack"
 )
 
 // Two endpoints on loopback: one listens, the other dials, sends a message
-// and shuts down; the listener reads the message and then io.EOF.
+// and shuts down; the listener reads the message and then io.EOF. The
+// zero values meet: Listen's UDP port and the Remote's are both 9899.
 func Example() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	// The zero Config uses 127.0.0.1 and an ephemeral UDP port.
-	server, err := stack.Listen(stack.Config{Port: 5000})
+	server, err := stack.Listen(stack.Config{Port: 5000}) // 127.0.0.1, UDP port 9899
 	if err != nil {
 		panic(err)
 	}
 	defer server.Close()
 
-	client, err := stack.NewEndpoint(stack.Config{})
+	client, err := stack.NewEndpoint(stack.Config{}) // ephemeral ports
 	if err != nil {
 		panic(err)
 	}
 	defer client.Close()
 
 	go func() {
-		a, err := client.Dial(ctx, stack.Remote{
-			Addrs:   []netip.Addr{netip.MustParseAddr("127.0.0.1")},
-			Port:    5000,
-			UDPPort: server.UDPPort(),
-		})
+		a, err := client.Dial(ctx, stack.Remote{Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Port: 5000})
 		if err != nil {
 			panic(err)
 		}
@@ -53,4 +52,82 @@ func Example() {
 	// Output:
 	// "hello" on stream 1, PPID 42, complete true, err <nil>
 	// EOF
+}
+
+// A stream is a net.Conn: io.Copy sends a file over it, and the peer's
+// io.Copy ends when the association shuts down.
+func ExampleAssociation_Stream() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	server, err := stack.ListenAddr("127.0.0.1:5001", stack.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer server.Close()
+	client, err := stack.NewEndpoint(stack.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+
+	opened, received := make(chan struct{}), make(chan string)
+	go func() {
+		a, err := server.Accept(ctx)
+		if err != nil {
+			panic(err)
+		}
+		var conn net.Conn
+		if conn, err = a.Stream(0, 0); err != nil {
+			panic(err)
+		}
+		close(opened) // before the association can end
+		var b strings.Builder
+		io.Copy(&b, conn) // until io.EOF
+		received <- b.String()
+	}()
+
+	a, err := client.DialAddr(ctx, "localhost:5001")
+	if err != nil {
+		panic(err)
+	}
+	s, err := a.Stream(0, 0)
+	if err != nil {
+		panic(err)
+	}
+	<-opened
+	io.Copy(s, strings.NewReader(strings.Repeat("all work and no play\n", 1000)))
+	a.Shutdown(ctx)
+	text := <-received
+	fmt.Println(len(text), "bytes,", strings.Count(text, "\n"), "lines")
+	// Output:
+	// 21000 bytes, 1000 lines
+}
+
+// Multi-homing: the server listens on two addresses, the client names both
+// and gets a path to each; the second takes over if the first fails.
+func ExampleEndpoint_DialAddr() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	server, err := stack.ListenAddr("127.0.0.1,127.0.0.2:5002", stack.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer server.Close()
+	client, err := stack.NewEndpoint(stack.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+
+	a, err := client.DialAddr(ctx, "127.0.0.1,127.0.0.2:5002")
+	if err != nil {
+		panic(err)
+	}
+	defer a.Close()
+	for _, p := range a.Paths() {
+		fmt.Println(p.Remote.Addr(), "primary:", p.Primary)
+	}
+	// Output:
+	// 127.0.0.1 primary: true
+	// 127.0.0.2 primary: false
 }

@@ -38,7 +38,7 @@ type idleMem struct{ heap, stack float64 }
 func idleAssocMemory(b *testing.B, n int) idleMem {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	srv, err := Listen(Config{Port: 5003, AcceptBacklog: n})
+	srv, err := Listen(Config{Port: 5003, AcceptBacklog: n, EphemeralUDPPort: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func idleAssocMemory(b *testing.B, n int) idleMem {
 		b.Fatal(err)
 	}
 	defer conn.Close()
-	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: srv.UDPPort()}
+	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: int(srv.UDPPort())}
 	heap0, stack0 := memInUse()
 	buf := make([]byte, 64<<10)
 	for i := range n {

@@ -143,6 +143,7 @@ func (ep *Endpoint) localParams(ps wire.Params, peer netip.Addr, ap *auth.Params
 	if !ep.cfg.DisableIData {
 		exts = append(exts, wire.TypeIData, wire.TypeIForwardTSN)
 	}
+	exts = append(exts, wire.TypeReconfig)
 	if ap != nil {
 		ps = ap.AppendTo(ps)
 		exts = append(exts, wire.TypeAuth)
@@ -161,5 +162,7 @@ func (ep *Endpoint) negotiate(pp *peerParams) peerFeatures {
 	return peerFeatures{
 		prsctp: pp.prsctp && !ep.cfg.DisablePRSCTP,
 		idata:  pp.idata && !ep.cfg.DisableIData,
+		// RE-CONFIG is always offered: stream resets are what Close does.
+		reconfig: hasChunkTypes(pp.exts, wire.TypeReconfig),
 	}
 }

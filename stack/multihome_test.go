@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"sync"
 	"testing"
@@ -238,7 +239,7 @@ func TestAllPathsFail(t *testing.T) {
 		case <-time.After(time.Minute):
 			t.Fatal("association still up a minute after every path broke")
 		}
-		if err := ca.Err(); err != ErrCommunicationLost {
+		if err := ca.Err(); !errors.Is(err, ErrCommunicationLost) {
 			t.Fatalf("association ended with %v, want %v", err, ErrCommunicationLost)
 		}
 		// Five errors at exponentially backed-off RTOs from 200 ms, capped

@@ -169,7 +169,7 @@ func TestManyAssociations(t *testing.T) {
 		for i, ep := range cli {
 			go func() {
 				time.Sleep(time.Duration(i) * time.Millisecond) // a realistic arrival rate
-				a, err := ep.Dial(ctx, Remote{Addrs: []netip.Addr{addrA}, Port: sutPort, UDPPort: int(DefaultUDPPort)})
+				a, err := ep.Dial(ctx, Remote{Addrs: []netip.Addr{addrA}, Port: sutPort, UDPPort: DefaultUDPPort})
 				if err != nil {
 					sendErrs <- fmt.Errorf("client %d: dial: %w", i, err)
 					return

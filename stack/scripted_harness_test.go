@@ -215,7 +215,7 @@ func (r *rig) dial() <-chan dialResult {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*waitLimit)
 		defer cancel()
-		a, err := r.ep.Dial(ctx, Remote{Addrs: []netip.Addr{addrB}, Port: peerPort, UDPPort: int(DefaultUDPPort)})
+		a, err := r.ep.Dial(ctx, Remote{Addrs: []netip.Addr{addrB}, Port: peerPort, UDPPort: DefaultUDPPort})
 		ch <- dialResult{a, err}
 	}()
 	return ch
@@ -281,7 +281,7 @@ func newPeer(t *testing.T, h *simnet.Host, ep *Endpoint) *peer {
 		dstPort: ep.Port(),
 		in:      make(chan packet, 4096),
 	}
-	conn, err := h.Open(int(DefaultUDPPort), p.receive)
+	conn, err := h.Open(DefaultUDPPort, p.receive)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,10 @@ type AssocStats struct {
 	AuthFailures, Unauthenticated                uint64 // AUTH that did not verify; chunks dropped for lack of it
 	AsconfsSent, AsconfsReceived                 uint64
 	EventsDropped                                uint64
+	// StreamResetsSent counts the streams the peer reset at our request
+	// (Stream.Close), StreamResetsReceived those we reset at the peer's
+	// (RFC 6525).
+	StreamResetsSent, StreamResetsReceived uint64
 }
 
 // PathStats are one path's counters.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -34,7 +33,7 @@ func (a *Association) Stream(id uint16, ppid uint32) (*Stream, error) {
 	if err := a.checkStream(id); err != nil {
 		return nil, err
 	}
-	s := &Stream{a: a, id: id, ppid: ppid, q: &recvQueue{}, done: make(chan struct{})}
+	s := newStream(a, id, ppid)
 	ok := a.exec(func() { a.openStream(s) })
 	if !ok {
 		return nil, ErrClosed
@@ -43,6 +42,10 @@ func (a *Association) Stream(id uint16, ppid uint32) (*Stream, error) {
 		return nil, errStreamOpen
 	}
 	return s, nil
+}
+
+func newStream(a *Association, id uint16, ppid uint32) *Stream {
+	return &Stream{a: a, id: id, ppid: ppid, q: &recvQueue{}, done: make(chan struct{})}
 }
 
 // openStream diverts the stream's messages, including any already queued
@@ -79,14 +82,28 @@ func (a *Association) closeStream(s *Stream) {
 	}
 }
 
-// Read reads bytes of the stream's messages.
+// Read reads bytes of the stream's messages. After Close it returns
+// net.ErrClosed.
 func (s *Stream) Read(b []byte) (int, error) {
+	if isClosed(s.done) {
+		return 0, s.closedErr("read")
+	}
 	n, _, err := s.q.read(s.interrupt(&s.rdl), b, s.a.signal)
 	return n, err
 }
 
-// Write sends b as one message on the stream.
+// closedErr is the error of an operation on a closed stream, shaped like
+// the net package's.
+func (s *Stream) closedErr(op string) error {
+	return &net.OpError{Op: op, Net: "sctp", Source: s.LocalAddr(), Addr: s.RemoteAddr(), Err: net.ErrClosed}
+}
+
+// Write sends b as one message on the stream. After Close it returns
+// net.ErrClosed.
 func (s *Stream) Write(b []byte) (int, error) {
+	if isClosed(s.done) {
+		return 0, s.closedErr("write")
+	}
 	if len(b) == 0 {
 		return 0, nil
 	}
@@ -101,29 +118,32 @@ func (s *Stream) interrupt(d *deadline) interrupt {
 }
 
 // Close releases the stream: blocked and later calls return
-// net.ErrClosed; its messages go to RecvMsg again.
+// net.ErrClosed; its messages go to RecvMsg again. When the peer supports
+// stream reconfiguration (RFC 6525), Close also resets the stream's
+// outgoing direction once everything written has been sent: the peer's
+// reads on the stream then end with io.EOF.
 func (s *Stream) Close() error {
 	s.close.Do(func() {
 		close(s.done)
-		s.a.exec(func() { s.a.closeStream(s) })
+		s.a.exec(func() {
+			s.a.closeStream(s)
+			s.a.resetOutgoing(s.id)
+		})
 	})
 	return nil
 }
 
-// LocalAddr returns the local address of the association's primary path.
+// LocalAddr returns the local address of the association's primary path
+// and the SCTP port, as Association.LocalAddr.
 func (s *Stream) LocalAddr() net.Addr {
-	var local netip.Addr
-	s.a.exec(func() {
-		if s.a.primary != nil {
-			local = s.a.primary.local
-		}
-	})
-	return &Addr{IP: local, Port: s.a.localPort, UDPPort: uint16(s.a.ep.UDPPort())}
+	local, _ := s.a.primaryAddrs()
+	return &Addr{IP: local, Port: s.a.localPort, UDPPort: s.a.ep.UDPPort()}
 }
 
-// RemoteAddr returns the peer address of the association's primary path.
+// RemoteAddr returns the peer address of the association's primary path
+// and the peer's SCTP port, as Association.RemoteAddr.
 func (s *Stream) RemoteAddr() net.Addr {
-	r := s.a.RemoteAddr()
+	_, r := s.a.primaryAddrs()
 	return &Addr{IP: r.Addr(), Port: s.a.peerPort, UDPPort: r.Port()}
 }
 
@@ -140,7 +160,8 @@ func (s *Stream) SetReadDeadline(t time.Time) error { s.rdl.set(t); return nil }
 // SetWriteDeadline sets the deadline of current and future Writes.
 func (s *Stream) SetWriteDeadline(t time.Time) error { s.wdl.set(t); return nil }
 
-// Addr is an SCTP-over-UDP transport address.
+// Addr is an SCTP-over-UDP transport address. Its string is the address
+// and SCTP port, as for TCP; the UDP port is a detail of the transport.
 type Addr struct {
 	IP      netip.Addr
 	Port    uint16 // SCTP port
@@ -150,9 +171,10 @@ type Addr struct {
 // Network returns "sctp".
 func (*Addr) Network() string { return "sctp" }
 
-func (a *Addr) String() string {
-	return netip.AddrPortFrom(a.IP, a.Port).String() + "/udp" + strconv.Itoa(int(a.UDPPort))
-}
+func (a *Addr) String() string { return a.AddrPort().String() }
+
+// AddrPort returns the IP address and the SCTP port.
+func (a *Addr) AddrPort() netip.AddrPort { return netip.AddrPortFrom(a.IP, a.Port) }
 
 // deadline is a settable point in time that cancels the operations
 // waiting on it, including ones already blocked when it is set.

@@ -1,17 +1,22 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
 )
 
 // addrList is a flag value naming local or peer addresses that share one
-// SCTP port: "127.0.0.1,127.0.0.2:5001", "[::1]:5001", "192.0.2.1". A
-// port may follow any address, but all that are given must agree.
+// SCTP port: "127.0.0.1,127.0.0.2:5001", "[::1]:5001", "192.0.2.1",
+// "localhost:5001". A host name stands for every address it has. A port
+// may follow any address, but all that are given must agree.
 type addrList struct {
 	addrs []netip.Addr
 	port  uint16
@@ -25,7 +30,7 @@ func (l *addrList) Set(s string) error {
 	var addrs []netip.Addr
 	port, hasPort := l.port, false
 	for _, el := range strings.Split(s, ",") {
-		addr, p, err := parseAddrMaybePort(strings.TrimSpace(el))
+		found, p, err := parseHostMaybePort(strings.TrimSpace(el))
 		if err != nil {
 			return err
 		}
@@ -35,26 +40,50 @@ func (l *addrList) Set(s string) error {
 			}
 			port, hasPort = uint16(p), true
 		}
-		if addr.IsUnspecified() {
-			return fmt.Errorf("%v: list the addresses to use instead of the wildcard", addr)
+		for _, addr := range found {
+			if addr.IsUnspecified() {
+				return fmt.Errorf("%v: list the addresses to use instead of the wildcard", addr)
+			}
+			if !slices.Contains(addrs, addr) {
+				addrs = append(addrs, addr)
+			}
 		}
-		addrs = append(addrs, addr)
 	}
 	l.addrs, l.port, l.hasPort = addrs, port, hasPort
 	return nil
 }
 
-// parseAddrMaybePort parses "ADDR", "[ADDR]", "ADDR:PORT" or "[ADDR]:PORT";
-// port is -1 when absent.
-func parseAddrMaybePort(s string) (addr netip.Addr, port int, err error) {
+// resolveTimeout bounds the name lookups of a flag value.
+const resolveTimeout = 5 * time.Second
+
+// parseHostMaybePort parses "HOST", "[ADDR]", "HOST:PORT" or
+// "[ADDR]:PORT", HOST an address or a name, which is resolved to every
+// address it has; port is -1 when absent.
+func parseHostMaybePort(s string) (addrs []netip.Addr, port int, err error) {
 	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), int(ap.Port()), nil
+		return []netip.Addr{ap.Addr().Unmap()}, int(ap.Port()), nil
 	}
-	addr, err = netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+	if addr, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")); err == nil {
+		return []netip.Addr{addr.Unmap()}, -1, nil
+	}
+	host, port := s, -1
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		p, err := strconv.ParseUint(s[i+1:], 10, 16)
+		if err != nil {
+			return nil, -1, fmt.Errorf("%q: the port must be a number from 0 to 65535", s)
+		}
+		host, port = s[:i], int(p)
+	}
+	if host == "" || strings.ContainsAny(host, ":[]") {
+		return nil, -1, fmt.Errorf("%q is not an address or host name, with or without a port", s)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+	defer cancel()
+	addrs, err = stack.ResolveHost(ctx, host)
 	if err != nil {
-		return addr, -1, fmt.Errorf("%q is not an address, nor an address with a port", s)
+		return nil, -1, err
 	}
-	return addr.Unmap(), -1, nil
+	return addrs, port, nil
 }
 
 // String formats the list the way Set reads it.

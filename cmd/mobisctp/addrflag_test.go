@@ -38,11 +38,24 @@ func TestAddrList(t *testing.T) {
 				tc.in, l.addrs, l.port, l.hasPort, tc.addrs, tc.port, tc.hasPort)
 		}
 	}
-	for _, bad := range []string{"", "localhost:5001", "127.0.0.1:1,127.0.0.2:2", "::", "127.0.0.1:x", "1.2.3.4,"} {
+	for _, bad := range []string{"", "no-such-host.invalid:5001", "127.0.0.1:1,127.0.0.2:2", "::", "127.0.0.1:x", "1.2.3.4,", "localhost:99999"} {
 		l := addrList{}
 		if err := l.Set(bad); err == nil {
 			t.Errorf("%q accepted as %v port %d", bad, l.addrs, l.port)
 		}
+	}
+}
+
+// TestHostNames: a name stands for every address it has.
+func TestHostNames(t *testing.T) {
+	var l addrList
+	if err := l.Set("localhost:5001"); err != nil || !slices.Contains(l.addrs, netip.MustParseAddr("127.0.0.1")) || l.port != 5001 {
+		t.Errorf("localhost:5001: %v port %d, %v", l.addrs, l.port, err)
+	}
+	var r registrarList
+	if err := r.Set("localhost,127.0.0.2:4000"); err != nil || len(r) != 2 || !slices.Contains(r[0].addrs, netip.MustParseAddr("127.0.0.1")) ||
+		r[0].port != 3863 || r[1].port != 4000 {
+		t.Errorf("registrars localhost,127.0.0.2:4000: %+v, %v", r, err)
 	}
 }
 

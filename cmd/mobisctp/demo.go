@@ -45,6 +45,8 @@ func demoSCTP() stack.Config {
 		RTOInitial: 100 * time.Millisecond, RTOMin: 100 * time.Millisecond, RTOMax: 400 * time.Millisecond,
 		AssocMaxRetrans: 3, PathMaxRetrans: 3,
 		NoDelay: true,
+		// The demo's registrar stays off 9899, where a real one may run.
+		EphemeralUDPPort: true,
 	}
 }
 

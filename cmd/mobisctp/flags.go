@@ -7,26 +7,27 @@ import (
 )
 
 // newFlagSet returns a flag set for the command prog that reports errors
-// instead of exiting.
+// instead of exiting. Its Usage prints the one-line synopsis: after a bad
+// flag that and the error are all; --help adds every flag (parseFlags).
 func newFlagSet(e *env, prog, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: %s %s\n\nflags:\n", prog, synopsis)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { fmt.Fprintf(e.stderr, "usage: %s %s\n", prog, synopsis) }
 	return fs
 }
 
 // parseFlags parses args. When the command must not go on, ok is false and
-// code is its exit status: 0 after --help, 2 for a bad flag or a stray
-// argument. The flag package has then printed the error and the usage.
+// code is its exit status: 0 after --help, which lists every flag, 2 for a
+// bad flag or a stray argument, after the error and the synopsis.
 func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(fs.Output(), "\nflags:\n")
+		fs.PrintDefaults()
 		return exitOK, false
 	case err != nil:
+		fmt.Fprintf(fs.Output(), "run '%s --help' for every flag\n", fs.Name())
 		return exitUsage, false
 	case fs.NArg() > 0:
 		return usageError(fs, "unexpected argument %q", fs.Arg(0)), false
@@ -38,7 +39,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 // usage exit status.
 func usageError(fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
-	fmt.Fprintf(fs.Output(), "run '%s --help' for usage\n", fs.Name())
+	fmt.Fprintf(fs.Output(), "run '%s --help' for every flag\n", fs.Name())
 	return exitUsage
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pion/logging"
+
 	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
@@ -20,21 +22,24 @@ import (
 // registrar would, with ENRP Handle Table Requests on the registrar's ASAP
 // port (see package registrar).
 func runHsdump(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "mobisctp hsdump", "[--registrar ADDR[,ADDR...]:PORT] [--udp-port N] [--timeout DUR] [--json]")
-	reg := addrList{addrs: []netip.Addr{loopback4}, port: registrar.DefaultPort}
-	fs.Var(&reg, "registrar", "the registrar's `addresses` and SCTP port, as in 127.0.0.1:3863")
-	udpPort := fs.Int("udp-port", registrar.DefaultUDPPort, "the registrar's UDP encapsulation `port`")
+	fs := newFlagSet(e, "mobisctp hsdump", "[--registrar ADDR[:PORT][,...]] [--registrar-udp-port N] [--timeout DUR] [--log-level L] [--json]")
+	var regs registrarFlags
+	regs.registerList(fs)
 	timeout := fs.Duration("timeout", 10*time.Second, "give up after this `duration`")
+	logs := registerLogLevel(fs, logging.LogLevelDisabled)
 	jsonOut := fs.Bool("json", false, "print the table as one JSON object")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if err := checkHsdumpFlags(fs, &reg, *udpPort, *timeout); err != nil {
+	if len(regs.list) == 0 {
+		regs.list = registrarList{{addrs: []netip.Addr{loopback4}, port: registrar.DefaultPort}}
+	}
+	if err := checkHsdumpFlags(fs, &regs, *timeout); err != nil {
 		return usageError(fs, "%v", err)
 	}
 
-	remote := stack.Remote{Addrs: reg.addrs, Port: reg.port, UDPPort: *udpPort}
-	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: localAddrs([]stack.Remote{remote})})
+	remotes := regs.remotes()
+	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: localAddrs(remotes), LoggerFactory: logs.factory(e.stderr)})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -42,7 +47,7 @@ func runHsdump(ctx context.Context, e *env, args []string) int {
 	defer ep.Close()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	t, err := registrar.FetchTable(ctx, ep, remote)
+	t, remote, err := fetchFirst(ctx, ep, remotes)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -67,14 +72,31 @@ func runHsdump(ctx context.Context, e *env, args []string) int {
 }
 
 // checkHsdumpFlags checks the hsdump flags, naming the one at fault.
-func checkHsdumpFlags(fs *flag.FlagSet, reg *addrList, udpPort int, timeout time.Duration) error {
-	switch {
-	case reg.port == 0:
-		return fmt.Errorf("--registrar: the SCTP port must not be 0")
-	case timeout <= 0:
+func checkHsdumpFlags(fs *flag.FlagSet, regs *registrarFlags, timeout time.Duration) error {
+	if timeout <= 0 {
 		return fmt.Errorf("--timeout %v: must be positive", timeout)
 	}
-	return checkPort(fs, "udp-port", udpPort, 1)
+	return checkPort(fs, "registrar-udp-port", regs.udpPort, 1)
+}
+
+// fetchFirst reads the handle table of the first registrar that answers,
+// sharing ctx's time among them; the error names each one tried.
+func fetchFirst(ctx context.Context, ep *stack.Endpoint, remotes []stack.Remote) (registrar.Table, stack.Remote, error) {
+	var errs []string
+	for i, r := range remotes {
+		deadline, _ := ctx.Deadline()
+		rctx, cancel := context.WithTimeout(ctx, time.Until(deadline)/time.Duration(len(remotes)-i))
+		t, err := registrar.FetchTable(rctx, ep, r)
+		cancel()
+		if err == nil {
+			return t, r, nil
+		}
+		errs = append(errs, strings.TrimPrefix(err.Error(), "sctp: "))
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return registrar.Table{}, stack.Remote{}, fmt.Errorf("no registrar answered: %s", strings.Join(errs, "; "))
 }
 
 // printTable prints t for people: a line per pool, then a line per
@@ -151,11 +173,7 @@ func transportText(t wire.Transport) string {
 }
 
 func transportJSON(t wire.Transport) map[string]any {
-	addrs := make([]string, len(t.Addrs))
-	for i, a := range t.Addrs {
-		addrs[i] = a.String()
-	}
-	return map[string]any{"protocol": protocols[t.Type], "port": t.Port, "addrs": addrs, "use": t.Use.String()}
+	return map[string]any{"protocol": protocols[t.Type], "port": t.Port, "addrs": addrStrings(t.Addrs), "use": t.Use.String()}
 }
 
 // policyValue is one value of a policy as it is shown; fraction marks

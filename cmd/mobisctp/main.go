@@ -19,13 +19,12 @@ var commands = []command{
 	{"pe", "RSerPool pool element: register with a registrar and serve echo, discard, daytime or chargen", runPE},
 	{"pu", "RSerPool pool user: a terminal to a pool that fails over when its element fails", runPU},
 	{"demo", "registrar, three pool elements and a pool user on loopback: kill an element, lose nothing", runDemo},
+	{"version", "print the version and the source revision the binary was built from", runVersion},
 }
 
-// env is what a command prints to and knows about its terminal; tests
-// replace it.
+// env is what a command prints to; tests replace it.
 type env struct {
 	stdout, stderr io.Writer
-	terminal       bool // stdout is a terminal: draw progress lines
 }
 
 func main() {
@@ -33,7 +32,7 @@ func main() {
 	// kills the process, since stop restores the default handling.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	context.AfterFunc(ctx, stop)
-	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout)}, os.Args[1:])
+	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
@@ -42,11 +41,4 @@ func main() {
 // the exit status: 0 success, 1 failure, 2 bad usage.
 func run(ctx context.Context, e *env, args []string) int {
 	return dispatch(ctx, e, "mobisctp", commands, args)
-}
-
-// isTerminal reports whether f is a terminal (a character device), without
-// a dependency on a terminal package.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -82,3 +82,23 @@ func TestFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBadFlagShortUsage: a bad flag value prints the error, the one-line
+// synopsis and where to find the rest, not every flag; --help lists them.
+func TestBadFlagShortUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"perf", "client", "--connect", "127.0.0.1:5001", "--size", "huge"},
+		{"pe", "--pool", "P", "--service", "echo", "--registrar", "127.0.0.1", "--bogus"},
+		{"hsdump", "--timeout", "soon"},
+	} {
+		code, stdout, stderr := runArgs(t.Context(), args...)
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code != exitUsage || stdout != "" || len(lines) != 3 || !strings.HasPrefix(lines[1], "usage: mobisctp ") || !strings.Contains(lines[2], "--help") {
+			t.Errorf("%q: exit %d, stdout %q, stderr:\n%s\nwant exit 2, the error, the synopsis and a hint", args, code, stdout, stderr)
+		}
+	}
+	code, _, stderr := runArgs(t.Context(), "pe", "--help")
+	if code != exitOK || !strings.Contains(stderr, "-rereg-interval") {
+		t.Errorf("pe --help: exit %d, every flag expected:\n%s", code, stderr)
+	}
+}

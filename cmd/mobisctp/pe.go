@@ -9,10 +9,13 @@ import (
 	"maps"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pion/logging"
 
 	"github.com/mobisctp/mobisctp/rserpool/asap"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
@@ -21,9 +24,12 @@ import (
 
 func runPE(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp pe", registrarUsage+
-		" --pool HANDLE --service echo|discard|daytime|chargen [--policy NAME[:ARGS]] [--listen ADDR:PORT] [--rereg-interval DUR] [--json]")
+		" --pool HANDLE --service echo|discard|daytime|chargen [--policy NAME[:ARGS]] [--listen ADDR:PORT] [--rereg-interval DUR] [SCTP timer flags] [--log-level L] [--json]")
 	var regs registrarFlags
 	regs.register(fs)
+	var timers sctpFlags
+	timers.register(fs)
+	logs := registerLogLevel(fs, logging.LogLevelDisabled)
 	pool := fs.String("pool", "", "pool `handle` to register under (required)")
 	svcName := fs.String("service", "", "the `service` to offer: echo, discard, daytime or chargen (required)")
 	policyText := fs.String("policy", "RoundRobin", "pool member selection `policy` and its values, as in WeightedRoundRobin:3 ("+
@@ -36,6 +42,9 @@ func runPE(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	svc, pol, err := checkPEFlags(fs, &regs, *pool, *svcName, *policyText, *rereg)
+	if err == nil {
+		err = timers.check()
+	}
 	if err != nil {
 		return usageError(fs, "%v", err)
 	}
@@ -45,7 +54,9 @@ func runPE(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer regs.close()
-	ep, err := asap.ElementEndpoint(stack.Config{LocalAddrs: peAddrs(listen.addrs, regs.list), Port: listen.port})
+	cfg := stack.Config{LocalAddrs: peAddrs(listen.addrs, regs.list), Port: listen.port, LoggerFactory: logs.factory(e.stderr)}
+	timers.apply(&cfg)
+	ep, err := asap.ElementEndpoint(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -60,7 +71,7 @@ func runPE(ctx context.Context, e *env, args []string) int {
 	out := &reporter{w: e.stdout, json: *jsonOut}
 	out.event("listening", fmt.Sprintf("pool element $%08x of pool %q: %s service on %s port %d, policy %s", uint32(el.ID()), *pool, *svcName,
 		joinAddrs(ep.LocalAddrs()), ep.Port(), *policyText),
-		map[string]any{"id": uint32(el.ID()), "pool": *pool, "service": *svcName, "addrs": joinAddrs(ep.LocalAddrs()), "port": ep.Port(), "policy": *policyText})
+		map[string]any{"id": uint32(el.ID()), "pool": *pool, "service": *svcName, "addrs": addrStrings(ep.LocalAddrs()), "port": ep.Port(), "policy": *policyText})
 	printed := printElementEvents(el, out)
 	sessions := serveElement(ctx, el, svc, out)
 	el.Close() // deregister first, so that no pool user picks the element meanwhile
@@ -237,10 +248,16 @@ type registrarFlags struct {
 const registrarUsage = "{--registrar ADDR[:PORT][,...] | --announce GROUP:PORT} [--registrar-udp-port N]"
 
 func (r *registrarFlags) register(fs *flag.FlagSet) {
-	fs.Var(&r.list, "registrar", fmt.Sprintf("`registrars`, in order of preference, as ADDR[:SCTP-PORT],... (port %d if omitted); "+
-		"required unless --announce is given", wire.PortASAP))
+	r.registerList(fs)
 	fs.StringVar(&r.announce, "announce", "", "find registrars by the Server Announces they send to `group:port`, as in "+
 		wire.ASAPAnnounceAddr.String()+", or to a local address and port; required unless --registrar is given")
+}
+
+// registerList adds --registrar and --registrar-udp-port, which hsdump
+// shares with pe and pu.
+func (r *registrarFlags) registerList(fs *flag.FlagSet) {
+	fs.Var(&r.list, "registrar", fmt.Sprintf("`registrars`, in order of preference, as HOST[:SCTP-PORT],... (port %d if omitted; "+
+		"a name stands for every address it has)", wire.PortASAP))
 	fs.IntVar(&r.udpPort, "registrar-udp-port", stack.DefaultUDPPort, "the registrars' UDP encapsulation `port`, listed or announced")
 }
 
@@ -263,7 +280,7 @@ func (r *registrarFlags) listen() error {
 	if !r.announceAddr.IsValid() {
 		return nil
 	}
-	a, err := asap.ListenAnnounces(asap.AnnounceConfig{Addr: r.announceAddr, UDPPort: r.udpPort})
+	a, err := asap.ListenAnnounces(asap.AnnounceConfig{Addr: r.announceAddr, UDPPort: uint16(r.udpPort)})
 	r.announces = a
 	return err
 }
@@ -276,11 +293,24 @@ func (r *registrarFlags) close() {
 	}
 }
 
+// describe names the registrars for people: the list, then the announce
+// address.
+func (r *registrarFlags) describe() string {
+	var parts []string
+	if len(r.list) > 0 {
+		parts = append(parts, "registrars "+r.list.String())
+	}
+	if r.announceAddr.IsValid() {
+		parts = append(parts, "registrars announced to "+r.announceAddr.String())
+	}
+	return strings.Join(parts, " and ")
+}
+
 // nearby returns an address on the registrars' network: the first one
 // listed, else the address Server Announces arrive at.
 func (r *registrarFlags) nearby() netip.Addr {
 	if len(r.list) > 0 {
-		return r.list[0].Addr()
+		return r.list[0].addrs[0]
 	}
 	return r.announceAddr.Addr()
 }
@@ -288,16 +318,23 @@ func (r *registrarFlags) nearby() netip.Addr {
 // remotes returns the registrars to dial.
 func (r *registrarFlags) remotes() []stack.Remote {
 	out := make([]stack.Remote, len(r.list))
-	for i, ap := range r.list {
-		out[i] = stack.Remote{Addrs: []netip.Addr{ap.Addr()}, Port: ap.Port(), UDPPort: r.udpPort}
+	for i, reg := range r.list {
+		out[i] = stack.Remote{Addrs: reg.addrs, Port: reg.port, UDPPort: uint16(r.udpPort)}
 	}
 	return out
 }
 
-// registrarList is a flag value listing registrars, each one address with
-// an optional SCTP port: "127.0.0.1:3863,[::1]". Repeating the flag adds
-// to the list.
-type registrarList []netip.AddrPort
+// registrarList is a flag value listing registrars, each an address or a
+// host name with an optional SCTP port: "127.0.0.1:3863,[::1],reg.example".
+// A name stands for one registrar with every address it has (multi-homed).
+// Repeating the flag adds to the list.
+type registrarList []registrarAddr
+
+// registrarAddr is one registrar of a registrarList.
+type registrarAddr struct {
+	addrs []netip.Addr
+	port  uint16
+}
 
 // peAddrs returns --listen or, without it, the addresses an element can
 // register with the first registrar listed (every address of the host
@@ -307,10 +344,10 @@ type registrarList []netip.AddrPort
 // one elsewhere, the host's other addresses of its family, which the
 // association announces (its loopback addresses it does not).
 func peAddrs(listen []netip.Addr, regs registrarList) []netip.Addr {
-	if len(listen) > 0 || len(regs) == 0 {
+	if len(listen) > 0 || len(regs) == 0 || len(regs[0].addrs) == 0 {
 		return listen
 	}
-	reg := regs[0].Addr().Unmap()
+	reg := regs[0].addrs[0].Unmap()
 	if reg.IsLoopback() {
 		return localAddrsNear(reg)
 	}
@@ -344,18 +381,18 @@ func routableAddrs(v4 bool) []netip.Addr {
 
 func (l *registrarList) Set(s string) error {
 	for el := range strings.SplitSeq(s, ",") {
-		addr, port, err := parseAddrMaybePort(strings.TrimSpace(el))
+		addrs, port, err := parseHostMaybePort(strings.TrimSpace(el))
 		switch {
 		case err != nil:
 			return err
-		case addr.IsUnspecified():
-			return fmt.Errorf("%v: a registrar needs a real address", addr)
+		case slices.ContainsFunc(addrs, netip.Addr.IsUnspecified):
+			return fmt.Errorf("%q: a registrar needs a real address", el)
 		case port == 0:
 			return fmt.Errorf("%q: the SCTP port must not be 0", el)
 		case port < 0:
 			port = wire.PortASAP
 		}
-		*l = append(*l, netip.AddrPortFrom(addr, uint16(port)))
+		*l = append(*l, registrarAddr{addrs: addrs, port: uint16(port)})
 	}
 	return nil
 }
@@ -365,8 +402,8 @@ func (l *registrarList) String() string {
 		return ""
 	}
 	parts := make([]string, len(*l))
-	for i, ap := range *l {
-		parts[i] = ap.String()
+	for i, reg := range *l {
+		parts[i] = netip.AddrPortFrom(reg.addrs[0], reg.port).String()
 	}
 	return strings.Join(parts, ",")
 }

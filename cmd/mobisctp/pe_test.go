@@ -80,7 +80,7 @@ func (l *eventLog) String() string {
 // testRegistrar starts a registrar on loopback with an ephemeral UDP port
 // and returns the flags that point pe and pu to it.
 func testRegistrar(t *testing.T) (*registrar.Registrar, []string) {
-	r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}}})
+	r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}, EphemeralUDPPort: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,6 +169,11 @@ func TestPEPUFlagErrors(t *testing.T) {
 		{slices.Concat(pu, []string{"--interval", "0s"}), "--interval"},
 		{slices.Concat(pu, []string{"--cache-ttl", "-1s"}), "--cache-ttl"},
 		{slices.Concat(pu, []string{"extra"}), `unexpected argument "extra"`},
+		{slices.Concat(pu, []string{"--rto-min", "2s", "--rto-max", "1s"}), "--rto-min"},
+		{slices.Concat(pe, []string{"--assoc-max-retrans", "0"}), "--assoc-max-retrans"},
+		{slices.Concat(pe, []string{"--hb-interval", "0s"}), "--hb-interval"},
+		{slices.Concat(pu, []string{"--log-level", "loud"}), "-log-level"},
+		{[]string{"hsdump", "--log-level", "chatty"}, "-log-level"},
 	} {
 		code, stdout, stderr := runArgs(t.Context(), tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {

@@ -18,19 +18,22 @@ type peerList []stack.Remote
 // Set parses s, adding to the list (the flag may be repeated).
 func (l *peerList) Set(s string) error {
 	for _, el := range strings.Split(s, ",") {
-		addr, port, err := parseAddrMaybePort(strings.TrimSpace(el))
+		addrs, port, err := parseHostMaybePort(strings.TrimSpace(el))
 		if err != nil {
 			return err
 		}
+		for _, addr := range addrs {
+			if addr.IsUnspecified() || addr.IsMulticast() {
+				return fmt.Errorf("%v: a peer is one registrar's unicast address", addr)
+			}
+		}
 		switch {
-		case addr.IsUnspecified() || addr.IsMulticast():
-			return fmt.Errorf("%v: a peer is one registrar's unicast address", addr)
 		case port == 0:
 			return fmt.Errorf("%q: port 0", el)
 		case port < 0:
 			port = int(registrar.DefaultENRPPort)
 		}
-		*l = append(*l, stack.Remote{Addrs: []netip.Addr{addr}, Port: uint16(port), UDPPort: port})
+		*l = append(*l, stack.Remote{Addrs: addrs, Port: uint16(port), UDPPort: uint16(port)})
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func TestPeerList(t *testing.T) {
 		t.Fatalf("parsed %v", l.String())
 	}
 	for i, w := range want {
-		if l[i].Addrs[0] != netip.MustParseAddr(w.addr) || l[i].Port != w.port || l[i].UDPPort != int(w.port) {
+		if l[i].Addrs[0] != netip.MustParseAddr(w.addr) || l[i].Port != w.port || int(l[i].UDPPort) != int(w.port) {
 			t.Errorf("peer %d: %+v, want %s port %d (SCTP and UDP)", i, l[i], w.addr, w.port)
 		}
 	}

@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"time"
 
-	"github.com/mobisctp/mobisctp/internal/pcapng"
+	"github.com/pion/logging"
+
 	"github.com/mobisctp/mobisctp/internal/perf"
+	"github.com/mobisctp/mobisctp/pcapng"
 	"github.com/mobisctp/mobisctp/stack"
 )
 
@@ -32,6 +35,8 @@ type perfFlags struct {
 	autoASCONF   bool
 	noOffload    bool
 	script       scriptFlags
+	logs         *logLevel
+	interval     time.Duration
 }
 
 func (p *perfFlags) register(fs *flag.FlagSet) {
@@ -43,25 +48,29 @@ func (p *perfFlags) register(fs *flag.FlagSet) {
 		"follow the host's addresses: tell the peer (ASCONF) about addresses that appear, making them primary, and that go")
 	fs.BoolVar(&p.noOffload, "no-offload", false, "send and receive without UDP segmentation offload (GSO/GRO)")
 	p.script.register(fs)
+	p.logs = registerLogLevel(fs, logging.LogLevelDisabled)
+	fs.DurationVar(&p.interval, "report-interval", time.Second, "print bytes and rate every `interval`, and keep them as a series in --json (negative: off)")
 }
 
 // output says how perf prints to e.
 func (p *perfFlags) output(e *env) perf.Output {
-	return perf.Output{Stdout: e.stdout, Stderr: e.stderr, JSON: p.json, Progress: e.terminal}
+	return perf.Output{Stdout: e.stdout, Stderr: e.stderr, JSON: p.json, Interval: p.interval}
 }
 
 // endpoint returns the endpoint configuration, opening the pcapng file if
 // one was asked for; closeTap closes it after the endpoint is closed.
-func (p *perfFlags) endpoint(addrs []netip.Addr, udpPort int) (cfg stack.Config, closeTap func(), err error) {
-	cfg = stack.Config{LocalAddrs: addrs, UDPPort: udpPort, AcceptZeroChecksum: p.zeroChecksum,
-		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF, NoOffload: p.noOffload}
+func (p *perfFlags) endpoint(e *env, addrs []netip.Addr, udpPort int) (cfg stack.Config, closeTap func(), err error) {
+	cfg = stack.Config{LocalAddrs: addrs, UDPPort: uint16(udpPort), EphemeralUDPPort: udpPort == 0, AcceptZeroChecksum: p.zeroChecksum,
+		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF, NoOffload: p.noOffload, LoggerFactory: p.logs.factory(e.stderr)}
 	if p.pcap == "" {
 		return cfg, func() {}, nil
 	}
-	if cfg.Tap, err = pcapng.Create(p.pcap); err != nil {
+	tap, err := pcapng.Create(p.pcap)
+	if err != nil {
 		return cfg, nil, fmt.Errorf("--pcap: %w", err)
 	}
-	return cfg, func() { cfg.Tap.Close() }, nil
+	cfg.Tap = tap
+	return cfg, func() { tap.Close() }, nil
 }
 
 // scriptFlags collect the scripted address changes: repeatable

@@ -4,7 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/perf"
@@ -21,6 +25,9 @@ type clientFlags struct {
 	streams               int
 	ppid                  uint64
 	unordered, expectEcho bool
+	reverse               bool
+	bitrate               bitrate
+	parallel              int
 	common                perfFlags
 }
 
@@ -39,6 +46,9 @@ func (c *clientFlags) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&c.ppid, "ppid", 0, "payload protocol identifier of the messages")
 	fs.BoolVar(&c.unordered, "unordered", false, "send unordered messages (hashes then match only if none overtook another)")
 	fs.BoolVar(&c.expectEcho, "echo", false, "the server echoes: wait for every echo, fail if one is missing")
+	fs.Var(&c.bitrate, "bitrate", "send at most this many `bits` of payload per second, as in 100M (K, M, G: powers of 1000; default unlimited)")
+	fs.IntVar(&c.parallel, "parallel", 1, "run `n` associations side by side, each from an endpoint of its own")
+	fs.BoolVar(&c.reverse, "reverse", false, "the server sends, as the other flags say, and the client checks every message (a mobisctp server)")
 	c.common.register(fs)
 }
 
@@ -65,6 +75,14 @@ func (c *clientFlags) validate(fs *flag.FlagSet) error {
 		return fmt.Errorf("--streams %d: must be between 1 and %d", c.streams, perf.MaxStreams)
 	case c.ppid > 1<<32-1:
 		return fmt.Errorf("--ppid %d: must fit in 32 bits", c.ppid)
+	case c.ppid == perf.ReversePPID:
+		return fmt.Errorf("--ppid %d: reserved for the --reverse request", c.ppid)
+	case c.reverse && c.expectEcho:
+		return fmt.Errorf("--reverse and --echo exclude each other")
+	case c.parallel < 1 || c.parallel > maxParallel:
+		return fmt.Errorf("--parallel %d: must be between 1 and %d", c.parallel, maxParallel)
+	case c.parallel > 1 && c.udpPort != 0:
+		return fmt.Errorf("--parallel %d with --udp-port %d: parallel associations need ephemeral UDP ports", c.parallel, c.udpPort)
 	}
 	if err := checkPort(fs, "remote-udp-port", c.remoteUDP, 1); err != nil {
 		return err
@@ -87,30 +105,76 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 		return usageError(fs, "%v", err)
 	}
 
-	ec, closeTap, err := c.common.endpoint(c.localAddrs(), c.udpPort)
+	ec, closeTap, err := c.common.endpoint(e, c.localAddrs(), c.udpPort)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
 	defer closeTap()
-	_, err = perf.RunClient(ctx, perf.ClientConfig{
-		Endpoint:  ec,
-		Remote:    stack.Remote{Addrs: c.connect.addrs, Port: c.connect.port, UDPPort: c.remoteUDP},
-		Size:      int(c.size),
-		Bytes:     int64(c.bytes),
-		Duration:  c.duration,
-		Streams:   c.streams,
-		PPID:      uint32(c.ppid),
-		Unordered: c.unordered,
-		Echo:      c.expectEcho,
-		Output:    c.common.output(e),
-		Script:    c.common.script.actions,
-
+	cfg := perf.ClientConfig{
+		Endpoint:       ec,
+		Remote:         stack.Remote{Addrs: c.connect.addrs, Port: c.connect.port, UDPPort: uint16(c.remoteUDP)},
+		Size:           int(c.size),
+		Bytes:          int64(c.bytes),
+		Duration:       c.duration,
+		Streams:        c.streams,
+		PPID:           uint32(c.ppid),
+		Unordered:      c.unordered,
+		Echo:           c.expectEcho,
+		Output:         c.common.output(e),
+		Script:         c.common.script.actions,
+		Bitrate:        float64(c.bitrate),
+		Reverse:        c.reverse,
 		ConnectTimeout: c.connectTimeout,
-	})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
-		return exitFail
 	}
-	return exitOK
+	errs := make([]error, c.parallel)
+	var wg sync.WaitGroup
+	for i := range c.parallel {
+		wg.Go(func() {
+			cfg := cfg
+			cfg.Association = i + 1
+			_, errs[i] = perf.RunClient(ctx, cfg)
+		})
+	}
+	wg.Wait()
+	code := exitOK
+	for _, err := range errs {
+		if err != nil {
+			fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+			code = exitFail
+		}
+	}
+	return code
+}
+
+// maxParallel bounds --parallel: each association has an endpoint, with a
+// socket and 4 MiB buffers.
+const maxParallel = 128
+
+// bitrate is a flag value in bits per second with an optional decimal
+// suffix K, M or G, as iperf3 takes it: "500K", "100M", "1.5G".
+type bitrate float64
+
+var bitrateSuffixes = map[string]float64{"K": 1e3, "M": 1e6, "G": 1e9}
+
+func (b *bitrate) Set(s string) error {
+	num, mult := s, 1.0
+	if n := len(s); n > 0 {
+		if m, ok := bitrateSuffixes[strings.ToUpper(s[n-1:])]; ok {
+			num, mult = s[:n-1], m
+		}
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v <= 0 || math.IsInf(v, 0) {
+		return fmt.Errorf("%q is not a bitrate (like 500K, 100M or 1.5G bits per second)", s)
+	}
+	*b = bitrate(v * mult)
+	return nil
+}
+
+func (b *bitrate) String() string {
+	if b == nil || *b == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(float64(*b), 'g', -1, 64)
 }

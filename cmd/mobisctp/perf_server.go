@@ -26,7 +26,7 @@ func runPerfServer(ctx context.Context, e *env, args []string) int {
 		return usageError(fs, "%v", err)
 	}
 
-	ec, closeTap, err := common.endpoint(listen.addrs, *udpPort)
+	ec, closeTap, err := common.endpoint(e, listen.addrs, *udpPort)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -49,10 +49,15 @@ func runPerfServer(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-func joinAddrs(addrs []netip.Addr) string {
+// joinAddrs formats addresses for text output: "127.0.0.1,::1".
+func joinAddrs(addrs []netip.Addr) string { return strings.Join(addrStrings(addrs), ",") }
+
+// addrStrings is the JSON form of a set of addresses, the same in every
+// command's output: an array of strings.
+func addrStrings(addrs []netip.Addr) []string {
 	s := make([]string, len(addrs))
 	for i, a := range addrs {
 		s[i] = a.String()
 	}
-	return strings.Join(s, ",")
+	return s
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/logging"
+
 	"github.com/mobisctp/mobisctp/rserpool/asap"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
@@ -25,9 +27,13 @@ var terminalInput io.Reader = os.Stdin
 const drainTimeout = 2 * time.Second
 
 func runPU(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "mobisctp pu", registrarUsage+" --pool HANDLE [--count N] [--interval DUR] [--cache-ttl DUR] [--json]")
+	fs := newFlagSet(e, "mobisctp pu", registrarUsage+" --pool HANDLE [--count N] [--interval DUR] [--cache-ttl DUR] [--wait DUR] [SCTP timer flags] [--log-level L] [--json]")
 	var regs registrarFlags
 	regs.register(fs)
+	var timers sctpFlags
+	timers.register(fs)
+	logs := registerLogLevel(fs, logging.LogLevelDisabled)
+	wait := fs.Duration("wait", 0, "how long to keep looking for an element of the pool before giving up (0: one try; negative: until interrupted)")
 	pool := fs.String("pool", "", "pool `handle` to use (required)")
 	count := fs.Int("count", 0, "send `n` generated messages instead of lines read from stdin (0 with --interval: until interrupted)")
 	interval := fs.Duration("interval", time.Second, "time between generated messages")
@@ -39,6 +45,9 @@ func runPU(ctx context.Context, e *env, args []string) int {
 	if err := checkPUFlags(fs, &regs, *pool, *count, *interval, *ttl); err != nil {
 		return usageError(fs, "%v", err)
 	}
+	if err := timers.check(); err != nil {
+		return usageError(fs, "%v", err)
+	}
 	if *ttl == 0 {
 		*ttl = -1 // asap's zero means the default
 	}
@@ -48,7 +57,9 @@ func runPU(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer regs.close()
-	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: localAddrsNear(regs.nearby())})
+	cfg := stack.Config{LocalAddrs: localAddrsNear(regs.nearby()), LoggerFactory: logs.factory(e.stderr)}
+	timers.apply(&cfg)
+	ep, err := stack.NewEndpoint(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
@@ -60,12 +71,18 @@ func runPU(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer u.Close()
-	s, err := u.Connect(ctx, wire.PoolHandle(*pool), asap.SessionConfig{})
+	out := &reporter{w: e.stdout, json: *jsonOut}
+	out.event("connecting", fmt.Sprintf("looking for an element of pool %q at %s", *pool, regs.describe()),
+		map[string]any{"pool": *pool, "registrars": regs.describe()})
+	s, err := u.Connect(ctx, wire.PoolHandle(*pool), asap.SessionConfig{ConnectWait: *wait})
 	if err != nil {
+		if ctx.Err() == nil {
+			out.event(asap.SessionResolveFailed.String(), asap.SessionResolveFailed.String()+": "+err.Error(), map[string]any{"error": err.Error()})
+		}
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
-	t := &terminal{s: s, out: &reporter{w: e.stdout, json: *jsonOut}, allAnswered: make(chan struct{}, 1)}
+	t := &terminal{s: s, out: out, allAnswered: make(chan struct{}, 1)}
 	printed, received := printSessionEvents(s, t.out), t.receive()
 	if isSet(fs, "count") || isSet(fs, "interval") {
 		t.generate(ctx, *count, *interval)

@@ -30,6 +30,7 @@ type registrarFlagValues struct {
 	enrpAnnounceAddr     netip.AddrPort // parsed from enrpAnnounce
 	suggest              bool
 	limits               registrarLimits
+	logs                 *logLevel
 }
 
 // registrarLimits are the resource limits of the registrar command.
@@ -60,6 +61,7 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.IntVar(&l.pools, "max-pools", registrar.DefaultMaxPools, "most `pools` in the handlespace")
 	fs.IntVar(&l.sessions, "max-assocs", registrar.DefaultMaxSessions, "most ASAP `associations` served at once")
 	fs.DurationVar(&l.maxLife, "max-lifetime", registrar.DefaultMaxLifetime, "longest registration life stored; longer ones are clamped")
+	v.logs = registerLogLevel(fs, logging.LogLevelWarn)
 }
 
 // check names the first limit flag that is not positive.
@@ -118,11 +120,9 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 
 // config returns the registrar configuration the flags describe.
 func (v *registrarFlagValues) config(e *env) registrar.Config {
-	logs := logging.NewDefaultLoggerFactory()
-	logs.Writer = e.stderr
-	logs.DefaultLogLevel = logging.LogLevelWarn
 	cfg := registrar.DefaultConfig()
-	cfg.Endpoint.LocalAddrs, cfg.Endpoint.Port, cfg.Endpoint.UDPPort = v.listen.addrs, v.listen.port, v.udpPort
+	cfg.Endpoint.LocalAddrs, cfg.Endpoint.Port, cfg.Endpoint.UDPPort = v.listen.addrs, v.listen.port, uint16(v.udpPort)
+	cfg.Endpoint.EphemeralUDPPort = v.udpPort == 0
 	cfg.ServerID = wire.ServerID(v.id)
 	cfg.KeepAliveInterval, cfg.KeepAliveTimeout = v.keepAlive, v.kaTimeout
 	cfg.UnreachableThreshold = v.threshold
@@ -135,7 +135,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	if cfg.ENRP.Port == 0 && (len(v.peers) > 0 || v.enrpAnnounceAddr.IsValid()) {
 		cfg.ENRP.Port = registrar.DefaultENRPPort
 	}
-	cfg.LoggerFactory = logs
+	cfg.LoggerFactory = v.logs.factory(e.stderr)
 	return cfg
 }
 
@@ -143,7 +143,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--takeover-suggestion] [--json] "+
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--takeover-suggestion] [--log-level L] [--json] "+
 		"[--max-elements N] [--max-elements-per-assoc N] [--max-elements-per-addr N] [--max-pools N] [--max-assocs N] [--max-lifetime DUR]")
 	var v registrarFlagValues
 	v.register(fs)
@@ -161,7 +161,7 @@ func runRegistrar(ctx context.Context, e *env, args []string) int {
 	out := &reporter{w: e.stdout, json: v.json}
 	out.event("listening", fmt.Sprintf("registrar $%08x listening on %s, SCTP port %d, UDP port %d",
 		uint32(r.ServerID()), joinAddrs(r.LocalAddrs()), r.Port(), r.UDPPort()),
-		map[string]any{"server": uint32(r.ServerID()), "addrs": joinAddrs(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()})
+		map[string]any{"server": uint32(r.ServerID()), "addrs": addrStrings(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()})
 	if port := r.ENRPPort(); port != 0 {
 		out.event("enrp", fmt.Sprintf("ENRP on SCTP and UDP port %d, peers %s", port, v.peers.String()),
 			map[string]any{"enrp_port": port, "peers": v.peers.String()})

@@ -132,7 +132,7 @@ func procElement(t *testing.T, i, udpPort int) {
 	t.Cleanup(func() { ep.Close() })
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 3})}, Port: wire.PortASAP, UDPPort: udpPort})
+	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 3})}, Port: wire.PortASAP, UDPPort: uint16(udpPort)})
 	if err != nil {
 		t.Fatal(err)
 	}

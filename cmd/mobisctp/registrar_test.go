@@ -39,7 +39,7 @@ func TestRegistrarFlagErrors(t *testing.T) {
 		{[]string{"registrar", "--max-lifetime", "0s"}, "--max-lifetime"},
 		{[]string{"registrar", "now"}, `unexpected argument "now"`},
 		{[]string{"hsdump", "--registrar", "127.0.0.1:0"}, "--registrar"},
-		{[]string{"hsdump", "--udp-port", "0"}, "--udp-port"},
+		{[]string{"hsdump", "--registrar-udp-port", "0"}, "--registrar-udp-port"},
 		{[]string{"hsdump", "--timeout", "0s"}, "--timeout"},
 	} {
 		code, stdout, stderr := runArgs(t.Context(), tc.args...)
@@ -132,11 +132,11 @@ func TestRegistrarAndHsdump(t *testing.T) {
 	udpPort := fmt.Sprint(listening.UDPPort)
 	registerElement(t, listening.UDPPort)
 
-	code, text, stderr := runArgs(t.Context(), "hsdump", "--udp-port", udpPort)
+	code, text, stderr := runArgs(t.Context(), "hsdump", "--registrar-udp-port", udpPort)
 	if code != exitOK || !strings.Contains(text, `pool "cli": RoundRobin, 1 elements`) || !strings.Contains(text, "$0000002a  sctp 127.0.0.1:7") {
 		t.Errorf("hsdump: exit %d\n%s%s", code, text, stderr)
 	}
-	code, js, stderr := runArgs(t.Context(), "hsdump", "--udp-port", udpPort, "--json")
+	code, js, stderr := runArgs(t.Context(), "hsdump", "--registrar-udp-port", udpPort, "--json")
 	var table struct {
 		Server uint32
 		Pools  []struct {
@@ -184,7 +184,7 @@ func registerElement(t *testing.T, udpPort int) {
 	t.Cleanup(func() { ep.Close() })
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback4}, Port: wire.PortASAP, UDPPort: udpPort})
+	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback4}, Port: wire.PortASAP, UDPPort: uint16(udpPort)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,6 +58,17 @@ type ClientConfig struct {
 	// ConnectTimeout bounds the attempt to connect
 	// (DefaultConnectTimeout).
 	ConnectTimeout time.Duration
+	// Bitrate, when positive, paces the sending to this many bits of
+	// payload per second; 0 sends as fast as the association takes it.
+	Bitrate float64
+	// Association numbers the run's association in its report and, when
+	// not 1, labels its interval lines ("#2"): RunClient calls running in
+	// parallel give each their number (default 1).
+	Association int
+	// Reverse asks the server to send, with this configuration's size,
+	// budget, streams, PPID and bitrate, and checks what arrives as an
+	// echo would be checked (see ReversePPID).
+	Reverse bool
 }
 
 // withDefaults fills the zero fields and rejects impossible values.
@@ -66,13 +77,16 @@ func (c ClientConfig) withDefaults() (ClientConfig, error) {
 	config.Default(&c.Duration, DefaultDuration)
 	config.Default(&c.Streams, 1)
 	config.Default(&c.ConnectTimeout, DefaultConnectTimeout)
+	config.Default(&c.Association, 1)
 	switch {
 	case c.Size < 1 || c.Size > MaxMessageSize:
 		return c, fmt.Errorf("perf: Size %d not between 1 and %d", c.Size, MaxMessageSize)
 	case c.Streams < 1 || c.Streams > MaxStreams:
 		return c, fmt.Errorf("perf: Streams %d not between 1 and %d", c.Streams, MaxStreams)
-	case c.Bytes < 0 || c.Duration < 0:
-		return c, errors.New("perf: negative budget")
+	case c.Bytes < 0 || c.Duration < 0 || c.Bitrate < 0:
+		return c, errors.New("perf: negative budget or bitrate")
+	case c.PPID == ReversePPID:
+		return c, fmt.Errorf("perf: PPID %#x is reserved for the reverse request", ReversePPID)
 	}
 	c.Endpoint.OutStreams = max(c.Endpoint.OutStreams, uint16(c.Streams))
 	c.Endpoint.MaxInStreams = max(c.Endpoint.MaxInStreams, uint16(c.Streams))
@@ -123,7 +137,11 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Report, error) {
 func (c *client) run(ctx context.Context) Report {
 	peer := c.a.RemoteAddr().String()
 	events := c.con.watch("", c.a)
-	stopMeter := c.con.meter(ctx, &c.sentBytes)
+	counted := &c.sentBytes
+	if c.cfg.Reverse {
+		counted = &c.echo.bytes
+	}
+	stopMeter := c.con.meter(ctx, c.label(), counted)
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
@@ -134,21 +152,23 @@ func (c *client) run(ctx context.Context) Report {
 	defer stopScript()
 	go runScript(scriptCtx, c.a, c.cfg.Script, c.con, "")
 	start := time.Now()
-	err := c.send(ctx)
-	if err == nil {
+	var err error
+	if c.cfg.Reverse {
+		err = c.requestReverse(ctx)
+	} else if err = c.send(ctx); err == nil {
 		c.awaitEchoes(ctx)
 	}
 	c.shutdown(ctx)
 	elapsed := time.Since(start)
 
-	stopMeter()
+	intervals := stopMeter()
 	<-read
 	<-events
 	if aerr := c.a.Err(); aerr != nil {
 		err = aerr // the cause, rather than a send failing because of it
 	}
-	return assocReport{role: "client", id: 1, peer: peer, elapsed: elapsed, sent: c.sent,
-		received: c.echo.received, mismatches: c.echo.mismatches, stats: c.a.Stats(), err: err}.build()
+	return assocReport{role: "client", id: c.cfg.Association, peer: peer, elapsed: elapsed, sent: c.sent,
+		received: c.echo.received, mismatches: c.echo.mismatches, stats: c.a.Stats(), err: err, intervals: intervals}.build()
 }
 
 // send queues messages until the budget is spent or ctx is done.
@@ -163,7 +183,11 @@ func (c *client) send(ctx context.Context) error {
 		payloads[i] = NewPayload(uint16(i), c.cfg.Size)
 	}
 	left := c.cfg.Bytes
+	pace := newPacer(c.cfg.Bitrate)
 	for i := 0; ctx.Err() == nil; i = (i + 1) % len(payloads) {
+		if !pace.wait(ctx, c.sent.meter.Load()) {
+			return nil // time is up or the run was stopped
+		}
 		n := c.cfg.Size
 		if c.cfg.Bytes > 0 {
 			if left == 0 {
@@ -187,6 +211,43 @@ func (c *client) send(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// label names the association in interval lines when several run.
+func (c *client) label() string {
+	if c.cfg.Association == 1 {
+		return ""
+	}
+	return fmt.Sprintf("#%d", c.cfg.Association)
+}
+
+// pacer holds a sender to a bitrate: the bytes sent so far may leave once
+// their time at that rate has come.
+type pacer struct {
+	start   time.Time
+	bitrate float64 // bits per second; 0: no pacing
+}
+
+func newPacer(bitrate float64) pacer { return pacer{start: time.Now(), bitrate: bitrate} }
+
+// wait blocks until sent bytes are due, or ctx is done (false).
+func (p pacer) wait(ctx context.Context, sent uint64) bool {
+	if p.bitrate <= 0 {
+		return ctx.Err() == nil
+	}
+	due := p.start.Add(time.Duration(float64(sent) * 8 / p.bitrate * float64(time.Second)))
+	d := time.Until(due)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // awaitEchoes waits, if the server echoes, until every byte sent has come
@@ -231,7 +292,7 @@ func (c *client) verdict(r Report) error {
 		return errors.New(r.Error)
 	case r.EchoMismatches > 0:
 		return fmt.Errorf("perf: %d echoed messages differ from those sent", r.EchoMismatches)
-	case c.cfg.Echo || r.Received.Messages > 0:
+	case c.cfg.Echo || (r.Received.Messages > 0 && !c.cfg.Reverse):
 		if err := Compare(r.Sent, r.Received); err != nil {
 			return fmt.Errorf("perf: echo: %w", err)
 		}

@@ -18,20 +18,21 @@ type Output struct {
 	Stderr io.Writer
 	// JSON prints one JSON object per association instead of a summary.
 	JSON bool
-	// Progress redraws a progress line once a second; set it when Stdout
-	// is a terminal. Ignored with JSON.
-	Progress bool
+	// Interval is how often an interval line (bytes and rate of the last
+	// interval, as iperf3 prints them) goes to Stdout, and the step of
+	// the series in the JSON reports: 0 means every second, negative
+	// none.
+	Interval time.Duration
 
 	screen *screen // shared by the two sides of RunPair; nil: a new one
 }
 
 // screen serializes everything printed to a pair of writers, so that the
-// lines of concurrent associations and the progress line never interleave.
+// lines of concurrent associations never interleave.
 type screen struct {
 	mu     sync.Mutex
 	stdout io.Writer
 	stderr io.Writer
-	live   bool      // a progress line is on stdout: clear it before writing
 	origin time.Time // event times are printed relative to it
 }
 
@@ -49,8 +50,8 @@ func newScreen(out Output) *screen {
 // console is how one server or client prints.
 type console struct {
 	*screen
-	json   bool
-	meters bool // draw a progress line
+	json     bool
+	interval time.Duration // of the meter; negative: none
 }
 
 func newConsole(out Output) *console {
@@ -58,7 +59,11 @@ func newConsole(out Output) *console {
 	if scr == nil {
 		scr = newScreen(out)
 	}
-	return &console{screen: scr, json: out.JSON, meters: out.Progress && !out.JSON}
+	interval := out.Interval
+	if interval == 0 {
+		interval = time.Second
+	}
+	return &console{screen: scr, json: out.JSON, interval: interval}
 }
 
 // event prints a line stamped with t relative to the origin. In JSON mode
@@ -96,27 +101,9 @@ func (s *screen) diag(line string) {
 	fmt.Fprintln(s.stderr, line)
 }
 
-// print writes text to stdout, first clearing the progress line.
+// print writes text to stdout.
 func (s *screen) print(text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.clear()
 	io.WriteString(s.stdout, text)
-}
-
-// progress replaces the progress line.
-func (s *screen) progress(line string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clear()
-	io.WriteString(s.stdout, line)
-	s.live = true
-}
-
-// clear erases the progress line; s.mu is held.
-func (s *screen) clear() {
-	if s.live {
-		io.WriteString(s.stdout, "\r\x1b[K") // carriage return, erase to end of line
-		s.live = false
-	}
 }

@@ -11,7 +11,7 @@ import (
 // per stream, in the order they were sent or delivered.
 type flow struct {
 	streams []*streamTally // indexed by stream identifier; nil until used
-	meter   *atomic.Uint64 // bytes, shared with the progress line; may be nil
+	meter   *atomic.Uint64 // bytes, for the interval lines; may be nil
 }
 
 // streamTally is one stream's share of a flow.
@@ -34,6 +34,9 @@ func (f *flow) add(id uint16, part []byte, eor bool) {
 		f.meter.Add(uint64(len(part)))
 	}
 }
+
+// empty reports whether nothing was counted yet.
+func (f *flow) empty() bool { return len(f.streams) == 0 }
 
 // stream returns the tally of stream id, creating it on first use. Peers
 // may use any identifier, so the table grows on demand.

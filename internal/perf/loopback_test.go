@@ -21,7 +21,7 @@ import (
 // is no speed requirement.
 const hangGuard = 2 * time.Minute
 
-var loopback = stack.Config{LocalAddrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}
+var loopback = stack.Config{LocalAddrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, EphemeralUDPPort: true}
 
 func guardedContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
@@ -76,9 +76,47 @@ func TestLoopbackEcho(t *testing.T) {
 	}
 }
 
+// TestLoopbackReverse: the server sends what the client's configuration
+// asks for, the client checks every message and both hash the same bytes.
+func TestLoopbackReverse(t *testing.T) {
+	client, server, _ := pairOutput(t, ServerConfig{},
+		ClientConfig{Bytes: 200_000, Size: 3000, Streams: 2, PPID: 42, Reverse: true})
+	if client.Sent.Bytes != 0 || client.Received.Bytes != 200_000 || client.EchoMismatches != 0 {
+		t.Errorf("client sent %d bytes, received %d, %d mismatches", client.Sent.Bytes, client.Received.Bytes, client.EchoMismatches)
+	}
+	if err := Compare(server.Sent, client.Received); err != nil {
+		t.Errorf("received other than the server sent: %v", err)
+	}
+	if server.Received.Bytes != 0 {
+		t.Errorf("the server counts %d bytes received, the request included", server.Received.Bytes)
+	}
+}
+
+// TestReverseRequest: a request reads back, and one the server could not
+// honour is refused.
+func TestReverseRequest(t *testing.T) {
+	want := ClientConfig{Size: 1200, Bytes: 5000, Duration: 3 * time.Second, Streams: 3, PPID: 7, Unordered: true, Bitrate: 1e6}
+	got, ok := decodeReverse(encodeReverse(want), 16)
+	if !ok || got.Size != want.Size || got.Bytes != want.Bytes || got.Duration != want.Duration || got.Streams != want.Streams ||
+		got.PPID != want.PPID || !got.Unordered || got.Bitrate != want.Bitrate {
+		t.Errorf("read back %+v, want %+v", got, want)
+	}
+	if _, ok := decodeReverse(encodeReverse(want), 2); ok {
+		t.Error("accepted 3 streams where the association has 2")
+	}
+	for _, bad := range []string{"", "reverse", "hello world",
+		"reverse size=99999999 bytes=0 time=0 streams=1 ppid=0 unordered=false bitrate=0",
+		"reverse size=10 bytes=-1 time=0 streams=1 ppid=0 unordered=false bitrate=0",
+		"reverse size=10 bytes=0 time=0 streams=1 ppid=1885696614 unordered=false bitrate=0"} {
+		if c, ok := decodeReverse([]byte(bad), 16); ok {
+			t.Errorf("%q accepted as %+v", bad, c)
+		}
+	}
+}
+
 // jsonKeys lists the field names of the JSON form, which scripts rely on.
 var jsonKeys = map[string][]string{
-	"report": {"association", "echo_mismatches", "error", "local_port", "paths", "peer", "peer_port",
+	"report": {"association", "echo_mismatches", "error", "intervals", "local_port", "paths", "peer", "peer_port",
 		"received", "retransmissions", "role", "seconds", "sent"},
 	"flow":   {"bytes", "mbit_per_s", "messages", "msg_per_s", "streams"},
 	"stream": {"bytes", "messages", "sha256", "stream"},

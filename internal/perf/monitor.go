@@ -23,37 +23,56 @@ func (c *console) watch(label string, a *stack.Association) <-chan struct{} {
 	return done
 }
 
-// meter redraws the progress line once a second from the byte counter,
-// until ctx is done; the returned function stops it and waits. Without a
-// progress line it does nothing.
-func (c *console) meter(ctx context.Context, bytes *atomic.Uint64) (stop func()) {
-	if !c.meters {
-		return func() {}
+// meter takes the byte counter's growth every interval, from now until ctx
+// is done or stop is called, and prints it as an interval line (not in
+// JSON mode); stop returns the series.
+func (c *console) meter(ctx context.Context, label string, bytes *atomic.Uint64) (stop func() []Interval) {
+	if c.interval < 0 {
+		return func() []Interval { return nil }
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	var series []Interval
 	var wg sync.WaitGroup
+	tick := time.NewTicker(c.interval)
+	start, base := time.Now(), bytes.Load()
 	wg.Go(func() {
-		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
-		var last uint64
+		prev, last := start, base
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case now := <-tick.C:
 				n := bytes.Load()
-				c.progress(progressLine(now.Sub(c.origin), n, n-last))
-				last = n
+				iv := newInterval(prev.Sub(start), now.Sub(start), n-last)
+				series = append(series, iv)
+				if !c.json {
+					c.print(intervalLine(label, iv))
+				}
+				prev, last = now, n
 			}
 		}
 	})
-	return func() {
+	return func() []Interval {
 		cancel()
 		wg.Wait()
+		return series
 	}
 }
 
-// progressLine shows the total so far and the rate of the last second.
-func progressLine(elapsed time.Duration, total, lastSecond uint64) string {
-	return fmt.Sprintf("+%.0fs  %.1f MB  %.2f Mbit/s", elapsed.Seconds(), float64(total)/1e6, float64(lastSecond)*8/1e6)
+func newInterval(from, to time.Duration, bytes uint64) Interval {
+	iv := Interval{Start: from.Seconds(), End: to.Seconds(), Bytes: bytes}
+	if d := iv.End - iv.Start; d > 0 {
+		iv.Mbps = float64(bytes) * 8 / d / 1e6
+	}
+	return iv
+}
+
+// intervalLine shows one interval as iperf3 does: "[#1]  1.00-2.00 s
+// 12.34 MB  98.72 Mbit/s".
+func intervalLine(label string, iv Interval) string {
+	if label != "" {
+		label = "[" + label + "] "
+	}
+	return fmt.Sprintf("%s%6.2f-%-6.2f s  %10.2f MB  %10.2f Mbit/s\n", label, iv.Start, iv.End, float64(iv.Bytes)/1e6, iv.Mbps)
 }

@@ -11,12 +11,13 @@ import (
 // this process, and returns both reports. The client's Remote is set to the
 // server's addresses and ports. The server prints as cc.Output says, on the
 // same screen as the client (its own Output is ignored); only the client
-// draws a progress line.
+// prints interval lines.
 func RunPair(ctx context.Context, sc ServerConfig, cc ClientConfig) (client, server Report, err error) {
 	sc.Once = true
 	cc.Output.screen = newScreen(cc.Output)
 	sc.Output = cc.Output
-	sc.Output.Progress = false
+	sc.Output.Interval = -1             // the client's lines are the run's
+	sc.Endpoint.EphemeralUDPPort = true // the client is told the port
 	report := sc.OnReport
 	sc.OnReport = func(r Report) {
 		server = r

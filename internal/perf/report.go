@@ -13,7 +13,7 @@ type Report struct {
 	Association int    `json:"association"` // sequence number within the run, from 1
 	LocalPort   uint16 `json:"local_port"`  // SCTP ports
 	PeerPort    uint16 `json:"peer_port"`
-	// Peer is the peer's primary address and UDP port when the
+	// Peer is the peer's primary address and SCTP port when the
 	// association started.
 	Peer string `json:"peer"`
 	// Seconds is the measured time: for a client from the established
@@ -34,6 +34,18 @@ type Report struct {
 	// Error says why the association ended abnormally; empty otherwise.
 	Error string       `json:"error"`
 	Paths []PathReport `json:"paths"`
+	// Intervals is the series of Output.Interval steps: what the client
+	// sent or the server received in each.
+	Intervals []Interval `json:"intervals"`
+}
+
+// Interval is one step of the series, in seconds since the association
+// began.
+type Interval struct {
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
+	Bytes uint64  `json:"bytes"`
+	Mbps  float64 `json:"mbit_per_s"`
 }
 
 // Flow is one direction's traffic.
@@ -81,6 +93,7 @@ type assocReport struct {
 	mismatches uint64
 	stats      stack.Stats
 	err        error
+	intervals  []Interval
 }
 
 func (r assocReport) build() Report {
@@ -97,6 +110,10 @@ func (r assocReport) build() Report {
 		Retransmissions: r.stats.Retransmissions,
 		EchoMismatches:  r.mismatches,
 		Paths:           make([]PathReport, len(r.stats.Paths)),
+		Intervals:       r.intervals,
+	}
+	if rep.Intervals == nil {
+		rep.Intervals = []Interval{}
 	}
 	if r.err != nil {
 		rep.Error = r.err.Error()

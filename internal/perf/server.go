@@ -40,10 +40,9 @@ type ServerConfig struct {
 
 // Server accepts associations and measures what they carry.
 type Server struct {
-	cfg     ServerConfig
-	ep      *stack.Endpoint
-	con     *console
-	rxBytes atomic.Uint64 // received by every association, for the progress line
+	cfg ServerConfig
+	ep  *stack.Endpoint
+	con *console
 }
 
 // Listen opens the server's endpoint; Serve then accepts associations.
@@ -61,7 +60,7 @@ func Listen(cfg ServerConfig) (*Server, error) {
 func (s *Server) Port() uint16 { return s.ep.Port() }
 
 // UDPPort returns the server's UDP encapsulation port.
-func (s *Server) UDPPort() int { return s.ep.UDPPort() }
+func (s *Server) UDPPort() uint16 { return s.ep.UDPPort() }
 
 // LocalAddrs returns the addresses the server listens on.
 func (s *Server) LocalAddrs() []netip.Addr { return s.ep.LocalAddrs() }
@@ -73,8 +72,6 @@ func (s *Server) Close() error { return s.ep.Close() }
 // report. It returns when ctx is done, after shutting down the open
 // associations gracefully, or with Once after the first association.
 func (s *Server) Serve(ctx context.Context) error {
-	stopMeter := s.con.meter(ctx, &s.rxBytes)
-	defer stopMeter()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for id := 1; ; id++ {
@@ -106,26 +103,41 @@ func (s *Server) serve(ctx context.Context, a *stack.Association, id int) {
 
 	go runScript(ctx, a, s.cfg.Script, s.con, label)
 	start := time.Now()
-	received, sent := newFlow(&s.rxBytes), newFlow(nil)
+	var rxBytes atomic.Uint64
+	received, sent := newFlow(&rxBytes), newFlow(nil)
+	stopMeter := s.con.meter(ctx, label, &rxBytes)
 	var echo *echoer
 	if s.cfg.Echo {
 		echo = &echoer{a: a, sent: sent, stopped: func(err error) {
 			s.con.event(label, time.Now(), "echo stopped: "+err.Error())
 		}}
 	}
+	var reverse *reverseSender
 	// How reading ended is the association's Err, reported below.
 	_ = readAll(a, func(part []byte, info stack.RecvInfo) {
+		if reverse == nil && received.empty() && info.PPID == ReversePPID && info.EOR {
+			out, _ := a.Streams()
+			if cfg, ok := decodeReverse(part, out); ok {
+				reverse = s.startReverse(ctx, a, cfg, label, &rxBytes)
+				return
+			}
+		}
 		received.add(info.Stream, part, info.EOR)
 		if echo != nil {
 			echo.part(part, info)
 		}
 	})
+	if reverse != nil {
+		<-reverse.done
+		sent = reverse.c.sent
+	}
 	elapsed := time.Since(start)
+	intervals := stopMeter()
 
 	<-a.Done() // the final statistics exist once the association has ended
 	<-events
 	r := assocReport{role: "server", id: id, peer: peer, elapsed: elapsed,
-		sent: sent, received: received, stats: a.Stats(), err: a.Err()}.build()
+		sent: sent, received: received, stats: a.Stats(), err: a.Err(), intervals: intervals}.build()
 	s.con.report(r)
 	if s.cfg.OnReport != nil {
 		s.cfg.OnReport(r)

@@ -37,7 +37,7 @@ type AnnounceConfig struct {
 	// UDPPort is the registrars' UDP encapsulation port
 	// (stack.DefaultUDPPort): announces name a registrar's addresses and
 	// SCTP port, not the UDP port that SCTP over UDP also needs.
-	UDPPort int
+	UDPPort uint16
 }
 
 func (c AnnounceConfig) withDefaults() AnnounceConfig {
@@ -51,7 +51,6 @@ func (c AnnounceConfig) withDefaults() AnnounceConfig {
 func (c AnnounceConfig) validate() error {
 	return config.Validate("asap",
 		config.Check{Bad: c.Timeout < 0, Field: "AnnounceConfig.Timeout", Why: "must not be negative"},
-		config.Check{Bad: c.UDPPort < 1 || c.UDPPort > 65535, Field: "AnnounceConfig.UDPPort", Why: "must be between 1 and 65535"},
 	)
 }
 

@@ -124,7 +124,7 @@ func decodeAnnounce(b []byte) (wire.ServerAnnounce, error) {
 // addresses (a registrar bound to all of its own) are replaced by the
 // source too. An announce that names other transports only is of no use:
 // elements and users talk to registrars over SCTP.
-func registrarOf(sa wire.ServerAnnounce, src netip.Addr, udpPort int) (stack.Remote, bool) {
+func registrarOf(sa wire.ServerAnnounce, src netip.Addr, udpPort uint16) (stack.Remote, bool) {
 	if len(sa.Transports) == 0 {
 		return stack.Remote{Addrs: []netip.Addr{src}, Port: wire.PortASAP, UDPPort: udpPort}, true
 	}

@@ -90,7 +90,7 @@ func TestElementAndUserFindRegistrarByAnnounces(t *testing.T) {
 	// socket breaks the tie without guessing a free port, and holds the
 	// announces back until the element has failed once.
 	relay := udpSocket(t)
-	r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}},
+	r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}, EphemeralUDPPort: true},
 		Announce: relay.LocalAddr().(*net.UDPAddr).AddrPort(), AnnounceInterval: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +256,6 @@ func TestListenAnnouncesChecksConfig(t *testing.T) {
 		want string
 	}{
 		{AnnounceConfig{Timeout: -time.Second}, "Timeout"},
-		{AnnounceConfig{UDPPort: 70000}, "UDPPort"},
 	} {
 		if a, err := ListenAnnounces(tc.cfg); err == nil || !contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want one about %q", tc.cfg, err, tc.want)

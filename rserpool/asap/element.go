@@ -75,7 +75,7 @@ func (c ElementConfig) validate(ep *stack.Endpoint) error {
 		return errors.New("asap: ElementConfig.Registrars is empty and there are no Announces: one is needed to find a registrar")
 	case c.ReregInterval > maxReregInterval:
 		return fmt.Errorf("asap: ElementConfig.ReregInterval %v exceeds %v", c.ReregInterval, maxReregInterval)
-	case ep.UDPPort() != int(ep.Port()):
+	case ep.UDPPort() != ep.Port():
 		return fmt.Errorf("asap: the element's UDP port %d differs from its SCTP port %d; pool users could not reach it (see ElementEndpoint)",
 			ep.UDPPort(), ep.Port())
 	}
@@ -93,9 +93,10 @@ type Element struct {
 	// its end is no registrar failure.
 	movedFrom atomic.Pointer[registrarConn]
 
-	cancel    context.CancelFunc
-	done      chan struct{} // closed when the registration loop has ended
-	closeOnce sync.Once
+	cancel     context.CancelFunc
+	done       chan struct{} // closed when the registration loop has ended
+	closeOnce  sync.Once
+	registered atomic.Bool // some registrar took a registration
 }
 
 // NewElement makes ep a pool element: it starts accepting associations
@@ -130,19 +131,21 @@ func (e *Element) Accept(ctx context.Context) (*UserConn, error) {
 	return newUserConn(a), nil
 }
 
-// Close stops renewing the registration and deregisters the element, then
-// closes the association with the registrar. Associations with pool users
-// stay up until the endpoint closes.
+// Close stops renewing the registration and deregisters the element, if
+// it ever registered, then closes the association with the registrar.
+// Associations with pool users stay up until the endpoint closes.
 func (e *Element) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		e.cancel()
 		<-e.done
-		ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
-		err = e.deregister(ctx)
-		cancel()
+		if e.registered.Load() {
+			ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
+			err = e.deregister(ctx)
+			cancel()
+			e.events.Post(ElementEvent{Type: ElementDeregistered, Time: time.Now(), Err: err})
+		}
 		e.regs.close()
-		e.events.Post(ElementEvent{Type: ElementDeregistered, Time: time.Now(), Err: err})
 		e.events.Close()
 	})
 	return err

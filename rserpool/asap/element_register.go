@@ -64,6 +64,7 @@ func (e *Element) serve(ctx context.Context, c *registrarConn) {
 			e.post(ElementReregistered, c, nil)
 		default:
 			registered = true
+			e.registered.Store(true)
 			e.post(ElementRegistered, c, nil)
 		}
 		t.Reset(e.cfg.ReregInterval)

@@ -150,7 +150,7 @@ func TestElementRegistrationRefused(t *testing.T) {
 }
 
 func TestNewElementChecksConfig(t *testing.T) {
-	ep, err := stack.Listen(stack.Config{Port: 7001}) // ephemeral UDP port: differs
+	ep, err := stack.Listen(stack.Config{Port: 7001, EphemeralUDPPort: true}) // differs
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,4 +169,24 @@ func TestNewElementChecksConfig(t *testing.T) {
 			t.Errorf("%+v: error %v, want one about %q", tc.cfg, err, tc.want)
 		}
 	}
+}
+
+// TestElementWithoutRegistrar: the failure names the registrar tried, and
+// Close does not claim a deregistration that never was a registration.
+func TestElementWithoutRegistrar(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		nobody := stack.Remote{Addrs: []netip.Addr{reg1Addr}, Port: wire.PortASAP}
+		e, _ := w.element("pe", pe1Addr, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{nobody}, RequestTimeout: time.Second})
+		ev := elementEvent(t, e, ElementRegistrationFailed)
+		if !errors.Is(ev.Err, ErrNoRegistrar) || !contains(ev.Err.Error(), "192.0.2.1:3863") || !contains(ev.Err.Error(), "no INIT ACK") {
+			t.Errorf("registration failed with %v, want ErrNoRegistrar naming 192.0.2.1:3863 and no INIT ACK", ev.Err)
+		}
+		e.Close()
+		for ev := range e.Events() {
+			if ev.Type == ElementDeregistered {
+				t.Errorf("event %v after Close, though the element never registered", ev)
+			}
+		}
+	})
 }

@@ -16,9 +16,9 @@ const portTries = 8
 func ElementEndpoint(cfg stack.Config) (*stack.Endpoint, error) {
 	switch {
 	case cfg.Port != 0:
-		cfg.UDPPort = int(cfg.Port)
+		cfg.UDPPort = cfg.Port
 	case cfg.UDPPort != 0:
-		cfg.Port = uint16(cfg.UDPPort)
+		cfg.Port = cfg.UDPPort
 	default:
 		return randomPortEndpoint(cfg)
 	}
@@ -30,8 +30,8 @@ func ElementEndpoint(cfg stack.Config) (*stack.Endpoint, error) {
 func randomPortEndpoint(cfg stack.Config) (*stack.Endpoint, error) {
 	var err error
 	for range portTries {
-		p := 49152 + rand.IntN(16384)
-		cfg.Port, cfg.UDPPort = uint16(p), p
+		p := uint16(49152 + rand.IntN(16384))
+		cfg.Port, cfg.UDPPort = p, p
 		var ep *stack.Endpoint
 		if ep, err = stack.Listen(cfg); err == nil {
 			return ep, nil

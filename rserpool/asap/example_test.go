@@ -20,7 +20,7 @@ func Example() {
 	loopback := []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 	pool := wire.PoolHandle("EchoPool")
 
-	reg, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: loopback}})
+	reg, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: loopback, EphemeralUDPPort: true}})
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
@@ -68,6 +69,7 @@ func (s *registrarSet) get(ctx context.Context) (*registrarConn, error) {
 	if len(list) == 0 {
 		return nil, errNoneHeard
 	}
+	var tried []string
 	for range list {
 		r := list[s.next%len(list)]
 		s.next = (s.next + 1) % len(list)
@@ -81,8 +83,9 @@ func (s *registrarSet) get(ctx context.Context) (*registrarConn, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		tried = append(tried, strings.TrimPrefix(err.Error(), "sctp: "))
 	}
-	return nil, ErrNoRegistrar
+	return nil, fmt.Errorf("%w: tried %s", ErrNoRegistrar, strings.Join(tried, "; "))
 }
 
 // drop aborts c, if it is still the current association, so that the next

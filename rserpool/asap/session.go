@@ -29,6 +29,12 @@ type SessionConfig struct {
 	RetryDelay time.Duration
 	// EventQueue is the capacity of the event channel (16).
 	EventQueue int
+	// ConnectWait bounds how long Connect keeps resolving the pool and
+	// trying its elements while none can be reached. At 0, Connect fails
+	// after one round (a resolution, then every element it found) with
+	// an error matching ErrNoElement (or ErrNoRegistrar, or the last
+	// connect failure); negative waits until Connect's ctx ends.
+	ConnectWait time.Duration
 }
 
 func (c SessionConfig) withDefaults() SessionConfig {
@@ -84,6 +90,7 @@ type Session struct {
 	cookie  []byte             // the element's last Cookie
 	card    []wire.PoolElement // failover candidates from a Business Card
 	lastErr error              // the last failure, for Connect's error
+	gaveUp  error              // why run gave up on the first connection
 	stats   Stats
 }
 
@@ -113,14 +120,22 @@ func (u *User) Connect(ctx context.Context, handle wire.PoolHandle, cfg SessionC
 	select {
 	case <-s.up:
 		return s, nil
-	case <-s.done: // the user closed
+	case <-s.done: // the user closed, or ConnectWait passed
 		s.Close()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.gaveUp != nil {
+			return nil, s.gaveUp
+		}
 		return nil, ErrClosed
 	case <-ctx.Done():
 		s.Close()
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return nil, fmt.Errorf("asap: no element of pool %q reached: %w (last error: %v)", handle, ctx.Err(), s.lastErr)
+		if s.lastErr == nil {
+			return nil, fmt.Errorf("asap: no element of pool %q reached: %w", handle, ctx.Err())
+		}
+		return nil, fmt.Errorf("asap: no element of pool %q reached: %w (last error: %w)", handle, ctx.Err(), s.lastErr)
 	}
 }
 

@@ -3,6 +3,7 @@ package asap
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"time"
@@ -58,12 +59,10 @@ func (s *Session) failover(old *wire.PoolElement, failed bool) (*stack.Associati
 	case old != nil:
 		last = old.ID
 	}
-	reported := false // a failed resolution is reported once per failover
 	for {
 		els, err := s.candidates(excluded, last)
-		if len(els) == 0 && !reported && s.ctx.Err() == nil {
+		if len(els) == 0 && s.ctx.Err() == nil {
 			s.post(SessionEvent{Type: SessionResolveFailed, Err: err})
-			reported = true
 		}
 		for _, el := range els {
 			a, err := s.dial(el)
@@ -78,12 +77,32 @@ func (s *Session) failover(old *wire.PoolElement, failed bool) (*stack.Associati
 			s.post(SessionEvent{Type: SessionConnectFailed, New: el, Err: err})
 			s.u.reportInBackground(s.handle, el.ID)
 		}
+		if old == nil && s.giveUp(start, err) {
+			return nil, wire.PoolElement{}, false
+		}
 		sleep(s.ctx, s.cfg.RetryDelay)
 		if s.ctx.Err() != nil {
 			return nil, wire.PoolElement{}, false
 		}
 		clear(excluded) // failed elements may have come back
 	}
+}
+
+// giveUp reports whether the first connection has been tried for longer
+// than ConnectWait, and if so records why for Connect. resolveErr is the
+// last resolution's error, nil if it found elements.
+func (s *Session) giveUp(start time.Time, resolveErr error) bool {
+	if s.cfg.ConnectWait < 0 || time.Since(start) < s.cfg.ConnectWait {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	why := resolveErr
+	if why == nil {
+		why = s.lastErr
+	}
+	s.gaveUp = fmt.Errorf("asap: no element of pool %q reached: %w", s.handle, why)
+	return true
 }
 
 // candidates returns the elements to try: those of the last Business Card,
@@ -120,7 +139,7 @@ func (s *Session) dial(el wire.PoolElement) (*stack.Association, error) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.ConnectTimeout)
 	defer cancel()
 	t := el.UserTransport
-	return s.u.ep.Dial(ctx, stack.Remote{Addrs: t.Addrs, Port: t.Port, UDPPort: int(t.Port)})
+	return s.u.ep.Dial(ctx, stack.Remote{Addrs: t.Addrs, Port: t.Port, UDPPort: t.Port})
 }
 
 // attach makes a the session's association: it echoes the last cookie, so

@@ -196,16 +196,37 @@ func TestSessionSendErrors(t *testing.T) {
 	})
 }
 
-func TestConnectEmptyPoolTimesOut(t *testing.T) {
+// TestConnectEmptyPoolFails: by default Connect to an empty pool fails
+// at once with ErrNoElement, though its context has no deadline.
+func TestConnectEmptyPoolFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		_, _, reg := w.registrar("registrar", reg1Addr)
+		u := w.user("pu", puAddr, UserConfig{Registrars: []stack.Remote{reg}})
+		start := time.Now()
+		_, err := u.Connect(t.Context(), wire.PoolHandle("NoSuchPool"), SessionConfig{})
+		if !errors.Is(err, ErrNoElement) || !strings.Contains(err.Error(), "NoSuchPool") {
+			t.Errorf("error %v, want ErrNoElement naming the pool", err)
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("Connect took %v to fail", took)
+		}
+	})
+}
+
+// TestConnectEmptyPoolWaits: with a negative ConnectWait, Connect waits
+// for its context, reports every failed resolution as an event, and its
+// error names the deadline and the last failure.
+func TestConnectEmptyPoolWaits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
 		_, _, reg := w.registrar("registrar", reg1Addr)
 		u := w.user("pu", puAddr, UserConfig{Registrars: []stack.Remote{reg}})
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		defer cancel()
-		_, err := u.Connect(ctx, echoHandle, SessionConfig{})
-		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), ErrNoElement.Error()) {
-			t.Errorf("error %v, want the deadline and the last failure", err)
+		_, err := u.Connect(ctx, echoHandle, SessionConfig{ConnectWait: -1})
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrNoElement) {
+			t.Errorf("error %v, want the deadline and ErrNoElement", err)
 		}
 	})
 }

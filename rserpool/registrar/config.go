@@ -45,8 +45,8 @@ const (
 // means its default. DefaultConfig gives a server on the standard ports.
 type Config struct {
 	// Endpoint configures the SCTP endpoint the registrar listens on. A
-	// zero Port means DefaultPort (3863); a zero UDPPort means an
-	// ephemeral UDP encapsulation port, as in package stack. NoDelay is
+	// zero Port means DefaultPort (3863); a zero UDPPort means
+	// DefaultUDPPort (9899), as for any stack.Listen. NoDelay is
 	// always set: every ASAP message is a request or an answer someone
 	// waits for.
 	Endpoint stack.Config

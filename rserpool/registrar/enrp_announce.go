@@ -90,7 +90,7 @@ func (c *core) discovered(p *wire.Presence, src netip.Addr) (stack.Remote, bool)
 		addrs = []netip.Addr{src}
 	}
 	x.dialing[p.Sender] = true
-	return stack.Remote{Addrs: addrs, Port: t.Port, UDPPort: int(t.Port)}, true
+	return stack.Remote{Addrs: addrs, Port: t.Port, UDPPort: t.Port}, true
 }
 
 // enrpDialOnce dials a registrar found by its Presence and serves the

@@ -210,7 +210,7 @@ func (c *core) claimHome(handle wire.PoolHandle, id wire.PEID, t *wire.Transport
 	if len(t.Addrs) == 0 || t.Port == 0 {
 		return
 	}
-	to := stack.Remote{Addrs: cloneTransport(*t).Addrs, Port: t.Port, UDPPort: int(t.Port)}
+	to := stack.Remote{Addrs: cloneTransport(*t).Addrs, Port: t.Port, UDPPort: t.Port}
 	c.enrp.homes = append(c.enrp.homes, homeClaim{to: to, handle: append(wire.PoolHandle(nil), handle...), id: id})
 	signal(c.enrp.send)
 }

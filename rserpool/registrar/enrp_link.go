@@ -62,7 +62,7 @@ func (r *Registrar) startENRP() error {
 		return nil
 	}
 	epCfg := r.cfg.Endpoint
-	epCfg.Port, epCfg.UDPPort, epCfg.PacketConn = e.Port, int(e.Port), e.PacketConn
+	epCfg.Port, epCfg.UDPPort, epCfg.PacketConn = e.Port, e.Port, e.PacketConn
 	ep, err := stack.Listen(epCfg)
 	if err != nil {
 		return fmt.Errorf("registrar: ENRP endpoint: %w", err)
@@ -82,7 +82,7 @@ func (r *Registrar) startENRP() error {
 	r.wg.Go(r.enrpSender)
 	for _, p := range e.Peers {
 		if p.UDPPort == 0 {
-			p.UDPPort = int(p.Port)
+			p.UDPPort = p.Port
 		}
 		r.wg.Go(func() { r.enrpDial(p) })
 	}

@@ -191,7 +191,7 @@ func TestENRPPeerInputChecked(t *testing.T) {
 		pn := newPeerNet(t)
 		r1 := pn.start(1)
 		ep := pn.element0(0)
-		a, err := ep.Dial(t.Context(), stack.Remote{Addrs: []netip.Addr{registrarAddr(1)}, Port: DefaultENRPPort, UDPPort: int(DefaultENRPPort)})
+		a, err := ep.Dial(t.Context(), stack.Remote{Addrs: []netip.Addr{registrarAddr(1)}, Port: DefaultENRPPort, UDPPort: DefaultENRPPort})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 func newLoopback(t testing.TB, cfg Config) *Registrar {
 	t.Helper()
 	cfg.Endpoint.LocalAddrs = []netip.Addr{loopback}
+	cfg.Endpoint.EphemeralUDPPort = true
 	r, err := Listen(cfg)
 	if err != nil {
 		t.Fatal(err)

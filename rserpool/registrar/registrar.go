@@ -134,7 +134,7 @@ func (r *Registrar) ServerID() wire.ServerID { return r.cfg.ServerID }
 func (r *Registrar) Port() uint16 { return r.ep.Port() }
 
 // UDPPort returns the UDP encapsulation port.
-func (r *Registrar) UDPPort() int { return r.ep.UDPPort() }
+func (r *Registrar) UDPPort() uint16 { return r.ep.UDPPort() }
 
 // LocalAddrs returns the registrar's addresses.
 func (r *Registrar) LocalAddrs() []netip.Addr { return r.ep.LocalAddrs() }
