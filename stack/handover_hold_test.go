@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -95,7 +96,7 @@ func TestHandoverHold(t *testing.T) {
 	})
 	synctest.Test(t, func(t *testing.T) {
 		ca, _, ended, _ := serverGone(t, holdCfg(0), 20*time.Second, msgs)
-		if ended.IsZero() || ca.Err() != ErrCommunicationLost {
+		if ended.IsZero() || !errors.Is(ca.Err(), ErrCommunicationLost) {
 			t.Errorf("without the hold the association should be lost; ended %v with %v", ended, ca.Err())
 		}
 	})
@@ -110,7 +111,7 @@ func TestHandoverHoldExpires(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			start := time.Now()
 			ca, _, ended, _ := serverGone(t, holdCfg(hold), 0, 5000)
-			if ended.IsZero() || ca.Err() != ErrCommunicationLost {
+			if ended.IsZero() || !errors.Is(ca.Err(), ErrCommunicationLost) {
 				t.Fatalf("hold %v: ended %v with %v, want ErrCommunicationLost", hold, ended, ca.Err())
 			}
 			ends = append(ends, ended.Sub(start))

@@ -128,15 +128,22 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 		ConnectTimeout: c.connectTimeout,
 	}
 	errs := make([]error, c.parallel)
-	var wg sync.WaitGroup
-	for i := range c.parallel {
-		wg.Go(func() {
-			cfg := cfg
-			cfg.Association = i + 1
-			_, errs[i] = perf.RunClient(ctx, cfg)
-		})
+	run := func(i int) {
+		cfg := cfg
+		cfg.Association = i + 1
+		_, errs[i] = perf.RunClient(ctx, cfg)
 	}
-	wg.Wait()
+	// One association runs on this goroutine: a caller that switched its
+	// thread into a network namespace (the tests) keeps its sockets there.
+	if c.parallel == 1 {
+		run(0)
+	} else {
+		var wg sync.WaitGroup
+		for i := range c.parallel {
+			wg.Go(func() { run(i) })
+		}
+		wg.Wait()
+	}
 	code := exitOK
 	for _, err := range errs {
 		if err != nil {

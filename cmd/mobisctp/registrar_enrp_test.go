@@ -46,7 +46,7 @@ func TestRegistrarPeers(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.SplitN(out2.String(), "\n", 2)[0]), &l2); err != nil {
 		t.Fatal(err)
 	}
-	code, text, stderr := runArgs(t.Context(), "hsdump", "--registrar", "127.0.0.2:3863", "--udp-port", fmt.Sprint(l2.UDPPort))
+	code, text, stderr := runArgs(t.Context(), "hsdump", "--registrar", "127.0.0.2:3863", "--registrar-udp-port", fmt.Sprint(l2.UDPPort))
 	if code != exitOK || !strings.Contains(text, "$0000002a  sctp 127.0.0.1:7") || !strings.Contains(text, "home $00000001") ||
 		!strings.Contains(text, "1 ENRP peers:\n  $00000001  sctp 127.0.0.1:"+fmt.Sprint(p1)) {
 		t.Errorf("hsdump of the second registrar: exit %d\n%s%s", code, text, stderr)

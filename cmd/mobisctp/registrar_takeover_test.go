@@ -51,7 +51,7 @@ func TestRegistrarTakeoverProcesses(t *testing.T) {
 		procElement(t, i, udpPorts[2])
 	}
 	table := func(r int) (map[uint32]uint32, string) {
-		code, js, stderr := runArgs(t.Context(), "hsdump", "--json", "--registrar", fmt.Sprintf("127.0.0.%d:3863", r+1), "--udp-port", fmt.Sprint(udpPorts[r]))
+		code, js, stderr := runArgs(t.Context(), "hsdump", "--json", "--registrar", fmt.Sprintf("127.0.0.%d:3863", r+1), "--registrar-udp-port", fmt.Sprint(udpPorts[r]))
 		var tab struct {
 			Pools []struct {
 				Elements []struct{ ID, Home uint32 }
