@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -23,17 +24,30 @@ type DialError struct {
 }
 
 func (e *DialError) Error() string {
-	remotes := make([]string, len(e.Remotes))
-	for i, r := range e.Remotes {
-		remotes[i] = r.String()
-	}
 	locals := make([]string, len(e.Locals))
 	for i, l := range e.Locals {
 		locals[i] = l.String()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "sctp: no association with %s (SCTP port %d) from %s: %d INIT/COOKIE ECHO sent in %v, %v",
-		strings.Join(remotes, ", "), e.Port, strings.Join(locals, ", "), e.Inits, e.Elapsed.Round(time.Millisecond), e.Err)
+	fmt.Fprintf(&b, "sctp: dial %s from %s", formatPeer(e.Remotes, e.Port), strings.Join(locals, ","))
+	cause := e.Err
+	// The association's own error says how far the handshake got; its
+	// peer is the one above, so only its state and detail are repeated.
+	if se := (*Error)(nil); errors.As(e.Err, &se) {
+		if se.State != "" {
+			b.WriteString(" in state " + se.State)
+		}
+		if se.Detail != "" {
+			b.WriteString(": " + se.Detail)
+		}
+		cause = se.Err
+	} else {
+		fmt.Fprintf(&b, ": %d INIT/COOKIE ECHO sent", e.Inits)
+	}
+	fmt.Fprintf(&b, " in %v", e.Elapsed.Round(time.Millisecond))
+	if cause != nil {
+		b.WriteString(": " + strings.TrimPrefix(cause.Error(), "sctp: "))
+	}
 	if e.SendErr != nil {
 		fmt.Fprintf(&b, " (the last send failed: %v)", e.SendErr)
 	}

@@ -141,7 +141,7 @@ func TestDialErrorSaysWhatWasTried(t *testing.T) {
 				if de.Inits != tc.inits || len(retries) != tc.inits-1 {
 					t.Errorf("%d INITs, %d retry reports %v; want %d INITs", de.Inits, len(retries), retries, tc.inits)
 				}
-				for _, s := range []string{nobody.String() + ":9899", "SCTP port 5001", cli1.String()} {
+				for _, s := range []string{nobody.String() + ":5001 (UDP 9899)", cli1.String()} {
 					if !strings.Contains(err.Error(), s) {
 						t.Errorf("error %q does not name %s", err, s)
 					}
