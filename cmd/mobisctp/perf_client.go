@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"net/netip"
 	"strconv"
@@ -138,6 +139,11 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 	if c.parallel == 1 {
 		run(0)
 	} else {
+		// The associations' reports share the terminal: one lock for
+		// both streams keeps their lines whole.
+		var mu sync.Mutex
+		cfg.Output.Stdout = &lockedWriter{mu: &mu, w: cfg.Output.Stdout}
+		cfg.Output.Stderr = &lockedWriter{mu: &mu, w: cfg.Output.Stderr}
 		var wg sync.WaitGroup
 		for i := range c.parallel {
 			wg.Go(func() { run(i) })
@@ -184,4 +190,19 @@ func (b *bitrate) String() string {
 		return ""
 	}
 	return strconv.FormatFloat(float64(*b), 'g', -1, 64)
+}
+
+// lockedWriter serialises writes to w under mu, which several writers share.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.w == nil {
+		return len(p), nil
+	}
+	return l.w.Write(p)
 }
