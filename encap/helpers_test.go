@@ -1,6 +1,8 @@
 package encap
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net/netip"
@@ -209,3 +211,19 @@ func (c *collector) wait(t *testing.T, n int) []Datagram {
 
 // ignore is a Handler for transports that only send.
 func ignore([]Datagram) {}
+
+// numbered returns count datagrams of size bytes and one of last bytes,
+// each starting with its index, to dst.
+func numbered(count, size, last int, dst netip.AddrPort) []Datagram {
+	ds := make([]Datagram, count+1)
+	for i := range ds {
+		n := size
+		if i == count {
+			n = last
+		}
+		data := bytes.Repeat([]byte{byte(i)}, n)
+		binary.BigEndian.PutUint16(data, uint16(i))
+		ds[i] = Datagram{Data: data, Remote: dst}
+	}
+	return ds
+}

@@ -36,22 +36,6 @@ func requireOffload(t *testing.T) {
 	}
 }
 
-// numbered returns count datagrams of size bytes and one of last bytes,
-// each starting with its index, to dst.
-func numbered(count, size, last int, dst netip.AddrPort) []Datagram {
-	ds := make([]Datagram, count+1)
-	for i := range ds {
-		n := size
-		if i == count {
-			n = last
-		}
-		data := bytes.Repeat([]byte{byte(i)}, n)
-		binary.BigEndian.PutUint16(data, uint16(i))
-		ds[i] = Datagram{Data: data, Remote: dst}
-	}
-	return ds
-}
-
 // TestOffloadRun sends a run of equal datagrams and a shorter last one in
 // one SendBatch. They must arrive as sent, in order, on the right
 // addresses, whether the receiver takes the run whole (GRO) or the kernel
