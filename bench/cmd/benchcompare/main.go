@@ -4,14 +4,14 @@
 // runs every implementation for the same time, one cell at a time, -runs
 // times in turn, and reports the median and spread of the payload
 // received (Mbit/s, messages/s) and of the CPU time both processes used
-// per GB. It also runs the stack's idle association memory
-// benchmark.
+// per GB. It also runs the stack's idle association memory benchmark and
+// its many-association benchmarks (both ends in one process).
 //
 // `make bench-compare` builds the programs into bin/bench and runs it from
 // the module root:
 //
 //	benchcompare [-bin DIR] [-time 5s] [-runs 3] [-sizes 1,100,1000,8000]
-//	             [-impls ours,ours-nooffload,pion,tsctp,udp-gso,udp] [-out FILE] [-memory=false]
+//	             [-impls ours,ours-nooffload,pion,tsctp,udp-gso,udp] [-out FILE] [-memory=false] [-multi=false]
 //
 // tsctp takes part if /usr/lib/usrsctp/tsctp and gcc are present. The
 // numbers are only as good as the machine is quiet: the load average at
@@ -46,6 +46,7 @@ type config struct {
 	runs    int
 	out     string
 	memory  bool
+	multi   bool
 	goCmd   string
 	command string // the whole command line, for the report
 }
@@ -60,7 +61,8 @@ func main() {
 	flag.IntVar(&cfg.runs, "runs", 3, "`runs` of every cell, interleaved across implementations; the table gives the median")
 	flag.StringVar(&cfg.out, "out", "bench/results/compare.md", "also write the table to this `file` (empty: stdout only)")
 	flag.BoolVar(&cfg.memory, "memory", true, "also run the idle association memory benchmark of ./stack")
-	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command`, to build the memory benchmark")
+	flag.BoolVar(&cfg.multi, "multi", true, "also run the many-association benchmarks of ./stack (MultiAssoc for -time each, Trickle10k)")
+	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command`, to build the stack benchmarks")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "benchcompare: unexpected argument %q\n", flag.Arg(0))
@@ -111,10 +113,9 @@ func run(cfg config) int {
 	}
 	r.loadEnd = loadAvg()
 	r.interrupted = ctx.Err() != nil
-	if cfg.memory && ctx.Err() == nil {
-		fmt.Fprintf(os.Stderr, "idle association memory benchmark...\n")
-		r.memory = runIdleMemory(ctx, cfg.goCmd)
-		failed = failed || r.memory.err != nil
+	if (cfg.memory || cfg.multi) && ctx.Err() == nil {
+		r.stack = runStackBenches(ctx, cfg.goCmd, cfg.time, cfg.memory, cfg.multi)
+		failed = failed || r.stack.failed()
 	}
 
 	var buf bytes.Buffer

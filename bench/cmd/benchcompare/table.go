@@ -19,7 +19,7 @@ type report struct {
 	machine   string
 	cells     []cell   // in run order
 	skipped   []string // implementations left out, and why
-	memory    *memoryResult
+	stack     stackResults
 	// interrupted says the run was stopped before every cell ran.
 	interrupted bool
 }
@@ -70,6 +70,7 @@ func (r *report) writeMarkdown(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	r.writeNotes(w)
+	r.stack.writeMarkdown(w)
 }
 
 // row returns the table cells of s: medians of its runs, the range of
@@ -138,7 +139,7 @@ func (r *report) writeNotes(w io.Writer) {
 		"vs pion: mobisctp's median Mbit/s over pion/sctp's at the same size; CPU vs pion: the same for CPU s/GB. "+
 		"vs UDP: like with like, mobisctp over raw UDP (GSO/GRO) and mobisctp --no-offload over raw UDP (sendmmsg); "+
 		"both raw UDP rows move datagrams through mobisctp's own UDP layer (package encap: recvmmsg/sendmmsg, its default batch).\n")
-	if m := r.memory; m != nil {
+	if m := r.stack.memory; m != nil {
 		if m.err != nil {
 			fmt.Fprintf(w, "- Idle association memory: failed: %s (`%s`).\n", oneLine(m.err.Error()), m.command)
 		} else {

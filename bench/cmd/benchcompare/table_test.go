@@ -143,7 +143,13 @@ func TestWriteMarkdown(t *testing.T) {
 		machine:   "linux/amd64, 2 CPUs",
 		cells:     []cell{fakeCell(keyOurs, "mobisctp", 1, 250e6, 1.5), failed},
 		skipped:   []string{"usrsctp tsctp: gcc missing"},
-		memory:    &memoryResult{bytesPerAssoc: 6144, command: idleMemoryCommand},
+		stack: stackResults{
+			memory: &memoryResult{bytesPerAssoc: 6144, command: idleMemoryCommand},
+			multi: &benchResult{command: "multi", lines: []benchLine{
+				{name: "BenchmarkMultiAssoc/assocs=16", metrics: map[string]float64{"Mbit/s": 593.1, "CPU-s/GB": 5.013, "min/max": 0.5705, "rtx/msg": 0}},
+			}},
+			trickle: &benchResult{command: "trickle", err: errors.New("exit status 1")},
+		},
 	}
 	var b strings.Builder
 	r.writeMarkdown(&b)
@@ -157,6 +163,8 @@ func TestWriteMarkdown(t *testing.T) {
 		"2026-01-02T03:04:05Z; every cell sends for 5s, one cell at a time, 3 run(s)",
 		"0.10 0.20 0.30 at the start, 1.10 0.40 0.35 after the last cell",
 		"- Idle association memory: 6144 B/assoc",
+		"| 16 | 593 | 5.01 | 0.571 | 0 |\n",
+		"- 10,000 associations, one message a second each: failed: exit status 1 (`trickle`).\n",
 		"- Left out: usrsctp tsctp: gcc missing.\n",
 		"  - mobisctp: server `mobisctp server`, client `mobisctp client`\n",
 	} {
