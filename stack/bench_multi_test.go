@@ -144,7 +144,7 @@ func (c *portConn) Close() error {
 
 // BenchmarkMultiAssoc sends 1000-byte messages on n associations between
 // two endpoints at once, each with its own sending and receiving
-// goroutine, b.N messages in all taken from a shared count. It reports
+// goroutine, b.N messages in all, an equal share on each. It reports
 // the aggregate throughput, the process's CPU seconds per 10^9 payload
 // bytes (both ends), and fairness: the smallest share of the delivered
 // bytes over the largest, taken when half of all was delivered (1 is
@@ -160,7 +160,8 @@ func benchMulti(b *testing.B, n, size int) {
 	ctx := context.Background()
 	got := make([]atomic.Int64, n) // bytes delivered per association
 	var total atomic.Int64
-	half := int64(b.N * size / 2)
+	all, half := int64(b.N*size), int64(b.N*size/2)
+	allIn := make(chan struct{}) // closed when all was delivered
 	var shares []int64 // of got, when half of everything was delivered
 	var readers sync.WaitGroup
 	for i, a := range srv {
@@ -172,39 +173,50 @@ func benchMulti(b *testing.B, n, size int) {
 					return // EOF after the shutdown
 				}
 				got[i].Add(int64(k))
-				if t := total.Add(int64(k)); t >= half && t-int64(k) < half {
+				t := total.Add(int64(k))
+				if t >= half && t-int64(k) < half {
 					for i := range got {
 						shares = append(shares, got[i].Load())
 					}
 				}
+				if t == all {
+					close(allIn)
+				}
 			}
 		})
 	}
-	var left atomic.Int64
-	left.Store(int64(b.N))
 	msg := make([]byte, size)
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	cpu0, cpuOK := cputime.Process()
 	start := time.Now()
 	var senders sync.WaitGroup
-	for _, a := range cli {
+	for i, a := range cli {
+		quota := b.N / n
+		if i < b.N%n {
+			quota++
+		}
 		senders.Go(func() {
-			for left.Add(-1) >= 0 {
+			for range quota {
 				if err := a.SendMsg(ctx, msg, SendInfo{}); err != nil {
 					b.Error(err)
 					return
 				}
 			}
-			if err := a.Shutdown(ctx); err != nil {
-				b.Error(err)
-			}
 		})
 	}
 	senders.Wait()
-	readers.Wait()
+	if !b.Failed() {
+		<-allIn
+	}
 	elapsed := time.Since(start)
 	cpu1, _ := cputime.Process()
+	b.StopTimer()
+	for _, a := range cli {
+		senders.Go(func() { a.Shutdown(ctx) })
+	}
+	senders.Wait()
+	readers.Wait()
 	bytes := total.Load()
 	if bytes != int64(b.N*size) {
 		b.Fatalf("%d bytes delivered, want %d", bytes, b.N*size)
