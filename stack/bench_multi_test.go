@@ -162,7 +162,7 @@ func benchMulti(b *testing.B, n, size int) {
 	var total atomic.Int64
 	all, half := int64(b.N*size), int64(b.N*size/2)
 	allIn := make(chan struct{}) // closed when all was delivered
-	var shares []int64 // of got, when half of everything was delivered
+	var shares []int64           // of got, when half of everything was delivered
 	var readers sync.WaitGroup
 	for i, a := range srv {
 		readers.Go(func() {
