@@ -22,41 +22,68 @@ import (
 
 // benchEndpoints opens a listening server endpoint on 127.0.0.1 and n
 // client endpoints, and connects one association from each client to the
-// server (SCTP allows one association between two endpoints). The clients
-// share one UDP socket, as the SCTP endpoints of a host share its UDP
-// encapsulation port (RFC 6951); the socket hands each packet to the
-// client its SCTP destination port names. It returns the client ends and
-// the server ends, each in its own order.
+// server (SCTP allows one association between two endpoints: a second
+// INIT from the same endpoint would restart the first). It returns the
+// client ends and the server ends, each in its own order.
 func benchEndpoints(b *testing.B, n int) (cli, srv []*Association) {
 	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	se, remote := benchServer(b, n)
+	return dialAll(b, benchClients(b, n), se, remote)
+}
+
+// benchServer opens a listening endpoint on 127.0.0.1 that lets n
+// associations wait for Accept, and returns it and how to dial it.
+func benchServer(b *testing.B, n int) (*Endpoint, Remote) {
+	b.Helper()
 	port := uint16(5100 + benchSeq.Add(1))
 	se, err := Listen(Config{Port: port, AcceptBacklog: n})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { se.Close() })
+	return se, Remote{Addrs: []netip.Addr{benchLoopback}, Port: port, UDPPort: se.UDPPort()}
+}
+
+// benchClients opens n client endpoints on 127.0.0.1. They share one UDP
+// socket, as the SCTP endpoints of a host share its encapsulation port
+// (RFC 6951): the socket hands each packet to the endpoint its SCTP
+// destination port names.
+func benchClients(b *testing.B, n int) []*Endpoint {
+	b.Helper()
 	shared := openSharedUDP(b)
-	remote := Remote{Addrs: []netip.Addr{benchLoopback}, Port: port, UDPPort: se.UDPPort()}
+	eps := make([]*Endpoint, n)
+	for i := range eps {
+		port := uint16(10000 + i)
+		ep, err := NewEndpoint(Config{Port: port, PacketConn: shared.attach(port)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { ep.Close() })
+		eps[i] = ep
+	}
+	return eps
+}
+
+// dialAll connects each client endpoint to the server, a few at a time,
+// and returns the client ends and the server ends, each in its own order.
+func dialAll(b *testing.B, clients []*Endpoint, se *Endpoint, remote Remote) (cli, srv []*Association) {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	n := len(clients)
 	cli = make([]*Association, n)
-	// A few dials at a time, for a quicker start with many.
 	const dialers = 16
 	var wg sync.WaitGroup
 	var next atomic.Int64
 	for range min(dialers, n) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				ce, err := NewEndpoint(Config{Port: uint16(10000 + i), PacketConn: shared.attach(uint16(10000 + i))})
+				a, err := clients[i].Dial(ctx, remote)
 				if err != nil {
 					b.Error(err)
 					return
 				}
-				b.Cleanup(func() { ce.Close() })
-				if cli[i], err = ce.Dial(ctx, remote); err != nil {
-					b.Error(err)
-					return
-				}
+				cli[i] = a
 			}
 		})
 	}
