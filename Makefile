@@ -80,13 +80,16 @@ cross:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## bench-compare: mobisctp beside pion/sctp, usrsctp tsctp and raw UDP on
-## loopback, BENCHTIME per cell; writes bench/results/compare.md.
+## bench-compare: mobisctp beside pion/sctp, usrsctp tsctp and raw UDP (with
+## and without GSO/GRO) on loopback, BENCHTIME per cell, RUNS interleaved
+## runs of each (the table gives medians), then the many-association
+## benchmarks; writes bench/results/compare.md.
 BENCHTIME ?= 5s
 SIZES     ?= 1,100,1000,8000
+RUNS      ?= 3
 bench-compare:
 	$(GO) build -o bin/bench/ ./cmd/mobisctp ./bench/cmd/pionperf ./bench/cmd/udpperf ./bench/cmd/benchcompare
-	bin/bench/benchcompare -bin bin/bench -time $(BENCHTIME) -sizes '$(SIZES)' -go $(GO) -out bench/results/compare.md
+	bin/bench/benchcompare -bin bin/bench -time $(BENCHTIME) -runs $(RUNS) -sizes '$(SIZES)' -go $(GO) -out bench/results/compare.md
 
 ## fuzz: runs every fuzz target for FUZZTIME each.
 fuzz:

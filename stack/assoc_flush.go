@@ -297,6 +297,17 @@ func (a *Association) nagleHolds(now time.Time, b *builder, dest *path, size int
 	return now.Before(a.tx.nagleDue)
 }
 
+// waitsForSack reports whether the last chunk for now asks the peer for
+// an immediate SACK (RFC 7053), so that a delayed SACK never stalls a
+// sender that waits for it: one whose Nagle rule holds the next small
+// message while data is outstanding, or one shutting down. A NoDelay
+// sender waits for nothing in the established state, so its peer may
+// delay the SACK (RFC 9260 section 6.2) and bundle it with the answer: a
+// request and its response are then two packets, not four.
+func (a *Association) waitsForSack() bool {
+	return !a.cfg.NoDelay || a.state != stateEstablished
+}
+
 // nagleDelay bounds how long Nagle's rule holds a small message back, for
 // peers that ignore the SACK-IMMEDIATELY flag.
 const nagleDelay = 2 * time.Millisecond
@@ -305,9 +316,7 @@ const nagleDelay = 2 * time.Millisecond
 func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *path) {
 	s := &a.tx
 	flags := c.flags
-	// Ask for an immediate SACK when this is the last chunk for now, so a
-	// delayed SACK never stalls a sender that waits (RFC 7053).
-	if !s.hasQueued() {
+	if !s.hasQueued() && a.waitsForSack() {
 		flags |= wire.FlagImmediate
 	}
 	if s.idata {

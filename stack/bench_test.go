@@ -100,6 +100,12 @@ func BenchmarkLoopback1000NoOffload(b *testing.B) {
 	benchThroughputCfg(b, 1000, Config{NoOffload: true})
 }
 
+// BenchmarkLoopback8000NoOffload is BenchmarkLoopback8000 without UDP
+// segmentation offload.
+func BenchmarkLoopback8000NoOffload(b *testing.B) {
+	benchThroughputCfg(b, 8000, Config{NoOffload: true})
+}
+
 // BenchmarkLoopback1000TwoPaths is BenchmarkLoopback1000 on an
 // association whose ends both have two addresses (127.0.0.1 and
 // 127.0.0.2), so two paths each way, heartbeats on the idle one: compare

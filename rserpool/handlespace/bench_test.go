@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mobisctp/mobisctp/internal/cputime"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
 
@@ -98,12 +99,12 @@ type clock struct {
 
 func (c *clock) start() {
 	c.B.StartTimer()
-	c.since, c.ok = cpuTime()
+	c.since, c.ok = cputime.Process()
 }
 
 func (c *clock) stop() {
 	c.B.StopTimer()
-	now, _ := cpuTime()
+	now, _ := cputime.Process()
 	c.cpu += now - c.since
 }
 

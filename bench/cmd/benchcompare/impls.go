@@ -46,10 +46,15 @@ type cellArgs struct {
 // Keys of the implementations that ratios refer to.
 const (
 	keyOurs          = "ours"
-	keyOursNoOffload = "ours-nooffload" // without UDP GSO and GRO, like the raw UDP row
+	keyOursNoOffload = "ours-nooffload" // without UDP GSO and GRO
 	keyPion          = "pion"
-	keyUDP           = "udp"
+	keyUDP           = "udp"     // batched, without offload: the ceiling of ours-nooffload
+	keyUDPOffload    = "udp-gso" // batched, with GSO and GRO: the ceiling of ours
 )
+
+// udpReference is the raw UDP row that a mobisctp row is compared with:
+// the one that moves datagrams the same way.
+var udpReference = map[string]string{keyOurs: keyUDPOffload, keyOursNoOffload: keyUDP}
 
 // implementations returns every implementation the harness knows, by key;
 // binaries are in bin. tsctp is nil when it cannot run here (see
@@ -67,9 +72,10 @@ func implementations(bin string, tsctp *tsctpSetup) map[string]*impl {
 				"-size", strconv.Itoa(a.size), "-time", a.time.String()}, extra...)
 		}
 	}
-	udp := func(key, name, batch string) *impl {
-		return &impl{key: key, name: name, server: toolServer(udpperf), client: toolClient(udpperf, "-batch", batch),
-			parseServer: parseResult, parseClient: parseResult}
+	udp := func(key, name string, flags ...string) *impl {
+		return &impl{key: key, name: name,
+			server: func(cellArgs) []string { return append([]string{udpperf, "server"}, flags...) },
+			client: toolClient(udpperf, flags...), parseServer: parseResult, parseClient: parseResult}
 	}
 	ours := func(key, name string, extra ...string) *impl {
 		return &impl{
@@ -89,8 +95,9 @@ func implementations(bin string, tsctp *tsctpSetup) map[string]*impl {
 		keyOursNoOffload: ours(keyOursNoOffload, "mobisctp --no-offload", "--no-offload"),
 		keyPion: {key: keyPion, name: "pion/sctp", server: toolServer(pionperf), client: toolClient(pionperf),
 			parseServer: parseResult, parseClient: parseResult},
-		keyUDP: udp(keyUDP, "raw UDP (sendmmsg)", "64"),
-		"udp1": udp("udp1", "raw UDP (send)", "1"),
+		keyUDPOffload: udp(keyUDPOffload, "raw UDP (GSO/GRO)", "-offload"),
+		keyUDP:        udp(keyUDP, "raw UDP (sendmmsg)"),
+		"udp1":        udp("udp1", "raw UDP (send)", "-batch", "1"),
 	}
 	if tsctp != nil {
 		m["tsctp"] = tsctp.impl()

@@ -1,16 +1,17 @@
 // Command benchcompare measures mobisctp's throughput beside pion/sctp,
 // usrsctp's tsctp and raw UDP, on loopback, each as a separate server and
 // client process, and prints a Markdown table. For every message size it
-// runs every implementation for the same time, one cell at a time, and
-// reports the payload received (Mbit/s, messages/s) and the CPU time both
-// processes used per GB. It also runs the stack's idle association memory
-// benchmark.
+// runs every implementation for the same time, one cell at a time, -runs
+// times in turn, and reports the median and spread of the payload
+// received (Mbit/s, messages/s) and of the CPU time both processes used
+// per GB. It also runs the stack's idle association memory benchmark and
+// its many-association benchmarks (both ends in one process).
 //
 // `make bench-compare` builds the programs into bin/bench and runs it from
 // the module root:
 //
-//	benchcompare [-bin DIR] [-time 5s] [-sizes 1,100,1000,8000]
-//	             [-impls ours,ours-nooffload,pion,tsctp,udp] [-out FILE] [-memory=false]
+//	benchcompare [-bin DIR] [-time 5s] [-runs 3] [-sizes 1,100,1000,8000]
+//	             [-impls ours,ours-nooffload,pion,tsctp,udp-gso,udp] [-out FILE] [-memory=false] [-multi=false]
 //
 // tsctp takes part if /usr/lib/usrsctp/tsctp and gcc are present. The
 // numbers are only as good as the machine is quiet: the load average at
@@ -42,8 +43,10 @@ type config struct {
 	time    time.Duration
 	sizes   string
 	impls   string
+	runs    int
 	out     string
 	memory  bool
+	multi   bool
 	goCmd   string
 	command string // the whole command line, for the report
 }
@@ -53,11 +56,13 @@ func main() {
 	flag.StringVar(&cfg.bin, "bin", "bin/bench", "`directory` holding mobisctp, pionperf and udpperf")
 	flag.DurationVar(&cfg.time, "time", 5*time.Second, "sending `duration` of each cell")
 	flag.StringVar(&cfg.sizes, "sizes", "1,100,1000,8000", "message `sizes` in bytes, separated by commas or spaces")
-	flag.StringVar(&cfg.impls, "impls", "ours,ours-nooffload,pion,tsctp,udp",
-		"`implementations` in table order: ours, ours-nooffload (no UDP GSO/GRO), pion, tsctp, udp (sendmmsg), udp1 (one send per datagram)")
+	flag.StringVar(&cfg.impls, "impls", "ours,ours-nooffload,pion,tsctp,udp-gso,udp",
+		"`implementations` in table order: ours, ours-nooffload (no UDP GSO/GRO), pion, tsctp, udp-gso (sendmmsg/recvmmsg with GSO/GRO), udp (sendmmsg/recvmmsg), udp1 (one send per datagram)")
+	flag.IntVar(&cfg.runs, "runs", 3, "`runs` of every cell, interleaved across implementations; the table gives the median")
 	flag.StringVar(&cfg.out, "out", "bench/results/compare.md", "also write the table to this `file` (empty: stdout only)")
 	flag.BoolVar(&cfg.memory, "memory", true, "also run the idle association memory benchmark of ./stack")
-	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command`, to build the memory benchmark")
+	flag.BoolVar(&cfg.multi, "multi", true, "also run the many-association benchmarks of ./stack (MultiAssoc for -time each, Trickle10k)")
+	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command`, to build the stack benchmarks")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "benchcompare: unexpected argument %q\n", flag.Arg(0))
@@ -77,7 +82,11 @@ func run(cfg config) int {
 		fmt.Fprintf(os.Stderr, "benchcompare: -sizes: %v\n", err)
 		return 2
 	}
-	r := &report{command: cfg.command, started: time.Now(), duration: cfg.time, machine: machine()}
+	if cfg.runs < 1 {
+		fmt.Fprintf(os.Stderr, "benchcompare: -runs %d: must be at least 1\n", cfg.runs)
+		return 2
+	}
+	r := &report{command: cfg.command, started: time.Now(), duration: cfg.time, runs: cfg.runs, machine: machine()}
 	impls, cleanup, err := selectImpls(cfg, r)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "benchcompare: %v\n", err)
@@ -87,23 +96,26 @@ func run(cfg config) int {
 
 	failed := false
 	r.loadStart = loadAvg()
+	// Runs of one size take turns between implementations, so that a
+	// change in the machine's load spreads over all of them.
 	for _, size := range sizes {
-		for _, im := range impls {
-			if ctx.Err() != nil {
-				break
+		for range cfg.runs {
+			for _, im := range impls {
+				if ctx.Err() != nil {
+					break
+				}
+				c := runCell(ctx, im, size, cfg.time)
+				r.cells = append(r.cells, c)
+				failed = failed || c.err != nil
+				progress(c)
 			}
-			c := runCell(ctx, im, size, cfg.time)
-			r.cells = append(r.cells, c)
-			failed = failed || c.err != nil
-			progress(c)
 		}
 	}
 	r.loadEnd = loadAvg()
 	r.interrupted = ctx.Err() != nil
-	if cfg.memory && ctx.Err() == nil {
-		fmt.Fprintf(os.Stderr, "idle association memory benchmark...\n")
-		r.memory = runIdleMemory(ctx, cfg.goCmd)
-		failed = failed || r.memory.err != nil
+	if (cfg.memory || cfg.multi) && ctx.Err() == nil {
+		r.stack = runStackBenches(ctx, cfg.goCmd, cfg.time, cfg.memory, cfg.multi)
+		failed = failed || r.stack.failed()
 	}
 
 	var buf bytes.Buffer

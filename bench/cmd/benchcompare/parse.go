@@ -113,16 +113,31 @@ func atof(b []byte) float64 {
 	return f
 }
 
-// bytesPerAssoc finds the B/assoc metric in the output of the idle
-// association benchmark.
-var bytesPerAssoc = regexp.MustCompile(`\s([0-9.e+]+) B/assoc`)
+// benchLine is one result line of go test -bench: the benchmark's name
+// without the GOMAXPROCS suffix, and its metrics by unit.
+type benchLine struct {
+	name    string
+	metrics map[string]float64
+}
 
-func parseIdleMemory(out []byte) (float64, error) {
-	m := bytesPerAssoc.FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("no B/assoc in benchmark output %q", lastLine(out))
+// benchLinePattern matches a result line: name, iterations, then pairs of
+// value and unit.
+var benchLinePattern = regexp.MustCompile(`(?m)^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.+)$`)
+
+// parseBenchLines returns the result lines in the output of go test -bench.
+func parseBenchLines(out []byte) []benchLine {
+	var lines []benchLine
+	for _, m := range benchLinePattern.FindAllSubmatch(out, -1) {
+		l := benchLine{name: string(m[1]), metrics: map[string]float64{}}
+		f := strings.Fields(string(m[2]))
+		for i := 0; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				l.metrics[f[i+1]] = v
+			}
+		}
+		lines = append(lines, l)
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	return lines
 }
 
 // parseLoadAvg returns the three load averages of /proc/loadavg.

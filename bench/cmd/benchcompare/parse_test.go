@@ -92,14 +92,23 @@ func TestParseTsctp(t *testing.T) {
 	}
 }
 
-func TestParseIdleMemory(t *testing.T) {
+func TestParseBenchLines(t *testing.T) {
 	out := "goos: linux\ngoarch: amd64\npkg: github.com/mobisctp/mobisctp/stack\n" +
-		"BenchmarkIdleAssociationMemory-2   \t       1\t2345678901 ns/op\t      6144 B/assoc\nPASS\n"
-	if got, err := parseIdleMemory([]byte(out)); err != nil || got != 6144 {
-		t.Errorf("parseIdleMemory = %v, %v; want 6144", got, err)
+		"BenchmarkIdleAssociationMemory-2   \t       1\t2345678901 ns/op\t      6144 B/assoc\n" +
+		"BenchmarkMultiAssoc/assocs=16-2 \t  360188\t     13496 ns/op\t  74.10 MB/s\t 5.013 CPU-s/GB\t 0.5705 min/max\t 0 allocs/op\n" +
+		"--- FAIL: BenchmarkTrickle10k\nPASS\n"
+	got := parseBenchLines([]byte(out))
+	if len(got) != 2 {
+		t.Fatalf("parseBenchLines = %+v, want 2 lines", got)
 	}
-	if _, err := parseIdleMemory([]byte("FAIL\n")); err == nil {
-		t.Error("parseIdleMemory without the metric: no error")
+	if got[0].name != "BenchmarkIdleAssociationMemory" || got[0].metrics["B/assoc"] != 6144 {
+		t.Errorf("line 0 = %+v", got[0])
+	}
+	if m := got[1].metrics; got[1].name != "BenchmarkMultiAssoc/assocs=16" || m["CPU-s/GB"] != 5.013 || m["min/max"] != 0.5705 || m["ns/op"] != 13496 {
+		t.Errorf("line 1 = %+v", got[1])
+	}
+	if l := parseBenchLines([]byte("FAIL\n")); len(l) != 0 {
+		t.Errorf("parseBenchLines of a failure = %+v", l)
 	}
 }
 

@@ -13,12 +13,13 @@ type report struct {
 	command   string // the harness's command line
 	started   time.Time
 	duration  time.Duration // sending time per cell
+	runs      int           // of every cell
 	loadStart string        // load averages before the first cell
 	loadEnd   string        // and after the last
 	machine   string
 	cells     []cell   // in run order
 	skipped   []string // implementations left out, and why
-	memory    *memoryResult
+	stack     stackResults
 	// interrupted says the run was stopped before every cell ran.
 	interrupted bool
 }
@@ -50,7 +51,7 @@ func ratio(x, y float64) float64 {
 
 // columns of the table.
 var columns = []struct{ title, align string }{
-	{"Size (B)", "---:"}, {"Implementation", ":---"}, {"Mbit/s", "---:"}, {"msg/s", "---:"},
+	{"Size (B)", "---:"}, {"Implementation", ":---"}, {"Mbit/s", "---:"}, {"Mbit/s range", "---:"}, {"msg/s", "---:"},
 	{"CPU s/GB", "---:"}, {"vs pion", "---:"}, {"vs UDP", "---:"}, {"CPU vs pion", "---:"}, {"Notes", ":---"},
 }
 
@@ -63,42 +64,48 @@ func (r *report) writeMarkdown(w io.Writer) {
 	}
 	writeRow(w, titles)
 	writeRow(w, aligns)
-	for _, c := range r.cells {
-		writeRow(w, r.row(c))
+	all := group(r.cells)
+	for _, s := range all {
+		writeRow(w, row(s, all))
 	}
 	fmt.Fprintln(w)
 	r.writeNotes(w)
+	r.stack.writeMarkdown(w)
 }
 
-// row returns the table cells of c. The ratios are filled in for the
-// mobisctp rows only, against pion/sctp and raw UDP at the same size.
-func (r *report) row(c cell) []string {
-	row := []string{fmt.Sprint(c.size), c.name, "", "", "", "", "", "", notes(c)}
-	if c.err != nil {
+// row returns the table cells of s: medians of its runs, the range of
+// Mbit/s, and for the mobisctp rows the ratios of medians against
+// pion/sctp and against the raw UDP row that moves datagrams the same way
+// (udpReference), at the same size.
+func row(s *series, all []*series) []string {
+	mbps := s.median(cell.mbps)
+	row := []string{fmt.Sprint(s.size), s.name, "", s.spreadText(cell.mbps), "", "", "", "", "", s.notes()}
+	if math.IsNaN(mbps) {
 		return row
 	}
-	row[2], row[3], row[4] = number(c.mbps()), number(c.msgRate()), number(c.cpuPerGB())
-	if c.key != keyOurs && c.key != keyOursNoOffload {
+	cpu := s.median(cell.cpuPerGB)
+	row[2], row[4], row[5] = number(mbps), number(s.median(cell.msgRate)), number(cpu)
+	if s.key != keyOurs && s.key != keyOursNoOffload {
 		return row
 	}
-	if pion, ok := r.find(keyPion, c.size); ok {
-		row[5] = times(c.mbps() / pion.mbps())
-		row[7] = times(c.cpuPerGB() / pion.cpuPerGB())
+	if pion := find(all, keyPion, s.size); pion != nil {
+		row[6] = times(mbps / pion.median(cell.mbps))
+		row[8] = times(cpu / pion.median(cell.cpuPerGB))
 	}
-	if udp, ok := r.find(keyUDP, c.size); ok {
-		row[6] = times(c.mbps() / udp.mbps())
+	if udp := find(all, udpReference[s.key], s.size); udp != nil {
+		row[7] = times(mbps / udp.median(cell.mbps))
 	}
 	return row
 }
 
-// find returns the successful cell of implementation key at size.
-func (r *report) find(key string, size int) (cell, bool) {
-	for _, c := range r.cells {
-		if c.key == key && c.size == size && c.err == nil {
-			return c, true
+// find returns the series of implementation key at size, or nil.
+func find(all []*series, key string, size int) *series {
+	for _, s := range all {
+		if s.key == key && s.size == size {
+			return s
 		}
 	}
-	return cell{}, false
+	return nil
 }
 
 // notes says what went wrong in c, or how much of what was sent did not
@@ -119,18 +126,20 @@ func notes(c cell) string {
 // writeNotes writes what the table needs to be read and rerun.
 func (r *report) writeNotes(w io.Writer) {
 	fmt.Fprintf(w, "- Command: `%s`\n", r.command)
-	fmt.Fprintf(w, "- Started %s; every cell sends for %v, one cell at a time.\n",
-		r.started.Format(time.RFC3339), r.duration)
+	fmt.Fprintf(w, "- Started %s; every cell sends for %v, one cell at a time, %d run(s) of each, "+
+		"the implementations taking turns within a size.\n", r.started.Format(time.RFC3339), r.duration, r.runs)
 	if r.interrupted {
 		fmt.Fprintf(w, "- Interrupted: stopped before every cell ran.\n")
 	}
 	fmt.Fprintf(w, "- Load average (1, 5, 15 min): %s at the start, %s after the last cell.\n", r.loadStart, r.loadEnd)
 	fmt.Fprintf(w, "- Machine: %s.\n", r.machine)
-	fmt.Fprintf(w, "- Mbit/s and msg/s: payload received, over the receiver's own measured time. "+
-		"CPU s/GB: user+system CPU of server and client together (rusage at exit) per 10^9 payload bytes received. "+
-		"vs pion, vs UDP: mobisctp's Mbit/s over pion/sctp's and raw UDP (sendmmsg)'s at the same size; "+
-		"CPU vs pion: its CPU s/GB over pion/sctp's.\n")
-	if m := r.memory; m != nil {
+	fmt.Fprintf(w, "- Mbit/s and msg/s: payload received, over the receiver's own measured time; the median of the runs, "+
+		"with the smallest and largest Mbit/s as the range. "+
+		"CPU s/GB: user+system CPU of server and client together (rusage at exit) per 10^9 payload bytes received, median. "+
+		"vs pion: mobisctp's median Mbit/s over pion/sctp's at the same size; CPU vs pion: the same for CPU s/GB. "+
+		"vs UDP: like with like, mobisctp over raw UDP (GSO/GRO) and mobisctp --no-offload over raw UDP (sendmmsg); "+
+		"both raw UDP rows move datagrams through mobisctp's own UDP layer (package encap: recvmmsg/sendmmsg, its default batch).\n")
+	if m := r.stack.memory; m != nil {
 		if m.err != nil {
 			fmt.Fprintf(w, "- Idle association memory: failed: %s (`%s`).\n", oneLine(m.err.Error()), m.command)
 		} else {

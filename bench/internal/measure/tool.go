@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"regexp"
 	"sort"
@@ -66,11 +67,11 @@ func (f *ServerFlags) Register(fs *flag.FlagSet) {
 // ListenUDP opens the server's socket and announces its port on stderr in
 // the form of ReadyPattern.
 func (f *ServerFlags) ListenUDP() (*net.UDPConn, error) {
-	addr, err := net.ResolveUDPAddr("udp", f.Listen)
+	addr, err := f.Addr()
 	if err != nil {
-		return nil, fmt.Errorf("-listen: %w", err)
+		return nil, err
 	}
-	c, err := net.ListenUDP("udp", addr)
+	c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(addr))
 	if err != nil {
 		return nil, err
 	}
@@ -78,9 +79,24 @@ func (f *ServerFlags) ListenUDP() (*net.UDPConn, error) {
 		c.Close()
 		return nil, err
 	}
-	local := c.LocalAddr().(*net.UDPAddr)
-	fmt.Fprintf(os.Stderr, "listening on %s, UDP port %d\n", local.IP, local.Port)
+	Announce(c.LocalAddr().(*net.UDPAddr).AddrPort())
 	return c, nil
+}
+
+// Addr returns the -listen address.
+func (f *ServerFlags) Addr() (netip.AddrPort, error) {
+	addr, err := net.ResolveUDPAddr("udp", f.Listen)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("-listen: %w", err)
+	}
+	ap := addr.AddrPort()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
+}
+
+// Announce tells the harness on stderr, in the form of ReadyPattern, that
+// the server's socket is open at local.
+func Announce(local netip.AddrPort) {
+	fmt.Fprintf(os.Stderr, "listening on %s, UDP port %d\n", local.Addr(), local.Port())
 }
 
 // ClientFlags are the flags every client mode takes.
@@ -99,21 +115,31 @@ func (f *ClientFlags) Register(fs *flag.FlagSet) {
 	fs.IntVar(&f.Buffer, "buffer", DefaultBuffer, "UDP socket receive and send buffer `bytes`")
 }
 
-// DialUDP checks the flags and opens a UDP socket connected to the server.
-func (f *ClientFlags) DialUDP() (*net.UDPConn, error) {
+// Server checks the flags and returns the server's address.
+func (f *ClientFlags) Server() (netip.AddrPort, error) {
 	switch {
 	case f.Connect == "":
-		return nil, fmt.Errorf("-connect is required")
+		return netip.AddrPort{}, fmt.Errorf("-connect is required")
 	case f.Size < 1 || f.Size > 65000:
-		return nil, fmt.Errorf("-size %d: must be between 1 and 65000", f.Size)
+		return netip.AddrPort{}, fmt.Errorf("-size %d: must be between 1 and 65000", f.Size)
 	case f.Time <= 0:
-		return nil, fmt.Errorf("-time %v: must be positive", f.Time)
+		return netip.AddrPort{}, fmt.Errorf("-time %v: must be positive", f.Time)
 	}
 	addr, err := net.ResolveUDPAddr("udp", f.Connect)
 	if err != nil {
-		return nil, fmt.Errorf("-connect: %w", err)
+		return netip.AddrPort{}, fmt.Errorf("-connect: %w", err)
 	}
-	c, err := net.DialUDP("udp", nil, addr)
+	ap := addr.AddrPort()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
+}
+
+// DialUDP checks the flags and opens a UDP socket connected to the server.
+func (f *ClientFlags) DialUDP() (*net.UDPConn, error) {
+	addr, err := f.Server()
+	if err != nil {
+		return nil, err
+	}
+	c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(addr))
 	if err != nil {
 		return nil, err
 	}

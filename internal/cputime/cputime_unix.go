@@ -1,14 +1,14 @@
 //go:build unix
 
-package handlespace
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the CPU time the process has used, user and system.
-func cpuTime() (time.Duration, bool) {
+// Process returns the CPU time the process has used, user and system.
+func Process() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0, false
