@@ -88,6 +88,12 @@ func (d *driver) onStackEvent(ev stack.Event) []Action {
 		if !anyActive(d.a.Paths()) {
 			return d.ctl.AllPathsDown(now)
 		}
+	case stack.EventHandoverHold:
+		return d.ctl.AllPathsDown(now)
+	case stack.EventHandoverResumed:
+		if p, ok := primary(d.a.Paths()); ok {
+			return d.ctl.PathConfirmed(now, p.Remote.Addr())
+		}
 	case stack.EventASCONF:
 		if d.pending > 0 {
 			d.pending--
@@ -95,6 +101,16 @@ func (d *driver) onStackEvent(ev stack.Event) []Action {
 		}
 	}
 	return nil
+}
+
+// primary returns the primary path, if any.
+func primary(paths []stack.PathInfo) (stack.PathInfo, bool) {
+	for _, p := range paths {
+		if p.Primary {
+			return p, true
+		}
+	}
+	return stack.PathInfo{}, false
 }
 
 func anyActive(paths []stack.PathInfo) bool {
