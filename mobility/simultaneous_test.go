@@ -123,16 +123,15 @@ func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration) {
 	if symmetric {
 		aHandle = "node-a"
 	}
-	_, ca, _, cb := dialPair(t, w, aHandle)
 	log := watchWire(w.n, 7000, 7001)
-	log.mu.Lock()
-	log.inits = 1 // the handshake, before the log
-	log.mu.Unlock()
+	_, ca, _, cb := dialPair(t, w, aHandle)
 
 	const count, interval = 600, 10 * time.Millisecond
 	moveAt := time.Now().Add(2 * time.Second)
 	var newAt time.Time
+	moved := make(chan struct{})
 	go func() {
+		defer close(moved)
 		time.Sleep(time.Until(moveAt))
 		w.hosts["A"].RemoveAddr(nodeA1)
 		w.hosts["B"].RemoveAddr(nodeB1)
@@ -151,6 +150,7 @@ func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration) {
 	wg.Go(func() { gotAB = drain(ctx, cb, count) })
 	wg.Go(func() { gotBA = drain(ctx, ca, count) })
 	wg.Wait()
+	<-moved
 
 	for _, d := range []struct {
 		name     string
@@ -162,7 +162,7 @@ func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration) {
 			t.Errorf("%s: %v (%d received)", d.name, d.got.err, len(d.got.at))
 			for _, c := range []*Conn{ca, cb} {
 				st := c.Association().Stats()
-				t.Logf("stats %+v", st)
+				t.Logf("stats of port %d: sent %d recv %d abandoned %d fwdtsn %d dup %d dropped %d rtx %d t3 %d out %d q %d", st.LocalPort, st.MessagesSent, st.MessagesReceived, st.MessagesAbandoned, st.ForwardTSNsSent, st.DuplicateTSNs, st.DataDropped, st.Retransmissions, st.T3Expirations, st.Outstanding, st.MessagesQueued)
 				for len(c.Events()) > 0 {
 					t.Logf("ev %v", <-c.Events())
 				}
