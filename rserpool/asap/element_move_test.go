@@ -40,13 +40,20 @@ func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
 	}
 }
 
-// movingElement starts an element whose endpoint follows its host's
-// addresses (AutoASCONF), and waits until it is registered.
-func movingElement(t *testing.T, w *world, reg stack.Remote) (*Element, *stack.Endpoint, *simnet.Host) {
+// mobileEndpoint opens the endpoint of a mobile element: it follows its
+// host's addresses (AutoASCONF), so that its registrar association
+// follows its moves.
+func (w *world) mobileEndpoint() (*stack.Endpoint, *simnet.Host) {
 	h, cfg := w.host("pe", pe1Addr, 7000)
 	cfg.AutoASCONF = true
 	cfg.AddressWatcher = &hostWatcher{h: h}
-	ep := w.endpoint(cfg)
+	return w.endpoint(cfg), h
+}
+
+// movingElement starts an element on a mobile endpoint, and waits until
+// it is registered.
+func movingElement(t *testing.T, w *world, reg stack.Remote) (*Element, *stack.Endpoint, *simnet.Host) {
+	ep, h := w.mobileEndpoint()
 	e, err := NewElement(ep, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{reg}})
 	if err != nil {
 		t.Fatal(err)
@@ -263,10 +270,7 @@ func TestReregisterAtAnotherRegistrar(t *testing.T) {
 		w := newWorld(t)
 		r1, _, reg1 := w.registrar("registrar1", reg1Addr)
 		r2, _, reg2 := w.registrar("registrar2", reg2Addr)
-		h, cfg := w.host("pe", pe1Addr, 7000)
-		cfg.AutoASCONF = true
-		cfg.AddressWatcher = &hostWatcher{h: h}
-		ep := w.endpoint(cfg)
+		ep, h := w.mobileEndpoint()
 		e, err := NewElement(ep, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{reg1, reg2}})
 		if err != nil {
 			t.Fatal(err)
