@@ -13,7 +13,7 @@ ARM64_PACKAGES := ./stack/wire ./encap ./stack/auth ./rserpool/wire
 
 all: test
 
-## demo: runs the main job on an embedded default configuration.
+## demo: runs the main job (both mobile nodes move at once, on the simulated network); `mobisctp demo pool` is the pool failover.
 demo:
 	$(GO) run ./cmd/mobisctp demo
 

@@ -5,39 +5,14 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/mobisctp/mobisctp/stack"
 )
 
-// teeWatcher hands the watcher's reports to the stack's AutoASCONF and
-// tells the node that its addresses may be about to change. It stands in
-// for the endpoint-level address-change signal (AddressSource) the stack
-// does not have yet.
-type teeWatcher struct {
-	w    stack.AddressWatcher
-	kick chan struct{} // capacity 1: a kick waiting is enough
-}
-
-func (t *teeWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
-	addrs, err := t.w.Next(ctx)
-	if err == nil {
-		select {
-		case t.kick <- struct{}{}:
-		default:
-		}
-	}
-	return addrs, err
-}
-
-// addrWatch turns kicks into address sets: after a kick, once the stack's
-// AddressHold has passed (twice, in case the stack's timer fired late), it
-// reads the endpoint's addresses and passes them on if they changed. It
-// is the node's AddressSource until the stack has one.
+// addrWatch passes the endpoint's address changes (Endpoint.WatchAddresses,
+// which drops none) on to the subscribers: it is the node's AddressSource.
 type addrWatch struct {
-	ep   *stack.Endpoint
-	hold time.Duration
-	kick chan struct{}
+	feed *stack.AddressFeed
 
 	mu   sync.Mutex
 	last []netip.Addr
@@ -46,27 +21,19 @@ type addrWatch struct {
 	onChange func([]netip.Addr)
 }
 
+// run reads the feed until ctx ends or the endpoint closes.
 func (w *addrWatch) run(ctx context.Context) {
 	for {
-		select {
-		case <-ctx.Done():
+		c, err := w.feed.Next(ctx)
+		if err != nil {
 			return
-		case <-w.kick:
 		}
-		for _, d := range []time.Duration{w.hold + 10*time.Millisecond, w.hold} {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(d):
-			}
-			w.check()
-		}
+		w.changed(c.Addrs)
 	}
 }
 
-// check passes the endpoint's addresses on if they changed.
-func (w *addrWatch) check() {
-	addrs := w.ep.LocalAddrs()
+// changed passes the endpoint's addresses on if they changed.
+func (w *addrWatch) changed(addrs []netip.Addr) {
 	w.mu.Lock()
 	if slices.Equal(addrs, w.last) {
 		w.mu.Unlock()

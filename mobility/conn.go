@@ -29,7 +29,6 @@ type Conn struct {
 	mu   sync.Mutex
 	peer wire.PoolHandle
 
-	holdErr    error // why the association may still die during a handover
 	stop       context.CancelFunc
 	driverDone chan struct{}
 }
@@ -60,10 +59,6 @@ func (c *Conn) Association() *stack.Association { return c.a }
 // Events returns the handover events. It is closed when the association
 // has ended. When it is not read, the oldest events are dropped.
 func (c *Conn) Events() <-chan Event { return c.events.C() }
-
-// Limitation reports why a handover can still end the association with
-// today's stack (see Reattacher), or nil.
-func (c *Conn) Limitation() error { return c.holdErr }
 
 // Send sends one message on a stream other than 0.
 func (c *Conn) Send(ctx context.Context, b []byte, stream uint16) error {

@@ -23,9 +23,8 @@
 //
 // The Controller is a state machine without I/O, tested with two
 // controllers wired to each other in virtual time. It reaches the stack
-// and RSerPool through the interfaces in seams.go; Reattacher and
-// AddressSource name what the stack does not provide yet, and the adapter
-// of today's stack reports those as errors that match
-// errors.ErrUnsupported (Node.Unsupported, Conn.Limitation). See
+// and RSerPool through the interfaces in seams.go: the stack's handover
+// hold (Config.HandoverHold), Association.AddPeerAddr for the re-attach
+// ASCONF, and Endpoint.WatchAddresses for the node's moves. See
 // docs/mobility.md.
 package mobility

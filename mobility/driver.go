@@ -29,6 +29,7 @@ type driver struct {
 	data    <-chan struct{}
 	events  *eventq.Queue[Event]
 	pending int            // re-attach ASCONFs sent and not answered
+	target  netip.Addr     // where the last re-attach ASCONF went
 	bg      sync.WaitGroup // the resolutions under way
 }
 
@@ -88,6 +89,17 @@ func (d *driver) onStackEvent(ev stack.Event) []Action {
 		if !anyActive(d.a.Paths()) {
 			return d.ctl.AllPathsDown(now)
 		}
+	case stack.EventHandoverHold:
+		return d.ctl.AllPathsDown(now)
+	case stack.EventHandoverResumed:
+		// The peer answered: our ASCONF, at the re-attach target if we
+		// sent one there, else on the primary path.
+		if d.target.IsValid() {
+			return d.ctl.PathConfirmed(now, d.target)
+		}
+		if p, ok := primary(d.a.Paths()); ok {
+			return d.ctl.PathConfirmed(now, p.Remote.Addr())
+		}
 	case stack.EventASCONF:
 		if d.pending > 0 {
 			d.pending--
@@ -95,6 +107,16 @@ func (d *driver) onStackEvent(ev stack.Event) []Action {
 		}
 	}
 	return nil
+}
+
+// primary returns the primary path, if any.
+func primary(paths []stack.PathInfo) (stack.PathInfo, bool) {
+	for _, p := range paths {
+		if p.Primary {
+			return p, true
+		}
+	}
+	return stack.PathInfo{}, false
 }
 
 func anyActive(paths []stack.PathInfo) bool {
@@ -124,6 +146,7 @@ func (d *driver) apply(ctx context.Context, acts []Action) {
 				continue
 			}
 			d.pending++
+			d.target = a.To
 		case ActReregister, ActFallback:
 			// The node re-registers for all its associations; a fallback
 			// is reported by its event, and the application dials anew.

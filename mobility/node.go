@@ -44,6 +44,7 @@ type Config struct {
 type Node struct {
 	cfg    Config
 	ep     *stack.Endpoint
+	hold   time.Duration // the endpoint's HandoverHold
 	el     *asap.Element // nil without a handle
 	user   *asap.User    // nil with one
 	reg    Registry
@@ -61,21 +62,20 @@ func NewNode(cfg Config) (*Node, error) {
 	if len(cfg.Registrars) == 0 {
 		return nil, errors.New("mobility: Config.Registrars is empty")
 	}
-	w := cfg.Endpoint.AddressWatcher
-	if w == nil {
-		var err error
-		if w, err = stack.NewHostWatcher(); err != nil {
-			return nil, fmt.Errorf("mobility: %w", err)
-		}
-	}
-	tee := &teeWatcher{w: w, kick: make(chan struct{}, 1)}
 	ecfg := cfg.Endpoint
-	ecfg.AutoASCONF, ecfg.AutoSetPrimary, ecfg.AddressWatcher = true, true, tee
+	ecfg.AutoASCONF, ecfg.AutoSetPrimary = true, true
+	// The association waits for the handover as long as the node does.
+	ecfg.HandoverHold = max(ecfg.HandoverHold, deadline(cfg.Handover))
 	ep, err := openEndpoint(ecfg, len(cfg.Handle) > 0)
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, ep: ep, events: eventq.New[Event](cfg.EventQueue)}
+	feed, err := ep.WatchAddresses()
+	if err != nil {
+		ep.Close()
+		return nil, err
+	}
+	n := &Node{cfg: cfg, ep: ep, hold: ecfg.HandoverHold, events: eventq.New[Event](cfg.EventQueue)}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	if len(cfg.Handle) > 0 {
 		n.el, err = asap.NewElement(ep, asap.ElementConfig{Handle: cfg.Handle, Registrars: cfg.Registrars, RequestTimeout: cfg.RequestTimeout, EventQueue: cfg.EventQueue})
@@ -90,13 +90,8 @@ func NewNode(cfg Config) (*Node, error) {
 	if n.el != nil {
 		n.loops.Go(n.forwardRegistrations)
 	}
-	hold := ecfg.AddressHold
-	if hold <= 0 {
-		hold = stack.DefaultAddressHold
-	}
 	n.own = ep.LocalAddrs()
-	watch := &addrWatch{ep: ep, hold: hold, kick: tee.kick, last: ep.LocalAddrs(),
-		subs: map[chan []netip.Addr]struct{}{}, onChange: n.moved}
+	watch := &addrWatch{feed: feed, last: ep.LocalAddrs(), subs: map[chan []netip.Addr]struct{}{}, onChange: n.moved}
 	n.addrs = watch
 	n.loops.Go(func() { watch.run(n.ctx) })
 	return n, nil
@@ -144,6 +139,14 @@ func (n *Node) forwardRegistrations() {
 	}
 }
 
+// deadline is the handover deadline cfg gives.
+func deadline(cfg ControllerConfig) time.Duration {
+	if cfg.Deadline <= 0 {
+		return DefaultDeadline
+	}
+	return cfg.Deadline
+}
+
 func asapTimeout(d time.Duration) time.Duration {
 	if d <= 0 {
 		return asap.DefaultRequestTimeout
@@ -159,13 +162,6 @@ func (n *Node) Endpoint() *stack.Endpoint { return n.ep }
 // addresses registered, or Err). Associations report their handovers on Conn.Events.
 // When it is not read, the oldest events are dropped.
 func (n *Node) Events() <-chan Event { return n.events.C() }
-
-// Unsupported reports what mobile associations cannot do yet because
-// the stack lacks a seam (see Reattacher); nil once it has them all.
-func (n *Node) Unsupported() error {
-	r := stackReattacher{}
-	return errors.Join(r.HoldWhileDown(0), r.SendReattach(netip.Addr{}, nil))
-}
 
 // Dial resolves the peer's handle, sets up an association with the
 // element found, and sends it a Business Card (RFC 5352) naming this
@@ -222,9 +218,12 @@ func (n *Node) start(a *stack.Association, peer wire.PoolHandle) (*Conn, error) 
 	cfg.PeerResolvable = len(peer) > 0
 	addrs, own, unsubscribe := n.addrs.Subscribe()
 	c := newConn(a, peer, n.cfg.EventQueue)
-	d := newDriver(NewController(cfg, own), a, stackReattacher{a: a}, n.reg, addrs, c.data, c.events)
+	d := newDriver(NewController(cfg, own), a, stackReattacher{a: a, hold: n.hold}, n.reg, addrs, c.data, c.events)
 	d.peer, d.onPeer = peer, c.setPeer
-	c.holdErr = d.seams.HoldWhileDown(d.ctl.cfg.Deadline)
+	if err := d.seams.HoldWhileDown(d.ctl.cfg.Deadline); err != nil {
+		a.Abort("mobility: no handover hold")
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(n.ctx)
 	c.stop = cancel
 	n.loops.Go(func() { readCards(ctx, ctrl, func(h wire.PoolHandle) { latest(d.cards, h) }) })

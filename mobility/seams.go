@@ -3,7 +3,6 @@ package mobility
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/netip"
 	"time"
 
@@ -33,17 +32,15 @@ type Association interface {
 	Err() error
 }
 
-// Reattacher is what a mobile association still needs from the stack
-// (the seams of ARCHITECTURE.md, "Seams: Mobility"). The adapter of the
-// real stack, stackReattacher, returns an error that matches
-// errors.ErrUnsupported for each of them until the stack provides it.
+// Reattacher is what a mobile association needs of the stack to survive
+// a handover and to re-attach (the seams of ARCHITECTURE.md, "Seams:
+// Mobility"); stackReattacher adapts *stack.Association, tests use fakes.
 type Reattacher interface {
 	// HoldWhileDown makes the association survive for d while every
 	// path is down, instead of aborting when the path and association
 	// error limits are reached: queued and unacknowledged data wait and
 	// are retransmitted on the new path, so nothing is lost or
-	// delivered twice. Needs a handover hold in the stack's failure
-	// detection (stack/assoc_heartbeat.go, T3 expiry).
+	// delivered twice.
 	HoldWhileDown(d time.Duration) error
 	// SendReattach adds the learned peer address to as an unconfirmed
 	// path, and sends it an ASCONF from a local address in add: Add IP
@@ -59,9 +56,7 @@ type Reattacher interface {
 
 // AddressSource is the endpoint-level address-change signal: it reports
 // every change of the node's addresses, after the stack has bound or
-// released them. The stack's AutoASCONF has the information but reports
-// it per association, in events that may be dropped; until the endpoint
-// offers this seam, a Node tees its AddressWatcher (addrWatch).
+// released them (the node reads it from Endpoint.WatchAddresses).
 type AddressSource interface {
 	// Subscribe returns a channel that holds the node's complete address
 	// set after each change (the latest only, for a slow reader), the
@@ -69,35 +64,34 @@ type AddressSource interface {
 	Subscribe() (changes <-chan []netip.Addr, current []netip.Addr, cancel func())
 }
 
-// SeamMissingError wraps errors.ErrUnsupported with the name of the stack
-// seam a mobile association is waiting for.
-type SeamMissingError struct{ Seam string }
-
-func (e *SeamMissingError) Error() string {
-	return fmt.Sprintf("mobility: the stack cannot %s yet", e.Seam)
-}
-
-func (e *SeamMissingError) Unwrap() error { return errors.ErrUnsupported }
-
-// stackReattacher is the Reattacher of today's stack: it has neither
-// seam. The stack work under way (branch bbm, not merged here) provides
-// them as follows, and wiring them is all that is left:
+// stackReattacher is the Reattacher of the stack:
 //
-//   - HoldWhileDown: stack.Config.HandoverHold (60 s by default with
-//     AutoASCONF). NewNode sets it to Handover.Deadline, and
-//     HoldWhileDown returns nil; the driver maps EventHandoverHold to
-//     Controller.AllPathsDown and EventHandoverResumed to PathConfirmed.
-//   - SendReattach: Association.AddPeerAddr(netip.AddrPortFrom(to, 0))
-//     adds the unconfirmed path and sends the ASCONF in flight there (its
-//     content, Add IP, Set Primary and Delete, is what AutoASCONF queued
-//     for the move, so add is not needed); the ASCONF-ACK arrives as
-//     EventASCONF and the heartbeat that follows as EventPathConfirmed.
-type stackReattacher struct{ a *stack.Association }
-
-func (stackReattacher) HoldWhileDown(time.Duration) error {
-	return &SeamMissingError{Seam: "hold an association while every path is down (handover hold)"}
+//   - HoldWhileDown: the hold is the endpoint's stack.Config.HandoverHold,
+//     which NewNode sets to the handover deadline; the driver maps
+//     EventHandoverHold to Controller.AllPathsDown and
+//     EventHandoverResumed to PathConfirmed.
+//   - SendReattach: Association.AddPeerAddr adds the unconfirmed path and
+//     sends the ASCONF in flight there. Its content (Add IP, Set Primary,
+//     Delete) is what AutoASCONF queued for the move, so add is not
+//     needed; the ASCONF-ACK arrives as EventASCONF and the heartbeat
+//     that follows as EventPathConfirmed.
+type stackReattacher struct {
+	a    *stack.Association
+	hold time.Duration // the endpoint's HandoverHold
 }
 
-func (stackReattacher) SendReattach(netip.Addr, []netip.Addr) error {
-	return &SeamMissingError{Seam: "add an unconfirmed peer address and send it an ASCONF with a lookup Address Parameter"}
+// errHoldTooShort means the endpoint's handover hold ends before the
+// handover deadline: the association could die while the node re-finds
+// its peer.
+var errHoldTooShort = errors.New("mobility: the endpoint's HandoverHold is shorter than the handover deadline")
+
+func (r stackReattacher) HoldWhileDown(d time.Duration) error {
+	if r.hold < d {
+		return errHoldTooShort
+	}
+	return nil
+}
+
+func (r stackReattacher) SendReattach(to netip.Addr, _ []netip.Addr) error {
+	return r.a.AddPeerAddr(netip.AddrPortFrom(to, 0))
 }

@@ -352,13 +352,17 @@ func (a *Association) removePath(p *path) {
 	a.emit(Event{Type: EventPathRemoved, Addr: p.remote})
 }
 
-// movePathChunks hands the chunks last sent on from to another path. They
-// stop counting as flight, which would block the new path's window with
-// data it never carried; most were delivered and their SACK is on its way,
-// and the new path's T3 retransmits those that were not.
+// movePathChunks hands the chunks last sent on from, a path the peer
+// deleted, to another path. What was outstanding there is retransmitted
+// at once (RFC 5061 section 4.3 lets the sender do so): the peer no
+// longer receives at that address, after a move most of it was lost, and
+// a chunk merely moved would count as flight nowhere, so no T3 timer
+// would ever retransmit it once the new path's own data is acknowledged;
+// the peer's reassembly would then wait for it forever. A chunk whose
+// SACK was on its way arrives twice, which the peer reports as a
+// duplicate.
 func (a *Association) movePathChunks(from, to *path) {
 	s := &a.tx
-	moved := false
 	for tsn := s.cumAck + 1; s.ring.len() > 0 && tsn != s.nextTSN; tsn++ {
 		c := s.ring.at(tsn)
 		if c == nil || c.path != from {
@@ -366,10 +370,11 @@ func (a *Association) movePathChunks(from, to *path) {
 		}
 		a.removeFromFlight(c)
 		c.path = to
-		moved = moved || c.state == chunkOutstanding
-	}
-	if moved && to.t3.IsZero() {
-		to.t3 = time.Now().Add(to.rto.rto)
+		if c.state == chunkOutstanding {
+			s.setState(c, chunkMarked)
+			c.misses = 0
+			c.timedOut = true // to an active path, not necessarily to
+		}
 	}
 }
 

@@ -188,7 +188,11 @@ func (ep *Endpoint) eligible(addrs []netip.Addr) []netip.Addr {
 }
 
 // applyAddressChanges binds new addresses and asks every association's
-// peer to add them, and to delete vanished ones.
+// peer to add them, and to delete vanished ones. The Deletes are queued
+// first: when a move replaces the last address in one change (the old
+// one is already gone from the host), the Delete is held and the Add
+// carries it, Add IP, Set Primary and Delete in one ASCONF from the new
+// address, instead of an Add sent alone and a Delete a round trip later.
 func (ep *Endpoint) applyAddressChanges(added, removed []netip.Addr) {
 	var bound []netip.Addr
 	for _, addr := range added {
@@ -197,14 +201,19 @@ func (ep *Endpoint) applyAddressChanges(added, removed []netip.Addr) {
 			continue
 		}
 		bound = append(bound, addr)
-		for _, a := range ep.associations() {
+	}
+	assocs := ep.associations()
+	for _, addr := range removed {
+		for _, a := range assocs {
+			a.autoRemove(addr)
+		}
+	}
+	for _, addr := range bound {
+		for _, a := range assocs {
 			a.autoAdd(addr, ep.cfg.AutoSetPrimary)
 		}
 	}
 	for _, addr := range removed {
-		for _, a := range ep.associations() {
-			a.autoRemove(addr)
-		}
 		// The address is gone from the host: its socket can neither send
 		// nor receive any more.
 		if err := ep.conn.RemoveAddr(addr); err != nil {

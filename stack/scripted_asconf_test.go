@@ -611,3 +611,36 @@ func TestAsconfT4ExhaustionEndsAssociation(t *testing.T) {
 		}
 	})
 }
+
+// TestAsconfDeleteRetransmitsOutstanding: the peer deletes the address
+// that DATA in flight went to (it moved away, and the DATA was lost). The
+// DATA goes again at once to the remaining address, not after a T3 timer
+// that might never run: once no data counts as flight on the new path,
+// nothing would retransmit it, and the peer's reassembly would wait for
+// it forever.
+func TestAsconfDeleteRetransmitsOutstanding(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newAuthRig(t, heartbeatConfig())
+		a, s := r.connectAuth()
+		add := s.asconf(addrB, addIP(1, addrB2), setPrimary(2, addrB2))
+		r.sendSigned(s, add)
+		pks := r.expectTogether(s, wire.TypeAsconfAck, wire.TypeHeartbeat)
+		r.answerHeartbeat(s, pks[wire.TypeHeartbeat])
+		synctest.Wait()
+		sendString(t, a, "lost")
+		expectRoute(t, r.expectSigned(s, wire.TypeData), addrA, addrB2)
+
+		del := s.asconf(addrB, setPrimary(3, addrB), deleteIP(4, addrB2))
+		r.sendSigned(s, del)
+		synctest.Wait() // no time passes: no timer fires
+		toB := 0
+		for _, wp := range r.wire.carrying(wire.TypeData) {
+			if wp.dst == addrB {
+				toB++
+			}
+		}
+		if toB != 1 {
+			t.Errorf("%d DATA packets to %v right after the delete of %v, want the one in flight again", toB, addrB, addrB2)
+		}
+	})
+}

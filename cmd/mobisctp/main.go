@@ -18,7 +18,7 @@ var commands = []command{
 	{"hsdump", "print a registrar's handlespace: pools, elements, policies, addresses, owners, lifetimes", runHsdump},
 	{"pe", "RSerPool pool element: register with a registrar and serve echo, discard, daytime or chargen", runPE},
 	{"pu", "RSerPool pool user: a terminal to a pool that fails over when its element fails", runPU},
-	{"demo", "registrar, three pool elements and a pool user on loopback: kill an element, lose nothing", runDemo},
+	{"demo", "two mobile nodes and a registrar: both move at once, the association lives on (demo pool: pool failover on loopback)", runDemoCommand},
 	{"version", "print the version and the source revision the binary was built from", runVersion},
 }
 

@@ -2,6 +2,7 @@ package asap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -12,11 +13,35 @@ import (
 	"github.com/mobisctp/mobisctp/stack"
 )
 
-// moveTimeout bounds the attempt to re-register over the association the
-// element had before it moved. It is short: after a move that association
-// often has no usable path left, and a new one is only two round trips
-// away.
-const moveTimeout = 500 * time.Millisecond
+// A move and the association with the registrar. The element's endpoint
+// runs AutoASCONF, so the association follows the move by ASCONF, even
+// break before make, and the element stays the association's: the
+// registrar ties an element to the association that registered it, and
+// refuses it to any other while that one lives (RFC 5355 registration
+// spoofing, Rejection Due to Security Considerations). So a new
+// association is only the way out when the old one is dead or does not
+// follow the move within followTimeout; the registrar then refuses the
+// element until it has found the old owner gone (a refused claim makes it
+// send the owner a keep-alive at once, which fails within its keep-alive
+// timeout), and the request is repeated with a short back-off meanwhile.
+const (
+	// followTimeout bounds the wait for the association to have a path
+	// from one of the endpoint's current addresses: an Add IP Address
+	// takes one round trip once the endpoint has seen its new address.
+	followTimeout = 3 * time.Second
+	// claimPatience bounds the repetitions of a request that the
+	// registrar refuses for security reasons: its keep-alive timeout
+	// (5 s by default) after our first refusal, and a round trip.
+	claimPatience = 8 * time.Second
+	// claimBackoff is the first pause before such a repetition; it
+	// doubles up to claimBackoffMax.
+	claimBackoff    = 100 * time.Millisecond
+	claimBackoffMax = time.Second
+	// followPoll is how often the path sources are looked at while
+	// waiting for the association to follow, besides at each of its
+	// events: a path's source changes without an event of its own.
+	followPoll = 50 * time.Millisecond
+)
 
 // Reregister registers the element again at once, with the endpoint's
 // current addresses, instead of waiting for the next renewal: the
@@ -25,13 +50,14 @@ const moveTimeout = 500 * time.Millisecond
 // transport addresses; a resolution right after the answer shows only the
 // new ones.
 //
-// The association with the registrar has to survive the move too. If it
-// still has a path from an address the endpoint holds, Reregister tries
-// it first (briefly); when that fails, or the registrar refuses addresses
-// the association does not know yet, it replaces the association with a
-// new one, to whichever registrar of the list answers first. The run loop
-// carries on with the new association (registering over it once more, as
-// with any new registrar) without reporting the old one as lost.
+// It re-registers over the association with the registrar once that has
+// followed the move (a path from one of the endpoint's addresses), which
+// keeps the element owned by the same association. Only if that
+// association ended, or did not follow within followTimeout, it sets up a
+// new one with whichever registrar of the list answers first, and repeats
+// the registration while the registrar refuses it for security reasons
+// (see above). The run loop carries on with the new association without
+// reporting the old one as lost.
 //
 // It posts ElementReregistered on success, with the registrar.
 func (e *Element) Reregister(ctx context.Context) error {
@@ -43,34 +69,88 @@ func (e *Element) Reregister(ctx context.Context) error {
 	return nil
 }
 
-// afterMove runs try over the current association with a registrar if it
-// still has a path from the endpoint's addresses, waiting moveTimeout at
-// most; when that fails, it replaces the association (storing the old one
-// in from, if not nil) with a new one, to whichever registrar answers
-// first, and runs try over that.
+// afterMove runs try over the association with a registrar once it has
+// followed the move, or else over a new one (storing the old one in from,
+// if not nil), repeating try while the registrar refuses for security
+// reasons.
 func (s *registrarSet) afterMove(ctx context.Context, from *atomic.Pointer[registrarConn],
 	try func(context.Context, *registrarConn) error) (*registrarConn, error) {
-	if c, err := s.get(ctx); err == nil && usableAfterMove(c.a, s.ep.LocalAddrs()) {
-		rctx, cancel := context.WithTimeout(ctx, min(moveTimeout, s.timeout))
-		err = try(rctx, c)
-		cancel()
-		if err == nil {
-			return c, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-	}
-	c, err := s.replace(ctx, from, "endpoint moved")
+	c, err := s.followed(ctx, from)
 	if err != nil {
 		return nil, err
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	if err := try(rctx, c); err != nil {
+	if err := retryRefused(ctx, c, try); err != nil {
 		return nil, fmt.Errorf("registrar %v: %w", remoteString(c.remote), err)
 	}
 	return c, nil
+}
+
+// followed returns the current association once it has a path from one of
+// the endpoint's addresses, or a new one if it ended or did not get there
+// within followTimeout.
+func (s *registrarSet) followed(ctx context.Context, from *atomic.Pointer[registrarConn]) (*registrarConn, error) {
+	s.mu.Lock()
+	c := s.conn
+	s.mu.Unlock()
+	if c != nil && c.follow(ctx, s.ep, followTimeout) {
+		return c, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return s.replace(ctx, from, "endpoint moved, association did not follow")
+}
+
+// follow waits at most d until the association has a path whose source is
+// one of ep's addresses, and reports whether it got one before it ended.
+func (c *registrarConn) follow(ctx context.Context, ep *stack.Endpoint, d time.Duration) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	poll := time.NewTicker(followPoll)
+	defer poll.Stop()
+	for !usableAfterMove(c.a, ep.LocalAddrs()) {
+		select {
+		case <-c.done:
+			return false
+		case <-ctx.Done():
+			return false
+		case <-deadline.C:
+			return false
+		case <-c.a.Events(): // nothing else reads a registrar association's events
+		case <-poll.C:
+		}
+	}
+	return !c.ended()
+}
+
+// retryRefused runs try over c, and again after a pause doubling from
+// claimBackoff while the registrar refuses for security reasons, for
+// claimPatience at most.
+func retryRefused(ctx context.Context, c *registrarConn, try func(context.Context, *registrarConn) error) error {
+	giveUp := time.Now().Add(claimPatience)
+	pause := claimBackoff
+	for {
+		err := try(ctx, c)
+		if !refusedForSecurity(err) || time.Now().Add(pause).After(giveUp) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+			return c.err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, claimBackoffMax)
+	}
+}
+
+// refusedForSecurity reports whether err is a registrar's Rejection Due to
+// Security Considerations: the element is still another association's,
+// or the registrar does not know all its addresses for this one yet.
+func refusedForSecurity(err error) bool {
+	var refused *OperationError
+	return errors.As(err, &refused) && slices.Contains(refused.Causes, wire.CauseRejectedSecurity)
 }
 
 // usableAfterMove reports whether association a still has a path whose

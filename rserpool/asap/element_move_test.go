@@ -2,6 +2,7 @@ package asap
 
 import (
 	"context"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -38,13 +40,20 @@ func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
 	}
 }
 
-// movingElement starts an element whose endpoint follows its host's
-// addresses (AutoASCONF), and waits until it is registered.
-func movingElement(t *testing.T, w *world, reg stack.Remote) (*Element, *stack.Endpoint, *simnet.Host) {
+// mobileEndpoint opens the endpoint of a mobile element: it follows its
+// host's addresses (AutoASCONF), so that its registrar association
+// follows its moves.
+func (w *world) mobileEndpoint() (*stack.Endpoint, *simnet.Host) {
 	h, cfg := w.host("pe", pe1Addr, 7000)
 	cfg.AutoASCONF = true
 	cfg.AddressWatcher = &hostWatcher{h: h}
-	ep := w.endpoint(cfg)
+	return w.endpoint(cfg), h
+}
+
+// movingElement starts an element on a mobile endpoint, and waits until
+// it is registered.
+func movingElement(t *testing.T, w *world, reg stack.Remote) (*Element, *stack.Endpoint, *simnet.Host) {
+	ep, h := w.mobileEndpoint()
 	e, err := NewElement(ep, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{reg}})
 	if err != nil {
 		t.Fatal(err)
@@ -92,9 +101,11 @@ func addrsOf(els []wire.PoolElement) []netip.Addr {
 }
 
 // TestReregisterAfterMove moves an element to a new address, break before
-// make: its association with the registrar has no path left, so
-// Reregister sets up a new one, and a resolution right after the answer
-// names only the new address.
+// make. Its association with the registrar follows the move by ASCONF
+// (AutoASCONF), so Reregister registers over the same association, which
+// the registrar lets re-register the element it owns (a new association
+// would be refused: issue 9, element ownership), and a resolution right
+// after the answer names only the new address.
 func TestReregisterAfterMove(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
@@ -104,15 +115,19 @@ func TestReregisterAfterMove(t *testing.T) {
 		if els, err := u.Resolve(t.Context(), echoHandle); err != nil || !slices.Equal(addrsOf(els), []netip.Addr{pe1Addr}) {
 			t.Fatalf("before the move: resolved %v, %v; want %v", addrsOf(els), err, pe1Addr)
 		}
+		before := e.regs.conn
 
 		move(t, h, ep, pe1Addr, peMovedAddr)
 		start := time.Now()
 		if err := e.Reregister(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		// A new association (2 round trips) and the registration (1).
-		if took := time.Since(start); took > 6*2*oneWay {
-			t.Errorf("re-registration took %v, want at most 3 round trips", took)
+		// The ASCONF (1 round trip) and the registration (1).
+		if took := time.Since(start); took > 2*2*oneWay {
+			t.Errorf("re-registration took %v, want at most 2 round trips", took)
+		}
+		if e.regs.conn != before || before.ended() {
+			t.Error("the association with the registrar did not survive the move")
 		}
 		els, err := u.ResolveFresh(t.Context(), echoHandle)
 		if err != nil {
@@ -125,12 +140,78 @@ func TestReregisterAfterMove(t *testing.T) {
 		if !slices.Equal(got.UserTransport.Addrs, []netip.Addr{peMovedAddr}) {
 			t.Errorf("registrar table has %v", got.UserTransport.Addrs)
 		}
+		if n := r.Stats().Refused.Ownership; n != 0 {
+			t.Errorf("%d claims refused, want none", n)
+		}
 		// The element itself resolves through its registrar association.
 		if els, err := e.ResolveFresh(t.Context(), echoHandle); err != nil || !slices.Equal(addrsOf(els), []netip.Addr{peMovedAddr}) {
 			t.Errorf("the element resolved %v, %v", addrsOf(els), err)
 		}
 		if !queued(e, ElementReregistered) {
 			t.Errorf("no %v event queued", ElementReregistered)
+		}
+	})
+}
+
+// TestReregisterAfterMoveAssociationLost: the registrar association cannot
+// follow the move (everything it sends from the new address is lost, as
+// if the registrar had lost its state), and the registrar still takes it
+// for alive. Reregister gives up on it after followTimeout and registers
+// over a new association; the registrar refuses that while the old one
+// owns the element, probes the old one at once, drops it within its
+// keep-alive timeout (1 s here), and Reregister, repeating with a short
+// back-off, succeeds then.
+func TestReregisterAfterMoveAssociationLost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		// Keep-alives and heartbeats seldom, so that only the probe of a
+		// refused claim finds the old association gone.
+		_, rcfg := w.host("registrar", reg1Addr, wire.PortASAP)
+		rcfg.HeartbeatInterval = time.Minute
+		r, err := registrar.Listen(registrar.Config{Endpoint: rcfg, KeepAliveInterval: time.Minute, KeepAliveTimeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		reg := stack.Remote{Addrs: []netip.Addr{reg1Addr}, Port: wire.PortASAP, UDPPort: wire.PortASAP}
+		oldTags := map[uint32]bool{} // our verification tags of the old association
+		w.n.AddFilter(func(src, dst netip.AddrPort, data []byte) simnet.Verdict {
+			if dst.Addr() != reg1Addr || len(data) < 8 {
+				return simnet.Pass
+			}
+			tag := binary.BigEndian.Uint32(data[4:8])
+			if src.Addr() == pe1Addr && tag != 0 {
+				oldTags[tag] = true
+			}
+			if src.Addr() == peMovedAddr && oldTags[tag] {
+				return simnet.Drop
+			}
+			return simnet.Pass
+		})
+		e, ep, h := movingElement(t, w, reg)
+		before := e.regs.conn
+
+		move(t, h, ep, pe1Addr, peMovedAddr)
+		start := time.Now()
+		if err := e.Reregister(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		t.Logf("re-registered after %v", took)
+		if e.regs.conn == before {
+			t.Error("still the old association")
+		}
+		if n := r.Stats().Refused.Ownership; n == 0 {
+			t.Error("the registrar refused no claim: the test does not test the back-off")
+		}
+		// followTimeout, the keep-alive timeout, a back-off step and a
+		// few round trips.
+		if limit := followTimeout + time.Second + claimBackoffMax + 10*2*oneWay; took > limit {
+			t.Errorf("re-registration took %v, want at most %v", took, limit)
+		}
+		got, ok := registered(r, e.ID())
+		if !ok || !slices.Equal(got.UserTransport.Addrs, []netip.Addr{peMovedAddr}) {
+			t.Errorf("registrar table has %v (present %v), want %v", got.UserTransport.Addrs, ok, peMovedAddr)
 		}
 	})
 }
@@ -189,10 +270,7 @@ func TestReregisterAtAnotherRegistrar(t *testing.T) {
 		w := newWorld(t)
 		r1, _, reg1 := w.registrar("registrar1", reg1Addr)
 		r2, _, reg2 := w.registrar("registrar2", reg2Addr)
-		h, cfg := w.host("pe", pe1Addr, 7000)
-		cfg.AutoASCONF = true
-		cfg.AddressWatcher = &hostWatcher{h: h}
-		ep := w.endpoint(cfg)
+		ep, h := w.mobileEndpoint()
 		e, err := NewElement(ep, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{reg1, reg2}})
 		if err != nil {
 			t.Fatal(err)
