@@ -190,6 +190,10 @@ func TestReregisterAfterMoveAssociationLost(t *testing.T) {
 		})
 		e, ep, h := movingElement(t, w, reg)
 		before := e.regs.conn
+		// Let the delayed SACK of the registration's answer go first: with
+		// its data unacknowledged, the registrar would find the old
+		// association dead by retransmission, not by the probe under test.
+		time.Sleep(time.Second)
 
 		move(t, h, ep, pe1Addr, peMovedAddr)
 		start := time.Now()
