@@ -93,6 +93,12 @@ type Element struct {
 	// its end is no registrar failure.
 	movedFrom atomic.Pointer[registrarConn]
 
+	// users hands pool users' associations from acceptLoop to Accept; it
+	// is closed, after acceptErr is set, when the endpoint stops accepting.
+	users     chan *stack.Association
+	acceptErr error
+
+	ctx        context.Context // ends with Close
 	cancel     context.CancelFunc
 	done       chan struct{} // closed when the registration loop has ended
 	closeOnce  sync.Once
@@ -108,9 +114,11 @@ func NewElement(ep *stack.Endpoint, cfg ElementConfig) (*Element, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Element{cfg: cfg, ep: ep, events: eventq.New[ElementEvent](cfg.EventQueue), cancel: cancel, done: make(chan struct{})}
+	e := &Element{cfg: cfg, ep: ep, events: eventq.New[ElementEvent](cfg.EventQueue), ctx: ctx, cancel: cancel, done: make(chan struct{}),
+		users: make(chan *stack.Association, stack.DefaultAcceptBacklog)}
 	e.regs = newRegistrarSet(ep, cfg.Registrars, cfg.Announces, cfg.RequestTimeout, e.keepAlive)
 	ep.Listen()
+	go e.acceptLoop()
 	go e.run(ctx)
 	return e, nil
 }
@@ -122,13 +130,19 @@ func (e *Element) ID() wire.PEID { return e.cfg.ID }
 // Close. When it is not read, the oldest events are dropped.
 func (e *Element) Events() <-chan ElementEvent { return e.events.C() }
 
-// Accept waits for a pool user's association.
+// Accept waits for a pool user's association. Associations that
+// registrars open to the element (a new home after a takeover) are the
+// element's own and never returned.
 func (e *Element) Accept(ctx context.Context) (*UserConn, error) {
-	a, err := e.ep.Accept(ctx)
-	if err != nil {
-		return nil, err
+	select {
+	case a, ok := <-e.users:
+		if !ok {
+			return nil, e.acceptErr
+		}
+		return newUserConn(a), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return newUserConn(a), nil
 }
 
 // Close stops renewing the registration and deregisters the element, if
