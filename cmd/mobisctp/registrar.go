@@ -29,6 +29,8 @@ type registrarFlagValues struct {
 	enrpAnnounce         string
 	enrpAnnounceAddr     netip.AddrPort // parsed from enrpAnnounce
 	suggest              bool
+	metrics              string
+	metricsAddr          netip.AddrPort // parsed from metrics
 	limits               registrarLimits
 	logs                 *logLevel
 }
@@ -54,6 +56,7 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.IntVar(&v.enrpPort, "enrp-port", 0, "local ENRP SCTP and UDP `port` (default 9901 with --peer or --enrp-announce, else ENRP off)")
 	fs.BoolVar(&v.suggest, "takeover-suggestion", false, "ask less loaded peers to take new elements over, and take those suggested to this registrar (draft-dreibholz-rserpool-enrp-takeover)")
 	fs.StringVar(&v.enrpAnnounce, "enrp-announce", "", "send ENRP Presences to, and find peers by those heard on, `group:port`, as in "+wire.ENRPAnnounceAddr.String()+" (default off)")
+	fs.StringVar(&v.metrics, "metrics", "", "serve Prometheus metrics over HTTP at `addr:port`/metrics, as in 127.0.0.1:9100 (default off)")
 	l := &v.limits
 	fs.IntVar(&l.elements, "max-elements", registrar.DefaultMaxElements, "most pool `elements` in the handlespace")
 	fs.IntVar(&l.perAssoc, "max-elements-per-assoc", registrar.DefaultMaxElementsPerAssoc, "most `elements` one ASAP association may register")
@@ -112,6 +115,13 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 		}
 		v.enrpAnnounceAddr = ap
 	}
+	if v.metrics != "" {
+		ap, err := netip.ParseAddrPort(v.metrics)
+		if err != nil {
+			return fmt.Errorf("--metrics %q: want an address and a port, as in 127.0.0.1:9100", v.metrics)
+		}
+		v.metricsAddr = ap
+	}
 	if err := checkPort(fs, "enrp-port", v.enrpPort, 0); err != nil {
 		return err
 	}
@@ -143,7 +153,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--takeover-suggestion] [--log-level L] [--json] "+
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--takeover-suggestion] [--metrics ADDR:PORT] [--log-level L] [--json] "+
 		"[--max-elements N] [--max-elements-per-assoc N] [--max-elements-per-addr N] [--max-pools N] [--max-assocs N] [--max-lifetime DUR]")
 	var v registrarFlagValues
 	v.register(fs)
@@ -158,10 +168,22 @@ func runRegistrar(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
+	text := fmt.Sprintf("registrar $%08x listening on %s, SCTP port %d, UDP port %d",
+		uint32(r.ServerID()), joinAddrs(r.LocalAddrs()), r.Port(), r.UDPPort())
+	fields := map[string]any{"server": uint32(r.ServerID()), "addrs": addrStrings(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()}
+	if v.metricsAddr.IsValid() {
+		at, stop, err := serveMetrics(r, v.metricsAddr)
+		if err != nil {
+			r.Close()
+			fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+			return exitFail
+		}
+		defer stop()
+		text += fmt.Sprintf(", metrics on http://%v/metrics", at)
+		fields["metrics"] = at.String()
+	}
 	out := &reporter{w: e.stdout, json: v.json}
-	out.event("listening", fmt.Sprintf("registrar $%08x listening on %s, SCTP port %d, UDP port %d",
-		uint32(r.ServerID()), joinAddrs(r.LocalAddrs()), r.Port(), r.UDPPort()),
-		map[string]any{"server": uint32(r.ServerID()), "addrs": addrStrings(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()})
+	out.event("listening", text, fields)
 	if port := r.ENRPPort(); port != 0 {
 		out.event("enrp", fmt.Sprintf("ENRP on SCTP and UDP port %d, peers %s", port, v.peers.String()),
 			map[string]any{"enrp_port": port, "peers": v.peers.String()})
