@@ -33,8 +33,12 @@ func (b *metricsBuf) family(name, typ, help string, samples ...sample) {
 	}
 }
 
-func (b *metricsBuf) counter(name, help string, v uint64) { b.family(name, "counter", help, sample{"", v}) }
-func (b *metricsBuf) gauge(name, help string, v int)      { b.family(name, "gauge", help, sample{"", uint64(max(v, 0))}) }
+func (b *metricsBuf) counter(name, help string, v uint64) {
+	b.family(name, "counter", help, sample{"", v})
+}
+func (b *metricsBuf) gauge(name, help string, v int) {
+	b.family(name, "gauge", help, sample{"", uint64(max(v, 0))})
+}
 
 // reason labels a sample with a reason.
 func reason(r string, v uint64) sample { return sample{`{reason="` + r + `"}`, v} }
