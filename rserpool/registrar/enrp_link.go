@@ -43,6 +43,7 @@ type link struct {
 	// Guarded by core.mu: the peer, once it spoke; the messages waiting
 	// to be sent; whether the queue overflowed.
 	id      wire.ServerID
+	dist    uint32 // the association's round-trip time, for the distance of the peer's elements
 	out     [][]byte
 	overrun bool
 	kick    chan struct{} // wakes the link's sender
@@ -161,6 +162,8 @@ func (r *Registrar) serveLink(l *link) {
 	defer close(done)
 	r.wg.Go(func() { r.linkSender(l, done) })
 	buf := make([]byte, maxMessage+1)
+	var dist uint32
+	var measured time.Time
 	for {
 		n, info, err := l.a.RecvMsg(r.ctx, buf)
 		if err != nil {
@@ -173,7 +176,11 @@ func (r *Registrar) serveLink(l *link) {
 			}
 			continue
 		}
-		c.enrpReceive(l, buf[:n], time.Now())
+		now := time.Now()
+		if dist == 0 || now.Sub(measured) >= distanceRefresh {
+			dist, measured = distance(l.a.Paths()), now // before locking: it waits for the association's loop
+		}
+		c.enrpReceive(l, buf[:n], dist, now)
 	}
 	c.linkDown(l, time.Now())
 	l.a.Close()
@@ -190,10 +197,12 @@ func discardRest(ctx context.Context, a *stack.Association) error {
 	}
 }
 
-// enrpReceive hands one message from l to the machine.
-func (c *core) enrpReceive(l *link, msg []byte, now time.Time) {
+// enrpReceive hands one message from l, whose association's distance is
+// dist, to the machine.
+func (c *core) enrpReceive(l *link, msg []byte, dist uint32, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	l.dist = dist
 	x := c.enrp
 	v, err := enrpsm.Decode(msg)
 	if err != nil {
