@@ -64,9 +64,13 @@ func (r *Registrar) startENRP() error {
 	}
 	epCfg := r.cfg.Endpoint
 	epCfg.Port, epCfg.UDPPort, epCfg.PacketConn = e.Port, e.Port, e.PacketConn
-	ep, err := stack.Listen(epCfg)
+	ep, err := stack.Listen(e.authConfig(epCfg))
 	if err != nil {
 		return fmt.Errorf("registrar: ENRP endpoint: %w", err)
+	}
+	if err := e.installKey(ep); err != nil {
+		ep.Close()
+		return fmt.Errorf("registrar: ENRP key: %w", err)
 	}
 	r.enrp = &enrpNet{ep: ep}
 	self := wire.Transport{Type: wire.ParamSCTPTransport, Port: e.Port, Addrs: ep.LocalAddrs()}
@@ -154,6 +158,11 @@ func (r *Registrar) enrpConnect(to stack.Remote) wire.ServerID {
 // serveLink reads a peer's messages until the association ends; its
 // sender runs beside it.
 func (r *Registrar) serveLink(l *link) {
+	if err := r.cfg.ENRP.authenticated(l.a); err != nil {
+		r.log.Warnf("%v from %v", err, l.a.RemoteAddr())
+		l.a.Abort(err.Error())
+		return
+	}
 	c := r.core
 	c.mu.Lock()
 	c.enrp.all[l] = struct{}{}
