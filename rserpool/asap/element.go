@@ -107,7 +107,9 @@ type Element struct {
 
 // NewElement makes ep a pool element: it starts accepting associations
 // and registering ep's addresses and port at once, in the background;
-// Events reports how that goes. The caller closes ep after Close.
+// Events reports how that goes. From then on pool users' associations come
+// from Accept or AcceptAssociation, not ep.Accept. The caller closes ep
+// after Close.
 func NewElement(ep *stack.Endpoint, cfg ElementConfig) (*Element, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(ep); err != nil {
@@ -134,12 +136,23 @@ func (e *Element) Events() <-chan ElementEvent { return e.events.C() }
 // registrars open to the element (a new home after a takeover) are the
 // element's own and never returned.
 func (e *Element) Accept(ctx context.Context) (*UserConn, error) {
+	a, err := e.AcceptAssociation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newUserConn(a), nil
+}
+
+// AcceptAssociation is Accept for code that speaks to pool users over the
+// association itself. The endpoint's own Accept must not be called once
+// it is an element's: it would take registrars' associations too.
+func (e *Element) AcceptAssociation(ctx context.Context) (*stack.Association, error) {
 	select {
 	case a, ok := <-e.users:
 		if !ok {
 			return nil, e.acceptErr
 		}
-		return newUserConn(a), nil
+		return a, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
