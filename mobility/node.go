@@ -198,7 +198,7 @@ func (n *Node) Accept(ctx context.Context) (*Conn, error) {
 	if n.el == nil {
 		return nil, errors.New("mobility: a node without a handle accepts no associations")
 	}
-	a, err := n.ep.Accept(ctx)
+	a, err := n.el.AcceptAssociation(ctx) // not n.ep's: the element keeps its registrars' associations
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,10 @@ type registrarFlagValues struct {
 	enrpAnnounce         string
 	enrpAnnounceAddr     netip.AddrPort // parsed from enrpAnnounce
 	suggest              bool
+	metrics              string
+	keyFile              string
+	keys                 registrarKeys  // read from keyFile
+	metricsAddr          netip.AddrPort // parsed from metrics
 	limits               registrarLimits
 	logs                 *logLevel
 }
@@ -54,6 +58,8 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.IntVar(&v.enrpPort, "enrp-port", 0, "local ENRP SCTP and UDP `port` (default 9901 with --peer or --enrp-announce, else ENRP off)")
 	fs.BoolVar(&v.suggest, "takeover-suggestion", false, "ask less loaded peers to take new elements over, and take those suggested to this registrar (draft-dreibholz-rserpool-enrp-takeover)")
 	fs.StringVar(&v.enrpAnnounce, "enrp-announce", "", "send ENRP Presences to, and find peers by those heard on, `group:port`, as in "+wire.ENRPAnnounceAddr.String()+" (default off)")
+	fs.StringVar(&v.keyFile, "key-file", "", "read the ENRP key the registrars share from `file` (a line \"enrp HEXKEY\"); peers without it are refused (default: no authentication)")
+	fs.StringVar(&v.metrics, "metrics", "", "serve Prometheus metrics over HTTP at `addr:port`/metrics, as in 127.0.0.1:9100 (default off)")
 	l := &v.limits
 	fs.IntVar(&l.elements, "max-elements", registrar.DefaultMaxElements, "most pool `elements` in the handlespace")
 	fs.IntVar(&l.perAssoc, "max-elements-per-assoc", registrar.DefaultMaxElementsPerAssoc, "most `elements` one ASAP association may register")
@@ -112,6 +118,20 @@ func (v *registrarFlagValues) check(fs *flag.FlagSet) error {
 		}
 		v.enrpAnnounceAddr = ap
 	}
+	if v.keyFile != "" {
+		keys, err := readKeyFile(v.keyFile)
+		if err != nil {
+			return err
+		}
+		v.keys = keys
+	}
+	if v.metrics != "" {
+		ap, err := netip.ParseAddrPort(v.metrics)
+		if err != nil {
+			return fmt.Errorf("--metrics %q: want an address and a port, as in 127.0.0.1:9100", v.metrics)
+		}
+		v.metricsAddr = ap
+	}
 	if err := checkPort(fs, "enrp-port", v.enrpPort, 0); err != nil {
 		return err
 	}
@@ -132,6 +152,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	cfg.MaxPools, cfg.MaxSessions, cfg.MaxLifetime = l.pools, l.sessions, l.maxLife
 	cfg.ENRP.Port, cfg.ENRP.Peers, cfg.ENRP.Announce = uint16(v.enrpPort), v.peers, v.enrpAnnounceAddr
 	cfg.ENRP.SuggestTakeover, cfg.ENRP.HonourSuggestions = v.suggest, v.suggest
+	cfg.ENRP.Key = v.keys.enrp
 	if cfg.ENRP.Port == 0 && (len(v.peers) > 0 || v.enrpAnnounceAddr.IsValid()) {
 		cfg.ENRP.Port = registrar.DefaultENRPPort
 	}
@@ -143,7 +164,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 // handlespace's changes as they happen.
 func runRegistrar(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp registrar", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--keepalive DUR] [--keepalive-timeout DUR] "+
-		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--takeover-suggestion] [--log-level L] [--json] "+
+		"[--unreachable-threshold N] [--announce GROUP:PORT] [--announce-interval DUR] [--id N] [--peer ADDR[:PORT],...] [--enrp-port N] [--enrp-announce GROUP:PORT] [--takeover-suggestion] [--key-file FILE] [--metrics ADDR:PORT] [--log-level L] [--json] "+
 		"[--max-elements N] [--max-elements-per-assoc N] [--max-elements-per-addr N] [--max-pools N] [--max-assocs N] [--max-lifetime DUR]")
 	var v registrarFlagValues
 	v.register(fs)
@@ -158,10 +179,22 @@ func runRegistrar(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
+	text := fmt.Sprintf("registrar $%08x listening on %s, SCTP port %d, UDP port %d",
+		uint32(r.ServerID()), joinAddrs(r.LocalAddrs()), r.Port(), r.UDPPort())
+	fields := map[string]any{"server": uint32(r.ServerID()), "addrs": addrStrings(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()}
+	if v.metricsAddr.IsValid() {
+		at, stop, err := serveMetrics(r, v.metricsAddr)
+		if err != nil {
+			r.Close()
+			fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+			return exitFail
+		}
+		defer stop()
+		text += fmt.Sprintf(", metrics on http://%v/metrics", at)
+		fields["metrics"] = at.String()
+	}
 	out := &reporter{w: e.stdout, json: v.json}
-	out.event("listening", fmt.Sprintf("registrar $%08x listening on %s, SCTP port %d, UDP port %d",
-		uint32(r.ServerID()), joinAddrs(r.LocalAddrs()), r.Port(), r.UDPPort()),
-		map[string]any{"server": uint32(r.ServerID()), "addrs": addrStrings(r.LocalAddrs()), "port": r.Port(), "udp_port": r.UDPPort()})
+	out.event("listening", text, fields)
 	if port := r.ENRPPort(); port != 0 {
 		out.event("enrp", fmt.Sprintf("ENRP on SCTP and UDP port %d, peers %s", port, v.peers.String()),
 			map[string]any{"enrp_port": port, "peers": v.peers.String()})

@@ -93,6 +93,12 @@ type Element struct {
 	// its end is no registrar failure.
 	movedFrom atomic.Pointer[registrarConn]
 
+	// users hands pool users' associations from acceptLoop to Accept; it
+	// is closed, after acceptErr is set, when the endpoint stops accepting.
+	users     chan *stack.Association
+	acceptErr error
+
+	ctx        context.Context // ends with Close
 	cancel     context.CancelFunc
 	done       chan struct{} // closed when the registration loop has ended
 	closeOnce  sync.Once
@@ -101,16 +107,20 @@ type Element struct {
 
 // NewElement makes ep a pool element: it starts accepting associations
 // and registering ep's addresses and port at once, in the background;
-// Events reports how that goes. The caller closes ep after Close.
+// Events reports how that goes. From then on pool users' associations come
+// from Accept or AcceptAssociation, not ep.Accept. The caller closes ep
+// after Close.
 func NewElement(ep *stack.Endpoint, cfg ElementConfig) (*Element, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(ep); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Element{cfg: cfg, ep: ep, events: eventq.New[ElementEvent](cfg.EventQueue), cancel: cancel, done: make(chan struct{})}
+	e := &Element{cfg: cfg, ep: ep, events: eventq.New[ElementEvent](cfg.EventQueue), ctx: ctx, cancel: cancel, done: make(chan struct{}),
+		users: make(chan *stack.Association, stack.DefaultAcceptBacklog)}
 	e.regs = newRegistrarSet(ep, cfg.Registrars, cfg.Announces, cfg.RequestTimeout, e.keepAlive)
 	ep.Listen()
+	go e.acceptLoop()
 	go e.run(ctx)
 	return e, nil
 }
@@ -122,13 +132,30 @@ func (e *Element) ID() wire.PEID { return e.cfg.ID }
 // Close. When it is not read, the oldest events are dropped.
 func (e *Element) Events() <-chan ElementEvent { return e.events.C() }
 
-// Accept waits for a pool user's association.
+// Accept waits for a pool user's association. Associations that
+// registrars open to the element (a new home after a takeover) are the
+// element's own and never returned.
 func (e *Element) Accept(ctx context.Context) (*UserConn, error) {
-	a, err := e.ep.Accept(ctx)
+	a, err := e.AcceptAssociation(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return newUserConn(a), nil
+}
+
+// AcceptAssociation is Accept for code that speaks to pool users over the
+// association itself. The endpoint's own Accept must not be called once
+// it is an element's: it would take registrars' associations too.
+func (e *Element) AcceptAssociation(ctx context.Context) (*stack.Association, error) {
+	select {
+	case a, ok := <-e.users:
+		if !ok {
+			return nil, e.acceptErr
+		}
+		return a, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Close stops renewing the registration and deregisters the element, if

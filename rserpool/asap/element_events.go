@@ -17,9 +17,10 @@ const (
 	ElementRegistrationFailed                             // refused (Err is an *OperationError), or no registrar answered
 	ElementRegistrarLost                                  // Registrar failed or stopped answering (Err); moving on to the next
 	ElementDeregistered                                   // Close deregistered the element (Err if it could not)
+	ElementHomeChanged                                    // Registrar took over as the element's home (Keep-Alive with the Home flag) and accepted its registration
 )
 
-var elementEventNames = [...]string{"", "registered", "reregistered", "registration-failed", "registrar-lost", "deregistered"}
+var elementEventNames = [...]string{"", "registered", "reregistered", "registration-failed", "registrar-lost", "deregistered", "home-changed"}
 
 func (t ElementEventType) String() string {
 	if int(t) < len(elementEventNames) && t != 0 {

@@ -56,6 +56,8 @@ func (e *Element) serve(ctx context.Context, c *registrarConn) {
 			return
 		case errors.As(err, &refused):
 			e.post(ElementRegistrationFailed, c, err)
+		case err != nil && e.movedFrom.Load() == c:
+			return // replaced while the request was under way
 		case err != nil:
 			e.post(ElementRegistrarLost, c, err)
 			e.regs.drop(c, "no answer to registration")
@@ -123,8 +125,9 @@ func (e *Element) deregister(ctx context.Context) error {
 	return nil
 }
 
-// keepAlive answers a registrar's Endpoint Keep-Alive for this element.
-// It runs on c's reader goroutine; the answer is queued, not awaited.
+// keepAlive answers a registrar's Endpoint Keep-Alive for this element,
+// and with the Home flag makes that registrar its home (see home). It runs
+// on c's reader goroutine; the answer is queued, not awaited.
 func (e *Element) keepAlive(c *registrarConn, m wire.ASAPMessage) {
 	if m.Type() != wire.ASAPEndpointKeepAlive {
 		return
@@ -136,6 +139,9 @@ func (e *Element) keepAlive(c *registrarConn, m wire.ASAPMessage) {
 	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.RequestTimeout)
 	defer cancel()
 	c.send(ctx, &wire.EndpointKeepAliveAck{Handle: e.cfg.Handle, PEID: e.cfg.ID})
+	if ka.Home {
+		e.home(c)
+	}
 }
 
 func (e *Element) post(t ElementEventType, c *registrarConn, err error) {

@@ -44,6 +44,10 @@ type ENRPConfig struct {
 	// zero values are its defaults, and the flag is off.
 	HeartbeatCycle, MaxTimeLastHeard, MaxTimeNoResponse, TakeoverExpiry time.Duration
 	SuggestTakeover, HonourSuggestions                                  bool
+	// Key, when set, is the ENRP key all the registrars share: peers must
+	// authenticate every ENRP message with it (SCTP-AUTH, key identifier
+	// ENRPKeyID), and associations from hosts without it carry nothing.
+	Key []byte
 	// PacketConn, when set, replaces the ENRP endpoint's UDP transport,
 	// as stack.Config.PacketConn does (simulated networks).
 	PacketConn func(encap.Handler) (stack.PacketConn, error)

@@ -137,6 +137,7 @@ func (c *core) peerElement(a *enrpsm.Action, now time.Time) {
 	if e != nil {
 		c.disown(e)
 	}
+	c.addLinkDistance(a)
 	e, created, err := c.hs.Register(enrpsm.Registration(a), now)
 	if err != nil {
 		c.enrp.stats.Rejected++

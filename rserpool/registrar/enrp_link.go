@@ -43,6 +43,7 @@ type link struct {
 	// Guarded by core.mu: the peer, once it spoke; the messages waiting
 	// to be sent; whether the queue overflowed.
 	id      wire.ServerID
+	dist    uint32 // the association's round-trip time, for the distance of the peer's elements
 	out     [][]byte
 	overrun bool
 	kick    chan struct{} // wakes the link's sender
@@ -63,9 +64,13 @@ func (r *Registrar) startENRP() error {
 	}
 	epCfg := r.cfg.Endpoint
 	epCfg.Port, epCfg.UDPPort, epCfg.PacketConn = e.Port, e.Port, e.PacketConn
-	ep, err := stack.Listen(epCfg)
+	ep, err := stack.Listen(e.authConfig(epCfg))
 	if err != nil {
 		return fmt.Errorf("registrar: ENRP endpoint: %w", err)
+	}
+	if err := e.installKey(ep); err != nil {
+		ep.Close()
+		return fmt.Errorf("registrar: ENRP key: %w", err)
 	}
 	r.enrp = &enrpNet{ep: ep}
 	self := wire.Transport{Type: wire.ParamSCTPTransport, Port: e.Port, Addrs: ep.LocalAddrs()}
@@ -153,6 +158,11 @@ func (r *Registrar) enrpConnect(to stack.Remote) wire.ServerID {
 // serveLink reads a peer's messages until the association ends; its
 // sender runs beside it.
 func (r *Registrar) serveLink(l *link) {
+	if err := r.cfg.ENRP.authenticated(l.a); err != nil {
+		r.log.Warnf("%v from %v", err, l.a.RemoteAddr())
+		l.a.Abort(err.Error())
+		return
+	}
 	c := r.core
 	c.mu.Lock()
 	c.enrp.all[l] = struct{}{}
@@ -161,6 +171,8 @@ func (r *Registrar) serveLink(l *link) {
 	defer close(done)
 	r.wg.Go(func() { r.linkSender(l, done) })
 	buf := make([]byte, maxMessage+1)
+	var dist uint32
+	var measured time.Time
 	for {
 		n, info, err := l.a.RecvMsg(r.ctx, buf)
 		if err != nil {
@@ -173,7 +185,11 @@ func (r *Registrar) serveLink(l *link) {
 			}
 			continue
 		}
-		c.enrpReceive(l, buf[:n], time.Now())
+		now := time.Now()
+		if dist == 0 || now.Sub(measured) >= distanceRefresh {
+			dist, measured = distance(l.a.Paths()), now // before locking: it waits for the association's loop
+		}
+		c.enrpReceive(l, buf[:n], dist, now)
 	}
 	c.linkDown(l, time.Now())
 	l.a.Close()
@@ -190,10 +206,12 @@ func discardRest(ctx context.Context, a *stack.Association) error {
 	}
 }
 
-// enrpReceive hands one message from l to the machine.
-func (c *core) enrpReceive(l *link, msg []byte, now time.Time) {
+// enrpReceive hands one message from l, whose association's distance is
+// dist, to the machine.
+func (c *core) enrpReceive(l *link, msg []byte, dist uint32, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	l.dist = dist
 	x := c.enrp
 	v, err := enrpsm.Decode(msg)
 	if err != nil {

@@ -125,8 +125,12 @@ func takeoverAndRejoin(t *testing.T, perRegistrar int) {
 
 // element0 opens a pool user endpoint on a host of its own.
 func (pn *peerNet) element0(i int) *stack.Endpoint {
-	addr := registrarAddr(50 + wire.ServerID(i))
-	h := pn.n.AddHost(fmt.Sprintf("pu-%d", i), addr)
+	return pn.element0Host(fmt.Sprintf("pu-%d", i), registrarAddr(50+wire.ServerID(i)))
+}
+
+// element0Host opens an endpoint on a new host with address addr.
+func (pn *peerNet) element0Host(name string, addr netip.Addr) *stack.Endpoint {
+	h := pn.n.AddHost(name, addr)
 	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: h.Addrs(), NoDelay: true,
 		PacketConn: func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) }})
 	if err != nil {

@@ -49,7 +49,7 @@ func (c *core) admit(s *session, reg *wire.Registration, peer []netip.Addr, now 
 		Owner:     uint32(c.cfg.ServerID),
 		Lifetime:  min(time.Duration(pe.RegLife)*time.Millisecond, c.cfg.MaxLifetime),
 		Transport: wire.AppendParam(nil, &pe.UserTransport),
-		Policy:    pe.Policy,
+		Policy:    withDistance(pe.Policy, s.dist),
 	}, now)
 	if err != nil {
 		return nil, false, policyCause(err, pe.Policy), true

@@ -36,6 +36,7 @@ type session struct {
 	// Guarded by core.mu.
 	members map[*handlespace.PoolElement]struct{} // made by the first registration
 	asap    wire.Transport                        // the peer's SCTP transport at its last registration
+	dist    uint32                                // the association's distance at the last registration received
 	table   tableCursor                           // progress of an ENRP handle table transfer
 	closed  bool                                  // the association has ended
 
@@ -142,7 +143,8 @@ func (s *session) serve(ctx context.Context, c *core) {
 		}
 		var peer []netip.Addr
 		if isRegistration(info.PPID, msg) {
-			peer = peerAddrs(s.conn) // asked before locking: it waits for the association's loop
+			paths := s.conn.Paths() // asked before locking: it waits for the association's loop
+			peer, s.dist = addrsOf(paths), distance(paths)
 		}
 		c.handle(s, info.PPID, msg, peer, time.Now())
 		err = s.flush(ctx)
@@ -198,8 +200,10 @@ func isRegistration(ppid uint32, msg []byte) bool {
 }
 
 // peerAddrs returns the peer addresses of the association.
-func peerAddrs(c conn) []netip.Addr {
-	paths := c.Paths()
+func peerAddrs(c conn) []netip.Addr { return addrsOf(c.Paths()) }
+
+// addrsOf returns the peer addresses of paths.
+func addrsOf(paths []stack.PathInfo) []netip.Addr {
 	addrs := make([]netip.Addr, len(paths))
 	for i, p := range paths {
 		addrs[i] = p.Remote.Addr().Unmap()

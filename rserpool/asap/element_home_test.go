@@ -1,0 +1,144 @@
+package asap
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// peeredRegistrar starts registrar id on a host of its own, peering over
+// ENRP with the registrars at peers, with keep-alives every second.
+func (w *world) peeredRegistrar(id wire.ServerID, addr netip.Addr, peers ...netip.Addr) (*registrar.Registrar, stack.Remote) {
+	h, cfg := w.host(fmt.Sprintf("registrar-%d", id), addr, wire.PortASAP)
+	rc := registrar.Config{ServerID: id, Endpoint: cfg, KeepAliveInterval: time.Second, KeepAliveTimeout: time.Second}
+	rc.ENRP.Port = registrar.DefaultENRPPort
+	rc.ENRP.PacketConn = func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(int(registrar.DefaultENRPPort), hd) }
+	for _, p := range peers {
+		rc.ENRP.Peers = append(rc.ENRP.Peers, stack.Remote{Addrs: []netip.Addr{p}, Port: registrar.DefaultENRPPort})
+	}
+	r, err := registrar.Listen(rc)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { r.Close() })
+	return r, stack.Remote{Addrs: []netip.Addr{addr}, Port: wire.PortASAP, UDPPort: wire.PortASAP}
+}
+
+// kill makes the host at addr silent, as after SIGKILL.
+func (w *world) kill(addr netip.Addr) {
+	w.n.AddFilter(func(src, dst netip.AddrPort, _ []byte) simnet.Verdict {
+		if src.Addr() == addr || dst.Addr() == addr {
+			return simnet.Drop
+		}
+		return simnet.Pass
+	})
+}
+
+// tableSize returns the number of elements in r's handlespace, and how
+// many of them r is home for.
+func tableSize(r *registrar.Registrar) (all, own int) {
+	for _, p := range r.Table().Pools {
+		for _, e := range p.Elements {
+			all++
+			if e.HomeServer == r.ServerID() {
+				own++
+			}
+		}
+	}
+	return all, own
+}
+
+// Three registrars peer over ENRP, and real pool elements register at each
+// (with the stack's default timers: they would notice their registrar's
+// death only at their next re-registration, 30 s on). One registrar dies.
+// The survivor that takes its elements over sends each a Keep-Alive with
+// the Home flag; each element answers, re-registers there and keeps that
+// registrar as its home. No element is removed anywhere at any time, the
+// new home answers their keep-alives from then on, and a pool user whose
+// first registrar is the dead one keeps getting answers.
+func TestElementsFollowTakeover(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		addrs := []netip.Addr{netip.MustParseAddr("192.0.2.101"), netip.MustParseAddr("192.0.2.102"), netip.MustParseAddr("192.0.2.103")}
+		r1, reg1 := w.peeredRegistrar(1, addrs[0])
+		r2, reg2 := w.peeredRegistrar(2, addrs[1], addrs[0])
+		r3, reg3 := w.peeredRegistrar(3, addrs[2], addrs[0], addrs[1])
+		regs := []stack.Remote{reg1, reg2, reg3}
+		const per, all = 3, 9
+		var elems []*Element
+		for i := range all {
+			home := i / per
+			list := append(append([]stack.Remote{}, regs[home:]...), regs[:home]...) // home first
+			addr := netip.AddrFrom4([4]byte{10, 1, 0, byte(i + 1)})
+			h := w.n.AddHost(fmt.Sprintf("pe-%d", i), addr)
+			ep := w.endpoint(stack.Config{LocalAddrs: []netip.Addr{addr}, Port: 7000, NoDelay: true,
+				PacketConn: func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(7000, hd) }})
+			e, err := NewElement(ep, ElementConfig{Handle: echoHandle, Registrars: list, ID: wire.PEID(i + 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { e.Close() })
+			elementEvent(t, e, ElementRegistered)
+			elems = append(elems, e)
+		}
+		for _, r := range []*registrar.Registrar{r1, r2, r3} {
+			for n, _ := tableSize(r); n != all; n, _ = tableSize(r) {
+				time.Sleep(100 * time.Millisecond) // virtual: the Handle Updates spread
+			}
+		}
+
+		u := w.user("pu", puAddr, UserConfig{Registrars: []stack.Remote{reg3, reg1, reg2}, CacheTTL: -1})
+		answered := 0
+		ask := func() {
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			if got, err := u.Resolve(ctx, echoHandle); err != nil || len(got) == 0 {
+				t.Errorf("resolution at %v: %d elements, %v", time.Now(), len(got), err)
+			}
+			answered++
+		}
+		ask()
+
+		w.kill(addrs[2])
+		killed := time.Now()
+		for time.Since(killed) < 25*time.Second {
+			ask()
+			for _, r := range []*registrar.Registrar{r1, r2} {
+				if n, _ := tableSize(r); n != all {
+					t.Fatalf("registrar %d holds %d elements %v after the kill, want %d", r.ServerID(), n, time.Since(killed), all)
+				}
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		t.Logf("%d resolutions answered in the 25 s after the kill", answered)
+		for _, e := range elems[2*per:] {
+			ev := elementEvent(t, e, ElementHomeChanged)
+			if ev.Registrar.Addrs[0] != addrs[0] {
+				t.Errorf("element %d: new home %v, want registrar 1", e.ID(), ev.Registrar)
+			}
+		}
+		if _, own := tableSize(r1); own != 2*per {
+			t.Errorf("registrar 1 is home for %d elements, want %d", own, 2*per)
+		}
+		acks := r1.Stats().KeepAliveAcks
+		time.Sleep(5 * time.Second) // virtual: more keep-alive cycles
+		for _, r := range []*registrar.Registrar{r1, r2} {
+			s := r.Stats()
+			if s.Removals != (registrar.Removals{}) || s.Elements != all {
+				t.Errorf("registrar %d: %d elements, removals %+v", r.ServerID(), s.Elements, s.Removals)
+			}
+		}
+		if got := r1.Stats().KeepAliveAcks - acks; got < 2*per*3 {
+			t.Errorf("registrar 1 got %d keep-alive acks in 5 s from its %d elements", got, 2*per)
+		}
+	})
+}
