@@ -206,9 +206,9 @@ func (a *Association) flushData(now time.Time, b *builder) {
 	}
 }
 
-// maxPayload is the largest fragment that fits one packet to p.
-func (a *Association) maxPayload(p *path) int {
-	n := p.mtu - wire.CommonHeaderLen - a.tx.dataHeaderLen()
+// maxPayload is the largest fragment of a new message (see fragMTU).
+func (a *Association) maxPayload() int {
+	n := a.fragMTU() - wire.CommonHeaderLen - a.tx.dataHeaderLen()
 	if a.auth != nil && a.auth.SendNeedsAuth(a.tx.dataType()) {
 		n -= a.auth.AuthLen()
 	}
@@ -253,7 +253,7 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 // sendNew chunks and sends queued messages while the windows allow.
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
-	maxp := a.maxPayload(dest)
+	maxp := a.maxPayload()
 	for s.hasQueued() {
 		if dest.flight >= dest.cwnd {
 			dest.cwndUsed = true
@@ -287,7 +287,7 @@ func (a *Association) nagleHolds(now time.Time, b *builder, dest *path, size int
 	if a.cfg.NoDelay || a.tx.nagleOver || a.tx.outstanding == 0 || (b.cur != nil && b.dest == dest.remote && b.room() >= size) {
 		return false
 	}
-	if a.tx.queued+a.tx.dataHeaderLen() >= a.maxPayload(dest) {
+	if a.tx.queued+a.tx.dataHeaderLen() >= a.maxPayload() {
 		return false
 	}
 	if a.tx.nagleDue.IsZero() {
