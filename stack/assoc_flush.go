@@ -206,15 +206,6 @@ func (a *Association) flushData(now time.Time, b *builder) {
 	}
 }
 
-// maxPayload is the largest fragment of a new message (see fragMTU).
-func (a *Association) maxPayload() int {
-	n := a.fragMTU() - wire.CommonHeaderLen - a.tx.dataHeaderLen()
-	if a.auth != nil && a.auth.SendNeedsAuth(a.tx.dataType()) {
-		n -= a.auth.AuthLen()
-	}
-	return n
-}
-
 // sendMarked retransmits chunks marked by fast retransmit or T3 expiry,
 // lowest TSN first, each to the path rtxPath picks. The first packet of a
 // fast retransmission ignores cwnd (RFC 9260 section 7.2.4 step 3).

@@ -16,7 +16,8 @@ import (
 // in its packet, and its HEARTBEAT ACK confirms the size. A lost probe is
 // only a bound for the search: it is not a path error and touches neither
 // cwnd, nor RTO, nor any DATA. Packets to a path are sized by the
-// search's PMTU; DATA chunks are cut for the base size (see fragMTU).
+// search's PMTU; DATA chunks are cut so that they fit the base size (see
+// maxPayload).
 
 // BASE_PLPMTU: RFC 8899 section 5.1.2 suggests 1200 bytes of UDP payload
 // for IPv6; IPv4 gets the same IP packet size (1248 bytes), its header
@@ -39,33 +40,54 @@ func (p *path) baseMTU() int {
 	return baseMTU4
 }
 
-// fragMTU is the packet size DATA chunks of new messages are cut for.
+// chunkRoom returns the room for DATA chunks in a packet of the paths'
+// MTU (the smallest of the usable paths, since a retransmission may go to
+// any of them) and the largest a chunk may be.
 //
-// With the search on it is the base size of the paths, not their
-// discovered PMTU: a chunk's TSN is fixed once it is sent, so a chunk cut
-// for a larger PMTU could not shrink when that PMTU turns out to be a
-// black hole, and with Don't Fragment on every datagram it would never
-// get through again. Cut for the base, every chunk fits any path that
-// works at all, and after a black hole the retransmissions simply go
-// fewer to a packet. Packets still fill the discovered PMTU by bundling
-// several chunks; a message above the base costs one more 16-byte chunk
-// header per 1.2 KB, a smaller one nothing. The alternatives (sending
-// such chunks without DF, per datagram or through a second socket) would
-// let the network fragment exactly where it drops fragments or ICMP.
-// With PMTUFixed it is the smallest path MTU, since a retransmission may
-// go to any path.
-func (a *Association) fragMTU() int {
-	n := 0
+// With the search on, a chunk must fit a packet of the base size: its TSN
+// is fixed once it is sent, so a chunk cut for a larger PMTU could not
+// shrink when that PMTU turns out to be a black hole, and with Don't
+// Fragment on every datagram it would never get through again. Sending
+// such chunks without DF instead (per datagram, or through a second
+// socket) would rely on IP fragmentation exactly where a network drops
+// ICMP, and often fragments too. With PMTUFixed the limit is the MTU
+// itself, as the user vouches for it.
+func (a *Association) chunkRoom(over int) (room, limit int) {
+	pmtu, base := 0, 0
 	for _, p := range a.paths {
-		f := p.mtu
-		if !p.pmtuFixed {
-			f = p.baseMTU()
+		if p.usable() && (pmtu == 0 || p.mtu < pmtu) {
+			pmtu = p.mtu
 		}
-		if n == 0 || f < n {
-			n = f
+		b := p.mtu
+		if !p.pmtuFixed {
+			b = p.baseMTU()
+		}
+		if base == 0 || b < base {
+			base = b
 		}
 	}
-	return n
+	if pmtu == 0 { // no usable path yet: what every path carries
+		pmtu = base
+	}
+	return pmtu - over, min(base, pmtu) - over
+}
+
+// maxPayload is the largest fragment of a new message: the discovered
+// PMTU is cut into the fewest equal chunks that each fit the base size
+// (see chunkRoom), so that packets still fill the PMTU (two chunks of 730
+// bytes in a 1472-byte packet, say) while a black hole never strands a
+// chunk: after one, the chunks already sent go one to a packet.
+func (a *Association) maxPayload() int {
+	over := wire.CommonHeaderLen
+	if a.auth != nil && a.auth.SendNeedsAuth(a.tx.dataType()) {
+		over += a.auth.AuthLen()
+	}
+	room, limit := a.chunkRoom(over)
+	chunk := room
+	if k := (room + limit - 1) / limit; k > 1 {
+		chunk = room / k &^ 3 // chunks are padded to 4 bytes
+	}
+	return chunk - a.tx.dataHeaderLen()
 }
 
 // pmtuActive reports whether p's MTU search may probe now.
