@@ -121,3 +121,34 @@ func TestPMTUBlackHoleMidTransfer(t *testing.T) {
 		assert.Contains(t, mtus, baseMTU4, "an event for the fall to the base: %v", mtus)
 	})
 }
+
+// TestPMTURestartOnMove moves the client (AutoASCONF) to a network whose
+// MTU is 1280, with ICMP lost on the way: the path to the server gets the
+// new source and searches again from the base at once, instead of
+// sending packets of the old network's size into the black hole, and
+// finds the new network's size.
+func TestPMTURestartOnMove(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n, hc, ca, _ := autoPairNet(t)
+		n.AddFilter(func(src, dst netip.AddrPort, data []byte) simnet.Verdict {
+			if (src.Addr() == newAddr || dst.Addr() == newAddr) && len(data) > mtu1280v4 {
+				return simnet.Drop
+			}
+			return simnet.Pass
+		})
+		time.Sleep(time.Second)
+		require.Equal(t, DefaultPMTU-ipv4Overhead-udpOverhead, ca.Stats().Paths[0].MTU)
+		hc.AddAddr(newAddr)
+		time.Sleep(time.Second)
+		hc.RemoveAddr(cli1)
+		time.Sleep(time.Second)
+		p := ca.Stats().Paths[0]
+		require.Equal(t, newAddr, p.Local, "the path has the new source")
+		assert.LessOrEqual(t, p.MTU, mtu1280v4, "searching again from the base (%s)", p.MTUSearch)
+		time.Sleep(2 * time.Minute)
+		p = ca.Stats().Paths[0]
+		assert.Equal(t, "search-complete", p.MTUSearch)
+		assert.LessOrEqual(t, p.MTU, mtu1280v4)
+		assert.Greater(t, p.MTU, mtu1280v4-16)
+	})
+}
