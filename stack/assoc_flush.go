@@ -206,6 +206,15 @@ func (a *Association) flushData(now time.Time, b *builder) {
 	}
 }
 
+// maxPayload is the largest chunk payload that fits one packet to p.
+func (a *Association) maxPayload(p *path) int {
+	n := p.mtu - wire.CommonHeaderLen - a.tx.dataHeaderLen()
+	if a.auth != nil && a.auth.SendNeedsAuth(a.tx.dataType()) {
+		n -= a.auth.AuthLen()
+	}
+	return n
+}
+
 // sendMarked retransmits chunks marked by fast retransmit or T3 expiry,
 // lowest TSN first, each to the path rtxPath picks. The first packet of a
 // fast retransmission ignores cwnd (RFC 9260 section 7.2.4 step 3).
@@ -244,14 +253,16 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 // sendNew chunks and sends queued messages while the windows allow.
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
-	maxp := a.maxPayload()
+	whole, frag := a.fragSizes()
 	for s.hasQueued() {
 		if dest.flight >= dest.cwnd {
 			dest.cwndUsed = true
 			return
 		}
 		head := &s.queue[s.qhead]
-		next := min(len(head.data)-s.frag.off, maxp)
+		rest := len(head.data) - s.frag.off
+		maxp := fragSize(rest, whole, frag)
+		next := min(rest, maxp)
 		// Rule A of section 6.1: new data must fit the peer's window,
 		// except that one chunk may always be in flight (after an RTO
 		// when the window is closed: a zero-window probe).
@@ -278,7 +289,7 @@ func (a *Association) nagleHolds(now time.Time, b *builder, dest *path, size int
 	if a.cfg.NoDelay || a.tx.nagleOver || a.tx.outstanding == 0 || (b.cur != nil && b.dest == dest.remote && b.room() >= size) {
 		return false
 	}
-	if a.tx.queued+a.tx.dataHeaderLen() >= a.maxPayload() {
+	if a.tx.queued+a.tx.dataHeaderLen() >= a.maxPayload(dest) {
 		return false
 	}
 	if a.tx.nagleDue.IsZero() {

@@ -17,7 +17,7 @@ import (
 // only a bound for the search: it is not a path error and touches neither
 // cwnd, nor RTO, nor any DATA. Packets to a path are sized by the
 // search's PMTU; DATA chunks are cut so that they fit the base size (see
-// maxPayload).
+// fragSizes).
 
 // BASE_PLPMTU: RFC 8899 section 5.1.2 suggests 1200 bytes of UDP payload
 // for IPv6; IPv4 gets the same IP packet size (1248 bytes), its header
@@ -72,12 +72,13 @@ func (a *Association) chunkRoom(over int) (room, limit int) {
 	return pmtu - over, min(base, pmtu) - over
 }
 
-// maxPayload is the largest fragment of a new message: the discovered
-// PMTU is cut into the fewest equal chunks that each fit the base size
-// (see chunkRoom), so that packets still fill the PMTU (two chunks of 730
-// bytes in a 1472-byte packet, say) while a black hole never strands a
-// chunk: after one, the chunks already sent go one to a packet.
-func (a *Association) maxPayload() int {
+// fragSizes returns how new messages are cut: one that fits a chunk of
+// at most whole bytes of payload goes whole; a larger one is cut into
+// fragments of frag bytes, the fewest equal chunks that each fit the base
+// size and together fill the PMTU (two chunks of 730 bytes in a 1472-byte
+// packet, say; see chunkRoom). Packets still fill the PMTU, and after a
+// black hole the chunks already sent go one to a packet.
+func (a *Association) fragSizes() (whole, frag int) {
 	over := wire.CommonHeaderLen
 	if a.auth != nil && a.auth.SendNeedsAuth(a.tx.dataType()) {
 		over += a.auth.AuthLen()
@@ -87,7 +88,16 @@ func (a *Association) maxPayload() int {
 	if k := (room + limit - 1) / limit; k > 1 {
 		chunk = room / k &^ 3 // chunks are padded to 4 bytes
 	}
-	return chunk - a.tx.dataHeaderLen()
+	return limit - a.tx.dataHeaderLen(), chunk - a.tx.dataHeaderLen()
+}
+
+// fragSize is the payload of the next chunk of a message with rest bytes
+// left to send (see fragSizes).
+func fragSize(rest, whole, frag int) int {
+	if rest <= whole {
+		return rest
+	}
+	return frag
 }
 
 // pmtuActive reports whether p's MTU search may probe now.
