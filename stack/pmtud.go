@@ -75,7 +75,7 @@ func (a *Association) chunkRoom(over int) (room, limit int) {
 // fragSizes returns how new messages are cut: one that fits a chunk of
 // at most whole bytes of payload goes whole; a larger one is cut into
 // fragments of frag bytes, the fewest equal chunks that each fit the base
-// size and together fill the PMTU (two chunks of 730 bytes in a 1472-byte
+// size and together fill the PMTU (two chunks of 728 bytes in a 1472-byte
 // packet, say; see chunkRoom). Packets still fill the PMTU, and after a
 // black hole the chunks already sent go one to a packet.
 func (a *Association) fragSizes() (whole, frag int) {

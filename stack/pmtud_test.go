@@ -152,3 +152,39 @@ func TestPMTURestartOnMove(t *testing.T) {
 		assert.Greater(t, p.MTU, mtu1280v4-16)
 	})
 }
+
+// TestFragSizes checks how messages are cut (DATA chunks, 16-byte
+// header): whole up to what a base-size packet carries, larger ones in
+// equal chunks that fill the PMTU; with PMTUFixed, at the PMTU.
+func TestFragSizes(t *testing.T) {
+	v4 := netip.MustParseAddrPort("192.0.2.2:9899")
+	v6 := netip.MustParseAddrPort("[2001:db8::2]:9899")
+	cases := []struct {
+		name        string
+		remote      netip.AddrPort
+		cfg         Config
+		mtu         int // the search's current PMTU; 0: as configured
+		whole, frag int
+	}{
+		{"IPv4 at the base", v4, Config{}, 0, 1220 - 12 - 16, 1220 - 12 - 16},
+		{"IPv4 at 1472: two chunks a packet", v4, Config{}, 1472, 1220 - 12 - 16, 1460/2&^3 - 16},
+		{"IPv6 at 1452", v6, Config{}, 1452, 1200 - 12 - 16, 1440/2 - 16},
+		{"IPv4 jumbo", v4, Config{PMTU: 9000}, 8972, 1220 - 12 - 16, 8960/8&^3 - 16},
+		{"fixed", v4, Config{PMTUFixed: true}, 0, 1472 - 12 - 16, 1472 - 12 - 16},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg.withDefaults()
+			p := newPath(tc.remote, netip.Addr{}, cfg.PMTU, &cfg)
+			p.state = PathActive
+			if tc.mtu != 0 {
+				p.mtu = tc.mtu
+			}
+			a := &Association{paths: []*path{p}}
+			whole, frag := a.fragSizes()
+			assert.Equal(t, tc.whole, whole, "whole")
+			assert.Equal(t, tc.frag, frag, "frag")
+			assert.Equal(t, 1000, fragSize(1000, whole, frag), "a 1000-byte message goes whole")
+		})
+	}
+}
