@@ -374,4 +374,7 @@ func logStats(t *testing.T, a *stack.Association) {
 	s := a.Stats()
 	t.Logf("our side: %d packets sent, %d received, %d dropped; %d retransmissions (%d fast, %d T3); %d SACKs sent, %d received; I-DATA %v",
 		s.PacketsSent, s.PacketsReceived, s.PacketsDropped, s.Retransmissions, s.FastRetransmits, s.T3Expirations, s.SacksSent, s.SacksReceived, s.IData)
+	for _, p := range s.Paths {
+		t.Logf("path %v: MTU %d (%s) after %d probes", p.Remote, p.MTU, p.MTUSearch, p.PMTUProbes)
+	}
 }

@@ -235,6 +235,7 @@ func (a *Association) nextDeadline() time.Time {
 	for _, p := range a.paths {
 		earlier(p.t3)
 		earlier(p.hbDue)
+		earlier(a.pmtuDeadline(p))
 	}
 	return next
 }
@@ -281,6 +282,7 @@ func (a *Association) fireTimers(now time.Time) {
 		if expired(p.hbDue, now) {
 			a.onHeartbeatTimer(now, p)
 		}
+		a.onPMTUTimer(now, p)
 	}
 }
 

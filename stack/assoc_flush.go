@@ -206,7 +206,7 @@ func (a *Association) flushData(now time.Time, b *builder) {
 	}
 }
 
-// maxPayload is the largest fragment that fits one packet to p.
+// maxPayload is the largest chunk payload that fits one packet to p.
 func (a *Association) maxPayload(p *path) int {
 	n := p.mtu - wire.CommonHeaderLen - a.tx.dataHeaderLen()
 	if a.auth != nil && a.auth.SendNeedsAuth(a.tx.dataType()) {
@@ -253,14 +253,16 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 // sendNew chunks and sends queued messages while the windows allow.
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
-	maxp := a.maxPayload(dest)
+	whole, frag := a.fragSizes()
 	for s.hasQueued() {
 		if dest.flight >= dest.cwnd {
 			dest.cwndUsed = true
 			return
 		}
 		head := &s.queue[s.qhead]
-		next := min(len(head.data)-s.frag.off, maxp)
+		rest := len(head.data) - s.frag.off
+		maxp := fragSize(rest, whole, frag)
+		next := min(rest, maxp)
 		// Rule A of section 6.1: new data must fit the peer's window,
 		// except that one chunk may always be in flight (after an RTO
 		// when the window is closed: a zero-window probe).

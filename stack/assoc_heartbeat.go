@@ -88,16 +88,21 @@ func (a *Association) sendHeartbeat(now time.Time, p *path) {
 	p.hbNonce = rand.Uint64() | 1 // never zero, the value of a path not yet probed
 	p.hbSent = now
 	p.hbPending = true
-	info := make([]byte, hbInfoLen)
-	binary.BigEndian.PutUint64(info, p.hbNonce)
-	binary.BigEndian.PutUint64(info[8:], uint64(now.UnixNano()))
-	addr := p.remote.Addr().As16()
-	copy(info[hbRemoteOff:], addr[:])
-	putHBSource(info, p.local)
+	info := hbInfo(make([]byte, hbInfoLen), now, p, p.hbNonce)
 	a.queueCtrl(heartbeatChunk(info), p)
 	a.stats.HeartbeatsSent++
 	a.probeSources(p, info)
 	p.hbDue = now.Add(a.hbPeriod(p))
+}
+
+// hbInfo fills the heartbeat information of a HEARTBEAT to p.
+func hbInfo(info []byte, now time.Time, p *path, nonce uint64) []byte {
+	binary.BigEndian.PutUint64(info, nonce)
+	binary.BigEndian.PutUint64(info[8:], uint64(now.UnixNano()))
+	addr := p.remote.Addr().As16()
+	copy(info[hbRemoteOff:], addr[:])
+	putHBSource(info, p.local)
+	return info
 }
 
 // heartbeatChunk encodes a HEARTBEAT carrying info.
@@ -124,7 +129,12 @@ func (a *Association) handleHeartbeat(rp *rxPacket, c wire.Chunk) {
 // carries the nonce we sent it.
 func (a *Association) handleHeartbeatAck(now time.Time, c wire.Chunk) {
 	var hb wire.HeartbeatAck
-	if hb.Decode(c) != nil || len(hb.Info) != hbInfoLen {
+	err := hb.Decode(c)
+	if err == nil && len(hb.Info) == probeInfoLen {
+		a.mtuProbeAcked(now, hb.Info)
+		return
+	}
+	if err != nil || len(hb.Info) != hbInfoLen {
 		a.badChunk(c)
 		return
 	}

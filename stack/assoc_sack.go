@@ -291,6 +291,7 @@ func (a *Association) fastRetransmit(c *outChunk) {
 func (a *Association) onT3(now time.Time, p *path) {
 	s := &a.tx
 	p.t3 = time.Time{}
+	a.pmtuBlackHole(now, p)
 	p.ssthresh = max(p.cwnd/2, 4*p.mtu)
 	p.cwnd = p.mtu
 	p.pba = 0

@@ -37,6 +37,13 @@ func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
 // autoPair is handoverPair with AutoASCONF on the client.
 func autoPair(t *testing.T) (*simnet.Host, *Association, *Association) {
 	t.Helper()
+	_, hc, ca, sa := autoPairNet(t)
+	return hc, ca, sa
+}
+
+// autoPairNet is autoPair that also returns the network.
+func autoPairNet(t *testing.T) (*simnet.Network, *simnet.Host, *Association, *Association) {
+	t.Helper()
 	n := simnet.New(31)
 	t.Cleanup(n.Close)
 	n.SetDefault(simnet.LinkProps{Delay: oneWay, Rate: 10e6})
@@ -45,7 +52,7 @@ func autoPair(t *testing.T) (*simnet.Host, *Association, *Association) {
 	srv := simEndpoint(t, hs, Config{Port: 5000}, true)
 	cli := simEndpoint(t, hc, Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: &hostWatcher{h: hc}}, false)
 	ca, sa := connect(t, cli, srv, srv1)
-	return hc, ca, sa
+	return n, hc, ca, sa
 }
 
 // TestAutoASCONFHandover moves the client to a new address while the

@@ -77,10 +77,18 @@ type Config struct {
 	// message of its own in the batch.
 	NoOffload bool
 
-	// PMTU is the path MTU in bytes, IP header included (default 1500).
-	// DATA chunks are fragmented to fit it after the IP, UDP and SCTP
-	// overheads.
+	// PMTU is the largest path MTU in bytes, IP header included (default
+	// 1500): the ceiling of each path's MTU search (RFC 8899), which
+	// starts from a safe base (1248 bytes of IP packet) and raises the
+	// path's packet size only as far as probes are acknowledged.
 	PMTU int
+	// PMTUFixed turns the search off: every path uses PMTU as is, and
+	// DATA chunks are fragmented to fit it. For users who know their
+	// path MTU.
+	PMTUFixed bool
+	// PMTUProbeTimeout is how long an MTU probe waits for its
+	// acknowledgement before it counts as lost (5 s; at least 1 s).
+	PMTUProbeTimeout time.Duration
 	// SendBuffer bounds the bytes SendMsg queues ahead of the network
 	// before it blocks; RecvBuffer is the receive window advertised to
 	// the peer (both default 4 MiB).

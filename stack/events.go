@@ -29,12 +29,13 @@ const (
 	EventLocalAddrRemoved                           // AutoASCONF saw a local address go and told the peer
 	EventHandoverHold                               // every path is down: waiting for a new one until Time + HandoverHold
 	EventHandoverResumed                            // a path answered during the hold, or our move completed: data flows again
+	EventPathMTU                                    // the MTU search changed the path's MTU (MTU)
 )
 
 var eventNames = [...]string{"", "comm-up", "comm-lost", "restart", "shutdown-complete", "send-failed",
 	"peer-error", "path-confirmed", "path-potentially-failed", "path-down", "path-up", "primary-changed",
 	"asconf", "path-added", "path-removed", "local-address-added", "local-address-removed",
-	"handover-hold", "handover-resumed"}
+	"handover-hold", "handover-resumed", "path-mtu"}
 
 func (t EventType) String() string {
 	if int(t) < len(eventNames) && t != 0 {
@@ -51,6 +52,7 @@ type Event struct {
 	Stream  uint16         // for EventSendFailed
 	PPID    uint32         // for EventSendFailed
 	Request string         // for EventASCONF: the request, as "Add IP Address 192.0.2.9"
+	MTU     int            // for EventPathMTU: the largest SCTP packet the path now carries
 	Err     error
 }
 
@@ -61,6 +63,9 @@ func (e Event) String() string {
 	}
 	if e.Addr.IsValid() {
 		s += " " + e.Addr.String()
+	}
+	if e.MTU != 0 {
+		s += fmt.Sprintf(" mtu %d", e.MTU)
 	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()

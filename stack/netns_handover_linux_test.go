@@ -18,7 +18,7 @@ import (
 // namespace. Each starts with an address on its first uplink only; the
 // second uplink is where a move goes.
 type routedNet struct {
-	cli, srv *netns.NS
+	cli, srv, rtr *netns.NS
 }
 
 // uplink is one side's interface toward the router: its address and the
@@ -56,7 +56,7 @@ func newRoutedNet(t *testing.T) *routedNet {
 	if out, err := exec.Command("ip", "netns", "exec", rtr.Name, "sysctl", "-qw", "net.ipv4.ip_forward=1").CombinedOutput(); err != nil {
 		t.Fatalf("router forwarding: %v %s", err, out)
 	}
-	return &routedNet{cli: cli, srv: srv}
+	return &routedNet{cli: cli, srv: srv, rtr: rtr}
 }
 
 // move takes a side's first-uplink address away and, after gap, gives its

@@ -56,8 +56,8 @@ func TestNamespaceDeadSource(t *testing.T) {
 			}
 			go func() {
 				time.Sleep(time.Second)
-				nft(t, owner, "ip daddr "+dead.String()+" drop")
-				nft(t, peer, "ip saddr "+dead.String()+" drop")
+				nft(t, owner, "prerouting", "ip daddr "+dead.String()+" drop")
+				nft(t, peer, "prerouting", "ip saddr "+dead.String()+" drop")
 			}()
 			transfer(t, ca, sa, load{bytes: 5000 * 1000, size: 1000, streams: 1, gap: time.Millisecond})
 
@@ -78,9 +78,10 @@ func TestNamespaceDeadSource(t *testing.T) {
 	}
 }
 
-// nft installs a rule in a prerouting chain of a table of its own in ns.
-func nft(t *testing.T, ns *netns.NS, rule string) {
-	script := "table inet mobisctp {\n chain pre {\n  type filter hook prerouting priority -300;\n  " + rule + "\n }\n}\n"
+// nft installs a rule in a chain on hook (prerouting, output...) of a
+// table of its own in ns.
+func nft(t *testing.T, ns *netns.NS, hook, rule string) {
+	script := "table inet mobisctp {\n chain " + hook + " {\n  type filter hook " + hook + " priority -300;\n  " + rule + "\n }\n}\n"
 	cmd := exec.Command("ip", "netns", "exec", ns.Name, "nft", "-f", "-")
 	cmd.Stdin = strings.NewReader(script)
 	if out, err := cmd.CombinedOutput(); err != nil {

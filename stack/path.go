@@ -3,6 +3,8 @@ package stack
 import (
 	"net/netip"
 	"time"
+
+	"github.com/mobisctp/mobisctp/internal/plpmtud"
 )
 
 // PathState is the reachability state of one destination address.
@@ -46,7 +48,7 @@ type path struct {
 	pba      int // partial_bytes_acked (section 7.2.2)
 	flight   int // bytes outstanding on this path
 	errors   int // consecutive unacknowledged transmissions and heartbeats
-	mtu      int // largest SCTP packet: PMTU minus IP and UDP headers
+	mtu      int // largest SCTP packet now: the MTU search's PMTU (pmtud.go)
 
 	t3 time.Time // T3-rtx deadline; zero while stopped
 
@@ -76,6 +78,14 @@ type path struct {
 	// increase; slow start only grows a window that limits the sender.
 	cwndUsed bool
 
+	// Path MTU discovery (RFC 8899, pmtud.go): maxMTU is the ceiling
+	// (Config.PMTU minus the IP and UDP headers); pmtu is the search,
+	// started when the path becomes usable, nil with Config.PMTUFixed.
+	maxMTU     int
+	pmtuFixed  bool
+	pmtu       *plpmtud.Search
+	probeNonce uint64 // the MTU probe in flight
+
 	stats PathStats
 }
 
@@ -90,7 +100,12 @@ func newPath(remote netip.AddrPort, local netip.Addr, pmtu int, cfg *Config) *pa
 		state:    PathUnconfirmed,
 		rto:      newRTO(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax),
 		mtu:      mtu,
+		maxMTU:   mtu,
 		ssthresh: 1 << 30, // "arbitrarily high" until the first loss (section 7.2.1)
+	}
+	p.pmtuFixed = cfg.PMTUFixed || mtu <= p.baseMTU()
+	if !p.pmtuFixed {
+		p.mtu = p.baseMTU() // until probes confirm more
 	}
 	p.cwnd = p.initialCwnd()
 	return p

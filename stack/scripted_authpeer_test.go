@@ -550,7 +550,11 @@ func pathInfo(t testing.TB, a *Association, addr netip.Addr) PathInfo {
 
 // heartbeatConfig is scriptedConfig with heartbeats, which confirm new
 // paths at once; active paths get theirs only after an hour.
-func heartbeatConfig() Config { return Config{HeartbeatInterval: time.Hour, PFThreshold: -1} }
+func heartbeatConfig() Config {
+	c := scriptedConfig()
+	c.HeartbeatInterval = time.Hour
+	return c
+}
 
 // expectRoute checks where a packet went and from where.
 func expectRoute(t testing.TB, wp wirePacket, src, dst netip.Addr) {

@@ -44,10 +44,13 @@ var addrC = netip.MustParseAddr("192.0.2.3")
 const whole = wire.FlagBegin | wire.FlagEnd
 
 // scriptedConfig is the configuration of the endpoint under test: RFC
-// defaults, except that heartbeats and SCTP-PF (whose probes are
-// heartbeats) are off, so that only what a test provokes goes on the wire.
-// The scripted peer is single-homed: PF would have no other path to use.
-func scriptedConfig() Config { return Config{HeartbeatInterval: -1, PFThreshold: -1} }
+// defaults, except that heartbeats, SCTP-PF (whose probes are heartbeats)
+// and the path MTU search (whose probes are too) are off, so that only
+// what a test provokes goes on the wire. The scripted peer is
+// single-homed: PF would have no other path to use.
+func scriptedConfig() Config {
+	return Config{HeartbeatInterval: -1, PFThreshold: -1, PMTUFixed: true}
+}
 
 // rig is a simulated network with the endpoint under test and a scripted
 // peer.

@@ -57,6 +57,7 @@ func (a *Association) refreshSources(now time.Time) {
 			continue
 		}
 		p.local, p.learned = local, false
+		a.restartPMTU(p)
 		if p.state != PathActive && a.cfg.HeartbeatInterval >= 0 {
 			p.hbPending = false // what is pending left from the old source
 			p.hbDue = now
@@ -124,5 +125,6 @@ func (a *Association) sourceAnswered(p *path, local netip.Addr) {
 	}
 	a.log.Infof("path to %v: source %v answered, %v did not; switching", p.remote, local, p.local)
 	p.local, p.learned = local, true
+	a.restartPMTU(p)
 	a.stats.SourceChanges++
 }

@@ -42,6 +42,9 @@ type PathStats struct {
 	BytesSent, ChunksSent          uint64 // user data sent here
 	PacketsReceived, BytesReceived uint64
 	Retransmissions, T3Expirations uint64
+	// MTU probes sent, and black holes found: packets of the path's MTU
+	// lost until it fell back to the base size (RFC 8899 section 4.3).
+	PMTUProbes, PMTUBlackHoles uint64
 }
 
 // PathInfo describes one path: a peer address with its state and
@@ -58,7 +61,8 @@ type PathInfo struct {
 	Ssthresh  int
 	Flight    int
 	Errors    int
-	MTU       int
+	MTU       int    // the largest SCTP packet sent here now
+	MTUSearch string // the MTU search: base, searching, search-complete, error, or fixed
 	PathStats
 }
 
@@ -105,6 +109,6 @@ func (p *path) info(primary bool) PathInfo {
 	return PathInfo{
 		Remote: p.remote, Local: p.local, State: p.state, Primary: primary,
 		SRTT: p.rto.srtt, RTO: p.rto.rto, Cwnd: p.cwnd, Ssthresh: p.ssthresh,
-		Flight: p.flight, Errors: p.errors, MTU: p.mtu, PathStats: p.stats,
+		Flight: p.flight, Errors: p.errors, MTU: p.mtu, MTUSearch: p.mtuSearchState(), PathStats: p.stats,
 	}
 }

@@ -34,6 +34,7 @@ type perfFlags struct {
 	zeroChecksum bool
 	autoASCONF   bool
 	noOffload    bool
+	pmtu         int
 	script       scriptFlags
 	logs         *logLevel
 	interval     time.Duration
@@ -47,6 +48,7 @@ func (p *perfFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&p.autoASCONF, "auto-asconf", false,
 		"follow the host's addresses: tell the peer (ASCONF) about addresses that appear, making them primary, and that go")
 	fs.BoolVar(&p.noOffload, "no-offload", false, "send and receive without UDP segmentation offload (GSO/GRO)")
+	fs.IntVar(&p.pmtu, "pmtu", 0, "use this path MTU (bytes, IP header included) as is instead of discovering it (RFC 8899); 0: discover it")
 	p.script.register(fs)
 	p.logs = registerLogLevel(fs, logging.LogLevelDisabled)
 	fs.DurationVar(&p.interval, "report-interval", time.Second, "print bytes and rate every `interval`, and keep them as a series in --json (negative: off)")
@@ -61,7 +63,8 @@ func (p *perfFlags) output(e *env) perf.Output {
 // one was asked for; closeTap closes it after the endpoint is closed.
 func (p *perfFlags) endpoint(e *env, addrs []netip.Addr, udpPort int) (cfg stack.Config, closeTap func(), err error) {
 	cfg = stack.Config{LocalAddrs: addrs, UDPPort: uint16(udpPort), EphemeralUDPPort: udpPort == 0, AcceptZeroChecksum: p.zeroChecksum,
-		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF, NoOffload: p.noOffload, LoggerFactory: p.logs.factory(e.stderr)}
+		AutoASCONF: p.autoASCONF, AutoSetPrimary: p.autoASCONF, NoOffload: p.noOffload, LoggerFactory: p.logs.factory(e.stderr),
+		PMTU: p.pmtu, PMTUFixed: p.pmtu != 0}
 	if p.pcap == "" {
 		return cfg, func() {}, nil
 	}

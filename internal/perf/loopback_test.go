@@ -120,7 +120,7 @@ var jsonKeys = map[string][]string{
 		"received", "retransmissions", "role", "seconds", "sent"},
 	"flow":   {"bytes", "mbit_per_s", "messages", "msg_per_s", "streams"},
 	"stream": {"bytes", "messages", "sha256", "stream"},
-	"path": {"bytes_received", "bytes_sent", "cwnd", "errors", "local", "primary", "remote",
+	"path": {"bytes_received", "bytes_sent", "cwnd", "errors", "local", "mtu", "mtu_search", "primary", "remote",
 		"retransmissions", "rto_ms", "srtt_ms", "state"},
 }
 

@@ -76,6 +76,8 @@ type PathReport struct {
 	RTOms           float64 `json:"rto_ms"`
 	Cwnd            int     `json:"cwnd"`
 	Errors          int     `json:"errors"`
+	MTU             int     `json:"mtu"`        // largest SCTP packet in use
+	MTUSearch       string  `json:"mtu_search"` // the path MTU search's state, or "fixed"
 	BytesSent       uint64  `json:"bytes_sent"` // user data, retransmissions included
 	BytesReceived   uint64  `json:"bytes_received"`
 	Retransmissions uint64  `json:"retransmissions"`
@@ -134,6 +136,8 @@ func pathReport(p stack.PathInfo) PathReport {
 		RTOms:           millis(p.RTO),
 		Cwnd:            p.Cwnd,
 		Errors:          p.Errors,
+		MTU:             p.MTU,
+		MTUSearch:       p.MTUSearch,
 		BytesSent:       p.BytesSent,
 		BytesReceived:   p.BytesReceived,
 		Retransmissions: p.Retransmissions,

@@ -28,10 +28,10 @@ func summary(r Report) string {
 		streamRows(w, "received", r.Received)
 	})
 	table(&b, func(w *tabwriter.Writer) {
-		fmt.Fprintln(w, "path\tlocal\tstate\tprimary\tsrtt\trto\tcwnd\tbytes sent\tretransmissions")
+		fmt.Fprintln(w, "path\tlocal\tstate\tprimary\tsrtt\trto\tcwnd\tmtu\tbytes sent\tretransmissions")
 		for _, p := range r.Paths {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", p.Remote, p.Local, p.State, yesNo(p.Primary),
-				duration(p.SRTTms), duration(p.RTOms), p.Cwnd, p.BytesSent, p.Retransmissions)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d (%s)\t%d\t%d\n", p.Remote, p.Local, p.State, yesNo(p.Primary),
+				duration(p.SRTTms), duration(p.RTOms), p.Cwnd, p.MTU, p.MTUSearch, p.BytesSent, p.Retransmissions)
 		}
 	})
 	return b.String()
