@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -16,9 +17,9 @@ import (
 // larger than *limit, as a link of a smaller MTU does behind a router
 // whose ICMP errors never arrive: a black hole. A limit of zero passes
 // everything.
-func linkMTU(n *simnet.Network, limit *int) {
+func linkMTU(n *simnet.Network, limit *atomic.Int64) {
 	n.AddFilter(func(_, _ netip.AddrPort, data []byte) simnet.Verdict {
-		if *limit > 0 && len(data) > *limit {
+		if l := limit.Load(); l > 0 && int64(len(data)) > l {
 			return simnet.Drop
 		}
 		return simnet.Pass
@@ -27,7 +28,7 @@ func linkMTU(n *simnet.Network, limit *int) {
 
 // mtuPair is simPair with links of 5 ms whose MTU the test sets through
 // *limit from the start (see linkMTU).
-func mtuPair(t *testing.T, cliCfg Config, limit *int) (*simnet.Network, *Association, *Association) {
+func mtuPair(t *testing.T, cliCfg Config, limit *atomic.Int64) (*simnet.Network, *Association, *Association) {
 	t.Helper()
 	n := simnet.New(1)
 	t.Cleanup(n.Close)
@@ -44,7 +45,8 @@ const mtu1280v4 = 1280 - ipv4Overhead - udpOverhead
 
 func TestPMTUSearchFindsSmallerPath(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		limit := mtu1280v4
+		var limit atomic.Int64 // the network's goroutines read it
+		limit.Store(mtu1280v4)
 		_, ca, sa := mtuPair(t, Config{}, &limit)
 		// The transfer runs while the search probes: data packets never
 		// exceed what a probe confirmed, and lost probes are no data loss.
@@ -96,12 +98,12 @@ func TestPMTUFixed(t *testing.T) {
 // base-size packets, so the transfer completes.
 func TestPMTUBlackHoleMidTransfer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		limit := 0
+		var limit atomic.Int64 // the network's goroutines read it
 		_, ca, sa := mtuPair(t, Config{}, &limit)
 		events := ca.Events()
 		drop := time.AfterFunc(500*time.Millisecond, func() {
 			require.Equal(t, DefaultPMTU-ipv4Overhead-udpOverhead, ca.Stats().Paths[0].MTU, "the search found the whole path first")
-			limit = mtu1280v4
+			limit.Store(mtu1280v4)
 		})
 		defer drop.Stop()
 		transfer(t, ca, sa, load{bytes: 4 << 20, size: 8000, streams: 2, gap: 2 * time.Millisecond})
@@ -109,7 +111,7 @@ func TestPMTUBlackHoleMidTransfer(t *testing.T) {
 		p := s.Paths[0]
 		t.Logf("after the drop: MTU %d (%s), black holes %d, T3 %d, retransmissions %d",
 			p.MTU, p.MTUSearch, p.PMTUBlackHoles, s.T3Expirations, s.Retransmissions)
-		assert.NotZero(t, limit, "the MTU dropped during the transfer")
+		assert.NotZero(t, limit.Load(), "the MTU dropped during the transfer")
 		assert.LessOrEqual(t, p.MTU, mtu1280v4)
 		assert.Equal(t, uint64(1), p.PMTUBlackHoles)
 		var mtus []int
