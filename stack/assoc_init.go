@@ -188,6 +188,11 @@ func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Add
 		return cause
 	}
 	a.primary.local = local
+	// The cookie's creation time, which we signed, dates our INIT ACK: the
+	// COOKIE ECHO answers it at once, with no delayed SACK in between. It
+	// seeds only the path's minimum RTT (whole milliseconds); the RTO
+	// waits for samples of its own.
+	a.primary.rto.observe(now.Sub(ck.created))
 	a.establish(now)
 	return nil
 }

@@ -6,6 +6,7 @@ import "time"
 // measurements (RFC 9260 section 6.3.1, RFC 6298 constants).
 type rtoCalc struct {
 	srtt, rttvar, rto time.Duration
+	minRTT            time.Duration // the smallest sample, 0 before the first
 	measured          bool
 	min, max          time.Duration
 }
@@ -18,6 +19,7 @@ func newRTO(initial, min, max time.Duration) rtoCalc {
 
 // sample folds in one round-trip measurement (C2 and C3 of section 6.3.1).
 func (r *rtoCalc) sample(rtt time.Duration) {
+	r.observe(rtt)
 	if !r.measured {
 		r.srtt, r.rttvar, r.measured = rtt, rtt/2, true
 	} else {
@@ -30,6 +32,13 @@ func (r *rtoCalc) sample(rtt time.Duration) {
 		r.srtt = r.srtt - r.srtt/8 + rtt/8
 	}
 	r.rto = r.measuredRTO()
+}
+
+// observe records rtt in the minimum only, leaving SRTT and RTO alone.
+func (r *rtoCalc) observe(rtt time.Duration) {
+	if rtt > 0 && (r.minRTT == 0 || rtt < r.minRTT) {
+		r.minRTT = rtt
+	}
 }
 
 // measuredRTO is the RTO the measurements give, before any backoff.

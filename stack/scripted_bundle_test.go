@@ -65,7 +65,8 @@ func TestSackBundledWithAnswer(t *testing.T) {
 // the SACK of the last answer follows within SACKDelay.
 func TestRequestResponsePackets(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := Config{NoDelay: true, HeartbeatInterval: -1, PFThreshold: -1}
+		// No path MTU probes either: only requests, answers and SACKs count.
+		cfg := Config{NoDelay: true, HeartbeatInterval: -1, PFThreshold: -1, PMTUFixed: true}
 		_, user, server := simPair(t, 1, cfg, cfg)
 		before := user.Stats().PacketsSent + server.Stats().PacketsSent
 		const rounds = 20

@@ -56,6 +56,10 @@ type PathInfo struct {
 	Primary   bool // new data goes here
 	Preferred bool // the primary chosen at setup or with SetPrimary
 	SRTT      time.Duration
+	// MinRTT is the smallest round trip measured: unlike SRTT, which
+	// includes the time a peer holds back a delayed SACK, it is the
+	// path's own delay (what delay-sensitive pool policies want).
+	MinRTT    time.Duration
 	RTO       time.Duration
 	Cwnd      int
 	Ssthresh  int
@@ -108,7 +112,7 @@ func (a *Association) snapshot() Stats {
 func (p *path) info(primary bool) PathInfo {
 	return PathInfo{
 		Remote: p.remote, Local: p.local, State: p.state, Primary: primary,
-		SRTT: p.rto.srtt, RTO: p.rto.rto, Cwnd: p.cwnd, Ssthresh: p.ssthresh,
+		SRTT: p.rto.srtt, MinRTT: p.rto.minRTT, RTO: p.rto.rto, Cwnd: p.cwnd, Ssthresh: p.ssthresh,
 		Flight: p.flight, Errors: p.errors, MTU: p.mtu, MTUSearch: p.mtuSearchState(), PathStats: p.stats,
 	}
 }

@@ -23,12 +23,19 @@ import (
 // round-trip time while messages arrive.
 const distanceRefresh = time.Second
 
-// distance returns the smoothed round-trip time of the primary path among
-// paths in whole milliseconds, 0 before the first measurement.
+// distance returns the round-trip time of the primary path among paths in
+// whole milliseconds, 0 before the first measurement. It takes the
+// smallest sample rather than SRTT: a peer that has nothing to send
+// holds its SACK back (up to 200 ms), which SRTT includes and a distance
+// must not.
 func distance(paths []stack.PathInfo) uint32 {
 	for _, p := range paths {
 		if p.Primary {
-			return uint32(min((p.SRTT+time.Millisecond/2)/time.Millisecond, math.MaxUint32))
+			rtt := p.MinRTT
+			if rtt == 0 {
+				rtt = p.SRTT
+			}
+			return uint32(min((rtt+time.Millisecond/2)/time.Millisecond, math.MaxUint32))
 		}
 	}
 	return 0
