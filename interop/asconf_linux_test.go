@@ -35,6 +35,46 @@ const phaseMessages = 200
 
 // buildDriver compiles the driver against libusrsctp and returns the
 // program.
+// startDriverServer starts the driver as a server bound to 127.0.0.1 in
+// ns on SCTP port port and waits until it says it listens: from then on
+// it accepts an association, with no ABORT to probe for.
+func startDriverServer(t *testing.T, ns *netNS, driver string, port int) *proc {
+	t.Helper()
+	srv := startUsrsctp(t, ns, program{name: "asconf_driver", path: driver, args: []string{
+		"server", strconv.Itoa(peerUDPPort), strconv.Itoa(ourUDPPort), loopback.String(), strconv.Itoa(port)}})
+	if err := srv.await(func(l string) bool { return l == "listening" }); err != nil {
+		t.Fatalf("waiting for the driver to listen: %v", err)
+	}
+	return srv
+}
+
+// dialDriver associates ep with the driver server on SCTP port port.
+func dialDriver(t *testing.T, ctx context.Context, ep *endpoint, port int) *stack.Association {
+	t.Helper()
+	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback}, Port: uint16(port), UDPPort: peerUDPPort})
+	if err != nil {
+		t.Fatalf("dial the driver: %v", err)
+	}
+	return a
+}
+
+// endDriverCase shuts a down cleanly, waits for the driver to exit and
+// checks that it printed each of want.
+func endDriverCase(t *testing.T, ctx context.Context, a *stack.Association, ev *events, srv *proc, want ...string) {
+	t.Helper()
+	if err := a.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	logStats(t, a)
+	checkCleanEnd(t, ev)
+	srv.wait()
+	for _, w := range want {
+		if !srv.outputHas(w) {
+			t.Errorf("the driver did not print %q", w)
+		}
+	}
+}
+
 func buildDriver(t *testing.T) string {
 	t.Helper()
 	gcc := testenv.Tool(t, "gcc")
@@ -178,19 +218,11 @@ func TestUsrsctpReceivesASCONF(t *testing.T) {
 	ns := newNetNS(t)
 	driver := buildDriver(t)
 	const port = 5001
-	srv := startUsrsctp(t, ns, program{name: "asconf_driver", path: driver, args: []string{
-		"server", strconv.Itoa(peerUDPPort), strconv.Itoa(ourUDPPort), loopback.String(), strconv.Itoa(port)}})
-	// Once it says so, it accepts an association: no ABORT to probe for.
-	if err := srv.await(func(l string) bool { return l == "listening" }); err != nil {
-		t.Fatalf("waiting for the driver to listen: %v", err)
-	}
+	srv := startDriverServer(t, ns, driver, port)
 	ep := newEndpoint(t, ns, ourConfig(0), false)
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
-	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback}, Port: port, UDPPort: peerUDPPort})
-	if err != nil {
-		t.Fatalf("dial the driver: %v", err)
-	}
+	a := dialDriver(t, ctx, ep, port)
 	ev := watchEvents(a)
 
 	if err := sendPhase(ctx, a, 1); err != nil {
@@ -222,22 +254,12 @@ func TestUsrsctpReceivesASCONF(t *testing.T) {
 	if err := sendPhase(ctx, a, 2); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Shutdown(ctx); err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
-	logStats(t, a)
-	checkCleanEnd(t, ev)
-	srv.wait()
-	for _, want := range []string{
-		"peer address " + newAddr.String() + ": SCTP_ADDR_ADDED",
-		"peer address " + newAddr.String() + ": SCTP_ADDR_MADE_PRIM",
+	endDriverCase(t, ctx, a, ev, srv,
+		"peer address "+newAddr.String()+": SCTP_ADDR_ADDED",
+		"peer address "+newAddr.String()+": SCTP_ADDR_MADE_PRIM",
 		fmt.Sprintf("phase 1 received: %d messages, %d bytes", phaseMessages, phaseBytes(1)),
 		fmt.Sprintf("phase 2 received: %d messages, %d bytes", phaseMessages, phaseBytes(2)),
-	} {
-		if !srv.outputHas(want) {
-			t.Errorf("the driver did not print %q", want)
-		}
-	}
+	)
 
 	s := a.Stats()
 	if s.AuthFailures != 0 || s.Unauthenticated != 0 {

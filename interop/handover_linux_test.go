@@ -33,18 +33,11 @@ func TestUsrsctpAcceptsBreakBeforeMake(t *testing.T) {
 	ns := newNetNS(t)
 	driver := buildDriver(t)
 	const port = 5001
-	srv := startUsrsctp(t, ns, program{name: "asconf_driver", path: driver, args: []string{
-		"server", strconv.Itoa(peerUDPPort), strconv.Itoa(ourUDPPort), loopback.String(), strconv.Itoa(port)}})
-	if err := srv.await(func(l string) bool { return l == "listening" }); err != nil {
-		t.Fatalf("waiting for the driver to listen: %v", err)
-	}
+	srv := startDriverServer(t, ns, driver, port)
 	ep := newEndpoint(t, ns, ourConfig(0), false)
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
-	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback}, Port: port, UDPPort: peerUDPPort})
-	if err != nil {
-		t.Fatalf("dial the driver: %v", err)
-	}
+	a := dialDriver(t, ctx, ep, port)
 	ev := watchEvents(a)
 	if err := sendPhase(ctx, a, 1); err != nil {
 		t.Fatal(err)
@@ -72,22 +65,12 @@ func TestUsrsctpAcceptsBreakBeforeMake(t *testing.T) {
 	if err := sendPhase(ctx, a, 2); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Shutdown(ctx); err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
-	logStats(t, a)
-	checkCleanEnd(t, ev)
-	srv.wait()
-	for _, want := range []string{
-		"peer address " + newAddr.String() + ": SCTP_ADDR_ADDED",
-		"peer address " + newAddr.String() + ": SCTP_ADDR_MADE_PRIM",
+	endDriverCase(t, ctx, a, ev, srv,
+		"peer address "+newAddr.String()+": SCTP_ADDR_ADDED",
+		"peer address "+newAddr.String()+": SCTP_ADDR_MADE_PRIM",
 		fmt.Sprintf("phase 1 received: %d messages, %d bytes", phaseMessages, phaseBytes(1)),
 		fmt.Sprintf("phase 2 received: %d messages, %d bytes", phaseMessages, phaseBytes(2)),
-	} {
-		if !srv.outputHas(want) {
-			t.Errorf("the driver did not print %q", want)
-		}
-	}
+	)
 	for _, p := range a.Paths() {
 		if p.Local != newAddr {
 			t.Errorf("path %+v still sends from %v", p, p.Local)
@@ -144,21 +127,14 @@ func TestUsrsctpAcceptsBundledResend(t *testing.T) {
 	ns := newNetNS(t)
 	addr2, addr3 := netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")
 	const port = 5001
-	srv := startUsrsctp(t, ns, program{name: "asconf_driver", path: driver, args: []string{
-		"server", strconv.Itoa(peerUDPPort), strconv.Itoa(ourUDPPort), loopback.String(), strconv.Itoa(port)}})
-	if err := srv.await(func(l string) bool { return l == "listening" }); err != nil {
-		t.Fatalf("waiting for the driver to listen: %v", err)
-	}
+	srv := startDriverServer(t, ns, driver, port)
 	w := make(feedWatcher, 1)
 	cfg := ourConfig(0)
 	cfg.Net, cfg.AutoASCONF, cfg.AddressWatcher = newNSNet(t, ns), true, w
 	ep := newEndpoint(t, nil, cfg, false) // cfg.Net opens the sockets in ns
 	ctx, cancel := context.WithTimeout(context.Background(), caseTimeout)
 	defer cancel()
-	a, err := ep.Dial(ctx, stack.Remote{Addrs: []netip.Addr{loopback}, Port: port, UDPPort: peerUDPPort})
-	if err != nil {
-		t.Fatalf("dial the driver: %v", err)
-	}
+	a := dialDriver(t, ctx, ep, port)
 	ev := watchEvents(a)
 	w <- []netip.Addr{loopback}
 	if err := sendPhase(ctx, a, 1); err != nil {
@@ -206,21 +182,11 @@ func TestUsrsctpAcceptsBundledResend(t *testing.T) {
 	if err := sendPhase(ctx, a, 2); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Shutdown(ctx); err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
-	logStats(t, a)
-	checkCleanEnd(t, ev)
-	srv.wait()
-	for _, want := range []string{
-		"peer address " + addr2.String() + ": SCTP_ADDR_ADDED",
-		"peer address " + addr3.String() + ": SCTP_ADDR_ADDED",
+	endDriverCase(t, ctx, a, ev, srv,
+		"peer address "+addr2.String()+": SCTP_ADDR_ADDED",
+		"peer address "+addr3.String()+": SCTP_ADDR_ADDED",
 		fmt.Sprintf("phase 2 received: %d messages, %d bytes", phaseMessages, phaseBytes(2)),
-	} {
-		if !srv.outputHas(want) {
-			t.Errorf("the driver did not print %q", want)
-		}
-	}
+	)
 	if n := countBundled(t, ep.finish(t)); n == 0 {
 		t.Error("no packet carried two ASCONFs")
 	}

@@ -1,9 +1,7 @@
 package mobility
 
 import (
-	"context"
 	"net/netip"
-	"slices"
 	"testing"
 	"time"
 
@@ -61,36 +59,13 @@ func (w *world) node(name string, addr netip.Addr, port uint16, handle string) *
 	h := w.n.AddHost(name, addr)
 	w.hosts[name] = h
 	cfg := simConfig(h, addr, port)
-	cfg.AddressWatcher = &hostWatcher{h: h}
+	cfg.AddressWatcher = h.Watch()
 	n, err := NewNode(Config{Handle: wire.PoolHandle(handle), Registrars: []stack.Remote{w.reg}, Endpoint: cfg})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	w.t.Cleanup(func() { n.Close() })
 	return n
-}
-
-// hostWatcher is an AddressWatcher for a simulated host: it polls the
-// host's addresses every 10 ms of virtual time and returns when they
-// change.
-type hostWatcher struct {
-	h    *simnet.Host
-	last []netip.Addr
-}
-
-func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
-	for {
-		now := w.h.Addrs()
-		if w.last == nil || !slices.Equal(now, w.last) {
-			w.last = now
-			return now, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
 }
 
 // waitEvent returns the first event of type want, failing the test if

@@ -20,7 +20,7 @@ func TestAddressFeedNeverDrops(t *testing.T) {
 		n := simnet.New(5)
 		t.Cleanup(n.Close)
 		h := n.AddHost("mobile", cli1)
-		ep := simEndpoint(t, h, Config{AutoASCONF: true, AddressWatcher: &hostWatcher{h: h}}, false)
+		ep := simEndpoint(t, h, Config{AutoASCONF: true, AddressWatcher: h.Watch()}, false)
 		feed, err := ep.WatchAddresses()
 		if err != nil {
 			t.Fatal(err)

@@ -3,36 +3,12 @@ package stack
 import (
 	"context"
 	"net/netip"
-	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/simnet"
 )
-
-// hostWatcher is an AddressWatcher for a simulated host: it polls the
-// host's addresses every 10 ms of virtual time and returns when they
-// change.
-type hostWatcher struct {
-	h    *simnet.Host
-	last []netip.Addr
-}
-
-func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
-	for {
-		now := w.h.Addrs()
-		if w.last == nil || !slices.Equal(now, w.last) {
-			w.last = now
-			return now, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
 
 // autoPair is handoverPair with AutoASCONF on the client.
 func autoPair(t *testing.T) (*simnet.Host, *Association, *Association) {
@@ -50,7 +26,7 @@ func autoPairNet(t *testing.T) (*simnet.Network, *simnet.Host, *Association, *As
 	hc := n.AddHost("client", cli1)
 	hs := n.AddHost("server", srv1)
 	srv := simEndpoint(t, hs, Config{Port: 5000}, true)
-	cli := simEndpoint(t, hc, Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: &hostWatcher{h: hc}}, false)
+	cli := simEndpoint(t, hc, Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: hc.Watch()}, false)
 	ca, sa := connect(t, cli, srv, srv1)
 	return n, hc, ca, sa
 }
@@ -110,7 +86,7 @@ func TestAutoASCONFFollowedByOurData(t *testing.T) {
 		hc := n.AddHost("client", cli1)
 		hs := n.AddHost("server", srv1, srv2)
 		srv := simEndpoint(t, hs, Config{Port: 5000}, true)
-		cli := simEndpoint(t, hc, Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: &hostWatcher{h: hc}}, false)
+		cli := simEndpoint(t, hc, Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: hc.Watch()}, false)
 		ca, sa := connect(t, cli, srv, srv1)
 		go func() {
 			time.Sleep(500 * time.Millisecond)

@@ -31,7 +31,7 @@ func serverGone(t *testing.T, cfg Config, gap time.Duration, msgs int) (ca *Asso
 	n.SetDefault(simnet.LinkProps{Delay: oneWay, Rate: 10e6})
 	hc, hs := n.AddHost("client", cli1), n.AddHost("server", srv1)
 	scfg := cfg
-	scfg.AutoASCONF, scfg.AutoSetPrimary, scfg.AddressWatcher = true, true, &hostWatcher{h: hs}
+	scfg.AutoASCONF, scfg.AutoSetPrimary, scfg.AddressWatcher = true, true, hs.Watch()
 	srv := simEndpoint(t, hs, scfg, true)
 	cli := simEndpoint(t, hc, cfg, false)
 	ca, sa := connect(t, cli, srv, srv1)

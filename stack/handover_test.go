@@ -182,7 +182,7 @@ func breakBeforeMake(t *testing.T, tc moveCase) {
 		mover, old = hs, srv1
 	}
 	auto := func(h *simnet.Host) Config {
-		return Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: &hostWatcher{h: h}}
+		return Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: h.Watch()}
 	}
 	srv := simEndpoint(t, hs, auto(hs), true)
 	cli := simEndpoint(t, hc, auto(hc), false)

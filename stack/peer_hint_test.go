@@ -36,7 +36,7 @@ func bothMove(t *testing.T, symmetric bool) {
 	n.SetDefault(simnet.LinkProps{Delay: oneWay, Rate: 10e6})
 	hc, hs := n.AddHost("client", cli1), n.AddHost("server", srv1)
 	auto := func(h *simnet.Host) Config {
-		return Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: &hostWatcher{h: h}}
+		return Config{AutoASCONF: true, AutoSetPrimary: true, AddressWatcher: h.Watch()}
 	}
 	srv := simEndpoint(t, hs, auto(hs), true)
 	cli := simEndpoint(t, hc, auto(hc), false)

@@ -1,7 +1,6 @@
 package asap
 
 import (
-	"context"
 	"encoding/binary"
 	"net/netip"
 	"slices"
@@ -17,36 +16,13 @@ import (
 
 var peMovedAddr = netip.MustParseAddr("198.51.100.11")
 
-// hostWatcher is an AddressWatcher for a simulated host: it polls the
-// host's addresses every 10 ms of virtual time and returns when they
-// change.
-type hostWatcher struct {
-	h    *simnet.Host
-	last []netip.Addr
-}
-
-func (w *hostWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
-	for {
-		now := w.h.Addrs()
-		if w.last == nil || !slices.Equal(now, w.last) {
-			w.last = now
-			return now, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
 // mobileEndpoint opens the endpoint of a mobile element: it follows its
 // host's addresses (AutoASCONF), so that its registrar association
 // follows its moves.
 func (w *world) mobileEndpoint() (*stack.Endpoint, *simnet.Host) {
 	h, cfg := w.host("pe", pe1Addr, 7000)
 	cfg.AutoASCONF = true
-	cfg.AddressWatcher = &hostWatcher{h: h}
+	cfg.AddressWatcher = h.Watch()
 	return w.endpoint(cfg), h
 }
 

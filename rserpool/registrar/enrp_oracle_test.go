@@ -2,15 +2,12 @@ package registrar
 
 import (
 	"fmt"
-	"net/netip"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/mobisctp/mobisctp/internal/pcapng"
-	"github.com/mobisctp/mobisctp/internal/simnet"
 	"github.com/mobisctp/mobisctp/internal/tshark"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
@@ -23,18 +20,8 @@ import (
 func TestTsharkDecodesENRPRun(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "enrp-run.pcapng")
 	synctest.Test(t, func(t *testing.T) {
-		w, err := pcapng.Create(file)
-		if err != nil {
-			t.Fatal(err)
-		}
 		pn := newPeerNet(t)
-		pn.n.OnPacket(func(ts time.Time, src, dst netip.AddrPort, data []byte, fate simnet.Fate) {
-			if fate == simnet.Delivered {
-				if err := w.WriteUDP(ts, src, dst, data); err != nil {
-					t.Error(err)
-				}
-			}
-		})
+		stop := recordDelivered(t, pn.n, file)
 		r1 := pn.start(1)
 		r2 := pn.start(2, 1)
 		pn.start(3, 1, 2)
@@ -50,10 +37,7 @@ func TestTsharkDecodesENRPRun(t *testing.T) {
 		}
 		pn.start(4, 1)
 		time.Sleep(time.Second)
-		pn.n.OnPacket(nil)
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		stop()
 	})
 
 	fields := append([]string{"asap.message_type", "enrp.message_type", "asap.h_bit"}, tshark.CleanFields...)

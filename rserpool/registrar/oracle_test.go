@@ -15,6 +15,29 @@ import (
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
 
+// recordDelivered writes every datagram n delivers to a pcapng file until
+// the returned stop, which closes the file.
+func recordDelivered(t *testing.T, n *simnet.Network, file string) (stop func()) {
+	t.Helper()
+	w, err := pcapng.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.OnPacket(func(ts time.Time, src, dst netip.AddrPort, data []byte, fate simnet.Fate) {
+		if fate == simnet.Delivered {
+			if err := w.WriteUDP(ts, src, dst, data); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	return func() {
+		n.OnPacket(nil)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestTsharkDecodesTraffic records a session of every kind of ASAP
 // traffic a registrar takes part in, errors included, plus hsdump's ENRP
 // exchange, and has tshark decode it: no malformed frame, no expert error,
@@ -22,24 +45,11 @@ import (
 func TestTsharkDecodesTraffic(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "registrar.pcapng")
 	synctest.Test(t, func(t *testing.T) {
-		w, err := pcapng.Create(file)
-		if err != nil {
-			t.Fatal(err)
-		}
 		env := newSimEnv(t, Config{}, shortLinks)
-		env.n.OnPacket(func(ts time.Time, src, dst netip.AddrPort, data []byte, fate simnet.Fate) {
-			if fate == simnet.Delivered {
-				if err := w.WriteUDP(ts, src, dst, data); err != nil {
-					t.Error(err)
-				}
-			}
-		})
+		stop := recordDelivered(t, env.n, file)
 		asapTraffic(t, env)
 		time.Sleep(time.Second) // virtual: the last packets arrive
-		env.n.OnPacket(nil)
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		stop()
 	})
 
 	checkCapture(t, file, nil)
