@@ -270,3 +270,27 @@ func TestRegistrarRestartDuringMove(t *testing.T) {
 		t.Errorf("A's first resolution found %v in the restarted registrar", e.Addrs)
 	}
 }
+
+// TestRecoverFailoverFallsBackAtOnce: with RecoverFailover a node that
+// loses every address falls back at that instant (ErrPathsLost) and
+// neither resolves the peer nor sends a re-attach ASCONF (the Conn's
+// failover takes over from there).
+func TestRecoverFailoverFallsBackAtOnce(t *testing.T) {
+	s := newSim(t, 20*time.Millisecond, 40*time.Millisecond)
+	a := s.node("A", a1, "node-a", ControllerConfig{PeerResolvable: true, Recovery: RecoverFailover})
+	b := s.node("B", b1, "node-b", ControllerConfig{PeerResolvable: true, Recovery: RecoverFailover})
+	connect(a, b)
+	move := epoch.Add(time.Second)
+	a.move(move, time.Second, a2)
+	s.run(epoch.Add(time.Minute))
+	e, ok := a.first(EventFallback)
+	if !ok || !errors.Is(e.Err, ErrPathsLost) || !e.Time.Equal(move) || a.actions[ActFallback] != 1 {
+		t.Fatalf("fallback %v (%v) at %v, %d fallback actions; want %v at the move", e, ok, e.Time.Sub(epoch), a.actions[ActFallback], ErrPathsLost)
+	}
+	if a.actions[ActResolvePeer] != 0 || a.actions[ActSendReattach] != 0 || a.count(EventHandoverStarted) != 0 {
+		t.Errorf("%d resolutions, %d re-attach ASCONFs, %d handovers after a fallback", a.actions[ActResolvePeer], a.actions[ActSendReattach], a.count(EventHandoverStarted))
+	}
+	if b.fellBack {
+		t.Error("B fell back although it kept its address and nothing told it")
+	}
+}
