@@ -2,6 +2,7 @@ package mobility
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 	"sync"
@@ -31,11 +32,16 @@ type driver struct {
 	pending int            // re-attach ASCONFs sent and not answered
 	target  netip.Addr     // where the last re-attach ASCONF went
 	bg      sync.WaitGroup // the resolutions under way
+	own     []netip.Addr   // the node's addresses
+	// conn is the Conn the driver fails over after a fallback; without
+	// one (tests of the driver alone) a fallback ends the driver.
+	conn     *Conn
+	fellBack time.Time // when the last fallback happened
 }
 
 func newDriver(ctl *Controller, a Association, seams Reattacher, reg Registry,
 	addrs <-chan []netip.Addr, data <-chan struct{}, events *eventq.Queue[Event]) *driver {
-	return &driver{ctl: ctl, a: a, seams: seams, reg: reg, addrs: addrs, data: data, events: events,
+	return &driver{ctl: ctl, a: a, seams: seams, reg: reg, addrs: addrs, data: data, events: events, own: slices.Clone(ctl.own),
 		cards: make(chan wire.PoolHandle, 1), results: make(chan func(time.Time) []Action, 4), onPeer: func(wire.PoolHandle) {}}
 }
 
@@ -52,10 +58,14 @@ func (d *driver) run(ctx context.Context) {
 		case <-d.a.Done():
 			// A graceful shutdown (no error) is the application's
 			// doing, not a reason to fail over.
-			if err := d.a.Err(); err != nil {
-				d.apply(ctx, d.ctl.AssociationLost(time.Now(), err))
+			err := d.a.Err()
+			if err == nil {
+				if d.conn != nil {
+					d.conn.drained(ctx)
+				}
+				return
 			}
-			return
+			acts = d.ctl.AssociationLost(time.Now(), err)
 		case ev := <-d.a.Events():
 			acts = d.onStackEvent(ev)
 		case h := <-d.cards:
@@ -64,19 +74,119 @@ func (d *driver) run(ctx context.Context) {
 			d.events.Post(Event{Type: EventPeerHandle, Time: time.Now(), Handle: h})
 			acts = d.ctl.PeerKnown(time.Now())
 		case addrs := <-d.addrs:
+			d.own = addrs
 			acts = d.ctl.OwnAddrs(time.Now(), addrs)
 		case f := <-d.results:
 			acts = f(time.Now())
 		case <-d.data:
 			acts = d.ctl.DataReceived(time.Now())
+		case r := <-d.adopted():
+			// The peer failed over before this end noticed anything.
+			now := time.Now()
+			d.fellBack = now
+			d.events.Post(Event{Type: EventFallback, Time: now, Err: ErrPeerFailedOver})
+			d.switchTo(r)
+			continue
 		case <-timer.C:
 			acts = d.ctl.Tick(time.Now())
 		}
 		d.apply(ctx, acts)
+		if d.ctl.Failed() {
+			if d.conn == nil || !d.failover(ctx) {
+				return
+			}
+		}
 		if next := d.ctl.Next(); !next.IsZero() {
 			timer.Reset(time.Until(next))
 		}
 	}
+}
+
+// adopted is the channel of the sessions the acceptor continues over a
+// new association; nil (never ready) without a Conn.
+func (d *driver) adopted() <-chan failoverResult {
+	if d.conn == nil {
+		return nil
+	}
+	return d.conn.adopted
+}
+
+// failover carries the Conn on over a new association after a fallback,
+// within the handover deadline: the dialler re-dials, the acceptor waits
+// for it. It reports whether the Conn goes on.
+func (d *driver) failover(ctx context.Context) bool {
+	c := d.conn
+	if a, ok := d.a.(*stack.Association); ok {
+		c.detach(a)
+	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, d.ctl.cfg.Deadline)
+	defer cancel()
+	var r failoverResult
+	var err error
+	if c.dialler {
+		r, err = d.redial(ctx)
+	} else {
+		select {
+		case r = <-c.adopted:
+		case <-ctx.Done():
+			err = fmt.Errorf("mobility: the peer did not continue the session: %w", ctx.Err())
+		}
+	}
+	if err != nil {
+		if parent.Err() != nil {
+			return false // the Conn or the node closed
+		}
+		d.events.Post(Event{Type: EventFailoverFailed, Time: time.Now(), Since: time.Since(d.fellBack), Err: err})
+		c.end(fmt.Errorf("%w: %w", ErrConnEnded, err))
+		return false
+	}
+	d.switchTo(r)
+	return true
+}
+
+// redial tries to continue the session over a new association until it
+// succeeds or ctx ends: whenever the node has an address, it resolves the
+// peer and dials it, again after the resolution back-off (the same as a
+// handover's, from its first step again when the node's addresses
+// change), and at once when they change.
+func (d *driver) redial(ctx context.Context) (failoverResult, error) {
+	backoff := d.ctl.cfg.ResolveBackoff
+	var last error
+	for {
+		var retry <-chan time.Time // none while the node has no address
+		if len(d.own) > 0 {
+			r, err := d.conn.redial(ctx)
+			if err == nil {
+				return r, nil
+			}
+			last = err
+			d.events.Post(Event{Type: EventPeerResolved, Time: time.Now(), Since: time.Since(d.fellBack), Err: err})
+			retry = time.After(backoff)
+			backoff = min(2*backoff, d.ctl.cfg.ResolveBackoffMax)
+		}
+		select {
+		case <-retry:
+		case d.own = <-d.addrs:
+			backoff = d.ctl.cfg.ResolveBackoff
+		case <-ctx.Done():
+			if last == nil {
+				last = ctx.Err()
+			}
+			return failoverResult{}, fmt.Errorf("%w (last: %w)", ctx.Err(), last)
+		}
+	}
+}
+
+// switchTo makes the driver follow the Conn's new association, with a new
+// controller.
+func (d *driver) switchTo(r failoverResult) {
+	cfg := d.ctl.cfg
+	d.a, d.seams = r.a, stackReattacher{a: r.a, hold: d.seams.(stackReattacher).hold}
+	d.ctl = NewController(cfg, d.own)
+	d.pending, d.target = 0, netip.Addr{}
+	now := time.Now()
+	d.events.Post(Event{Type: EventFailoverComplete, Time: now, Addr: r.a.RemoteAddr().Addr(), Since: now.Sub(d.fellBack), Resent: r.resent})
 }
 
 // onStackEvent translates an association event into controller input.
@@ -100,6 +210,10 @@ func (d *driver) onStackEvent(ev stack.Event) []Action {
 		if p, ok := primary(d.a.Paths()); ok {
 			return d.ctl.PathConfirmed(now, p.Remote.Addr())
 		}
+	case stack.EventRestart:
+		// The peer lost its state: what was in flight is gone, and the
+		// association is no longer this session's.
+		return d.ctl.AssociationLost(now, ErrPeerRestarted)
 	case stack.EventASCONF:
 		if d.pending > 0 {
 			d.pending--
@@ -147,9 +261,10 @@ func (d *driver) apply(ctx context.Context, acts []Action) {
 			}
 			d.pending++
 			d.target = a.To
-		case ActReregister, ActFallback:
-			// The node re-registers for all its associations; a fallback
-			// is reported by its event, and the application dials anew.
+		case ActFallback:
+			d.fellBack = a.Event.Time // the driver's loop fails over next
+		case ActReregister:
+			// The node re-registers, once for all its associations.
 		}
 	}
 }
