@@ -120,13 +120,17 @@ func (d *driver) failover(ctx context.Context) bool {
 		c.detach(a)
 	}
 	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, d.ctl.cfg.Deadline)
-	defer cancel()
 	var r failoverResult
 	var err error
 	if c.dialler {
+		ctx, cancel := context.WithTimeout(parent, d.ctl.cfg.Deadline)
+		defer cancel()
 		r, err = d.redial(ctx)
 	} else {
+		// The dialler may notice the loss later than this end did, and
+		// its own deadline starts then: wait for it twice as long.
+		ctx, cancel := context.WithTimeout(parent, 2*d.ctl.cfg.Deadline)
+		defer cancel()
 		select {
 		case r = <-c.adopted:
 		case <-ctx.Done():
