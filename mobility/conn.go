@@ -81,6 +81,9 @@ type outMsg struct {
 	stream uint16
 	seq    uint64 // its number on the stream, from 1
 	data   []byte
+	// sent: handed to an association already. Messages numbered while
+	// the Conn failed over go out for the first time in the resend.
+	sent bool
 }
 
 func newConn(n *Node, a *stack.Association, peer wire.PoolHandle, tok token, dialler bool) *Conn {
@@ -184,7 +187,7 @@ func (c *Conn) number(ctx context.Context, b []byte, stream uint16) (*stack.Asso
 		return nil, c.endErr
 	}
 	c.sent[stream]++
-	c.unacked = append(c.unacked, outMsg{stream: stream, seq: c.sent[stream], data: append([]byte(nil), b...)})
+	c.unacked = append(c.unacked, outMsg{stream: stream, seq: c.sent[stream], data: append([]byte(nil), b...), sent: c.tx})
 	c.stats.Sent++
 	if !c.tx {
 		return nil, nil

@@ -25,7 +25,8 @@ const (
 	EventPeerHandle                           // the peer named its pool handle (Handle) in a Business Card
 	// EventFailoverComplete: after a fallback, the Conn goes on over a
 	// new association (Addr: the peer's address on it); Resent messages
-	// were sent again, and Since is the time since the fallback.
+	// that the old association had taken and not delivered were sent
+	// again, and Since is the time since the fallback.
 	EventFailoverComplete
 	// EventFailoverFailed: the failover did not succeed before the
 	// handover deadline (Err says why); the Conn has ended.

@@ -158,7 +158,9 @@ func (c *Conn) fits(peer counts) error {
 }
 
 // resend sends again, over a, every message the peer has not delivered,
-// in the order first sent, then lets Send use a. The caller holds sendMu.
+// in the order first sent, then lets Send use a, and returns how many of
+// them had been sent before (the others were numbered during the
+// failover). The caller holds sendMu.
 func (c *Conn) resend(ctx context.Context, a *stack.Association, peer counts) (int, error) {
 	if err := c.fits(peer); err != nil {
 		return 0, err
@@ -167,9 +169,13 @@ func (c *Conn) resend(ctx context.Context, a *stack.Association, peer counts) (i
 	c.mu.Lock()
 	msgs := append([]outMsg(nil), c.unacked...)
 	c.mu.Unlock()
+	resent := 0
 	for _, m := range msgs {
 		if err := a.SendMsg(ctx, m.data, stack.SendInfo{Stream: m.stream, PPID: PPID}); err != nil {
 			return 0, err
+		}
+		if m.sent {
+			resent++
 		}
 	}
 	c.mu.Lock()
@@ -178,9 +184,12 @@ func (c *Conn) resend(ctx context.Context, a *stack.Association, peer counts) (i
 		return 0, errors.New("mobility: the association changed during the resend")
 	}
 	c.tx = true
+	for i := range c.unacked {
+		c.unacked[i].sent = true
+	}
 	c.stats.Failovers++
-	c.stats.Resent += uint64(len(msgs))
-	return len(msgs), nil
+	c.stats.Resent += uint64(resent)
+	return resent, nil
 }
 
 // drained waits until the pump has read everything a peer that shut down

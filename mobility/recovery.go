@@ -62,7 +62,7 @@ type ConnStats struct {
 	Delivered uint64 // application messages received and queued for the application
 	Unacked   int    // messages kept for resending: the peer has not reported them delivered
 	Failovers uint64 // new associations after a fallback
-	Resent    uint64 // messages sent again after failovers
+	Resent    uint64 // messages sent again after failovers (not those first sent then)
 	// BufferFull counts the Sends that found the resend buffer
 	// (Config.ResendBuffer) full and had to wait for the peer.
 	BufferFull uint64
