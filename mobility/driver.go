@@ -149,30 +149,48 @@ func (d *driver) failover(ctx context.Context) bool {
 	return true
 }
 
-// redial tries to continue the session over a new association until it
-// succeeds or ctx ends: whenever the node has an address, it resolves the
-// peer and dials it, again after the resolution back-off (the same as a
-// handover's, from its first step again when the node's addresses
-// change), and at once when they change.
+// redial continues the session over a new association, or fails when
+// ctx ends. Like a handover, it resolves the peer as soon as the node has
+// an address, again after a doubling back-off (the same as a handover's,
+// from its first step again when the node's addresses change), and dials
+// each element it learns without waiting for the dials under way: the
+// first resolution may still name the peer's old address, where an INIT
+// goes unanswered. The first association that comes up carries the
+// session on; the others are aborted.
 func (d *driver) redial(ctx context.Context) (failoverResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	dials := &dialer{n: d.conn.node, ctx: ctx, up: make(chan dialed), pending: map[string]bool{}}
+	defer func() {
+		cancel() // the dials still under way
+		dials.wg.Wait()
+	}()
 	backoff := d.ctl.cfg.ResolveBackoff
+	resolve := time.After(0)
 	var last error
 	for {
-		var retry <-chan time.Time // none while the node has no address
-		if len(d.own) > 0 {
-			r, err := d.conn.redial(ctx)
-			if err == nil {
-				return r, nil
-			}
-			last = err
-			d.events.Post(Event{Type: EventPeerResolved, Time: time.Now(), Since: time.Since(d.fellBack), Err: err})
-			retry = time.After(backoff)
-			backoff = min(2*backoff, d.ctl.cfg.ResolveBackoffMax)
+		if len(d.own) == 0 {
+			resolve = nil // no address to resolve or dial from
 		}
 		select {
-		case <-retry:
+		case <-resolve:
+			els, err := d.reg.Resolve(ctx, d.conn.PeerHandle())
+			d.events.Post(Event{Type: EventPeerResolved, Time: time.Now(), Since: time.Since(d.fellBack), Addrs: elementAddrs(els), Err: err})
+			dials.start(els)
+			resolve = time.After(backoff)
+			backoff = min(2*backoff, d.ctl.cfg.ResolveBackoffMax)
+		case r := <-dials.up:
+			dials.done(r.key)
+			if r.err != nil {
+				last = r.err
+				continue
+			}
+			res, err := d.conn.resume(ctx, r.a)
+			if err == nil {
+				return res, nil
+			}
+			last = err
 		case d.own = <-d.addrs:
-			backoff = d.ctl.cfg.ResolveBackoff
+			backoff, resolve = d.ctl.cfg.ResolveBackoff, time.After(0)
 		case <-ctx.Done():
 			if last == nil {
 				last = ctx.Err()
@@ -181,6 +199,53 @@ func (d *driver) redial(ctx context.Context) (failoverResult, error) {
 		}
 	}
 }
+
+func elementAddrs(els []wire.PoolElement) []netip.Addr {
+	var out []netip.Addr
+	for _, e := range els {
+		out = append(out, e.UserTransport.Addrs...)
+	}
+	return out
+}
+
+// dialer sets up associations with pool elements in the background, one
+// at a time per element transport, until its context ends.
+type dialer struct {
+	n       *Node
+	ctx     context.Context
+	up      chan dialed
+	pending map[string]bool // the transports being dialled; owned by the driver
+	wg      sync.WaitGroup
+}
+
+type dialed struct {
+	key string
+	a   *stack.Association
+	err error
+}
+
+func (d *dialer) start(els []wire.PoolElement) {
+	for _, e := range els {
+		t := e.UserTransport
+		key := fmt.Sprint(t.Addrs, t.Port)
+		if d.pending[key] || len(t.Addrs) == 0 {
+			continue
+		}
+		d.pending[key] = true
+		d.wg.Go(func() {
+			a, err := d.n.ep.Dial(d.ctx, stack.Remote{Addrs: t.Addrs, Port: t.Port, UDPPort: t.Port})
+			select {
+			case d.up <- dialed{key: key, a: a, err: err}:
+			case <-d.ctx.Done():
+				if a != nil {
+					a.Abort("mobility: the session went on over another association")
+				}
+			}
+		})
+	}
+}
+
+func (d *dialer) done(key string) { delete(d.pending, key) }
 
 // switchTo makes the driver follow the Conn's new association, with a new
 // controller.

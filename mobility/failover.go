@@ -35,10 +35,9 @@ type failoverResult struct {
 	resent int
 }
 
-// connectTimeout bounds one association setup in a failover: three
-// initial retransmission timeouts, so that one lost INIT is retried, and
-// an address that does not answer (the peer has not re-registered yet)
-// does not hold the failover up for long.
+// connectTimeout bounds the wait for the answer to a session's Cookie
+// Echo: three initial retransmission timeouts, so that one lost packet is
+// retried.
 func (n *Node) connectTimeout() time.Duration {
 	rto := n.cfg.Endpoint.RTOInitial
 	if rto <= 0 {
@@ -72,14 +71,9 @@ func (c *Conn) attachRx(a *stack.Association) (counts, *stack.Association) {
 	return cloneCounts(c.delivered), old
 }
 
-// redial is the dialler's failover step: resolve the peer, dial it, and
-// continue the session over the new association.
-func (c *Conn) redial(ctx context.Context) (failoverResult, error) {
-	n := c.node
-	a, err := n.dialPeer(ctx, c.PeerHandle(), n.connectTimeout())
-	if err != nil {
-		return failoverResult{}, err
-	}
+// resume is the dialler's side: continue the session over a, a new
+// association with the peer.
+func (c *Conn) resume(ctx context.Context, a *stack.Association) (failoverResult, error) {
 	select {
 	case <-c.resumed: // an answer on an earlier association
 	default:
@@ -90,7 +84,7 @@ func (c *Conn) redial(ctx context.Context) (failoverResult, error) {
 		c.detach(a)
 		return failoverResult{}, err
 	}
-	wait, cancel := context.WithTimeout(ctx, n.connectTimeout())
+	wait, cancel := context.WithTimeout(ctx, c.node.connectTimeout())
 	defer cancel()
 	select {
 	case m := <-c.resumed:

@@ -237,11 +237,11 @@ func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration, moves int
 
 // failoverBound bounds the recovery of a failover after both nodes moved
 // (first message after the later node got its address): the watcher poll
-// and address hold (60 ms), the registrar round trip, one dial to the
-// peer's old registration that times out (3 initial RTOs, 300 ms) since
-// the peer may not have re-registered yet, a resolution back-off step,
-// and the new association's handshake and session cookies (3 round trips).
-const failoverBound = 60*time.Millisecond + 2*oneWay + 300*time.Millisecond + 2*DefaultResolveBackoff + 3*2*oneWay
+// and address hold (60 ms), the registrar round trip, the resolution
+// back-off step (the first answer may name the peer's old address, whose
+// dial is left to itself), and 5 path round trips: INIT, COOKIE ECHO, the
+// session's Cookie Echo and Cookie, and the message sent again.
+const failoverBound = 60*time.Millisecond + 2*oneWay + DefaultResolveBackoff + 5*2*oneWay
 
 // checkFailovers checks that each Conn failed over once per move, with
 // the events that say so, and logs the messages sent again.
