@@ -273,13 +273,12 @@ func TestRegistrarRestartDuringMove(t *testing.T) {
 
 // TestRecoverFailoverFallsBackAtOnce: with RecoverFailover a node that
 // loses every address falls back at that instant (ErrPathsLost) and
-// neither resolves the peer nor sends a re-attach ASCONF (the Conn's
-// failover takes over from there).
+// its controller neither resolves the peer nor sends a re-attach ASCONF
+// (the Conn's failover takes over from there).
 func TestRecoverFailoverFallsBackAtOnce(t *testing.T) {
 	s := newSim(t, 20*time.Millisecond, 40*time.Millisecond)
-	a := s.node("A", a1, "node-a", ControllerConfig{PeerResolvable: true, Recovery: RecoverFailover})
-	b := s.node("B", b1, "node-b", ControllerConfig{PeerResolvable: true, Recovery: RecoverFailover})
-	connect(a, b)
+	s.recovery = RecoverFailover
+	a, b := pair(s, true, true)
 	move := epoch.Add(time.Second)
 	a.move(move, time.Second, a2)
 	s.run(epoch.Add(time.Minute))
@@ -292,5 +291,43 @@ func TestRecoverFailoverFallsBackAtOnce(t *testing.T) {
 	}
 	if b.fellBack {
 		t.Error("B fell back although it kept its address and nothing told it")
+	}
+}
+
+// TestFailoverModel: the simulated failover (sim_failover_test.go) after
+// both nodes moved at once: each falls back at its move, the dialler
+// finds the peer's new address and continues the session; the first data
+// after the later node got its address arrives within the registrar
+// round trip, a back-off step and 3.5 path round trips (INIT, COOKIE
+// ECHO, session Cookie Echo and answer, data), and the messages in flight
+// at the move are counted for resending.
+func TestFailoverModel(t *testing.T) {
+	s := newSim(t, 20*time.Millisecond, 40*time.Millisecond)
+	s.recovery = RecoverFailover
+	a, b := pair(s, true, true)
+	move := epoch.Add(time.Second)
+	a.move(move, time.Second, a2)
+	b.move(move, time.Second, b2)
+	s.run(epoch.Add(time.Minute))
+	later := move.Add(time.Second)
+	bound := s.regRTT + DefaultResolveBackoff + 7*s.pathRTT/2
+	for _, n := range []*simNode{a, b} {
+		n.log(t)
+		if n.fo == nil || !n.fo.done {
+			t.Fatalf("%s did not fail over", n.name)
+		}
+		if fb, _ := n.first(EventFallback); !fb.Time.Equal(move) {
+			t.Errorf("%s fell back at %v, want at the move", n.name, fb.Time.Sub(epoch))
+		}
+		e, ok := n.first(EventFirstData)
+		if !ok || e.Time.Sub(later) > bound {
+			t.Errorf("%s: first data %v after the later address, want at most %v", n.name, e.Time.Sub(later), bound)
+		}
+		if want := int(s.pathRTT / 2 / simInterval); n.fo.resent != want {
+			t.Errorf("%s: %d messages to resend, want the %d in flight", n.name, n.fo.resent, want)
+		}
+	}
+	if a.actions[ActSendReattach]+b.actions[ActSendReattach] != 0 {
+		t.Error("re-attach ASCONFs with RecoverFailover")
 	}
 }
