@@ -109,16 +109,18 @@ func (c *Conn) resume(ctx context.Context, a *stack.Association) (failoverResult
 // having delivered what peer says. The old association, if any, is
 // aborted.
 func (c *Conn) adopt(ctx context.Context, a *stack.Association, peer counts) error {
-	c.sendMu.Lock()
-	defer c.sendMu.Unlock()
 	if err := c.fits(peer); err != nil {
 		return err
 	}
 	mine, old := c.attachRx(a)
 	if old != nil {
+		// Before taking sendMu: a Send may be blocked on old, held while
+		// its paths are down.
 		old.Abort("mobility: the session failed over")
 	}
 	c.startPump(a)
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
 	if err := sendSession(ctx, a, sessionMsg{kind: kindResumed, token: c.token, delivered: mine}); err != nil {
 		c.detach(a)
 		return err
