@@ -53,7 +53,9 @@ func (n *Node) classify(a *stack.Association) {
 	n.mu.Unlock()
 	switch {
 	case m.kind == kindResume && known && len(early) == 0:
-		if err := c.adopt(ctx, a, m.delivered); err != nil {
+		// The resend may outlast the opening's timeout: it lives as
+		// long as the node.
+		if err := c.adopt(n.ctx, a, m.delivered); err != nil {
 			n.refuse(a, err)
 		}
 	case m.kind == kindResume:

@@ -43,7 +43,8 @@ var ErrConnEnded = errors.New("mobility: connection ended")
 type Conn struct {
 	node    *Node
 	token   token
-	dialler bool // this end dialled: it re-dials after a fallback
+	dialler bool   // this end dialled: it re-dials after a fallback
+	streams uint16 // outgoing streams of the first association
 	events  *eventq.Queue[Event]
 	data    chan struct{} // capacity 1: data arrived
 	adopted chan failoverResult
@@ -87,7 +88,8 @@ type outMsg struct {
 }
 
 func newConn(n *Node, a *stack.Association, peer wire.PoolHandle, tok token, dialler bool) *Conn {
-	c := &Conn{node: n, a: a, tx: true, peer: peer, token: tok, dialler: dialler,
+	streams, _ := a.Streams()
+	c := &Conn{node: n, a: a, tx: true, peer: peer, token: tok, dialler: dialler, streams: streams,
 		events: eventq.New[Event](n.cfg.EventQueue), data: make(chan struct{}, 1),
 		adopted: make(chan failoverResult, 1), resumed: make(chan sessionMsg, 1),
 		ackDue: make(chan struct{}, 1), cards: make(chan wire.PoolHandle, 1),
@@ -142,6 +144,9 @@ func (c *Conn) Send(ctx context.Context, b []byte, stream uint16) error {
 	if len(b) == 0 {
 		return errors.New("mobility: empty message")
 	}
+	if stream >= c.streams {
+		return stack.ErrInvalidStream // checked here too: while failing over no association does
+	}
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
 	a, err := c.number(ctx, b, stream)
@@ -149,7 +154,7 @@ func (c *Conn) Send(ctx context.Context, b []byte, stream uint16) error {
 		return err
 	}
 	if err := a.SendMsg(ctx, b, stack.SendInfo{Stream: stream, PPID: PPID}); err != nil {
-		if ctx.Err() != nil || errors.Is(err, stack.ErrInvalidStream) {
+		if ctx.Err() != nil {
 			c.unnumber(stream) // never sent: the next message takes its number
 			return err
 		}

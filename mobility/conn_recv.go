@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
@@ -19,8 +20,11 @@ import (
 const (
 	anyStream  = -1 // the inbox queue of the streams not opened with Stream
 	inboxLimit = 64 // messages per queue
-	// ackEvery is how many messages a Conn delivers between checkpoints.
+	// ackEvery is how many messages a Conn delivers between checkpoints;
+	// fewer are checkpointed after ackDelay, so that a sender whose resend
+	// buffer is smaller, or that stopped, learns of them too.
 	ackEvery = 16
+	ackDelay = 200 * time.Millisecond
 )
 
 type inMsg struct {
@@ -179,8 +183,8 @@ func (c *Conn) deliver(a *stack.Association, stream uint16, data []byte) {
 	c.stats.Delivered++
 	q.msgs = append(q.msgs, inMsg{stream: stream, data: data})
 	signal(q.ready)
-	if c.sinceAck++; c.sinceAck >= ackEvery {
-		c.sinceAck = 0
+	c.sinceAck++
+	if c.sinceAck == 1 || c.sinceAck >= ackEvery {
 		signal(c.ackDue)
 	}
 	c.noteData()
@@ -229,17 +233,32 @@ func (c *Conn) peerClosed(a *stack.Association) {
 	}
 }
 
-// checkpoints sends a checkpoint when one is due, until ctx ends.
+// checkpoints sends a checkpoint when ackEvery messages were delivered
+// since the last one, or ackDelay after the first of fewer, until ctx
+// ends.
 func (c *Conn) checkpoints(ctx context.Context) {
+	var later <-chan time.Time
 	for {
+		fired := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-c.ackDue:
+		case <-later:
+			fired = true
 		}
 		c.mu.Lock()
+		if c.sinceAck == 0 || c.sinceAck < ackEvery && !fired {
+			if c.sinceAck > 0 && later == nil {
+				later = time.After(ackDelay)
+			}
+			c.mu.Unlock()
+			continue
+		}
+		later = nil
 		a, ok := c.a, c.tx
 		m := sessionMsg{kind: kindCheckpoint, token: c.token, delivered: cloneCounts(c.delivered)}
+		c.sinceAck = 0
 		c.mu.Unlock()
 		if ok && a != nil {
 			_ = sendSession(ctx, a, m) // a failure means the association is ending: the failover tells the same

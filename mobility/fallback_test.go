@@ -306,3 +306,74 @@ func hasChunk(data []byte, typ stackwire.ChunkType) bool {
 	}
 	return false
 }
+
+// TestResendBufferFull: with a resend buffer of 4 messages, a node that
+// lost its only address (RecoverFailover: it fails over at once) takes 4
+// messages and refuses the fifth when its context ends
+// (ErrResendBufferFull, counted); once it has an address again, the
+// session goes on and the 4 arrive, once and in order. Messages flow
+// through the small buffer afterwards: the peer checkpoints what it
+// delivered within ackDelay even when fewer than ackEvery arrived.
+func TestResendBufferFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		w.handover.Recovery = RecoverFailover
+		b := w.node("B", nodeB1, 7000, "node-b")
+		waitEvent(t, b.Events(), EventReregistered)
+		h := w.n.AddHost("A", nodeA1)
+		w.hosts["A"] = h
+		cfg := simConfig(h, nodeA1, 7001)
+		cfg.AddressWatcher = h.Watch()
+		a, err := NewNode(Config{Registrars: []stack.Remote{w.reg}, Endpoint: cfg, Handover: w.handover, ResendBuffer: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		ca, err := a.Dial(t.Context(), wire.PoolHandle("node-b"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ca.Close()
+		cb, err := b.Accept(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cb.Close()
+		evA := collect(ca)
+		h.RemoveAddr(nodeA1)
+		time.Sleep(100 * time.Millisecond)
+		for i := range 4 {
+			if err := ca.Send(t.Context(), []byte{byte(i)}, 1); err != nil {
+				t.Fatalf("message %d: %v", i, err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		if err := ca.Send(ctx, []byte{4}, 1); !errors.Is(err, ErrResendBufferFull) {
+			t.Errorf("fifth message: %v, want %v", err, ErrResendBufferFull)
+		}
+		if st := ca.Stats(); st.BufferFull != 1 || st.Unacked != 4 || st.Sent != 4 {
+			t.Errorf("stats %+v, want 4 sent and kept, the buffer found full once", st)
+		}
+		h.AddAddr(nodeA2)
+		buf := make([]byte, 8)
+		for i := range 4 {
+			n, _, err := cb.Recv(t.Context(), buf)
+			if err != nil || n != 1 || buf[0] != byte(i) {
+				t.Fatalf("message %d: %v %v", i, buf[:n], err)
+			}
+		}
+		evA.failedOver(t, "A", ErrPathsLost)
+		for i := range 20 {
+			if err := ca.Send(t.Context(), []byte{byte(i)}, 1); err != nil {
+				t.Fatalf("message %d after the failover: %v", i, err)
+			}
+			if n, _, err := cb.Recv(t.Context(), buf); err != nil || n != 1 || buf[0] != byte(i) {
+				t.Fatalf("message %d after the failover: %v %v", i, buf[:n], err)
+			}
+		}
+		if st := ca.Stats(); st.Resent != 0 || st.Failovers != 1 {
+			t.Errorf("stats %+v: nothing had been sent before the failover", st)
+		}
+	})
+}
