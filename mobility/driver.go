@@ -131,11 +131,7 @@ func (d *driver) failover(ctx context.Context) bool {
 		// its own deadline starts then: wait for it twice as long.
 		ctx, cancel := context.WithTimeout(parent, 2*d.ctl.cfg.Deadline)
 		defer cancel()
-		select {
-		case r = <-c.adopted:
-		case <-ctx.Done():
-			err = fmt.Errorf("mobility: the peer did not continue the session: %w", ctx.Err())
-		}
+		r, err = d.awaitDialler(ctx)
 	}
 	if err != nil {
 		if parent.Err() != nil {
@@ -147,6 +143,20 @@ func (d *driver) failover(ctx context.Context) bool {
 	}
 	d.switchTo(r)
 	return true
+}
+
+// awaitDialler waits until the dialler continued the session, keeping
+// track of the node's addresses for the next controller.
+func (d *driver) awaitDialler(ctx context.Context) (failoverResult, error) {
+	for {
+		select {
+		case r := <-d.conn.adopted:
+			return r, nil
+		case d.own = <-d.addrs:
+		case <-ctx.Done():
+			return failoverResult{}, fmt.Errorf("mobility: the peer did not continue the session: %w", ctx.Err())
+		}
+	}
 }
 
 // redial continues the session over a new association, or fails when
