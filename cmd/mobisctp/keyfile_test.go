@@ -5,8 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
+	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
 
 // TestRegistrarKeyFile checks that --key-file reaches the ENRP
@@ -20,7 +24,8 @@ func TestRegistrarKeyFile(t *testing.T) {
 		}
 		return p
 	}
-	good := write("good", "# site A\n\nenrp 000102030405060708090a0b0c0d0e0f10\n")
+	good := write("good", "# site A\n\nenrp 000102030405060708090a0b0c0d0e0f10\n"+
+		"element 5 101112131415161718191a1b1c1d1e1f video,audio\n  element 65535 202122232425262728292a2b2c2d2e2f\n")
 	fs := newFlagSet(&env{stdout: io.Discard, stderr: io.Discard}, "registrar", "")
 	var v registrarFlagValues
 	v.register(fs)
@@ -30,18 +35,36 @@ func TestRegistrarKeyFile(t *testing.T) {
 	if err := v.check(fs); err != nil {
 		t.Fatal(err)
 	}
-	if key := v.config(&env{stdout: io.Discard, stderr: io.Discard}).ENRP.Key; !bytes.Equal(key, []byte("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10")) {
+	cfg := v.config(&env{stdout: io.Discard, stderr: io.Discard})
+	if key := cfg.ENRP.Key; !bytes.Equal(key, []byte("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10")) {
 		t.Errorf("ENRP key %x", key)
+	}
+	wantKeys := []registrar.ElementKey{
+		{ID: 5, Key: []byte("\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"), Pools: []wire.PoolHandle{wire.PoolHandle("video"), wire.PoolHandle("audio")}},
+		{ID: 65535, Key: []byte("\x20\x21\x22\x23\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f")},
+	}
+	if !reflect.DeepEqual(cfg.ElementKeys, wantKeys) {
+		t.Errorf("element keys %+v, want %+v", cfg.ElementKeys, wantKeys)
 	}
 	for _, bad := range []string{
 		filepath.Join(dir, "missing"),
 		write("short", "enrp 0001\n"),
 		write("nothex", "enrp secretsecretsecretsecret\n"),
 		write("keyword", "pool 000102030405060708090a0b0c0d0e0f\n"),
+		write("element-id-0", "element 0 000102030405060708090a0b0c0d0e0f\n"),
+		write("element-id-big", "element 65536 000102030405060708090a0b0c0d0e0f\n"),
+		write("element-id-twice", "element 3 000102030405060708090a0b0c0d0e0f\nelement 3 101112131415161718191a1b1c1d1e1f\n"),
+		write("element-short", "element 3 0001\n"),
+		write("element-no-key", "element 3\n"),
+		write("element-empty-pool", "element 3 000102030405060708090a0b0c0d0e0f video,,audio\n"),
+		write("element-extra", "element 3 000102030405060708090a0b0c0d0e0f video audio\n"),
 	} {
 		code, stdout, stderr := runArgs(t.Context(), "registrar", "--key-file", bad)
 		if code != exitUsage || !strings.Contains(stderr, "--key-file") || stdout != "" {
 			t.Errorf("%s: exit %d, stderr %q", filepath.Base(bad), code, stderr)
+		}
+		if name := filepath.Base(bad); name != "missing" && !strings.Contains(stderr, "line ") {
+			t.Errorf("%s: the error does not name the line: %q", name, stderr)
 		}
 	}
 }
