@@ -112,3 +112,27 @@ func TestElementKeysValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestElementKeyClaim checks that Config.TakeOver learns which key
+// authenticated a claim, so that it can let a key holder take over an
+// element another living association registered.
+func TestElementKeyClaim(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var claims []Claim
+		env := newSimEnv(t, Config{
+			ElementKeys: []ElementKey{{ID: 5, Key: videoKey}, {ID: 6, Key: anyKey}},
+			TakeOver: func(c Claim) bool {
+				claims = append(claims, c)
+				return c.Authenticated && c.KeyID == 6
+			},
+		}, simnet.LinkProps{})
+		env.keyedElement(peAddr, 5, videoKey, false).mustRegister("video", element(1, roundRobin, peAddr))
+		if r := env.keyedElement(peAddr2, 5, videoKey, false).register("video", element(1, roundRobin, peAddr2)); !r.Reject {
+			t.Error("claim with key 5 accepted")
+		}
+		env.keyedElement(netip.MustParseAddr("192.0.2.4"), 6, anyKey, false).mustRegister("video", element(1, roundRobin, netip.MustParseAddr("192.0.2.4")))
+		if len(claims) != 2 || claims[0].KeyID != 5 || claims[1].KeyID != 6 || !claims[0].Authenticated || !claims[1].Authenticated {
+			t.Errorf("claims %+v, want key 5 then key 6, authenticated", claims)
+		}
+	})
+}
