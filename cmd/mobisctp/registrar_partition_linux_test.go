@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"maps"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -48,8 +46,10 @@ func TestRegistrarPartitionNamespaces(t *testing.T) {
 			"--registrar", addrs[side].String()+","+addrs[1-side].String())
 		pe.log.wait(t, "registered", nil)
 	}
-	dump := func(side int) partitionView { return hsdumpView(t, ns[side], addrs[side]) }
-	waitUntil := func(what string, ok func(a, b partitionView) bool) time.Duration {
+	dump := func(side int) hsdumpView {
+		return parseHsdump(runIn(t, ns[side], "hsdump", "--json", "--timeout", "2s", "--registrar", addrs[side].String()))
+	}
+	waitUntil := func(what string, ok func(a, b hsdumpView) bool) time.Duration {
 		t.Helper()
 		start := time.Now()
 		for {
@@ -63,15 +63,15 @@ func TestRegistrarPartitionNamespaces(t *testing.T) {
 			time.Sleep(250 * time.Millisecond)
 		}
 	}
-	converged := func(a, b partitionView) bool {
-		return len(a.homes) == 2*perRegistrar && reflect.DeepEqual(a, b)
+	converged := func(a, b hsdumpView) bool {
+		return len(a.homes) == 2*perRegistrar && a.entries == len(a.homes) && reflect.DeepEqual(a, b)
 	}
 	waitUntil("both registrars hold every element", converged)
 
 	for _, n := range ns {
 		n.Filter("prerouting", "udp dport 9901 drop") // ENRP, both ways
 	}
-	cut := waitUntil("each side took the other's elements over", func(a, b partitionView) bool {
+	cut := waitUntil("each side took the other's elements over", func(a, b hsdumpView) bool {
 		return !a.hasHome(2) && !b.hasHome(1) && len(a.homes) > 0 && len(b.homes) > 0
 	})
 	t.Logf("partition: each registrar was home for everything it holds %v after the cut", cut)
@@ -81,46 +81,4 @@ func TestRegistrarPartitionNamespaces(t *testing.T) {
 	took := waitUntil("the tables converge after the heal", converged)
 	a := dump(0)
 	t.Logf("tables converged %v after the partition healed: %d elements, checksums %v", took, len(a.homes), a.sums)
-}
-
-// partitionView is what hsdump shows of a registrar's table: each
-// element's home, and the PE checksum of each home's elements.
-type partitionView struct {
-	homes map[uint32]uint32
-	sums  []hsdumpChecksum
-}
-
-type hsdumpChecksum struct{ Home, Elements, Checksum uint32 }
-
-// hasHome reports whether some element has home id.
-func (v partitionView) hasHome(id uint32) bool {
-	for h := range maps.Values(v.homes) {
-		if h == id {
-			return true
-		}
-	}
-	return false
-}
-
-// hsdumpView runs hsdump --json in ns against the registrar at addr; an
-// hsdump that fails gives an empty view.
-func hsdumpView(t *testing.T, ns *netns.NS, addr netip.Addr) partitionView {
-	v := partitionView{homes: map[uint32]uint32{}}
-	code, js, _ := runIn(t, ns, "hsdump", "--json", "--timeout", "2s", "--registrar", addr.String())
-	var tab struct {
-		Pools []struct {
-			Elements []struct{ ID, Home uint32 }
-		}
-		Checksums []hsdumpChecksum
-	}
-	if code != exitOK || json.Unmarshal([]byte(js), &tab) != nil {
-		return v
-	}
-	for _, p := range tab.Pools {
-		for _, e := range p.Elements {
-			v.homes[e.ID] = e.Home
-		}
-	}
-	v.sums = tab.Checksums
-	return v
 }
