@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/mobisctp/mobisctp/internal/simnet"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
@@ -133,6 +134,35 @@ func TestElementKeyClaim(t *testing.T) {
 		env.keyedElement(netip.MustParseAddr("192.0.2.4"), 6, anyKey, false).mustRegister("video", element(1, roundRobin, netip.MustParseAddr("192.0.2.4")))
 		if len(claims) != 2 || claims[0].KeyID != 5 || claims[1].KeyID != 6 || !claims[0].Authenticated || !claims[1].Authenticated {
 			t.Errorf("claims %+v, want key 5 then key 6, authenticated", claims)
+		}
+	})
+}
+
+// TestElementKeysTrustPeers checks the rule keys.go documents: element
+// keys bind registrations at the home registrar only. A registrar whose
+// element keys allow only pool "video" takes a peer's Handle Update for an
+// element of "chat" registered there without a key, and takes that element
+// over when the peer dies, keeping it past the keep-alive timeout.
+func TestElementKeysTrustPeers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pn := newPeerNet(t)
+		pn.configure = func(cfg *Config) {
+			if cfg.ServerID == 2 {
+				cfg.ElementKeys = []ElementKey{{ID: 5, Key: videoKey, Pools: []wire.PoolHandle{wire.PoolHandle("video")}}}
+			}
+		}
+		r1 := pn.start(1)
+		r2 := pn.start(2, 1)
+		pn.element(0, "chat", 1)
+		waitAgree(t, 10*time.Second, 1, []wire.ServerID{1}, r1, r2)
+		dropHost(pn.n, registrarAddr(1))
+		waitAgree(t, time.Minute, 1, []wire.ServerID{2}, r2)
+		time.Sleep(DefaultKeepAliveInterval + DefaultKeepAliveTimeout + time.Second)
+		if !agree(1, []wire.ServerID{2}, r2) {
+			t.Errorf("the element taken over was lost: %v", ownerView(r2))
+		}
+		if st := r2.Stats(); st.Refused.NoKey+st.Refused.KeyPool != 0 {
+			t.Errorf("refusals at the peer: %+v", st.Refused)
 		}
 	})
 }
