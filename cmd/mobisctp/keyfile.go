@@ -110,3 +110,22 @@ func parseKey(s string) ([]byte, error) {
 	}
 	return key, nil
 }
+
+// readElementKey reads a pool element's --key-file: a key file as the
+// registrar reads it, with exactly one element line, the key the element
+// signs with. If that line lists pools, pool must be one of them, since
+// the registrar would refuse the registration.
+func readElementKey(name, pool string) (registrar.ElementKey, error) {
+	keys, err := readKeyFile(name)
+	if err != nil {
+		return registrar.ElementKey{}, err
+	}
+	if len(keys.elements) != 1 {
+		return registrar.ElementKey{}, fmt.Errorf("--key-file %s: want one \"element ID HEXKEY [POOL,...]\" line, found %d", name, len(keys.elements))
+	}
+	k := keys.elements[0]
+	if !k.Allows([]byte(pool)) {
+		return k, fmt.Errorf("--key-file %s: element key %d does not allow pool %q", name, k.ID, pool)
+	}
+	return k, nil
+}

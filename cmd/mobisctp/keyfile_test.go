@@ -2,15 +2,20 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
 )
 
 // TestRegistrarKeyFile checks that --key-file reaches the ENRP
@@ -65,6 +70,52 @@ func TestRegistrarKeyFile(t *testing.T) {
 		}
 		if name := filepath.Base(bad); name != "missing" && !strings.Contains(stderr, "line ") {
 			t.Errorf("%s: the error does not name the line: %q", name, stderr)
+		}
+	}
+}
+
+// TestPEKeyFile registers pool elements with a registrar that has element
+// keys: one signing with the key of its pool through pe --key-file is
+// accepted, one without a key refused; key files that cannot work for the
+// element are usage errors.
+func TestPEKeyFile(t *testing.T) {
+	key := []byte("\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f")
+	r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}, EphemeralUDPPort: true},
+		ElementKeys: []registrar.ElementKey{{ID: 5, Key: key, Pools: []wire.PoolHandle{wire.PoolHandle("video")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	reg := []string{"--registrar", fmt.Sprintf("127.0.0.1:%d", r.Port()), "--registrar-udp-port", fmt.Sprint(r.UDPPort())}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good", "element 5 101112131415161718191a1b1c1d1e1f video\n")
+	startPE(t, reg, "video", "--service", "echo", "--listen", "127.0.0.1:0", "--key-file", good)
+
+	start(t, slices.Concat([]string{"pe", "--json", "--pool", "video", "--service", "echo", "--listen", "127.0.0.1:0"}, reg)...)
+	for deadline := time.Now().Add(10 * time.Second); r.Stats().Refused.NoKey == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the element without a key was not refused: %+v", r.Stats().Refused)
+		}
+	}
+	if st := r.Stats(); st.Elements != 1 {
+		t.Errorf("%d elements registered, want the one with the key", st.Elements)
+	}
+
+	for _, tc := range []struct{ file, pool, want string }{
+		{good, "chat", "does not allow pool"},
+		{write("two", "element 5 101112131415161718191a1b1c1d1e1f\nelement 6 101112131415161718191a1b1c1d1e1f\n"), "video", "found 2"},
+		{write("none", "enrp 101112131415161718191a1b1c1d1e1f\n"), "video", "found 0"},
+	} {
+		code, _, stderr := runArgs(t.Context(), slices.Concat([]string{"pe", "--pool", tc.pool, "--service", "echo", "--key-file", tc.file}, reg)...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s, pool %s: exit %d, stderr %q; want a usage error with %q", filepath.Base(tc.file), tc.pool, code, stderr, tc.want)
 		}
 	}
 }

@@ -40,6 +40,12 @@ type ElementKey struct {
 	Pools []wire.PoolHandle
 }
 
+// Allows reports whether a registration with the key may name pool
+// handle.
+func (k *ElementKey) Allows(handle []byte) bool {
+	return len(k.Pools) == 0 || slices.ContainsFunc(k.Pools, func(p wire.PoolHandle) bool { return string(p) == string(handle) })
+}
+
 // MinKeyLen is the shortest element or ENRP key accepted: 128 bits, so
 // that a key cannot be guessed.
 const MinKeyLen = 16
@@ -84,7 +90,7 @@ func (k elementKeys) allows(key msgKey, handle []byte) keyRefusal {
 	switch {
 	case !key.ok || ek == nil:
 		return keyMissing
-	case len(ek.Pools) > 0 && !slices.ContainsFunc(ek.Pools, func(p wire.PoolHandle) bool { return string(p) == string(handle) }):
+	case !ek.Allows(handle):
 		return keyOtherPool
 	}
 	return keyAllows
