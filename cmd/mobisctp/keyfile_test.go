@@ -76,8 +76,8 @@ func TestRegistrarKeyFile(t *testing.T) {
 
 // TestPEKeyFile registers pool elements with a registrar that has element
 // keys: one signing with the key of its pool through pe --key-file is
-// accepted, one without a key refused; key files that cannot work for the
-// element are usage errors.
+// accepted, one without a key refused, hsdump needs none; key files that
+// cannot work for the element are usage errors.
 func TestPEKeyFile(t *testing.T) {
 	key := []byte("\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f")
 	r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}, EphemeralUDPPort: true},
@@ -106,6 +106,10 @@ func TestPEKeyFile(t *testing.T) {
 	}
 	if st := r.Stats(); st.Elements != 1 {
 		t.Errorf("%d elements registered, want the one with the key", st.Elements)
+	}
+	// Pool users and hsdump need no key.
+	if code, stdout, stderr := runArgs(t.Context(), append([]string{"hsdump"}, reg...)...); code != exitOK || !strings.Contains(stdout, `pool "video"`) {
+		t.Errorf("hsdump: exit %d\n%s%s", code, stdout, stderr)
 	}
 
 	for _, tc := range []struct{ file, pool, want string }{
