@@ -28,6 +28,17 @@ type RecvInfo struct {
 	// EOR is set when the read returned the end of the message; a
 	// message larger than the buffer is returned over several reads.
 	EOR bool
+	// Authenticated is set when every chunk of the message came after an
+	// AUTH chunk that verified (RFC 4895), all with the same
+	// endpoint-pair shared key: the one whose Shared Key Identifier is
+	// KeyID. Key 0 is the empty key every SCTP-AUTH endpoint holds
+	// unless it is deleted, so it proves nothing about the peer. The
+	// peer signs DATA only if Config.AuthChunks lists TypeData (or
+	// TypeIData); otherwise Authenticated is normally false. This is
+	// how an upper layer learns which peer's key a message speaks for,
+	// as RFC 5355 asks of a registrar.
+	Authenticated bool
+	KeyID         uint16
 }
 
 // SendMsg queues one message. It blocks while the send buffer is full,
@@ -136,7 +147,7 @@ func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, e
 		q.mu.Lock()
 	}
 	m := &q.msgs[q.head]
-	info := RecvInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered}
+	info := RecvInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Authenticated: m.key.ok, KeyID: m.key.id}
 	n := copy(b, m.Data)
 	if n < len(m.Data) {
 		m.Data = m.Data[n:]

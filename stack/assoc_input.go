@@ -42,7 +42,7 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 				continue
 			}
 			hadData = true
-			cont = a.handleData(now, rp, from, c)
+			cont = a.handleData(now, rp, from, c, ac.tag)
 		case wire.TypeSack:
 			if a.dataAllowed() {
 				cont = a.handleSack(now, c)

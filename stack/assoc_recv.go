@@ -33,8 +33,9 @@ func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
 }
 
 // handleData processes a DATA or I-DATA chunk (RFC 9260 section 6.2). It
-// returns false if the packet must not be processed further.
-func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire.Chunk) bool {
+// returns false if the packet must not be processed further. key says
+// which shared key, if any, authenticated the chunk.
+func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire.Chunk, key keyTag) bool {
 	r := &a.rx
 	f, ok := a.decodeData(c)
 	if !ok {
@@ -74,7 +75,7 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		r.sackNow = true
 		return true
 	}
-	f.data = r.arena.copy(f.data)
+	f.data, f.key = r.arena.copy(f.data), key
 	a.stats.BytesReceivedUser += uint64(len(f.data))
 	r.reasm.add(f)
 	return true

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/binary"
 	"errors"
 	"time"
 
@@ -123,7 +124,8 @@ func (a *Association) setupAuth(local *auth.Params, peer wire.Params) wire.Cause
 // processed: chunks the peer must authenticate are accepted only after an
 // AUTH chunk that verified (RFC 4895 section 6.3).
 type authCheck struct {
-	seen, ok bool
+	seen bool
+	tag  keyTag // set once an AUTH chunk verified
 }
 
 // verify checks the packet's first AUTH chunk, at off in pkt; it returns
@@ -135,7 +137,7 @@ func (a *Association) verify(now time.Time, ac *authCheck, rp *rxPacket, off int
 	ac.seen = true
 	switch res := a.auth.Verify(rp.data[off:]); res {
 	case auth.Verified:
-		ac.ok = true
+		ac.tag = keyTag{ok: true, id: binary.BigEndian.Uint16(c[4:])} // Verify checked the length
 		return true
 	case auth.Malformed:
 		a.stats.AuthFailures++
@@ -154,9 +156,25 @@ func (a *Association) verify(now time.Time, ac *authCheck, rp *rxPacket, off int
 // mustDrop reports whether chunk type t arrived without the authentication
 // we require for it.
 func (a *Association) mustDrop(ac *authCheck, t wire.ChunkType) bool {
-	if a.auth == nil || ac.ok || !a.auth.RecvNeedsAuth(t) {
+	if a.auth == nil || ac.tag.ok || !a.auth.RecvNeedsAuth(t) {
 		return false
 	}
 	a.stats.Unauthenticated++
 	return true
+}
+
+// keyTag says which endpoint-pair shared key authenticated a received
+// chunk or message, if any did.
+type keyTag struct {
+	ok bool
+	id uint16
+}
+
+// join returns the tag of a message made of chunks tagged t and u: it is
+// authenticated only if both are, with the same key.
+func (t keyTag) join(u keyTag) keyTag {
+	if t != u {
+		return keyTag{}
+	}
+	return t
 }

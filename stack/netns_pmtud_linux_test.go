@@ -39,7 +39,7 @@ func TestNamespacePMTUBlackHole(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			n := newRoutedNet(t)
 			// r10 is the router's end of the server's first uplink.
-			nft(t, n.rtr, "output", "icmp type destination-unreachable icmp code frag-needed drop")
+			n.rtr.Filter("output", "icmp type destination-unreachable icmp code frag-needed drop")
 			small := func() { n.rtr.IP("link", "set", "r10", "mtu", "1280") }
 			if tc.dropAt == 0 {
 				small()

@@ -2,9 +2,7 @@ package stack
 
 import (
 	"net/netip"
-	"os/exec"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -56,8 +54,8 @@ func TestNamespaceDeadSource(t *testing.T) {
 			}
 			go func() {
 				time.Sleep(time.Second)
-				nft(t, owner, "prerouting", "ip daddr "+dead.String()+" drop")
-				nft(t, peer, "prerouting", "ip saddr "+dead.String()+" drop")
+				owner.Filter("prerouting", "ip daddr "+dead.String()+" drop")
+				peer.Filter("prerouting", "ip saddr "+dead.String()+" drop")
 			}()
 			transfer(t, ca, sa, load{bytes: 5000 * 1000, size: 1000, streams: 1, gap: time.Millisecond})
 
@@ -75,17 +73,6 @@ func TestNamespaceDeadSource(t *testing.T) {
 				t.Errorf("the %s never changed a source", side)
 			}
 		})
-	}
-}
-
-// nft installs a rule in a chain on hook (prerouting, output...) of a
-// table of its own in ns.
-func nft(t *testing.T, ns *netns.NS, hook, rule string) {
-	script := "table inet mobisctp {\n chain " + hook + " {\n  type filter hook " + hook + " priority -300;\n  " + rule + "\n }\n}\n"
-	cmd := exec.Command("ip", "netns", "exec", ns.Name, "nft", "-f", "-")
-	cmd.Stdin = strings.NewReader(script)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("nft %s: %v\n%s", rule, err, strings.TrimSpace(string(out)))
 	}
 }
 

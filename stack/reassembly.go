@@ -24,6 +24,7 @@ type frag struct {
 	ppid  uint32
 	flags wire.DataFlags
 	data  []byte
+	key   keyTag // what authenticated the chunk
 }
 
 func (f *frag) unordered() bool { return f.flags.Has(wire.FlagUnordered) }
@@ -34,6 +35,7 @@ type Message struct {
 	Stream    uint16
 	PPID      uint32
 	Unordered bool
+	key       keyTag // what authenticated every chunk of the message
 }
 
 // inStream is the ordering state of one inbound stream. An association
@@ -67,7 +69,7 @@ func newReassembler(inStreams uint16, idata bool, ar *arena, deliver func(Messag
 // out of the packet buffer.
 func (r *reassembler) add(f frag) {
 	if f.flags.Has(wire.FlagBegin|wire.FlagEnd) && (!r.idata || f.fsn == 0) {
-		r.complete(f.sid, f.mid, f.unordered(), Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered()})
+		r.complete(f.sid, f.mid, f.unordered(), Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key})
 		return
 	}
 	i := sort.Search(len(r.frags), func(i int) bool { return !r.less(&r.frags[i], &f) })
@@ -123,9 +125,10 @@ func (r *reassembler) tryAssemble(i int) {
 		}
 		last++
 	}
-	size := 0
+	size, key := 0, r.frags[first].key
 	for _, f := range r.frags[first : last+1] {
 		size += len(f.data)
+		key = key.join(f.key)
 	}
 	data := r.arena.alloc(size)
 	for _, f := range r.frags[first : last+1] {
@@ -134,7 +137,7 @@ func (r *reassembler) tryAssemble(i int) {
 	head := r.frags[first]
 	r.frags = shrink(append(r.frags[:first], r.frags[last+1:]...))
 	r.held -= size + (last+1-first)*rxChunkOverhead
-	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered()})
+	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered(), key: key})
 }
 
 // complete hands a whole message to ordering.

@@ -59,9 +59,11 @@ func runHsdump(ctx context.Context, e *env, args []string) int {
 	if *jsonOut {
 		j := tableJSON(t)
 		j["peers"] = peersJSON(peers)
+		j["checksums"] = checksumsJSON(t.Checksums())
 		err = json.NewEncoder(e.stdout).Encode(j)
 	} else {
 		printTable(e.stdout, t)
+		printChecksums(e.stdout, t.Checksums())
 		printPeers(e.stdout, peers)
 	}
 	if err != nil {
@@ -232,6 +234,22 @@ func printPeers(w io.Writer, peers []wire.ServerInfo) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// printChecksums prints the RFC 5353 PE checksum of each home registrar's
+// elements: two registrars that agree show the same lines.
+func printChecksums(w io.Writer, sums []registrar.OwnerSum) {
+	for _, s := range sums {
+		fmt.Fprintf(w, "checksum of home $%08x: 0x%04x over %d elements\n", uint32(s.Server), s.Checksum, s.Elements)
+	}
+}
+
+func checksumsJSON(sums []registrar.OwnerSum) []map[string]any {
+	out := make([]map[string]any, len(sums))
+	for i, s := range sums {
+		out[i] = map[string]any{"home": uint32(s.Server), "elements": s.Elements, "checksum": s.Checksum}
+	}
+	return out
 }
 
 func peersJSON(peers []wire.ServerInfo) []map[string]any {

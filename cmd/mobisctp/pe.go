@@ -18,13 +18,14 @@ import (
 	"github.com/pion/logging"
 
 	"github.com/mobisctp/mobisctp/rserpool/asap"
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
 
 func runPE(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp pe", registrarUsage+
-		" --pool HANDLE --service echo|discard|daytime|chargen [--policy NAME[:ARGS]] [--listen ADDR:PORT] [--rereg-interval DUR] [SCTP timer flags] [--log-level L] [--json]")
+		" --pool HANDLE --service echo|discard|daytime|chargen [--policy NAME[:ARGS]] [--listen ADDR:PORT] [--rereg-interval DUR] [--key-file FILE] [SCTP timer flags] [--log-level L] [--json]")
 	var regs registrarFlags
 	regs.register(fs)
 	var timers sctpFlags
@@ -38,12 +39,17 @@ func runPE(ctx context.Context, e *env, args []string) int {
 	fs.Var(&listen, "listen", "local `addresses` and the port they share, both as SCTP and as UDP port (port 0: picked at random; default every address of the host)")
 	rereg := fs.Duration("rereg-interval", asap.DefaultReregInterval, "time between registrations; they last three times as long")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event")
+	keyFile := fs.String("key-file", "", "sign with the element key in `file`, one line \"element ID HEXKEY [POOL,...]\" as in the registrar's key file (default: no key)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	svc, pol, err := checkPEFlags(fs, &regs, *pool, *svcName, *policyText, *rereg)
 	if err == nil {
 		err = timers.check()
+	}
+	var key registrar.ElementKey
+	if err == nil && *keyFile != "" {
+		key, err = readElementKey(*keyFile, *pool)
 	}
 	if err != nil {
 		return usageError(fs, "%v", err)
@@ -62,6 +68,12 @@ func runPE(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	defer ep.Close()
+	if key.ID != 0 {
+		// Registrars with element keys ask for authenticated DATA; the
+		// endpoint then signs everything it sends them with this key.
+		ep.SetKey(key.ID, key.Key)
+		_ = ep.ActivateKey(key.ID) // cannot fail: the key was just set
+	}
 	el, err := asap.NewElement(ep, asap.ElementConfig{Handle: wire.PoolHandle(*pool), Registrars: regs.remotes(), Announces: regs.announces,
 		Policy: pol, ReregInterval: *rereg})
 	if err != nil {

@@ -48,6 +48,7 @@ func TestRegistrarPeers(t *testing.T) {
 	}
 	code, text, stderr := runArgs(t.Context(), "hsdump", "--registrar", "127.0.0.2:3863", "--registrar-udp-port", fmt.Sprint(l2.UDPPort))
 	if code != exitOK || !strings.Contains(text, "$0000002a  sctp 127.0.0.1:7") || !strings.Contains(text, "home $00000001") ||
+		!strings.Contains(text, "checksum of home $00000001: 0x") || !strings.Contains(text, " over 1 elements\n") ||
 		!strings.Contains(text, "1 ENRP peers:\n  $00000001  sctp 127.0.0.1:"+fmt.Sprint(p1)) {
 		t.Errorf("hsdump of the second registrar: exit %d\n%s%s", code, text, stderr)
 	}

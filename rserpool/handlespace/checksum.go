@@ -83,3 +83,14 @@ func (h *Handlespace) disown(e *PoolElement) {
 	}
 	h.owners[e.owner] = o
 }
+
+// Sum adds up a PE checksum element by element, for a table read from
+// elsewhere (a Handle Table Response, as hsdump reads) rather than held in
+// a Handlespace. The zero value holds no element.
+type Sum struct{ sum uint64 }
+
+// Add adds the element with identifier id of pool handle.
+func (s *Sum) Add(handle string, id uint32) { s.sum += elementSum(handle, id) }
+
+// Checksum returns the PE checksum over the elements added.
+func (s Sum) Checksum() uint16 { return finishChecksum(s.sum) }

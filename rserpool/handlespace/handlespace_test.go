@@ -226,6 +226,15 @@ func TestChecksumVectors(t *testing.T) {
 	if got := h.Checksum(1); got != want {
 		t.Errorf("owner checksum %#04x, want %#04x", got, want)
 	}
+	var s Sum
+	if s.Checksum() != 0xFFFF {
+		t.Errorf("empty Sum: %#04x", s.Checksum())
+	}
+	s.Add("abc", 0x12345678)
+	s.Add("ab", 0x00010002)
+	if got := s.Checksum(); got != want {
+		t.Errorf("Sum of the same elements %#04x, want %#04x", got, want)
+	}
 }
 
 func TestSelectAllocations(t *testing.T) {

@@ -99,6 +99,11 @@ type Config struct {
 	// ENRP). Without it such claims are refused until the owner's
 	// association ends or fails its keep-alive.
 	TakeOver func(Claim) bool
+	// ElementKeys, when not empty, are the SCTP-AUTH keys pool elements
+	// must register with (RFC 5355): a Registration is accepted only if
+	// an element key authenticated it and that key allows its pool; see
+	// keys.go. Pool users need no key.
+	ElementKeys []ElementKey
 
 	// Announce, when valid, is where Server Announces go by UDP: the ASAP
 	// multicast group (wire.ASAPAnnounceAddr) or any unicast address.
@@ -175,7 +180,7 @@ func (c Config) withDefaults() Config {
 
 // validate reports the first value that cannot work, naming the field.
 func (c Config) validate() error {
-	return config.Validate("registrar",
+	if err := config.Validate("registrar",
 		config.Check{Bad: c.KeepAliveInterval < 0 || c.KeepAliveTimeout < 0, Field: "KeepAliveInterval/KeepAliveTimeout", Why: "must not be negative"},
 		config.Check{Bad: c.UnreachableThreshold < 0, Field: "UnreachableThreshold", Why: "must not be negative"},
 		config.Check{Bad: c.ResolutionItems < 0 || c.MaxResolutionItems < 0, Field: "ResolutionItems/MaxResolutionItems", Why: "must not be negative"},
@@ -187,7 +192,10 @@ func (c Config) validate() error {
 		config.Check{Bad: c.AnnounceInterval < 0, Field: "AnnounceInterval", Why: "must not be negative"},
 		config.Check{Bad: c.AnnounceTTL < 0 || c.AnnounceTTL > 255, Field: "AnnounceTTL", Why: "must be between 0 and 255"},
 		config.Check{Bad: c.EventQueue < 0, Field: "EventQueue", Why: "must not be negative"},
-	)
+	); err != nil {
+		return err
+	}
+	return validateKeys(c.ElementKeys)
 }
 
 // randomUint32 returns a random number from the operating system.

@@ -30,7 +30,8 @@ type core struct {
 	perAddr map[netip.Addr]int
 	stats   counters
 	events  *eventq.Queue[Event]
-	enrp    *enrpCore // nil with ENRP off
+	enrp    *enrpCore   // nil with ENRP off
+	keys    elementKeys // read-only; nil without element keys
 	// wake tells the timer loop that the earliest deadline may have
 	// moved; it holds at most one pending signal.
 	wake chan struct{}
@@ -47,6 +48,7 @@ func newCore(cfg Config, log logging.LeveledLogger) *core {
 		cfg:     cfg,
 		log:     log,
 		hs:      handlespace.New(handlespace.Options{Seed: cfg.Seed}),
+		keys:    newElementKeys(cfg.ElementKeys),
 		perAddr: map[netip.Addr]int{},
 		events:  eventq.New[Event](cfg.EventQueue),
 		wake:    make(chan struct{}, 1),

@@ -2,10 +2,8 @@ package registrar
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/mobisctp/mobisctp/stack"
-	sctpwire "github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // Registrars that share an ENRP key authenticate each other (RFC 5355,
@@ -26,9 +24,7 @@ func (e *ENRPConfig) authConfig(cfg stack.Config) stack.Config {
 	if len(e.Key) == 0 {
 		return cfg
 	}
-	cfg.DisableAuth = false
-	cfg.AuthChunks = append(slices.Clip(cfg.AuthChunks), sctpwire.TypeData, sctpwire.TypeIData)
-	return cfg
+	return authData(cfg)
 }
 
 // installKey makes the ENRP key the only one of ep.

@@ -111,3 +111,72 @@ func BenchmarkENRPHandleUpdates(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
 }
+
+// BenchmarkENRPMemoryPerElement measures the live heap each of two
+// registrars spends on an element: its home, where the element registered
+// through its own ASAP association (the registrar's records; the SCTP
+// association itself is BenchmarkIdleAssociationMemory's), and the peer,
+// which holds the copy Handle Updates gave it. 100,000 elements in pools of
+// 100, each from its own association and address, as pool element
+// processes do.
+func BenchmarkENRPMemoryPerElement(b *testing.B) {
+	const elements = 100_000
+	for b.Loop() {
+		home, peer := elementMemory(b, elements)
+		b.ReportMetric(home, "home-B/element")
+		b.ReportMetric(peer, "peer-B/element")
+	}
+}
+
+// elementMemory registers n elements at one registrar of two and returns
+// the live heap per element at the home and at the peer. The peer's share
+// is what closing it, and dropping every reference to it, gives back,
+// less what it took while empty.
+func elementMemory(b *testing.B, n int) (home, peer float64) {
+	r1 := newLoopback(b, Config{ServerID: 1, KeepAliveInterval: time.Hour, MaxElements: n, MaxPools: n,
+		ENRP: ENRPConfig{Port: freeUDPPort(b)}})
+	defer r1.Close()
+	base := measure()
+	r2, err := Listen(onLoopback(Config{ServerID: 2, EventQueue: 1, MaxElements: n, MaxPools: n, ENRP: ENRPConfig{Port: freeUDPPort(b),
+		Peers: []stack.Remote{{Addrs: []netip.Addr{loopback}, Port: r1.ENRPPort()}}}}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	waitFor(b, func() bool { return r1.ENRPStats().SyncsDone > 0 && r2.ENRPStats().SyncsDone > 0 }, "the registrars to sync")
+	empty := measure()
+	registerEach(b, r1.core, n)
+	waitFor(b, func() bool { return r2.Stats().Elements == n }, "the peer to hold every element")
+	full := measure()
+	r2.Close()
+	r2 = nil
+	alone := measure()
+	return float64(alone.live-base.live) / float64(n), float64(full.live-alone.live-(empty.live-base.live)) / float64(n)
+}
+
+// registerEach registers n elements at c, each through its own session
+// from its own address, as ASAP Registrations.
+func registerEach(b *testing.B, c *core, n int) {
+	reg := wire.Registration{Element: element(0, roundRobin)}
+	var msg []byte
+	for i := range n {
+		addr := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		s := newSession(&fakeConn{peers: []netip.Addr{addr}})
+		reg.Handle = fmt.Appendf(reg.Handle[:0], "pool-%04d", i/100)
+		reg.Element.ID, reg.Element.UserTransport.Addrs = wire.PEID(i+1), []netip.Addr{addr}
+		msg = wire.AppendASAP(msg[:0], &reg)
+		c.handle(s, wire.PPIDASAP, msg, s.conn.(*fakeConn).peers, time.Now())
+		s.release()
+	}
+	if st := c.stats.snapshot(); st.Registrations != uint64(n) {
+		b.Fatalf("%d registrations accepted, want %d (refused: %+v)", st.Registrations, n, st.Refused)
+	}
+}
+
+// waitFor polls cond for at most a minute.
+func waitFor(b *testing.B, cond func() bool, what string) {
+	for start := time.Now(); !cond(); time.Sleep(time.Millisecond) {
+		if time.Since(start) > time.Minute {
+			b.Fatalf("waited a minute for %s", what)
+		}
+	}
+}

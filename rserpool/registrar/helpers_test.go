@@ -58,12 +58,16 @@ func newSimEnv(t testing.TB, cfg Config, props simnet.LinkProps) *simEnv {
 // host adds a host with addrs and opens an endpoint on it.
 func (env *simEnv) host(name string, addrs ...netip.Addr) *stack.Endpoint {
 	env.t.Helper()
+	return env.hostConfig(name, stack.Config{}, addrs...)
+}
+
+// hostConfig is host with an endpoint configured by cfg.
+func (env *simEnv) hostConfig(name string, cfg stack.Config, addrs ...netip.Addr) *stack.Endpoint {
+	env.t.Helper()
 	h := env.n.AddHost(name, addrs...)
-	ep, err := stack.NewEndpoint(stack.Config{
-		LocalAddrs: addrs,
-		NoDelay:    true,
-		PacketConn: func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) },
-	})
+	cfg.LocalAddrs, cfg.NoDelay = addrs, true
+	cfg.PacketConn = func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) }
+	ep, err := stack.NewEndpoint(cfg)
 	if err != nil {
 		env.t.Fatal(err)
 	}

@@ -15,14 +15,19 @@ import (
 // newLoopback starts a registrar on 127.0.0.1 with an ephemeral UDP port.
 func newLoopback(t testing.TB, cfg Config) *Registrar {
 	t.Helper()
-	cfg.Endpoint.LocalAddrs = []netip.Addr{loopback}
-	cfg.Endpoint.EphemeralUDPPort = true
-	r, err := Listen(cfg)
+	r, err := Listen(onLoopback(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
 	return r
+}
+
+// onLoopback returns cfg on 127.0.0.1 with an ephemeral UDP port.
+func onLoopback(cfg Config) Config {
+	cfg.Endpoint.LocalAddrs = []netip.Addr{loopback}
+	cfg.Endpoint.EphemeralUDPPort = true
+	return cfg
 }
 
 // clientPorts numbers the SCTP ports of loopback clients. Over UDP, two

@@ -62,7 +62,7 @@ func (r *Registrar) Metrics() []byte {
 		reason("unreachable", rm.Unreachable), reason("association", rm.Association), reason("peer", rm.ByPeer))
 	rf := &s.Refused
 	b.family("refusals_total", "counter", "Requests refused to protect the elements and the registrar, by reason.",
-		reason("ownership", rf.Ownership), reason("max_elements", rf.Elements), reason("max_pools", rf.Pools),
+		reason("ownership", rf.Ownership), reason("no_key", rf.NoKey), reason("key_pool", rf.KeyPool), reason("max_elements", rf.Elements), reason("max_pools", rf.Pools),
 		reason("max_elements_per_assoc", rf.ElementsPerAssoc), reason("max_elements_per_addr", rf.ElementsPerAddr), reason("max_assocs", rf.Sessions))
 	b.gauge("enrp_peers", "ENRP peers in the peer table.", e.Peers)
 	b.gauge("enrp_associations", "ENRP associations with peers.", e.Links)

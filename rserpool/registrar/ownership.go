@@ -38,6 +38,11 @@ type Claim struct {
 	// From and Owner are the primary peer addresses of the claimant's
 	// association and of the owner's.
 	From, Owner netip.AddrPort
+	// Authenticated and KeyID say which SCTP-AUTH key authenticated the
+	// claim (stack.RecvInfo): with element keys (Config.ElementKeys), a
+	// hook may let a claimant holding a key for the pool take over.
+	Authenticated bool
+	KeyID         uint16
 }
 
 // mayClaim reports whether s may re-register or deregister e: it is
@@ -52,7 +57,8 @@ func (c *core) mayClaim(s *session, e *handlespace.PoolElement) bool {
 		return false
 	}
 	a, _ := s.conn.(*stack.Association)
-	return c.cfg.TakeOver(Claim{Handle: []byte(e.Handle()), ID: wire.PEID(e.ID()), Association: a, From: s.from, Owner: m.sess.from})
+	return c.cfg.TakeOver(Claim{Handle: []byte(e.Handle()), ID: wire.PEID(e.ID()), Association: a, From: s.from, Owner: m.sess.from,
+		Authenticated: s.key.ok, KeyID: s.key.id})
 }
 
 // refuseClaim counts and logs a refused claim on e by s and probes e's

@@ -77,6 +77,9 @@ func (c *core) check(s *session, reg *wire.Registration, peer []netip.Addr, now 
 		// anyone could point pool users at a victim.
 		return wire.Cause{Code: wire.CauseRejectedSecurity}, true
 	}
+	if cause, bad := c.checkKey(s, reg); bad {
+		return cause, true
+	}
 	pe.UserTransport.Addrs = uniqueUnmapped(pe.UserTransport.Addrs)
 	e := c.hs.Lookup(reg.Handle, uint32(pe.ID))
 	if e != nil && !c.mayClaim(s, e) {
@@ -88,6 +91,22 @@ func (c *core) check(s *session, reg *wire.Registration, peer []netip.Addr, now 
 		}
 	}
 	return c.checkPoolTransport(reg.Handle, pe.ID, &pe.UserTransport)
+}
+
+// checkKey refuses a registration that no element key allowing its pool
+// authenticated, when element keys are configured (RFC 5355).
+func (c *core) checkKey(s *session, reg *wire.Registration) (wire.Cause, bool) {
+	switch c.keys.allows(s.key, reg.Handle) {
+	case keyMissing:
+		c.stats.Refused.NoKey++
+		c.log.Warnf("refused %s/$%08x from %v: not authenticated with an element key", Quote(string(reg.Handle)), uint32(reg.Element.ID), s.from)
+	case keyOtherPool:
+		c.stats.Refused.KeyPool++
+		c.log.Warnf("refused %s/$%08x from %v: element key %d does not allow the pool", Quote(string(reg.Handle)), uint32(reg.Element.ID), s.from, s.key.id)
+	default:
+		return wire.Cause{}, false
+	}
+	return wire.Cause{Code: wire.CauseRejectedSecurity}, true
 }
 
 // invalidHandle returns the Invalid Values cause for a pool handle longer

@@ -36,10 +36,11 @@ func Listen(cfg Config) (*Registrar, error) {
 	}
 	cfg = cfg.withDefaults()
 	log := cfg.LoggerFactory.NewLogger("registrar")
-	ep, err := stack.Listen(cfg.Endpoint)
+	ep, err := stack.Listen(elementAuth(cfg.Endpoint, cfg.ElementKeys))
 	if err != nil {
 		return nil, fmt.Errorf("registrar: %w", err)
 	}
+	installElementKeys(ep, cfg.ElementKeys)
 	r := &Registrar{cfg: cfg, log: log, ep: ep, core: newCore(cfg, log)}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if cfg.Announce.IsValid() {

@@ -42,6 +42,7 @@ type session struct {
 
 	// Owned by the session goroutine.
 	head  [headLen]byte // where each message starts to arrive
+	key   msgKey        // what authenticated the message being handled
 	*work               // while a message is handled; nil while idle
 }
 
@@ -137,6 +138,7 @@ func (s *session) serve(ctx context.Context, c *core) {
 			break
 		}
 		s.acquire()
+		s.key = msgKey{ok: info.Authenticated, id: info.KeyID}
 		msg, err := s.readRest(ctx, n, info.EOR)
 		if err != nil {
 			break

@@ -77,6 +77,10 @@ type Refusals struct {
 	// element through another association than the living one that
 	// registered it (Rejection Due to Security Considerations).
 	Ownership uint64
+	// NoKey counts registrations that no element key authenticated, and
+	// KeyPool those whose element key does not allow the pool
+	// (Config.ElementKeys; Rejection Due to Security Considerations).
+	NoKey, KeyPool uint64
 	// The others count registrations refused with Lack of Resources
 	// because of Config.MaxElements, MaxPools, MaxElementsPerAssoc or
 	// MaxElementsPerAddr, and associations aborted because of

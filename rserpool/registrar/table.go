@@ -1,6 +1,8 @@
 package registrar
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	enrpsm "github.com/mobisctp/mobisctp/rserpool/enrp"
@@ -43,6 +45,39 @@ func (t *Table) Elements() int {
 		n += len(p.Elements)
 	}
 	return n
+}
+
+// OwnerSum is the RFC 5353 PE checksum over the elements of one home
+// registrar in a Table: what that registrar's Presences carry, so equal
+// sums on two registrars mean they agree on its elements.
+type OwnerSum struct {
+	Server   wire.ServerID
+	Elements int
+	Checksum uint16
+}
+
+// Checksums returns the PE checksum of each home registrar's elements in
+// the table, by server identifier.
+func (t *Table) Checksums() []OwnerSum {
+	sums := map[wire.ServerID]*handlespace.Sum{}
+	counts := map[wire.ServerID]int{}
+	for _, p := range t.Pools {
+		for _, e := range p.Elements {
+			s := sums[e.HomeServer]
+			if s == nil {
+				s = new(handlespace.Sum)
+				sums[e.HomeServer] = s
+			}
+			s.Add(p.Handle, uint32(e.ID))
+			counts[e.HomeServer]++
+		}
+	}
+	out := make([]OwnerSum, 0, len(sums))
+	for id, s := range sums {
+		out = append(out, OwnerSum{Server: id, Elements: counts[id], Checksum: s.Checksum()})
+	}
+	slices.SortFunc(out, func(a, b OwnerSum) int { return cmp.Compare(a.Server, b.Server) })
+	return out
 }
 
 // table returns a copy of the handlespace.

@@ -35,6 +35,13 @@ func TestFetchTableInParts(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("fetched table\n%+v\nwant\n%+v", got, want)
 		}
+		c := env.r.core
+		c.mu.Lock()
+		wantSums := []OwnerSum{{Server: env.r.ServerID(), Elements: 20, Checksum: c.hs.Checksum(uint32(env.r.ServerID()))}}
+		c.mu.Unlock()
+		if sums := got.Checksums(); !reflect.DeepEqual(sums, wantSums) {
+			t.Errorf("checksums of the fetched table %+v, want the registrar's own %+v", sums, wantSums)
+		}
 		if n := env.r.Stats().TableRequests; n != 3 {
 			t.Errorf("%d handle table requests, want 3 for 20 elements by 7", n)
 		}
