@@ -1,0 +1,20 @@
+//go:build !linux || mobisctp_portable
+
+package encap
+
+import (
+	"net"
+	"net/netip"
+	"syscall"
+)
+
+// errQueue is Linux's socket error queue; other systems (and the portable
+// build) report no ICMP errors, so no Packet Too Big hints.
+type errQueue struct{}
+
+// openErrQueue returns nil: there is no error queue to read.
+func openErrQueue(net.PacketConn, bool) *errQueue { return nil }
+
+func (*errQueue) drain(netip.AddrPort, syscall.Errno) ([]PacketTooBig, int, bool) {
+	return nil, 0, false
+}
