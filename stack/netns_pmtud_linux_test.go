@@ -76,7 +76,8 @@ func TestNamespacePMTUBlackHole(t *testing.T) {
 // TestNamespacePMTUHint compares, on the black-hole network (the
 // router's link to the server at MTU 1280), how long the client's search
 // takes with the router's "fragmentation needed" dropped and delivered
-// (the Packet Too Big hint), then how fast large messages go once it is
+// (the Packet Too Big hint), or with the client's own link at 1280 (its
+// kernel refuses the larger probes and says why), then how fast large messages go once it is
 // done, against a path whose MTU the client is told (PMTUFixed at 1280):
 // the rate a clear 1280-byte path gives. The times and rates are logged,
 // not asserted: wall-clock speed is no test of correctness here.
@@ -90,13 +91,23 @@ func TestNamespacePMTUHint(t *testing.T) {
 		name  string
 		icmp  bool
 		fixed bool
-	}{{"black-hole", false, false}, {"icmp", true, false}, {"fixed-1280", false, true}} {
+		local bool // the client's own link has the MTU of 1280 too
+	}{
+		{"black-hole", false, false, false},
+		{"icmp", true, false, false},
+		{"local-1280", false, false, true}, // the host refuses the probes: its EMSGSIZE is the hint
+		{"fixed-1280", false, true, false},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := newRoutedNet(t)
 			if !tc.icmp {
 				nft(t, n.rtr, "output", "icmp type destination-unreachable icmp code frag-needed drop")
 			}
 			n.rtr.IP("link", "set", "r10", "mtu", "1280")
+			if tc.local {
+				n.cli.IP("link", "set", cliUp[0].ifname, "mtu", "1280")
+				n.rtr.IP("link", "set", "r00", "mtu", "1280")
+			}
 			cfg := Config{LocalAddrs: []netip.Addr{cliUp[0].addr.Addr()}, PMTUProbeTimeout: time.Second}
 			if tc.fixed {
 				cfg.PMTU, cfg.PMTUFixed = 1280, true
@@ -115,8 +126,8 @@ func TestNamespacePMTUHint(t *testing.T) {
 				took.Round(time.Millisecond), p.MTU, p.PMTUProbes, p.PMTUHints, float64(l.bytes)*8/secs/1e6)
 			assert.LessOrEqual(t, p.MTU, link)
 			switch {
-			case tc.icmp:
-				assert.Equal(t, link, p.MTU, "the router's size, confirmed by a probe")
+			case tc.icmp, tc.local:
+				assert.Equal(t, link, p.MTU, "the reported size, confirmed by a probe")
 				assert.NotZero(t, p.PMTUHints)
 			case tc.fixed:
 				assert.Equal(t, link, p.MTU)
