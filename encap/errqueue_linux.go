@@ -23,6 +23,10 @@ import (
 // kernel signals that an error is pending (the reader's poll also wakes
 // with EPOLLERR, and its recvmmsg returns the error).
 
+// ReportsPacketTooBig says whether sockets report Packet Too Big
+// (Config.PacketTooBig) in this build.
+const ReportsPacketTooBig = true
+
 // errQueue reads one socket's error queue. Readers and senders may drain
 // it concurrently; mu guards the buffers.
 type errQueue struct {
@@ -31,6 +35,18 @@ type errQueue struct {
 	buf []byte // the quoted datagram
 	oob []byte // one IP_RECVERR control message
 }
+
+// IP and UDP header sizes, to turn a reported MTU into a UDP payload.
+const (
+	udpHeaderLen = 8
+	ipv4Overhead = 20 + udpHeaderLen
+	ipv6Overhead = 40 + udpHeaderLen
+)
+
+// maxErrorsPerDrain bounds one pass over a socket's error queue, so that
+// a flood of ICMP errors cannot hold a reader or a sender for long; what
+// is left waits for the next failed read or send.
+const maxErrorsPerDrain = 64
 
 // sizeofExtendedErr is the size of struct sock_extended_err.
 const sizeofExtendedErr = int(unsafe.Sizeof(unix.SockExtendedErr{}))

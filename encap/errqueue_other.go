@@ -8,6 +8,10 @@ import (
 	"syscall"
 )
 
+// ReportsPacketTooBig says whether sockets report Packet Too Big
+// (Config.PacketTooBig) in this build.
+const ReportsPacketTooBig = false
+
 // errQueue is Linux's socket error queue; other systems (and the portable
 // build) report no ICMP errors, so no Packet Too Big hints.
 type errQueue struct{}

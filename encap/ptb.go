@@ -31,18 +31,6 @@ type PacketTooBig struct {
 	Quote []byte
 }
 
-// IP and UDP header sizes, to turn a reported MTU into a UDP payload.
-const (
-	udpHeaderLen = 8
-	ipv4Overhead = 20 + udpHeaderLen
-	ipv6Overhead = 40 + udpHeaderLen
-)
-
-// maxErrorsPerDrain bounds one pass over a socket's error queue, so that
-// a flood of ICMP errors cannot hold a reader or a sender for long; what
-// is left waits for the next failed read or send.
-const maxErrorsPerDrain = 64
-
 // readErrors drains s's error queue, if it has one (Linux with
 // Config.PacketTooBig set), hands its Packet Too Big reports to the
 // callback and counts the other errors. It reports whether the queue held
