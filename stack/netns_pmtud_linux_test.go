@@ -1,7 +1,9 @@
 package stack
 
 import (
+	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +21,10 @@ import (
 // The search must find the path's size (at most 1252 bytes of SCTP packet
 // over UDP/IPv4) without ICMP, and the transfer must arrive whole (SHA-256)
 // and shut down cleanly, both when the link is small from the start and
-// when its MTU drops in the middle of the transfer.
+// when its MTU drops in the middle of the transfer. The last case drops it
+// with the router's ICMP errors delivered: the Packet Too Big hint then
+// takes the path straight to the link's size; the time from the drop to
+// the last MTU change is logged for both.
 func TestNamespacePMTUBlackHole(t *testing.T) {
 	testenv.Root(t)
 	testenv.Tool(t, "ip")
@@ -29,20 +34,28 @@ func TestNamespacePMTUBlackHole(t *testing.T) {
 		name   string
 		dropAt time.Duration // when the link's MTU drops to 1280; 0: from the start
 		l      load
+		icmp   bool // the router's "fragmentation needed" gets through
 	}{
 		// 4 MB paced over 20 s: the search (about 12 s with a 1 s probe
 		// timeout) finishes while data flows.
-		{"from-start", 0, load{bytes: 4 << 20, size: 8000, streams: 2, gap: 40 * time.Millisecond}},
-		{"mid-transfer", 2 * time.Second, load{bytes: 4 << 20, size: 8000, streams: 2, gap: 40 * time.Millisecond}},
+		{"from-start", 0, load{bytes: 4 << 20, size: 8000, streams: 2, gap: 40 * time.Millisecond}, false},
+		{"mid-transfer", 2 * time.Second, load{bytes: 4 << 20, size: 8000, streams: 2, gap: 40 * time.Millisecond}, false},
 		// As fast as it goes, for the rate in the log (at the base size:
 		// the search is not done yet).
-		{"unpaced", 0, load{bytes: 64 << 20, size: 8000, streams: 2}},
+		{"unpaced", 0, load{bytes: 64 << 20, size: 8000, streams: 2}, false},
+		{"mid-transfer-icmp", 2 * time.Second, load{bytes: 4 << 20, size: 8000, streams: 2, gap: 40 * time.Millisecond}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := newRoutedNet(t)
 			// r10 is the router's end of the server's first uplink.
-			nft(t, n.rtr, "output", "icmp type destination-unreachable icmp code frag-needed drop")
-			small := func() { n.rtr.IP("link", "set", "r10", "mtu", "1280") }
+			if !tc.icmp {
+				nft(t, n.rtr, "output", "icmp type destination-unreachable icmp code frag-needed drop")
+			}
+			dropped := make(chan time.Time, 1)
+			small := func() {
+				n.rtr.IP("link", "set", "r10", "mtu", "1280")
+				dropped <- time.Now()
+			}
 			if tc.dropAt == 0 {
 				small()
 			} else {
@@ -53,21 +66,34 @@ func TestNamespacePMTUBlackHole(t *testing.T) {
 			cli := nsEndpoint(t, n.cli, Config{LocalAddrs: []netip.Addr{cliUp[0].addr.Addr()}, PMTUProbeTimeout: time.Second}) // the smallest RFC 8899 allows, for a short test
 			srv.Listen()
 			ca, sa := connect(t, cli, srv, srvUp[0].addr.Addr())
+			events := eventTimes(ca)
 			start := time.Now()
 			transfer(t, ca, sa, tc.l)
 			secs := time.Since(start).Seconds()
 			s := ca.Stats()
 			p := s.Paths[0]
-			t.Logf("%.1f Mbit/s; path MTU %d (%s), probes %d, black holes %d, retransmissions %d (fast %d, T3 %d)",
-				float64(tc.l.bytes)*8/secs/1e6, p.MTU, p.MTUSearch, p.PMTUProbes, p.PMTUBlackHoles, s.Retransmissions, s.FastRetransmits, s.T3Expirations)
+			t.Logf("%.1f Mbit/s; path MTU %d (%s), probes %d, hints %d, black holes %d, retransmissions %d (fast %d, T3 %d)",
+				float64(tc.l.bytes)*8/secs/1e6, p.MTU, p.MTUSearch, p.PMTUProbes, p.PMTUHints, p.PMTUBlackHoles, s.Retransmissions, s.FastRetransmits, s.T3Expirations)
+			if tc.dropAt > 0 {
+				at := <-dropped
+				var steps []string
+				for _, e := range events(EventPathMTU) {
+					steps = append(steps, fmt.Sprintf("%d at %+v", e.MTU, e.Time.Sub(at).Round(time.Millisecond)))
+				}
+				t.Logf("MTU changes from the drop: %s", strings.Join(steps, ", "))
+			}
 			assert.LessOrEqual(t, p.MTU, 1280-ipv4Overhead-udpOverhead, "the discovered PMTU")
 			if tc.l.gap > 0 {
 				assert.Greater(t, p.MTU, 1280-ipv4Overhead-udpOverhead-16, "within one search step of the link")
 				assert.Equal(t, "search-complete", p.MTUSearch)
 			}
-			if tc.dropAt > 0 {
+			switch {
+			case tc.icmp && encap.ReportsPacketTooBig:
+				assert.Equal(t, 1280-ipv4Overhead-udpOverhead, p.MTU, "the router's size, confirmed by a probe")
+				assert.NotZero(t, p.PMTUHints)
+			case tc.dropAt > 0:
 				assert.Equal(t, uint64(1), p.PMTUBlackHoles)
-			} else {
+			default:
 				assert.Zero(t, s.T3Expirations, "no data was sized beyond what a probe confirmed")
 			}
 		})
