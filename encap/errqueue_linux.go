@@ -27,6 +27,12 @@ import (
 // (Config.PacketTooBig) in this build.
 const ReportsPacketTooBig = true
 
+// One race remains: the kernel keeps a single pending error for many
+// queued reports, so a read may drain a report whose pending error a
+// send then meets with the queue already empty; that send is reported
+// as refused (a datagram lost, and for a "host unreachable" from a
+// router, a path error on a path that may not be the one it was for).
+
 // errQueue reads one socket's error queue. Readers and senders may drain
 // it concurrently; mu guards the buffers.
 type errQueue struct {
