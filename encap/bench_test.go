@@ -10,11 +10,14 @@ import (
 // BenchmarkThroughput measures one-way loopback throughput of 1000-byte
 // datagrams between two transports, sent in SendBatch calls of 32: with
 // batched system calls and offload (GSO and GRO where the OS has them),
-// with batched system calls only, and with one system call per datagram.
+// with batched system calls only, and with one system call per datagram;
+// and the first with the ICMP error queue on (Config.PacketTooBig), which
+// must cost nothing while no error comes.
 // The custom metrics count what arrived, from the first send to the last
 // arrival; allocs/op include the receiver's.
 func BenchmarkThroughput(b *testing.B) {
 	b.Run("offload32", func(b *testing.B) { benchThroughput(b, Config{BatchSize: 32}) })
+	b.Run("offload32-ptb", func(b *testing.B) { benchThroughput(b, Config{BatchSize: 32, PacketTooBig: func(PacketTooBig) {}}) })
 	b.Run("batch32", func(b *testing.B) { benchThroughput(b, Config{BatchSize: 32, NoOffload: true}) })
 	b.Run("nobatch", func(b *testing.B) { benchThroughput(b, Config{BatchSize: 1}) })
 }

@@ -59,6 +59,13 @@ type Config struct {
 	// keeps ownership: Close does not close it.
 	Tap Tap
 
+	// PacketTooBig, if set, receives the OS's reports that a datagram sent
+	// was too big for its path (Linux: the socket error queue, turned on
+	// with IP_RECVERR; elsewhere there are none). It is called on a
+	// reader's or a sender's goroutine, so it must be quick and safe for
+	// concurrent use, and must not call AddAddr, RemoveAddr or Close.
+	PacketTooBig func(PacketTooBig)
+
 	// Logger receives warnings and debug messages; nil discards them.
 	Logger logging.LeveledLogger
 }

@@ -24,6 +24,7 @@ func (t *Transport) readLoop(s *socket) {
 			// UDP read errors are transient (ICMP-induced errors on some
 			// systems); the socket stays usable.
 			t.stats.readErrors.Add(1)
+			t.readErrors(s, err) // an ICMP error the kernel reported (IP_RECVERR)
 			t.cfg.Logger.Debugf("read on %v: %v", s.local, err)
 			continue
 		}

@@ -84,12 +84,19 @@ func (t *Transport) sendFrom(s *socket, ds []Datagram, errs []error) []error {
 	// The tap records before the datagrams leave, so a capture never shows
 	// the answer to a packet ahead of the packet itself.
 	t.tapSent(s.local, ds)
+	retry := true // once per datagram, if it failed for another's ICMP error
 	for len(ds) > 0 {
 		n, err := s.io.write(ds)
 		t.sent(s, ds[:n])
 		if err == nil {
 			break
 		}
+		retry = retry || n > 0
+		if t.readErrors(s, err) && retry {
+			retry, ds = false, ds[n:] // ds[n] was not sent: the error was for an earlier datagram
+			continue
+		}
+		retry = true
 		t.stats.sendErrors.Add(1)
 		errs = append(errs, &SendError{Local: s.local, Remote: ds[n].Remote, Err: err})
 		ds = ds[n+1:]

@@ -15,7 +15,8 @@ type socket struct {
 	local             netip.AddrPort // bound address (unmapped) and port
 	io                packetIO
 	shape             ioShape
-	readBuf, writeBuf int // socket buffer sizes granted by the kernel
+	readBuf, writeBuf int       // socket buffer sizes granted by the kernel
+	errq              *errQueue // the ICMP error reports, nil without Config.PacketTooBig or outside Linux
 
 	closing atomic.Bool   // set before io.close, so the reader takes its failing read as the end
 	done    chan struct{} // closed when the reader has returned
@@ -37,6 +38,9 @@ func openSocket(cfg *Config, st *counters, a netip.Addr, port int) (*socket, err
 	}
 	if _, kernel := conn.(*net.UDPConn); kernel && !setDontFragment(conn, a.Is6()) {
 		cfg.Logger.Warnf("socket %v: cannot set Don't Fragment; datagrams over the path MTU may be fragmented", s.local)
+	}
+	if cfg.PacketTooBig != nil {
+		s.errq = openErrQueue(conn, a.Is6())
 	}
 	o := ioOptions{batch: cfg.BatchSize, offload: !cfg.NoOffload, stats: st, log: cfg.Logger}
 	s.io, s.shape = newPacketIO(conn, o)

@@ -25,6 +25,11 @@ type Stats struct {
 	ReadErrors uint64 // failed reads other than those caused by closing the socket
 	TapErrors  uint64 // datagrams the pcapng tap failed to record
 
+	// ICMPErrors counts the errors read from the sockets' error queues
+	// (Linux, with Config.PacketTooBig set); PacketTooBig those of them
+	// reported to Config.PacketTooBig.
+	ICMPErrors, PacketTooBig uint64
+
 	// ReadBuffer and WriteBuffer are the socket buffer sizes granted by
 	// the kernel, the smallest among the open sockets. On Linux this is
 	// what SO_RCVBUF and SO_SNDBUF report, twice the usable size, since
@@ -44,6 +49,7 @@ type counters struct {
 	groReads, groSegments            atomic.Uint64
 	truncated, sendErrors, noSocket  atomic.Uint64
 	readErrors, tapErrors            atomic.Uint64
+	icmpErrors, packetTooBig         atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
@@ -63,5 +69,7 @@ func (c *counters) snapshot() Stats {
 		NoSocket:          c.noSocket.Load(),
 		ReadErrors:        c.readErrors.Load(),
 		TapErrors:         c.tapErrors.Load(),
+		ICMPErrors:        c.icmpErrors.Load(),
+		PacketTooBig:      c.packetTooBig.Load(),
 	}
 }

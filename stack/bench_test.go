@@ -53,6 +53,7 @@ func benchThroughput(b *testing.B, size int) { benchThroughputCfg(b, size, Confi
 
 func benchThroughputCfg(b *testing.B, size int, cfg Config) {
 	ca, sa := benchPair(b, cfg)
+	awaitSearch(b, ca)
 	ctx := context.Background()
 	done := make(chan int)
 	go func() {
@@ -88,6 +89,19 @@ func benchThroughputCfg(b *testing.B, size int, cfg Config) {
 	el := time.Since(start)
 	b.ReportMetric(float64(got)*8/el.Seconds()/1e6, "Mbit/s")
 	b.ReportMetric(float64(got/size)/el.Seconds(), "msg/s")
+}
+
+// awaitSearch waits (a second at most) until a's MTU search, which a
+// loopback path completes in two round trips, is done, so that the
+// benchmark measures packets of the path's size.
+func awaitSearch(b *testing.B, a *Association) {
+	for range 100 {
+		if s := a.Stats().Paths[0].MTUSearch; s == "search-complete" || s == "fixed" {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.Fatal("the MTU search did not complete")
 }
 
 func BenchmarkLoopback1(b *testing.B)    { benchThroughput(b, 1) }
@@ -178,4 +192,13 @@ func BenchmarkHandoverGap(b *testing.B) {
 	if srtt > 0 {
 		b.ReportMetric(float64(worst)/float64(srtt), "RTTs")
 	}
+}
+
+// BenchmarkLoopback8000PMTU1280 is BenchmarkLoopback8000 with a 1280-byte
+// PMTU, found by the search (which reaches it at once on loopback) or
+// fixed: compare the two for what cutting messages in chunks that fit the
+// base size costs (see fragSizes).
+func BenchmarkLoopback8000PMTU1280(b *testing.B) {
+	b.Run("search", func(b *testing.B) { benchThroughputCfg(b, 8000, Config{PMTU: 1280}) })
+	b.Run("fixed", func(b *testing.B) { benchThroughputCfg(b, 8000, Config{PMTU: 1280, PMTUFixed: true}) })
 }

@@ -111,6 +111,8 @@ func (ep *Endpoint) openConn() (PacketConn, error) {
 		Tap:         ep.cfg.Tap,
 		NoOffload:   ep.cfg.NoOffload,
 		Logger:      ep.cfg.LoggerFactory.NewLogger("encap"),
+
+		PacketTooBig: ep.packetTooBig, // hints for the MTU search (pmtud_hint.go)
 	}, ep.receive)
 	if err != nil {
 		return nil, fmt.Errorf("sctp: opening UDP sockets: %w", err)
@@ -304,4 +306,5 @@ type endpointCounters struct {
 	packetsIn, badChecksum, runts, wrongPort, ootb, ootbAborts atomic.Uint64
 	initsAnswered, cookiesBad, cookiesStale, cookiesForeign    atomic.Uint64
 	assocsRefused, hbThrottled, peerAddrsIgnored               atomic.Uint64
+	ptbIgnored                                                 atomic.Uint64
 }

@@ -17,6 +17,10 @@ type EndpointStats struct {
 	AssociationsRefused uint64 // INITs and COOKIE ECHOs refused at Config.MaxAssociations
 	HeartbeatsThrottled uint64 // probes of unconfirmed addresses delayed by Config.UnconfirmedHeartbeatRate
 	PeerAddrsIgnored    uint64 // peer addresses beyond Config.MaxPeerAddrs
+	// PacketTooBigIgnored counts ICMP Packet Too Big reports that named
+	// no association: a quoted packet that is not ours (forged, or cut
+	// too short to tell), or a destination no association has.
+	PacketTooBigIgnored uint64
 }
 
 // Stats returns a snapshot of the endpoint's counters.
@@ -37,5 +41,6 @@ func (ep *Endpoint) Stats() EndpointStats {
 		AssociationsRefused: c.assocsRefused.Load(),
 		HeartbeatsThrottled: c.hbThrottled.Load(),
 		PeerAddrsIgnored:    c.peerAddrsIgnored.Load(),
+		PacketTooBigIgnored: c.ptbIgnored.Load(),
 	}
 }

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/netip"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -10,30 +11,50 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/simnet"
 )
 
-// linkMTU drops every datagram whose SCTP packet (the UDP payload) is
-// larger than *limit, as a link of a smaller MTU does behind a router
-// whose ICMP errors never arrive: a black hole. A limit of zero passes
-// everything.
-func linkMTU(n *simnet.Network, limit *atomic.Int64) {
-	n.AddFilter(func(_, _ netip.AddrPort, data []byte) simnet.Verdict {
-		if l := limit.Load(); l > 0 && int64(len(data)) > l {
-			return simnet.Drop
+// mtuLink is a link of a smaller MTU behind a router: it drops every
+// datagram whose SCTP packet (the UDP payload) is larger than limit (zero
+// passes everything). The router's ICMP errors never arrive (a black
+// hole) unless icmp holds an endpoint: then it gets a Packet Too Big of
+// the datagrams it sent, 5 ms later, as its transport would report it,
+// of size limit or, if set, claim. The network's goroutines read them
+// all, hence the atomics.
+type mtuLink struct {
+	limit, claim atomic.Int64
+	icmp         atomic.Pointer[Endpoint]
+}
+
+// router is the address of the router that sends the Packet Too Bigs.
+var router = netip.MustParseAddr("192.0.2.254")
+
+func (l *mtuLink) install(n *simnet.Network) {
+	n.AddFilter(func(src, dst netip.AddrPort, data []byte) simnet.Verdict {
+		limit := int(l.limit.Load())
+		if limit == 0 || len(data) <= limit {
+			return simnet.Pass
 		}
-		return simnet.Pass
+		if ep := l.icmp.Load(); ep != nil && slices.Contains(ep.LocalAddrs(), src.Addr()) {
+			size := int(l.claim.Load())
+			if size == 0 {
+				size = limit
+			}
+			r := encap.PacketTooBig{Local: src, Remote: dst, Router: router, Size: size, Quote: slices.Clone(data[:min(len(data), 64)])}
+			time.AfterFunc(5*time.Millisecond, func() { ep.packetTooBig(r) })
+		}
+		return simnet.Drop
 	})
 }
 
-// mtuPair is simPair with links of 5 ms whose MTU the test sets through
-// *limit from the start (see linkMTU).
-func mtuPair(t *testing.T, cliCfg Config, limit *atomic.Int64) (*simnet.Network, *Association, *Association) {
+// mtuPair is simPair with links of 5 ms through link (see mtuLink).
+func mtuPair(t *testing.T, cliCfg Config, link *mtuLink) (*simnet.Network, *Association, *Association) {
 	t.Helper()
 	n := simnet.New(1)
 	t.Cleanup(n.Close)
 	n.SetDefault(simnet.LinkProps{Delay: 5 * time.Millisecond})
-	linkMTU(n, limit)
+	link.install(n)
 	srv := simEndpoint(t, n.AddHost("server", addrB), Config{Port: 5000}, true)
 	cli := simEndpoint(t, n.AddHost("client", addrA), cliCfg, false)
 	ca, sa := connect(t, cli, srv, addrB)
@@ -45,9 +66,9 @@ const mtu1280v4 = 1280 - ipv4Overhead - udpOverhead
 
 func TestPMTUSearchFindsSmallerPath(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var limit atomic.Int64 // the network's goroutines read it
-		limit.Store(mtu1280v4)
-		_, ca, sa := mtuPair(t, Config{}, &limit)
+		var link mtuLink
+		link.limit.Store(mtu1280v4)
+		_, ca, sa := mtuPair(t, Config{}, &link)
 		// The transfer runs while the search probes: data packets never
 		// exceed what a probe confirmed, and lost probes are no data loss.
 		// It lasts about two minutes, so that the search finishes.
@@ -98,12 +119,12 @@ func TestPMTUFixed(t *testing.T) {
 // base-size packets, so the transfer completes.
 func TestPMTUBlackHoleMidTransfer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var limit atomic.Int64 // the network's goroutines read it
-		_, ca, sa := mtuPair(t, Config{}, &limit)
+		var link mtuLink
+		_, ca, sa := mtuPair(t, Config{}, &link)
 		events := ca.Events()
 		drop := time.AfterFunc(500*time.Millisecond, func() {
 			require.Equal(t, DefaultPMTU-ipv4Overhead-udpOverhead, ca.Stats().Paths[0].MTU, "the search found the whole path first")
-			limit.Store(mtu1280v4)
+			link.limit.Store(mtu1280v4)
 		})
 		defer drop.Stop()
 		transfer(t, ca, sa, load{bytes: 4 << 20, size: 8000, streams: 2, gap: 2 * time.Millisecond})
@@ -111,7 +132,7 @@ func TestPMTUBlackHoleMidTransfer(t *testing.T) {
 		p := s.Paths[0]
 		t.Logf("after the drop: MTU %d (%s), black holes %d, T3 %d, retransmissions %d",
 			p.MTU, p.MTUSearch, p.PMTUBlackHoles, s.T3Expirations, s.Retransmissions)
-		assert.NotZero(t, limit.Load(), "the MTU dropped during the transfer")
+		assert.NotZero(t, link.limit.Load(), "the MTU dropped during the transfer")
 		assert.LessOrEqual(t, p.MTU, mtu1280v4)
 		assert.Equal(t, uint64(1), p.PMTUBlackHoles)
 		var mtus []int

@@ -45,6 +45,9 @@ type PathStats struct {
 	// MTU probes sent, and black holes found: packets of the path's MTU
 	// lost until it fell back to the base size (RFC 8899 section 4.3).
 	PMTUProbes, PMTUBlackHoles uint64
+	// ICMP Packet Too Big hints the MTU search took (each asks for a
+	// probe), and those it found inconsistent (RFC 8899 section 4.6.2).
+	PMTUHints, PMTUHintsIgnored uint64
 }
 
 // PathInfo describes one path: a peer address with its state and

@@ -98,6 +98,7 @@ type Search struct {
 	deadline time.Time // when the probe is lost, or the next probe is due
 	high     int       // the smallest size known not to get through (Max+1 if none)
 	hint     int       // a Packet Too Big size not yet tried, 0 if none
+	suspect  int       // a Packet Too Big size below PMTU, awaiting the re-probe of PMTU; 0 if none
 	raiseAt  time.Time // in SearchComplete, when to search upward again
 }
 
@@ -124,7 +125,7 @@ func (s *Search) Deadline() time.Time { return s.deadline }
 func (s *Search) Restart(now time.Time) { s.restart(now) }
 
 func (s *Search) restart(now time.Time) {
-	s.state, s.pmtu, s.high, s.hint = Base, s.cfg.Base, s.cfg.Max+1, 0
+	s.state, s.pmtu, s.high, s.hint, s.suspect = Base, s.cfg.Base, s.cfg.Max+1, 0, 0
 	s.aim(now, s.cfg.Base)
 }
 
@@ -150,6 +151,7 @@ func (s *Search) Acked(now time.Time, size int) {
 		return // a late ack of an earlier probe: only the current one counts
 	}
 	s.pmtu = max(s.pmtu, size)
+	s.suspect = 0 // PMTU still gets through: the hint that doubted it was wrong
 	switch s.state {
 	case Base, Error:
 		s.state = Searching
@@ -184,6 +186,10 @@ func (s *Search) Timeout(now time.Time) {
 
 // failed handles MAX_PROBES lost probes of s.probed.
 func (s *Search) failed(now time.Time) {
+	if s.suspect != 0 {
+		s.hintedBlackHole(now)
+		return
+	}
 	switch s.state {
 	case Base:
 		// Not even the base gets through: use the minimum and keep
@@ -243,7 +249,13 @@ func (s *Search) confirmLater(now time.Time) {
 // BlackHole reports that packets of the current size are being lost
 // while smaller ones get through (RFC 8899 section 4.3): the search drops
 // to the base size at once and searches again.
-func (s *Search) BlackHole(now time.Time) { s.blackHole(now) }
+func (s *Search) BlackHole(now time.Time) {
+	if s.suspect != 0 {
+		s.hintedBlackHole(now) // a Packet Too Big said where to look
+		return
+	}
+	s.blackHole(now)
+}
 
 func (s *Search) blackHole(now time.Time) {
 	failed := s.pmtu
@@ -253,20 +265,54 @@ func (s *Search) blackHole(now time.Time) {
 	}
 }
 
-// PacketTooBig takes the size an ICMP Packet Too Big message reported
-// (converted by the caller to packetization-layer bytes) as a hint: a
-// search probes it next instead of its own choice. A hint at or below the
-// confirmed size says the path may have shrunk: the current size is
-// re-probed at once, and only its loss lowers PMTU.
-func (s *Search) PacketTooBig(now time.Time, size int) {
+// PacketTooBig takes the size an ICMP Packet Too Big message reported,
+// converted by the caller to packetization-layer bytes, as a hint (RFC
+// 8899 section 4.6.2); it reports whether the hint was used. A hint never
+// changes PMTU by itself:
+//
+//   - below Base, it is discarded: every path is assumed to carry Base,
+//     so the message is forged or broken (section 4.6.1);
+//   - at or above PMTU when no larger probe is out (SearchComplete), or
+//     not smaller than the probe, it is inconsistent with what was sent
+//     and discarded;
+//   - between PMTU and the probe in flight, it becomes the next probe, at
+//     once, and bounds the search: the probe it answers is taken as too
+//     big, and no size above the hint is tried before the raise timer
+//     (while the base is being confirmed, it is the probe after the base);
+//   - below PMTU, the path may have shrunk: PMTU is re-probed at once. If
+//     that probe is acknowledged the hint was wrong and is forgotten; if
+//     it is lost, PMTU falls to the base (a black hole confirmed by the
+//     hint and the loss together) and the hinted size is probed next.
+func (s *Search) PacketTooBig(now time.Time, size int) bool {
+	size &^= 3 // SCTP packets are multiples of 4 bytes
 	switch {
-	case size <= s.pmtu && s.state == SearchComplete:
-		s.aim(now, s.pmtu)
-	case size > s.pmtu && s.state == Searching && size < s.probed:
-		s.hint = size
-		if s.inFlight { // the probe in flight is too big: move on now
-			s.high = min(s.high, s.probed)
-			s.next(now)
+	case size < s.cfg.Base || s.state == Error:
+		return false
+	case size < s.pmtu:
+		if s.suspect == 0 || size < s.suspect {
+			s.suspect = size
 		}
+		if s.probed != s.pmtu || !s.inFlight {
+			s.aim(now, s.pmtu)
+		}
+		s.count = s.cfg.MaxProbes - 1 // one loss decides
+		return true
+	case s.state == Base:
+		s.hint, s.high = size, min(s.high, size+1) // tried once the base is confirmed
+		return true
+	case s.state == SearchComplete || size >= s.probed:
+		return false
 	}
+	s.hint, s.high = size, min(s.high, size+1)
+	s.next(now) // the probe in flight was too big: move on now
+	return true
+}
+
+// hintedBlackHole handles the loss of the re-probe that a Packet Too Big
+// hint below PMTU asked for: the search falls to the base and tries the
+// hinted size right after confirming it.
+func (s *Search) hintedBlackHole(now time.Time) {
+	size := s.suspect
+	s.blackHole(now)
+	s.hint, s.high = size, min(s.high, size+1)
 }

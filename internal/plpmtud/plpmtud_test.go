@@ -153,14 +153,20 @@ func TestPacketTooBigIsAHint(t *testing.T) {
 	assert.Equal(t, 1252, s.PMTU())
 
 	// A forged hint below the confirmed size lowers nothing by itself: the
-	// current size is re-probed and holds when its probe is answered.
-	p.run(t, s, now, now.Add(5*time.Minute))
+	// current size is re-probed at once and holds when its probe is
+	// answered; a later genuine loss of one confirmation probe is no
+	// longer decisive.
+	now = p.run(t, s, now, now.Add(5*time.Minute))
 	before := s.PMTU()
-	s.PacketTooBig(now, 600)
+	require.True(t, s.PacketTooBig(now, 1236))
 	assert.Equal(t, before, s.PMTU())
-	size, ok = s.Probe(now.Add(5 * time.Minute))
-	require.True(t, ok)
+	size, ok = s.Probe(now)
+	require.True(t, ok, "the re-probe goes at once")
 	assert.Equal(t, before, size)
+	s.Acked(now.Add(rtt), size)
+	assert.Equal(t, before, s.PMTU())
+	assert.Zero(t, s.suspect, "the hint is forgotten")
+	assert.Equal(t, SearchComplete, s.State())
 }
 
 func TestRestartAndLateAcks(t *testing.T) {
@@ -183,4 +189,102 @@ func TestConfigBounds(t *testing.T) {
 	for st := Base; st <= Error+1; st++ {
 		assert.NotEmpty(t, st.String())
 	}
+}
+
+// TestPacketTooBigBoundsSearch: a router's report during the search
+// turns the probe in flight into a failure at once and makes the
+// reported size the next and last probe, so the search ends in one round
+// trip instead of MAX_PROBES timeouts per size tried.
+func TestPacketTooBigBoundsSearch(t *testing.T) {
+	p := &path{carries: 1252}
+	s := New(ipv4(), t0)
+	now := p.run(t, s, t0, t0.Add(2*rtt)) // base confirmed, 1472 in flight
+	require.True(t, s.PacketTooBig(now, 1252))
+	p.run(t, s, now, now.Add(time.Second))
+	assert.Equal(t, SearchComplete, s.State())
+	assert.Equal(t, 1252, s.PMTU())
+	assert.Equal(t, []int{1220, 1472, 1252}, p.sizes, "nothing above the hint is tried")
+}
+
+// TestPacketTooBigDuringBase: a report that arrives while the base is
+// confirmed is the first probe after it.
+func TestPacketTooBigDuringBase(t *testing.T) {
+	p := &path{carries: 1300}
+	s := New(ipv4(), t0)
+	size, ok := s.Probe(t0)
+	require.True(t, ok)
+	require.Equal(t, 1220, size)
+	require.True(t, s.PacketTooBig(t0, 1300))
+	assert.Equal(t, 1220, s.PMTU())
+	s.Acked(t0.Add(rtt), size)
+	p.run(t, s, t0.Add(rtt), t0.Add(time.Second))
+	assert.Equal(t, 1300, s.PMTU())
+	assert.Equal(t, []int{1300}, p.sizes)
+}
+
+// TestPacketTooBigIgnored: hints below the base, above what is sent, not
+// smaller than the probe they claim to answer, or in the error state
+// change nothing, not even the next probe.
+func TestPacketTooBigIgnored(t *testing.T) {
+	p := &path{carries: 1472}
+	s := New(ipv4(), t0)
+	now := p.run(t, s, t0, t0.Add(time.Second))
+	require.Equal(t, SearchComplete, s.State())
+	deadline := s.Deadline()
+	for _, size := range []int{0, 576, 1219, 1472, 1500, 9000} {
+		assert.False(t, s.PacketTooBig(now, size), "size %d", size)
+	}
+	assert.Equal(t, 1472, s.PMTU())
+	assert.Equal(t, deadline, s.Deadline(), "no probe asked for")
+
+	p = &path{carries: 1300}
+	s = New(ipv4(), t0)
+	now = p.run(t, s, t0, t0.Add(2*rtt)) // 1472 in flight
+	assert.False(t, s.PacketTooBig(now, 1472), "not smaller than the probe")
+	assert.False(t, s.PacketTooBig(now, 1600))
+	_, ok := s.Probe(now)
+	assert.False(t, ok, "the probe in flight stays the only one")
+
+	p = &path{carries: 1000} // not even the base
+	s = New(ipv4(), t0)
+	p.run(t, s, t0, t0.Add(time.Minute))
+	require.Equal(t, Error, s.State())
+	assert.False(t, s.PacketTooBig(t0.Add(time.Minute), 1300))
+}
+
+// TestPacketTooBigBelowPMTU: the path shrinks after the search completed
+// and a router says so. PMTU holds until the re-probe of it is lost; then
+// it falls to the base and rises to the reported size as soon as a probe
+// of that size is acknowledged: one probe timeout and two round trips,
+// not MAX_PROBES timeouts per size of a new search.
+func TestPacketTooBigBelowPMTU(t *testing.T) {
+	p := &path{carries: 1472}
+	s := New(ipv4(), t0)
+	now := p.run(t, s, t0, t0.Add(time.Second))
+	require.Equal(t, 1472, s.PMTU())
+	p.carries, p.sizes = 1252, nil
+	require.True(t, s.PacketTooBig(now, 1254)) // rounded down to 1252
+	assert.Equal(t, 1472, s.PMTU(), "the hint alone lowers nothing")
+	now = p.run(t, s, now, now.Add(DefaultProbeTimeout-time.Millisecond))
+	assert.Equal(t, 1472, s.PMTU(), "nor does a probe not yet lost")
+	p.run(t, s, now, now.Add(time.Millisecond+3*rtt))
+	assert.Equal(t, 1252, s.PMTU())
+	assert.Equal(t, SearchComplete, s.State())
+	assert.Equal(t, []int{1472, 1220, 1252}, p.sizes)
+}
+
+// TestBlackHoleKeepsHint: a black hole found by the association (T3)
+// while a hint below PMTU awaits its re-probe goes to the hinted size
+// right after the base.
+func TestBlackHoleKeepsHint(t *testing.T) {
+	p := &path{carries: 1472}
+	s := New(ipv4(), t0)
+	now := p.run(t, s, t0, t0.Add(time.Second))
+	p.carries, p.sizes = 1300, nil
+	require.True(t, s.PacketTooBig(now, 1300))
+	s.BlackHole(now)
+	assert.Equal(t, 1220, s.PMTU())
+	p.run(t, s, now, now.Add(time.Second))
+	assert.Equal(t, 1300, s.PMTU())
+	assert.Equal(t, []int{1220, 1300}, p.sizes)
 }
