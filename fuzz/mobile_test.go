@@ -125,7 +125,7 @@ func newMobileWorld(t *testing.T, p *progress, symmetric bool) *mobileWorld {
 	w.dial()
 	w.flows = [2]*flow{newFlow("A->B", w.conns[0], w.conns[1]), newFlow("B->A", w.conns[1], w.conns[0])}
 	for i, c := range w.conns {
-		w.logs[i] = watchEvents(c)
+		w.logs[i] = logEvents(c.Events())
 	}
 	return w
 }
@@ -364,28 +364,4 @@ func (w *mobileWorld) report() string {
 		fmt.Fprintf(&b, "%s at %v: association %s, paths %+v\n  events: %s\n", mobNames[i], w.hosts[i].Addrs(), a.Stats().State, a.Paths(), w.logs[i])
 	}
 	return b.String()
-}
-
-// eventLog keeps the last handover events of a Conn.
-type eventLog struct {
-	mu   sync.Mutex
-	last []string
-}
-
-func watchEvents(c *mobility.Conn) *eventLog {
-	l := &eventLog{}
-	go func() {
-		for e := range c.Events() {
-			l.mu.Lock()
-			l.last = append(l.last[max(0, len(l.last)-15):], fmt.Sprintf("%v %v", e.Time.Format("15:04:05.000"), e))
-			l.mu.Unlock()
-		}
-	}()
-	return l
-}
-
-func (l *eventLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.last, "; ")
 }
