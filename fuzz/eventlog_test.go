@@ -17,11 +17,14 @@ type eventLog struct {
 const eventLogLen = 16
 
 // logEvents keeps the last events of ch, stamped with the (virtual) time
-// they were read, until ch is closed.
-func logEvents[E fmt.Stringer](ch <-chan E) *eventLog {
+// they were read, until ch is closed; note, if not nil, sees each event.
+func logEvents[E fmt.Stringer](ch <-chan E, note func(E)) *eventLog {
 	l := &eventLog{}
 	go func() {
 		for e := range ch {
+			if note != nil {
+				note(e)
+			}
 			l.mu.Lock()
 			l.last = append(l.last[max(0, len(l.last)-eventLogLen+1):], fmt.Sprintf("%s %v", time.Now().Format("04:05.000"), e))
 			l.mu.Unlock()

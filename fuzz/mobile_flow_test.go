@@ -139,14 +139,6 @@ func (f *flow) state() flowState {
 	return flowState{f.asked, f.sent, f.got, f.sendErr, f.recvErr, f.violation}
 }
 
-// finished: the sender sent everything asked or failed, and the receiver
-// got everything sent or failed.
-func (s flowState) finished() bool {
-	return (s.sent == s.asked || s.sendErr != nil) && (s.got == s.sent || s.recvErr != nil)
-}
-
-func (s flowState) failed() bool { return s.sendErr != nil || s.recvErr != nil }
-
 func (s flowState) String() string {
 	return fmt.Sprintf("asked %d, sent %d, received %d, send error %v, receive error %v", s.asked, s.sent, s.got, s.sendErr, s.recvErr)
 }

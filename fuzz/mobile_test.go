@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,7 +88,10 @@ type mobileWorld struct {
 	conns   [2]*mobility.Conn
 	flows   [2]*flow // A->B, B->A
 	logs    [2]*eventLog
-	slept   time.Duration // virtual time the script let pass
+	// fellBack: the node reported EventFallback on its Conn, after
+	// which the application is to dial anew (package mobility).
+	fellBack [2]atomic.Bool
+	slept    time.Duration // virtual time the script let pass
 }
 
 func runMobile(t *testing.T, p *progress, input []byte) {
@@ -95,6 +99,8 @@ func runMobile(t *testing.T, p *progress, input []byte) {
 	w := newMobileWorld(t, p, s.byte()&1 != 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	defer wg.Wait() // also after a failure: the bubble must end with no goroutine left
+	defer cancel()
 	for _, f := range w.flows {
 		wg.Go(func() { f.send(ctx) })
 		wg.Go(func() { f.receive(ctx) })
@@ -105,8 +111,6 @@ func runMobile(t *testing.T, p *progress, input []byte) {
 	p.set("healing the network after the script")
 	w.setLinks(mobLinkProps(0), 0)
 	w.settle()
-	cancel()
-	wg.Wait()
 }
 
 func newMobileWorld(t *testing.T, p *progress, symmetric bool) *mobileWorld {
@@ -125,7 +129,11 @@ func newMobileWorld(t *testing.T, p *progress, symmetric bool) *mobileWorld {
 	w.dial()
 	w.flows = [2]*flow{newFlow("A->B", w.conns[0], w.conns[1]), newFlow("B->A", w.conns[1], w.conns[0])}
 	for i, c := range w.conns {
-		w.logs[i] = logEvents(c.Events())
+		w.logs[i] = logEvents(c.Events(), func(e mobility.Event) {
+			if e.Type == mobility.EventFallback {
+				w.fellBack[i].Store(true)
+			}
+		})
 	}
 	return w
 }
@@ -323,36 +331,51 @@ func (w *mobileWorld) setLinks(props simnet.LinkProps, which byte) {
 	}
 }
 
-// settle waits until every flow finished: all delivered, or both ends
-// failed. It fails the test on a broken promise, and on a hang when
-// neither happened within mobSettle of virtual time.
+// settle waits until every message arrived, or both ends of the
+// association told their application that it failed. It fails the test
+// on a broken promise, and on a hang when neither happened within
+// mobSettle of virtual time.
 func (w *mobileWorld) settle() {
 	start := time.Now()
 	for {
-		states := [2]flowState{w.flows[0].state(), w.flows[1].state()}
-		for i, s := range states {
-			if s.violation != "" {
-				w.t.Fatalf("%s: %s (%v)\n%s", w.flows[i].name, s.violation, s, w.report())
+		s := [2]flowState{w.flows[0].state(), w.flows[1].state()}
+		for d, f := range s {
+			if f.violation != "" {
+				w.t.Fatalf("%s: %s (%v)\n%s", w.flows[d].name, f.violation, f, w.report())
 			}
 		}
-		if states[0].finished() && states[1].finished() && w.failedBothOrNone(states) {
+		if w.finished(s, 0) && w.finished(s, 1) && (w.failedNowhere(s) || w.gaveUp(s, 0) && w.gaveUp(s, 1)) {
 			return
 		}
 		if time.Since(start) > mobSettle {
-			w.t.Fatalf("hang: %v of virtual time after the network healed, the messages neither arrived nor failed\n%s", mobSettle, w.report())
+			w.t.Fatalf("hang: %v of virtual time after the network healed, the messages neither arrived nor failed at both ends\n%s", mobSettle, w.report())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-// failedBothOrNone: no flow failed, or the association ended at both
-// ends (each receiver got an error); an association that failed at one
-// end only leaves the other end waiting.
-func (w *mobileWorld) failedBothOrNone(s [2]flowState) bool {
-	if !s[0].failed() && !s[1].failed() {
-		return true
+// gaveUp reports whether node i told its application that the
+// association failed: Recv failed (flow 1-i is the one i receives), or
+// it fell back.
+func (w *mobileWorld) gaveUp(s [2]flowState, i int) bool {
+	return s[1-i].recvErr != nil || w.fellBack[i].Load()
+}
+
+// finished reports whether flow d is over: its sender sent everything
+// asked for or gave up, and its receiver got everything sent or gave up.
+func (w *mobileWorld) finished(s [2]flowState, d int) bool {
+	f := s[d]
+	return (f.sent == f.asked || f.sendErr != nil || w.gaveUp(s, d)) && (f.got == f.sent || w.gaveUp(s, 1-d))
+}
+
+// failedNowhere: no call failed and no node fell back.
+func (w *mobileWorld) failedNowhere(s [2]flowState) bool {
+	for i, f := range s {
+		if f.sendErr != nil || f.recvErr != nil || w.fellBack[i].Load() {
+			return false
+		}
 	}
-	return s[0].recvErr != nil && s[1].recvErr != nil
+	return true
 }
 
 // report describes the world for a failure message.

@@ -219,7 +219,7 @@ func (w *peerWorld) register(pool, first int) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	w.elems = append(w.elems, &poolElement{host: h, ep: ep, el: el, handle: handle, log: logEvents(el.Events()), live: true})
+	w.elems = append(w.elems, &poolElement{host: h, ep: ep, el: el, handle: handle, log: logEvents(el.Events(), nil), live: true})
 }
 
 // liveElement picks a live element by b, or nil if none is.
