@@ -24,6 +24,10 @@ func peerSeeds() [][]byte {
 		// Every registrar restarts in turn while elements come and go.
 		seq([]byte{peerMesh}, reg(0, 0), []byte{peerRestart, 0}, reg(1, 0), []byte{peerRestart, 1}, wait(30),
 			[]byte{peerRestart, 2}, []byte{peerCrash, 0}, wait(30), reg(0, 1)),
+		// A registrar comes back as a new one (new server ID): its old
+		// elements must be taken over, under loss.
+		seq([]byte{peerMesh}, four, []byte{peerRestart, 0x80}, wait(200)),
+		seq([]byte{peerChain}, []byte{peerLoss, 3}, four, []byte{peerRestart, 0x81}, []byte{peerCrash, 3}, wait(100), []byte{peerLoss, 5}, wait(100)),
 		// All registrars die; the elements wait for the one that returns.
 		seq([]byte{peerChain}, four, []byte{peerKill, 0}, []byte{peerKill, 1}, []byte{peerKill, 2}, wait(100), []byte{peerDeregister, 1}),
 	}

@@ -26,6 +26,7 @@ const (
 	peerPools       = 2
 	peerMaxSteps    = 24
 	peerElementPort = 7000
+	peerOneWay      = 5 * time.Millisecond
 	// peerScriptTime bounds the virtual time the steps let pass;
 	// peerSettle bounds the time after the network healed for the tables
 	// to agree: an element's registration life (90 s) with slack, so
@@ -43,9 +44,10 @@ const (
 	peerDeregister        // element (Close: it deregisters)
 	peerCrash             // element (it loses its address, then closes)
 	peerKill              // registrar
-	peerRestart           // registrar (same server ID, empty table)
+	peerRestart           // registrar (bit 7: with a new server ID), empty table
 	peerPartition         // two bytes: bit i the side of registrar i, bit 3+j that of element j
 	peerHeal              // no argument
+	peerLoss              // loss on every link, in steps of 10 % (modulo 6)
 	peerWait              // in 100 ms
 	peerOps
 )
@@ -57,7 +59,8 @@ func peerElemAddr(j int) netip.Addr { return netip.AddrFrom4([4]byte{10, 1, 0, 1
 // FuzzRegistrarPeers drives three registrars that peer over ENRP, and
 // the pool elements that register at them, through a script of
 // registrations, deregistrations, element crashes, registrar kills and
-// restarts, and partitions of the network. The first byte sets the setup
+// restarts (with the same server ID or a new one), partitions of the
+// network and loss on its links. The first byte sets the setup
 // (bit 0: every registrar knows the two others; otherwise each knows only
 // those started before it). The invariant: after the network heals (and
 // a registrar restarts if none is left), every running registrar holds
@@ -80,6 +83,9 @@ type peerWorld struct {
 	mesh  bool
 	hosts [peerRegistrars]*simnet.Host
 	regs  [peerRegistrars]*registrar.Registrar // nil while killed
+	ids   [peerRegistrars]rswire.ServerID
+	sides uint16  // the partition in place
+	loss  float64 // on every link
 	elems []*poolElement
 	slept time.Duration
 	bg    sync.WaitGroup // crashed elements closing
@@ -101,27 +107,29 @@ func runPeers(t *testing.T, p *progress, input []byte) {
 	s := &script{b: input}
 	w := &peerWorld{t: t, p: p, n: simnet.New(1), mesh: s.byte()&1 != 0}
 	t.Cleanup(w.n.Close)
-	w.n.SetDefault(simnet.LinkProps{Delay: 5 * time.Millisecond})
+	w.n.SetDefault(simnet.LinkProps{Delay: peerOneWay})
 	t.Cleanup(w.close)
 	for i := range peerRegistrars {
 		w.hosts[i] = w.n.AddHost(fmt.Sprintf("registrar-%d", i+1), peerRegAddr(i))
+		w.ids[i] = rswire.ServerID(i + 1)
 		w.start(i)
 	}
 	for i := 0; i < peerMaxSteps && len(s.b) > 0; i++ {
 		w.step(i, s)
 	}
 	p.set("healing the network after the script")
-	w.partition(0)
+	w.sides, w.loss = 0, 0
+	w.setLinks()
 	if !slices.ContainsFunc(w.regs[:], func(r *registrar.Registrar) bool { return r != nil }) {
 		w.start(0)
 	}
 	w.settle()
 }
 
-// start starts registrar i with server ID i+1 and an empty table.
+// start starts registrar i with its server ID and an empty table.
 func (w *peerWorld) start(i int) {
 	h := w.hosts[i]
-	cfg := registrar.Config{ServerID: rswire.ServerID(i + 1)}
+	cfg := registrar.Config{ServerID: w.ids[i]}
 	cfg.Endpoint.LocalAddrs = h.Addrs()
 	cfg.Endpoint.PacketConn = func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(registrar.DefaultUDPPort, hd) }
 	cfg.ENRP.Port = registrar.DefaultENRPPort
@@ -174,19 +182,28 @@ func (w *peerWorld) step(i int, s *script) {
 			w.leave(e, op == peerCrash)
 		}
 	case peerKill, peerRestart:
-		r := int(s.byte() % peerRegistrars)
-		w.p.set("step %d: registrar %d stops (restart: %v)", i, r+1, op == peerRestart)
+		b := s.byte()
+		r, fresh := int(b%peerRegistrars), b&0x80 != 0
+		w.p.set("step %d: registrar %d stops (restart: %v, new ID: %v)", i, r+1, op == peerRestart, fresh)
 		w.kill(r)
 		if op == peerRestart {
+			if fresh {
+				w.ids[r] += peerRegistrars // IDs stay distinct: each is its registrar's index+1 modulo 3
+			}
 			w.start(r)
 		}
 	case peerPartition:
-		sides := uint16(s.byte())<<8 | uint16(s.byte())
-		w.p.set("step %d: partition %09b", i, sides&0x1ff)
-		w.partition(sides)
+		w.sides = uint16(s.byte())<<8 | uint16(s.byte())
+		w.p.set("step %d: partition %09b", i, w.sides&0x1ff)
+		w.setLinks()
 	case peerHeal:
 		w.p.set("step %d: heal", i)
-		w.partition(0)
+		w.sides = 0
+		w.setLinks()
+	case peerLoss:
+		w.loss = float64(s.byte()%6) * 0.1
+		w.p.set("step %d: loss %v", i, w.loss)
+		w.setLinks()
 	case peerWait:
 		d := min(time.Duration(s.byte())*100*time.Millisecond, peerScriptTime-w.slept)
 		w.p.set("step %d: wait %v", i, d)
@@ -255,20 +272,21 @@ func (w *peerWorld) leave(e *poolElement, crash bool) {
 	})
 }
 
-// partition cuts the links between the hosts on different sides: bit i
-// of sides is registrar i's side, bit 3+j element j's; 0 heals all.
-func (w *peerWorld) partition(sides uint16) {
+// setLinks gives every link the loss in place, and cuts those between
+// the hosts on different sides of the partition: bit i of w.sides is
+// registrar i's side, bit 3+j element j's.
+func (w *peerWorld) setLinks() {
 	var addrs []netip.Addr
-	var side []bool
 	for i := range peerRegistrars {
-		addrs, side = append(addrs, peerRegAddr(i)), append(side, sides&(1<<i) != 0)
+		addrs = append(addrs, peerRegAddr(i))
 	}
 	for j := range peerMaxElements {
-		addrs, side = append(addrs, peerElemAddr(j)), append(side, sides&(1<<(peerRegistrars+j)) != 0)
+		addrs = append(addrs, peerElemAddr(j))
 	}
+	side := func(k int) bool { return w.sides&(1<<k) != 0 }
 	for a := range addrs {
 		for b := a + 1; b < len(addrs); b++ {
-			w.n.SetDown(addrs[a], addrs[b], side[a] != side[b])
+			w.n.SetLinkBoth(addrs[a], addrs[b], simnet.LinkProps{Delay: peerOneWay, Loss: w.loss, Down: side(a) != side(b)})
 		}
 	}
 }
@@ -352,7 +370,7 @@ func (w *peerWorld) report() string {
 		}
 		v := view(r)
 		keys := slices.Sorted(maps.Keys(v))
-		fmt.Fprintf(&b, "registrar %d:", i+1)
+		fmt.Fprintf(&b, "registrar %d (ID %d):", i+1, w.ids[i])
 		for _, k := range keys {
 			fmt.Fprintf(&b, " %s@%d", k, v[k])
 		}
