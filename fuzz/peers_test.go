@@ -84,6 +84,7 @@ type peerWorld struct {
 	hosts [peerRegistrars]*simnet.Host
 	regs  [peerRegistrars]*registrar.Registrar // nil while killed
 	ids   [peerRegistrars]rswire.ServerID
+	logs  [peerRegistrars]*eventLog // of the registrar running now
 	sides uint16  // the partition in place
 	loss  float64 // on every link
 	elems []*poolElement
@@ -143,7 +144,7 @@ func (w *peerWorld) start(i int) {
 	if err != nil {
 		w.t.Fatalf("registrar %d: %v", i+1, err)
 	}
-	w.regs[i] = r
+	w.regs[i], w.logs[i] = r, logEvents(r.Events(), nil)
 }
 
 func (w *peerWorld) kill(i int) {
@@ -374,7 +375,7 @@ func (w *peerWorld) report() string {
 		for _, k := range keys {
 			fmt.Fprintf(&b, " %s@%d", k, v[k])
 		}
-		fmt.Fprintf(&b, "; peers %+v\n", r.Peers())
+		fmt.Fprintf(&b, "; peers %+v\n  events: %s\n", r.Peers(), w.logs[i])
 	}
 	for _, e := range w.elems {
 		fmt.Fprintf(&b, "element %s (live %v): %s\n", e.key(), e.live, e.log)
