@@ -18,8 +18,9 @@
 // overlap, how lossy (duplicating, reordering) the links are, when the
 // registrar restarts and when bursts of messages go which way. The
 // invariant: once the network heals, every message arrives exactly once,
-// in order and intact, or both ends of the association fail with an
-// error; never a panic, and never a hang.
+// in order and intact, or the nodes concerned report the failure (an
+// error, or EventFallback); never a duplicate, a reordering or a damaged
+// message, never a half-open association, a panic or a hang.
 //
 // FuzzRegistrarPeers runs three registrars that peer over ENRP and pool
 // elements (package asap) that register at them: the script registers,

@@ -67,8 +67,12 @@ const (
 // and bursts of messages both ways. The first byte sets the setup (bit 0:
 // A has a handle too, the symmetric setup). The invariant: once the
 // network heals, every message sent arrives exactly once, in order and
-// intact, or both ends of the association end with an error; never a
-// panic, and never a hang, in virtual or in real time.
+// intact, unless the nodes concerned report the failure (Send or Recv
+// fails, or the Conn falls back, after which mobility documents that the
+// application dials anew); an association that ended at one node is
+// given up at the other too; never a panic, and never a hang, in virtual
+// or in real time. No message arrives twice, out of order or damaged,
+// failure or not.
 func FuzzMobileNodes(f *testing.F) {
 	for _, s := range mobileSeeds() {
 		f.Add(s)
