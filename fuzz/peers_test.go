@@ -85,8 +85,8 @@ type peerWorld struct {
 	regs  [peerRegistrars]*registrar.Registrar // nil while killed
 	ids   [peerRegistrars]rswire.ServerID
 	logs  [peerRegistrars]*eventLog // of the registrar running now
-	sides uint16  // the partition in place
-	loss  float64 // on every link
+	sides uint16                    // the partition in place
+	loss  float64                   // on every link
 	elems []*poolElement
 	slept time.Duration
 	bg    sync.WaitGroup // crashed elements closing
