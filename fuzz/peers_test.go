@@ -31,10 +31,14 @@ const (
 	// peerSettle bounds the time after the network healed for the tables
 	// to agree: an element's registration life (90 s) with slack, so
 	// that even an entry no protocol message removes must be gone.
-	// peerSteady is how long they must then stay so.
+	// peerSteady is when they must agree again: later than a crashed
+	// element's removal, which may come a keep-alive interval and
+	// timeout (10 s) after a registration it sent just before it
+	// crashed, and that was still in flight when the tables first
+	// agreed.
 	peerScriptTime = 2 * time.Minute
 	peerSettle     = 3 * time.Minute
-	peerSteady     = 10 * time.Second
+	peerSteady     = 20 * time.Second
 )
 
 // Script steps of FuzzRegistrarPeers, each an operation byte (modulo
@@ -345,7 +349,8 @@ func (w *peerWorld) disagreement() string {
 	return ""
 }
 
-// settle waits until the tables agree and checks that they stay so.
+// settle waits until the tables agree, and checks that they agree again
+// peerSteady later.
 func (w *peerWorld) settle() {
 	start := time.Now()
 	for d := w.disagreement(); d != ""; d = w.disagreement() {
