@@ -11,4 +11,26 @@
 // the only new associations are the attacker's own (made from an INIT it
 // sent from its own address), and the real one keeps carrying data both
 // ways.
+//
+// FuzzMobileNodes moves two mobile nodes (package mobility) that exchange
+// numbered messages through one association, with a registrar between
+// them: the script says which node moves where, with which gap or
+// overlap, how lossy (duplicating, reordering) the links are, when the
+// registrar restarts and when bursts of messages go which way. The
+// invariant: once the network heals, every message arrives exactly once,
+// in order and intact, or the nodes concerned report the failure (an
+// error, or EventFallback); never a duplicate, a reordering or a damaged
+// message, never a half-open association, a panic or a hang.
+//
+// FuzzRegistrarPeers runs three registrars that peer over ENRP and pool
+// elements (package asap) that register at them: the script registers,
+// deregisters and crashes elements, kills and restarts registrars and
+// partitions the network. The invariant: after the network heals, every
+// running registrar holds the same table, exactly the elements alive,
+// each owned by a running registrar, and keeps it so.
+//
+// Every scenario runs in virtual time (testing/synctest) with bounded
+// steps and waits; a scenario that does not finish within a minute of
+// real time panics with its input and its last step, which the fuzzing
+// engine records as a crasher.
 package fuzz
