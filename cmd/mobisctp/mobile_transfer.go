@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/perf"
+	"github.com/mobisctp/mobisctp/mobility"
+)
+
+// dataStream is the stream mobile sends on (stream 0 is the node's).
+const dataStream = 1
+
+// flowCount is one direction's messages: how many, how many bytes, and
+// the SHA-256 of the bytes in order.
+type flowCount struct {
+	mu       sync.Mutex
+	bytes    int64
+	messages int64
+	h        hash.Hash
+}
+
+func newFlowCount() *flowCount { return &flowCount{h: sha256.New()} }
+
+func (f *flowCount) add(b []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.bytes += int64(len(b))
+	f.messages++
+	f.h.Write(b)
+}
+
+// flowReport is a flowCount's summary, as --json prints it.
+type flowReport struct {
+	Bytes    int64  `json:"bytes"`
+	Messages int64  `json:"messages"`
+	SHA256   string `json:"sha256"`
+}
+
+func (f *flowCount) report() flowReport {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return flowReport{Bytes: f.bytes, Messages: f.messages, SHA256: hex.EncodeToString(f.h.Sum(nil))}
+}
+
+func (f *flowCount) total() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.bytes
+}
+
+// transfer moves the data of one mobile association as the flags say.
+type transfer struct {
+	m        *mobileFlags
+	c        *mobility.Conn
+	tl       *mobility.Timeline
+	sent     *flowCount
+	got      *flowCount
+	progress chan struct{} // capacity 1: a message arrived
+}
+
+func newTransfer(m *mobileFlags, c *mobility.Conn, tl *mobility.Timeline) *transfer {
+	return &transfer{m: m, c: c, tl: tl, sent: newFlowCount(), got: newFlowCount(), progress: make(chan struct{}, 1)}
+}
+
+// plotsSent says whether the timeline shows the bytes sent: when nothing
+// comes back, it is all there is to show.
+func (t *transfer) plotsSent() bool { return t.m.mode == modeSend && !t.m.expectEcho }
+
+// run reads, and sends or echoes, until this side or the peer ends the
+// association, and then closes it.
+func (t *transfer) run(ctx context.Context) error {
+	read := make(chan error, 1)
+	go func() { read <- t.read(ctx) }()
+	var err error
+	if t.m.mode == modeSend {
+		err = t.send(ctx)
+		if err == nil && t.m.expectEcho {
+			err = t.awaitEchoes(ctx)
+		}
+		err = errors.Join(err, t.c.Close())
+		return errors.Join(err, <-read)
+	}
+	err = <-read
+	return errors.Join(err, t.c.Close())
+}
+
+// read receives until the peer shuts the association down, echoing in
+// echo mode.
+func (t *transfer) read(ctx context.Context) error {
+	buf := make([]byte, perf.MaxMessageSize)
+	for {
+		n, stream, err := t.c.Recv(ctx, buf)
+		if errors.Is(err, io.EOF) || (err != nil && t.m.mode == modeSend && ctx.Err() == nil && t.closing()) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		msg := buf[:n]
+		t.got.add(msg)
+		if !t.plotsSent() {
+			t.tl.Delivered(time.Now(), n)
+		}
+		select {
+		case t.progress <- struct{}{}:
+		default:
+		}
+		if t.m.mode == modeEcho {
+			if err := t.c.Send(ctx, msg, stream); err != nil {
+				return err
+			}
+			t.sent.add(msg)
+		}
+	}
+}
+
+// closing reports whether this side has closed the association (a
+// sender's read then ends).
+func (t *transfer) closing() bool {
+	select {
+	case <-t.c.Association().Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// send sends the pseudorandom payload of perf for --time or --bytes.
+func (t *transfer) send(ctx context.Context) error {
+	if !isBudget(t.m) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.m.duration)
+		defer cancel()
+	}
+	payload := perf.NewPayload(dataStream, int(t.m.size))
+	pace := perf.NewPacer(float64(t.m.bitrate))
+	for {
+		n := int64(t.m.size)
+		if isBudget(t.m) {
+			n = min(n, int64(t.m.bytes)-t.sent.total())
+			if n <= 0 {
+				return nil
+			}
+		}
+		if !pace.Wait(ctx, uint64(t.sent.total())) {
+			return t.sendEnd(ctx)
+		}
+		msg := payload.Next(int(n))
+		if err := t.c.Send(ctx, msg, dataStream); err != nil {
+			return t.sendEnd(ctx, err)
+		}
+		t.sent.add(msg)
+		if t.plotsSent() {
+			t.tl.Delivered(time.Now(), int(n))
+		}
+	}
+}
+
+// sendEnd says why sending stopped: the time was up (nil), or err.
+func (t *transfer) sendEnd(ctx context.Context, errs ...error) error {
+	if !isBudget(t.m) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil
+	}
+	return errors.Join(append(errs, ctx.Err())...)
+}
+
+func isBudget(m *mobileFlags) bool { return m.bytes > 0 }
+
+// awaitEchoes waits until every byte sent came back, as long as echoes
+// keep coming within the handover deadline.
+func (t *transfer) awaitEchoes(ctx context.Context) error {
+	idle := time.NewTimer(t.m.deadline)
+	defer idle.Stop()
+	for t.got.total() < t.sent.total() {
+		select {
+		case <-t.progress:
+			idle.Reset(t.m.deadline)
+		case <-idle.C:
+			return errors.New("the echoes stopped coming")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
