@@ -49,7 +49,8 @@ func (m *mobileFlags) register(fs *flag.FlagSet) {
 		"(optional with --peer: without one the node is a pool user, and the peer learns its moves from its ASCONFs)")
 	fs.StringVar(&m.peer, "peer", "", "dial the node registered under this pool `handle` (default: accept one association)")
 	fs.Var(&m.listen, "listen", "local `addresses` and the port they share, both as SCTP and as UDP port "+
-		"(default: every address of the host, followed as they come and go; port picked at random)")
+		"(default: the host's addresses of the registrar's family, loopback only toward a registrar on loopback; "+
+		"the node follows the host's addresses as they come and go; port picked at random)")
 	fs.StringVar(&m.mode, "mode", modeSend, "send, recv or echo: send a payload, only read, or send back what arrives; every mode reads what the peer sends")
 	fs.BoolVar(&m.expectEcho, "echo", false, "with --mode send: the peer echoes; wait for every echo before closing")
 	fs.Var(&m.size, "size", "message size in `bytes`")
@@ -123,7 +124,11 @@ func runMobile(ctx context.Context, e *env, args []string) int {
 // nodeConfig is the mobile node's configuration; tags watches its
 // packets.
 func (m *mobileFlags) nodeConfig(e *env, tags *tagWatch) mobility.Config {
-	cfg := stack.Config{LocalAddrs: m.listen.addrs, Port: m.listen.port, LoggerFactory: m.logs.factory(e.stderr), Tap: tags}
+	// Without --listen, the host's addresses that the registrar can see
+	// (as pe picks them: a registrar refuses to register an address its
+	// association with the node lacks, such as loopback); AutoASCONF
+	// then follows the host's addresses as they come and go.
+	cfg := stack.Config{LocalAddrs: peAddrs(m.listen.addrs, m.regs.list), Port: m.listen.port, LoggerFactory: m.logs.factory(e.stderr), Tap: tags}
 	m.timers.apply(&cfg)
 	return mobility.Config{
 		Handle:     wire.PoolHandle(m.handle),
