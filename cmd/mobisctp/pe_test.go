@@ -23,7 +23,7 @@ type eventLog struct {
 	partial []byte
 	events  []map[string]any
 	text    strings.Builder
-	changed chan struct{} // closed and replaced at every new event
+	changed chan struct{} // closed and replaced at every new line
 }
 
 func newEventLog() *eventLog { return &eventLog{changed: make(chan struct{})} }
@@ -41,9 +41,9 @@ func (l *eventLog) Write(p []byte) (int, error) {
 		var ev map[string]any
 		if json.Unmarshal(line, &ev) == nil {
 			l.events = append(l.events, ev)
-			close(l.changed)
-			l.changed = make(chan struct{})
 		}
+		close(l.changed) // a new line: an event, or text for waitLine
+		l.changed = make(chan struct{})
 		l.partial = rest
 	}
 }

@@ -2,6 +2,7 @@ package perf
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -18,7 +19,7 @@ const DefaultConnectTimeout = 30 * time.Second
 // stderr each time an INIT went unanswered, so that nobody waits in
 // silence.
 func dial(ctx context.Context, ep *stack.Endpoint, cfg ClientConfig, con *console) (*stack.Association, error) {
-	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, cfg.ConnectTimeout, errConnectTimeout)
 	defer cancel()
 	r := cfg.Remote
 	r.Retrying = func(to netip.AddrPort, sent int) {
@@ -26,5 +27,13 @@ func dial(ctx context.Context, ep *stack.Endpoint, cfg ClientConfig, con *consol
 		// for a slow terminal.
 		go con.diag(fmt.Sprintf("no answer from %v yet, retrying (%d INITs sent)", to, sent))
 	}
-	return ep.Dial(ctx, r)
+	a, err := ep.Dial(ctx, r)
+	if err != nil && errors.Is(context.Cause(ctx), errConnectTimeout) {
+		// The stack's error says what was tried; say first that it is
+		// the client that gave up, and when.
+		return nil, fmt.Errorf("gave up when the connect timeout of %v ran out: %w", cfg.ConnectTimeout, err)
+	}
+	return a, err
 }
+
+var errConnectTimeout = errors.New("connect timeout")
