@@ -22,6 +22,7 @@ type eventLog struct {
 	mu      sync.Mutex
 	partial []byte
 	events  []map[string]any
+	arrived []time.Time // when each event was written
 	text    strings.Builder
 	changed chan struct{} // closed and replaced at every new line
 }
@@ -41,6 +42,7 @@ func (l *eventLog) Write(p []byte) (int, error) {
 		var ev map[string]any
 		if json.Unmarshal(line, &ev) == nil {
 			l.events = append(l.events, ev)
+			l.arrived = append(l.arrived, time.Now())
 		}
 		close(l.changed) // a new line: an event, or text for waitLine
 		l.changed = make(chan struct{})
