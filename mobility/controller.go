@@ -36,6 +36,12 @@ type ControllerConfig struct {
 	// ResolveBackoffMax (DefaultResolveBackoffMax). The peer may not have
 	// re-registered yet when the first answer comes.
 	ResolveBackoff, ResolveBackoffMax time.Duration
+	// Recovery chooses how the association recovers from losing every
+	// confirmed path (RecoverReattach). With RecoverFailover the
+	// controller falls back at once (ErrPathsLost) instead of starting a
+	// handover. The failover itself, and its resolution back-off (the
+	// same as a handover's), belong to the Conn.
+	Recovery Recovery
 }
 
 func (c ControllerConfig) withDefaults() ControllerConfig {
@@ -311,7 +317,11 @@ func (c *Controller) Tick(now time.Time) []Action {
 }
 
 func (c *Controller) startHandover(now time.Time) {
-	if c.inHandover {
+	if c.inHandover || c.failed {
+		return
+	}
+	if c.cfg.Recovery == RecoverFailover {
+		c.fallback(now, ErrPathsLost)
 		return
 	}
 	c.inHandover, c.started, c.deadline = true, now, now.Add(c.cfg.Deadline)
@@ -323,7 +333,7 @@ func (c *Controller) startHandover(now time.Time) {
 // has an address to ask from, and none is outstanding.
 func (c *Controller) resolveNow(now time.Time) {
 	c.nextResolve = time.Time{}
-	if !c.cfg.PeerResolvable || len(c.own) == 0 || c.resolving || c.answered {
+	if c.failed || !c.cfg.PeerResolvable || len(c.own) == 0 || c.resolving || c.answered {
 		return
 	}
 	c.resolving, c.asked = true, now

@@ -270,3 +270,64 @@ func TestRegistrarRestartDuringMove(t *testing.T) {
 		t.Errorf("A's first resolution found %v in the restarted registrar", e.Addrs)
 	}
 }
+
+// TestRecoverFailoverFallsBackAtOnce: with RecoverFailover a node that
+// loses every address falls back at that instant (ErrPathsLost) and
+// its controller neither resolves the peer nor sends a re-attach ASCONF
+// (the Conn's failover takes over from there).
+func TestRecoverFailoverFallsBackAtOnce(t *testing.T) {
+	s := newSim(t, 20*time.Millisecond, 40*time.Millisecond)
+	s.recovery = RecoverFailover
+	a, b := pair(s, true, true)
+	move := epoch.Add(time.Second)
+	a.move(move, time.Second, a2)
+	s.run(epoch.Add(time.Minute))
+	e, ok := a.first(EventFallback)
+	if !ok || !errors.Is(e.Err, ErrPathsLost) || !e.Time.Equal(move) || a.actions[ActFallback] != 1 {
+		t.Fatalf("fallback %v (%v) at %v, %d fallback actions; want %v at the move", e, ok, e.Time.Sub(epoch), a.actions[ActFallback], ErrPathsLost)
+	}
+	if a.actions[ActResolvePeer] != 0 || a.actions[ActSendReattach] != 0 || a.count(EventHandoverStarted) != 0 {
+		t.Errorf("%d resolutions, %d re-attach ASCONFs, %d handovers after a fallback", a.actions[ActResolvePeer], a.actions[ActSendReattach], a.count(EventHandoverStarted))
+	}
+	if b.fellBack {
+		t.Error("B fell back although it kept its address and nothing told it")
+	}
+}
+
+// TestFailoverModel: the simulated failover (sim_failover_test.go) after
+// both nodes moved at once: each falls back at its move, the dialler
+// finds the peer's new address and continues the session; the first data
+// after the later node got its address arrives within the registrar
+// round trip, a back-off step and 3.5 path round trips (INIT, COOKIE
+// ECHO, session Cookie Echo and answer, data), and the messages in flight
+// at the move are counted for resending.
+func TestFailoverModel(t *testing.T) {
+	s := newSim(t, 20*time.Millisecond, 40*time.Millisecond)
+	s.recovery = RecoverFailover
+	a, b := pair(s, true, true)
+	move := epoch.Add(time.Second)
+	a.move(move, time.Second, a2)
+	b.move(move, time.Second, b2)
+	s.run(epoch.Add(time.Minute))
+	later := move.Add(time.Second)
+	bound := s.regRTT + DefaultResolveBackoff + 7*s.pathRTT/2
+	for _, n := range []*simNode{a, b} {
+		n.log(t)
+		if n.fo == nil || !n.fo.done {
+			t.Fatalf("%s did not fail over", n.name)
+		}
+		if fb, _ := n.first(EventFallback); !fb.Time.Equal(move) {
+			t.Errorf("%s fell back at %v, want at the move", n.name, fb.Time.Sub(epoch))
+		}
+		e, ok := n.first(EventFirstData)
+		if !ok || e.Time.Sub(later) > bound {
+			t.Errorf("%s: first data %v after the later address, want at most %v", n.name, e.Time.Sub(later), bound)
+		}
+		if want := int(s.pathRTT / 2 / simInterval); n.fo.resent != want {
+			t.Errorf("%s: %d messages to resend, want the %d in flight", n.name, n.fo.resent, want)
+		}
+	}
+	if a.actions[ActSendReattach]+b.actions[ActSendReattach] != 0 {
+		t.Error("re-attach ASCONFs with RecoverFailover")
+	}
+}

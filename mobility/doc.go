@@ -15,11 +15,22 @@
 // 200 ms, ... up to 2 s until the peer answers) and sends an ASCONF from
 // the node's new address to each address learned; the first that gets
 // through re-attaches the same association, and a heartbeat confirms the
-// new path before data uses it. Past the handover deadline (60 s) the
-// association falls back to RSerPool session failover. Only one of the
-// two nodes needs a handle (the asymmetric setup): a pool user re-finds
-// a moved element, and the element learns the user's new address from
-// the user's ASCONF.
+// new path before data uses it. Only one of the two nodes needs a handle
+// (the asymmetric setup): a pool user re-finds a moved element, and the
+// element learns the user's new address from the user's ASCONF.
+//
+// When the association cannot be re-attached (the handover deadline,
+// 60 s, passed; the peer aborted or restarted it), the Conn falls back to
+// RSerPool session failover and goes on over a new association: the
+// dialler resolves the peer's handle again and dials it, and presents the
+// session's random 128-bit token in an ASAP Cookie Echo; the acceptor
+// finds the session by it (a stranger's guess is refused), and each end
+// sends again what the other reports it has not delivered. Conn numbers
+// its messages per stream and keeps them until the peer checkpoints them
+// delivered, so nothing is lost or delivered twice across a failover.
+// ControllerConfig.Recovery = RecoverFailover recovers the RSPLIB way
+// only: a failover as soon as every path is lost, without trying to
+// re-attach (for comparisons).
 //
 // The Controller is a state machine without I/O, tested with two
 // controllers wired to each other in virtual time. It reaches the stack

@@ -169,3 +169,19 @@ func TestDriverGracefulEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestDriverPeerRestart: the stack reporting that the peer restarted the
+// association is a fallback, with the reason.
+func TestDriverPeerRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := newFakeAssoc()
+		events := eventq.New[Event](64)
+		d := newDriver(NewController(ControllerConfig{}, []netip.Addr{a1}), a, fakeReattacher{}, &fakeRegistry{}, nil, nil, events)
+		go d.run(t.Context())
+		a.events <- stack.Event{Type: stack.EventRestart}
+		synctest.Wait()
+		if ev := <-events.C(); ev.Type != EventFallback || !errors.Is(ev.Err, ErrPeerRestarted) {
+			t.Errorf("event %v, want %v: %v", ev, EventFallback, ErrPeerRestarted)
+		}
+	})
+}

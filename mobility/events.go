@@ -23,10 +23,23 @@ const (
 	EventFirstData                            // the first data after the move arrived
 	EventFallback                             // the association could not be re-attached (Err says why): session failover
 	EventPeerHandle                           // the peer named its pool handle (Handle) in a Business Card
+	// EventFailoverComplete: after a fallback, the Conn goes on over a
+	// new association (Addr: the peer's address on it); Resent messages
+	// that the old association had taken and not delivered were sent
+	// again, and Since is the time since the fallback.
+	EventFailoverComplete
+	// EventFailoverFailed: the failover did not succeed before the
+	// handover deadline (Err says why); the Conn has ended.
+	EventFailoverFailed
+	// EventResumeRefused (a node event): an association that claimed to
+	// continue a Conn was refused, its token unknown or malformed (Addr:
+	// where it came from, Err: why).
+	EventResumeRefused
 )
 
 var eventNames = [...]string{"", "address-lost", "address-gained", "handover-started", "reregistered",
-	"peer-resolved", "asconf-sent", "asconf-acked", "path-confirmed", "first-data", "fallback", "peer-handle"}
+	"peer-resolved", "asconf-sent", "asconf-acked", "path-confirmed", "first-data", "fallback", "peer-handle",
+	"failover-complete", "failover-failed", "resume-refused"}
 
 func (t EventType) String() string {
 	if int(t) < len(eventNames) && t != 0 {
@@ -45,6 +58,7 @@ type Event struct {
 	// that belong to one (zero otherwise).
 	Since  time.Duration
 	Handle []byte // for EventPeerHandle
+	Resent int    // for EventFailoverComplete: the messages sent again
 	Err    error
 }
 
@@ -59,6 +73,9 @@ func (e Event) String() string {
 	}
 	if len(e.Addrs) > 0 {
 		fmt.Fprintf(&b, " %v", e.Addrs)
+	}
+	if e.Type == EventFailoverComplete {
+		fmt.Fprintf(&b, " resent %d", e.Resent)
 	}
 	if e.Since > 0 {
 		fmt.Fprintf(&b, " (+%v)", e.Since)

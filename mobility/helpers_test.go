@@ -19,6 +19,8 @@ type world struct {
 	n     *simnet.Network
 	reg   stack.Remote
 	hosts map[string]*simnet.Host
+	// handover configures the handovers of the nodes started next.
+	handover ControllerConfig
 }
 
 const oneWay = 5 * time.Millisecond
@@ -60,7 +62,7 @@ func (w *world) node(name string, addr netip.Addr, port uint16, handle string) *
 	w.hosts[name] = h
 	cfg := simConfig(h, addr, port)
 	cfg.AddressWatcher = h.Watch()
-	n, err := NewNode(Config{Handle: wire.PoolHandle(handle), Registrars: []stack.Remote{w.reg}, Endpoint: cfg})
+	n, err := NewNode(Config{Handle: wire.PoolHandle(handle), Registrars: []stack.Remote{w.reg}, Endpoint: cfg, Handover: w.handover})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/eventq"
@@ -35,6 +36,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// EventQueue is the capacity of each event channel (16).
 	EventQueue int
+	// ResendBuffer bounds, per Conn, the messages kept until the peer
+	// reports them delivered, to send them again after a failover
+	// (DefaultResendBuffer). A Send waits while it is full.
+	ResendBuffer int
 }
 
 // Node is a mobile node: an SCTP endpoint that follows the host's
@@ -54,6 +59,12 @@ type Node struct {
 	cancel context.CancelFunc
 	ctx    context.Context
 	loops  sync.WaitGroup // the node's goroutines; Close waits for them
+
+	accepted  chan *Conn // new sessions, for Accept
+	mu        sync.Mutex
+	sessions  map[token]*Conn // the accepted sessions, by token
+	refused   atomic.Uint64
+	discarded atomic.Uint64
 }
 
 // NewNode opens the node's endpoint and, if it has a handle, starts
@@ -75,7 +86,8 @@ func NewNode(cfg Config) (*Node, error) {
 		ep.Close()
 		return nil, err
 	}
-	n := &Node{cfg: cfg, ep: ep, hold: ecfg.HandoverHold, events: eventq.New[Event](cfg.EventQueue)}
+	n := &Node{cfg: cfg, ep: ep, hold: ecfg.HandoverHold, events: eventq.New[Event](cfg.EventQueue),
+		accepted: make(chan *Conn, acceptQueue), sessions: map[token]*Conn{}}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	if len(cfg.Handle) > 0 {
 		n.el, err = asap.NewElement(ep, asap.ElementConfig{Handle: cfg.Handle, Registrars: cfg.Registrars, RequestTimeout: cfg.RequestTimeout, EventQueue: cfg.EventQueue})
@@ -89,6 +101,7 @@ func NewNode(cfg Config) (*Node, error) {
 	n.reg = asapRegistry{el: n.el, user: n.user}
 	if n.el != nil {
 		n.loops.Go(n.forwardRegistrations)
+		n.loops.Go(n.acceptLoop)
 	}
 	n.own = ep.LocalAddrs()
 	watch := &addrWatch{feed: feed, last: ep.LocalAddrs(), subs: map[chan []netip.Addr]struct{}{}, onChange: n.moved}
@@ -164,10 +177,32 @@ func (n *Node) Endpoint() *stack.Endpoint { return n.ep }
 func (n *Node) Events() <-chan Event { return n.events.C() }
 
 // Dial resolves the peer's handle, sets up an association with the
-// element found, and sends it a Business Card (RFC 5352) naming this
-// node's handle, so that the peer can resolve it after a move (see
-// card.go). A node without a handle sends none.
+// element found, and opens a session with it: a Cookie Echo with a new
+// random token, then a Business Card (RFC 5352) naming this node's handle,
+// so that the peer can resolve it after a move (see control.go). A node
+// without a handle sends no card.
 func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
+	tok := newToken()
+	a, err := n.dialPeer(ctx, peer, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := sendSession(ctx, a, sessionMsg{kind: kindOpen, token: tok}); err != nil {
+		a.Abort("mobility: session not opened")
+		return nil, err
+	}
+	if len(n.cfg.Handle) > 0 {
+		if err := sendCard(ctx, a, n.cfg.Handle); err != nil {
+			a.Abort("mobility: business card not sent")
+			return nil, err
+		}
+	}
+	return n.start(a, peer, tok, true, nil)
+}
+
+// dialPeer resolves peer, bypassing the cache, and sets up an association
+// with the first element that answers, each within timeout (0: ctx only).
+func (n *Node) dialPeer(ctx context.Context, peer wire.PoolHandle, timeout time.Duration) (*stack.Association, error) {
 	els, err := n.reg.Resolve(ctx, peer)
 	if err != nil {
 		return nil, err
@@ -175,65 +210,111 @@ func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
 	var last error
 	for _, e := range els {
 		t := e.UserTransport
-		a, err := n.ep.Dial(ctx, stack.Remote{Addrs: t.Addrs, Port: t.Port, UDPPort: t.Port})
-		if err != nil {
-			last = err
-			continue
+		dctx, cancel := ctx, context.CancelFunc(func() {})
+		if timeout > 0 {
+			dctx, cancel = context.WithTimeout(ctx, timeout)
 		}
-		if len(n.cfg.Handle) > 0 {
-			if err := sendCard(ctx, a, n.cfg.Handle); err != nil {
-				a.Abort("mobility: business card not sent")
-				return nil, err
-			}
+		a, err := n.ep.Dial(dctx, stack.Remote{Addrs: t.Addrs, Port: t.Port, UDPPort: t.Port})
+		cancel()
+		if err == nil {
+			return a, nil
 		}
-		return n.start(a, peer)
+		last = err
 	}
 	return nil, fmt.Errorf("mobility: no element of %q answered: %w", peer, last)
 }
 
-// Accept waits for a peer's association. The peer's handle comes with its
-// Business Card, later (EventPeerHandle). Only a node with a handle can be
-// dialled.
+// Accept waits for a peer's new session. The peer's handle comes with its
+// Business Card, later (EventPeerHandle). Associations that continue a
+// session after a failover go to that session's Conn, not to Accept. Only
+// a node with a handle can be dialled.
 func (n *Node) Accept(ctx context.Context) (*Conn, error) {
 	if n.el == nil {
 		return nil, errors.New("mobility: a node without a handle accepts no associations")
 	}
-	a, err := n.el.AcceptAssociation(ctx) // not n.ep's: the element keeps its registrars' associations
-	if err != nil {
-		return nil, err
+	select {
+	case c := <-n.accepted:
+		return c, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-n.ctx.Done():
+		return nil, ErrConnEnded
 	}
-	return n.start(a, nil)
 }
 
-// start makes a a mobile association and starts its handover driver and
-// the reader of its control stream.
-func (n *Node) start(a *stack.Association, peer wire.PoolHandle) (*Conn, error) {
-	ctrl, err := a.Stream(controlStream, wire.PPIDASAP)
-	if err != nil {
-		a.Abort("mobility: no control stream")
-		return nil, err
-	}
+// start makes a a mobile association: it starts its pump, its
+// checkpoints and its handover driver. early are application messages
+// that came before the session opened.
+func (n *Node) start(a *stack.Association, peer wire.PoolHandle, tok token, dialler bool, early []inMsg) (*Conn, error) {
 	cfg := n.cfg.Handover
 	cfg.Registered = false // the node re-registers, once for all its associations
 	cfg.PeerResolvable = len(peer) > 0
 	addrs, own, unsubscribe := n.addrs.Subscribe()
-	c := newConn(a, peer, n.cfg.EventQueue)
+	c := newConn(n, a, peer, tok, dialler)
 	d := newDriver(NewController(cfg, own), a, stackReattacher{a: a, hold: n.hold}, n.reg, addrs, c.data, c.events)
-	d.peer, d.onPeer = peer, c.setPeer
+	d.peer, d.onPeer, d.cards, d.conn = peer, c.setPeer, c.cards, c
 	if err := d.seams.HoldWhileDown(d.ctl.cfg.Deadline); err != nil {
+		unsubscribe()
 		a.Abort("mobility: no handover hold")
 		return nil, err
 	}
+	for _, m := range early {
+		c.deliver(a, m.stream, m.data)
+	}
 	ctx, cancel := context.WithCancel(n.ctx)
 	c.stop = cancel
-	n.loops.Go(func() { readCards(ctx, ctrl, func(h wire.PoolHandle) { latest(d.cards, h) }) })
+	c.startPump(a)
+	n.loops.Go(func() { c.checkpoints(ctx) })
 	n.loops.Go(func() {
-		defer unsubscribe()
 		defer close(c.driverDone)
-		defer ctrl.Close()
+		defer c.end(ErrConnEnded)
+		defer unsubscribe()
 		d.run(ctx)
 	})
 	return c, nil
+}
+
+// startPump starts reading a for c (conn_recv.go).
+func (c *Conn) startPump(a *stack.Association) {
+	done := make(chan struct{})
+	c.mu.Lock()
+	c.pumpDone = done
+	c.mu.Unlock()
+	c.node.loops.Go(func() {
+		defer close(done)
+		c.pump(a)
+	})
+}
+
+// forget drops c from the sessions the node continues.
+func (n *Node) forget(c *Conn) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.sessions[c.token] == c {
+		delete(n.sessions, c.token)
+	}
+}
+
+func (n *Node) resendBuffer() int {
+	if n.cfg.ResendBuffer <= 0 {
+		return DefaultResendBuffer
+	}
+	return n.cfg.ResendBuffer
+}
+
+// NodeStats counts what a node refused.
+type NodeStats struct {
+	// Refused counts the associations that opened no session, or claimed
+	// to continue one that does not exist (EventResumeRefused).
+	Refused uint64
+	// Discarded counts the control-stream messages dropped as malformed
+	// or belonging to no session of theirs.
+	Discarded uint64
+}
+
+// Stats returns the node's counters.
+func (n *Node) Stats() NodeStats {
+	return NodeStats{Refused: n.refused.Load(), Discarded: n.discarded.Load()}
 }
 
 // Close closes the node: its registration, its pool user and its

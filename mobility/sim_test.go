@@ -25,6 +25,7 @@ type sim struct {
 	registry        map[string][]netip.Addr
 	forged          map[string][]netip.Addr // added to answers by a forger
 	nodes           []*simNode
+	recovery        Recovery // of the nodes' controllers; RecoverFailover: they fail over (sim_failover_test.go)
 }
 
 type simEvent struct {
@@ -46,6 +47,8 @@ type simNode struct {
 	actions    map[ActionType]int
 	confirmed  []netip.Addr // peer addresses with a confirmed path
 	fellBack   bool
+	fo         *simFailover // the failover after a fallback, nil before
+	lostAt     time.Time    // when the node last lost every address
 }
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -59,6 +62,7 @@ func newSim(t testing.TB, regRTT, pathRTT time.Duration) *sim {
 // pairs nodes with connect).
 func (s *sim) node(name string, addr netip.Addr, handle string, cfg ControllerConfig) *simNode {
 	cfg.Registered = handle != ""
+	cfg.Recovery = s.recovery
 	n := &simNode{s: s, name: name, handle: handle, addrs: []netip.Addr{addr}, actions: map[ActionType]int{}}
 	n.ctl = NewController(cfg, n.addrs)
 	if handle != "" {
@@ -110,12 +114,13 @@ func (s *sim) run(end time.Time) {
 // of the gap.
 func (n *simNode) move(from time.Time, gap time.Duration, to netip.Addr) {
 	n.s.at(from, func() {
-		n.addrs, n.confirmed = nil, nil
+		n.addrs, n.confirmed, n.lostAt = nil, nil, n.s.now
 		n.apply(n.ctl.OwnAddrs(n.s.now, nil))
 	})
 	n.s.at(from.Add(gap), func() {
 		n.addrs = []netip.Addr{to}
 		n.apply(n.ctl.OwnAddrs(n.s.now, n.addrs))
+		n.gainedDuringFailover()
 	})
 }
 
@@ -131,6 +136,7 @@ func (n *simNode) apply(acts []Action) {
 			n.events = append(n.events, a.Event)
 		case ActFallback:
 			n.fellBack = true
+			n.failover(a.Event)
 		case ActReregister:
 			addrs := a.Addrs
 			s.after(s.regRTT/2, func() { s.registry[n.handle] = addrs })

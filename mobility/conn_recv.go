@@ -1,0 +1,275 @@
+package mobility
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
+)
+
+// The messages of the current association are read by one goroutine, the
+// pump, into the Conn's inbox, which outlives associations: a message
+// counts as delivered when it is in the inbox, so the counts a Conn
+// reports in a failover are exact. The inbox is bounded; when the
+// application does not read, the pump stops and SCTP flow control slows
+// the peer.
+
+const (
+	anyStream  = -1 // the inbox queue of the streams not opened with Stream
+	inboxLimit = 64 // messages per queue
+	// ackEvery is how many messages a Conn delivers between checkpoints;
+	// fewer are checkpointed after ackDelay, so that a sender whose resend
+	// buffer is smaller, or that stopped, learns of them too.
+	ackEvery = 16
+	ackDelay = 200 * time.Millisecond
+)
+
+type inMsg struct {
+	stream uint16
+	data   []byte
+}
+
+type msgQueue struct {
+	msgs  []inMsg
+	ready chan struct{} // capacity 1: a message arrived
+	room  chan struct{} // capacity 1: a message was taken
+}
+
+// inbox holds the messages received and not yet read, per queue: one per
+// stream opened with Stream, one for the others. Guarded by Conn.mu.
+type inbox struct {
+	queues map[int]*msgQueue
+	eof    bool // the peer shut the association down and the pump read it all
+}
+
+func newInbox() inbox { return inbox{queues: map[int]*msgQueue{}} }
+
+func (in *inbox) queue(key int) *msgQueue {
+	q := in.queues[key]
+	if q == nil {
+		q = &msgQueue{ready: make(chan struct{}, 1), room: make(chan struct{}, 1)}
+		in.queues[key] = q
+	}
+	return q
+}
+
+// key returns the queue of a stream's messages.
+func (in *inbox) key(stream uint16) int {
+	if _, ok := in.queues[int(stream)]; ok {
+		return int(stream)
+	}
+	return anyStream
+}
+
+// open gives stream its own queue, with the messages of the stream already
+// waiting in the common one.
+func (in *inbox) open(stream uint16) {
+	q, all := in.queue(int(stream)), in.queue(anyStream)
+	kept := all.msgs[:0]
+	for _, m := range all.msgs {
+		if m.stream == stream {
+			q.msgs = append(q.msgs, m)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	all.msgs = kept
+	signal(q.ready)
+	signal(all.room)
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// read takes bytes of the next message of queue key into b; closed
+// interrupts it (nil: never).
+func (in *inbox) read(ctx context.Context, c *Conn, key int, b []byte, closed <-chan struct{}) (int, uint16, error) {
+	for {
+		c.mu.Lock()
+		q := in.queue(key)
+		if len(q.msgs) > 0 {
+			m := &q.msgs[0]
+			n, stream := copy(b, m.data), m.stream
+			if n < len(m.data) {
+				m.data = m.data[n:]
+			} else {
+				q.msgs[0] = inMsg{}
+				q.msgs = q.msgs[1:]
+				signal(q.room)
+			}
+			if len(q.msgs) > 0 {
+				signal(q.ready)
+			}
+			c.mu.Unlock()
+			return n, stream, nil
+		}
+		err := c.endErr
+		if in.eof {
+			err = io.EOF
+		}
+		c.mu.Unlock()
+		if err != nil {
+			return 0, 0, err
+		}
+		select {
+		case <-q.ready:
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		case <-c.ended:
+		case <-closed:
+			return 0, 0, errStreamClosed
+		}
+	}
+}
+
+// pump reads a's messages until it ends: stream 0 to the node, the others
+// to the inbox while a is the Conn's association.
+func (c *Conn) pump(a *stack.Association) {
+	buf := make([]byte, 64<<10)
+	var msg []byte
+	for {
+		n, info, err := a.RecvMsg(context.Background(), buf)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				c.peerClosed(a)
+			}
+			return
+		}
+		msg = append(msg, buf[:n]...)
+		if !info.EOR {
+			continue
+		}
+		switch {
+		case info.Stream == controlStream:
+			c.onControl(a, info, msg)
+		case info.PPID == wire.PPIDASAP:
+			// ASAP on another stream than the node's: not the application's
+		default:
+			c.deliver(a, info.Stream, msg)
+		}
+		msg = nil
+	}
+}
+
+// deliver queues a message of a for the application, waiting for room,
+// unless a is no longer the Conn's association: then the message is not
+// counted and the peer sends it again on the next one.
+func (c *Conn) deliver(a *stack.Association, stream uint16, data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.in.queue(c.in.key(stream))
+	for len(q.msgs) >= inboxLimit && c.a == a && c.endErr == nil {
+		room := q.room
+		c.mu.Unlock()
+		select {
+		case <-room:
+		case <-c.ended:
+		case <-a.Done():
+		}
+		c.mu.Lock()
+		q = c.in.queue(c.in.key(stream))
+	}
+	if c.a != a || c.endErr != nil {
+		return
+	}
+	c.delivered[stream]++
+	c.stats.Delivered++
+	q.msgs = append(q.msgs, inMsg{stream: stream, data: data})
+	signal(q.ready)
+	c.sinceAck++
+	if c.sinceAck == 1 || c.sinceAck >= ackEvery {
+		signal(c.ackDue)
+	}
+	c.noteData()
+}
+
+// onControl handles a message on stream 0. Malformed ones, and session
+// cookies of another session, are dropped: the stream is the node's.
+func (c *Conn) onControl(a *stack.Association, info stack.RecvInfo, b []byte) {
+	if info.PPID != wire.PPIDASAP {
+		return
+	}
+	m, err := parseControl(b)
+	if err != nil {
+		c.node.discarded.Add(1)
+		return
+	}
+	switch {
+	case m.card != nil:
+		select {
+		case <-c.cards: // the latest card wins
+		default:
+		}
+		c.cards <- m.card
+	case m.session == nil || m.session.token != c.token || m.echo:
+		c.node.discarded.Add(1)
+	case m.session.kind == kindCheckpoint:
+		c.acknowledged(m.session.delivered)
+	case m.session.kind == kindResumed && c.dialler && c.Association() == a:
+		select {
+		case c.resumed <- *m.session:
+		default:
+		}
+	}
+}
+
+// peerClosed notes that the peer shut a down and everything was read.
+func (c *Conn) peerClosed(a *stack.Association) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.a != a {
+		return
+	}
+	c.in.eof = true
+	for _, q := range c.in.queues {
+		signal(q.ready)
+	}
+}
+
+// checkpoints sends a checkpoint when ackEvery messages were delivered
+// since the last one, or ackDelay after the first of fewer, until ctx
+// ends.
+func (c *Conn) checkpoints(ctx context.Context) {
+	var later <-chan time.Time
+	for {
+		fired := false
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.ackDue:
+		case <-later:
+			fired = true
+		}
+		c.mu.Lock()
+		if c.sinceAck == 0 || c.sinceAck < ackEvery && !fired {
+			if c.sinceAck > 0 && later == nil {
+				later = time.After(ackDelay)
+			}
+			c.mu.Unlock()
+			continue
+		}
+		later = nil
+		a, ok := c.a, c.tx
+		m := sessionMsg{kind: kindCheckpoint, token: c.token, delivered: cloneCounts(c.delivered)}
+		c.sinceAck = 0
+		c.mu.Unlock()
+		if ok && a != nil {
+			_ = sendSession(ctx, a, m) // a failure means the association is ending: the failover tells the same
+		}
+	}
+}
+
+func cloneCounts(c counts) counts {
+	out := make(counts, len(c))
+	for k, v := range c {
+		out[k] = v
+	}
+	return out
+}
