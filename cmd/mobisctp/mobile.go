@@ -29,6 +29,8 @@ type mobileFlags struct {
 	bitrate        bitrate
 	connectTimeout time.Duration
 	deadline       time.Duration
+	recoveryName   string
+	recovery       mobility.Recovery // parsed from recoveryName by validate
 	plot           string
 	json           bool
 }
@@ -59,6 +61,9 @@ func (m *mobileFlags) register(fs *flag.FlagSet) {
 	fs.Var(&m.bitrate, "bitrate", "send at most this many `bits` of payload per second, as in 10M (K, M, G: powers of 1000; default unlimited)")
 	fs.DurationVar(&m.connectTimeout, "connect-timeout", perf.DefaultConnectTimeout, "with --peer: give up finding and dialling the peer after this `duration`")
 	fs.DurationVar(&m.deadline, "handover-deadline", mobility.DefaultDeadline, "how long a handover may take before the association gives up on re-attaching")
+	fs.StringVar(&m.recoveryName, "recovery", mobility.RecoverReattach.String(), "how the association recovers when every path is lost: "+
+		"reattach (the same association, re-attached by ASCONF after resolving the peer) or failover (the RSPLIB way: "+
+		"a new association, and the messages the peer had not delivered sent again)")
 	fs.StringVar(&m.plot, "plot", "", "write the timeline plot (bytes delivered, with the handover events) to this SVG `file`")
 	fs.BoolVar(&m.json, "json", false, "print one JSON object per event, and the summary as the last one")
 }
@@ -92,6 +97,11 @@ func (m *mobileFlags) validate(fs *flag.FlagSet) error {
 	case len(m.handle) > maxHandle || len(m.peer) > maxHandle:
 		return fmt.Errorf("--handle, --peer: a pool handle has at most %d bytes", maxHandle)
 	}
+	r, err := mobility.ParseRecovery(m.recoveryName)
+	if err != nil {
+		return fmt.Errorf("--recovery %q: want reattach or failover", m.recoveryName)
+	}
+	m.recovery = r
 	if err := m.timers.check(); err != nil {
 		return err
 	}
@@ -104,7 +114,7 @@ const maxHandle = 65535 - 4
 
 func runMobile(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp mobile", "--registrar ADDR[:PORT][,...] {--handle H [--peer H] | --peer H} "+
-		"[--mode send|recv|echo] [--time DUR | --bytes N] [--size BYTES] [--plot FILE.svg] [--json] [flags]")
+		"[--mode send|recv|echo] [--time DUR | --bytes N] [--size BYTES] [--recovery reattach|failover] [--plot FILE.svg] [--json] [flags]")
 	var m mobileFlags
 	m.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -134,7 +144,7 @@ func (m *mobileFlags) nodeConfig(e *env, tags *tagWatch) mobility.Config {
 		Handle:     wire.PoolHandle(m.handle),
 		Registrars: m.regs.remotes(),
 		Endpoint:   cfg,
-		Handover:   mobility.ControllerConfig{Deadline: m.deadline},
+		Handover:   mobility.ControllerConfig{Deadline: m.deadline, Recovery: m.recovery},
 	}
 }
 

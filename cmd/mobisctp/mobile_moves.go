@@ -19,17 +19,22 @@ const settleDelay = time.Second
 // move is one handover of the mobile association, as its events tell it.
 type move struct {
 	Started   time.Time // no confirmed path left
-	Gained    time.Time // the node's last new address before the path was confirmed (zero: it did not move)
-	Confirmed time.Time // a path confirmed again (zero: never)
-	FirstData time.Time // the first data after the move (zero: none came)
+	Gained    time.Time // the node's last new address before it recovered (zero: it did not move)
+	Confirmed time.Time // a path confirmed again, or the failover completed (zero: never)
+	FirstData time.Time // the first message read after the new address (zero: none came)
 	Fallback  string    // why the association was given up, if it was
+	Failover  bool      // the Conn went on over a new association
+	Resent    int       // messages sent again after the failover
+	Failed    string    // why the failover failed, if it did
 	Settled   *resources
 }
 
 // recovery is the time from the new address (or, for a node that did
-// not move, from the start of the handover) to the first data after the
-// move, or to the path's confirmation when no data came; -1 if it did
-// not recover.
+// not move, from the start of the handover) to the first message read
+// after it, or to the recovery (path confirmed, failover complete) when
+// no data came; -1 if it did not recover. Measured from what the
+// application reads, it is the same yardstick for a re-attach and for a
+// failover.
 func (m *move) recovery() time.Duration {
 	end := m.FirstData
 	if end.IsZero() {
@@ -45,6 +50,8 @@ func (m *move) recovery() time.Duration {
 	return end.Sub(from)
 }
 
+func (m *move) recovered() bool { return !m.Confirmed.IsZero() }
+
 // resources are what a node holds, counted to find leaks: the
 // association's paths, the process's open UDP sockets and goroutines.
 type resources struct {
@@ -53,66 +60,102 @@ type resources struct {
 	Goroutines int `json:"goroutines"`
 }
 
+// countResources counts them; a is the current association (nil while
+// failing over: no paths).
 func countResources(a *stack.Association) *resources {
-	return &resources{Paths: len(a.Paths()), UDPSockets: openUDPSockets(), Goroutines: runtime.NumGoroutine()}
+	r := &resources{UDPSockets: openUDPSockets(), Goroutines: runtime.NumGoroutine()}
+	if a != nil {
+		r.Paths = len(a.Paths())
+	}
+	return r
 }
 
 // moveLog turns the node's and the association's events into moves. Its
 // methods are safe for concurrent use.
 type moveLog struct {
-	a      *stack.Association // set by follow
+	c      *mobility.Conn // set by follow
 	mu     sync.Mutex
 	moves  []*move
 	timers []*time.Timer
 	done   bool
 }
 
-// follow starts counting a's moves.
-func (l *moveLog) follow(a *stack.Association) {
+// follow starts counting c's moves.
+func (l *moveLog) follow(c *mobility.Conn) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.a = a
+	l.c = c
 }
 
-// note records one event.
+// note records one event. A move starts with the handover, or, when the
+// recovery is a failover, with the fallback.
 func (l *moveLog) note(ev mobility.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var cur *move
-	if n := len(l.moves); n > 0 {
-		cur = l.moves[n-1]
-	}
+	cur := l.current()
 	switch ev.Type {
 	case mobility.EventHandoverStarted:
 		l.moves = append(l.moves, &move{Started: ev.Time})
+	case mobility.EventFallback:
+		if cur == nil || cur.recovered() {
+			cur = &move{Started: ev.Time}
+			l.moves = append(l.moves, cur)
+		}
+		if ev.Err != nil {
+			cur.Fallback = ev.Err.Error()
+		}
 	case mobility.EventAddressGained:
-		if cur != nil && cur.Confirmed.IsZero() {
+		if cur != nil && !cur.recovered() {
 			cur.Gained = ev.Time
 		}
-	case mobility.EventPathConfirmed:
-		if cur != nil && cur.Confirmed.IsZero() {
+	case mobility.EventPathConfirmed, mobility.EventFailoverComplete:
+		if cur != nil && !cur.recovered() {
 			cur.Confirmed = ev.Time
 			l.settle(cur)
 		}
-	case mobility.EventFirstData:
-		if cur != nil && cur.FirstData.IsZero() {
-			cur.FirstData = ev.Time
+		if cur != nil && ev.Type == mobility.EventFailoverComplete {
+			cur.Failover, cur.Resent = true, cur.Resent+ev.Resent
 		}
-	case mobility.EventFallback:
+	case mobility.EventFailoverFailed:
 		if cur != nil && ev.Err != nil {
-			cur.Fallback = ev.Err.Error()
+			cur.Failed = ev.Err.Error()
 		}
 	}
+}
+
+// delivered notes a message read at now: the first after the node's new
+// address is the move's first data.
+func (l *moveLog) delivered(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cur := l.current()
+	if cur == nil || !cur.FirstData.IsZero() {
+		return
+	}
+	from := cur.Gained
+	if from.IsZero() {
+		from = cur.Started
+	}
+	if now.After(from) && (!cur.Gained.IsZero() || cur.recovered()) {
+		cur.FirstData = now
+	}
+}
+
+func (l *moveLog) current() *move {
+	if n := len(l.moves); n > 0 {
+		return l.moves[n-1]
+	}
+	return nil
 }
 
 // settle counts the resources settleDelay after m recovered.
 func (l *moveLog) settle(m *move) {
-	if l.done || l.a == nil {
+	if l.done || l.c == nil {
 		return
 	}
-	a := l.a
+	c := l.c
 	l.timers = append(l.timers, time.AfterFunc(settleDelay, func() {
-		r := countResources(a)
+		r := countResources(c.Association())
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if !l.done {

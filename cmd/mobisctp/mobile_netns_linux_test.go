@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/netip"
 	"os/exec"
+	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,6 +35,7 @@ type mobileNet struct {
 	aUps, bUps      [2]netns.Uplink
 	bin             string
 	nodeA, nodeB    *process
+	recovered       string // the event that ends a move: path-confirmed, or failover-complete
 	moveGap, settle time.Duration
 }
 
@@ -51,9 +54,10 @@ func newMobileNet(t *testing.T, bin string) *mobileNet {
 			{Ifname: "eth1", Addr: netip.MustParsePrefix("10.2.1.2/24"), Gateway: netip.MustParseAddr("10.2.1.1")},
 			{Ifname: "eth2", Addr: netip.MustParsePrefix("10.2.2.2/24"), Gateway: netip.MustParseAddr("10.2.2.1")},
 		},
-		bin:     bin,
-		moveGap: time.Second,
-		settle:  1500 * time.Millisecond, // past mobile's settleDelay, when it counts its resources
+		bin:       bin,
+		moveGap:   time.Second,
+		recovered: "path-confirmed",
+		settle:    1500 * time.Millisecond, // past mobile's settleDelay, when it counts its resources
 	}
 	n.rtr.Attach(n.reg, netns.Uplink{Ifname: "eth1", Addr: netip.PrefixFrom(n.regAddr, 24), Gateway: netip.MustParseAddr("10.3.1.1")})
 	n.rtr.Attach(n.a, n.aUps[:]...)
@@ -90,7 +94,7 @@ func (n *mobileNet) moveBoth(t *testing.T, k, from, to int) {
 	n.a.Arrive(n.aUps[to])
 	n.b.Arrive(n.bUps[to])
 	for _, p := range []*process{n.nodeA, n.nodeB} {
-		p.log.waitN(t, "path-confirmed", k, 20*time.Second)
+		p.log.waitN(t, n.recovered, k, 20*time.Second)
 	}
 	time.Sleep(n.settle)
 }
@@ -100,57 +104,86 @@ func (n *mobileNet) moveBoth(t *testing.T, k, from, to int) {
 // processes, each node with two uplinks. While data flows both ways
 // (node a sends, node b echoes), both nodes drop their address at the
 // same moment and get the one on their other uplink a second later, ten
-// times back and forth. The association stays the same (one INIT, the
-// same verification tags), every byte arrives once and in order (the
+// times back and forth. Every byte arrives once and in order (the
 // SHA-256 of what a sent, b received and a got back are equal), every
 // move recovers, and nothing leaks: after the tenth move each node has
 // as many paths, UDP sockets and (give or take a few) goroutines as
-// after the second, both being on the first uplinks.
+// after the second, both being on the first uplinks. It runs twice:
+// re-attaching the same association (one INIT, the same verification
+// tags), and the RSPLIB way, a new association and session failover
+// per move; it logs both recoveries side by side.
 func TestMobileBothMoveBackAndForth(t *testing.T) {
+	bin := mobileBinary(t)
+	for _, recovery := range []string{"reattach", "failover"} {
+		t.Run(recovery, func(t *testing.T) { moveBackAndForth(t, bin, recovery) })
+	}
+}
+
+func moveBackAndForth(t *testing.T, bin, recovery string) {
 	const moves = 10
-	n := newMobileNet(t, mobileBinary(t))
-	n.start(t, moves*(n.moveGap+n.settle)+8*time.Second) // the moves take about 2.7 s each
+	n := newMobileNet(t, bin)
+	if recovery == "failover" {
+		n.recovered = "failover-complete"
+	}
+	n.start(t, moves*(n.moveGap+n.settle)+8*time.Second, "--recovery", recovery) // the moves take about 2.7 s each
 	for k := range moves {
 		n.moveBoth(t, k+1, k%2, 1-k%2)
 	}
 	a, b := n.nodeA.summary(t), n.nodeB.summary(t)
-	checkTransfer(t, a, b)
+	checkTransfer(t, a, b, recovery == "reattach")
 	for _, s := range []struct {
 		name string
 		sum  mobileSummary
 	}{{"node a", a}, {"node b", b}} {
 		checkMoves(t, s.name, s.sum, moves)
+		med, worst := recoveryStats(s.sum.Moves)
+		t.Logf("%s %s: recovery median %.0f ms, worst %.0f ms over %d moves; %d messages resent after %d failovers; "+
+			"%d DATA chunks retransmitted by SCTP on the last association", recovery, s.name, med, worst, moves,
+			s.sum.MessagesResent, s.sum.Failovers, s.sum.Retransmissions)
 	}
 }
 
-// checkTransfer checks that a's payload reached b and came back intact
-// over one association.
-func checkTransfer(t *testing.T, a, b mobileSummary) {
+// recoveryStats returns the median and the worst recovery of moves, in
+// milliseconds.
+func recoveryStats(moves []moveReport) (median, worst float64) {
+	ms := make([]float64, len(moves))
+	for i, m := range moves {
+		ms[i] = m.RecoveryMS
+	}
+	slices.Sort(ms)
+	if len(ms) == 0 {
+		return -1, -1
+	}
+	return ms[len(ms)/2], ms[len(ms)-1]
+}
+
+// checkTransfer checks that a's payload reached b and came back intact,
+// over one association if same.
+func checkTransfer(t *testing.T, a, b mobileSummary, same bool) {
 	t.Helper()
-	t.Logf("a sent %d bytes, b received %d, a got %d back; SCTP retransmissions a %d, b %d", a.Sent.Bytes, b.Received.Bytes, a.Received.Bytes,
-		a.Retransmissions, b.Retransmissions)
+	t.Logf("a sent %d bytes, b received %d, a got %d back", a.Sent.Bytes, b.Received.Bytes, a.Received.Bytes)
 	if a.Sent.Bytes == 0 || a.Sent != b.Received || a.Sent != a.Received || b.Received != b.Sent {
 		t.Errorf("a sent %+v, b received %+v and echoed %+v, a got back %+v", a.Sent, b.Received, b.Sent, a.Received)
 	}
 	for name, s := range map[string]mobileSummary{"a": a, "b": b} {
-		if !s.SameAssociation || s.Error != "" {
-			t.Errorf("node %s: same association %v (tags %08x at the start, %08x in all, %d INIT), error %q",
-				name, s.SameAssociation, s.TagsBefore, s.TagsAfter, s.Inits, s.Error)
+		if s.SameAssociation != same || s.Error != "" {
+			t.Errorf("node %s: same association %v, want %v (tags %08x at the start, %08x in all, %d INIT), error %q",
+				name, s.SameAssociation, same, s.TagsBefore, s.TagsAfter, s.Inits, s.Error)
 		}
 	}
 }
 
 // checkMoves checks that each move recovered, and that the resources
-// after the last move are those after the second last but one (the node
-// was on the same uplink).
+// after the last move are those after the second (the node was on the
+// same uplink).
 func checkMoves(t *testing.T, name string, s mobileSummary, moves int) {
 	t.Helper()
 	if len(s.Moves) != moves {
 		t.Fatalf("%s reports %d moves, want %d: %+v", name, len(s.Moves), moves, s.Moves)
 	}
 	for i, m := range s.Moves {
-		t.Logf("%s move %d: recovery %.1f ms; then %+v", name, i+1, m.RecoveryMS, m.Settled)
-		if m.RecoveryMS < 0 || m.Fallback != "" || m.Settled == nil {
+		t.Logf("%s move %d: recovery %.1f ms, %d resent; then %+v", name, i+1, m.RecoveryMS, m.Resent, m.Settled)
+		if m.RecoveryMS < 0 || m.Failed != "" || m.Settled == nil {
 			t.Errorf("%s move %d did not recover: %+v", name, i+1, m)
 		}
 	}
@@ -181,7 +214,8 @@ type mobileSummary struct {
 	Inits           int          `json:"inits"`
 	Moves           []moveReport `json:"moves"`
 	Retransmissions uint64       `json:"retransmissions"`
-	MessagesResent  int          `json:"messages_resent"`
+	MessagesResent  uint64       `json:"messages_resent"`
+	Failovers       uint64       `json:"failovers"`
 	Paths           []pathReport `json:"paths"`
 	End             *resources   `json:"end"`
 	Error           string       `json:"error"`
@@ -210,11 +244,22 @@ func startLogged(t *testing.T, name string, argv ...string) *process {
 	return p
 }
 
-// summary waits for the process to exit and returns its summary.
+// summary waits for the process to exit, a minute at most, and returns
+// its summary.
 func (p *process) summary(t *testing.T) mobileSummary {
 	t.Helper()
-	if err := p.cmd.Wait(); err != nil {
-		t.Errorf("%s: %v", p.name, err)
+	exited := make(chan error, 1)
+	go func() { exited <- p.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("%s: %v", p.name, err)
+		}
+	case <-time.After(time.Minute):
+		p.cmd.Process.Signal(syscall.SIGQUIT) // the Go runtime prints every goroutine's stack
+		time.Sleep(time.Second)
+		p.cmd.Process.Kill()
+		t.Fatalf("%s did not end; output:\n%s", p.name, p.log)
 	}
 	ev := p.log.wait(t, "summary", nil)
 	b, err := json.Marshal(ev)
@@ -291,7 +336,7 @@ func mobileOneMove(t *testing.T, bin, mover string, gap time.Duration) {
 	appeared := time.Now()
 	recovery := p.log.waitN(t, "first-data", 1, 20*time.Second).Sub(appeared)
 	a, b := n.nodeA.summary(t), n.nodeB.summary(t)
-	checkTransfer(t, a, b)
+	checkTransfer(t, a, b, true)
 	moved := a
 	if mover == "b" {
 		moved = b

@@ -37,22 +37,24 @@ func runMobileNode(ctx context.Context, e *env, m *mobileFlags, out *reporter) e
 	_, before := tags.snapshot(lport, pport)
 	out.event("connected", fmt.Sprintf("association with %v (peer %q), verification tags %08x", a.RemoteAddr(), c.PeerHandle(), before),
 		map[string]any{"peer": a.RemoteAddr().String(), "peer_handle": string(c.PeerHandle()), "tags": before})
-	moves.follow(a)
+	moves.follow(c)
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
 		printEvents(out, "association", c.Events(), tl, moves.note)
 	}()
 
-	t := newTransfer(m, c, tl)
+	t := newTransfer(m, c, tl, moves.delivered)
 	xerr := t.run(ctx)
 	<-printed // the association's events end with it
-	s := summary{Sent: t.sent.report(), Received: t.got.report(), TagsBefore: before, Moves: moves.stop()}
+	s := summary{Sent: t.sent.report(), Received: t.got.report(), TagsBefore: before, Moves: moves.stop(), End: t.end}
 	s.Inits, s.TagsAfter = tags.snapshot(lport, pport)
 	s.SameAssociation = sameAssociation(s.TagsBefore, s.TagsAfter, s.Inits)
-	st := a.Stats()
-	s.Retransmissions, s.Paths = st.Retransmissions, pathReports(st.Paths)
-	s.End = countResources(a)
+	if t.final != nil {
+		s.Retransmissions, s.Paths = t.final.Retransmissions, pathReports(t.final.Paths)
+	}
+	cs := c.Stats()
+	s.MessagesResent, s.Failovers = cs.Resent, cs.Failovers
 	if xerr != nil {
 		s.Error = xerr.Error()
 	}

@@ -19,7 +19,8 @@ type summary struct {
 	Inits           int      // packets with an INIT chunk between the two ports
 	Moves           []*move
 	Retransmissions uint64 // DATA chunks SCTP sent again
-	MessagesResent  int    // messages the application sent again
+	MessagesResent  uint64 // messages the Conn sent again after failovers
+	Failovers       uint64 // new associations after a fallback
 	Paths           []pathReport
 	End             *resources
 	Error           string
@@ -50,6 +51,9 @@ type moveReport struct {
 	FirstData  float64    `json:"first_data,omitempty"`
 	RecoveryMS float64    `json:"recovery_ms"`
 	Fallback   string     `json:"fallback,omitempty"`
+	Failover   bool       `json:"failover,omitempty"`
+	Resent     int        `json:"resent,omitempty"`
+	Failed     string     `json:"failed,omitempty"`
 	Settled    *resources `json:"settled,omitempty"`
 }
 
@@ -63,12 +67,12 @@ func (s *summary) print(out *reporter) {
 	moves := make([]moveReport, len(s.Moves))
 	for i, m := range s.Moves {
 		moves[i] = moveReport{Started: since(m.Started), Gained: since(m.Gained), Confirmed: since(m.Confirmed), FirstData: since(m.FirstData),
-			RecoveryMS: ms(m.recovery()), Fallback: m.Fallback, Settled: m.Settled}
+			RecoveryMS: ms(m.recovery()), Fallback: m.Fallback, Failover: m.Failover, Resent: m.Resent, Failed: m.Failed, Settled: m.Settled}
 	}
 	out.event("summary", s.text(out.start), map[string]any{
 		"sent": s.Sent, "received": s.Received, "same_association": s.SameAssociation,
 		"tags_before": s.TagsBefore, "tags_after": s.TagsAfter, "inits": s.Inits,
-		"moves": moves, "retransmissions": s.Retransmissions, "messages_resent": s.MessagesResent,
+		"moves": moves, "retransmissions": s.Retransmissions, "messages_resent": s.MessagesResent, "failovers": s.Failovers,
 		"paths": s.Paths, "end": s.End, "error": s.Error,
 	})
 }
@@ -101,12 +105,19 @@ func (s *summary) text(start time.Time) string {
 		if m.Fallback != "" {
 			fmt.Fprintf(&b, ", fell back: %s", m.Fallback)
 		}
+		if m.Failover {
+			fmt.Fprintf(&b, ", failed over to a new association (%d messages resent)", m.Resent)
+		}
+		if m.Failed != "" {
+			fmt.Fprintf(&b, ", the failover failed: %s", m.Failed)
+		}
 		if r := m.Settled; r != nil {
 			fmt.Fprintf(&b, "; then %d paths, %d UDP sockets, %d goroutines", r.Paths, r.UDPSockets, r.Goroutines)
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "  messages resent: %d by the application; %d DATA chunks retransmitted by SCTP\n", s.MessagesResent, s.Retransmissions)
+	fmt.Fprintf(&b, "  messages resent: %d after %d failovers; %d DATA chunks retransmitted by SCTP on the last association\n",
+		s.MessagesResent, s.Failovers, s.Retransmissions)
 	for _, p := range s.Paths {
 		primary := ""
 		if p.Primary {

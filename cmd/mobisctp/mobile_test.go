@@ -32,6 +32,7 @@ func TestMobileFlagErrors(t *testing.T) {
 		{slices.Concat(reg, []string{"--peer", "b", "--log-level", "loud"}), "-log-level"},
 		{slices.Concat(reg, []string{"--peer", "b", "extra"}), `unexpected argument "extra"`},
 		{[]string{"mobile", "--registrar", "0.0.0.0", "--peer", "b"}, "real address"},
+		{slices.Concat(reg, []string{"--peer", "b", "--recovery", "pray"}), `--recovery "pray"`},
 	} {
 		code, stdout, stderr := runArgs(t.Context(), tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {

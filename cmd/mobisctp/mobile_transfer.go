@@ -8,10 +8,12 @@ import (
 	"hash"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/perf"
 	"github.com/mobisctp/mobisctp/mobility"
+	"github.com/mobisctp/mobisctp/stack"
 )
 
 // dataStream is the stream mobile sends on (stream 0 is the node's).
@@ -57,16 +59,23 @@ func (f *flowCount) total() int64 {
 
 // transfer moves the data of one mobile association as the flags say.
 type transfer struct {
-	m        *mobileFlags
-	c        *mobility.Conn
-	tl       *mobility.Timeline
-	sent     *flowCount
-	got      *flowCount
-	progress chan struct{} // capacity 1: a message arrived
+	m         *mobileFlags
+	c         *mobility.Conn
+	tl        *mobility.Timeline
+	delivered func(time.Time) // told of every message read
+	sent      *flowCount
+	got       *flowCount
+	progress  chan struct{} // capacity 1: a message arrived
+	closed    atomic.Bool   // this side closes the Conn
+
+	// The association's stats and the node's resources just before
+	// the Conn closed (final is nil if it had no association then).
+	final *stack.Stats
+	end   *resources
 }
 
-func newTransfer(m *mobileFlags, c *mobility.Conn, tl *mobility.Timeline) *transfer {
-	return &transfer{m: m, c: c, tl: tl, sent: newFlowCount(), got: newFlowCount(), progress: make(chan struct{}, 1)}
+func newTransfer(m *mobileFlags, c *mobility.Conn, tl *mobility.Timeline, delivered func(time.Time)) *transfer {
+	return &transfer{m: m, c: c, tl: tl, delivered: delivered, sent: newFlowCount(), got: newFlowCount(), progress: make(chan struct{}, 1)}
 }
 
 // plotsSent says whether the timeline shows the bytes sent: when nothing
@@ -84,11 +93,22 @@ func (t *transfer) run(ctx context.Context) error {
 		if err == nil && t.m.expectEcho {
 			err = t.awaitEchoes(ctx)
 		}
-		err = errors.Join(err, t.c.Close())
-		return errors.Join(err, <-read)
+		return errors.Join(err, t.close(), <-read)
 	}
 	err = <-read
-	return errors.Join(err, t.c.Close())
+	return errors.Join(err, t.close())
+}
+
+// close takes the final counts and closes the Conn.
+func (t *transfer) close() error {
+	a := t.c.Association()
+	if a != nil {
+		st := a.Stats()
+		t.final = &st
+	}
+	t.end = countResources(a)
+	t.closed.Store(true)
+	return t.c.Close()
 }
 
 // read receives until the peer shuts the association down, echoing in
@@ -97,7 +117,7 @@ func (t *transfer) read(ctx context.Context) error {
 	buf := make([]byte, perf.MaxMessageSize)
 	for {
 		n, stream, err := t.c.Recv(ctx, buf)
-		if errors.Is(err, io.EOF) || (err != nil && t.m.mode == modeSend && ctx.Err() == nil && t.closing()) {
+		if errors.Is(err, io.EOF) || (err != nil && t.closed.Load() && ctx.Err() == nil) {
 			return nil
 		}
 		if err != nil {
@@ -105,8 +125,10 @@ func (t *transfer) read(ctx context.Context) error {
 		}
 		msg := buf[:n]
 		t.got.add(msg)
+		now := time.Now()
+		t.delivered(now)
 		if !t.plotsSent() {
-			t.tl.Delivered(time.Now(), n)
+			t.tl.Delivered(now, n)
 		}
 		select {
 		case t.progress <- struct{}{}:
@@ -118,17 +140,6 @@ func (t *transfer) read(ctx context.Context) error {
 			}
 			t.sent.add(msg)
 		}
-	}
-}
-
-// closing reports whether this side has closed the association (a
-// sender's read then ends).
-func (t *transfer) closing() bool {
-	select {
-	case <-t.c.Association().Done():
-		return true
-	default:
-		return false
 	}
 }
 
