@@ -68,7 +68,7 @@ func newMobileNet(t *testing.T, bin string) *mobileNet {
 }
 
 // start starts node b (echo, handle node-b) and node a (dials node-b,
-// sends for the given time at 8 Mbit/s and expects the echoes), with
+// sends for the given time at 2 Mbit/s and expects the echoes), with
 // extra flags for both, and waits until they are connected.
 func (n *mobileNet) start(t *testing.T, sendFor time.Duration, extra ...string) {
 	t.Helper()
@@ -77,7 +77,7 @@ func (n *mobileNet) start(t *testing.T, sendFor time.Duration, extra ...string) 
 		"--handle", "node-b", "--mode", "echo")...)
 	n.nodeB.log.wait(t, "reregistered", nil)
 	n.nodeA = startLogged(t, "node a", append(append([]string{"ip", "netns", "exec", n.a.Name, n.bin}, common...),
-		"--handle", "node-a", "--peer", "node-b", "--mode", "send", "--echo", "--time", sendFor.String(), "--bitrate", "8M")...)
+		"--handle", "node-a", "--peer", "node-b", "--mode", "send", "--echo", "--time", sendFor.String(), "--bitrate", "2M")...)
 	n.nodeA.log.wait(t, "connected", nil)
 	n.nodeB.log.wait(t, "connected", nil)
 }

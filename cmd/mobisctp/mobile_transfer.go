@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -99,6 +100,33 @@ func (t *transfer) run(ctx context.Context) error {
 	return errors.Join(err, t.close())
 }
 
+// echoQueue is how many messages echo mode may have read and not yet
+// sent back. Reading must not wait for sending: the Conn reads the
+// peer's checkpoints, which free its resend buffer and so let a blocked
+// Send go on, in order with the data, and stops reading while the
+// application does not read. The peer cannot get further ahead than its
+// own resend buffer plus the Conn's inbox, well within twice the
+// default buffer.
+const echoQueue = 2 * mobility.DefaultResendBuffer
+
+// echo sends back what read queues, until it closes the queue.
+func (t *transfer) echo(ctx context.Context, queue <-chan echoMsg) error {
+	for m := range queue {
+		if err := t.c.Send(ctx, m.data, m.stream); err != nil {
+			for range queue { // let read end
+			}
+			return err
+		}
+		t.sent.add(m.data)
+	}
+	return nil
+}
+
+type echoMsg struct {
+	data   []byte
+	stream uint16
+}
+
 // close takes the final counts and closes the Conn.
 func (t *transfer) close() error {
 	a := t.c.Association()
@@ -113,7 +141,17 @@ func (t *transfer) close() error {
 
 // read receives until the peer shuts the association down, echoing in
 // echo mode.
-func (t *transfer) read(ctx context.Context) error {
+func (t *transfer) read(ctx context.Context) (err error) {
+	var queue chan echoMsg
+	if t.m.mode == modeEcho {
+		queue = make(chan echoMsg, echoQueue)
+		echoed := make(chan error, 1)
+		go func() { echoed <- t.echo(ctx, queue) }()
+		defer func() {
+			close(queue)
+			err = errors.Join(err, <-echoed)
+		}()
+	}
 	buf := make([]byte, perf.MaxMessageSize)
 	for {
 		n, stream, err := t.c.Recv(ctx, buf)
@@ -134,11 +172,12 @@ func (t *transfer) read(ctx context.Context) error {
 		case t.progress <- struct{}{}:
 		default:
 		}
-		if t.m.mode == modeEcho {
-			if err := t.c.Send(ctx, msg, stream); err != nil {
-				return err
+		if queue != nil {
+			select {
+			case queue <- echoMsg{data: bytes.Clone(msg), stream: stream}:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
-			t.sent.add(msg)
 		}
 	}
 }
