@@ -47,17 +47,10 @@ func runMobileNode(ctx context.Context, e *env, m *mobileFlags, out *reporter) e
 	t := newTransfer(m, c, tl, moves.delivered)
 	xerr := t.run(ctx)
 	<-printed // the association's events end with it
-	s := summary{Sent: t.sent.report(), Received: t.got.report(), TagsBefore: before, Moves: moves.stop(), End: t.end}
+	s := t.summary(moves.stop(), xerr)
+	s.TagsBefore = before
 	s.Inits, s.TagsAfter = tags.snapshot(lport, pport)
 	s.SameAssociation = sameAssociation(s.TagsBefore, s.TagsAfter, s.Inits)
-	if t.final != nil {
-		s.Retransmissions, s.Paths = t.final.Retransmissions, pathReports(t.final.Paths)
-	}
-	cs := c.Stats()
-	s.MessagesResent, s.Failovers = cs.Resent, cs.Failovers
-	if xerr != nil {
-		s.Error = xerr.Error()
-	}
 	s.print(out)
 	if m.plot != "" {
 		if err := writePlot(tl, m.plot, plotTitle(t)); err != nil {

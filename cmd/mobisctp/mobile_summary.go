@@ -26,6 +26,21 @@ type summary struct {
 	Error           string
 }
 
+// summary is what the transfer knows of the summary: its flows, the
+// counts at the end and its error.
+func (t *transfer) summary(moves []*move, err error) summary {
+	s := summary{Sent: t.sent.report(), Received: t.got.report(), Moves: moves, End: t.end}
+	if t.final != nil {
+		s.Retransmissions, s.Paths = t.final.Retransmissions, pathReports(t.final.Paths)
+	}
+	cs := t.c.Stats()
+	s.MessagesResent, s.Failovers = cs.Resent, cs.Failovers
+	if err != nil {
+		s.Error = err.Error()
+	}
+	return s
+}
+
 // pathReport is one path at the end.
 type pathReport struct {
 	Remote  string `json:"remote"`
