@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -58,6 +59,10 @@ type resources struct {
 	Paths      int `json:"paths"`
 	UDPSockets int `json:"udp_sockets"` // -1 where the system does not tell
 	Goroutines int `json:"goroutines"`
+}
+
+func (r *resources) String() string {
+	return fmt.Sprintf("paths %d, UDP sockets %d, goroutines %d", r.Paths, r.UDPSockets, r.Goroutines)
 }
 
 // countResources counts them; a is the current association (nil while

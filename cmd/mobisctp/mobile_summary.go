@@ -127,7 +127,7 @@ func (s *summary) text(start time.Time) string {
 			fmt.Fprintf(&b, ", the failover failed: %s", m.Failed)
 		}
 		if r := m.Settled; r != nil {
-			fmt.Fprintf(&b, "; then %d paths, %d UDP sockets, %d goroutines", r.Paths, r.UDPSockets, r.Goroutines)
+			fmt.Fprintf(&b, "; %v later %v", settleDelay, r)
 		}
 		b.WriteString("\n")
 	}
@@ -141,7 +141,7 @@ func (s *summary) text(start time.Time) string {
 		fmt.Fprintf(&b, "  path %s from %s: %s%s\n", p.Remote, p.Local, p.State, primary)
 	}
 	if r := s.End; r != nil {
-		fmt.Fprintf(&b, "  at the end: %d paths, %d UDP sockets, %d goroutines\n", r.Paths, r.UDPSockets, r.Goroutines)
+		fmt.Fprintf(&b, "  at the end: %v\n", r)
 	}
 	if s.Error != "" {
 		fmt.Fprintf(&b, "  error: %s\n", s.Error)
