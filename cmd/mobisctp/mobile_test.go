@@ -45,14 +45,20 @@ func TestMobileFlagErrors(t *testing.T) {
 // TestMobileLoopback runs two mobile nodes and a registrar in this
 // process on loopback, without a move: node a dials node b by its handle
 // and sends 200 kB, b echoes, and both report the bytes, equal SHA-256
-// and one association; a writes its timeline plot.
+// and one association; a writes its timeline plot. Node a has a handle
+// of its own (the symmetric setup) or none (a pool user: asymmetric).
 func TestMobileLoopback(t *testing.T) {
+	t.Run("symmetric", func(t *testing.T) { mobileLoopback(t, []string{"--handle", "node-a"}) })
+	t.Run("pool user", func(t *testing.T) { mobileLoopback(t, nil) })
+}
+
+func mobileLoopback(t *testing.T, own []string) {
 	_, reg := testRegistrar(t)
 	common := slices.Concat([]string{"mobile", "--json", "--listen", "127.0.0.1"}, reg)
 	b := start(t, slices.Concat(common, []string{"--handle", "node-b", "--mode", "echo"})...)
 	b.log.wait(t, "reregistered", nil)
 	plot := filepath.Join(t.TempDir(), "timeline.svg")
-	code, stdout, stderr := runArgs(t.Context(), slices.Concat(common, []string{"--handle", "node-a", "--peer", "node-b", "--echo",
+	code, stdout, stderr := runArgs(t.Context(), slices.Concat(common, own, []string{"--peer", "node-b", "--echo",
 		"--bytes", "200K", "--size", "1000", "--plot", plot})...)
 	if code != exitOK {
 		t.Fatalf("node a: exit %d\n%s%s", code, stdout, stderr)
