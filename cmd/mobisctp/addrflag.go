@@ -16,7 +16,9 @@ import (
 // addrList is a flag value naming local or peer addresses that share one
 // SCTP port: "127.0.0.1,127.0.0.2:5001", "[::1]:5001", "192.0.2.1",
 // "localhost:5001". A host name stands for every address it has. A port
-// may follow any address, but all that are given must agree.
+// may follow any address, but all that are given must agree. A port alone,
+// ":5001", keeps the default addresses (for a local list, every address
+// of the host).
 type addrList struct {
 	addrs []netip.Addr
 	port  uint16
@@ -27,6 +29,14 @@ type addrList struct {
 
 // Set parses s, replacing the default.
 func (l *addrList) Set(s string) error {
+	if rest, ok := strings.CutPrefix(s, ":"); ok && !strings.Contains(rest, ":") {
+		p, err := strconv.ParseUint(rest, 10, 16)
+		if err != nil {
+			return fmt.Errorf("%q: the port must be a number from 0 to 65535", s)
+		}
+		l.addrs, l.port, l.hasPort = nil, uint16(p), true
+		return nil
+	}
 	var addrs []netip.Addr
 	port, hasPort := l.port, false
 	for _, el := range strings.Split(s, ",") {

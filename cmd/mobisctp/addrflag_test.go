@@ -27,6 +27,7 @@ func TestAddrList(t *testing.T) {
 		{"::1", addrs("::1"), 9, false},
 		{"192.0.2.1", addrs("192.0.2.1"), 9, false},
 		{"[::ffff:127.0.0.1]:80", addrs("127.0.0.1"), 80, true},
+		{":5001", nil, 5001, true}, // the default addresses
 	} {
 		l := addrList{port: 9}
 		if err := l.Set(tc.in); err != nil {
@@ -38,7 +39,7 @@ func TestAddrList(t *testing.T) {
 				tc.in, l.addrs, l.port, l.hasPort, tc.addrs, tc.port, tc.hasPort)
 		}
 	}
-	for _, bad := range []string{"", "no-such-host.invalid:5001", "127.0.0.1:1,127.0.0.2:2", "::", "127.0.0.1:x", "1.2.3.4,", "localhost:99999"} {
+	for _, bad := range []string{"", "no-such-host.invalid:5001", "127.0.0.1:1,127.0.0.2:2", "::", "127.0.0.1:x", "1.2.3.4,", "localhost:99999", ":", ":x", ":70000"} {
 		l := addrList{}
 		if err := l.Set(bad); err == nil {
 			t.Errorf("%q accepted as %v port %d", bad, l.addrs, l.port)

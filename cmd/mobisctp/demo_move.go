@@ -20,7 +20,6 @@ import (
 	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
-	stackwire "github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // The main job: two mobile nodes and a registrar in one process, on the
@@ -145,40 +144,11 @@ func (s *simWatcher) Next(ctx context.Context) ([]netip.Addr, error) {
 	}
 }
 
-// wireTags counts, between the two nodes, INIT chunks and the
-// verification tags of the other packets.
-type wireTags struct {
-	mu    sync.Mutex
-	inits int
-	tags  []uint32
-}
-
-func (l *wireTags) watch(n *simnet.Network) {
-	between := func(p uint16) bool { return p == movePortA || p == movePortB }
-	n.OnPacket(func(_ time.Time, _, _ netip.AddrPort, data []byte, _ simnet.Fate) {
-		if len(data) < 12 || !between(binary.BigEndian.Uint16(data[0:])) || !between(binary.BigEndian.Uint16(data[2:])) {
-			return
-		}
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		it := stackwire.Packet(data).Chunks()
-		for c, ok := it.Next(); ok; c, ok = it.Next() {
-			if c.Type() == stackwire.TypeInit {
-				l.inits++
-				return
-			}
-		}
-		if tag := binary.BigEndian.Uint32(data[4:]); !slices.Contains(l.tags, tag) {
-			l.tags = append(l.tags, tag)
-		}
-	})
-}
-
-// snapshot returns the INITs and tags seen so far.
-func (l *wireTags) snapshot() (int, []uint32) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.inits, slices.Sorted(slices.Values(l.tags))
+// watchTags feeds the packets of the simulated network to a tagWatch.
+func watchTags(n *simnet.Network) *tagWatch {
+	w := newTagWatch()
+	n.OnPacket(func(_ time.Time, _, _ netip.AddrPort, data []byte, _ simnet.Fate) { w.note(data) })
+	return w
 }
 
 // direction is one direction of the transfer.
@@ -237,8 +207,7 @@ func runMoveDemo(ctx context.Context, e *env, svgPath string) error {
 		return err
 	}
 	defer w.close()
-	var tags wireTags
-	tags.watch(w.n)
+	tags := watchTags(w.n)
 	b, err := w.node("b", moveB1, movePortB)
 	if err != nil {
 		return err
@@ -264,7 +233,7 @@ func runMoveDemo(ctx context.Context, e *env, svgPath string) error {
 		return errors.New("node b accepted no association")
 	}
 	defer cb.Close()
-	_, before := tags.snapshot()
+	_, before := tags.snapshot(movePortA, movePortB)
 
 	start := time.Now()
 	fmt.Fprintf(e.stdout, "two mobile nodes, a registrar; %d messages each way, one every %v; both lose their address at %v and get a new one %v later\n",
@@ -313,7 +282,7 @@ func runMoveDemo(ctx context.Context, e *env, svgPath string) error {
 	}
 	wg.Wait()
 	<-moved
-	inits, after := tags.snapshot()
+	inits, after := tags.snapshot(movePortA, movePortB)
 	ca.Close()
 	cb.Close()
 	bg.Wait()
@@ -369,7 +338,7 @@ func summarize(e *env, start, newAt time.Time, dirs []*direction, tl *mobility.T
 			errs = append(errs, fmt.Errorf("%s: data differs", d.name))
 		}
 	}
-	sameAssoc := inits == 1 && slices.Equal(before, after) && len(after) == 2
+	sameAssoc := sameAssociation(before, after, inits)
 	fmt.Fprintf(e.stdout, "same association: %v (verification tags %08x before the move, %08x after; %d INIT in all)\n",
 		sameAssoc, before, after, inits)
 	if !sameAssoc {

@@ -18,6 +18,7 @@ var commands = []command{
 	{"hsdump", "print a registrar's handlespace: pools, elements, policies, addresses, owners, lifetimes", runHsdump},
 	{"pe", "RSerPool pool element: register with a registrar and serve echo, discard, daytime or chargen", runPE},
 	{"pu", "RSerPool pool user: a terminal to a pool that fails over when its element fails", runPU},
+	{"mobile", "a mobile node: send, receive or echo over one association that lives on while both ends move; prints each handover step, writes a timeline plot", runMobile},
 	{"demo", "two mobile nodes and a registrar: both move at once, the association lives on (demo pool: pool failover on loopback)", runDemoCommand},
 	{"version", "print the version and the source revision the binary was built from", runVersion},
 }

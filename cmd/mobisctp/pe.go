@@ -434,7 +434,11 @@ type reporter struct {
 // event prints one event: text for people, or fields with "event": name
 // and the time for --json.
 func (r *reporter) event(name, text string, fields map[string]any) {
-	now := time.Now()
+	r.eventAt(time.Now(), name, text, fields)
+}
+
+// eventAt prints an event that happened at now.
+func (r *reporter) eventAt(now time.Time, name, text string, fields map[string]any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.json {

@@ -22,8 +22,9 @@ type eventLog struct {
 	mu      sync.Mutex
 	partial []byte
 	events  []map[string]any
+	arrived []time.Time // when each event was written
 	text    strings.Builder
-	changed chan struct{} // closed and replaced at every new event
+	changed chan struct{} // closed and replaced at every new line
 }
 
 func newEventLog() *eventLog { return &eventLog{changed: make(chan struct{})} }
@@ -41,9 +42,10 @@ func (l *eventLog) Write(p []byte) (int, error) {
 		var ev map[string]any
 		if json.Unmarshal(line, &ev) == nil {
 			l.events = append(l.events, ev)
-			close(l.changed)
-			l.changed = make(chan struct{})
+			l.arrived = append(l.arrived, time.Now())
 		}
+		close(l.changed) // a new line: an event, or text for waitLine
+		l.changed = make(chan struct{})
 		l.partial = rest
 	}
 }

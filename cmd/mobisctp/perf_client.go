@@ -58,6 +58,8 @@ func (c *clientFlags) validate(fs *flag.FlagSet) error {
 	switch {
 	case !isSet(fs, "connect"):
 		return fmt.Errorf("--connect is required")
+	case len(c.connect.addrs) == 0:
+		return fmt.Errorf("--connect: give the server's address, not only its port")
 	case c.connect.port == 0:
 		return fmt.Errorf("--connect: the SCTP port must not be 0")
 	case c.bind.hasPort:

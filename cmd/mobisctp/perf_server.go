@@ -13,7 +13,7 @@ import (
 func runPerfServer(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "mobisctp perf server", "[--listen ADDR[,ADDR...]:PORT] [--udp-port N] [--echo] [--once] [--json] [--pcap FILE]")
 	listen := addrList{port: perf.DefaultPort}
-	fs.Var(&listen, "listen", "local `addresses` and the SCTP port they share, as in 127.0.0.1,127.0.0.2:5001 or [::1]:5001 (port 0: ephemeral; default every address of the host, port 5001)")
+	fs.Var(&listen, "listen", "local `addresses` and the SCTP port they share, as in 127.0.0.1,127.0.0.2:5001, [::1]:5001 or :5001 for every address of the host (port 0: ephemeral; default every address of the host, port 5001)")
 	udpPort := fs.Int("udp-port", stack.DefaultUDPPort, "local UDP encapsulation `port` (0: ephemeral)")
 	echo := fs.Bool("echo", false, "send every message back on its stream with its PPID")
 	once := fs.Bool("once", false, "exit after one association")

@@ -141,6 +141,7 @@ func TestPerfClientFlagErrors(t *testing.T) {
 		{append(client, "--report-interval", "x"), "-report-interval"},
 		{append(client, "--reverse", "--echo"), "--reverse"},
 		{append(client, "--ppid", "1885696614"), "--ppid"},
+		{[]string{"perf", "client", "--connect", ":5001"}, "--connect: give the server's address"},
 	} {
 		code, stdout, stderr := runArgs(t.Context(), tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) || stdout != "" {

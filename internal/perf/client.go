@@ -183,9 +183,9 @@ func (c *client) send(ctx context.Context) error {
 		payloads[i] = NewPayload(uint16(i), c.cfg.Size)
 	}
 	left := c.cfg.Bytes
-	pace := newPacer(c.cfg.Bitrate)
+	pace := NewPacer(c.cfg.Bitrate)
 	for i := 0; ctx.Err() == nil; i = (i + 1) % len(payloads) {
-		if !pace.wait(ctx, c.sent.meter.Load()) {
+		if !pace.Wait(ctx, c.sent.meter.Load()) {
 			return nil // time is up or the run was stopped
 		}
 		n := c.cfg.Size
@@ -221,17 +221,18 @@ func (c *client) label() string {
 	return fmt.Sprintf("#%d", c.cfg.Association)
 }
 
-// pacer holds a sender to a bitrate: the bytes sent so far may leave once
+// Pacer holds a sender to a bitrate: the bytes sent so far may leave once
 // their time at that rate has come.
-type pacer struct {
+type Pacer struct {
 	start   time.Time
 	bitrate float64 // bits per second; 0: no pacing
 }
 
-func newPacer(bitrate float64) pacer { return pacer{start: time.Now(), bitrate: bitrate} }
+// NewPacer starts pacing now at bitrate bits per second (0: no pacing).
+func NewPacer(bitrate float64) Pacer { return Pacer{start: time.Now(), bitrate: bitrate} }
 
-// wait blocks until sent bytes are due, or ctx is done (false).
-func (p pacer) wait(ctx context.Context, sent uint64) bool {
+// Wait blocks until sent bytes are due, or ctx is done (false).
+func (p Pacer) Wait(ctx context.Context, sent uint64) bool {
 	if p.bitrate <= 0 {
 		return ctx.Err() == nil
 	}
