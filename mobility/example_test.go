@@ -34,7 +34,9 @@ func Example() {
 	defer cancel()
 	loopback := []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 
-	reg, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: loopback}})
+	// An ephemeral UDP port, so that the example does not take 9899 from
+	// another registrar or SCTP stack on this host.
+	reg, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: loopback, EphemeralUDPPort: true}})
 	if err != nil {
 		panic(err)
 	}
