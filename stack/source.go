@@ -78,13 +78,14 @@ func (a *Association) replySource(local netip.Addr, p *path) netip.Addr {
 }
 
 // altSources lists the local addresses other than p's current source that
-// could reach p's destination, starting at p's rotation point so that
-// every candidate gets its turn when there are more than maxSourceProbes.
-func (a *Association) altSources(p *path) []netip.Addr {
+// could reach p's destination, among usable ones that are bound, starting
+// at p's rotation point so that every candidate gets its turn when there
+// are more than maxSourceProbes.
+func (m *pathManager) altSources(p *path, usable, bound []netip.Addr) []netip.Addr {
 	dst := p.remote.Addr().Unmap()
 	var alts []netip.Addr
-	for _, l := range a.usableLocals() {
-		if l != p.local && sameFamily(l, dst) && visibleTo(l, dst) && slices.Contains(a.ep.conn.LocalAddrs(), l) {
+	for _, l := range usable {
+		if l != p.local && sameFamily(l, dst) && visibleTo(l, dst) && slices.Contains(bound, l) {
 			alts = append(alts, l)
 		}
 	}
@@ -108,7 +109,7 @@ func (a *Association) probeSources(p *path, info []byte) {
 	if p.errors == 0 {
 		return
 	}
-	for _, l := range a.altSources(p) {
+	for _, l := range a.altSources(p, a.usableLocals(), a.ep.conn.LocalAddrs()) {
 		probe := slices.Clone(info)
 		putHBSource(probe, l)
 		a.queueCtrlTo(heartbeatChunk(probe), p.remote, l, a.peerTag)
