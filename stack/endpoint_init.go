@@ -140,8 +140,11 @@ func (ep *Endpoint) handleCookieEcho(now time.Time, d *encap.Datagram, pkt wire.
 		return nil
 	}
 	ep.setPeerTag(a, a.peerTag)
-	ep.start(a)
+	// The COOKIE ECHO is queued before the loop starts: the loop's first
+	// pass answers it, so the COOKIE ACK leads, before the heartbeat that
+	// an unconfirmed path of the peer is due at once.
 	ep.enqueue(a, d)
+	ep.start(a)
 	// The send happens under the lock so that Close cannot close the
 	// channel in between.
 	queued := false
