@@ -116,7 +116,7 @@ func (a *Association) handleHeartbeatAck(now time.Time, c wire.Chunk) {
 	}
 	p.hbPending = false
 	p.rto.sample(now.Sub(p.hbSent))
-	a.sourceAnswered(p, netip.AddrFrom16([16]byte(hb.Info[hbSourceOff:])).Unmap())
+	a.sourceAnswered(now, p, netip.AddrFrom16([16]byte(hb.Info[hbSourceOff:])).Unmap())
 	a.errors = 0
 	a.pathHeard(now, p)
 	a.scheduleHeartbeat(now, p)

@@ -281,3 +281,27 @@ func TestPathManagerAltSources(t *testing.T) {
 	assert.ElementsMatch(t, addrs("203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5", "203.0.113.1"), seen,
 		"rounds take turns over all candidates")
 }
+
+func TestPathManagerMoveSource(t *testing.T) {
+	m, ps := newTestManager(t, Config{}, 2)
+	src := netip.MustParseAddr("198.51.100.7")
+	later := pmEpoch.Add(time.Hour)
+	for _, p := range ps {
+		p.hbPending, p.hbDue = true, later
+	}
+	ps[1].state = PathPotentiallyFailed
+
+	m.moveSource(pmEpoch, ps[0], src, false)
+	assert.Equal(t, src, ps[0].local)
+	assert.False(t, ps[0].learned)
+	assert.Equal(t, later, ps[0].hbDue, "an active path keeps its schedule")
+
+	m.moveSource(pmEpoch, ps[1], src, false)
+	assert.Equal(t, pmEpoch, ps[1].hbDue, "a failing path is probed from its new source at once")
+	assert.False(t, ps[1].hbPending, "the heartbeat from the old source no longer counts")
+
+	ps[1].hbPending, ps[1].hbDue = true, later
+	m.moveSource(pmEpoch, ps[1], netip.MustParseAddr("198.51.100.8"), true)
+	assert.True(t, ps[1].learned)
+	assert.Equal(t, later, ps[1].hbDue, "a source that answered needs no new probe")
+}
