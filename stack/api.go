@@ -169,7 +169,7 @@ func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, e
 // SHUTDOWN exchange runs. It waits until the association is closed or ctx
 // is done. Messages the peer sends meanwhile can still be read.
 func (a *Association) Shutdown(ctx context.Context) error {
-	a.exec(func() { a.startShutdown(time.Now()) })
+	a.exec(a.startShutdown)
 	select {
 	case <-a.done:
 		if err := a.Err(); err != nil && !errors.Is(err, ErrShutdown) {
@@ -185,8 +185,8 @@ func (a *Association) Shutdown(ctx context.Context) error {
 // User-Initiated Abort cause. Queued and unacknowledged messages are lost
 // (and reported as send failures).
 func (a *Association) Abort(reason string) error {
-	a.exec(func() {
-		a.abortWith(time.Now(), &wire.UserAbortCause{Reason: []byte(reason)}, &AbortError{Causes: []CauseError{{Code: wire.CauseUserInitiatedAbort, Info: reason}}})
+	a.exec(func(now time.Time) {
+		a.abortWith(now, &wire.UserAbortCause{Reason: []byte(reason)}, &AbortError{Causes: []CauseError{{Code: wire.CauseUserInitiatedAbort, Info: reason}}})
 	})
 	<-a.done
 	return nil
@@ -227,7 +227,7 @@ func (a *Association) Events() <-chan Event { return a.events.C() }
 // Stats returns counters and per-path state.
 func (a *Association) Stats() Stats {
 	var s Stats
-	if !a.exec(func() { s = a.snapshot() }) {
+	if !a.exec(func(time.Time) { s = a.snapshot() }) {
 		a.mu.Lock()
 		s = *a.final // set before the loop signals it is done
 		a.mu.Unlock()
@@ -241,10 +241,10 @@ func (a *Association) Paths() []PathInfo { return a.Stats().Paths }
 // SetPrimary makes the path to addr the primary path.
 func (a *Association) SetPrimary(addr netip.Addr) error {
 	err := errors.New("sctp: no path to " + addr.String())
-	a.exec(func() {
+	a.exec(func(now time.Time) {
 		if p := a.pathTo(addr.Unmap()); p != nil {
 			err = nil
-			a.setPreferred(p)
+			a.setPreferred(now, p)
 		}
 	})
 	return err
@@ -274,7 +274,7 @@ func (a *Association) LocalAddr() netip.AddrPort {
 // primaryAddrs returns the primary path's local address and its peer
 // address with the peer's UDP port.
 func (a *Association) primaryAddrs() (local netip.Addr, remote netip.AddrPort) {
-	ran := a.exec(func() {
+	ran := a.exec(func(time.Time) {
 		if a.primary != nil {
 			local, remote = a.primary.local, a.primary.remote
 		}

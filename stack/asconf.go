@@ -64,7 +64,7 @@ func (a *Association) handshakeLocals() []netip.Addr {
 func (a *Association) asconfAvailable() bool { return a.addip.tx != nil }
 
 // queueASCONF queues one request; the loop sends it with the next flush.
-func (a *Association) queueASCONF(op addip.Op, addr netip.Addr) error {
+func (a *Association) queueASCONF(now time.Time, op addip.Op, addr netip.Addr) error {
 	if !a.asconfAvailable() {
 		return ErrNoASCONF
 	}
@@ -83,7 +83,7 @@ func (a *Association) queueASCONF(op addip.Op, addr netip.Addr) error {
 		// not of the ASCONF that deletes it, which the peer would refuse
 		// (RFC 5061 section 5.2, Request to Delete Source IP Address).
 		a.addip.leaving = append(a.addip.leaving, addr)
-		a.refreshSources(time.Now())
+		a.refreshSources(now)
 	}
 	return nil
 }
@@ -195,7 +195,7 @@ func (a *Association) applyResult(now time.Time, r addip.Result) {
 	}
 	if r.Op == addip.AddIP && r.Addr == a.addip.moveTo {
 		a.addip.moveTo = netip.Addr{}
-		a.follow(r.Addr)
+		a.follow(now, r.Addr)
 	}
 	a.emit(e)
 }
@@ -206,7 +206,7 @@ func (a *Association) applyResult(now time.Time, r addip.Result) {
 // Data goes there as soon as a heartbeat confirms the path, one round trip
 // after refreshSources probed it, so that the old address can go later
 // without interrupting anything (make before break).
-func (a *Association) follow(addr netip.Addr) {
+func (a *Association) follow(now time.Time, addr netip.Addr) {
 	var best *path
 	bestLen := -1
 	for _, p := range a.paths {
@@ -218,7 +218,7 @@ func (a *Association) follow(addr netip.Addr) {
 		}
 	}
 	if best != nil && best != a.preferred {
-		a.setPreferred(best)
+		a.setPreferred(now, best)
 	}
 }
 
@@ -233,14 +233,14 @@ func firstCause(cs wire.Causes) wire.CauseCode {
 
 // handleAsconf applies the peer's requests and answers with the
 // ASCONF-ACK (RFC 5061 section 5.2).
-func (a *Association) handleAsconf(rp *rxPacket, c wire.Chunk, first bool) bool {
+func (a *Association) handleAsconf(now time.Time, rp *rxPacket, c wire.Chunk, first bool) bool {
 	var req wire.Asconf
 	if req.Decode(c) != nil {
 		a.badChunk(c)
 		return false
 	}
 	a.addip.cur = rp
-	ack, _ := a.addip.rx.Handle(&req, addip.Packet{Source: rp.remote.Addr().Unmap(), First: first}, (*asconfPeer)(a))
+	ack, _ := a.addip.rx.Handle(&req, addip.Packet{Source: rp.remote.Addr().Unmap(), First: first}, &asconfPeer{a, now})
 	a.addip.cur = nil
 	if ack != nil {
 		a.reply(ack, rp) // to the source of the ASCONF (section 5.2 E6)
@@ -248,25 +248,29 @@ func (a *Association) handleAsconf(rp *rxPacket, c wire.Chunk, first bool) bool 
 	return true
 }
 
-// asconfPeer is the association as addip.Receiver sees it.
-type asconfPeer Association
+// asconfPeer is the association as addip.Receiver sees it, at the time
+// the ASCONF is processed.
+type asconfPeer struct {
+	a   *Association
+	now time.Time
+}
 
 // AddPeerAddress adds a path to addr, reached on the UDP port the ASCONF
 // came from, and verifies it by heartbeat before it carries data.
 func (ap *asconfPeer) AddPeerAddress(addr netip.Addr) error {
-	a := (*Association)(ap)
+	a := ap.a
 	if a.pathTo(addr) != nil {
 		return nil
 	}
 	from := a.addip.cur.remote
-	_, err := a.addPeerPath(netip.AddrPortFrom(addr, from.Port()), from.Addr().Unmap())
+	_, err := a.addPeerPath(ap.now, netip.AddrPortFrom(addr, from.Port()), from.Addr().Unmap())
 	return err
 }
 
 // addPeerPath adds an unconfirmed path to addr, an address of the peer
 // learned from a packet from via, and probes it by heartbeat before it
 // carries data.
-func (a *Association) addPeerPath(addr netip.AddrPort, via netip.Addr) (*path, error) {
+func (a *Association) addPeerPath(now time.Time, addr netip.AddrPort, via netip.Addr) (*path, error) {
 	if !a.ep.canReach(addr.Addr(), via) || slices.Contains(a.ep.conn.LocalAddrs(), addr.Addr()) {
 		return nil, addip.ErrUnresolvableAddress // one of ours, or out of reach
 	}
@@ -277,7 +281,7 @@ func (a *Association) addPeerPath(addr netip.AddrPort, via netip.Addr) (*path, e
 		return nil, addip.ErrResourceShortage
 	}
 	p := a.addPath(addr, a.sourceFor(addr.Addr()))
-	a.scheduleHeartbeat(time.Now(), p)
+	a.scheduleHeartbeat(now, p)
 	a.reregister()
 	a.emit(Event{Type: EventPathAdded, Addr: p.remote})
 	return p, nil
@@ -286,7 +290,7 @@ func (a *Association) addPeerPath(addr netip.AddrPort, via netip.Addr) (*path, e
 // DeletePeerAddress removes the path to addr (or, for the wildcard, every
 // path but the one to source).
 func (ap *asconfPeer) DeletePeerAddress(addr, source netip.Addr) error {
-	a := (*Association)(ap)
+	a := ap.a
 	doomed := func(p *path) bool {
 		return p.remote.Addr() == addr || (addr.IsUnspecified() && p.remote.Addr() != source)
 	}
@@ -304,7 +308,7 @@ func (ap *asconfPeer) DeletePeerAddress(addr, source netip.Addr) error {
 	}
 	for _, p := range slices.Clone(a.paths) {
 		if doomed(p) {
-			a.removePath(p)
+			a.removePath(ap.now, p)
 		}
 	}
 	a.reregister()
@@ -313,37 +317,23 @@ func (ap *asconfPeer) DeletePeerAddress(addr, source netip.Addr) error {
 
 // SetPeerPrimary makes the path to addr the preferred one.
 func (ap *asconfPeer) SetPeerPrimary(addr netip.Addr) error {
-	a := (*Association)(ap)
+	a := ap.a
 	p := a.pathTo(addr)
 	if p == nil {
 		return addip.ErrUnresolvableAddress
 	}
-	a.setPreferred(p)
+	a.setPreferred(ap.now, p)
 	return nil
 }
 
 // removePath drops a path: what was in flight there goes to the current
 // destination, and the primary moves if it was this path.
-func (a *Association) removePath(p *path) {
-	a.paths = slices.DeleteFunc(a.paths, func(x *path) bool { return x == p })
-	if a.preferred == p {
-		a.preferred = nil
-	}
-	if a.primary == p {
-		a.primary = nil
+func (a *Association) removePath(now time.Time, p *path) {
+	if a.pathManager.removePath(now, p) {
+		a.primaryChanged()
 	}
 	if a.addip.target == p {
 		a.addip.target = nil
-	}
-	if a.primary == nil {
-		a.primary = a.paths[0]
-		if a.preferred == nil {
-			a.preferred = a.primary
-		}
-		a.choosePrimary(time.Now())
-	}
-	if a.preferred == nil {
-		a.preferred = a.primary
 	}
 	a.movePathChunks(p, a.primary)
 	if a.rx.sackPath == p {
@@ -390,7 +380,7 @@ func (a *Association) AddLocalAddr(addr netip.Addr) error {
 		return err
 	}
 	err := ErrClosed
-	a.exec(func() { err = a.addLocal(addr.Unmap(), false) })
+	a.exec(func(now time.Time) { err = a.addLocal(now, addr.Unmap(), false) })
 	return err
 }
 
@@ -411,6 +401,6 @@ func (a *Association) SetPeerPrimary(addr netip.Addr) error {
 
 func (a *Association) asconfRequest(op addip.Op, addr netip.Addr) error {
 	err := ErrClosed
-	a.exec(func() { err = a.queueASCONF(op, addr.Unmap()) })
+	a.exec(func(now time.Time) { err = a.queueASCONF(now, op, addr.Unmap()) })
 	return err
 }

@@ -159,7 +159,7 @@ const pathGone PathState = 255
 // pathState returns the state of the path to addr, for tests.
 func (a *Association) pathState(addr netip.Addr) PathState {
 	st := pathGone
-	a.exec(func() {
+	a.exec(func(time.Time) {
 		if p := a.pathTo(addr); p != nil {
 			st = p.state
 		}

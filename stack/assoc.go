@@ -60,19 +60,15 @@ type Association struct {
 	final *Stats // the last snapshot, for Stats after the end (a pointer: idle associations are many)
 
 	// Everything below belongs to the loop.
-	state         state
-	localTag      uint32
-	peerTag       uint32
-	peer          peerFeatures
-	auth          *auth.Session // SCTP-AUTH, nil when not negotiated
-	addip         asconfState   // RFC 5061
-	paths         []*path
-	primary       *path // where new data goes now
-	preferred     *path // the primary chosen at setup or by SetPrimary
-	switchbackDue time.Time
-	chosen        bool // the preferred path was just chosen: use it as soon as it is active
-	errors        int  // association error counter (section 8.1)
-	dial          dialTrace
+	state       state
+	localTag    uint32
+	peerTag     uint32
+	peer        peerFeatures
+	auth        *auth.Session // SCTP-AUTH, nil when not negotiated
+	addip       asconfState   // RFC 5061
+	pathManager               // the paths and where data goes (paths.go)
+	errors      int           // association error counter (section 8.1)
+	dial        dialTrace
 
 	tx         sender
 	rx         receiver
@@ -80,7 +76,7 @@ type Association struct {
 	shutdown   shutdownState
 	ctrl       []ctrlChunk // control chunks waiting for the next flush
 	pktScratch []rxPacket
-	cmdScratch []func()
+	cmdScratch []func(time.Time)
 	tally      ackTally              // scratch for SACK processing
 	streamQs   map[uint16]*recvQueue // streams opened with Stream
 	reconf     reconfig              // stream resets (RFC 6525)
@@ -113,6 +109,7 @@ func newAssociation(ep *Endpoint) *Association {
 		up:        make(chan struct{}),
 		localPort: ep.Port(),
 	}
+	a.pathManager.cfg = a.cfg
 	a.sendq.limit = a.cfg.SendBuffer
 	a.events = eventq.New[Event](a.cfg.EventQueue)
 	return a
@@ -127,11 +124,12 @@ func (a *Association) signal() {
 }
 
 // exec runs f on the loop and waits for it, unless the association is
-// gone (then it returns false).
-func (a *Association) exec(f func()) bool {
+// gone (then it returns false). f gets the loop's time, as all protocol
+// code does: none of it reads the clock.
+func (a *Association) exec(f func(now time.Time)) bool {
 	ran := make(chan struct{})
 	a.in.mu.Lock()
-	a.in.cmds = append(a.in.cmds, func() { f(); close(ran) })
+	a.in.cmds = append(a.in.cmds, func(now time.Time) { f(now); close(ran) })
 	a.in.mu.Unlock()
 	a.signal()
 	select {
@@ -182,7 +180,7 @@ func (a *Association) run() {
 func (a *Association) processInbox(now time.Time, b *builder) {
 	a.pktScratch, a.cmdScratch = a.in.take(a.pktScratch, a.cmdScratch)
 	for _, f := range a.cmdScratch {
-		f()
+		f(now)
 	}
 	for i := range a.pktScratch {
 		p := &a.pktScratch[i]

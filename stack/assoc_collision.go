@@ -112,7 +112,7 @@ func (a *Association) handleCookieEcho(now time.Time, rp *rxPacket, c wire.Chunk
 		// (B) Both sides sent INIT: take the peer's tag and parameters.
 		if a.state == stateCookieWait || a.state == stateCookieEchoed {
 			pp := parsePeerParams(ck.init.Params)
-			if cause := a.setupPeer(&ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
+			if cause := a.setupPeer(now, &ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
 				a.abortWith(now, cause, errProtocolViolation)
 				return false
 			}
@@ -159,7 +159,7 @@ func (a *Association) peerRestarted(now time.Time, rp *rxPacket, ck *cookie) boo
 		*p = *newPath(p.remote, p.local, a.cfg.PMTU, a.cfg)
 	}
 	pp := parsePeerParams(ck.init.Params)
-	if cause := a.setupPeer(&ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
+	if cause := a.setupPeer(now, &ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
 		a.abortWith(now, cause, errProtocolViolation)
 		return false
 	}

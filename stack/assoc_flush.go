@@ -129,7 +129,7 @@ func (a *Association) flushSack(now time.Time, b *builder) {
 func (a *Association) willSendData() bool {
 	s := &a.tx
 	p := a.primary
-	return s.marked > 0 || (s.hasQueued() && p.flight < p.cwnd && (s.peerRwnd > 0 || s.outstanding == 0))
+	return s.marked > 0 || (s.hasQueued() && p.flight < p.cc.Window() && (s.peerRwnd > 0 || s.outstanding == 0))
 }
 
 // flushForwardTSN sends a FORWARD-TSN (or I-FORWARD-TSN) when abandoned
@@ -236,8 +236,8 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 		}
 		dest := a.rtxPath(c)
 		size := padLen(s.dataHeaderLen() + len(c.data))
-		if budget < size && dest.flight >= dest.cwnd {
-			dest.cwndUsed = true
+		if budget < size && dest.flight >= dest.cc.Window() {
+			dest.cc.Limited()
 			continue // another destination may still have room
 		}
 		budget -= size
@@ -255,8 +255,8 @@ func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
 	whole, frag := a.fragSizes()
 	for s.hasQueued() {
-		if dest.flight >= dest.cwnd {
-			dest.cwndUsed = true
+		if dest.flight >= dest.cc.Window() {
+			dest.cc.Limited()
 			return
 		}
 		head := &s.queue[s.qhead]

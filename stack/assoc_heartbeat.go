@@ -19,40 +19,6 @@ const (
 	hbSourceOff = 32
 )
 
-// startHeartbeats schedules the first heartbeat of every path.
-func (a *Association) startHeartbeats(now time.Time) {
-	for _, p := range a.paths {
-		a.scheduleHeartbeat(now, p)
-	}
-}
-
-// scheduleHeartbeat sets when p's next heartbeat is due.
-func (a *Association) scheduleHeartbeat(now time.Time, p *path) {
-	if a.cfg.HeartbeatInterval < 0 {
-		p.hbDue = time.Time{}
-		return
-	}
-	if p.state == PathUnconfirmed && !p.hbPending {
-		p.hbDue = now // verify new addresses at once
-		return
-	}
-	p.hbDue = now.Add(a.hbPeriod(p))
-}
-
-// hbPeriod is the time between heartbeats to p: HB.interval plus RTO,
-// jittered by ±50% of RTO, for an active path (RFC 9260 section 8.3); one
-// RTO for a path being verified or potentially failed (RFC 7829), and for
-// a recovered preferred path waiting for data to return, so that a path
-// that flaps is caught before the switch.
-func (a *Association) hbPeriod(p *path) time.Duration {
-	rto := p.rto.rto
-	if p.state == PathUnconfirmed || p.state == PathPotentiallyFailed || a.onProbation(p) {
-		return rto
-	}
-	jitter := time.Duration(rand.Int64N(int64(rto)+1)) - rto/2
-	return a.cfg.HeartbeatInterval + rto + jitter
-}
-
 // onHeartbeatTimer sends the next heartbeat to p. If the previous one is
 // still unanswered, that counts as an error on p first, and RTO backs off
 // (section 8.3). A path that carried data within the interval is not idle
@@ -150,7 +116,7 @@ func (a *Association) handleHeartbeatAck(now time.Time, c wire.Chunk) {
 	}
 	p.hbPending = false
 	p.rto.sample(now.Sub(p.hbSent))
-	a.sourceAnswered(p, netip.AddrFrom16([16]byte(hb.Info[hbSourceOff:])).Unmap())
+	a.sourceAnswered(now, p, netip.AddrFrom16([16]byte(hb.Info[hbSourceOff:])).Unmap())
 	a.errors = 0
 	a.pathHeard(now, p)
 	a.scheduleHeartbeat(now, p)

@@ -2,7 +2,6 @@ package stack
 
 import (
 	"net/netip"
-	"slices"
 	"time"
 
 	"github.com/mobisctp/mobisctp/stack/auth"
@@ -25,9 +24,7 @@ func (a *Association) startDial(now time.Time, remotes []netip.AddrPort) {
 	for _, r := range remotes {
 		a.addPath(r, a.ep.sourceFor(r.Addr()))
 	}
-	a.primary = a.paths[0]
-	a.preferred = a.primary
-	a.primary.state = PathActive
+	a.startOn(a.paths[0])
 	a.hs.localTSN = randUint32()
 	a.hs.authLocal = a.ep.newAuthParams()
 	init := wire.Init{
@@ -70,11 +67,8 @@ func (a *Association) onT1(now time.Time) {
 		return
 	}
 	a.hs.t1RTO.backoff()
-	if a.state == stateCookieWait && len(a.paths) > 1 {
-		// Try the peer's next address (section 5.1 C allows it).
-		i := slices.Index(a.paths, a.primary)
-		a.primary = a.paths[(i+1)%len(a.paths)]
-		a.primary.state = PathActive
+	if a.state == stateCookieWait {
+		a.rotateInit()
 	}
 	a.stats.Retransmissions++
 	a.sendT1(now)
@@ -112,7 +106,7 @@ func (a *Association) handleInitAck(now time.Time, rp *rxPacket, c wire.Chunk) b
 		a.abortWithTag(now, &wire.MissingParamCause{Types: []wire.ParamType{wire.ParamStateCookie}}, init.InitiateTag, errProtocolViolation)
 		return false
 	}
-	if cause := a.setupPeer(&init, &pp, rp.remote, a.hs.localTSN, a.cfg.OutStreams, a.cfg.MaxInStreams, a.hs.authLocal); cause != nil {
+	if cause := a.setupPeer(now, &init, &pp, rp.remote, a.hs.localTSN, a.cfg.OutStreams, a.cfg.MaxInStreams, a.hs.authLocal); cause != nil {
 		a.abortWithTag(now, cause, init.InitiateTag, errProtocolViolation)
 		return false
 	}
@@ -142,7 +136,7 @@ func (a *Association) handleCookieAck(now time.Time) {
 // setupPeer applies the peer's INIT or INIT ACK: its tag, TSN, window,
 // streams, addresses and extensions, with localAuth our AUTH parameters.
 // It returns the cause to abort with if the peer's parameters are unusable.
-func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.AddrPort, localTSN uint32, localOS, localMIS uint16, localAuth *auth.Params) wire.CauseValue {
+func (a *Association) setupPeer(now time.Time, init *wire.Init, pp *peerParams, from netip.AddrPort, localTSN uint32, localOS, localMIS uint16, localAuth *auth.Params) wire.CauseValue {
 	if cause := a.setupAuth(localAuth, init.Params); cause != nil {
 		return cause
 	}
@@ -159,10 +153,8 @@ func (a *Association) setupPeer(init *wire.Init, pp *peerParams, from netip.Addr
 			a.addPath(netip.AddrPortFrom(addr, from.Port()), a.ep.sourceFor(addr))
 		}
 	}
-	a.primary = a.pathTo(src)
-	a.preferred = a.primary
-	a.primary.state = PathActive
-	a.primary.activeSince = time.Now()
+	a.startOn(a.pathTo(src))
+	a.primary.activeSince = now
 	out := min(localOS, init.InStreams)
 	in := min(localMIS, init.OutStreams)
 	a.tx.init(localTSN, out, int(init.ARwnd), a.peer.idata, a.peer.prsctp)
@@ -184,7 +176,7 @@ func (a *Association) setupFromCookie(now time.Time, ck *cookie, local netip.Add
 	// The INIT's source is the peer's too, even when the COOKIE ECHO came
 	// from another of the addresses it listed (section 5.1.2).
 	pp.addrs = append([]netip.Addr{ck.peerAddr}, pp.addrs...)
-	if cause := a.setupPeer(&ck.init, &pp, from, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
+	if cause := a.setupPeer(now, &ck.init, &pp, from, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {
 		return cause
 	}
 	a.primary.local = local
@@ -211,30 +203,4 @@ func (a *Association) establish(now time.Time) {
 	default:
 		close(a.up)
 	}
-}
-
-// peerAddrs lists the peer's addresses.
-func (a *Association) peerAddrs() []netip.Addr {
-	addrs := make([]netip.Addr, len(a.paths))
-	for i, p := range a.paths {
-		addrs[i] = p.remote.Addr()
-	}
-	return addrs
-}
-
-// pathTo returns the path to addr, or nil.
-func (a *Association) pathTo(addr netip.Addr) *path {
-	for _, p := range a.paths {
-		if p.remote.Addr() == addr {
-			return p
-		}
-	}
-	return nil
-}
-
-// addPath adds a destination.
-func (a *Association) addPath(remote netip.AddrPort, local netip.Addr) *path {
-	p := newPath(remote, local, a.cfg.PMTU, a.cfg)
-	a.paths = append(a.paths, p)
-	return p
 }

@@ -91,7 +91,7 @@ func (a *Association) handlePacket(now time.Time, rp *rxPacket) {
 				cont = false
 				break
 			}
-			cont = a.handleAsconf(rp, c, firstAsconf)
+			cont = a.handleAsconf(now, rp, c, firstAsconf)
 			firstAsconf = false
 		case wire.TypeAsconfAck:
 			if a.addip.tx == nil {
@@ -156,7 +156,7 @@ func (a *Association) acceptable(now time.Time, rp *rxPacket, first wire.Chunk) 
 	if !a.ownsLocal(rp.local.Addr().Unmap()) && !a.inFlight(now, rp.local.Addr().Unmap(), pkt) {
 		a.stats.OutOfTheBlue++
 		d := encap.Datagram{Data: rp.data, Local: rp.local, Remote: rp.remote}
-		a.ep.outOfTheBlue(&d, pkt, first)
+		a.ep.outOfTheBlue(now, &d, pkt, first)
 		return false
 	}
 	known := a.pathTo(rp.remote.Addr().Unmap()) != nil

@@ -3,6 +3,7 @@ package stack
 import (
 	"time"
 
+	"github.com/mobisctp/mobisctp/internal/congestion"
 	"github.com/mobisctp/mobisctp/internal/serial"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
@@ -177,37 +178,15 @@ func (a *Association) adjustPath(now time.Time, pa *pathAck, cumAdvanced bool) {
 	if pa.bytes > 0 {
 		a.pathHeard(now, p)
 	}
-	if p.inFastRecovery && !serial.Less32(a.tx.cumAck, p.recoverTSN) {
-		p.inFastRecovery = false
-	}
-	a.growCwnd(p, pa, cumAdvanced)
+	p.cc.OnAck(congestion.Ack{
+		CumTSN: a.tx.cumAck, CumAdvanced: cumAdvanced, Bytes: pa.bytes,
+		FlightBefore: pa.flightAtAck, FlightAfter: p.flight, MTU: p.mtu,
+	})
 	switch {
 	case p.flight == 0:
 		p.t3 = time.Time{} // R2: everything sent here is acknowledged
-		p.pba = 0
 	case pa.cumFront:
 		p.t3 = now.Add(p.rto.rto) // R3: the earliest outstanding chunk was acked
-	}
-}
-
-// growCwnd is slow start and congestion avoidance (sections 7.2.1 and
-// 7.2.2).
-func (a *Association) growCwnd(p *path, pa *pathAck, cumAdvanced bool) {
-	if pa.bytes == 0 || !cumAdvanced || p.inFastRecovery {
-		return
-	}
-	fullyUsed := pa.flightAtAck+p.mtu > p.cwnd || p.cwndUsed
-	p.cwndUsed = false
-	if p.cwnd <= p.ssthresh {
-		if fullyUsed {
-			p.cwnd += min(pa.bytes, p.mtu)
-		}
-		return
-	}
-	p.pba += pa.bytes
-	if p.pba >= p.cwnd && fullyUsed {
-		p.pba -= p.cwnd
-		p.cwnd += p.mtu
 	}
 }
 
@@ -223,7 +202,7 @@ func (a *Association) countMisses(sk *wire.Sack, t *ackTally, cumAdvanced bool) 
 	highestGap := s.cumAck + uint32(sk.Gaps[len(sk.Gaps)-1].End)
 	inFR := false
 	for _, p := range a.paths {
-		inFR = inFR || p.inFastRecovery
+		inFR = inFR || p.cc.InRecovery()
 	}
 	if inFR && cumAdvanced && serial.Less32(limit, highestGap) {
 		limit = highestGap
@@ -253,7 +232,7 @@ func (a *Association) countMisses(sk *wire.Sack, t *ackTally, cumAdvanced bool) 
 // reports could never arrive and no new data can be sent to elicit them.
 func (a *Association) missThreshold() int {
 	s := &a.tx
-	if s.ring.len() >= 4 || (s.hasQueued() && a.primary.flight < a.primary.cwnd) {
+	if s.ring.len() >= 4 || (s.hasQueued() && a.primary.flight < a.primary.cc.Window()) {
 		return 3
 	}
 	outstanding := 0
@@ -273,16 +252,9 @@ func (a *Association) fastRetransmit(c *outChunk) {
 	s.setState(c, chunkMarked)
 	a.removeFromFlight(c)
 	s.fastRtxPending = true
-	p := c.path
-	if p.inFastRecovery {
-		return
+	if c.path.cc.OnFastRetransmit(c.path.mtu, s.nextTSN-1) {
+		a.stats.FastRetransmits++
 	}
-	p.ssthresh = max(p.cwnd/2, 4*p.mtu)
-	p.cwnd = p.ssthresh
-	p.pba = 0
-	p.inFastRecovery = true
-	p.recoverTSN = s.nextTSN - 1
-	a.stats.FastRetransmits++
 }
 
 // onT3 handles a retransmission timeout on path p (sections 6.3.3 and
@@ -292,10 +264,7 @@ func (a *Association) onT3(now time.Time, p *path) {
 	s := &a.tx
 	p.t3 = time.Time{}
 	a.pmtuBlackHole(now, p)
-	p.ssthresh = max(p.cwnd/2, 4*p.mtu)
-	p.cwnd = p.mtu
-	p.pba = 0
-	p.inFastRecovery = false
+	p.cc.OnTimeout(p.mtu)
 	p.rto.backoff()
 	marked := 0
 	for tsn := s.cumAck + 1; tsn != s.nextTSN; tsn++ {

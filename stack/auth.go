@@ -94,7 +94,7 @@ func (a *Association) DeleteKey(id uint16) error {
 
 func (a *Association) withKeys(f func(*auth.Keyring) error) error {
 	err := ErrNoAuth
-	if !a.exec(func() {
+	if !a.exec(func(time.Time) {
 		if a.auth != nil {
 			err = f(a.auth.Keys())
 		}

@@ -144,18 +144,20 @@ func (ep *Endpoint) autoASCONF(ctx context.Context, w AddressWatcher) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		var now time.Time
 		select {
 		case addrs, ok := <-changes:
 			if !ok {
 				return
 			}
-			t.observe(time.Now(), ep.eligible(addrs), ep.conn.LocalAddrs())
-		case <-timer.C:
+			now = time.Now()
+			t.observe(now, ep.eligible(addrs), ep.conn.LocalAddrs())
+		case now = <-timer.C:
 		}
-		added, removed, next := t.due(time.Now(), ep.addHold(), ep.cfg.AddressHold)
+		added, removed, next := t.due(now, ep.addHold(), ep.cfg.AddressHold)
 		ep.applyAddressChanges(added, removed)
 		if len(removed) > 0 && len(ep.conn.LocalAddrs()) == 0 {
-			next = time.Now() // the last address went: a waiting one may be due
+			next = now // the last address went: a waiting one may be due
 		}
 		if !next.IsZero() {
 			timer.Reset(time.Until(next))
@@ -245,21 +247,21 @@ func (ep *Endpoint) associations() []*Association {
 // not even reported. If an ASCONF is outstanding, it goes again at once
 // from the new address, the new requests bundled behind it.
 func (a *Association) autoAdd(addr netip.Addr, primary bool) {
-	a.exec(func() {
+	a.exec(func(now time.Time) {
 		if !a.announceable(addr) {
 			return
 		}
 		a.emit(Event{Type: EventLocalAddrAdded, Addr: netip.AddrPortFrom(addr, 0)})
-		if a.addLocal(addr, primary) == nil {
-			a.resendASCONF(time.Now(), addr)
+		if a.addLocal(now, addr, primary) == nil {
+			a.resendASCONF(now, addr)
 		}
 	})
 }
 
 func (a *Association) autoRemove(addr netip.Addr) {
-	a.exec(func() {
+	a.exec(func(now time.Time) {
 		a.emit(Event{Type: EventLocalAddrRemoved, Addr: netip.AddrPortFrom(addr, 0)})
-		_ = a.queueASCONF(addip.DeleteIP, addr)
+		_ = a.queueASCONF(now, addip.DeleteIP, addr)
 	})
 }
 

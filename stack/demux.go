@@ -11,12 +11,14 @@ import (
 // receive is the transport's handler: it checks each datagram's common
 // header and checksum, finds its association and queues it there. Packets
 // that belong to no association (INIT, COOKIE ECHO, out of the blue) are
-// answered here, statelessly.
+// answered here, statelessly. The clock is read once per batch: this is
+// the loop of the endpoint's stateless part.
 func (ep *Endpoint) receive(batch []encap.Datagram) {
+	now := time.Now()
 	var woken [8]*Association
 	n := 0
 	for i := range batch {
-		a := ep.route(&batch[i])
+		a := ep.route(now, &batch[i])
 		if a == nil {
 			continue
 		}
@@ -33,7 +35,7 @@ func (ep *Endpoint) receive(batch []encap.Datagram) {
 }
 
 // route validates d and returns the association it was queued to, if any.
-func (ep *Endpoint) route(d *encap.Datagram) *Association {
+func (ep *Endpoint) route(now time.Time, d *encap.Datagram) *Association {
 	ep.stats.packetsIn.Add(1)
 	pkt, first, ok := ep.check(d.Data)
 	if !ok {
@@ -63,9 +65,9 @@ func (ep *Endpoint) route(d *encap.Datagram) *Association {
 		if peer != nil {
 			return ep.enqueue(peer, d) // collision or restart: section 5.2
 		}
-		return ep.answerInit(d, pkt, first)
+		return ep.answerInit(now, d, pkt, first)
 	case first.Type() == wire.TypeCookieEcho:
-		return ep.handleCookieEcho(d, pkt, first, peer)
+		return ep.handleCookieEcho(now, d, pkt, first, peer)
 	case peer != nil && tagReflected(first) && vtag == peerTag:
 		return ep.enqueue(peer, d) // section 8.5.1 B and C: T bit set
 	case peer != nil:
@@ -74,7 +76,7 @@ func (ep *Endpoint) route(d *encap.Datagram) *Association {
 		// counts it.
 		return ep.enqueue(peer, d)
 	default:
-		ep.outOfTheBlue(d, pkt, first)
+		ep.outOfTheBlue(now, d, pkt, first)
 	}
 	return nil
 }
@@ -123,7 +125,7 @@ func tagReflected(c wire.Chunk) bool {
 
 // outOfTheBlue answers a packet that belongs to no association (RFC 9260
 // section 8.4).
-func (ep *Endpoint) outOfTheBlue(d *encap.Datagram, pkt wire.Packet, first wire.Chunk) {
+func (ep *Endpoint) outOfTheBlue(now time.Time, d *encap.Datagram, pkt wire.Packet, first wire.Chunk) {
 	ep.stats.ootb.Add(1)
 	if !d.Remote.Addr().IsGlobalUnicast() && !d.Remote.Addr().IsLoopback() && !d.Remote.Addr().IsPrivate() {
 		return // rule 1: not a unicast source
@@ -143,7 +145,7 @@ func (ep *Endpoint) outOfTheBlue(d *encap.Datagram, pkt wire.Packet, first wire.
 			return
 		}
 	}
-	if !ep.ootbLimit.allow(time.Now()) {
+	if !ep.ootbLimit.allow(now) {
 		return
 	}
 	// Rule 8: ABORT with the T bit, carrying the tag received.

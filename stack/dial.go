@@ -64,7 +64,7 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 // cancelDial aborts a handshake that ctx ended and says how far it got.
 func (a *Association) cancelDial(cause error) error {
 	var err *Error
-	a.exec(func() { err = a.failure(cause) })
+	a.exec(func(time.Time) { err = a.failure(cause) })
 	a.Abort("dial canceled")
 	if err == nil { // the loop ended meanwhile: report why
 		if aerr := a.Err(); aerr != nil {

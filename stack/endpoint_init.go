@@ -11,7 +11,7 @@ import (
 // answerInit replies to an INIT that belongs to no association with an
 // INIT ACK carrying a signed state cookie, keeping no state (RFC 9260
 // section 5.1).
-func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Chunk) *Association {
+func (ep *Endpoint) answerInit(now time.Time, d *encap.Datagram, pkt wire.Packet, first wire.Chunk) *Association {
 	var init wire.Init
 	if init.Decode(first) != nil || len(first) != len(pkt)-wire.CommonHeaderLen && padLen(len(first)) != len(pkt)-wire.CommonHeaderLen {
 		ep.stats.runts.Add(1) // malformed, or bundled with other chunks (section 6.10)
@@ -50,7 +50,7 @@ func (ep *Endpoint) answerInit(d *encap.Datagram, pkt wire.Packet, first wire.Ch
 		return nil
 	}
 	ck := cookie{
-		created:  time.Now(),
+		created:  now,
 		lifetime: ep.cfg.CookieLifetime + pp.preservative,
 		localTag: ep.newTag(),
 		localTSN: randUint32(),
@@ -98,13 +98,13 @@ func (ep *Endpoint) initAck(ck *cookie, initChunk []byte, report wire.Params, pe
 // an association by tag, and creates the association it describes, or
 // hands the packet to the existing association with that peer (section
 // 5.2.4).
-func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first wire.Chunk, peer *Association) *Association {
+func (ep *Endpoint) handleCookieEcho(now time.Time, d *encap.Datagram, pkt wire.Packet, first wire.Chunk, peer *Association) *Association {
 	var ce wire.CookieEcho
 	if ce.Decode(first) != nil {
 		ep.stats.cookiesBad.Add(1)
 		return nil
 	}
-	ck, late, err := openCookie(ce.Cookie, ep.secret[:], time.Now())
+	ck, late, err := openCookie(ce.Cookie, ep.secret[:], now)
 	switch {
 	case err != nil && err != errCookieStale:
 		ep.stats.cookiesBad.Add(1)
@@ -132,7 +132,7 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 	}
 	a := newAssociation(ep)
 	a.peerPort = pkt.SrcPort()
-	if cause := a.setupFromCookie(time.Now(), ck, d.Local.Addr().Unmap(), d.Remote); cause != nil {
+	if cause := a.setupFromCookie(now, ck, d.Local.Addr().Unmap(), d.Remote); cause != nil {
 		ep.sendReply(d, ck.init.InitiateTag, abortChunk(cause))
 		return nil
 	}
@@ -140,8 +140,11 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 		return nil
 	}
 	ep.setPeerTag(a, a.peerTag)
-	ep.start(a)
+	// The COOKIE ECHO is queued before the loop starts: the loop's first
+	// pass answers it, so the COOKIE ACK leads, before the heartbeat that
+	// an unconfirmed path of the peer is due at once.
 	ep.enqueue(a, d)
+	ep.start(a)
 	// The send happens under the lock so that Close cannot close the
 	// channel in between.
 	queued := false
@@ -155,7 +158,7 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 	}
 	ep.mu.Unlock()
 	if !queued {
-		a.exec(func() { a.abortWith(time.Now(), &wire.EmptyCause{Code: wire.CauseOutOfResource}, ErrBacklogFull) })
+		a.exec(func(now time.Time) { a.abortWith(now, &wire.EmptyCause{Code: wire.CauseOutOfResource}, ErrBacklogFull) })
 	}
 	return a
 }

@@ -46,13 +46,13 @@ func (a *Association) holdDelete(addr netip.Addr) {
 // then the held Deletes, which no longer leave the peer without an
 // address. An address that comes back while its Delete is held needs no
 // request at all: the peer never heard it was gone.
-func (a *Association) addLocal(addr netip.Addr, primary bool) error {
+func (a *Association) addLocal(now time.Time, addr netip.Addr, primary bool) error {
 	st := &a.addip
 	if i := slices.Index(st.held, addr); i >= 0 {
 		st.held = slices.Delete(st.held, i, i+1)
 		return nil
 	}
-	if err := a.queueASCONF(addip.AddIP, addr); err != nil {
+	if err := a.queueASCONF(now, addip.AddIP, addr); err != nil {
 		return err
 	}
 	held := st.held
@@ -62,11 +62,11 @@ func (a *Association) addLocal(addr netip.Addr, primary bool) error {
 		// for the ASCONF that ends the outage must not inherit that.
 		a.restoreRTOs()
 	}
-	if (primary || len(held) > 0) && a.queueASCONF(addip.SetPrimary, addr) == nil {
+	if (primary || len(held) > 0) && a.queueASCONF(now, addip.SetPrimary, addr) == nil {
 		st.moveTo = addr
 	}
 	for _, h := range held {
-		_ = a.queueASCONF(addip.DeleteIP, h)
+		_ = a.queueASCONF(now, addip.DeleteIP, h)
 	}
 	return nil
 }

@@ -1,9 +1,6 @@
 package stack
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // The handover hold: with every path down, the error limits wait for a
 // new path (the peer's ASCONF, or our own move) for Config.HandoverHold
@@ -14,7 +11,7 @@ import (
 // HandoverHold from the first time the limits were reached. A path that
 // answers ends the hold (pathHeard); onHoldExpired aborts if none did.
 func (a *Association) holdForHandover(now time.Time) bool {
-	if a.cfg.HandoverHold <= 0 || slices.ContainsFunc(a.paths, func(p *path) bool { return p.state == PathActive }) {
+	if a.cfg.HandoverHold <= 0 || a.anyActive() {
 		return false
 	}
 	if a.addip.holdUntil.IsZero() {

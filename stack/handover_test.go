@@ -81,7 +81,7 @@ func reqString(t *testing.T, c wire.Asconf) string {
 
 // tagsOf returns the verification tags of an association.
 func tagsOf(a *Association) (local, peer uint32) {
-	a.exec(func() { local, peer = a.localTag, a.peerTag })
+	a.exec(func(time.Time) { local, peer = a.localTag, a.peerTag })
 	return local, peer
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/mobisctp/mobisctp/internal/congestion"
 	"github.com/mobisctp/mobisctp/internal/plpmtud"
 )
 
@@ -32,6 +33,7 @@ const (
 // path is the per-destination state of RFC 9260 sections 6 and 7: one of
 // the peer's addresses with its own RTO, congestion window and error
 // counter, and the remote UDP port learned for it (RFC 6951).
+// Its congestion control is cc (internal/congestion).
 type path struct {
 	remote netip.AddrPort // peer address and UDP encapsulation port
 	local  netip.Addr     // source address used to reach it
@@ -42,20 +44,13 @@ type path struct {
 	learned   bool
 	probeNext int
 
-	rto      rtoCalc
-	cwnd     int
-	ssthresh int
-	pba      int // partial_bytes_acked (section 7.2.2)
-	flight   int // bytes outstanding on this path
-	errors   int // consecutive unacknowledged transmissions and heartbeats
-	mtu      int // largest SCTP packet now: the MTU search's PMTU (pmtud.go)
+	rto    rtoCalc
+	cc     congestion.Controller
+	flight int // bytes outstanding on this path
+	errors int // consecutive unacknowledged transmissions and heartbeats
+	mtu    int // largest SCTP packet now: the MTU search's PMTU (pmtud.go)
 
 	t3 time.Time // T3-rtx deadline; zero while stopped
-
-	// Fast recovery (section 7.2.4): while set, no further cwnd cuts
-	// until recoverTSN is cumulatively acknowledged.
-	inFastRecovery bool
-	recoverTSN     uint32
 
 	// Heartbeats (section 8.3).
 	hbDue     time.Time // when the next heartbeat goes out
@@ -74,10 +69,6 @@ type path struct {
 	refusedAt   time.Time // last send the OS refused that counted as an error
 	activeSince time.Time // when the path last became active
 
-	// cwndUsed records whether the window was fully used since the last
-	// increase; slow start only grows a window that limits the sender.
-	cwndUsed bool
-
 	// Path MTU discovery (RFC 8899, pmtud.go): maxMTU is the ceiling
 	// (Config.PMTU minus the IP and UDP headers); pmtu is the search,
 	// started when the path becomes usable, nil with Config.PMTUFixed.
@@ -95,24 +86,20 @@ func newPath(remote netip.AddrPort, local netip.Addr, pmtu int, cfg *Config) *pa
 		mtu = pmtu - udpOverhead - ipv6Overhead
 	}
 	p := &path{
-		remote:   remote,
-		local:    local,
-		state:    PathUnconfirmed,
-		rto:      newRTO(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax),
-		mtu:      mtu,
-		maxMTU:   mtu,
-		ssthresh: 1 << 30, // "arbitrarily high" until the first loss (section 7.2.1)
+		remote: remote,
+		local:  local,
+		state:  PathUnconfirmed,
+		rto:    newRTO(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax),
+		mtu:    mtu,
+		maxMTU: mtu,
 	}
 	p.pmtuFixed = cfg.PMTUFixed || mtu <= p.baseMTU()
 	if !p.pmtuFixed {
 		p.mtu = p.baseMTU() // until probes confirm more
 	}
-	p.cwnd = p.initialCwnd()
+	p.cc = congestion.NewReno(p.mtu)
 	return p
 }
-
-// initialCwnd is min(4*MTU, max(2*MTU, 4404)) (section 7.2.1).
-func (p *path) initialCwnd() int { return min(4*p.mtu, max(2*p.mtu, 4404)) }
 
 // usable reports whether data may be sent to this path.
 func (p *path) usable() bool {

@@ -22,7 +22,7 @@ import (
 // chunk. A zero port means the peer's current UDP port.
 func (a *Association) AddPeerAddr(addr netip.AddrPort) error {
 	err := ErrClosed
-	a.exec(func() { err = a.addPeerAddr(time.Now(), addr) })
+	a.exec(func(now time.Time) { err = a.addPeerAddr(now, addr) })
 	return err
 }
 
@@ -37,7 +37,7 @@ func (a *Association) addPeerAddr(now time.Time, addr netip.AddrPort) error {
 	p := a.pathTo(addr.Addr())
 	if p == nil {
 		var err error
-		if p, err = a.addPeerPath(addr, a.primary.remote.Addr().Unmap()); err != nil {
+		if p, err = a.addPeerPath(now, addr, a.primary.remote.Addr().Unmap()); err != nil {
 			return err
 		}
 		if a.asconfAvailable() {

@@ -203,7 +203,7 @@ func TestFragSizes(t *testing.T) {
 			if tc.mtu != 0 {
 				p.mtu = tc.mtu
 			}
-			a := &Association{paths: []*path{p}}
+			a := &Association{pathManager: pathManager{paths: []*path{p}}}
 			whole, frag := a.fragSizes()
 			assert.Equal(t, tc.whole, whole, "whole")
 			assert.Equal(t, tc.frag, frag, "frag")

@@ -3,6 +3,7 @@ package stack
 import (
 	"net/netip"
 	"sync"
+	"time"
 )
 
 // The association loop owns all protocol state. API goroutines and the
@@ -45,12 +46,12 @@ type rxPacket struct {
 type inbox struct {
 	mu   sync.Mutex
 	pkts []rxPacket
-	cmds []func()
+	cmds []func(now time.Time)
 }
 
 // take swaps out the queued work, handing back the emptied slices of the
 // previous round so their arrays are reused.
-func (q *inbox) take(pkts []rxPacket, cmds []func()) ([]rxPacket, []func()) {
+func (q *inbox) take(pkts []rxPacket, cmds []func(time.Time)) ([]rxPacket, []func(time.Time)) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	clear(pkts)

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
@@ -67,7 +68,7 @@ func (f *floodRig) send(n int, tsn func(j int) uint32, flags wire.DataFlags) {
 func (f *floodRig) holes(n int) int {
 	f.send(n, func(j int) uint32 { return f.base + 2*uint32(j) }, wire.FlagBegin)
 	var highest uint32
-	f.a.exec(func() { highest = f.a.rx.tsns.highest() })
+	f.a.exec(func(time.Time) { highest = f.a.rx.tsns.highest() })
 	return int(highest-f.base)/2 + 1
 }
 

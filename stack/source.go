@@ -43,25 +43,29 @@ func (a *Association) sourceFor(dst netip.Addr) netip.Addr {
 
 // refreshSources picks each path's source address again among the local
 // addresses the peer knows, after that set changed. A source learned by
-// probing stays while it is usable. A path that is not active and got a
-// new source is probed at once: the old source may be why it did not
-// answer.
+// probing stays while it is usable.
 func (a *Association) refreshSources(now time.Time) {
 	usable := a.usableLocals()
 	for _, p := range a.paths {
 		if p.learned && slices.Contains(usable, p.local) {
 			continue
 		}
-		local := a.sourceFor(p.remote.Addr())
-		if local == p.local {
-			continue
+		if local := a.sourceFor(p.remote.Addr()); local != p.local {
+			a.moveSource(now, p, local, false)
+			a.restartPMTU(p)
 		}
-		p.local, p.learned = local, false
-		a.restartPMTU(p)
-		if p.state != PathActive && a.cfg.HeartbeatInterval >= 0 {
-			p.hbPending = false // what is pending left from the old source
-			p.hbDue = now
-		}
+	}
+}
+
+// moveSource makes local p's source address; learned says that probing
+// found it to work. A path that is not active and got a source that was
+// merely picked is probed from it at once: the old source may be why it
+// did not answer.
+func (m *pathManager) moveSource(now time.Time, p *path, local netip.Addr, learned bool) {
+	p.local, p.learned = local, learned
+	if !learned && p.state != PathActive && m.cfg.HeartbeatInterval >= 0 {
+		p.hbPending = false // what is pending left from the old source
+		p.hbDue = now
 	}
 }
 
@@ -78,13 +82,14 @@ func (a *Association) replySource(local netip.Addr, p *path) netip.Addr {
 }
 
 // altSources lists the local addresses other than p's current source that
-// could reach p's destination, starting at p's rotation point so that
-// every candidate gets its turn when there are more than maxSourceProbes.
-func (a *Association) altSources(p *path) []netip.Addr {
+// could reach p's destination, among usable ones that are bound, starting
+// at p's rotation point so that every candidate gets its turn when there
+// are more than maxSourceProbes.
+func (m *pathManager) altSources(p *path, usable, bound []netip.Addr) []netip.Addr {
 	dst := p.remote.Addr().Unmap()
 	var alts []netip.Addr
-	for _, l := range a.usableLocals() {
-		if l != p.local && sameFamily(l, dst) && visibleTo(l, dst) && slices.Contains(a.ep.conn.LocalAddrs(), l) {
+	for _, l := range usable {
+		if l != p.local && sameFamily(l, dst) && visibleTo(l, dst) && slices.Contains(bound, l) {
 			alts = append(alts, l)
 		}
 	}
@@ -108,7 +113,7 @@ func (a *Association) probeSources(p *path, info []byte) {
 	if p.errors == 0 {
 		return
 	}
-	for _, l := range a.altSources(p) {
+	for _, l := range a.altSources(p, a.usableLocals(), a.ep.conn.LocalAddrs()) {
 		probe := slices.Clone(info)
 		putHBSource(probe, l)
 		a.queueCtrlTo(heartbeatChunk(probe), p.remote, l, a.peerTag)
@@ -119,12 +124,12 @@ func (a *Association) probeSources(p *path, info []byte) {
 // sourceAnswered handles the acknowledgement of a heartbeat that left from
 // local: if that is not p's source, the pair (local, p's destination)
 // works where the current one did not, and p keeps it.
-func (a *Association) sourceAnswered(p *path, local netip.Addr) {
+func (a *Association) sourceAnswered(now time.Time, p *path, local netip.Addr) {
 	if local == p.local || !local.IsValid() || !slices.Contains(a.usableLocals(), local) {
 		return
 	}
 	a.log.Infof("path to %v: source %v answered, %v did not; switching", p.remote, local, p.local)
-	p.local, p.learned = local, true
+	a.moveSource(now, p, local, true)
 	a.restartPMTU(p)
 	a.stats.SourceChanges++
 }

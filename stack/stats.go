@@ -115,7 +115,7 @@ func (a *Association) snapshot() Stats {
 func (p *path) info(primary bool) PathInfo {
 	return PathInfo{
 		Remote: p.remote, Local: p.local, State: p.state, Primary: primary,
-		SRTT: p.rto.srtt, MinRTT: p.rto.minRTT, RTO: p.rto.rto, Cwnd: p.cwnd, Ssthresh: p.ssthresh,
+		SRTT: p.rto.srtt, MinRTT: p.rto.minRTT, RTO: p.rto.rto, Cwnd: p.cc.Window(), Ssthresh: p.cc.Threshold(),
 		Flight: p.flight, Errors: p.errors, MTU: p.mtu, MTUSearch: p.mtuSearchState(), PathStats: p.stats,
 	}
 }

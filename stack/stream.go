@@ -34,7 +34,7 @@ func (a *Association) Stream(id uint16, ppid uint32) (*Stream, error) {
 		return nil, err
 	}
 	s := newStream(a, id, ppid)
-	ok := a.exec(func() { a.openStream(s) })
+	ok := a.exec(func(time.Time) { a.openStream(s) })
 	if !ok {
 		return nil, ErrClosed
 	}
@@ -125,7 +125,7 @@ func (s *Stream) interrupt(d *deadline) interrupt {
 func (s *Stream) Close() error {
 	s.close.Do(func() {
 		close(s.done)
-		s.a.exec(func() {
+		s.a.exec(func(time.Time) {
 			s.a.closeStream(s)
 			s.a.resetOutgoing(s.id)
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"time"
 )
 
 // streamAccept hands the streams the peer opens to AcceptStream.
@@ -22,7 +23,7 @@ type streamAccept struct {
 // peer uses it again. Once the association has ended it returns io.EOF
 // after a graceful end, and the association's error otherwise.
 func (a *Association) AcceptStream(ctx context.Context) (*Stream, error) {
-	if !a.exec(a.startAcceptingStreams) {
+	if !a.exec(func(time.Time) { a.startAcceptingStreams() }) {
 		return nil, a.endErr()
 	}
 	acc := &a.accepting
