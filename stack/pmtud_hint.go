@@ -35,7 +35,7 @@ func (ep *Endpoint) packetTooBig(r encap.PacketTooBig) {
 		return
 	}
 	for _, a := range targets {
-		a.post(func() { a.pmtuHint(time.Now(), dst, r.Size) })
+		a.post(func(now time.Time) { a.pmtuHint(now, dst, r.Size) })
 	}
 }
 
@@ -77,7 +77,7 @@ func (ep *Endpoint) associationsTo(dst netip.Addr) []*Association {
 }
 
 // post queues f for the loop without waiting for it.
-func (a *Association) post(f func()) {
+func (a *Association) post(f func(now time.Time)) {
 	a.in.mu.Lock()
 	a.in.cmds = append(a.in.cmds, f)
 	a.in.mu.Unlock()
