@@ -140,8 +140,8 @@ func (ep *Endpoint) handleCookieEcho(d *encap.Datagram, pkt wire.Packet, first w
 		return nil
 	}
 	ep.setPeerTag(a, a.peerTag)
+	ep.enqueue(a, d) // before the loop starts, so that its first round answers it
 	ep.start(a)
-	ep.enqueue(a, d)
 	// The send happens under the lock so that Close cannot close the
 	// channel in between.
 	queued := false
