@@ -6,6 +6,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/mobisctp/mobisctp/internal/idlemem"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -78,4 +79,11 @@ func TestOnRecv(t *testing.T) {
 		_, _, err = sa.RecvMsg(done, buf)
 		assert.NotErrorIs(t, err, context.Canceled, "a read after the end should report the end")
 	})
+}
+
+// TestIdleBeforeQuiet: the idle benchmarks measure an association
+// idlemem.Quiet after its last message, by which time it must have
+// parked.
+func TestIdleBeforeQuiet(t *testing.T) {
+	assert.Less(t, idleAfter, idlemem.Quiet)
 }

@@ -3,9 +3,10 @@ package idlemem
 import (
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"runtime/metrics"
+	"runtime/pprof"
 	"testing"
+	"time"
 )
 
 // Cost is what one idle association costs, in bytes (and goroutines).
@@ -26,9 +27,13 @@ func (c Cost) Report(b *testing.B) {
 	b.ReportMetric(c.Goroutines, "goroutines/assoc")
 }
 
+// Quiet is how long an association has carried nothing when it counts
+// as idle: long enough for the stack to trim it and park its loop.
+const Quiet = 2 * time.Second
+
 // Measure calls open n times, each of which leaves one more idle
 // association on the server, and returns the cost of each: the growth of
-// memory in use between before the first call and after the last.
+// memory in use between before the first call and Quiet after the last.
 func Measure(n int, open func(i int) error) (Cost, error) {
 	before := inUse()
 	for i := range n {
@@ -36,6 +41,7 @@ func Measure(n int, open func(i int) error) (Cost, error) {
 			return Cost{}, err
 		}
 	}
+	time.Sleep(Quiet)
 	after := inUse()
 	if err := writeProfile(); err != nil {
 		return Cost{}, err
