@@ -130,6 +130,10 @@ func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, e
 			q.mu.Unlock()
 			return 0, RecvInfo{}, err
 		}
+		if err := in.ctx.Err(); err != nil {
+			q.mu.Unlock() // a read that may not wait makes no channel to wait on
+			return 0, RecvInfo{}, err
+		}
 		ready := q.ready.wait()
 		q.mu.Unlock()
 		if err := in.wait(ready); err != nil {
