@@ -33,10 +33,17 @@ const Quiet = 2 * time.Second
 
 // Measure calls open n times, each of which leaves one more idle
 // association on the server, and returns the cost of each: the growth of
-// memory in use between before the first call and Quiet after the last.
+// memory in use from Quiet after the first tenth of the calls, which warm
+// up what the process shares (buffer pools, stacks of its long-lived
+// goroutines), to Quiet after the last, divided by the rest.
 func Measure(n int, open func(i int) error) (Cost, error) {
-	before := inUse()
+	warm := n / 10
+	var before usage
 	for i := range n {
+		if i == warm {
+			time.Sleep(Quiet) // so that the warm-up's associations are idle in both counts
+			before = inUse()
+		}
 		if err := open(i); err != nil {
 			return Cost{}, err
 		}
@@ -46,7 +53,7 @@ func Measure(n int, open func(i int) error) (Cost, error) {
 	if err := writeProfile(); err != nil {
 		return Cost{}, err
 	}
-	per := func(a, b uint64) float64 { return (float64(b) - float64(a)) / float64(n) }
+	per := func(a, b uint64) float64 { return (float64(b) - float64(a)) / float64(n-warm) }
 	return Cost{
 		Heap:       per(before.heap, after.heap),
 		Stack:      per(before.stack, after.stack),
