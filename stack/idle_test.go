@@ -34,7 +34,7 @@ func idleAssocMemory(b *testing.B, n int) idlemem.Cost {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	client, err := idlemem.NewClient(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), srv.UDPPort()), srv.Port())
+	client, err := idlemem.NewClient(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), srv.UDPPort()), srv.Port(), n)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func idleAssocMemory(b *testing.B, n int) idlemem.Cost {
 	kept := make([]*Association, 0, n) // accepted and held, as a server holds them
 	buf := make([]byte, 1500)
 	echoed := make(chan error, 1)
-	cost, err := idlemem.Measure(n, func(i int) error {
+	cost, err := client.Measure(n, func(i int) error {
 		peer, err := client.Handshake(uint16(10000 + i))
 		if err != nil {
 			return err

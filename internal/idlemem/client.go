@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/mobisctp/mobisctp/stack/wire"
@@ -15,26 +16,29 @@ import (
 const replyTimeout = 10 * time.Second
 
 // Client plays the peers of many associations with one server over one
-// UDP socket, each association from an SCTP port of its own. It answers
-// nothing on its own (heartbeats go unanswered), so a measurement should
-// not last longer than the server's heartbeat interval.
+// UDP socket, each association from an SCTP port of its own. Besides
+// what it is asked to send, it answers the server's HEARTBEATs, whenever
+// it reads, as a live peer would: an idle association is one whose peer
+// is there but quiet.
 type Client struct {
-	conn    *net.UDPConn
-	to      *net.UDPAddr
-	dstPort uint16
-	buf     []byte
-	out     []byte
+	conn     *net.UDPConn
+	to       *net.UDPAddr
+	dstPort  uint16
+	peerTags map[uint16]uint32 // the server's tag by client port, for HEARTBEAT ACKs
+	buf      []byte
+	out      []byte
 }
 
 // NewClient opens a client on 127.0.0.1 to the server at SCTP port
-// sctpPort behind UDP address server.
-func NewClient(server netip.AddrPort, sctpPort uint16) (*Client, error) {
+// sctpPort behind UDP address server, for up to n associations.
+func NewClient(server netip.AddrPort, sctpPort uint16, n int) (*Client, error) {
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		return nil, err
 	}
 	return &Client{conn: conn, to: net.UDPAddrFromAddrPort(server), dstPort: sctpPort,
-		buf: make([]byte, 64<<10), out: make([]byte, 0, 1500)}, nil
+		peerTags: make(map[uint16]uint32, n), // made whole here, so that it does not grow while measured
+		buf:      make([]byte, 64<<10), out: make([]byte, 0, 1500)}, nil
 }
 
 // Close closes the client's socket; the server's associations stay.
@@ -65,6 +69,7 @@ func (c *Client) Handshake(port uint16) (Assoc, error) {
 		return a, errors.New("INIT ACK without a state cookie")
 	}
 	a.peerTag = ack.InitiateTag
+	c.peerTags[port] = a.peerTag
 	c.send(a, &wire.CookieEcho{Cookie: bytes.Clone(cookie.Value())})
 	return a, c.receive(a, func(ch wire.Chunk) (bool, error) { return ch.Type() == wire.TypeCookieAck, nil })
 }
@@ -114,20 +119,60 @@ func (c *Client) send(a Assoc, ch wire.ChunkValue) {
 	_, _ = c.conn.WriteToUDP(p, c.to)
 }
 
+// Idle answers the server's HEARTBEATs for d.
+func (c *Client) Idle(d time.Duration) error {
+	if err := c.conn.SetReadDeadline(time.Now().Add(d)); err != nil {
+		return err
+	}
+	for {
+		if _, err := c.read(); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// read reads one packet, answers the HEARTBEATs in it, and returns it.
+func (c *Client) read() (wire.Packet, error) {
+	for {
+		n, _, err := c.conn.ReadFromUDP(c.buf)
+		if err != nil {
+			return nil, err
+		}
+		pkt, err := wire.ParsePacket(c.buf[:n])
+		if err != nil {
+			continue
+		}
+		for it := pkt.Chunks(); ; {
+			ch, ok := it.Next()
+			if !ok {
+				break
+			}
+			var hb wire.Heartbeat
+			if ch.Type() == wire.TypeHeartbeat && hb.Decode(ch) == nil {
+				port := pkt.DstPort()
+				c.send(Assoc{port: port, peerTag: c.peerTags[port]}, &wire.HeartbeatAck{Info: hb.Info})
+			}
+		}
+		return pkt, nil
+	}
+}
+
 // receive reads packets until done, given every chunk of the packets
 // that belong to association a, says it has what it waited for. Packets
-// of other associations (heartbeats, mostly) are skipped.
+// of other associations are skipped, once their HEARTBEATs are answered.
 func (c *Client) receive(a Assoc, done func(wire.Chunk) (bool, error)) error {
 	if err := c.conn.SetReadDeadline(time.Now().Add(replyTimeout)); err != nil {
 		return err
 	}
 	for {
-		n, _, err := c.conn.ReadFromUDP(c.buf)
+		pkt, err := c.read()
 		if err != nil {
 			return fmt.Errorf("association from port %d: %w", a.port, err)
 		}
-		pkt, err := wire.ParsePacket(c.buf[:n])
-		if err != nil || pkt.DstPort() != a.port || pkt.VerificationTag() != a.tag {
+		if pkt.DstPort() != a.port || pkt.VerificationTag() != a.tag {
 			continue
 		}
 		for it := pkt.Chunks(); ; {

@@ -32,23 +32,28 @@ func (c Cost) Report(b *testing.B) {
 const Quiet = 2 * time.Second
 
 // Measure calls open n times, each of which leaves one more idle
-// association on the server, and returns the cost of each: the growth of
+// association with c on the server, and returns the cost of each: the growth of
 // memory in use from Quiet after the first tenth of the calls, which warm
 // up what the process shares (buffer pools, stacks of its long-lived
 // goroutines), to Quiet after the last, divided by the rest.
-func Measure(n int, open func(i int) error) (Cost, error) {
+func (c *Client) Measure(n int, open func(i int) error) (Cost, error) {
 	warm := n / 10
 	var before usage
 	for i := range n {
 		if i == warm {
-			time.Sleep(Quiet) // so that the warm-up's associations are idle in both counts
+			// The warm-up's associations go idle, to be so in both counts.
+			if err := c.Idle(Quiet); err != nil {
+				return Cost{}, err
+			}
 			before = inUse()
 		}
 		if err := open(i); err != nil {
 			return Cost{}, err
 		}
 	}
-	time.Sleep(Quiet)
+	if err := c.Idle(Quiet); err != nil {
+		return Cost{}, err
+	}
 	after := inUse()
 	if err := writeProfile(); err != nil {
 		return Cost{}, err

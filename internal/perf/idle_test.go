@@ -48,13 +48,13 @@ func idleServerCost(b *testing.B, n int) idlemem.Cost {
 		}
 		srv.Close()
 	}()
-	client, err := idlemem.NewClient(netip.AddrPortFrom(ec.LocalAddrs[0], srv.UDPPort()), srv.Port())
+	client, err := idlemem.NewClient(netip.AddrPortFrom(ec.LocalAddrs[0], srv.UDPPort()), srv.Port(), n)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer client.Close()
 	msg := make([]byte, 1000)
-	cost, err := idlemem.Measure(n, func(i int) error {
+	cost, err := client.Measure(n, func(i int) error {
 		a, err := client.Handshake(uint16(10000 + i))
 		if err != nil {
 			return err

@@ -28,18 +28,30 @@ func BenchmarkIdleAssociationMemory(b *testing.B) {
 	c.Report(b)
 }
 
+// TestIdleSessionsParked checks that idle ASAP associations leave the
+// registrar no goroutine: neither the association's loop nor the
+// session's reader.
+func TestIdleSessionsParked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits twice idlemem.Quiet")
+	}
+	if c := idleCost(t, 40); c.Goroutines > 0.1 {
+		t.Errorf("%.2f goroutines per idle association, want none", c.Goroutines)
+	}
+}
+
 // idleCost opens n associations to a fresh registrar, resolves a pool on
 // each, and returns the cost of each.
-func idleCost(b *testing.B, n int) idlemem.Cost {
+func idleCost(b testing.TB, n int) idlemem.Cost {
 	r := newLoopback(b, Config{MaxSessions: n + 1})
 	defer r.Close()
-	client, err := idlemem.NewClient(netip.AddrPortFrom(loopback, r.UDPPort()), r.Port())
+	client, err := idlemem.NewClient(netip.AddrPortFrom(loopback, r.UDPPort()), r.Port(), n)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer client.Close()
 	req := wire.AppendASAP(nil, &wire.HandleResolution{Handle: wire.PoolHandle("idle")})
-	cost, err := idlemem.Measure(n, func(i int) error {
+	cost, err := client.Measure(n, func(i int) error {
 		a, err := client.Handshake(uint16(10000 + i))
 		if err != nil {
 			return err
