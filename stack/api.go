@@ -121,7 +121,9 @@ func (a *Association) checkStream(id uint16) error {
 // RecvMsg reads the next message into b. If the message is longer than b,
 // the rest comes with the following calls and info.EOR is false until the
 // last part. After the peer shut down and everything was read, it returns
-// io.EOF; after an abnormal end, the association's error.
+// io.EOF; after an abnormal end, the association's error. A message
+// already queued is returned even if ctx is done, so a done ctx makes a
+// read that does not wait (see OnRecv).
 func (a *Association) RecvMsg(ctx context.Context, b []byte) (int, RecvInfo, error) {
 	return a.recvq.read(interrupt{ctx: ctx}, b, a.signal)
 }
@@ -137,6 +139,10 @@ func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, e
 				err = io.EOF
 			}
 			q.mu.Unlock()
+			return 0, RecvInfo{}, err
+		}
+		if err := in.ctx.Err(); err != nil {
+			q.mu.Unlock() // a read that may not wait makes no channel to wait on
 			return 0, RecvInfo{}, err
 		}
 		ready := q.ready.wait()
@@ -218,6 +224,19 @@ func (a *Association) Err() error {
 		return nil
 	}
 	return a.info.err
+}
+
+// OnRecv sets f to be called whenever messages arrive for RecvMsg and
+// when the association ends, so that a server of many mostly idle
+// associations need not keep a goroutine blocked in RecvMsg for each: f
+// starts one that reads what is queued, with a done context, and exits.
+// f runs on the association's loop with a lock held: it must not block
+// nor call the association. Messages queued before OnRecv was called do
+// not call it: read once after setting it.
+func (a *Association) OnRecv(f func()) {
+	a.recvq.mu.Lock()
+	a.recvq.ready.hook = f
+	a.recvq.mu.Unlock()
 }
 
 // Events returns the association's event channel. It is closed when the

@@ -3,6 +3,7 @@ package stack
 import (
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/logging"
@@ -37,9 +38,11 @@ type Association struct {
 	cfg *Config
 	log logging.LeveledLogger
 
-	wake chan struct{} // one slot: the loop has work
-	done chan struct{} // closed when the loop has exited
-	up   chan struct{} // closed when the association is established (or gone)
+	wake   chan struct{} // one slot: the loop has work
+	parked atomic.Bool   // the loop has no goroutine: signal starts one
+	timer  *time.Timer   // signals at the loop's next deadline; made on first use
+	done   chan struct{} // closed when the loop has exited
+	up     chan struct{} // closed when the association is established (or gone)
 
 	in     inbox
 	sendq  sendQueue
@@ -82,7 +85,8 @@ type Association struct {
 	reconf     reconfig              // stream resets (RFC 6525)
 	accepting  streamAccept          // streams the peer opens, for AcceptStream
 	stats      AssocStats
-	closeErr   error // why the association ended
+	closeErr   error     // why the association ended
+	idleAt     time.Time // when the loop parks if no round runs before
 }
 
 // assocInfo is what API calls may read without asking the loop.
@@ -115,11 +119,15 @@ func newAssociation(ep *Endpoint) *Association {
 	return a
 }
 
-// signal wakes the loop; it never blocks.
+// signal wakes the loop, or starts it again if it is parked; it never
+// blocks.
 func (a *Association) signal() {
 	select {
 	case a.wake <- struct{}{}:
 	default:
+	}
+	if a.parked.Load() && a.parked.CompareAndSwap(true, false) {
+		go a.run()
 	}
 }
 
@@ -141,11 +149,10 @@ func (a *Association) exec(f func(now time.Time)) bool {
 }
 
 // run is the loop: wait for work or a deadline, process everything queued,
-// send what that produced, repeat until the association is closed.
+// send what that produced, repeat until the association is closed. After
+// idleAfter without a round of work it parks instead of waiting (see
+// park); signal then runs it again on a new goroutine.
 func (a *Association) run() {
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	defer a.finish()
 	for {
 		now := time.Now()
 		b := a.ep.getBuilder(a)
@@ -157,19 +164,21 @@ func (a *Association) run() {
 		a.flush(now, b)
 		a.ep.putBuilder(b)
 		if a.state == stateClosed {
+			a.stopTimer()
+			a.finish()
+			a.ep.loops.Done()
 			return
 		}
 		a.publish()
-		next := a.nextDeadline()
-		if next.IsZero() {
-			timer.Stop()
-		} else {
-			timer.Reset(max(time.Until(next), 0))
+		idle := a.idleSince(now)
+		a.armTimer()
+		if idle {
+			if a.park() {
+				return
+			}
+			continue
 		}
-		select {
-		case <-a.wake:
-		case <-timer.C:
-		}
+		<-a.wake
 	}
 }
 

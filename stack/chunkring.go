@@ -77,8 +77,13 @@ func (r *chunkRing) popFront() {
 	r.n--
 }
 
+// ringMinSize is the ring's first size: small, since an idle association
+// gives its ring back and a trickle of messages needs only a few slots;
+// a bulk sender doubles it to what it needs within a few round trips.
+const ringMinSize = 8
+
 func (r *chunkRing) grow() {
-	size := max(64, 2*len(r.buf))
+	size := max(ringMinSize, 2*len(r.buf))
 	nb := make([]outChunk, size)
 	for i := range r.n {
 		nb[(int(r.first)+i)&(size-1)] = r.buf[(int(r.first)+i)&(len(r.buf)-1)]

@@ -24,5 +24,6 @@
 //
 // Each association runs one goroutine that owns all of its protocol state
 // and a single timer; API calls and the socket readers hand it work through
-// short queues.
+// short queues. An idle association parks: its goroutine exits until the
+// next packet, call or deadline starts another.
 package stack

@@ -259,13 +259,11 @@ func (ep *Endpoint) remove(a *Association) {
 	ep.mu.Unlock()
 }
 
-// start runs a's loop.
+// start runs a's loop; it counts in ep.loops until the association ends,
+// whether its loop has a goroutine or is parked.
 func (ep *Endpoint) start(a *Association) {
 	ep.loops.Add(1)
-	go func() {
-		defer ep.loops.Done()
-		a.run()
-	}()
+	go a.run()
 }
 
 // newTag returns a random verification tag not in use here.

@@ -14,7 +14,8 @@ import (
 // notifier is a broadcast signal that waiters block on through a channel
 // (durably blocking, as testing/synctest requires) instead of a sync.Cond.
 type notifier struct {
-	ch chan struct{}
+	ch   chan struct{}
+	hook func() // called at every broadcast too, if set (see OnRecv)
 }
 
 // wait returns a channel closed at the next broadcast. Call with the
@@ -31,6 +32,9 @@ func (n *notifier) broadcast() {
 	if n.ch != nil {
 		close(n.ch)
 		n.ch = nil
+	}
+	if n.hook != nil {
+		n.hook()
 	}
 }
 

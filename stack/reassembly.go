@@ -39,10 +39,11 @@ type Message struct {
 }
 
 // inStream is the ordering state of one inbound stream. An association
-// has one per inbound stream, idle or not, so it is kept small.
+// has one per inbound stream, idle or not, so it is kept small: the
+// messages that wait for earlier ones, which are rare, are kept apart in
+// reassembler.pending.
 type inStream struct {
-	next    uint32       // next SSN (DATA, compared in 16 bits) or MID expected
-	pending []pendingMsg // complete ordered messages waiting for earlier ones, by sequence
+	next uint32 // next SSN (DATA, compared in 16 bits) or MID expected
 }
 
 // pendingMsg is a complete ordered message with its SSN or MID.
@@ -56,6 +57,9 @@ type reassembler struct {
 	idata   bool
 	frags   []frag // incomplete messages, sorted (see less)
 	streams []inStream
+	// pending holds, per stream, complete ordered messages waiting for
+	// earlier ones, by sequence; made on first use.
+	pending map[uint16][]pendingMsg
 	held    int    // bytes held here: user data plus rxChunkOverhead per chunk or message
 	arena   *arena // assembled messages are copied here
 	deliver func(Message)
@@ -150,36 +154,49 @@ func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message
 	if r.seqEqual(seq, s.next) {
 		r.deliver(m)
 		s.next++
-		r.releasePending(s)
+		r.releasePending(sid)
 		return
 	}
-	i := sort.Search(len(s.pending), func(i int) bool { return !r.seqLess(s.pending[i].seq, seq) })
-	s.pending = append(s.pending, pendingMsg{})
-	copy(s.pending[i+1:], s.pending[i:])
-	s.pending[i] = pendingMsg{seq, m}
+	if r.pending == nil {
+		r.pending = make(map[uint16][]pendingMsg)
+	}
+	q := r.pending[sid]
+	i := sort.Search(len(q), func(i int) bool { return !r.seqLess(q[i].seq, seq) })
+	q = append(q, pendingMsg{})
+	copy(q[i+1:], q[i:])
+	q[i] = pendingMsg{seq, m}
+	r.pending[sid] = q
 	r.held += rxCost(len(m.Data))
 }
 
-// releasePending delivers the stream's queued messages that are now in
-// sequence.
-func (r *reassembler) releasePending(s *inStream) {
+// releasePending delivers the queued messages of stream sid that are now
+// in sequence.
+func (r *reassembler) releasePending(sid uint16) {
+	q := r.pending[sid]
+	s := &r.streams[sid]
 	n := 0
-	for n < len(s.pending) && r.seqEqual(s.pending[n].seq, s.next) {
-		r.held -= rxCost(len(s.pending[n].Data))
-		r.deliver(s.pending[n].Message)
+	for n < len(q) && r.seqEqual(q[n].seq, s.next) {
+		r.held -= rxCost(len(q[n].Data))
+		r.deliver(q[n].Message)
 		s.next++
 		n++
 	}
-	if n > 0 {
-		s.dropFirst(n)
-	}
+	r.dropFirst(sid, q, n)
 }
 
-// dropFirst removes the first n pending messages, which were delivered.
-func (s *inStream) dropFirst(n int) {
-	kept := append(s.pending[:0], s.pending[n:]...)
-	clear(s.pending[len(kept):])
-	s.pending = shrink(kept)
+// dropFirst removes the first n of q, the pending messages of stream sid,
+// which were delivered.
+func (r *reassembler) dropFirst(sid uint16, q []pendingMsg, n int) {
+	switch {
+	case n == 0:
+	case n == len(q):
+		clear(q)
+		delete(r.pending, sid)
+	default:
+		kept := append(q[:0], q[n:]...)
+		clear(q[len(kept):])
+		r.pending[sid] = kept
+	}
 }
 
 // SSNs are 16-bit on the wire; MIDs are 32-bit.
@@ -244,13 +261,14 @@ func (r *reassembler) skipStream(sid uint16, seq uint32) {
 	}
 	// Complete messages queued behind an abandoned one were received in
 	// full: they go up, in order, before the stream moves on.
+	q := r.pending[sid]
 	n := 0
-	for n < len(s.pending) && !r.seqLess(seq, s.pending[n].seq) {
-		r.held -= rxCost(len(s.pending[n].Data))
-		r.deliver(s.pending[n].Message)
+	for n < len(q) && !r.seqLess(seq, q[n].seq) {
+		r.held -= rxCost(len(q[n].Data))
+		r.deliver(q[n].Message)
 		n++
 	}
-	s.dropFirst(n)
+	r.dropFirst(sid, q, n)
 	s.next = seq + 1
-	r.releasePending(s)
+	r.releasePending(sid)
 }

@@ -2,6 +2,11 @@
 // such as an association's loop, to an application that reads them when
 // it likes: a buffered channel that drops its oldest event when full, and
 // counts what it dropped, since the newest state matters most.
+//
+// The channel is made when the application first asks for it. Until then
+// events wait in a slice that grows as they come, so that the many
+// associations whose events nobody reads (a registrar's) do not each hold
+// a channel's whole buffer.
 package eventq
 
 import "sync"
@@ -10,7 +15,9 @@ import "sync"
 // New.
 type Queue[T any] struct {
 	mu      sync.Mutex
-	ch      chan T
+	size    int
+	ch      chan T // made by the first call of C
+	early   []T    // what was posted before: at most size, oldest first
 	dropped uint64
 	closed  bool
 }
@@ -24,12 +31,26 @@ func New[T any](size int) *Queue[T] {
 	if size <= 0 {
 		size = DefaultSize
 	}
-	return &Queue[T]{ch: make(chan T, size)}
+	return &Queue[T]{size: size}
 }
 
 // C returns the channel the application reads; it is closed after the
 // last event.
-func (q *Queue[T]) C() <-chan T { return q.ch }
+func (q *Queue[T]) C() <-chan T {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.ch == nil {
+		q.ch = make(chan T, q.size)
+		for _, e := range q.early {
+			q.ch <- e
+		}
+		q.early = nil
+		if q.closed {
+			close(q.ch)
+		}
+	}
+	return q.ch
+}
 
 // Post queues e, dropping the oldest event if the queue is full. It never
 // blocks; after Close it does nothing.
@@ -37,6 +58,15 @@ func (q *Queue[T]) Post(e T) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
+		return
+	}
+	if q.ch == nil {
+		if len(q.early) == q.size {
+			clear(q.early[:1])
+			q.early = q.early[1:]
+			q.dropped++
+		}
+		q.early = append(q.early, e)
 		return
 	}
 	for {
@@ -66,6 +96,8 @@ func (q *Queue[T]) Close() {
 	defer q.mu.Unlock()
 	if !q.closed {
 		q.closed = true
-		close(q.ch)
+		if q.ch != nil {
+			close(q.ch)
+		}
 	}
 }

@@ -3,8 +3,9 @@
 // running over this module's SCTP stack (SCTP over UDP, RFC 6951).
 //
 // Listen opens an SCTP endpoint (SCTP port 3863, payload protocol 11) and
-// serves every association as one session, with its own goroutine reading
-// and answering messages:
+// serves every association as one session, whose messages are read and
+// answered by a goroutine that runs while there are any (an idle session
+// has none):
 //
 //   - Registration adds or updates a pool element and makes this registrar
 //     its home. The addresses of its user transport must be addresses of

@@ -418,7 +418,7 @@ func (r *Registrar) sendHome(group []homeClaim) {
 	c.stats.SessionsTotal++
 	c.enrp.stats.HomeKeepAlives += uint64(len(group))
 	c.mu.Unlock()
-	r.wg.Go(func() { s.serve(r.ctx, c) })
+	r.run(s, c)
 	for _, h := range group {
 		ka := wire.EndpointKeepAlive{Home: true, ServerID: r.cfg.ServerID, Handle: h.handle, PEID: h.id}
 		if a.SendMsg(ctx, wire.AppendASAP(nil, &ka), stack.SendInfo{PPID: wire.PPIDASAP}) != nil {

@@ -3,8 +3,11 @@ package registrar
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +34,8 @@ func TestMemoryAfterFlood(t *testing.T) {
 // BenchmarkFlood registers a million elements as TestMemoryAfterFlood
 // does and reports the live heap and the memory held from the operating
 // system (what the RSS comes down to) at the peak and after the removal,
-// above what they were before.
+// above what they were before, and the process's RSS itself then (the
+// whole test process: the registrar core is most of it).
 func BenchmarkFlood(b *testing.B) {
 	for b.Loop() {
 		before, peak, after := flood(b, 1<<20)
@@ -39,6 +43,11 @@ func BenchmarkFlood(b *testing.B) {
 		b.ReportMetric(float64(after.live-before.live)/(1<<20), "MB-live-after")
 		b.ReportMetric(float64(peak.held-before.held)/(1<<20), "MB-held-peak")
 		b.ReportMetric(float64(after.held-before.held)/(1<<20), "MB-held-after")
+		if after.rss > 0 {
+			b.ReportMetric(float64(before.rss)/(1<<20), "MB-rss-before")
+			b.ReportMetric(float64(peak.rss)/(1<<20), "MB-rss-peak")
+			b.ReportMetric(float64(after.rss)/(1<<20), "MB-rss-after")
+		}
 	}
 }
 
@@ -73,15 +82,34 @@ func flood(tb testing.TB, n int) (before, peak, after memFigures) {
 	return before, peak, after
 }
 
-type memFigures struct{ live, held int64 }
+type memFigures struct{ live, held, rss int64 }
 
-// measure returns the live heap after a full collection, and the memory
-// the Go runtime holds from the operating system once it has returned
-// what it can (what the RSS comes down to).
+// measure returns the live heap after a full collection, the memory the
+// Go runtime holds from the operating system once it has returned what it
+// can (what the RSS comes down to), and the RSS itself where the system
+// says it (Linux; elsewhere 0).
 func measure() memFigures {
 	runtime.GC()
 	debug.FreeOSMemory()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return memFigures{live: int64(m.HeapAlloc), held: int64(m.Sys - m.HeapReleased)}
+	return memFigures{live: int64(m.HeapAlloc), held: int64(m.Sys - m.HeapReleased), rss: residentBytes()}
+}
+
+// residentBytes returns the process's resident set size from
+// /proc/self/statm, or 0 where there is none.
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * int64(os.Getpagesize())
 }

@@ -98,7 +98,7 @@ func (r *Registrar) startSession(c conn) {
 	}
 	s := newSession(c)
 	r.log.Debugf("ASAP association from %v", s.from)
-	r.wg.Go(func() { s.serve(r.ctx, r.core) })
+	r.run(s, r.core)
 }
 
 // tooManySessions is the reason of the ABORT that refuses an association

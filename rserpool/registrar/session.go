@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/handlespace"
@@ -28,7 +29,7 @@ type conn interface {
 const maxMessage = 65535
 
 // session is one ASAP association: a pool element's or a pool user's (or
-// hsdump's, over ENRP). One goroutine reads its messages and answers them.
+// hsdump's, over ENRP). One goroutine at a time reads its messages and answers them (see run).
 type session struct {
 	conn conn
 	from netip.AddrPort // primary peer address when accepted, for logs
@@ -39,6 +40,8 @@ type session struct {
 	dist    uint32                                // the association's distance at the last registration received
 	table   tableCursor                           // progress of an ENRP handle table transfer
 	closed  bool                                  // the association has ended
+
+	kicks atomic.Int32 // see drain
 
 	// Owned by the session goroutine.
 	head  [headLen]byte // where each message starts to arrive
@@ -132,29 +135,37 @@ func (s *session) flush(ctx context.Context) error {
 // serve reads and answers the session's messages until its association
 // ends, then removes the elements registered through it.
 func (s *session) serve(ctx context.Context, c *core) {
-	for {
-		n, info, err := s.conn.RecvMsg(ctx, s.head[:])
-		if err != nil {
-			break
-		}
-		s.acquire()
-		s.key = msgKey{ok: info.Authenticated, id: info.KeyID}
-		msg, err := s.readRest(ctx, n, info.EOR)
-		if err != nil {
-			break
-		}
-		var peer []netip.Addr
-		if isRegistration(info.PPID, msg) {
-			paths := s.conn.Paths() // asked before locking: it waits for the association's loop
-			peer, s.dist = addrsOf(paths), distance(paths)
-		}
-		c.handle(s, info.PPID, msg, peer, time.Now())
-		err = s.flush(ctx)
-		s.release()
-		if err != nil {
-			break
-		}
+	for s.next(ctx, ctx, c) == nil {
 	}
+	s.end(c)
+}
+
+// next reads one message, waiting for it as long as wait lasts, and
+// answers it. An error means the session is over, unless it is wait's.
+func (s *session) next(wait, ctx context.Context, c *core) error {
+	n, info, err := s.conn.RecvMsg(wait, s.head[:])
+	if err != nil {
+		return err
+	}
+	s.acquire()
+	defer s.release()
+	s.key = msgKey{ok: info.Authenticated, id: info.KeyID}
+	msg, err := s.readRest(ctx, n, info.EOR)
+	if err != nil {
+		return err
+	}
+	var peer []netip.Addr
+	if isRegistration(info.PPID, msg) {
+		paths := s.conn.Paths() // asked before locking: it waits for the association's loop
+		peer, s.dist = addrsOf(paths), distance(paths)
+	}
+	c.handle(s, info.PPID, msg, peer, time.Now())
+	return s.flush(ctx)
+}
+
+// end removes the elements registered through s and closes its
+// association.
+func (s *session) end(c *core) {
 	c.endSession(s, time.Now())
 	s.conn.Close()
 }

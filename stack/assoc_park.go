@@ -1,0 +1,117 @@
+package stack
+
+import (
+	"time"
+
+	"github.com/mobisctp/mobisctp/stack/wire"
+)
+
+// An idle association costs no goroutine: after idleAfter without a round
+// of work its loop trims what it does not need while idle and parks, that
+// is, its goroutine exits, leaving a timer armed for the next deadline
+// (a heartbeat, say). The first packet, API call or deadline after that
+// starts a new goroutine through signal. A busy association never parks,
+// so its buffers and goroutine stack stay warm.
+const idleAfter = time.Second
+
+// idleSince reports whether the loop has been idle for idleAfter at now,
+// and trims it if so; otherwise it moves the idle point to idleAfter
+// after this round.
+func (a *Association) idleSince(now time.Time) bool {
+	if a.idleAt.IsZero() || now.Before(a.idleAt) {
+		a.idleAt = now.Add(idleAfter)
+		return false
+	}
+	a.idleAt = time.Time{}
+	a.trim()
+	return true
+}
+
+// armTimer sets the loop's timer to its earliest deadline, or to the idle
+// point if that comes first.
+func (a *Association) armTimer() {
+	next := a.nextDeadline()
+	if !a.idleAt.IsZero() && (next.IsZero() || a.idleAt.Before(next)) {
+		next = a.idleAt
+	}
+	switch {
+	case next.IsZero():
+		a.stopTimer()
+	case a.timer == nil:
+		a.timer = time.AfterFunc(max(time.Until(next), 0), a.signal)
+	default:
+		a.timer.Reset(max(time.Until(next), 0))
+	}
+}
+
+func (a *Association) stopTimer() {
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+}
+
+// park lets the loop's goroutine exit. It returns false if work came in
+// while it parked and the loop is to go on with it instead: whoever clears
+// parked first, this goroutine or signal, runs the next round.
+func (a *Association) park() bool {
+	a.parked.Store(true)
+	select {
+	case <-a.wake:
+		return !a.parked.CompareAndSwap(true, false)
+	default:
+		return true
+	}
+}
+
+// trim gives back what an idle association holds only in case it gets
+// busy again; each is made again on first use.
+func (a *Association) trim() {
+	a.pktScratch, a.cmdScratch = nil, nil
+	if len(a.ctrl) == 0 {
+		a.ctrl = nil
+	}
+	a.tally.paths = nil
+	a.in.mu.Lock()
+	if len(a.in.pkts) == 0 && len(a.in.cmds) == 0 {
+		a.in.pkts, a.in.cmds = nil, nil
+	}
+	a.in.mu.Unlock()
+	a.trimSender()
+	a.rx.trim()
+}
+
+// trimSender drops the sender's buffers that hold nothing: the retransmission
+// ring, the message queue, the SACK decoding scratch, and the block
+// SendMsg copies into (messages still queued keep theirs alive).
+func (a *Association) trimSender() {
+	s := &a.tx
+	if s.ring.len() == 0 {
+		s.ring = chunkRing{}
+	}
+	if s.qhead == len(s.queue) {
+		s.queue, s.qhead = nil, 0
+	}
+	s.sack = wire.Sack{}
+	a.sendq.mu.Lock()
+	if len(a.sendq.msgs) == 0 {
+		a.sendq.msgs = nil
+	}
+	a.sendq.arena = arena{}
+	a.sendq.mu.Unlock()
+}
+
+// trim drops the receiver's empty buffers and the block received
+// data is copied into (messages not yet read keep theirs alive).
+func (r *receiver) trim() {
+	if len(r.ready) == 0 {
+		r.ready = nil
+	}
+	if len(r.afterSack) == 0 {
+		r.afterSack = nil
+	}
+	r.sack = wire.Sack{}
+	r.arena = arena{}
+	if len(r.tsns.ranges) == 0 && len(r.tsns.dups) == 0 {
+		r.tsns.ranges, r.tsns.dups = nil, nil
+	}
+}

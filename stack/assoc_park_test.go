@@ -1,0 +1,89 @@
+package stack
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/idlemem"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestIdleLoopParks: after idleAfter without work an association's loop
+// trims its buffers and gives up its goroutine; a message, a deadline or
+// an API call brings it back, and it parks again once idle.
+func TestIdleLoopParks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, ca, sa := simPair(t, 1, Config{}, Config{})
+		echo := func() {
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+			defer cancel()
+			require.NoError(t, ca.SendMsg(ctx, []byte("ping"), SendInfo{PPID: 7}))
+			buf := make([]byte, 16)
+			n, info, err := sa.RecvMsg(ctx, buf)
+			require.NoError(t, err)
+			assert.Equal(t, "ping", string(buf[:n]))
+			assert.Equal(t, uint32(7), info.PPID)
+		}
+		echo()
+		assert.False(t, ca.parked.Load(), "parked right after sending")
+		time.Sleep(2 * idleAfter)
+		synctest.Wait()
+		assert.True(t, ca.parked.Load(), "client not parked when idle")
+		assert.True(t, sa.parked.Load(), "server not parked when idle")
+		var ring []outChunk
+		require.True(t, ca.exec(func(time.Time) { ring = ca.tx.ring.buf }))
+		assert.Nil(t, ring, "the idle sender keeps its retransmission ring")
+
+		echo() // the parked loops run again
+		time.Sleep(2 * idleAfter)
+		synctest.Wait()
+		assert.True(t, ca.parked.Load() && sa.parked.Load(), "not parked after the second message")
+		assert.Equal(t, uint64(2), ca.Stats().MessagesSent)
+
+		// Heartbeats keep coming from a parked loop's timer.
+		before := sa.Stats().HeartbeatsSent
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		assert.Greater(t, sa.Stats().HeartbeatsSent, before, "no heartbeat from a parked association")
+		require.NoError(t, ca.Close())
+		<-sa.Done()
+	})
+}
+
+// TestOnRecv: the hook is called when a message arrives and when the
+// association ends, and a read with a done context takes what is queued
+// without waiting.
+func TestOnRecv(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, ca, sa := simPair(t, 1, Config{}, Config{})
+		calls := make(chan struct{}, 8)
+		sa.OnRecv(func() { calls <- struct{}{} })
+		done, cancel := context.WithCancel(t.Context())
+		cancel()
+		buf := make([]byte, 16)
+		_, _, err := sa.RecvMsg(done, buf)
+		require.ErrorIs(t, err, context.Canceled, "a read with a done context waited or found a message")
+
+		require.NoError(t, ca.SendMsg(t.Context(), []byte("hello"), SendInfo{}))
+		<-calls
+		n, _, err := sa.RecvMsg(done, buf)
+		require.NoError(t, err)
+		assert.Equal(t, "hello", string(buf[:n]))
+
+		require.NoError(t, ca.Close())
+		<-sa.Done()
+		<-calls
+		_, _, err = sa.RecvMsg(done, buf)
+		assert.NotErrorIs(t, err, context.Canceled, "a read after the end should report the end")
+	})
+}
+
+// TestIdleBeforeQuiet: the idle benchmarks measure an association
+// idlemem.Quiet after its last message, by which time it must have
+// parked.
+func TestIdleBeforeQuiet(t *testing.T) {
+	assert.Less(t, idleAfter, idlemem.Quiet)
+}
