@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/mobility"
 	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
@@ -83,16 +83,11 @@ func (w *moveWorld) close() {
 }
 
 // endpoint is the configuration of an endpoint on h at addr: short SCTP
-// timers, as in the pool demo.
+// timers, as in the pool demo, and a short hold of deleted addresses.
 func (w *moveWorld) endpoint(h *simnet.Host, addr netip.Addr, port uint16) stack.Config {
-	return stack.Config{
-		LocalAddrs: []netip.Addr{addr},
-		Port:       port,
-		PacketConn: func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(int(port), hd) },
-		RTOInitial: 100 * time.Millisecond, RTOMin: 100 * time.Millisecond, RTOMax: 400 * time.Millisecond,
-		NoDelay:     true,
-		AddressHold: 50 * time.Millisecond,
-	}
+	cfg := simstack.Config(h, addr, port)
+	cfg.AddressHold = 50 * time.Millisecond
+	return cfg
 }
 
 func newMoveWorld() (*moveWorld, error) {

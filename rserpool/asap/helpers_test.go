@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
@@ -40,18 +40,10 @@ func newWorld(t *testing.T) *world {
 // within a second or so.
 func (w *world) host(name string, addr netip.Addr, port uint16) (*simnet.Host, stack.Config) {
 	h := w.n.AddHost(name, addr)
-	return h, stack.Config{
-		LocalAddrs:        []netip.Addr{addr},
-		Port:              port,
-		PacketConn:        func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(int(port), hd) },
-		RTOInitial:        100 * time.Millisecond,
-		RTOMin:            100 * time.Millisecond,
-		RTOMax:            400 * time.Millisecond,
-		AssocMaxRetrans:   3,
-		PathMaxRetrans:    3,
-		HeartbeatInterval: time.Second,
-		NoDelay:           true,
-	}
+	cfg := simstack.Config(h, addr, port)
+	cfg.AssocMaxRetrans, cfg.PathMaxRetrans = 3, 3
+	cfg.HeartbeatInterval = time.Second
+	return h, cfg
 }
 
 // endpoint opens an endpoint from cfg, closed at the end of the test.
@@ -102,22 +94,9 @@ func (w *world) user(name string, addr netip.Addr, cfg UserConfig) *User {
 
 // waitFor returns the first event of type want from ch, failing the test
 // if none comes within a minute.
-func waitFor[E interface{ String() string }, T comparable](t *testing.T, ch <-chan E, want T, typ func(E) T) E {
+func waitFor[E any, T comparable](t *testing.T, ch <-chan E, want T, typ func(E) T) E {
 	t.Helper()
-	timeout := time.After(time.Minute)
-	for {
-		select {
-		case e, ok := <-ch:
-			if !ok {
-				t.Fatalf("events closed before %v", want)
-			}
-			if typ(e) == want {
-				return e
-			}
-		case <-timeout:
-			t.Fatalf("no %v event within a minute", want)
-		}
-	}
+	return simstack.Await(t, ch, time.Minute, fmt.Sprintf("%v event", want), func(e E) bool { return typ(e) == want })
 }
 
 func elementEvent(t *testing.T, e *Element, want ElementEventType) ElementEvent {

@@ -7,7 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -22,7 +22,7 @@ func (pn *peerNet) forge(name string, addr netip.Addr, disableAuth bool, key []b
 	pn.t.Helper()
 	h := pn.n.AddHost(name, addr)
 	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: h.Addrs(), NoDelay: true, DisableAuth: disableAuth,
-		PacketConn: func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) }})
+		PacketConn: simstack.PacketConn(h, stack.DefaultUDPPort)})
 	if err != nil {
 		pn.t.Fatal(err)
 	}

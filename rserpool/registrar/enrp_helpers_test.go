@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -47,9 +47,9 @@ func (pn *peerNet) start(id wire.ServerID, peers ...wire.ServerID) *Registrar {
 	h := pn.n.AddHost(fmt.Sprintf("registrar-%d", id), addr)
 	cfg := Config{ServerID: id, MaxResolutionItems: 4096}
 	cfg.Endpoint.LocalAddrs = h.Addrs()
-	cfg.Endpoint.PacketConn = func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) }
+	cfg.Endpoint.PacketConn = simstack.PacketConn(h, stack.DefaultUDPPort)
 	cfg.ENRP.Port = DefaultENRPPort
-	cfg.ENRP.PacketConn = func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(int(DefaultENRPPort), handler) }
+	cfg.ENRP.PacketConn = simstack.PacketConn(h, DefaultENRPPort)
 	for _, p := range peers {
 		cfg.ENRP.Peers = append(cfg.ENRP.Peers, stack.Remote{Addrs: []netip.Addr{registrarAddr(p)}, Port: DefaultENRPPort})
 	}
@@ -84,7 +84,7 @@ func (pn *peerNet) element(i int, handle string, home wire.ServerID) *fakeElemen
 	addr := netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
 	h := pn.n.AddHost(fmt.Sprintf("pe-%d", i), addr)
 	ep, err := stack.Listen(stack.Config{LocalAddrs: []netip.Addr{addr}, Port: elementPort, NoDelay: true,
-		PacketConn: func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(elementPort, handler) }})
+		PacketConn: simstack.PacketConn(h, elementPort)})
 	if err != nil {
 		pn.t.Fatal(err)
 	}

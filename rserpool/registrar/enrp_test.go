@@ -9,7 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	enrpsm "github.com/mobisctp/mobisctp/rserpool/enrp"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
@@ -132,7 +132,7 @@ func (pn *peerNet) element0(i int) *stack.Endpoint {
 func (pn *peerNet) element0Host(name string, addr netip.Addr) *stack.Endpoint {
 	h := pn.n.AddHost(name, addr)
 	ep, err := stack.NewEndpoint(stack.Config{LocalAddrs: h.Addrs(), NoDelay: true,
-		PacketConn: func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) }})
+		PacketConn: simstack.PacketConn(h, stack.DefaultUDPPort)})
 	if err != nil {
 		pn.t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -44,9 +44,7 @@ func newSimEnv(t testing.TB, cfg Config, props simnet.LinkProps) *simEnv {
 	n.SetDefault(props)
 	h := n.AddHost("registrar", regAddr)
 	cfg.Endpoint.LocalAddrs = h.Addrs()
-	cfg.Endpoint.PacketConn = func(handler encap.Handler) (stack.PacketConn, error) {
-		return h.Open(stack.DefaultUDPPort, handler)
-	}
+	cfg.Endpoint.PacketConn = simstack.PacketConn(h, stack.DefaultUDPPort)
 	r, err := Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +64,7 @@ func (env *simEnv) hostConfig(name string, cfg stack.Config, addrs ...netip.Addr
 	env.t.Helper()
 	h := env.n.AddHost(name, addrs...)
 	cfg.LocalAddrs, cfg.NoDelay = addrs, true
-	cfg.PacketConn = func(handler encap.Handler) (stack.PacketConn, error) { return h.Open(stack.DefaultUDPPort, handler) }
+	cfg.PacketConn = simstack.PacketConn(h, stack.DefaultUDPPort)
 	ep, err := stack.NewEndpoint(cfg)
 	if err != nil {
 		env.t.Fatal(err)

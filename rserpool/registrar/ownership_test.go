@@ -7,7 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -126,7 +126,7 @@ func TestOwnershipAcrossASCONF(t *testing.T) {
 		host := env.n.AddHost("pe", peAddr)
 		ep, err := stack.NewEndpoint(stack.Config{
 			LocalAddrs: []netip.Addr{peAddr}, NoDelay: true,
-			PacketConn: func(h encap.Handler) (stack.PacketConn, error) { return host.Open(stack.DefaultUDPPort, h) },
+			PacketConn: simstack.PacketConn(host, stack.DefaultUDPPort),
 		})
 		if err != nil {
 			t.Fatal(err)
