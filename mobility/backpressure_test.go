@@ -11,8 +11,12 @@ import (
 	"time"
 )
 
-// A deadlock found by running mobile nodes as processes, in virtual
-// time: a failover while Send waits for room in a full resend buffer.
+// The two deadlocks found by running mobile nodes as processes, in
+// virtual time: a failover while Send waits for room in a full resend
+// buffer, and an echo server whose reader calls Send while its peer's
+// checkpoints wait behind data. Both exchanges are bounded by a context;
+// a Send blocked on a mutex does not let virtual time pass, though, so
+// the first deadlock hangs until the test's timeout.
 
 // burst sends count messages of 200 bytes on stream 1 as fast as Send
 // takes them, and hashes them.
@@ -80,4 +84,55 @@ func TestFailoverWithFullResendBuffer(t *testing.T) {
 		}
 		evA.failedOver(t, "A", ErrPathsLost)
 	})
+}
+
+// TestEchoServerReaderSends: B is an echo server whose reader sends each
+// message back before it reads the next, with a resend buffer of 16
+// messages; A sends 2000 messages as fast as its buffer (the default,
+// 1024) lets it and reads the echoes in another goroutine. B's Send
+// waits for A's checkpoints while B does not read; the checkpoints come
+// on the same association as A's data, which must not keep B from
+// reading them. Every echo arrives once and in order.
+func TestEchoServerReaderSends(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		w.resendBuffer = map[string]int{"B": 16}
+		_, ca, _, cb := dialPair(t, w, "node-a")
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		const count = 2000
+		var wg sync.WaitGroup
+		var sent [32]byte
+		var sendErr, echoErr error
+		var got receipt
+		wg.Go(func() { sent, sendErr = burst(ctx, ca, count) })
+		wg.Go(func() { got = drain(ctx, ca, count) })
+		wg.Go(func() { echoErr = echo(ctx, cb, count) })
+		wg.Wait()
+		if sendErr != nil || echoErr != nil || got.err != nil {
+			t.Fatalf("send %v, echo %v, receive %v; A %+v, B %+v", sendErr, echoErr, got.err, ca.Stats(), cb.Stats())
+		}
+		if sent != got.sum {
+			t.Error("SHA-256 of the echoes differs")
+		}
+		if st := cb.Stats(); st.BufferFull == 0 {
+			t.Errorf("B %+v: its resend buffer never filled, the test does not test the wait", st)
+		}
+	})
+}
+
+// echo sends count messages back the way they came, reading the next
+// only after the Send of the last returned.
+func echo(ctx context.Context, c *Conn, count int) error {
+	buf := make([]byte, 512)
+	for i := range count {
+		n, stream, err := c.Recv(ctx, buf)
+		if err != nil {
+			return fmt.Errorf("message %d: %w", i, err)
+		}
+		if err := c.Send(ctx, buf[:n], stream); err != nil {
+			return fmt.Errorf("echo %d: %w", i, err)
+		}
+	}
+	return nil
 }
