@@ -123,7 +123,7 @@ func readOpening(ctx context.Context, a *stack.Association) (sessionMsg, []inMsg
 			}
 			return *m.session, early, nil
 		case info.PPID != wire.PPIDASAP:
-			if len(early) == inboxLimit {
+			if len(early) == earlyLimit {
 				return sessionMsg{}, nil, errNoOpening
 			}
 			early = append(early, inMsg{stream: info.Stream, data: msg})

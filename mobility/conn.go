@@ -20,8 +20,8 @@ const PPID = 0
 const DefaultResendBuffer = 1024
 
 // ErrResendBufferFull is the error of a Send whose context ended while
-// the resend buffer was full: the peer had not reported enough messages
-// delivered (it does not read, or the Conn is failing over).
+// the resend buffer was full: the peer's application had not read enough
+// messages (it does not read, or the Conn is failing over).
 var ErrResendBufferFull = errors.New("mobility: resend buffer full")
 
 // ErrConnEnded is the error of Send and Recv after the Conn ended: it was
@@ -54,7 +54,8 @@ type Conn struct {
 
 	// sendMu orders sends: a Send holds it while its message goes out, a
 	// failover while it resends, so that no new message overtakes a
-	// resent one.
+	// resent one. A Send never holds it while it waits for room in the
+	// resend buffer: the failover's resend is what frees that room.
 	sendMu sync.Mutex
 
 	mu        sync.Mutex // guards what follows
@@ -64,10 +65,11 @@ type Conn struct {
 	sent      counts             // messages sent per stream
 	acked     counts             // messages the peer reported delivered, per stream
 	unacked   []outMsg           // sent and not acked, in sending order
-	delivered counts             // messages received per stream
-	sinceAck  int                // messages received since the last checkpoint
+	delivered counts             // messages received per stream (in the inbox or read)
+	consumed  counts             // messages the application read, per stream: checkpointed
+	sinceAck  int                // messages read since the last checkpoint
 	in        inbox
-	room      chan struct{} // capacity 1: the resend buffer has room
+	room      chan struct{} // closed when the resend buffer has room again; nil: nobody waits
 	ended     chan struct{} // closed when the Conn has ended
 	endErr    error
 	stats     ConnStats
@@ -93,8 +95,8 @@ func newConn(n *Node, a *stack.Association, peer wire.PoolHandle, tok token, dia
 		events: eventq.New[Event](n.cfg.EventQueue), data: make(chan struct{}, 1),
 		adopted: make(chan failoverResult, 1), resumed: make(chan sessionMsg, 1),
 		ackDue: make(chan struct{}, 1), cards: make(chan wire.PoolHandle, 1),
-		sent: counts{}, acked: counts{}, delivered: counts{}, in: newInbox(),
-		room: make(chan struct{}, 1), ended: make(chan struct{}), driverDone: make(chan struct{})}
+		sent: counts{}, acked: counts{}, delivered: counts{}, consumed: counts{}, in: newInbox(),
+		ended: make(chan struct{}), driverDone: make(chan struct{})}
 	return c
 }
 
@@ -135,8 +137,10 @@ func (c *Conn) Stats() ConnStats {
 }
 
 // Send sends one message on a stream other than 0. While the Conn fails
-// over, the message waits for the new association. It blocks while the
-// resend buffer is full.
+// over, the message waits for the new association. While the resend
+// buffer is full (the peer's application has not read enough, or the
+// Conn is failing over) it blocks, like a write to a full socket, until
+// there is room, ctx ends (ErrResendBufferFull) or the Conn ends.
 func (c *Conn) Send(ctx context.Context, b []byte, stream uint16) error {
 	if stream == controlStream {
 		return errControlStream
@@ -147,11 +151,13 @@ func (c *Conn) Send(ctx context.Context, b []byte, stream uint16) error {
 	if stream >= c.streams {
 		return stack.ErrInvalidStream // checked here too: while failing over no association does
 	}
-	c.sendMu.Lock()
-	defer c.sendMu.Unlock()
-	a, err := c.number(ctx, b, stream)
-	if err != nil || a == nil {
+	a, err := c.numberLocked(ctx, b, stream)
+	if err != nil {
 		return err
+	}
+	defer c.sendMu.Unlock()
+	if a == nil {
+		return nil
 	}
 	if err := a.SendMsg(ctx, b, stack.SendInfo{Stream: stream, PPID: PPID}); err != nil {
 		if ctx.Err() != nil {
@@ -164,40 +170,71 @@ func (c *Conn) Send(ctx context.Context, b []byte, stream uint16) error {
 	return nil
 }
 
-// number gives the message the next number on its stream and keeps it for
-// resending; it returns the association to send it on, nil while the Conn
-// fails over.
-func (c *Conn) number(ctx context.Context, b []byte, stream uint16) (*stack.Association, error) {
+// numberLocked waits for room in the resend buffer without holding
+// sendMu, then takes sendMu and numbers the message (see number). Without
+// an error it returns with sendMu held. Another Send may take the room
+// first: then it waits again.
+func (c *Conn) numberLocked(ctx context.Context, b []byte, stream uint16) (*stack.Association, error) {
+	for {
+		if err := c.waitRoom(ctx); err != nil {
+			return nil, err
+		}
+		c.sendMu.Lock()
+		a, ok, err := c.number(b, stream)
+		if ok {
+			return a, nil
+		}
+		c.sendMu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// waitRoom waits until the resend buffer has room, ctx ends or the Conn
+// ends. Each wait is counted in ConnStats.BufferFull.
+func (c *Conn) waitRoom(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	limit := c.node.resendBuffer()
-	if len(c.unacked) >= limit {
+	for len(c.unacked) >= c.node.resendBuffer() && c.endErr == nil {
+		if c.room == nil {
+			c.room = make(chan struct{})
+		}
+		room := c.room
 		c.stats.BufferFull++
-	}
-	for len(c.unacked) >= limit {
 		c.mu.Unlock()
 		select {
-		case <-c.room:
+		case <-room:
+		case <-c.ended:
 		case <-ctx.Done():
 			c.mu.Lock()
-			return nil, fmt.Errorf("%w: %w", ErrResendBufferFull, ctx.Err())
-		case <-c.ended:
+			return fmt.Errorf("%w: %w", ErrResendBufferFull, ctx.Err())
 		}
 		c.mu.Lock()
-		if c.endErr != nil {
-			break
-		}
 	}
+	return c.endErr
+}
+
+// number gives the message the next number on its stream and keeps it for
+// resending; it returns the association to send it on, nil while the Conn
+// fails over. ok is false when the resend buffer is full or the Conn
+// ended (err).
+func (c *Conn) number(b []byte, stream uint16) (a *stack.Association, ok bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.endErr != nil {
-		return nil, c.endErr
+		return nil, false, c.endErr
+	}
+	if len(c.unacked) >= c.node.resendBuffer() {
+		return nil, false, nil
 	}
 	c.sent[stream]++
 	c.unacked = append(c.unacked, outMsg{stream: stream, seq: c.sent[stream], data: append([]byte(nil), b...), sent: c.tx})
 	c.stats.Sent++
 	if !c.tx {
-		return nil, nil
+		return nil, true, nil
 	}
-	return c.a, nil
+	return c.a, true, nil
 }
 
 // unnumber takes back the last message numbered on stream.
@@ -224,11 +261,9 @@ func (c *Conn) acknowledged(d counts) {
 	}
 	clear(c.unacked[len(kept):])
 	c.unacked = kept
-	if len(c.unacked) < c.node.resendBuffer() {
-		select {
-		case c.room <- struct{}{}:
-		default:
-		}
+	if len(c.unacked) < c.node.resendBuffer() && c.room != nil {
+		close(c.room) // wakes every waiting Send
+		c.room = nil
 	}
 }
 

@@ -13,16 +13,30 @@ import (
 // The messages of the current association are read by one goroutine, the
 // pump, into the Conn's inbox, which outlives associations: a message
 // counts as delivered when it is in the inbox, so the counts a Conn
-// reports in a failover are exact. The inbox is bounded; when the
-// application does not read, the pump stops and SCTP flow control slows
-// the peer.
+// reports in a failover are exact.
+//
+// The pump never waits: it reads the control messages of stream 0
+// (checkpoints, the answer to a Cookie Echo) and the application's data
+// from one association, and a pump that waited for the application to
+// read would leave the peer's checkpoints unread behind the data. When
+// the application's reader itself waits for those checkpoints (an echo
+// server whose reader calls Send with the resend buffer full), both ends
+// would wait forever. The SCTP receive window cannot help either: it is
+// shared by all streams, so a checkpoint cannot pass data that fills it.
+// Instead the flow control is the peer's resend buffer: a checkpoint
+// reports the messages the application read (consumed), not those in the
+// inbox, so the peer keeps every unread message and its Send blocks
+// while Config.ResendBuffer of them are unread or in flight. The inbox
+// thus never holds more than the peer's resend buffer.
 
 const (
-	anyStream  = -1 // the inbox queue of the streams not opened with Stream
-	inboxLimit = 64 // messages per queue
-	// ackEvery is how many messages a Conn delivers between checkpoints;
-	// fewer are checkpointed after ackDelay, so that a sender whose resend
-	// buffer is smaller, or that stopped, learns of them too.
+	anyStream = -1 // the inbox queue of the streams not opened with Stream
+	// earlyLimit bounds the application messages an acceptor takes
+	// before the session's opening Cookie Echo.
+	earlyLimit = 64
+	// ackEvery is how many messages the application reads between
+	// checkpoints; fewer are checkpointed after ackDelay, so that a sender
+	// whose resend buffer is smaller, or that stopped, learns of them too.
 	ackEvery = 16
 	ackDelay = 200 * time.Millisecond
 )
@@ -35,7 +49,6 @@ type inMsg struct {
 type msgQueue struct {
 	msgs  []inMsg
 	ready chan struct{} // capacity 1: a message arrived
-	room  chan struct{} // capacity 1: a message was taken
 }
 
 // inbox holds the messages received and not yet read, per queue: one per
@@ -50,7 +63,7 @@ func newInbox() inbox { return inbox{queues: map[int]*msgQueue{}} }
 func (in *inbox) queue(key int) *msgQueue {
 	q := in.queues[key]
 	if q == nil {
-		q = &msgQueue{ready: make(chan struct{}, 1), room: make(chan struct{}, 1)}
+		q = &msgQueue{ready: make(chan struct{}, 1)}
 		in.queues[key] = q
 	}
 	return q
@@ -78,7 +91,6 @@ func (in *inbox) open(stream uint16) {
 	}
 	all.msgs = kept
 	signal(q.ready)
-	signal(all.room)
 }
 
 func signal(ch chan struct{}) {
@@ -102,7 +114,7 @@ func (in *inbox) read(ctx context.Context, c *Conn, key int, b []byte, closed <-
 			} else {
 				q.msgs[0] = inMsg{}
 				q.msgs = q.msgs[1:]
-				signal(q.room)
+				c.consume(stream)
 			}
 			if len(q.msgs) > 0 {
 				signal(q.ready)
@@ -158,36 +170,31 @@ func (c *Conn) pump(a *stack.Association) {
 	}
 }
 
-// deliver queues a message of a for the application, waiting for room,
-// unless a is no longer the Conn's association: then the message is not
-// counted and the peer sends it again on the next one.
+// deliver queues a message of a for the application, unless a is no
+// longer the Conn's association: then the message is not counted and the
+// peer sends it again on the next one. It never waits (see above).
 func (c *Conn) deliver(a *stack.Association, stream uint16, data []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	q := c.in.queue(c.in.key(stream))
-	for len(q.msgs) >= inboxLimit && c.a == a && c.endErr == nil {
-		room := q.room
-		c.mu.Unlock()
-		select {
-		case <-room:
-		case <-c.ended:
-		case <-a.Done():
-		}
-		c.mu.Lock()
-		q = c.in.queue(c.in.key(stream))
-	}
 	if c.a != a || c.endErr != nil {
 		return
 	}
+	q := c.in.queue(c.in.key(stream))
 	c.delivered[stream]++
 	c.stats.Delivered++
 	q.msgs = append(q.msgs, inMsg{stream: stream, data: data})
 	signal(q.ready)
+	c.noteData()
+}
+
+// consume counts a message the application read, for the checkpoints.
+// The caller holds c.mu.
+func (c *Conn) consume(stream uint16) {
+	c.consumed[stream]++
 	c.sinceAck++
 	if c.sinceAck == 1 || c.sinceAck >= ackEvery {
 		signal(c.ackDue)
 	}
-	c.noteData()
 }
 
 // onControl handles a message on stream 0. Malformed ones, and session
@@ -233,8 +240,8 @@ func (c *Conn) peerClosed(a *stack.Association) {
 	}
 }
 
-// checkpoints sends a checkpoint when ackEvery messages were delivered
-// since the last one, or ackDelay after the first of fewer, until ctx
+// checkpoints sends a checkpoint when the application read ackEvery
+// messages since the last one, or ackDelay after the first of fewer, until ctx
 // ends.
 func (c *Conn) checkpoints(ctx context.Context) {
 	var later <-chan time.Time
@@ -257,7 +264,7 @@ func (c *Conn) checkpoints(ctx context.Context) {
 		}
 		later = nil
 		a, ok := c.a, c.tx
-		m := sessionMsg{kind: kindCheckpoint, token: c.token, delivered: cloneCounts(c.delivered)}
+		m := sessionMsg{kind: kindCheckpoint, token: c.token, delivered: cloneCounts(c.consumed)}
 		c.sinceAck = 0
 		c.mu.Unlock()
 		if ok && a != nil {

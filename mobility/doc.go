@@ -27,7 +27,10 @@
 // finds the session by it (a stranger's guess is refused), and each end
 // sends again what the other reports it has not delivered. Conn numbers
 // its messages per stream and keeps them until the peer checkpoints them
-// delivered, so nothing is lost or delivered twice across a failover.
+// read, so nothing is lost or delivered twice across a failover; a full
+// resend buffer blocks Send, which is also the flow control (the
+// association's reader never waits for the application, so checkpoints
+// always get through).
 // ControllerConfig.Recovery = RecoverFailover recovers the RSPLIB way
 // only: a failover as soon as every path is lost, without trying to
 // re-attach (for comparisons).

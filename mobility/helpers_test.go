@@ -21,6 +21,9 @@ type world struct {
 	hosts map[string]*simnet.Host
 	// handover configures the handovers of the nodes started next.
 	handover ControllerConfig
+	// resendBuffer is Config.ResendBuffer of the nodes started next,
+	// by name (none: the default).
+	resendBuffer map[string]int
 }
 
 const oneWay = 5 * time.Millisecond
@@ -62,7 +65,8 @@ func (w *world) node(name string, addr netip.Addr, port uint16, handle string) *
 	w.hosts[name] = h
 	cfg := simConfig(h, addr, port)
 	cfg.AddressWatcher = h.Watch()
-	n, err := NewNode(Config{Handle: wire.PoolHandle(handle), Registrars: []stack.Remote{w.reg}, Endpoint: cfg, Handover: w.handover})
+	n, err := NewNode(Config{Handle: wire.PoolHandle(handle), Registrars: []stack.Remote{w.reg}, Endpoint: cfg,
+		Handover: w.handover, ResendBuffer: w.resendBuffer[name]})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -37,8 +37,9 @@ type Config struct {
 	// EventQueue is the capacity of each event channel (16).
 	EventQueue int
 	// ResendBuffer bounds, per Conn, the messages kept until the peer
-	// reports them delivered, to send them again after a failover
-	// (DefaultResendBuffer). A Send waits while it is full.
+	// reports its application read them, to send them again after a
+	// failover (DefaultResendBuffer). A Send waits while it is full; it is
+	// also the flow control: the peer's inbox holds no more than this.
 	ResendBuffer int
 }
 

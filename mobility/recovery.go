@@ -60,10 +60,11 @@ var (
 type ConnStats struct {
 	Sent      uint64 // application messages sent
 	Delivered uint64 // application messages received and queued for the application
-	Unacked   int    // messages kept for resending: the peer has not reported them delivered
+	Unacked   int    // messages kept for resending: the peer has not reported them read
 	Failovers uint64 // new associations after a fallback
 	Resent    uint64 // messages sent again after failovers (not those first sent then)
-	// BufferFull counts the Sends that found the resend buffer
-	// (Config.ResendBuffer) full and had to wait for the peer.
+	// BufferFull counts the times a Send found the resend buffer
+	// (Config.ResendBuffer) full and waited for the peer's checkpoint or
+	// a failover.
 	BufferFull uint64
 }
