@@ -166,7 +166,10 @@ func (c *Conn) Send(ctx context.Context, b []byte, stream uint16) error {
 
 // number gives the message the next number on its stream and keeps it for
 // resending; it returns the association to send it on, nil while the Conn
-// fails over.
+// fails over. The caller holds sendMu; number lets go of it while it
+// waits for room in the resend buffer, because a failover needs it to
+// resend, and only the resend (and the peer's checkpoints after it) makes
+// room while the Conn fails over.
 func (c *Conn) number(ctx context.Context, b []byte, stream uint16) (*stack.Association, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -176,14 +179,19 @@ func (c *Conn) number(ctx context.Context, b []byte, stream uint16) (*stack.Asso
 	}
 	for len(c.unacked) >= limit {
 		c.mu.Unlock()
+		c.sendMu.Unlock()
+		var done error
 		select {
 		case <-c.room:
 		case <-ctx.Done():
-			c.mu.Lock()
-			return nil, fmt.Errorf("%w: %w", ErrResendBufferFull, ctx.Err())
+			done = ctx.Err()
 		case <-c.ended:
 		}
+		c.sendMu.Lock()
 		c.mu.Lock()
+		if done != nil {
+			return nil, fmt.Errorf("%w: %w", ErrResendBufferFull, done)
+		}
 		if c.endErr != nil {
 			break
 		}
