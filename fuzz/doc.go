@@ -16,11 +16,15 @@
 // numbered messages through one association, with a registrar between
 // them: the script says which node moves where, with which gap or
 // overlap, how lossy (duplicating, reordering) the links are, when the
-// registrar restarts and when bursts of messages go which way. The
-// invariant: once the network heals, every message arrives exactly once,
-// in order and intact, or the nodes concerned report the failure (an
-// error, or EventFallback); never a duplicate, a reordering or a damaged
-// message, never a half-open association, a panic or a hang.
+// registrar restarts and when bursts of messages go which way; its setup
+// byte picks the recovery (re-attach or session failover) and the resend
+// buffer. The invariant is the Conn's contract: once the network heals,
+// every message arrives exactly once, in order and intact, across every
+// fallback and failover, or the nodes concerned report the failure (a
+// Send or Recv error, or EventFailoverFailed); never a duplicate, a
+// reordering or a damaged message, never a Conn that ended at one node
+// only, a message kept unacknowledged, counters that disagree with the
+// application, a panic or a hang.
 //
 // FuzzRegistrarPeers runs three registrars that peer over ENRP and pool
 // elements (package asap) that register at them: the script registers,

@@ -1,10 +1,13 @@
 package fuzz
 
 // Seed scripts of FuzzMobileNodes: the cases of issue 11, in the step
-// encoding of mobileWorld.step, after a setup byte.
+// encoding of mobileWorld.step, after a setup byte (mobSetup), and the
+// same moves with session failover and a small resend buffer.
 
 const (
 	mobAsymmetric, mobSymmetric = 0, 1
+	mobFailover                 = 2      // RecoverFailover
+	mobBuffer4                  = 1 << 2 // a resend buffer of 4 messages
 	dirAB, dirBA, dirBoth       = 0, 1, 2
 )
 
@@ -31,5 +34,13 @@ func mobileSeeds() [][]byte {
 			[]byte{mobLinks, 0x0a, 1}, burst(dirBoth, 16, 10), wait(30)),
 		// A gap longer than the handover deadline: the association fails.
 		seq([]byte{mobSymmetric}, burst(dirBoth, 4, 10), []byte{mobMoveAB, 1, 1, gapBreak(100)}, burst(dirBoth, 4, 10)),
+		// The same with session failover: every loss of all paths is a
+		// failover, the messages in flight are sent again.
+		seq([]byte{mobSymmetric | mobFailover}, burst(dirBoth, 15, 25), []byte{mobMoveAB, 1, 1, gapBreak(5)}, burst(dirBoth, 15, 200), wait(20)),
+		seq([]byte{mobAsymmetric | mobFailover}, []byte{mobLinks, 0x36, 0}, burst(dirBoth, 15, 100), []byte{mobMoveA, 2, gapBreak(3)}, wait(30)),
+		// Sends that wait for room in a small resend buffer while the
+		// Conn fails over, and while it re-attaches.
+		seq([]byte{mobSymmetric | mobFailover | mobBuffer4}, burst(dirBoth, 15, 25), []byte{mobMoveAB, 1, 1, gapBreak(5)}, wait(20)),
+		seq([]byte{mobAsymmetric | mobBuffer4}, burst(dirBoth, 15, 25), []byte{mobMoveAB, 1, 1, gapBreak(5)}, wait(20)),
 	}
 }

@@ -39,12 +39,13 @@ const (
 	mobMaxSize  = 2040 // above the path MTU: big messages are fragmented
 	// mobScriptTime bounds the virtual time the steps take; mobSettle
 	// bounds the time after the network healed for every message to
-	// arrive or the association to fail at both ends. The longest wait
-	// is SCTP's own: an idle end whose peer vanished notices only when
-	// its heartbeats (every 30 s) have failed Association.Max.Retrans
-	// (10) times, after which it falls back after the handover deadline.
+	// arrive or the Conn to end at both nodes. The longest wait is
+	// SCTP's own: an idle end whose peer vanished notices only when its
+	// heartbeats (every 30 s) have failed Association.Max.Retrans (10)
+	// times, after which it falls back after the handover deadline and
+	// waits for the dialler's failover twice as long.
 	mobScriptTime = 2 * time.Minute
-	mobSettle     = 6 * time.Minute
+	mobSettle     = 7 * time.Minute
 	mobDeadline   = 15 * time.Second
 )
 
@@ -64,15 +65,17 @@ const (
 // FuzzMobileNodes drives two mobile nodes and a registrar on the
 // simulated network through a script of moves (to which address, after
 // which gap or with which overlap), loss on the links, registrar restarts
-// and bursts of messages both ways. The first byte sets the setup (bit 0:
-// A has a handle too, the symmetric setup). The invariant: once the
-// network heals, every message sent arrives exactly once, in order and
-// intact, unless the nodes concerned report the failure (Send or Recv
-// fails, or the Conn falls back, after which mobility documents that the
-// application dials anew); an association that ended at one node is
-// given up at the other too; never a panic, and never a hang, in virtual
-// or in real time. No message arrives twice, out of order or damaged,
-// failure or not.
+// and bursts of messages both ways. The first byte is the setup (see
+// mobSetup): the symmetric setup or not, the recovery (re-attach or
+// failover) and the resend buffer. The invariant is the Conn's contract:
+// once the network heals, every message sent arrives exactly once, in
+// order and intact, across every fallback and failover, unless the nodes
+// concerned report the failure (Send or Recv fails, or
+// EventFailoverFailed: the Conn ended); a Conn that ended at one node
+// ends at the other too; the Conns' counters agree with what the
+// application sent and received; never a panic, and never a hang, in
+// virtual or in real time. No message arrives twice, out of order or
+// damaged, failure or not.
 func FuzzMobileNodes(f *testing.F) {
 	for _, s := range mobileSeeds() {
 		f.Add(s)
@@ -94,15 +97,37 @@ type mobileWorld struct {
 	conns   [2]*mobility.Conn
 	flows   [2]*flow // A->B, B->A
 	logs    [2]*eventLog
-	// fellBack: the node reported EventFallback on its Conn, after
-	// which the application is to dial anew (package mobility).
-	fellBack [2]atomic.Bool
-	slept    time.Duration // virtual time the script let pass
+	// failed: the node reported EventFailoverFailed, its Conn ended.
+	// (EventFallback is no failure: the Conn fails over and goes on.)
+	failed [2]atomic.Bool
+	slept  time.Duration // virtual time the script let pass
+}
+
+// mobSetup is the first byte of a script: bit 0, A has a handle too (the
+// symmetric setup); bit 1, RecoverFailover instead of the default
+// RecoverReattach; bits 2-3, the resend buffer (the default, or 4, 16 or
+// 64 messages: a small one makes Send wait for the peer's checkpoints,
+// also while the Conn fails over).
+type mobSetup struct {
+	symmetric    bool
+	recovery     mobility.Recovery
+	resendBuffer int
+}
+
+func decodeSetup(b byte) mobSetup {
+	s := mobSetup{symmetric: b&1 != 0, recovery: mobility.RecoverReattach}
+	if b&2 != 0 {
+		s.recovery = mobility.RecoverFailover
+	}
+	if k := b >> 2 & 3; k != 0 {
+		s.resendBuffer = 1 << (2 * k)
+	}
+	return s
 }
 
 func runMobile(t *testing.T, p *progress, input []byte) {
 	s := &script{b: input}
-	w := newMobileWorld(t, p, s.byte()&1 != 0)
+	w := newMobileWorld(t, p, decodeSetup(s.byte()))
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	defer wg.Wait() // also after a failure: the bubble must end with no goroutine left
@@ -119,7 +144,7 @@ func runMobile(t *testing.T, p *progress, input []byte) {
 	w.settle()
 }
 
-func newMobileWorld(t *testing.T, p *progress, symmetric bool) *mobileWorld {
+func newMobileWorld(t *testing.T, p *progress, setup mobSetup) *mobileWorld {
 	n := simnet.New(1)
 	t.Cleanup(n.Close)
 	n.SetDefault(mobLinkProps(0))
@@ -127,17 +152,17 @@ func newMobileWorld(t *testing.T, p *progress, symmetric bool) *mobileWorld {
 	w.startRegistrar()
 	t.Cleanup(func() { w.reg.Close() })
 	handleA := ""
-	if symmetric {
+	if setup.symmetric {
 		handleA = mobHandles[0]
 	}
-	w.nodes[1] = w.node(1, mobHandles[1])
-	w.nodes[0] = w.node(0, handleA)
+	w.nodes[1] = w.node(1, mobHandles[1], setup)
+	w.nodes[0] = w.node(0, handleA, setup)
 	w.dial()
 	w.flows = [2]*flow{newFlow("A->B", w.conns[0], w.conns[1]), newFlow("B->A", w.conns[1], w.conns[0])}
 	for i, c := range w.conns {
 		w.logs[i] = logEvents(c.Events(), func(e mobility.Event) {
-			if e.Type == mobility.EventFallback {
-				w.fellBack[i].Store(true)
+			if e.Type == mobility.EventFailoverFailed {
+				w.failed[i].Store(true)
 			}
 		})
 	}
@@ -169,17 +194,18 @@ func (w *mobileWorld) startRegistrar() {
 
 // node starts mobile node i on a host of its own and waits for its
 // registration if it has a handle.
-func (w *mobileWorld) node(i int, handle string) *mobility.Node {
+func (w *mobileWorld) node(i int, handle string, setup mobSetup) *mobility.Node {
 	addr := mobAddrs[i][0]
 	h := w.n.AddHost(mobNames[i], addr)
 	w.hosts[i] = h
 	cfg := mobEndpoint(h, addr, mobPorts[i])
 	cfg.AddressWatcher = h.Watch()
 	n, err := mobility.NewNode(mobility.Config{
-		Handle:     rswire.PoolHandle(handle),
-		Registrars: []stack.Remote{{Addrs: []netip.Addr{mobRegAddr}, Port: rswire.PortASAP, UDPPort: rswire.PortASAP}},
-		Endpoint:   cfg,
-		Handover:   mobility.ControllerConfig{Deadline: mobDeadline},
+		Handle:       rswire.PoolHandle(handle),
+		Registrars:   []stack.Remote{{Addrs: []netip.Addr{mobRegAddr}, Port: rswire.PortASAP, UDPPort: rswire.PortASAP}},
+		Endpoint:     cfg,
+		Handover:     mobility.ControllerConfig{Deadline: mobDeadline, Recovery: setup.recovery},
+		ResendBuffer: setup.resendBuffer,
 	})
 	if err != nil {
 		w.t.Fatal(err)
@@ -337,10 +363,10 @@ func (w *mobileWorld) setLinks(props simnet.LinkProps, which byte) {
 	}
 }
 
-// settle waits until every message arrived or the ends that were to send
-// or receive it told their application that the association failed. It
-// fails the test on a broken promise, and on a hang when neither happened
-// within mobSettle of virtual time.
+// settle waits until every message arrived and the peer reported it
+// delivered, or the ends that were to send or receive it told their
+// application that the Conn ended. It fails the test on a broken promise,
+// and on a hang when neither happened within mobSettle of virtual time.
 func (w *mobileWorld) settle() {
 	start := time.Now()
 	for {
@@ -350,38 +376,59 @@ func (w *mobileWorld) settle() {
 				w.t.Fatalf("%s: %s (%v)\n%s", w.flows[d].name, f.violation, f, w.report())
 			}
 		}
-		if w.finished(s, 0) && w.finished(s, 1) && w.noHalfOpen(s) {
+		if w.finished(s, 0) && w.finished(s, 1) && w.noHalfOpen(s) && w.checkpointed(s) {
+			w.checkStats(s)
 			return
 		}
 		if time.Since(start) > mobSettle {
-			w.t.Fatalf("hang: %v of virtual time after the network healed, the messages neither arrived nor failed\n%s", mobSettle, w.report())
+			w.t.Fatalf("hang: %v of virtual time after the network healed, the messages neither arrived (and were checkpointed) nor failed\n%s", mobSettle, w.report())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-// gaveUp reports whether node i told its application that the
-// association failed: Recv failed (flow 1-i is the one i receives), or
-// it fell back.
+// gaveUp reports whether node i told its application that its Conn
+// ended: Send or Recv failed (flow i is the one i sends, flow 1-i the
+// one it receives), or EventFailoverFailed.
 func (w *mobileWorld) gaveUp(s [2]flowState, i int) bool {
-	return s[1-i].recvErr != nil || w.fellBack[i].Load()
+	return s[i].sendErr != nil || s[1-i].recvErr != nil || w.failed[i].Load()
 }
 
 // finished reports whether flow d is over: its sender sent everything
 // asked for or gave up, and its receiver got everything sent or gave up.
 func (w *mobileWorld) finished(s [2]flowState, d int) bool {
 	f := s[d]
-	return (f.sent == f.asked || f.sendErr != nil || w.gaveUp(s, d)) && (f.got == f.sent || w.gaveUp(s, 1-d))
+	return (f.sent == f.asked || w.gaveUp(s, d)) && (f.got == f.sent || w.gaveUp(s, 1-d))
 }
 
-// ended reports whether node i's association ended: a call on it failed.
-func ended(s [2]flowState, i int) bool { return s[1-i].recvErr != nil || s[i].sendErr != nil }
-
-// noHalfOpen: when the association ended at one node, the other gave up
-// too. (A node that only fell back may see its association live on: the
-// stack holds it while the paths are down, and a late path can revive it.)
+// noHalfOpen: a Conn that ended at one node ended at the other too.
 func (w *mobileWorld) noHalfOpen(s [2]flowState) bool {
-	return (!ended(s, 0) || w.gaveUp(s, 1)) && (!ended(s, 1) || w.gaveUp(s, 0))
+	return w.gaveUp(s, 0) == w.gaveUp(s, 1)
+}
+
+// checkpointed: while the Conn lives, every message delivered is
+// eventually reported delivered, so that neither end keeps any for
+// resending (a leak would fill the resend buffer and stop Send).
+func (w *mobileWorld) checkpointed(s [2]flowState) bool {
+	if w.gaveUp(s, 0) || w.gaveUp(s, 1) {
+		return true
+	}
+	return w.conns[0].Stats().Unacked == 0 && w.conns[1].Stats().Unacked == 0
+}
+
+// checkStats fails the test when a live Conn's counters disagree with
+// what its application sent and received.
+func (w *mobileWorld) checkStats(s [2]flowState) {
+	if w.gaveUp(s, 0) || w.gaveUp(s, 1) {
+		return
+	}
+	for i, c := range w.conns {
+		st := c.Stats()
+		if st.Sent != uint64(s[i].sent) || st.Delivered != uint64(s[1-i].got) {
+			w.t.Fatalf("%s counts %d sent and %d delivered, its application sent %d and received %d\n%s",
+				mobNames[i], st.Sent, st.Delivered, s[i].sent, s[1-i].got, w.report())
+		}
+	}
 }
 
 // report describes the world for a failure message.
@@ -389,8 +436,16 @@ func (w *mobileWorld) report() string {
 	var b strings.Builder
 	for i, f := range w.flows {
 		fmt.Fprintf(&b, "%s: %v\n", f.name, f.state())
-		a := w.conns[i].Association()
-		fmt.Fprintf(&b, "%s at %v: association %s, paths %+v\n  events: %s\n", mobNames[i], w.hosts[i].Addrs(), a.Stats().State, a.Paths(), w.logs[i])
+		fmt.Fprintf(&b, "%s at %v: %+v, failover failed %v, %s\n  events: %s\n", mobNames[i], w.hosts[i].Addrs(),
+			w.conns[i].Stats(), w.failed[i].Load(), describeAssociation(w.conns[i].Association()), w.logs[i])
 	}
 	return b.String()
+}
+
+// describeAssociation says in which state a Conn's association is.
+func describeAssociation(a *stack.Association) string {
+	if a == nil {
+		return "no association (failing over)"
+	}
+	return fmt.Sprintf("association %s, paths %+v", a.Stats().State, a.Paths())
 }

@@ -264,12 +264,22 @@ func (c *Conn) checkpoints(ctx context.Context) {
 		}
 		later = nil
 		a, ok := c.a, c.tx
+		if !ok || a == nil {
+			// Failing over. The counts the failover exchanges are those
+			// of before it, and what the new association delivers before
+			// its resend is done would otherwise never be checkpointed:
+			// the peer would keep it, its resend buffer filling up. Try
+			// again after the resend.
+			if c.endErr == nil {
+				later = time.After(ackDelay)
+			}
+			c.mu.Unlock()
+			continue
+		}
 		m := sessionMsg{kind: kindCheckpoint, token: c.token, delivered: cloneCounts(c.consumed)}
 		c.sinceAck = 0
 		c.mu.Unlock()
-		if ok && a != nil {
-			_ = sendSession(ctx, a, m) // a failure means the association is ending: the failover tells the same
-		}
+		_ = sendSession(ctx, a, m) // a failure means the association is ending: the failover tells the same
 	}
 }
 

@@ -310,8 +310,10 @@ func hasChunk(data []byte, typ stackwire.ChunkType) bool {
 // TestResendBufferFull: with a resend buffer of 4 messages, a node that
 // lost its only address (RecoverFailover: it fails over at once) takes 4
 // messages and refuses the fifth when its context ends
-// (ErrResendBufferFull, counted); once it has an address again, the
-// session goes on and the 4 arrive, once and in order. Messages flow
+// (ErrResendBufferFull, counted); a Send that waits for room meanwhile
+// does not keep the failover from resending (which is what makes room):
+// once the node has an address again, the session goes on and the 5
+// arrive, once and in order. Messages flow
 // through the small buffer afterwards: the peer checkpoints what it
 // delivered within ackDelay even when fewer than ackEvery arrived.
 func TestResendBufferFull(t *testing.T) {
@@ -355,16 +357,22 @@ func TestResendBufferFull(t *testing.T) {
 		if st := ca.Stats(); st.BufferFull != 1 || st.Unacked != 4 || st.Sent != 4 {
 			t.Errorf("stats %+v, want 4 sent and kept, the buffer found full once", st)
 		}
+		blocked := make(chan error, 1)
+		go func() { blocked <- ca.Send(t.Context(), []byte{4}, 1) }()
+		synctest.Wait()
 		h.AddAddr(nodeA2)
 		buf := make([]byte, 8)
-		for i := range 4 {
+		for i := range 5 {
 			n, _, err := cb.Recv(t.Context(), buf)
 			if err != nil || n != 1 || buf[0] != byte(i) {
 				t.Fatalf("message %d: %v %v", i, buf[:n], err)
 			}
 		}
+		if err := <-blocked; err != nil {
+			t.Errorf("the message that waited for room: %v", err)
+		}
 		evA.failedOver(t, "A", ErrPathsLost)
-		for i := range 20 {
+		for i := 5; i < 25; i++ {
 			if err := ca.Send(t.Context(), []byte{byte(i)}, 1); err != nil {
 				t.Fatalf("message %d after the failover: %v", i, err)
 			}
