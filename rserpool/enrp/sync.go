@@ -55,8 +55,9 @@ func (m *Machine) tableRequested(p *peer, v *wire.HandleTableRequest) {
 // claim of the lower server ID wins, here and on every registrar, so that
 // the claims converge instead of each side giving the element away and
 // then purging it. An owner that is neither this registrar nor a peer
-// does not count, and a Handle Update, news of a registration, always
-// wins.
+// does not count, and a Handle Update, news of a registration, is always
+// passed on: the registrar weighs it against the element's live session,
+// if it holds one, by the same rule.
 func (m *Machine) contested(k Key, peer wire.ServerID) bool {
 	owner, ok := m.table.Owner(k)
 	if !ok || owner == peer || owner > peer {

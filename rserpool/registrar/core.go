@@ -37,10 +37,15 @@ type core struct {
 	wake chan struct{}
 }
 
-// member is what the registrar keeps about an element it is home for.
+// member is what the registrar keeps about an element it has an ASAP
+// session for: one it is home for, or one a peer claimed while that
+// session lived, kept on standby (see enrp_claims.go).
 type member struct {
 	sess    *session // the ASAP association it registered through
 	reports int      // Endpoint Unreachable reports so far
+	// registered: the element registered through sess, rather than
+	// only being sent a Keep-Alive with the Home flag there.
+	registered bool
 }
 
 func newCore(cfg Config, log logging.LeveledLogger) *core {
@@ -73,6 +78,16 @@ func (c *core) rearm() {
 // member returns what the registrar keeps about e, nil if it is not home
 // for e.
 func (c *core) member(e *handlespace.PoolElement) *member {
+	m := c.binding(e)
+	if m == nil || e.Owner() != uint32(c.cfg.ServerID) {
+		return nil
+	}
+	return m
+}
+
+// binding returns e's session binding, whether this registrar is its home
+// or keeps the binding on standby; nil if it has none.
+func (c *core) binding(e *handlespace.PoolElement) *member {
 	m, _ := c.members.Get(e)
 	return m
 }
@@ -80,7 +95,7 @@ func (c *core) member(e *handlespace.PoolElement) *member {
 // bind makes s the session of element e, moving it from another session
 // if one that may take it over re-registered it (see mayClaim).
 func (c *core) bind(e *handlespace.PoolElement, s *session) {
-	m := c.member(e)
+	m := c.binding(e)
 	if m == nil {
 		m = &member{}
 		c.members.Set(e, m)
@@ -89,7 +104,7 @@ func (c *core) bind(e *handlespace.PoolElement, s *session) {
 		if m.sess != nil {
 			c.unbind(m.sess, e)
 		}
-		m.sess = s
+		m.sess, m.registered = s, false
 		if s.members == nil {
 			s.members = map[*handlespace.PoolElement]struct{}{}
 		}
@@ -107,6 +122,14 @@ func (c *core) unbind(s *session, e *handlespace.PoolElement) {
 	}
 }
 
+// unbindElement ends e's session binding, if it has one.
+func (c *core) unbindElement(e *handlespace.PoolElement) {
+	if m := c.binding(e); m != nil {
+		c.unbind(m.sess, e)
+		c.members.Delete(e)
+	}
+}
+
 // remove takes e out of the handlespace for the given reason.
 func (c *core) remove(e *handlespace.PoolElement, why RemovalReason, now time.Time) {
 	info := c.element(e) // before e loses its session
@@ -114,10 +137,9 @@ func (c *core) remove(e *handlespace.PoolElement, why RemovalReason, now time.Ti
 		return
 	}
 	ev := Event{Type: EventRemoved, Time: now, Handle: e.Handle(), ID: wire.PEID(e.ID()), Element: &info, Reason: why}
-	if m := c.member(e); m != nil {
-		c.unbind(m.sess, e)
-		c.members.Delete(e)
+	if m := c.binding(e); m != nil {
 		ev.From = m.sess.from
+		c.unbindElement(e)
 	}
 	c.ownerChanged(e, wire.DelPE, now)
 	c.stats.removed(why)
@@ -128,12 +150,17 @@ func (c *core) remove(e *handlespace.PoolElement, why RemovalReason, now time.Ti
 
 // endSession removes every element registered through s, whose
 // association has ended (RSPLIB does the same on COMM_LOST, SHUTDOWN_EVENT
-// and SHUTDOWN_COMP).
+// and SHUTDOWN_COMP). An element a peer owns stays: only its standby
+// binding ends.
 func (c *core) endSession(s *session, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for e := range s.members {
-		c.remove(e, RemovedAssociation, now)
+		if c.member(e) != nil {
+			c.remove(e, RemovedAssociation, now)
+		} else {
+			c.unbindElement(e)
+		}
 	}
 	s.closed = true
 	c.stats.Sessions--

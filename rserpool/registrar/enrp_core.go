@@ -41,6 +41,10 @@ type ENRPStats struct {
 	Superseded      uint64 // messages on an association that is no longer the peer's, dropped
 	Rejected        uint64 // elements from peers the handlespace refused (policy)
 	HomeKeepAlives  uint64 // Keep-Alives with the Home flag sent (takeovers and suggestions)
+	// Claims settled (see enrp_claims.go): peers' claims on an element
+	// whose live registration this registrar kept, and elements it took
+	// back from standby when their owner dropped them.
+	ClaimsRefused, Reclaimed uint64
 }
 
 // homeClaim is a pool element this registrar wants to become the home of:
@@ -104,12 +108,10 @@ func (c *core) enrpDo(acts []enrpsm.Action, now time.Time) {
 		case enrpsm.AddElement:
 			c.peerElement(a, now)
 		case enrpsm.DelElement:
-			if e := c.hs.Lookup(a.Handle, uint32(a.Element.ID)); e != nil && e.Owner() == uint32(a.Owner) {
-				c.remove(e, RemovedByPeer, now)
-			}
+			c.peerRemoved(a, now)
 		case enrpsm.Purge:
 			for _, e := range enrpsm.Stale(c.hs, a.Owner, a.Keep) {
-				c.remove(e, RemovedByPeer, now)
+				c.ownerDropped(e, now)
 			}
 		case enrpsm.TakeOver:
 			c.takeOver(a.Target, a.Owner, now)
@@ -123,10 +125,8 @@ func (c *core) enrpDo(acts []enrpsm.Action, now time.Time) {
 	signal(x.tick)
 }
 
-// peerElement enters an element a peer owns. If this registrar was its
-// home, it no longer is: the element registered with the peer since (or
-// the peer won a conflict after a partition), so its session and
-// keep-alives here end.
+// peerElement enters an element a peer owns, unless this registrar holds
+// the element's live ASAP session and keeps it (see keeps).
 func (c *core) peerElement(a *enrpsm.Action, now time.Time) {
 	e := c.hs.Lookup(a.Handle, uint32(a.Element.ID))
 	if !c.acceptable(a, e == nil) {
@@ -134,8 +134,8 @@ func (c *core) peerElement(a *enrpsm.Action, now time.Time) {
 		c.log.Warnf("element %q/$%08x from peer $%08x refused", a.Handle, uint32(a.Element.ID), uint32(a.Owner))
 		return
 	}
-	if e != nil {
-		c.disown(e)
+	if e != nil && c.keeps(e, a.Owner, now) {
+		return
 	}
 	c.addLinkDistance(a)
 	e, created, err := c.hs.Register(enrpsm.Registration(a), now)
@@ -169,17 +169,6 @@ func (c *core) acceptable(a *enrpsm.Action, isNew bool) bool {
 	return true
 }
 
-// disown ends this registrar's care for e: its session binding and its
-// keep-alive timers.
-func (c *core) disown(e *handlespace.PoolElement) {
-	if m := c.member(e); m != nil {
-		c.unbind(m.sess, e)
-		c.members.Delete(e)
-	}
-	c.hs.StopTimer(e, handlespace.KeepAlive)
-	c.hs.StopTimer(e, handlespace.KeepAliveTimeout)
-}
-
 // takeOver moves the elements of target to owner. When owner is this
 // registrar, it becomes their home: it sends each a Keep-Alive with the
 // Home flag, and removes those that do not answer within
@@ -191,6 +180,10 @@ func (c *core) takeOver(target, owner wire.ServerID, now time.Time) {
 			continue // cannot fail: the element keeps its policy
 		}
 		if !self {
+			continue
+		}
+		if c.liveBinding(e) != nil { // its session here, on standby, lives: ask there
+			c.hs.SetTimer(e, handlespace.KeepAlive, now)
 			continue
 		}
 		c.hs.SetTimer(e, handlespace.KeepAliveTimeout, now.Add(c.cfg.KeepAliveTimeout))

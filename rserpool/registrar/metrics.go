@@ -70,6 +70,8 @@ func (r *Registrar) Metrics() []byte {
 	b.counter("enrp_peers_lost_total", "ENRP peers found dead.", e.PeersLost)
 	b.counter("enrp_updates_sent_total", "Handle Updates sent to peers.", e.UpdatesSent)
 	b.counter("enrp_updates_received_total", "Handle Updates received from peers.", e.UpdatesReceived)
+	b.counter("enrp_claims_refused_total", "Peers' claims on an element registered through a live session here, refused.", e.ClaimsRefused)
+	b.counter("enrp_reclaimed_total", "Elements a peer dropped that this registrar became home for again, their session here living.", e.Reclaimed)
 	return b.Bytes()
 }
 

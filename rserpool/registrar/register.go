@@ -187,6 +187,7 @@ func policyCause(err error, p wire.Policy) wire.Cause {
 // accepted finishes a successful registration of e through s.
 func (c *core) accepted(s *session, e *handlespace.PoolElement, created bool, peer []netip.Addr, now time.Time) {
 	c.bind(e, s)
+	c.binding(e).registered = true
 	s.asap = wire.Transport{Type: wire.ParamSCTPTransport, Port: s.conn.PeerPort(), Addrs: peer}
 	// A registration proves the element alive: its keep-alive cycle
 	// starts over, abandoning any keep-alive in flight, as in RSPLIB.
