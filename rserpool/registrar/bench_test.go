@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/mobisctp/mobisctp/internal/cputime"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -57,6 +58,7 @@ func benchResolutions(b *testing.B, users int) {
 	var wg sync.WaitGroup
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0, cpuOK := cputime.Process()
 	for _, a := range pus {
 		wg.Go(func() {
 			if err := resolveLoop(a, req, &left); err != nil {
@@ -66,6 +68,9 @@ func benchResolutions(b *testing.B, users int) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	if cpu1, _ := cputime.Process(); cpuOK {
+		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N), "cpu-µs/resolution")
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "resolutions/s")
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)*float64(users), "µs/resolution")
 	b.ReportMetric(float64(packets()-before)/float64(b.N), "packets/resolution")
