@@ -17,6 +17,10 @@ type EndpointStats struct {
 	AssociationsRefused uint64 // INITs and COOKIE ECHOs refused at Config.MaxAssociations
 	HeartbeatsThrottled uint64 // probes of unconfirmed addresses delayed by Config.UnconfirmedHeartbeatRate
 	PeerAddrsIgnored    uint64 // peer addresses beyond Config.MaxPeerAddrs
+
+	Sends    uint64 // SendBatch calls carrying the associations' packets
+	Packets  uint64 // packets in them
+	Gathered uint64 // of those, packets another association's flush sent along with its own
 }
 
 // Stats returns a snapshot of the endpoint's counters.
@@ -37,5 +41,9 @@ func (ep *Endpoint) Stats() EndpointStats {
 		AssociationsRefused: c.assocsRefused.Load(),
 		HeartbeatsThrottled: c.hbThrottled.Load(),
 		PeerAddrsIgnored:    c.peerAddrsIgnored.Load(),
+
+		Sends:    ep.out.sends.Load(),
+		Packets:  ep.out.packets.Load(),
+		Gathered: ep.out.gathered.Load(),
 	}
 }

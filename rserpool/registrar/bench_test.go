@@ -52,7 +52,7 @@ func benchResolutions(b *testing.B, users int) {
 		}
 		return n
 	}
-	before := packets()
+	before, out := packets(), r.ep.Stats()
 	var left atomic.Int64
 	left.Store(int64(b.N))
 	var wg sync.WaitGroup
@@ -74,6 +74,8 @@ func benchResolutions(b *testing.B, users int) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "resolutions/s")
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)*float64(users), "µs/resolution")
 	b.ReportMetric(float64(packets()-before)/float64(b.N), "packets/resolution")
+	st := r.ep.Stats() // the registrar's: answers per system call
+	b.ReportMetric(float64(st.Packets-out.Packets)/float64(max(st.Sends-out.Sends, 1)), "answers/send")
 	if s := r.Stats(); s.Resolutions-resolved != uint64(b.N) {
 		b.Errorf("%d resolutions answered, want %d", s.Resolutions-resolved, b.N)
 	}
