@@ -13,8 +13,9 @@ import (
 // output combines the sends of an endpoint's associations. Each
 // association's flush used to make its own SendBatch: a registrar that
 // answers 32 pool users made 32 system calls where one could carry all
-// the answers (on loopback a sendmmsg per datagram costs a third more CPU
-// per datagram than one per batch).
+// the answers (encap's BenchmarkRequestResponse, raw UDP with 32 clients,
+// took 23 instead of 17.5 µs of CPU per answer when the server sent its
+// answers one per call instead of one call per read batch).
 //
 // The flush that finds no other one sending leads: on an endpoint with
 // more than one association it first yields to the goroutines that are
@@ -23,7 +24,10 @@ import (
 // of sending, then it sends its own packets and the queued ones in one
 // SendBatch, and again what was queued meanwhile, until the queue is
 // empty. Packets of one association therefore leave in the order its
-// flushes made them. A lone association sends at once, as before.
+// flushes made them. A lone association sends at once, as before. The
+// price: while others keep queueing, the leader's own loop waits
+// (BenchmarkMultiAssoc, 16 and 256 associations on one server endpoint:
+// throughput unchanged within the noise of two alternating runs).
 //
 // Queued packets are copied, so that every flush may reuse its buffers as
 // soon as it returns. The OS's refusals of queued packets go to the
