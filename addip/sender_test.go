@@ -231,3 +231,31 @@ func TestSenderT4Retransmission(t *testing.T) {
 		t.Error("expired with nothing in flight")
 	}
 }
+
+// Ready says exactly when Next builds an ASCONF: requests queued and none
+// in flight.
+func TestSenderReady(t *testing.T) {
+	s := NewSender(1)
+	if s.Ready() {
+		t.Fatal("Ready with nothing queued")
+	}
+	if _, err := s.Queue(AddIP, addrB); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Ready() {
+		t.Fatal("not Ready with a request queued and nothing in flight")
+	}
+	c := send(t, s)
+	if _, err := s.Queue(DeleteIP, addrC); err != nil {
+		t.Fatal(err)
+	}
+	if s.Ready() {
+		t.Fatal("Ready with an ASCONF in flight")
+	}
+	if _, ok, _ := s.HandleAck(&wire.AsconfAck{Serial: c.Serial}); !ok {
+		t.Fatal("ASCONF-ACK not matched")
+	}
+	if !s.Ready() {
+		t.Fatal("not Ready once the ASCONF was acknowledged with a request queued")
+	}
+}

@@ -28,6 +28,7 @@ func (t *Transport) readLoop(s *socket) {
 			t.cfg.Logger.Debugf("read on %v: %v", s.local, err)
 			continue
 		}
+		bufs.used(ds)
 		t.deliver(s, ds)
 	}
 }
@@ -73,11 +74,12 @@ func (t *Transport) deliver(s *socket, ds []Datagram) {
 type readBuffers struct {
 	slots [][]byte
 	ds    []Datagram
+	dirty int // ds[:dirty] may have been changed since the last reset
 }
 
 func newReadBuffers(n, size int) *readBuffers {
 	block := make([]byte, n*size)
-	r := &readBuffers{slots: make([][]byte, n), ds: make([]Datagram, n)}
+	r := &readBuffers{slots: make([][]byte, n), ds: make([]Datagram, n), dirty: n}
 	for i := range r.slots {
 		r.slots[i] = block[i*size : (i+1)*size : (i+1)*size]
 	}
@@ -85,10 +87,22 @@ func newReadBuffers(n, size int) *readBuffers {
 }
 
 // reset returns the datagrams for the next read, each holding a whole slot.
-// The handler may have resliced or overwritten them.
+// The read and the handler may have resliced or overwritten them.
 func (r *readBuffers) reset() []Datagram {
-	for i := range r.ds {
+	for i := range r.dirty {
 		r.ds[i] = Datagram{Data: r.slots[i]}
 	}
+	r.dirty = len(r.ds) // until used says less
 	return r.ds
+}
+
+// used records what a read returned: when that is a prefix of the buffers,
+// the read and the handler change only those datagrams, and the next reset
+// restores only them (a read often brings one datagram of a batch of 64).
+// A read that split coalesced datagrams into a slice of its own may have
+// changed any.
+func (r *readBuffers) used(ds []Datagram) {
+	if len(ds) > 0 && &ds[0] == &r.ds[0] {
+		r.dirty = len(ds)
+	}
 }

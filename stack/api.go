@@ -67,10 +67,13 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 	for q.closed == nil && q.bytes > 0 && q.bytes+cost > q.limit {
 		space := q.space.wait()
 		q.mu.Unlock()
-		if err := in.wait(space); err != nil {
+		err := in.wait(space)
+		q.mu.Lock()
+		q.space.done(space)
+		if err != nil {
+			q.mu.Unlock()
 			return err
 		}
-		q.mu.Lock()
 	}
 	if q.closed != nil {
 		err := q.closed
@@ -147,10 +150,13 @@ func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, e
 		}
 		ready := q.ready.wait()
 		q.mu.Unlock()
-		if err := in.wait(ready); err != nil {
+		err := in.wait(ready)
+		q.mu.Lock()
+		q.ready.done(ready)
+		if err != nil {
+			q.mu.Unlock()
 			return 0, RecvInfo{}, err
 		}
-		q.mu.Lock()
 	}
 	m := &q.msgs[q.head]
 	info := RecvInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Authenticated: m.key.ok, KeyID: m.key.id}

@@ -90,8 +90,8 @@ func (a *Association) queueASCONF(now time.Time, op addip.Op, addr netip.Addr) e
 
 // flushASCONF sends the next ASCONF if one is due and none is in flight.
 func (a *Association) flushASCONF(now time.Time) {
-	if !a.asconfAvailable() || a.primary == nil {
-		return
+	if !a.asconfAvailable() || a.primary == nil || !a.addip.tx.Ready() {
+		return // routing asks the transport for its addresses: not on every flush
 	}
 	r := a.routeASCONF(a.addip.target, netip.Addr{})
 	c, err := a.addip.tx.Next(now, r.lookup, a.asconfBudget(r.path), addip.Path{Dest: r.path.remote.Addr(), RTO: r.path.rto.rto})

@@ -14,8 +14,9 @@ const maxBatch = 64
 // builder assembles the packets of one flush into reusable buffers and
 // sends them in batches.
 type builder struct {
-	conn   PacketConn
-	port   [2]uint16 // source and destination SCTP ports
+	out    *output
+	owner  *Association // whose packets these are
+	port   [2]uint16    // source and destination SCTP ports
 	bufs   [][]byte
 	dgs    []encap.Datagram
 	cur    []byte // packet under construction; nil when none is open
@@ -109,13 +110,13 @@ func (b *builder) close() {
 	b.cur = nil
 }
 
-// send hands the queued packets to the connection.
+// send hands the queued packets to the endpoint's output.
 func (b *builder) send() {
 	b.close()
 	if len(b.dgs) == 0 {
 		return
 	}
-	if err := b.conn.SendBatch(b.dgs); err != nil {
+	if err := b.out.send(b.owner, b.dgs); err != nil {
 		b.errs++
 		b.refused = collectRefusals(b.refused, err)
 	}

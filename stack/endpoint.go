@@ -23,6 +23,7 @@ type Endpoint struct {
 	cfg       Config
 	log       logging.LeveledLogger
 	conn      PacketConn
+	out       output        // the associations' packets go through it to conn
 	port      atomic.Uint32 // SCTP port; set before the readers start, or once the UDP port is known
 	secret    [32]byte      // signs state cookies
 	bufs      bufPool
@@ -81,6 +82,7 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		return nil, err
 	}
 	ep.conn = conn
+	ep.out.conn = conn
 	if ep.cfg.Port == 0 {
 		// An ephemeral SCTP port takes the number of the UDP port, which
 		// the OS keeps unique on these addresses. A random one could
@@ -226,6 +228,7 @@ func (ep *Endpoint) register(a *Association, tag uint32, peerAddrs []netip.Addr)
 		ep.byPeer[k] = a
 		a.routePeers = append(a.routePeers, addr)
 	}
+	ep.out.assocs.Store(int32(len(ep.byTag)))
 	return nil
 }
 
@@ -256,6 +259,7 @@ func (ep *Endpoint) unregisterLocked(a *Association) {
 func (ep *Endpoint) remove(a *Association) {
 	ep.mu.Lock()
 	ep.unregisterLocked(a)
+	ep.out.assocs.Store(int32(len(ep.byTag)))
 	ep.mu.Unlock()
 }
 
@@ -289,7 +293,7 @@ func (ep *Endpoint) getBuilder(a *Association) *builder {
 	if b == nil {
 		b = &builder{}
 	}
-	b.conn = ep.conn
+	b.out, b.owner = &ep.out, a
 	b.port = [2]uint16{ep.Port(), a.peerPort}
 	b.auth = a.auth
 	b.sent, b.bytes, b.errs, b.calls = 0, 0, 0, 0
@@ -297,7 +301,10 @@ func (ep *Endpoint) getBuilder(a *Association) *builder {
 	return b
 }
 
-func (ep *Endpoint) putBuilder(b *builder) { ep.txPool.Put(b) }
+func (ep *Endpoint) putBuilder(b *builder) {
+	b.owner = nil // the pool must not keep an ended association alive
+	ep.txPool.Put(b)
+}
 
 // endpointCounters are the endpoint-wide packet counters.
 type endpointCounters struct {

@@ -21,6 +21,10 @@ type EndpointStats struct {
 	// no association: a quoted packet that is not ours (forged, or cut
 	// too short to tell), or a destination no association has.
 	PacketTooBigIgnored uint64
+
+	Sends    uint64 // SendBatch calls carrying the associations' packets
+	Packets  uint64 // packets in them
+	Gathered uint64 // of those, packets another association's flush sent along with its own
 }
 
 // Stats returns a snapshot of the endpoint's counters.
@@ -42,5 +46,9 @@ func (ep *Endpoint) Stats() EndpointStats {
 		HeartbeatsThrottled: c.hbThrottled.Load(),
 		PeerAddrsIgnored:    c.peerAddrsIgnored.Load(),
 		PacketTooBigIgnored: c.ptbIgnored.Load(),
+
+		Sends:    ep.out.sends.Load(),
+		Packets:  ep.out.packets.Load(),
+		Gathered: ep.out.gathered.Load(),
 	}
 }

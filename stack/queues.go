@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -13,26 +14,54 @@ import (
 
 // notifier is a broadcast signal that waiters block on through a channel
 // (durably blocking, as testing/synctest requires) instead of a sync.Cond.
+// Each waiter gets a one-slot channel, and one token in it from the next
+// broadcast. The notifier keeps a spare for the next wait: a
+// request/response exchange waits for every answer, and a channel made
+// and closed per wait was a third of a resolution's allocations. (Spares
+// are not pooled across notifiers: a channel made in one synctest bubble
+// cannot block a goroutine of another.)
 type notifier struct {
-	ch   chan struct{}
-	hook func() // called at every broadcast too, if set (see OnRecv)
+	waiters []chan struct{}
+	spare   chan struct{}
+	hook    func() // called at every broadcast too, if set (see OnRecv)
 }
 
-// wait returns a channel closed at the next broadcast. Call with the
-// owning mutex held.
-func (n *notifier) wait() <-chan struct{} {
-	if n.ch == nil {
-		n.ch = make(chan struct{})
+// wait registers a waiter and returns the channel that the next broadcast
+// sends to. Call with the owning mutex held, and done with ch, with the
+// mutex held again, when the wait is over, woken or not.
+func (n *notifier) wait() chan struct{} {
+	ch := n.spare
+	n.spare = nil
+	if ch == nil {
+		ch = make(chan struct{}, 1)
 	}
-	return n.ch
+	n.waiters = append(n.waiters, ch)
+	return ch
 }
 
-// broadcast wakes every waiter. Call with the owning mutex held.
+// done ends the wait on ch and keeps ch as the spare. Call with the owning
+// mutex held.
+func (n *notifier) done(ch chan struct{}) {
+	if i := slices.Index(n.waiters, ch); i >= 0 {
+		n.waiters = slices.Delete(n.waiters, i, i+1) // interrupted before any broadcast
+	}
+	select {
+	case <-ch: // a broadcast that came after the waiter stopped waiting
+	default:
+	}
+	if n.spare == nil {
+		n.spare = ch
+	}
+}
+
+// broadcast wakes every waiter. Call with the owning mutex held. A
+// waiter's channel has room for its one token: this never blocks.
 func (n *notifier) broadcast() {
-	if n.ch != nil {
-		close(n.ch)
-		n.ch = nil
+	for _, ch := range n.waiters {
+		ch <- struct{}{}
 	}
+	clear(n.waiters)
+	n.waiters = n.waiters[:0]
 	if n.hook != nil {
 		n.hook()
 	}

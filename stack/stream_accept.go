@@ -37,12 +37,19 @@ func (a *Association) AcceptStream(ctx context.Context) (*Stream, error) {
 		}
 		added := acc.added.wait()
 		acc.mu.Unlock()
+		var err error
 		select {
 		case <-added:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			err = ctx.Err()
 		case <-a.done:
-			return nil, a.endErr()
+			err = a.endErr()
+		}
+		acc.mu.Lock()
+		acc.added.done(added)
+		acc.mu.Unlock()
+		if err != nil {
+			return nil, err
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/mobisctp/mobisctp/internal/cputime"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -51,12 +52,13 @@ func benchResolutions(b *testing.B, users int) {
 		}
 		return n
 	}
-	before := packets()
+	before, out := packets(), r.ep.Stats()
 	var left atomic.Int64
 	left.Store(int64(b.N))
 	var wg sync.WaitGroup
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0, cpuOK := cputime.Process()
 	for _, a := range pus {
 		wg.Go(func() {
 			if err := resolveLoop(a, req, &left); err != nil {
@@ -66,9 +68,14 @@ func benchResolutions(b *testing.B, users int) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	if cpu1, _ := cputime.Process(); cpuOK {
+		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N), "cpu-µs/resolution")
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "resolutions/s")
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)*float64(users), "µs/resolution")
 	b.ReportMetric(float64(packets()-before)/float64(b.N), "packets/resolution")
+	st := r.ep.Stats() // the registrar's: answers per system call
+	b.ReportMetric(float64(st.Packets-out.Packets)/float64(max(st.Sends-out.Sends, 1)), "answers/send")
 	if s := r.Stats(); s.Resolutions-resolved != uint64(b.N) {
 		b.Errorf("%d resolutions answered, want %d", s.Resolutions-resolved, b.N)
 	}
