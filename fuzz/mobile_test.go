@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/mobility"
 	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	rswire "github.com/mobisctp/mobisctp/rserpool/wire"
@@ -172,16 +172,9 @@ func newMobileWorld(t *testing.T, p *progress, setup mobSetup) *mobileWorld {
 // mobEndpoint is an endpoint configuration on h with short SCTP timers,
 // as the mobility package's own tests use.
 func mobEndpoint(h *simnet.Host, addr netip.Addr, port uint16) stack.Config {
-	return stack.Config{
-		LocalAddrs:  []netip.Addr{addr},
-		Port:        port,
-		PacketConn:  func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(int(port), hd) },
-		RTOInitial:  100 * time.Millisecond,
-		RTOMin:      100 * time.Millisecond,
-		RTOMax:      400 * time.Millisecond,
-		NoDelay:     true,
-		AddressHold: 50 * time.Millisecond,
-	}
+	cfg := simstack.Config(h, addr, port)
+	cfg.AddressHold = 50 * time.Millisecond
+	return cfg
 }
 
 func (w *mobileWorld) startRegistrar() {

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
@@ -45,18 +45,12 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-// simConfig is an endpoint on host h with short SCTP timers.
+// simConfig is an endpoint on host h with short SCTP timers and a short
+// hold of deleted addresses.
 func simConfig(h *simnet.Host, addr netip.Addr, port uint16) stack.Config {
-	return stack.Config{
-		LocalAddrs:  []netip.Addr{addr},
-		Port:        port,
-		PacketConn:  func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(int(port), hd) },
-		RTOInitial:  100 * time.Millisecond,
-		RTOMin:      100 * time.Millisecond,
-		RTOMax:      400 * time.Millisecond,
-		NoDelay:     true,
-		AddressHold: 50 * time.Millisecond,
-	}
+	cfg := simstack.Config(h, addr, port)
+	cfg.AddressHold = 50 * time.Millisecond
+	return cfg
 }
 
 // node starts a mobile node on a host of its own.
@@ -78,18 +72,5 @@ func (w *world) node(name string, addr netip.Addr, port uint16, handle string) *
 // none comes within a minute of virtual time.
 func waitEvent(t *testing.T, ch <-chan Event, want EventType) Event {
 	t.Helper()
-	timeout := time.After(time.Minute)
-	for {
-		select {
-		case e, ok := <-ch:
-			if !ok {
-				t.Fatalf("events closed before %v", want)
-			}
-			if e.Type == want {
-				return e
-			}
-		case <-timeout:
-			t.Fatalf("no %v event within a minute", want)
-		}
-	}
+	return simstack.Await(t, ch, time.Minute, want.String()+" event", func(e Event) bool { return e.Type == want })
 }
