@@ -200,4 +200,3 @@ func flatten(err error, into []error) []error {
 	}
 	return append(into, err)
 }
-
