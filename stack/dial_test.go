@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -113,4 +114,22 @@ func TestEndErrorsMatchSentinels(t *testing.T) {
 	var ae *AbortError
 	assert.True(t, errors.As(wrapped, &ae) && ae.Remote)
 	assert.Equal(t, "sctp: association [2001:db8::1]:80 (UDP 9899) in state ESTABLISHED: association aborted by peer", wrapped.Error())
+}
+
+// TestHasAssociation: both ends of an association know they have one with
+// the other's address and port, and not with another port or address,
+// and forget it once it has ended.
+func TestHasAssociation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, ca, sa := simPair(t, 1, Config{}, Config{})
+		srv := Remote{Addrs: []netip.Addr{addrB}, Port: 5000}
+		cli := Remote{Addrs: []netip.Addr{addrA}, Port: ca.LocalAddr().Port()}
+		assert.True(t, ca.ep.HasAssociation(srv), "the dialing end")
+		assert.True(t, sa.ep.HasAssociation(cli), "the accepting end")
+		assert.False(t, ca.ep.HasAssociation(Remote{Addrs: srv.Addrs, Port: 5001}), "another port")
+		assert.False(t, ca.ep.HasAssociation(Remote{Addrs: []netip.Addr{addrA}, Port: 5000}), "another address")
+		require.NoError(t, ca.Abort("test"))
+		synctest.Wait()
+		assert.False(t, ca.ep.HasAssociation(srv), "after the abort")
+	})
 }

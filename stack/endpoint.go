@@ -243,6 +243,22 @@ func (ep *Endpoint) owner(a *Association, addr netip.Addr, port uint16) *Associa
 	return nil
 }
 
+// HasAssociation reports whether ep has an association with one of r's
+// addresses at r's SCTP port. SCTP allows one association between two
+// endpoints: Dial to such a peer reaches it as a restart of the
+// association it has, which then goes on with the new one's tags and
+// leaves the existing one here talking to no one.
+func (ep *Endpoint) HasAssociation(r Remote) bool {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	for _, addr := range r.Addrs {
+		if ep.byPeer[peerKey{addr.Unmap(), r.Port}] != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func (ep *Endpoint) unregisterLocked(a *Association) {
 	if ep.byTag[a.routeTag] == a {
 		delete(ep.byTag, a.routeTag)

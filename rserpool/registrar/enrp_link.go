@@ -398,6 +398,12 @@ func (r *Registrar) sendHomes(homes []homeClaim) {
 }
 
 func (r *Registrar) sendHome(group []homeClaim) {
+	if r.ep.HasAssociation(group[0].to) {
+		// The element's own association, over which it registers or
+		// did: a second one would restart it at the element and leave
+		// the session here with dead tags, its keep-alives unanswered.
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.KeepAliveTimeout)
 	defer cancel()
 	a, err := r.ep.Dial(ctx, group[0].to)
