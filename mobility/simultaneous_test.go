@@ -3,7 +3,6 @@ package mobility
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	stackwire "github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -48,21 +48,23 @@ func watchWire(n *simnet.Network, ports ...uint16) *wireLog {
 	return l
 }
 
-// flow sends count messages on stream 1, one every interval, and hashes
-// them.
+// messageSize is the size of the messages of flow.
+const messageSize = 200
+
+// flow sends count numbered messages (simstack.Message) on stream 1, one
+// every interval, and returns their SHA-256.
 func flow(t testing.TB, c *Conn, count int, interval time.Duration) [32]byte {
-	h := sha256.New()
-	msg := make([]byte, 200)
+	var sent simstack.Tally
 	for i := range count {
-		binary.BigEndian.PutUint64(msg, uint64(i))
+		msg := simstack.Message(i, messageSize-simstack.MessageHeader)
 		if err := c.Send(t.Context(), msg, 1); err != nil {
 			t.Errorf("message %d: %v", i, err)
 			break
 		}
-		h.Write(msg)
+		sent.Add(msg)
 		time.Sleep(interval)
 	}
-	return [32]byte(h.Sum(nil))
+	return sent.Sum()
 }
 
 // receipt is what a receiver got: the hash of the messages in the order
@@ -73,25 +75,25 @@ type receipt struct {
 	err error
 }
 
-// drain receives count messages, checking that each is the next one.
+// drain receives count messages, checking that each is the next one,
+// intact.
 func drain(ctx context.Context, c *Conn, count int) receipt {
 	var r receipt
-	h := sha256.New()
-	buf := make([]byte, 512)
+	var check simstack.Checker
+	buf := make([]byte, 2*messageSize)
 	for i := range count {
 		n, _, err := c.Recv(ctx, buf)
 		if err != nil {
 			r.err = fmt.Errorf("after %d messages: %w", i, err)
 			break
 		}
-		if got := binary.BigEndian.Uint64(buf); got != uint64(i) || n != 200 {
-			r.err = fmt.Errorf("message %d is number %d (%d bytes)", i, got, n)
+		if err := check.Check(buf[:n]); err != nil {
+			r.err = err
 			break
 		}
-		h.Write(buf[:n])
 		r.at = append(r.at, time.Now())
 	}
-	r.sum = [32]byte(h.Sum(nil))
+	r.sum = check.Sum()
 	return r
 }
 
@@ -157,6 +159,9 @@ func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration, moves int
 		bound = failoverBound
 	}
 	res := runSimultaneous(t, symmetric, gap, moves, recovery)
+	if recovery == RecoverFailover {
+		t.Logf("%d messages resent in all", res.resent)
+	}
 	for d, name := range []string{"A->B", "B->A"} {
 		for i, took := range res.recovery[d] {
 			t.Logf("%s: move %d: first message %v after the new addresses (bound %v)", name, i+1, took, bound)
@@ -288,9 +293,8 @@ func checkFailovers(t testing.TB, moves int, conns ...*Conn) uint64 {
 	for i, c := range conns {
 		st := c.Stats()
 		resent += st.Resent
-		t.Logf("conn %d: %d failovers, %d messages resent, %d kept", i, st.Failovers, st.Resent, st.Unacked)
 		if st.Failovers != uint64(moves) {
-			t.Errorf("conn %d: %d failovers, want %d", i, st.Failovers, moves)
+			t.Errorf("conn %d: %d failovers, want %d (%d messages resent, %d kept)", i, st.Failovers, moves, st.Resent, st.Unacked)
 		}
 	}
 	return resent
