@@ -2,10 +2,10 @@ package fuzz
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"sync"
 
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	"github.com/mobisctp/mobisctp/mobility"
 )
 
@@ -17,20 +17,21 @@ const flowStream = 1
 type burst struct{ count, size int }
 
 // flow is one direction of the exchange between the mobile nodes: a
-// sender that sends the numbered messages the script asks for, and a
-// receiver that checks that each arrives once and in order, intact.
+// sender that sends the numbered messages (simstack.Message) the script
+// asks for, and a receiver that checks that each arrives once and in
+// order, intact, on the flow's stream.
 type flow struct {
 	name     string
 	from, to *mobility.Conn
 	bursts   chan burst
 
 	mu        sync.Mutex
-	asked     int    // messages the script asked for
-	sent      int    // messages Send accepted
-	got       int    // messages received, each the next one
-	sendErr   error  // Send failed (not because the run ended)
-	recvErr   error  // Recv failed (not because the run ended)
-	violation string // a message arrived twice, out of order or damaged
+	asked     int              // messages the script asked for
+	sent      int              // messages Send accepted
+	check     simstack.Checker // the messages received, each the next one
+	sendErr   error            // Send failed (not because the run ended)
+	recvErr   error            // Recv failed (not because the run ended)
+	violation string           // a message arrived twice, out of order or damaged
 }
 
 func newFlow(name string, from, to *mobility.Conn) *flow {
@@ -46,35 +47,6 @@ func (f *flow) ask(b burst) {
 	f.bursts <- b
 }
 
-// message is message number seq: its number, its length and a pattern
-// that depends on both, so that the receiver notices a damaged one.
-func message(seq, size int) []byte {
-	b := binary.BigEndian.AppendUint32(nil, uint32(seq))
-	b = binary.BigEndian.AppendUint16(b, uint16(size))
-	for j := range size {
-		b = append(b, byte(seq*7+j))
-	}
-	return b
-}
-
-// checkMessage says what is wrong with b, received when message number
-// want was due; "" if it is that message.
-func checkMessage(b []byte, stream uint16, want int) string {
-	if len(b) < 6 {
-		return fmt.Sprintf("a message of %d bytes arrived when message %d was due", len(b), want)
-	}
-	seq, size := int(binary.BigEndian.Uint32(b)), int(binary.BigEndian.Uint16(b[4:]))
-	switch {
-	case seq != want:
-		return fmt.Sprintf("message %d arrived when message %d was due", seq, want)
-	case stream != flowStream:
-		return fmt.Sprintf("message %d arrived on stream %d", seq, stream)
-	case string(b) != string(message(seq, size)):
-		return fmt.Sprintf("message %d arrived damaged (%d bytes)", seq, len(b))
-	}
-	return ""
-}
-
 // send sends what the script asks for until ctx ends or Send fails.
 func (f *flow) send(ctx context.Context) {
 	seq := 0
@@ -86,7 +58,7 @@ func (f *flow) send(ctx context.Context) {
 			return
 		}
 		for range b.count {
-			err := f.from.Send(ctx, message(seq, b.size), flowStream)
+			err := f.from.Send(ctx, simstack.Message(seq, b.size), flowStream)
 			f.mu.Lock()
 			if err != nil {
 				if ctx.Err() == nil {
@@ -105,7 +77,7 @@ func (f *flow) send(ctx context.Context) {
 // receive checks every message until ctx ends, Recv fails or a message
 // breaks the promise.
 func (f *flow) receive(ctx context.Context) {
-	buf := make([]byte, 6+mobMaxSize+1)
+	buf := make([]byte, simstack.MessageHeader+mobMaxSize+1)
 	for {
 		n, stream, err := f.to.Recv(ctx, buf)
 		f.mu.Lock()
@@ -116,13 +88,17 @@ func (f *flow) receive(ctx context.Context) {
 			f.mu.Unlock()
 			return
 		}
-		if v := checkMessage(buf[:n], stream, f.got); v != "" {
-			f.violation = v
-			f.mu.Unlock()
+		v := ""
+		if stream != flowStream {
+			v = fmt.Sprintf("a message arrived on stream %d when message %d was due", stream, f.check.Count())
+		} else if err := f.check.Check(buf[:n]); err != nil {
+			v = err.Error()
+		}
+		f.violation = v
+		f.mu.Unlock()
+		if v != "" {
 			return
 		}
-		f.got++
-		f.mu.Unlock()
 	}
 }
 
@@ -136,7 +112,7 @@ type flowState struct {
 func (f *flow) state() flowState {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return flowState{f.asked, f.sent, f.got, f.sendErr, f.recvErr, f.violation}
+	return flowState{f.asked, f.sent, f.check.Count(), f.sendErr, f.recvErr, f.violation}
 }
 
 func (s flowState) String() string {

@@ -2,13 +2,13 @@ package mobility
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/mobisctp/mobisctp/internal/simstack"
 )
 
 // The two deadlocks found by running mobile nodes as processes, in
@@ -18,19 +18,18 @@ import (
 // a Send blocked on a mutex does not let virtual time pass, though, so
 // the first deadlock hangs until the test's timeout.
 
-// burst sends count messages of 200 bytes on stream 1 as fast as Send
-// takes them, and hashes them.
+// burst sends count numbered messages of messageSize bytes on stream 1
+// as fast as Send takes them, and returns their SHA-256.
 func burst(ctx context.Context, c *Conn, count int) ([32]byte, error) {
-	h := sha256.New()
-	msg := make([]byte, 200)
+	var sent simstack.Tally
 	for i := range count {
-		binary.BigEndian.PutUint64(msg, uint64(i))
+		msg := simstack.Message(i, messageSize-simstack.MessageHeader)
 		if err := c.Send(ctx, msg, 1); err != nil {
 			return [32]byte{}, fmt.Errorf("message %d: %w", i, err)
 		}
-		h.Write(msg)
+		sent.Add(msg)
 	}
-	return [32]byte(h.Sum(nil)), nil
+	return sent.Sum(), nil
 }
 
 // TestFailoverWithFullResendBuffer: both ends send as fast as they can

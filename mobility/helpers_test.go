@@ -15,7 +15,7 @@ import (
 // world is a simulated network with a registrar and mobile nodes. Build
 // it inside a synctest bubble.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	n     *simnet.Network
 	reg   stack.Remote
 	hosts map[string]*simnet.Host
@@ -30,7 +30,7 @@ const oneWay = 5 * time.Millisecond
 
 var regAddr = netip.MustParseAddr("192.0.2.1")
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	n := simnet.New(1)
 	t.Cleanup(n.Close)
 	n.SetDefault(simnet.LinkProps{Delay: oneWay})
@@ -70,7 +70,7 @@ func (w *world) node(name string, addr netip.Addr, port uint16, handle string) *
 
 // waitEvent returns the first event of type want, failing the test if
 // none comes within a minute of virtual time.
-func waitEvent(t *testing.T, ch <-chan Event, want EventType) Event {
+func waitEvent(t testing.TB, ch <-chan Event, want EventType) Event {
 	t.Helper()
 	return simstack.Await(t, ch, time.Minute, want.String()+" event", func(e Event) bool { return e.Type == want })
 }

@@ -19,7 +19,7 @@ var (
 
 // dialPair starts node B (a pool element) and node A (an element if
 // aHandle is set), lets A dial B by its handle and returns both ends.
-func dialPair(t *testing.T, w *world, aHandle string) (*Node, *Conn, *Node, *Conn) {
+func dialPair(t testing.TB, w *world, aHandle string) (*Node, *Conn, *Node, *Conn) {
 	b := w.node("B", nodeB1, 7000, "node-b")
 	a := w.node("A", nodeA1, 7001, aHandle)
 	waitEvent(t, b.Events(), EventReregistered)

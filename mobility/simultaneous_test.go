@@ -3,7 +3,6 @@ package mobility
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/internal/simstack"
 	stackwire "github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -48,21 +48,23 @@ func watchWire(n *simnet.Network, ports ...uint16) *wireLog {
 	return l
 }
 
-// flow sends count messages on stream 1, one every interval, and hashes
-// them.
-func flow(t *testing.T, c *Conn, count int, interval time.Duration) [32]byte {
-	h := sha256.New()
-	msg := make([]byte, 200)
+// messageSize is the size of the messages of flow.
+const messageSize = 200
+
+// flow sends count numbered messages (simstack.Message) on stream 1, one
+// every interval, and returns their SHA-256.
+func flow(t testing.TB, c *Conn, count int, interval time.Duration) [32]byte {
+	var sent simstack.Tally
 	for i := range count {
-		binary.BigEndian.PutUint64(msg, uint64(i))
+		msg := simstack.Message(i, messageSize-simstack.MessageHeader)
 		if err := c.Send(t.Context(), msg, 1); err != nil {
 			t.Errorf("message %d: %v", i, err)
 			break
 		}
-		h.Write(msg)
+		sent.Add(msg)
 		time.Sleep(interval)
 	}
-	return [32]byte(h.Sum(nil))
+	return sent.Sum()
 }
 
 // receipt is what a receiver got: the hash of the messages in the order
@@ -73,25 +75,25 @@ type receipt struct {
 	err error
 }
 
-// drain receives count messages, checking that each is the next one.
+// drain receives count messages, checking that each is the next one,
+// intact.
 func drain(ctx context.Context, c *Conn, count int) receipt {
 	var r receipt
-	h := sha256.New()
-	buf := make([]byte, 512)
+	var check simstack.Checker
+	buf := make([]byte, 2*messageSize)
 	for i := range count {
 		n, _, err := c.Recv(ctx, buf)
 		if err != nil {
 			r.err = fmt.Errorf("after %d messages: %w", i, err)
 			break
 		}
-		if got := binary.BigEndian.Uint64(buf); got != uint64(i) || n != 200 {
-			r.err = fmt.Errorf("message %d is number %d (%d bytes)", i, got, n)
+		if err := check.Check(buf[:n]); err != nil {
+			r.err = err
 			break
 		}
-		h.Write(buf[:n])
 		r.at = append(r.at, time.Now())
 	}
-	r.sum = [32]byte(h.Sum(nil))
+	r.sum = check.Sum()
 	return r
 }
 
@@ -149,7 +151,44 @@ func TestSimultaneousMoveBackAndForth(t *testing.T) {
 // start of the next.
 const moveSpacing = time.Second
 
+// simultaneousMove runs the moves in virtual time and checks that each
+// recovered within the bound of its recovery mode.
 func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration, moves int, recovery Recovery) {
+	bound := 10*time.Millisecond + 50*time.Millisecond + 2*oneWay + 3*2*oneWay + DefaultResolveBackoff
+	if recovery == RecoverFailover {
+		bound = failoverBound
+	}
+	res := runSimultaneous(t, symmetric, gap, moves, recovery)
+	if recovery == RecoverFailover {
+		t.Logf("%d messages resent in all", res.resent)
+	}
+	for d, name := range []string{"A->B", "B->A"} {
+		for i, took := range res.recovery[d] {
+			t.Logf("%s: move %d: first message %v after the new addresses (bound %v)", name, i+1, took, bound)
+			if took > bound {
+				t.Errorf("%s: move %d: recovery %v, want at most %v", name, i+1, took, bound)
+			}
+		}
+	}
+}
+
+// moveResult is what runSimultaneous measured.
+type moveResult struct {
+	// recovery holds, per direction (A->B, B->A) and move, the time from
+	// the later node's new address to the first message received after it.
+	recovery [2][]time.Duration
+	// resent counts the messages both Conns sent again after failovers.
+	resent uint64
+}
+
+// runSimultaneous moves both nodes at once moves times, with a gap
+// between losing the old address and getting the new one, while each
+// sends a message every 10 ms. It fails t unless every message arrived
+// once and in order, every move recovered, each side kept one path, and
+// the recovery kept its contract: one association (reattach) or one
+// failover per move (failover). It asserts no time bound, so it can run
+// outside a synctest bubble too.
+func runSimultaneous(t testing.TB, symmetric bool, gap time.Duration, moves int, recovery Recovery) moveResult {
 	w := newWorld(t)
 	w.handover.Recovery = recovery
 	aHandle := ""
@@ -189,7 +228,8 @@ func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration, moves int
 	wg.Wait()
 	<-moved
 
-	for _, d := range []struct {
+	var res moveResult
+	for i, d := range []struct {
 		name     string
 		sent     [32]byte
 		got      receipt
@@ -197,41 +237,43 @@ func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration, moves int
 	}{{"A->B", sentAB, gotAB, cb}, {"B->A", sentBA, gotBA, ca}} {
 		if d.got.err != nil {
 			t.Errorf("%s: %v (%d received)", d.name, d.got.err, len(d.got.at))
-			for _, c := range []*Conn{ca, cb} {
-				st := c.Association().Stats()
-				t.Logf("stats of port %d: sent %d recv %d abandoned %d fwdtsn %d dup %d dropped %d rtx %d t3 %d out %d q %d", st.LocalPort, st.MessagesSent, st.MessagesReceived, st.MessagesAbandoned, st.ForwardTSNsSent, st.DuplicateTSNs, st.DataDropped, st.Retransmissions, st.T3Expirations, st.Outstanding, st.MessagesQueued)
-				for len(c.Events()) > 0 {
-					t.Logf("ev %v", <-c.Events())
-				}
-			}
+			logConns(t, ca, cb)
 			continue
 		}
 		if !bytes.Equal(d.sent[:], d.got.sum[:]) {
 			t.Errorf("%s: SHA-256 differs", d.name)
 		}
-		bound := 10*time.Millisecond + 50*time.Millisecond + 2*oneWay + 3*2*oneWay + DefaultResolveBackoff
-		if recovery == RecoverFailover {
-			bound = failoverBound
-		}
-		for i, at := range newAt {
-			recovery := firstAfter(d.got.at, at)
-			t.Logf("%s: move %d: first message %v after the new addresses (bound %v)", d.name, i+1, recovery, bound)
-			if recovery < 0 || recovery > bound {
-				t.Errorf("%s: move %d: recovery %v, want at most %v", d.name, i+1, recovery, bound)
+		for j, at := range newAt {
+			took := firstAfter(d.got.at, at)
+			if took < 0 {
+				t.Errorf("%s: move %d: no message after the new addresses", d.name, j+1)
 			}
+			res.recovery[i] = append(res.recovery[i], took)
 		}
 		if n := len(d.receiver.Association().Paths()); n != 1 {
 			t.Errorf("%s: the receiver has %d paths after %d moves, want 1: %+v", d.name, n, moves, d.receiver.Association().Paths())
 		}
 	}
 	if recovery == RecoverFailover {
-		checkFailovers(t, moves, ca, cb)
-		return
+		res.resent = checkFailovers(t, moves, ca, cb)
+		return res
 	}
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	if log.inits != 1 || len(log.tags) != 2 {
 		t.Errorf("%d INITs, verification tags %v: want one handshake and the same two tags", log.inits, log.tags)
+	}
+	return res
+}
+
+// logConns logs the association statistics and pending events of conns.
+func logConns(t testing.TB, conns ...*Conn) {
+	for _, c := range conns {
+		st := c.Association().Stats()
+		t.Logf("stats of port %d: sent %d recv %d abandoned %d fwdtsn %d dup %d dropped %d rtx %d t3 %d out %d q %d", st.LocalPort, st.MessagesSent, st.MessagesReceived, st.MessagesAbandoned, st.ForwardTSNsSent, st.DuplicateTSNs, st.DataDropped, st.Retransmissions, st.T3Expirations, st.Outstanding, st.MessagesQueued)
+		for len(c.Events()) > 0 {
+			t.Logf("ev %v", <-c.Events())
+		}
 	}
 }
 
@@ -243,17 +285,19 @@ func simultaneousMove(t *testing.T, symmetric bool, gap time.Duration, moves int
 // session's Cookie Echo and Cookie, and the message sent again.
 const failoverBound = 60*time.Millisecond + 2*oneWay + DefaultResolveBackoff + 5*2*oneWay
 
-// checkFailovers checks that each Conn failed over once per move, with
-// the events that say so, and logs the messages sent again.
-func checkFailovers(t *testing.T, moves int, conns ...*Conn) {
+// checkFailovers checks that each Conn failed over once per move, and
+// returns the messages they sent again.
+func checkFailovers(t testing.TB, moves int, conns ...*Conn) uint64 {
 	t.Helper()
+	var resent uint64
 	for i, c := range conns {
 		st := c.Stats()
-		t.Logf("conn %d: %d failovers, %d messages resent, %d kept", i, st.Failovers, st.Resent, st.Unacked)
+		resent += st.Resent
 		if st.Failovers != uint64(moves) {
-			t.Errorf("conn %d: %d failovers, want %d", i, st.Failovers, moves)
+			t.Errorf("conn %d: %d failovers, want %d (%d messages resent, %d kept)", i, st.Failovers, moves, st.Resent, st.Unacked)
 		}
 	}
+	return resent
 }
 
 // firstAfter returns how long after t the first of ts is, or -1.

@@ -1,9 +1,10 @@
 // Package simstack puts stack endpoints on simulated hosts (package
-// simnet) and waits for what they report: the scaffolding that the tests
-// of the stack's users (ASAP, mobility, the scenario fuzzers) and the
-// simulated demos share, so that each builds its world from the same
-// pieces. The stack's own tests cannot import it (it imports the stack)
-// and keep their harness.
+// simnet), waits for what they report and checks the traffic between
+// them (numbered messages, each once, in order and intact): the
+// scaffolding that the tests of the stack's users (ASAP, mobility, the
+// scenario fuzzers) and the simulated demos share, so that each builds
+// its world from the same pieces. The stack's own tests cannot import it
+// (it imports the stack) and keep their harness.
 package simstack
 
 import (
