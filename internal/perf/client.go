@@ -237,6 +237,12 @@ func (p Pacer) Wait(ctx context.Context, sent uint64) bool {
 		return ctx.Err() == nil
 	}
 	due := p.start.Add(time.Duration(float64(sent) * 8 / p.bitrate * float64(time.Second)))
+	if end, ok := ctx.Deadline(); ok && !due.Before(end) {
+		// Due when the run is over. Checked here because a context's Err
+		// turns non-nil only when its timer's callback has run, which a
+		// busy machine can delay past the deadline.
+		return false
+	}
 	d := time.Until(due)
 	if d <= 0 {
 		return ctx.Err() == nil
@@ -245,7 +251,7 @@ func (p Pacer) Wait(ctx context.Context, sent uint64) bool {
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
+		return ctx.Err() == nil
 	case <-ctx.Done():
 		return false
 	}
