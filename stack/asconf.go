@@ -157,6 +157,7 @@ func (a *Association) handleAsconfAck(now time.Time, c wire.Chunk) bool {
 	if moved && a.addip.stranded && len(a.addip.held) == 0 {
 		a.resumeAfterOutage()
 	}
+	a.checkShutdownProgress(now)
 	return true
 }
 

@@ -42,6 +42,16 @@ func (a *Association) allAcked() bool {
 	return !a.tx.hasQueued() && a.tx.ring.len() == 0
 }
 
+// asconfSettled reports whether our address changes have reached the
+// peer. Our own close waits for them, so that the peer's last view of us
+// is the true one (a moved endpoint's peer forgets the address it left);
+// a lost ASCONF is resent by T4 meanwhile, and a peer that never answers
+// ends the association through the error count as it would otherwise.
+// Deletes held for want of a new address (handover.go) do not count.
+func (a *Association) asconfSettled() bool {
+	return a.addip.tx == nil || a.addip.tx.Idle()
+}
+
 // checkShutdownProgress sends SHUTDOWN or SHUTDOWN ACK when the outstanding
 // data of a closing association has been acknowledged.
 func (a *Association) checkShutdownProgress(now time.Time) {
@@ -50,6 +60,9 @@ func (a *Association) checkShutdownProgress(now time.Time) {
 	}
 	switch a.state {
 	case stateShutdownPending:
+		if !a.asconfSettled() {
+			return // handleAsconfAck comes back here
+		}
 		a.state = stateShutdownSent
 		a.startT2()
 		a.sendShutdown(now)

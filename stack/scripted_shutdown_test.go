@@ -241,3 +241,31 @@ func TestDataInShutdownSent(t *testing.T) {
 		}
 	})
 }
+
+// Our close waits for the address change in flight: no SHUTDOWN while an
+// ASCONF is unanswered, even with all data acknowledged, and the SHUTDOWN
+// follows its ASCONF-ACK at once. A peer that saw the close first would
+// otherwise keep the address we left as ours to the end.
+func TestShutdownWaitsForASCONF(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newAuthRig(t, scriptedConfig())
+		a, s := r.connectAuth()
+		r.sut.AddAddr(addrA2)
+		if err := a.AddLocalAddr(addrA2); err != nil {
+			t.Fatal(err)
+		}
+		req, _ := r.expectAsconf(s, s.epTSN, false)
+		done := shutdownAsync(a)
+		r.peer.expectSilence(DefaultRTOInitial / 2) // less than T4-RTO
+		r.sendSigned(s, &wire.AsconfAck{Serial: req.Serial})
+		r.peer.await(s.tag, wire.TypeShutdown)
+		r.peer.send(s.epTag, &wire.ShutdownAck{})
+		r.peer.expect(s.tag, wire.TypeShutdownComplete)
+		if err := shutdownResult(t, done); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		if e := waitEvent(t, a, EventASCONF); e.Err != nil {
+			t.Errorf("event %v, want success", e)
+		}
+	})
+}
