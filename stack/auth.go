@@ -3,6 +3,7 @@ package stack
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/mobisctp/mobisctp/stack/auth"
@@ -45,6 +46,21 @@ func peerAuthParams(ps wire.Params) (*auth.Params, wire.CauseValue) {
 		return nil, &wire.ProtocolViolationCause{Info: []byte(err.Error())}
 	}
 	return p, nil
+}
+
+// WithAuthenticatedData returns c with SCTP-AUTH on and DATA and I-DATA
+// among the chunks every peer must authenticate, for endpoints that need
+// to know which key signed each message (RecvInfo.KeyID).
+func (c Config) WithAuthenticatedData() Config {
+	c.DisableAuth = false
+	c.AuthChunks = append(slices.Clip(c.AuthChunks), wire.TypeData, wire.TypeIData)
+	return c
+}
+
+// AuthRequired reports whether the endpoint asks its peers to
+// authenticate chunks of type t (Config.AuthChunks).
+func (ep *Endpoint) AuthRequired(t wire.ChunkType) bool {
+	return !ep.cfg.DisableAuth && slices.Contains(ep.cfg.AuthChunks, t)
 }
 
 // SetKey adds or replaces the endpoint-pair shared key id, for

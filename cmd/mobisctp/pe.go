@@ -62,6 +62,9 @@ func runPE(ctx context.Context, e *env, args []string) int {
 	defer regs.close()
 	cfg := stack.Config{LocalAddrs: peAddrs(listen.addrs, regs.list), Port: listen.port, LoggerFactory: logs.factory(e.stderr)}
 	timers.apply(&cfg)
+	if key.ID != 0 {
+		cfg = cfg.WithAuthenticatedData() // registrars prove themselves by signing with the key (ElementConfig.KeyID)
+	}
 	ep, err := asap.ElementEndpoint(cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
@@ -75,7 +78,7 @@ func runPE(ctx context.Context, e *env, args []string) int {
 		_ = ep.ActivateKey(key.ID) // cannot fail: the key was just set
 	}
 	el, err := asap.NewElement(ep, asap.ElementConfig{Handle: wire.PoolHandle(*pool), Registrars: regs.remotes(), Announces: regs.announces,
-		Policy: pol, ReregInterval: *rereg})
+		Policy: pol, ReregInterval: *rereg, KeyID: key.ID})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail

@@ -13,6 +13,7 @@ import (
 	"github.com/mobisctp/mobisctp/rserpool/policy"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
+	sctpwire "github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // DefaultReregInterval is how often an element renews its registration
@@ -45,6 +46,15 @@ type ElementConfig struct {
 	RequestTimeout time.Duration
 	// EventQueue is the capacity of the event channel (16).
 	EventQueue int
+	// KeyID, if not 0, is the Shared Key Identifier of the element key
+	// (RFC 4895 endpoint-pair shared key) that the endpoint holds, signs
+	// with (stack.Endpoint.SetKey, ActivateKey) and shares with its
+	// registrars. Registrars then prove themselves too (RFC 5355): the
+	// element takes a registrar's answer only if it is authenticated
+	// with this key, and otherwise moves on to the next registrar. The
+	// endpoint must ask its peers to authenticate DATA
+	// (stack.Config.AuthChunks), or no answer can be.
+	KeyID uint16
 }
 
 func (c ElementConfig) withDefaults() ElementConfig {
@@ -75,6 +85,8 @@ func (c ElementConfig) validate(ep *stack.Endpoint) error {
 		return errors.New("asap: ElementConfig.Registrars is empty and there are no Announces: one is needed to find a registrar")
 	case c.ReregInterval > maxReregInterval:
 		return fmt.Errorf("asap: ElementConfig.ReregInterval %v exceeds %v", c.ReregInterval, maxReregInterval)
+	case c.KeyID != 0 && !ep.AuthRequired(sctpwire.TypeData):
+		return fmt.Errorf("asap: ElementConfig.KeyID is set but the endpoint does not ask its peers to authenticate DATA (stack.Config.AuthChunks), so no registrar could prove itself")
 	case ep.UDPPort() != ep.Port():
 		return fmt.Errorf("asap: the element's UDP port %d differs from its SCTP port %d; pool users could not reach it (see ElementEndpoint)",
 			ep.UDPPort(), ep.Port())
@@ -119,6 +131,7 @@ func NewElement(ep *stack.Endpoint, cfg ElementConfig) (*Element, error) {
 	e := &Element{cfg: cfg, ep: ep, events: eventq.New[ElementEvent](cfg.EventQueue), ctx: ctx, cancel: cancel, done: make(chan struct{}),
 		users: make(chan *stack.Association, stack.DefaultAcceptBacklog)}
 	e.regs = newRegistrarSet(ep, cfg.Registrars, cfg.Announces, cfg.RequestTimeout, e.keepAlive)
+	e.regs.key = cfg.KeyID
 	ep.Listen()
 	go e.acceptLoop()
 	go e.run(ctx)

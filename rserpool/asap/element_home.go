@@ -2,6 +2,7 @@ package asap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/mobisctp/mobisctp/stack"
@@ -30,7 +31,7 @@ func (e *Element) acceptLoop() {
 			return
 		}
 		if r, ok := e.regs.known(a); ok {
-			newRegistrarConn(a, r, e.keepAlive)
+			newRegistrarConn(a, r, e.cfg.KeyID, e.keepAlive)
 			continue
 		}
 		select {
@@ -76,6 +77,9 @@ func (e *Element) moveHome(c *registrarConn) {
 	ctx, cancel := context.WithTimeout(e.ctx, e.cfg.RequestTimeout)
 	defer cancel()
 	if err := e.register(ctx, c); err != nil {
+		if errors.Is(err, ErrRegistrarNotProven) {
+			c.abort("registrar did not prove itself")
+		}
 		if e.ctx.Err() == nil {
 			e.post(ElementRegistrationFailed, c, fmt.Errorf("asap: new home registrar: %w", err))
 		}

@@ -18,6 +18,10 @@ var (
 	ErrNoRegistrar = errors.New("asap: no registrar reachable")
 	// ErrNoElement reports a handle resolution that found no element.
 	ErrNoElement = errors.New("asap: no pool element")
+	// ErrRegistrarNotProven reports a registrar that answered without
+	// authenticating its answer with the key ElementConfig.KeyID names:
+	// it does not hold that key, and is not trusted.
+	ErrRegistrarNotProven = errors.New("asap: registrar did not prove itself")
 	// ErrReservedPPID rejects application data sent with ASAP's payload
 	// protocol identifier, which the receiver would take for control.
 	ErrReservedPPID = errors.New("asap: PPID 11 is reserved for ASAP session control")

@@ -22,6 +22,8 @@ import (
 type world struct {
 	t *testing.T
 	n *simnet.Network
+	// keys, if set, are the element keys of every registrar started.
+	keys []registrar.ElementKey
 }
 
 // oneWay is the delay of every simulated link.
@@ -39,11 +41,16 @@ func newWorld(t *testing.T) *world {
 // UDP port). The SCTP timers are short, so that a dead peer is noticed
 // within a second or so.
 func (w *world) host(name string, addr netip.Addr, port uint16) (*simnet.Host, stack.Config) {
-	h := w.n.AddHost(name, addr)
-	cfg := simstack.Config(h, addr, port)
+	h, cfg := w.plainHost(name, addr, port)
 	cfg.AssocMaxRetrans, cfg.PathMaxRetrans = 3, 3
 	cfg.HeartbeatInterval = time.Second
 	return h, cfg
+}
+
+// plainHost is host with the stack's default timers.
+func (w *world) plainHost(name string, addr netip.Addr, port uint16) (*simnet.Host, stack.Config) {
+	h := w.n.AddHost(name, addr)
+	return h, simstack.Config(h, addr, port)
 }
 
 // endpoint opens an endpoint from cfg, closed at the end of the test.
@@ -60,7 +67,7 @@ func (w *world) endpoint(cfg stack.Config) *stack.Endpoint {
 // every second.
 func (w *world) registrar(name string, addr netip.Addr) (*registrar.Registrar, *simnet.Host, stack.Remote) {
 	h, cfg := w.host(name, addr, wire.PortASAP)
-	r, err := registrar.Listen(registrar.Config{Endpoint: cfg, KeepAliveInterval: time.Second, KeepAliveTimeout: time.Second})
+	r, err := registrar.Listen(registrar.Config{Endpoint: cfg, KeepAliveInterval: time.Second, KeepAliveTimeout: time.Second, ElementKeys: w.keys})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -16,8 +16,12 @@ import (
 // of the matching type for the same pool handle. A reader goroutine hands
 // each answer to its request and every other message to unsolicited.
 type registrarConn struct {
-	a           *stack.Association
-	remote      stack.Remote
+	a      *stack.Association
+	remote stack.Remote
+	// key, if not 0, is the Shared Key Identifier of the endpoint-pair
+	// shared key that the registrar must authenticate its answers with
+	// (see proven).
+	key         uint16
 	unsolicited func(c *registrarConn, m wire.ASAPMessage) // runs on the reader goroutine
 
 	mu      sync.Mutex
@@ -31,20 +35,27 @@ type registrarConn struct {
 type waiter struct {
 	want   wire.ASAPType
 	handle string
-	reply  chan []byte // buffered: the reader never blocks on it
+	reply  chan answer // buffered: the reader never blocks on it
 }
 
-func newRegistrarConn(a *stack.Association, r stack.Remote, unsolicited func(*registrarConn, wire.ASAPMessage)) *registrarConn {
-	c := &registrarConn{a: a, remote: r, unsolicited: unsolicited, done: make(chan struct{})}
+// answer is a registrar's answer to a request: the message bytes, which
+// the requester owns, and whether the registrar proved itself with them.
+type answer struct {
+	b      []byte
+	proven bool
+}
+
+func newRegistrarConn(a *stack.Association, r stack.Remote, key uint16, unsolicited func(*registrarConn, wire.ASAPMessage)) *registrarConn {
+	c := &registrarConn{a: a, remote: r, key: key, unsolicited: unsolicited, done: make(chan struct{})}
 	go c.read()
 	return c
 }
 
 // request sends v and returns the answer of type want for handle: the
 // message bytes, which the caller owns. An ASAP Error message answers any
-// request.
+// request. An answer that is not proven fails with ErrRegistrarNotProven.
 func (c *registrarConn) request(ctx context.Context, v wire.ASAPValue, want wire.ASAPType, handle []byte) ([]byte, error) {
-	w := &waiter{want: want, handle: string(handle), reply: make(chan []byte, 1)}
+	w := &waiter{want: want, handle: string(handle), reply: make(chan answer, 1)}
 	c.mu.Lock()
 	c.waiting = append(c.waiting, w)
 	c.mu.Unlock()
@@ -53,8 +64,12 @@ func (c *registrarConn) request(ctx context.Context, v wire.ASAPValue, want wire
 		return nil, err
 	}
 	select {
-	case b := <-w.reply:
-		return b, nil
+	case r := <-w.reply:
+		if !r.proven {
+			return nil, fmt.Errorf("%w: registrar %v answered %v without authenticating it with key %d",
+				ErrRegistrarNotProven, remoteString(c.remote), v.ASAPType(), c.key)
+		}
+		return r.b, nil
 	case <-c.done:
 		return nil, c.err
 	case <-ctx.Done():
@@ -88,31 +103,42 @@ func (c *registrarConn) read() {
 			return
 		}
 		if info.PPID == wire.PPIDASAP {
-			c.dispatch(b)
+			c.dispatch(b, c.proven(info))
 		}
 	}
 }
 
+// proven reports whether a message proves that it comes from a registrar
+// holding the key (RFC 5355: elements and users authenticate their
+// registrar, not only the other way round). A registrar signs with the
+// key once the element or user has signed with it: an association it
+// opens itself, for a takeover, starts with the empty key, so unsolicited
+// messages are taken as hints only, whose effects need a proven answer
+// (Element.moveHome registers first).
+func (c *registrarConn) proven(info stack.RecvInfo) bool {
+	return c.key == 0 || (info.Authenticated && info.KeyID == c.key)
+}
+
 // dispatch handles one message from the registrar. Malformed ones are
 // dropped.
-func (c *registrarConn) dispatch(b []byte) {
+func (c *registrarConn) dispatch(b []byte, proven bool) {
 	m, err := wire.ParseASAP(b)
 	if err != nil {
 		return
 	}
-	if !c.answer(m) && c.unsolicited != nil {
+	if !c.answer(m, proven) && c.unsolicited != nil {
 		c.unsolicited(c, m)
 	}
 }
 
 // answer hands m to the oldest request it answers, if any.
-func (c *registrarConn) answer(m wire.ASAPMessage) bool {
+func (c *registrarConn) answer(m wire.ASAPMessage, proven bool) bool {
 	handle := string(poolHandleOf(m))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, w := range c.waiting {
 		if m.Type() == wire.ASAPError || (m.Type() == w.want && handle == w.handle) {
-			w.reply <- bytes.Clone(m.Bytes())
+			w.reply <- answer{b: bytes.Clone(m.Bytes()), proven: proven}
 			c.waiting = append(c.waiting[:i], c.waiting[i+1:]...)
 			return true
 		}

@@ -25,6 +25,7 @@ type registrarSet struct {
 	static      []stack.Remote
 	announces   *Announces // nil: the static list only
 	timeout     time.Duration
+	key         uint16 // the key registrars must prove themselves with (registrarConn.key)
 	unsolicited func(*registrarConn, wire.ASAPMessage)
 
 	mu   huntLock // held while hunting, so that only one hunt runs
@@ -77,7 +78,7 @@ func (s *registrarSet) get(ctx context.Context) (*registrarConn, error) {
 		a, err := s.ep.Dial(dctx, r)
 		cancel()
 		if err == nil {
-			s.conn = newRegistrarConn(a, r, s.unsolicited)
+			s.conn = newRegistrarConn(a, r, s.key, s.unsolicited)
 			return s.conn, nil
 		}
 		if ctx.Err() != nil {

@@ -24,7 +24,7 @@ func (e *ENRPConfig) authConfig(cfg stack.Config) stack.Config {
 	if len(e.Key) == 0 {
 		return cfg
 	}
-	return authData(cfg)
+	return cfg.WithAuthenticatedData()
 }
 
 // installKey makes the ENRP key the only one of ep.

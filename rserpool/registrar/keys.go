@@ -6,7 +6,6 @@ import (
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
-	sctpwire "github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // Pool elements prove themselves with SCTP-AUTH keys (RFC 5355, RFC 4895):
@@ -96,6 +95,26 @@ func (k elementKeys) allows(key msgKey, handle []byte) keyRefusal {
 	return keyAllows
 }
 
+// keyActivator is a conn whose signing key can change (*stack.Association).
+type keyActivator interface {
+	ActivateKey(id uint16) error
+}
+
+// signWith makes the session's association sign with the key a message
+// from its peer was authenticated with, unless that is the empty key 0:
+// our answers then prove to the element (or user) that we hold its key
+// (RFC 5355 asks both sides to authenticate, and asap.ElementConfig.KeyID
+// insists on it). The first message of a peer that signs with a key
+// changes it, before it is answered; later ones cost nothing.
+func (s *session) signWith(k msgKey) {
+	if !k.ok || k.id == 0 || k.id == s.signs {
+		return
+	}
+	if a, ok := s.conn.(keyActivator); ok && a.ActivateKey(k.id) == nil {
+		s.signs = k.id
+	}
+}
+
 // validateKeys reports the first element key that cannot work.
 func validateKeys(keys []ElementKey) error {
 	seen := map[uint16]bool{}
@@ -119,15 +138,7 @@ func elementAuth(cfg stack.Config, keys []ElementKey) stack.Config {
 	if len(keys) == 0 {
 		return cfg
 	}
-	return authData(cfg)
-}
-
-// authData returns cfg with SCTP-AUTH on and DATA and I-DATA among the
-// chunks every peer must authenticate.
-func authData(cfg stack.Config) stack.Config {
-	cfg.DisableAuth = false
-	cfg.AuthChunks = append(slices.Clip(cfg.AuthChunks), sctpwire.TypeData, sctpwire.TypeIData)
-	return cfg
+	return cfg.WithAuthenticatedData()
 }
 
 // installElementKeys gives ep the element keys, beside key 0, which

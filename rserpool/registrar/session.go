@@ -46,6 +46,7 @@ type session struct {
 	// Owned by the session goroutine.
 	head  [headLen]byte // where each message starts to arrive
 	key   msgKey        // what authenticated the message being handled
+	signs uint16        // the key the association signs with, once changed by signWith
 	*work               // while a message is handled; nil while idle
 }
 
@@ -150,6 +151,7 @@ func (s *session) next(wait, ctx context.Context, c *core) error {
 	s.acquire()
 	defer s.release()
 	s.key = msgKey{ok: info.Authenticated, id: info.KeyID}
+	s.signWith(s.key)
 	msg, err := s.readRest(ctx, n, info.EOR)
 	if err != nil {
 		return err
