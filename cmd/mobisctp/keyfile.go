@@ -11,16 +11,18 @@ import (
 
 	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
 )
 
 // registrarKeys are the keys of a registrar's --key-file.
 type registrarKeys struct {
 	enrp     []byte                 // shared by the registrars, for ENRP (SCTP-AUTH)
 	elements []registrar.ElementKey // pool elements register with these
+	users    []registrar.UserKey    // pool users may sign with these
 }
 
 // keyFileSyntax is what a key file line looks like, for error messages.
-const keyFileSyntax = `"enrp HEXKEY" or "element ID HEXKEY [POOL,...]"`
+const keyFileSyntax = `"enrp HEXKEY", "element ID HEXKEY [POOL,...]" or "user ID HEXKEY"`
 
 // readKeyFile reads a key file: one key a line; blank lines and lines
 // starting with # are skipped. "enrp HEXKEY" is the key the registrars
@@ -28,12 +30,16 @@ const keyFileSyntax = `"enrp HEXKEY" or "element ID HEXKEY [POOL,...]"`
 // with, under Shared Key Identifier ID (1 to 65535), for the pools listed
 // (comma-separated handles, without spaces or commas in them) or, with no
 // list, for every pool. With any element line, registrations without an
-// element key allowing their pool are refused:
+// element key allowing their pool are refused. "user ID HEXKEY" is a key
+// pool users may sign with, so that the registrar proves itself to them;
+// it allows no registration. The registrar signs its answers with the
+// key its peer signed with. Identifiers are unique across the file:
 //
 //	# registrars of site A
 //	enrp 8f0c1d...
 //	element 5 3b9a07... video,audio
 //	element 6 c2e4f1...
+//	user 7 94d0e2...
 func readKeyFile(name string) (registrarKeys, error) {
 	var keys registrarKeys
 	b, err := os.ReadFile(name)
@@ -65,28 +71,61 @@ func (k *registrarKeys) parseLine(fields []string) error {
 		return err
 	case fields[0] == "element" && (len(fields) == 3 || len(fields) == 4):
 		e, err := parseElementKey(fields[1:])
-		if err != nil {
-			return err
+		if err == nil {
+			err = k.unique(e.ID)
 		}
-		for _, other := range k.elements {
-			if other.ID == e.ID {
-				return fmt.Errorf("element key %d appears twice", e.ID)
-			}
+		if err == nil {
+			k.elements = append(k.elements, e)
 		}
-		k.elements = append(k.elements, e)
-		return nil
+		return err
+	case fields[0] == "user" && len(fields) == 3:
+		id, err := parseKeyID(fields[1])
+		var key []byte
+		if err == nil {
+			key, err = parseKey(fields[2])
+		}
+		if err == nil {
+			err = k.unique(id)
+		}
+		if err == nil {
+			k.users = append(k.users, registrar.UserKey{ID: id, Key: key})
+		}
+		return err
 	}
 	return fmt.Errorf("want %s", keyFileSyntax)
+}
+
+// unique reports an element or user key identifier used before.
+func (k *registrarKeys) unique(id uint16) error {
+	for _, e := range k.elements {
+		if e.ID == id {
+			return fmt.Errorf("key identifier %d appears twice", id)
+		}
+	}
+	for _, u := range k.users {
+		if u.ID == id {
+			return fmt.Errorf("key identifier %d appears twice", id)
+		}
+	}
+	return nil
+}
+
+// parseKeyID parses a Shared Key Identifier other than the empty key's.
+func parseKeyID(s string) (uint16, error) {
+	id, err := strconv.ParseUint(s, 10, 16)
+	if err != nil || id == 0 {
+		return 0, fmt.Errorf("key identifier %q: want 1 to 65535", s)
+	}
+	return uint16(id), nil
 }
 
 // parseElementKey parses "ID HEXKEY [POOL,...]".
 func parseElementKey(fields []string) (registrar.ElementKey, error) {
 	var e registrar.ElementKey
-	id, err := strconv.ParseUint(fields[0], 10, 16)
-	if err != nil || id == 0 {
-		return e, fmt.Errorf("element key identifier %q: want 1 to 65535", fields[0])
+	var err error
+	if e.ID, err = parseKeyID(fields[0]); err != nil {
+		return e, err
 	}
-	e.ID = uint16(id)
 	if e.Key, err = parseKey(fields[1]); err != nil {
 		return e, err
 	}
@@ -128,4 +167,38 @@ func readElementKey(name, pool string) (registrar.ElementKey, error) {
 		return k, fmt.Errorf("--key-file %s: element key %d does not allow pool %q", name, k.ID, pool)
 	}
 	return k, nil
+}
+
+// readUserKey reads a pool user's --key-file: a key file with exactly one
+// user line, the key the user signs with and asks its registrars to prove
+// themselves with.
+func readUserKey(name string) (registrar.UserKey, error) {
+	keys, err := readKeyFile(name)
+	if err != nil {
+		return registrar.UserKey{}, err
+	}
+	if len(keys.users) != 1 || len(keys.elements) != 0 {
+		return registrar.UserKey{}, fmt.Errorf("--key-file %s: want one \"user ID HEXKEY\" line and no element line, found %d and %d", name, len(keys.users), len(keys.elements))
+	}
+	return keys.users[0], nil
+}
+
+// keyedEndpoint opens an endpoint from cfg with open. With a key (id not
+// 0) the endpoint signs with it and asks its peers to authenticate DATA,
+// so that registrars prove themselves by signing with the same key
+// (asap's ElementConfig.KeyID and UserConfig.KeyID).
+func keyedEndpoint(cfg stack.Config, id uint16, key []byte, open func(stack.Config) (*stack.Endpoint, error)) (*stack.Endpoint, error) {
+	if id == 0 {
+		return open(cfg)
+	}
+	ep, err := open(cfg.WithAuthenticatedData())
+	if err != nil {
+		return nil, err
+	}
+	ep.SetKey(id, key)
+	if err := ep.ActivateKey(id); err != nil {
+		ep.Close()
+		return nil, err
+	}
+	return ep, nil
 }

@@ -123,3 +123,34 @@ func TestPEKeyFile(t *testing.T) {
 		}
 	}
 }
+
+// TestPUKeyFile checks pu --key-file: with a user key its registrar holds,
+// pu resolves and talks to an element as without; a registrar without
+// that key cannot prove itself, and pu says so.
+func TestPUKeyFile(t *testing.T) {
+	key := []byte("\x20\x21\x22\x23\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f")
+	listen := func(users []registrar.UserKey) []string {
+		r, err := registrar.Listen(registrar.Config{Endpoint: stack.Config{LocalAddrs: []netip.Addr{loopback4}, EphemeralUDPPort: true}, UserKeys: users})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return []string{"--registrar", fmt.Sprintf("127.0.0.1:%d", r.Port()), "--registrar-udp-port", fmt.Sprint(r.UDPPort())}
+	}
+	keyed, plain := listen([]registrar.UserKey{{ID: 7, Key: key}}), listen(nil)
+	file := filepath.Join(t.TempDir(), "user")
+	if err := os.WriteFile(file, []byte("user 7 202122232425262728292a2b2c2d2e2f\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startPE(t, keyed, "video", "--service", "echo", "--listen", "127.0.0.1:0")
+	pu := slices.Concat([]string{"pu", "--pool", "video", "--count", "1", "--interval", "10ms", "--key-file", file})
+	if code, stdout, stderr := runArgs(t.Context(), append(pu, keyed...)...); code != exitOK || !strings.Contains(stdout, "1 replies") {
+		t.Errorf("pu with its key at a registrar holding it: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runArgs(t.Context(), append(pu, plain...)...); code == exitOK || !strings.Contains(stdout+stderr, "did not prove itself") {
+		t.Errorf("pu with its key at a registrar without it: exit %d, want a failure saying the registrar did not prove itself\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := runArgs(t.Context(), "pu", "--pool", "video", "--key-file", file+"-missing", "--registrar", "127.0.0.1:1"); code != exitUsage || !strings.Contains(stderr, "--key-file") {
+		t.Errorf("missing key file: exit %d, stderr %q; want a usage error naming --key-file", code, stderr)
+	}
+}

@@ -62,21 +62,12 @@ func runPE(ctx context.Context, e *env, args []string) int {
 	defer regs.close()
 	cfg := stack.Config{LocalAddrs: peAddrs(listen.addrs, regs.list), Port: listen.port, LoggerFactory: logs.factory(e.stderr)}
 	timers.apply(&cfg)
-	if key.ID != 0 {
-		cfg = cfg.WithAuthenticatedData() // registrars prove themselves by signing with the key (ElementConfig.KeyID)
-	}
-	ep, err := asap.ElementEndpoint(cfg)
+	ep, err := keyedEndpoint(cfg, key.ID, key.Key, asap.ElementEndpoint)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
 	defer ep.Close()
-	if key.ID != 0 {
-		// Registrars with element keys ask for authenticated DATA; the
-		// endpoint then signs everything it sends them with this key.
-		ep.SetKey(key.ID, key.Key)
-		_ = ep.ActivateKey(key.ID) // cannot fail: the key was just set
-	}
 	el, err := asap.NewElement(ep, asap.ElementConfig{Handle: wire.PoolHandle(*pool), Registrars: regs.remotes(), Announces: regs.announces,
 		Policy: pol, ReregInterval: *rereg, KeyID: key.ID})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/logging"
 
 	"github.com/mobisctp/mobisctp/rserpool/asap"
+	"github.com/mobisctp/mobisctp/rserpool/registrar"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
 )
@@ -27,7 +28,7 @@ var terminalInput io.Reader = os.Stdin
 const drainTimeout = 2 * time.Second
 
 func runPU(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "mobisctp pu", registrarUsage+" --pool HANDLE [--count N] [--interval DUR] [--cache-ttl DUR] [--wait DUR] [SCTP timer flags] [--log-level L] [--json]")
+	fs := newFlagSet(e, "mobisctp pu", registrarUsage+" --pool HANDLE [--count N] [--interval DUR] [--cache-ttl DUR] [--wait DUR] [--key-file FILE] [SCTP timer flags] [--log-level L] [--json]")
 	var regs registrarFlags
 	regs.register(fs)
 	var timers sctpFlags
@@ -39,11 +40,19 @@ func runPU(ctx context.Context, e *env, args []string) int {
 	interval := fs.Duration("interval", time.Second, "time between generated messages")
 	ttl := fs.Duration("cache-ttl", asap.DefaultCacheTTL, "how long a handle resolution is used (0: ask the registrar every time)")
 	jsonOut := fs.Bool("json", false, "print one JSON object per event and reply")
+	keyFile := fs.String("key-file", "", "sign with the user key in `file`, one line \"user ID HEXKEY\" as in the registrar's key file, and take answers only from registrars that sign with it (default: no key)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if err := checkPUFlags(fs, &regs, *pool, *count, *interval, *ttl); err != nil {
 		return usageError(fs, "%v", err)
+	}
+	var key registrar.UserKey
+	if *keyFile != "" {
+		var err error
+		if key, err = readUserKey(*keyFile); err != nil {
+			return usageError(fs, "%v", err)
+		}
 	}
 	if err := timers.check(); err != nil {
 		return usageError(fs, "%v", err)
@@ -59,13 +68,13 @@ func runPU(ctx context.Context, e *env, args []string) int {
 	defer regs.close()
 	cfg := stack.Config{LocalAddrs: localAddrsNear(regs.nearby()), LoggerFactory: logs.factory(e.stderr)}
 	timers.apply(&cfg)
-	ep, err := stack.NewEndpoint(cfg)
+	ep, err := keyedEndpoint(cfg, key.ID, key.Key, stack.NewEndpoint)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail
 	}
 	defer ep.Close()
-	u, err := asap.NewUser(ep, asap.UserConfig{Registrars: regs.remotes(), Announces: regs.announces, CacheTTL: *ttl})
+	u, err := asap.NewUser(ep, asap.UserConfig{Registrars: regs.remotes(), Announces: regs.announces, CacheTTL: *ttl, KeyID: key.ID})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail

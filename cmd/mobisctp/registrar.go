@@ -58,7 +58,7 @@ func (v *registrarFlagValues) register(fs *flag.FlagSet) {
 	fs.IntVar(&v.enrpPort, "enrp-port", 0, "local ENRP SCTP and UDP `port` (default 9901 with --peer or --enrp-announce, else ENRP off)")
 	fs.BoolVar(&v.suggest, "takeover-suggestion", false, "ask less loaded peers to take new elements over, and take those suggested to this registrar (draft-dreibholz-rserpool-enrp-takeover)")
 	fs.StringVar(&v.enrpAnnounce, "enrp-announce", "", "send ENRP Presences to, and find peers by those heard on, `group:port`, as in "+wire.ENRPAnnounceAddr.String()+" (default off)")
-	fs.StringVar(&v.keyFile, "key-file", "", "read keys from `file`: the ENRP key the registrars share (a line \"enrp HEXKEY\"; peers without it are refused) and pool element keys (lines \"element ID HEXKEY [POOL,...]\"; registrations without a key allowing their pool are refused); see docs/registrar.md (default: no authentication)")
+	fs.StringVar(&v.keyFile, "key-file", "", "read keys from `file`: the ENRP key the registrars share (a line \"enrp HEXKEY\"; peers without it are refused) and pool element keys (lines \"element ID HEXKEY [POOL,...]\"; registrations without a key allowing their pool are refused) and pool user keys (lines \"user ID HEXKEY\"); see docs/registrar.md (default: no authentication)")
 	fs.StringVar(&v.metrics, "metrics", "", "serve Prometheus metrics over HTTP at `addr:port`/metrics, as in 127.0.0.1:9100 (default off)")
 	l := &v.limits
 	fs.IntVar(&l.elements, "max-elements", registrar.DefaultMaxElements, "most pool `elements` in the handlespace")
@@ -152,7 +152,7 @@ func (v *registrarFlagValues) config(e *env) registrar.Config {
 	cfg.MaxPools, cfg.MaxSessions, cfg.MaxLifetime = l.pools, l.sessions, l.maxLife
 	cfg.ENRP.Port, cfg.ENRP.Peers, cfg.ENRP.Announce = uint16(v.enrpPort), v.peers, v.enrpAnnounceAddr
 	cfg.ENRP.SuggestTakeover, cfg.ENRP.HonourSuggestions = v.suggest, v.suggest
-	cfg.ENRP.Key, cfg.ElementKeys = v.keys.enrp, v.keys.elements
+	cfg.ENRP.Key, cfg.ElementKeys, cfg.UserKeys = v.keys.enrp, v.keys.elements, v.keys.users
 	if cfg.ENRP.Port == 0 && (len(v.peers) > 0 || v.enrpAnnounceAddr.IsValid()) {
 		cfg.ENRP.Port = registrar.DefaultENRPPort
 	}

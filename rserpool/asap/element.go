@@ -13,7 +13,6 @@ import (
 	"github.com/mobisctp/mobisctp/rserpool/policy"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
-	sctpwire "github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // DefaultReregInterval is how often an element renews its registration
@@ -85,11 +84,12 @@ func (c ElementConfig) validate(ep *stack.Endpoint) error {
 		return errors.New("asap: ElementConfig.Registrars is empty and there are no Announces: one is needed to find a registrar")
 	case c.ReregInterval > maxReregInterval:
 		return fmt.Errorf("asap: ElementConfig.ReregInterval %v exceeds %v", c.ReregInterval, maxReregInterval)
-	case c.KeyID != 0 && !ep.AuthRequired(sctpwire.TypeData):
-		return fmt.Errorf("asap: ElementConfig.KeyID is set but the endpoint does not ask its peers to authenticate DATA (stack.Config.AuthChunks), so no registrar could prove itself")
 	case ep.UDPPort() != ep.Port():
 		return fmt.Errorf("asap: the element's UDP port %d differs from its SCTP port %d; pool users could not reach it (see ElementEndpoint)",
 			ep.UDPPort(), ep.Port())
+	}
+	if err := checkKeyed("ElementConfig", c.KeyID, ep); err != nil {
+		return err
 	}
 	return policy.Validate(c.Policy)
 }

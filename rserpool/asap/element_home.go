@@ -78,7 +78,7 @@ func (e *Element) moveHome(c *registrarConn) {
 	defer cancel()
 	if err := e.register(ctx, c); err != nil {
 		if errors.Is(err, ErrRegistrarNotProven) {
-			c.abort("registrar did not prove itself")
+			c.abort(dropReason(err))
 		}
 		if e.ctx.Err() == nil {
 			e.post(ElementRegistrationFailed, c, fmt.Errorf("asap: new home registrar: %w", err))

@@ -19,7 +19,7 @@ import (
 // ENRP with the registrars at peers, with keep-alives every second.
 func (w *world) peeredRegistrar(id wire.ServerID, addr netip.Addr, peers ...netip.Addr) (*registrar.Registrar, stack.Remote) {
 	h, cfg := w.host(fmt.Sprintf("registrar-%d", id), addr, wire.PortASAP)
-	rc := registrar.Config{ServerID: id, Endpoint: cfg, KeepAliveInterval: time.Second, KeepAliveTimeout: time.Second, ElementKeys: w.keys}
+	rc := registrar.Config{ServerID: id, Endpoint: cfg, KeepAliveInterval: time.Second, KeepAliveTimeout: time.Second, ElementKeys: w.keys, UserKeys: w.userKeys}
 	rc.ENRP.Port = registrar.DefaultENRPPort
 	rc.ENRP.PacketConn = func(hd encap.Handler) (stack.PacketConn, error) { return h.Open(int(registrar.DefaultENRPPort), hd) }
 	for _, p := range peers {

@@ -151,3 +151,55 @@ func forgeHomeKeepAlive(t *testing.T, w *world, forger stack.Remote, e *Element)
 		}
 	}()
 }
+
+const userKeyID = 7
+
+var userKey = bytes.Repeat([]byte{0x7a}, registrar.MinKeyLen)
+
+// A pool user holding a user key of its registrars takes answers only
+// from a registrar that signs with it: it leaves one that does not for
+// the next of its list, and resolves there.
+func TestUserRegistrarMustProveItself(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		_, _, rogue := w.registrar("rogue", netip.MustParseAddr("192.0.2.66"))
+		w.userKeys = []registrar.UserKey{{ID: userKeyID, Key: userKey}}
+		_, _, genuine := w.registrar("genuine", reg1Addr)
+		w.element("pe", pe1Addr, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{genuine}})
+
+		u := keyedUser(t, w, puAddr, rogue, genuine)
+		var (
+			els []wire.PoolElement
+			err error
+		)
+		for range 50 { // until the element has registered
+			if els, err = u.Resolve(t.Context(), echoHandle); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil || len(els) != 1 || els[0].UserTransport.Addrs[0] != pe1Addr {
+			t.Fatalf("resolution: %v, %v; want the element at %v", els, err, pe1Addr)
+		}
+		lone := keyedUser(t, w, netip.MustParseAddr("192.0.2.22"), rogue)
+		if _, err := lone.Resolve(t.Context(), echoHandle); !errors.Is(err, ErrRegistrarNotProven) {
+			t.Errorf("a resolution at the rogue alone: %v, want ErrRegistrarNotProven", err)
+		}
+	})
+}
+
+// keyedUser starts a pool user at addr that signs with the user key.
+func keyedUser(t *testing.T, w *world, addr netip.Addr, regs ...stack.Remote) *User {
+	_, cfg := w.host(addr.String(), addr, 0)
+	ep := w.endpoint(cfg.WithAuthenticatedData())
+	ep.SetKey(userKeyID, userKey)
+	if err := ep.ActivateKey(userKeyID); err != nil {
+		t.Fatal(err)
+	}
+	u, err := NewUser(ep, UserConfig{Registrars: regs, KeyID: userKeyID, CacheTTL: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { u.Close() })
+	return u
+}

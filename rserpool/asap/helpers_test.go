@@ -22,8 +22,10 @@ import (
 type world struct {
 	t *testing.T
 	n *simnet.Network
-	// keys, if set, are the element keys of every registrar started.
-	keys []registrar.ElementKey
+	// keys and userKeys, if set, are the element and user keys of every
+	// registrar started.
+	keys     []registrar.ElementKey
+	userKeys []registrar.UserKey
 }
 
 // oneWay is the delay of every simulated link.
@@ -67,7 +69,7 @@ func (w *world) endpoint(cfg stack.Config) *stack.Endpoint {
 // every second.
 func (w *world) registrar(name string, addr netip.Addr) (*registrar.Registrar, *simnet.Host, stack.Remote) {
 	h, cfg := w.host(name, addr, wire.PortASAP)
-	r, err := registrar.Listen(registrar.Config{Endpoint: cfg, KeepAliveInterval: time.Second, KeepAliveTimeout: time.Second, ElementKeys: w.keys})
+	r, err := registrar.Listen(registrar.Config{Endpoint: cfg, KeepAliveInterval: time.Second, KeepAliveTimeout: time.Second, ElementKeys: w.keys, UserKeys: w.userKeys})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
+	sctpwire "github.com/mobisctp/mobisctp/stack/wire"
 )
 
 // registrarConn is an ASAP association with one registrar. ASAP answers
@@ -117,6 +118,16 @@ func (c *registrarConn) read() {
 // (Element.moveHome registers first).
 func (c *registrarConn) proven(info stack.RecvInfo) bool {
 	return c.key == 0 || (info.Authenticated && info.KeyID == c.key)
+}
+
+// checkKeyed reports a key identifier (ElementConfig or UserConfig
+// .KeyID, named by what) that no registrar could prove itself with: the
+// endpoint must ask its peers to authenticate DATA.
+func checkKeyed(what string, id uint16, ep *stack.Endpoint) error {
+	if id != 0 && !ep.AuthRequired(sctpwire.TypeData) {
+		return fmt.Errorf("asap: %s.KeyID is set but the endpoint does not ask its peers to authenticate DATA (stack.Config.AuthChunks), so no registrar could prove itself", what)
+	}
+	return nil
 }
 
 // dispatch handles one message from the registrar. Malformed ones are

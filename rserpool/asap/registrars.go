@@ -121,9 +121,18 @@ func (s *registrarSet) do(ctx context.Context, v wire.ASAPValue, want wire.ASAPT
 			return nil, ctx.Err()
 		}
 		last = err
-		s.drop(c, "no answer")
+		s.drop(c, dropReason(err))
 	}
 	return nil, errors.Join(ErrNoRegistrar, last)
+}
+
+// dropReason is the reason given in the ABORT of a registrar association
+// whose answer a request did not get.
+func dropReason(err error) string {
+	if errors.Is(err, ErrRegistrarNotProven) {
+		return "registrar did not prove itself"
+	}
+	return "no answer"
 }
 
 // send sends a message that has no answer.

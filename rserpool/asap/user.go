@@ -28,6 +28,13 @@ type UserConfig struct {
 	// RequestTimeout bounds each association setup with a registrar and
 	// each answer (3 s).
 	RequestTimeout time.Duration
+	// KeyID, if not 0, is the Shared Key Identifier of a key the
+	// endpoint holds, signs with and shares with its registrars (a user
+	// key of theirs, registrar.Config.UserKeys): the user then takes only
+	// answers authenticated with it (ErrRegistrarNotProven otherwise), as
+	// a keyed element does (ElementConfig.KeyID). The endpoint must ask
+	// its peers to authenticate DATA (stack.Config.AuthChunks).
+	KeyID uint16
 }
 
 // User is a pool user: it resolves pool handles, reports unreachable
@@ -51,6 +58,9 @@ func NewUser(ep *stack.Endpoint, cfg UserConfig) (*User, error) {
 	if len(cfg.Registrars) == 0 && cfg.Announces == nil {
 		return nil, errors.New("asap: UserConfig.Registrars is empty and there are no Announces: one is needed to find a registrar")
 	}
+	if err := checkKeyed("UserConfig", cfg.KeyID, ep); err != nil {
+		return nil, err
+	}
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = DefaultCacheTTL
 	}
@@ -58,11 +68,13 @@ func NewUser(ep *stack.Endpoint, cfg UserConfig) (*User, error) {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &User{
+	u := &User{
 		ep: ep, cfg: cfg, ctx: ctx, cancel: cancel,
 		regs:  newRegistrarSet(ep, cfg.Registrars, cfg.Announces, cfg.RequestTimeout, nil),
 		cache: newCache(cfg.CacheTTL),
-	}, nil
+	}
+	u.regs.key = cfg.KeyID
+	return u, nil
 }
 
 // Resolve returns elements of the pool: from the cache if it holds a fresh

@@ -102,8 +102,14 @@ type Config struct {
 	// ElementKeys, when not empty, are the SCTP-AUTH keys pool elements
 	// must register with (RFC 5355): a Registration is accepted only if
 	// an element key authenticated it and that key allows its pool; see
-	// keys.go. Pool users need no key.
+	// keys.go. Pool users need no key. The registrar signs its answers
+	// to an element with the element's key, which proves it to the
+	// element (asap.ElementConfig.KeyID).
 	ElementKeys []ElementKey
+	// UserKeys are keys pool users may sign with, so that the registrar
+	// proves itself to them the same way (asap.UserConfig.KeyID). They
+	// allow no registration.
+	UserKeys []UserKey
 
 	// Announce, when valid, is where Server Announces go by UDP: the ASAP
 	// multicast group (wire.ASAPAnnounceAddr) or any unicast address.
@@ -195,7 +201,7 @@ func (c Config) validate() error {
 	); err != nil {
 		return err
 	}
-	return validateKeys(c.ElementKeys)
+	return validateKeys(sharedKeys(c.ElementKeys, c.UserKeys))
 }
 
 // randomUint32 returns a random number from the operating system.

@@ -18,6 +18,11 @@ import (
 // signed with key 0, are answered as before. Registrations from peers
 // that do not do SCTP-AUTH, or sign with key 0, are refused.
 //
+// The proof goes both ways: a session signs its answers with the key its
+// peer's message was authenticated with (signWith), so that a keyed
+// element, or a pool user holding a user key, can tell its registrar from
+// one that only claims to be (asap.ElementConfig.KeyID, UserConfig.KeyID).
+//
 // The keys bind registrations at the home registrar only. Peer registrars
 // are trusted for every pool: they prove themselves with the ENRP key
 // (enrp_auth.go), which all of them share, and the Handle Updates they
@@ -115,37 +120,68 @@ func (s *session) signWith(k msgKey) {
 	}
 }
 
-// validateKeys reports the first element key that cannot work.
-func validateKeys(keys []ElementKey) error {
+// UserKey is an endpoint-pair shared key that pool users sign with, so
+// that the registrar can prove itself to them (asap.UserConfig.KeyID)
+// as it does to keyed elements. It allows no registration.
+type UserKey struct {
+	// ID is the Shared Key Identifier; 1 to 65535, none of an element
+	// key's.
+	ID uint16
+	// Key is the secret, at least MinKeyLen bytes.
+	Key []byte
+}
+
+// sharedKey is an element or user key as the endpoint holds it.
+type sharedKey struct {
+	what string // "ElementKeys" or "UserKeys", for errors
+	id   uint16
+	key  []byte
+}
+
+func sharedKeys(elements []ElementKey, users []UserKey) []sharedKey {
+	var ks []sharedKey
+	for _, k := range elements {
+		ks = append(ks, sharedKey{"ElementKeys", k.ID, k.Key})
+	}
+	for _, k := range users {
+		ks = append(ks, sharedKey{"UserKeys", k.ID, k.Key})
+	}
+	return ks
+}
+
+// validateKeys reports the first element or user key that cannot work.
+func validateKeys(ks []sharedKey) error {
 	seen := map[uint16]bool{}
-	for _, k := range keys {
+	for _, k := range ks {
 		switch {
-		case k.ID == 0:
-			return fmt.Errorf("registrar: ElementKeys: key identifier 0 is the empty key; use 1 to 65535")
-		case seen[k.ID]:
-			return fmt.Errorf("registrar: ElementKeys: key identifier %d appears twice", k.ID)
-		case len(k.Key) < MinKeyLen:
-			return fmt.Errorf("registrar: ElementKeys: key %d is shorter than %d bytes", k.ID, MinKeyLen)
+		case k.id == 0:
+			return fmt.Errorf("registrar: %s: key identifier 0 is the empty key; use 1 to 65535", k.what)
+		case seen[k.id]:
+			return fmt.Errorf("registrar: %s: key identifier %d appears twice", k.what, k.id)
+		case len(k.key) < MinKeyLen:
+			return fmt.Errorf("registrar: %s: key %d is shorter than %d bytes", k.what, k.id, MinKeyLen)
 		}
-		seen[k.ID] = true
+		seen[k.id] = true
 	}
 	return nil
 }
 
-// elementAuth returns the ASAP endpoint's configuration with SCTP-AUTH of
-// DATA asked of every peer, if element keys are configured.
-func elementAuth(cfg stack.Config, keys []ElementKey) stack.Config {
-	if len(keys) == 0 {
+// keyedAuth returns the ASAP endpoint's configuration with SCTP-AUTH of
+// DATA asked of every peer if there are keys: the registrar must know
+// which key signed each message, to check registrations and to sign its
+// answers with the peer's key.
+func keyedAuth(cfg stack.Config, ks []sharedKey) stack.Config {
+	if len(ks) == 0 {
 		return cfg
 	}
 	return cfg.WithAuthenticatedData()
 }
 
-// installElementKeys gives ep the element keys, beside key 0, which
-// stays active: the registrar signs with the empty key, since a pool
-// user has no other.
-func installElementKeys(ep *stack.Endpoint, keys []ElementKey) {
-	for _, k := range keys {
-		ep.SetKey(k.ID, k.Key)
+// installKeys gives ep the element and user keys, beside key 0, which
+// stays active: a session signs with another key only once its peer did
+// (signWith).
+func installKeys(ep *stack.Endpoint, ks []sharedKey) {
+	for _, k := range ks {
+		ep.SetKey(k.id, k.key)
 	}
 }

@@ -166,3 +166,25 @@ func TestElementKeysTrustPeers(t *testing.T) {
 		}
 	})
 }
+
+// TestUserKeys checks that a user key allows no registration: an element
+// signing with it is refused like one without a key. And a user key
+// cannot share an element key's identifier. (That the registrar signs its
+// answers with it is asap's TestUserRegistrarMustProveItself.)
+func TestUserKeys(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		userKey := bytes.Repeat([]byte{0x71}, MinKeyLen)
+		env := newSimEnv(t, Config{ElementKeys: []ElementKey{{ID: 5, Key: videoKey}}, UserKeys: []UserKey{{ID: 7, Key: userKey}}},
+			simnet.LinkProps{})
+		c := env.keyedElement(peAddr, 7, userKey, false)
+		if r := c.register("video", element(1, roundRobin, peAddr)); !r.Reject {
+			t.Error("a registration signed with a user key was accepted")
+		}
+		if st := env.r.Stats(); st.Refused.NoKey != 1 {
+			t.Errorf("refusals %+v, want NoKey 1", st.Refused)
+		}
+	})
+	if _, err := Listen(Config{ElementKeys: []ElementKey{{ID: 5, Key: videoKey}}, UserKeys: []UserKey{{ID: 5, Key: anyKey}}}); err == nil {
+		t.Error("Listen accepted a user key with an element key's identifier")
+	}
+}

@@ -36,11 +36,12 @@ func Listen(cfg Config) (*Registrar, error) {
 	}
 	cfg = cfg.withDefaults()
 	log := cfg.LoggerFactory.NewLogger("registrar")
-	ep, err := stack.Listen(elementAuth(cfg.Endpoint, cfg.ElementKeys))
+	keys := sharedKeys(cfg.ElementKeys, cfg.UserKeys)
+	ep, err := stack.Listen(keyedAuth(cfg.Endpoint, keys))
 	if err != nil {
 		return nil, fmt.Errorf("registrar: %w", err)
 	}
-	installElementKeys(ep, cfg.ElementKeys)
+	installKeys(ep, keys)
 	r := &Registrar{cfg: cfg, log: log, ep: ep, core: newCore(cfg, log)}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if cfg.Announce.IsValid() {
