@@ -34,6 +34,7 @@ type perfFlags struct {
 	zeroChecksum bool
 	autoASCONF   bool
 	noOffload    bool
+	noVerify     bool
 	pmtu         int
 	script       scriptFlags
 	logs         *logLevel
@@ -48,6 +49,8 @@ func (p *perfFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&p.autoASCONF, "auto-asconf", false,
 		"follow the host's addresses: tell the peer (ASCONF) about addresses that appear, making them primary, and that go")
 	fs.BoolVar(&p.noOffload, "no-offload", false, "send and receive without UDP segmentation offload (GSO/GRO)")
+	fs.BoolVar(&p.noVerify, "no-verify", false,
+		"check nothing: no SHA-256 of the streams, the same bytes in every message, echoes and reverse data counted only (for benchmarks; use on both ends)")
 	fs.IntVar(&p.pmtu, "pmtu", 0, "use this path MTU (bytes, IP header included) as is instead of discovering it (RFC 8899); 0: discover it")
 	p.script.register(fs)
 	p.logs = registerLogLevel(fs, logging.LogLevelDisabled)

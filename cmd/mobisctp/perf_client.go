@@ -129,6 +129,7 @@ func runPerfClient(ctx context.Context, e *env, args []string) int {
 		Bitrate:        float64(c.bitrate),
 		Reverse:        c.reverse,
 		ConnectTimeout: c.connectTimeout,
+		NoVerify:       c.common.noVerify,
 	}
 	errs := make([]error, c.parallel)
 	run := func(i int) {

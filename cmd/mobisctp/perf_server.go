@@ -33,7 +33,8 @@ func runPerfServer(ctx context.Context, e *env, args []string) int {
 	}
 	defer closeTap()
 	ec.Port = listen.port
-	srv, err := perf.Listen(perf.ServerConfig{Endpoint: ec, Echo: *echo, Once: *once, Output: common.output(e), Script: common.script.actions})
+	srv, err := perf.Listen(perf.ServerConfig{Endpoint: ec, Echo: *echo, Once: *once, Output: common.output(e), Script: common.script.actions,
+		NoVerify: common.noVerify})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
 		return exitFail

@@ -128,6 +128,22 @@ func TestPerfReverse(t *testing.T) {
 	}
 }
 
+// TestPerfNoVerify: --no-verify reaches the client, which then reports
+// no hash, and without it the same run reports one.
+func TestPerfNoVerify(t *testing.T) {
+	to := perfServer(t)
+	for _, tc := range []struct {
+		flags  []string
+		hashed bool
+	}{{nil, true}, {[]string{"--no-verify"}, false}} {
+		code, stdout, stderr := runArgs(t.Context(), slices.Concat([]string{"perf", "client", "--json", "--bytes", "10000"}, tc.flags, to)...)
+		var r perf.Report
+		if err := json.Unmarshal([]byte(stdout), &r); code != exitOK || err != nil || len(r.Sent.Streams) != 1 || (r.Sent.Streams[0].SHA256 != "") != tc.hashed {
+			t.Errorf("flags %q: exit %d, %v, sent %+v; want hashed %v\n%s%s", tc.flags, code, err, r.Sent, tc.hashed, stdout, stderr)
+		}
+	}
+}
+
 func TestPerfClientFlagErrors(t *testing.T) {
 	client := []string{"perf", "client", "--connect", "localhost:5001"}
 	for _, tc := range []struct {

@@ -65,6 +65,13 @@ type ClientConfig struct {
 	// not 1, labels its interval lines ("#2"): RunClient calls running in
 	// parallel give each their number (default 1).
 	Association int
+	// NoVerify turns off what checks the bytes: the client sends the
+	// same bytes in every message of a stream instead of the payload
+	// stream (which costs a keystream per byte to make), hashes nothing
+	// (no SHA-256 in the report) and compares echoes and reverse data by
+	// counts only. For measuring the stack the way tools that do not
+	// check are measured; use it on both ends.
+	NoVerify bool
 	// Reverse asks the server to send, with this configuration's size,
 	// budget, streams, PPID and bitrate, and checks what arrives as an
 	// echo would be checked (see ReversePPID).
@@ -127,7 +134,7 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Report, error) {
 		return Report{}, fmt.Errorf("perf: the server accepts %d streams, not %d", out, cfg.Streams)
 	}
 	c := &client{cfg: cfg, a: a, con: con, echo: newEchoCheck(cfg)}
-	c.sent = newFlow(&c.sentBytes)
+	c.sent = newFlow(&c.sentBytes, !cfg.NoVerify)
 	r := c.run(ctx)
 	con.report(r)
 	return r, c.verdict(r)
@@ -171,6 +178,22 @@ func (c *client) run(ctx context.Context) Report {
 		received: c.echo.received, mismatches: c.echo.mismatches, stats: c.a.Stats(), err: err, intervals: intervals}.build()
 }
 
+// messageSources returns what each stream's messages are cut from: its
+// payload stream, or with NoVerify one message's worth of it, sent again
+// and again.
+func messageSources(cfg ClientConfig) []func(n int) []byte {
+	srcs := make([]func(int) []byte, cfg.Streams)
+	for i := range srcs {
+		p := NewPayload(uint16(i), cfg.Size)
+		srcs[i] = p.Next
+		if cfg.NoVerify {
+			fixed := p.Next(cfg.Size)
+			srcs[i] = func(n int) []byte { return fixed[:n] }
+		}
+	}
+	return srcs
+}
+
 // send queues messages until the budget is spent or ctx is done.
 func (c *client) send(ctx context.Context) error {
 	if c.cfg.Bytes == 0 {
@@ -178,10 +201,7 @@ func (c *client) send(ctx context.Context) error {
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.Duration)
 		defer cancel()
 	}
-	payloads := make([]*Payload, c.cfg.Streams)
-	for i := range payloads {
-		payloads[i] = NewPayload(uint16(i), c.cfg.Size)
-	}
+	payloads := messageSources(c.cfg)
 	left := c.cfg.Bytes
 	pace := NewPacer(c.cfg.Bitrate)
 	for i := 0; ctx.Err() == nil; i = (i + 1) % len(payloads) {
@@ -197,7 +217,7 @@ func (c *client) send(ctx context.Context) error {
 			left -= int64(n)
 		}
 		id := uint16(i)
-		msg := payloads[i].Next(n)
+		msg := payloads[i](n)
 		err := c.a.SendMsg(ctx, msg, stack.SendInfo{Stream: id, PPID: c.cfg.PPID, Unordered: c.cfg.Unordered})
 		switch {
 		case err == nil:

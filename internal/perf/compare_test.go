@@ -8,7 +8,7 @@ import (
 )
 
 func TestFlowCountsPartsAndHashes(t *testing.T) {
-	f := newFlow(nil)
+	f := newFlow(nil, true)
 	f.add(2, []byte("hel"), false)
 	f.add(2, []byte("lo"), true)
 	f.add(0, []byte("x"), true)

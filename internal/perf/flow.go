@@ -12,6 +12,7 @@ import (
 type flow struct {
 	streams []*streamTally // indexed by stream identifier; nil until used
 	meter   *atomic.Uint64 // bytes, for the interval lines; may be nil
+	hashed  bool           // SHA-256 per stream; off with NoVerify
 }
 
 // streamTally is one stream's share of a flow.
@@ -20,12 +21,14 @@ type streamTally struct {
 	sha             hash.Hash
 }
 
-func newFlow(meter *atomic.Uint64) *flow { return &flow{meter: meter} }
+func newFlow(meter *atomic.Uint64, hashed bool) *flow { return &flow{meter: meter, hashed: hashed} }
 
 // add counts part of a message; eor marks its last part.
 func (f *flow) add(id uint16, part []byte, eor bool) {
 	s := f.stream(id)
-	s.sha.Write(part)
+	if s.sha != nil {
+		s.sha.Write(part)
+	}
 	s.bytes += uint64(len(part))
 	if eor {
 		s.messages++
@@ -46,7 +49,10 @@ func (f *flow) stream(id uint16) *streamTally {
 	}
 	s := f.streams[id]
 	if s == nil {
-		s = &streamTally{sha: sha256.New()}
+		s = &streamTally{}
+		if f.hashed {
+			s.sha = sha256.New()
+		}
 		f.streams[id] = s
 	}
 	return s
@@ -61,12 +67,11 @@ func (f *flow) report(seconds float64) Flow {
 		}
 		r.Bytes += s.bytes
 		r.Messages += s.messages
-		r.Streams = append(r.Streams, StreamReport{
-			Stream:   uint16(id),
-			Messages: s.messages,
-			Bytes:    s.bytes,
-			SHA256:   hex.EncodeToString(s.sha.Sum(nil)),
-		})
+		sr := StreamReport{Stream: uint16(id), Messages: s.messages, Bytes: s.bytes}
+		if s.sha != nil {
+			sr.SHA256 = hex.EncodeToString(s.sha.Sum(nil))
+		}
+		r.Streams = append(r.Streams, sr)
 	}
 	if seconds > 0 {
 		r.Mbps = float64(r.Bytes) * 8 / seconds / 1e6

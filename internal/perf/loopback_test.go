@@ -331,3 +331,55 @@ func TestClientConfigRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestLoopbackNoVerify: with NoVerify on both ends the counts still match
+// and nothing is hashed, in both directions; an echo comes back counted,
+// not compared.
+func TestLoopbackNoVerify(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cc   ClientConfig
+	}{
+		{"forward", ClientConfig{Bytes: 100_000, Size: 1000, Streams: 2, NoVerify: true}},
+		{"echo", ClientConfig{Bytes: 100_000, Size: 1000, Echo: true, NoVerify: true}},
+		{"reverse", ClientConfig{Bytes: 100_000, Size: 1000, Reverse: true, NoVerify: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client, server, _ := pairOutput(t, ServerConfig{NoVerify: true, Echo: tc.cc.Echo}, tc.cc)
+			sent, received := client.Sent, server.Received
+			if tc.cc.Reverse {
+				sent, received = server.Sent, client.Received
+			}
+			if sent.Bytes != 100_000 || sent.Messages != 100 {
+				t.Errorf("sent %d bytes in %d messages, want 100000 in 100", sent.Bytes, sent.Messages)
+			}
+			if err := Compare(sent, received); err != nil {
+				t.Error(err)
+			}
+			for _, f := range []Flow{client.Sent, client.Received, server.Sent, server.Received} {
+				for _, s := range f.Streams {
+					if s.SHA256 != "" {
+						t.Errorf("stream %d hashed (%s) with NoVerify", s.Stream, s.SHA256)
+					}
+				}
+			}
+			if client.EchoMismatches != 0 {
+				t.Errorf("%d echo mismatches", client.EchoMismatches)
+			}
+		})
+	}
+}
+
+// TestCompareWithoutHash: a report without hashes is compared by counts,
+// which must still match.
+func TestCompareWithoutHash(t *testing.T) {
+	hashed := Flow{Streams: []StreamReport{{Stream: 0, Messages: 2, Bytes: 10, SHA256: "ab"}}}
+	bare := Flow{Streams: []StreamReport{{Stream: 0, Messages: 2, Bytes: 10}}}
+	short := Flow{Streams: []StreamReport{{Stream: 0, Messages: 2, Bytes: 9}}}
+	if err := Compare(hashed, bare); err != nil {
+		t.Errorf("same counts, one side without a hash: %v", err)
+	}
+	if err := Compare(bare, short); err == nil {
+		t.Error("different byte counts compared equal")
+	}
+}

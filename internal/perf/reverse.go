@@ -58,8 +58,9 @@ type reverseSender struct {
 // startReverse sends on a what the request asks, counting it in bytes for
 // the interval lines, then shuts a down.
 func (s *Server) startReverse(ctx context.Context, a *stack.Association, cfg ClientConfig, label string, bytes *atomic.Uint64) *reverseSender {
+	cfg.NoVerify = s.cfg.NoVerify
 	r := &reverseSender{c: &client{cfg: cfg, a: a, con: s.con}, done: make(chan struct{})}
-	r.c.sent = newFlow(bytes)
+	r.c.sent = newFlow(bytes, !cfg.NoVerify)
 	s.con.event(label, time.Now(), fmt.Sprintf("reverse: sending %d-byte messages on %d streams", cfg.Size, cfg.Streams))
 	go func() {
 		defer close(r.done)

@@ -36,6 +36,9 @@ type ServerConfig struct {
 	OnReport func(Report)
 	// Script lists address changes to make on every association.
 	Script []AddrAction
+	// NoVerify hashes nothing, and in a reverse run sends the same bytes
+	// in every message: ClientConfig.NoVerify for the server.
+	NoVerify bool
 }
 
 // Server accepts associations and measures what they carry.
@@ -104,7 +107,7 @@ func (s *Server) serve(ctx context.Context, a *stack.Association, id int) {
 	go runScript(ctx, a, s.cfg.Script, s.con, label)
 	start := time.Now()
 	var rxBytes atomic.Uint64
-	received, sent := newFlow(&rxBytes), newFlow(nil)
+	received, sent := newFlow(&rxBytes, !s.cfg.NoVerify), newFlow(nil, !s.cfg.NoVerify)
 	stopMeter := s.con.meter(ctx, label, &rxBytes)
 	var echo *echoer
 	if s.cfg.Echo {
