@@ -3,6 +3,7 @@ package mobility
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -53,9 +54,13 @@ func (n *Node) classify(a *stack.Association) {
 	n.mu.Unlock()
 	switch {
 	case m.kind == kindResume && known && len(early) == 0:
+		if err := c.acceptResume(m); err != nil {
+			n.refuse(a, err)
+			return
+		}
 		// The resend may outlast the opening's timeout: it lives as
 		// long as the node.
-		if err := c.adopt(n.ctx, a, m.delivered); err != nil {
+		if err := c.adopt(n.ctx, a, m); err != nil {
 			n.refuse(a, err)
 		}
 	case m.kind == kindResume:
@@ -63,19 +68,33 @@ func (n *Node) classify(a *stack.Association) {
 	case known:
 		n.refuse(a, errors.New("mobility: a new session with a token in use"))
 	default:
-		n.open(a, m.token, early)
+		n.open(a, m, early)
 	}
 }
 
-// open starts a new accepted session and queues it for Accept.
-func (n *Node) open(a *stack.Association, tok token, early []inMsg) {
-	c, err := n.start(a, nil, tok, false, early)
+// open starts a new accepted session, answers its opening with our
+// public key, and queues it for Accept.
+func (n *Node) open(a *stack.Association, m sessionMsg, early []inMsg) {
+	priv := newKeyPair()
+	key, err := deriveKey(priv, m.pub, m.token)
+	if err != nil {
+		n.refuse(a, fmt.Errorf("%w: %v", errNoOpening, err))
+		return
+	}
+	c, err := n.start(a, opening{tok: m.token, key: key, early: early})
 	if err != nil {
 		n.refuse(a, err)
 		return
 	}
+	ctx, cancel := context.WithTimeout(n.ctx, openTimeout)
+	defer cancel()
+	if err := sendSession(ctx, a, sessionMsg{kind: kindOpened, token: m.token, pub: publicKey(priv)}); err != nil {
+		n.refuse(a, err)
+		c.Close()
+		return
+	}
 	n.mu.Lock()
-	n.sessions[tok] = c
+	n.sessions[m.token] = c
 	n.mu.Unlock()
 	select {
 	case n.accepted <- c:

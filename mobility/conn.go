@@ -2,6 +2,7 @@ package mobility
 
 import (
 	"context"
+	"crypto/ecdh"
 	"errors"
 	"fmt"
 	"sync"
@@ -74,6 +75,12 @@ type Conn struct {
 	endErr    error
 	stats     ConnStats
 	pumpDone  chan struct{} // closed when the pump of a has returned
+	// The session key (session_key.go): a dialler holds its private key
+	// until the acceptor's answer to the opening gives it the key.
+	keyPriv *ecdh.PrivateKey
+	key     []byte
+	opened  chan struct{} // closed once the session has its key
+	resumes uint64        // the last continuation counter sent (dialler) or accepted (acceptor)
 
 	stop       context.CancelFunc
 	driverDone chan struct{}
@@ -89,14 +96,17 @@ type outMsg struct {
 	sent bool
 }
 
-func newConn(n *Node, a *stack.Association, peer wire.PoolHandle, tok token, dialler bool) *Conn {
+func newConn(n *Node, a *stack.Association, o opening) *Conn {
 	streams, _ := a.Streams()
-	c := &Conn{node: n, a: a, tx: true, peer: peer, token: tok, dialler: dialler, streams: streams,
+	c := &Conn{node: n, a: a, tx: true, peer: o.peer, token: o.tok, dialler: o.dialler, streams: streams, keyPriv: o.priv, key: o.key,
 		events: eventq.New[Event](n.cfg.EventQueue), data: make(chan struct{}, 1),
 		adopted: make(chan failoverResult, 1), resumed: make(chan sessionMsg, 1),
 		ackDue: make(chan struct{}, 1), cards: make(chan wire.PoolHandle, 1),
 		sent: counts{}, acked: counts{}, delivered: counts{}, consumed: counts{}, in: newInbox(),
-		ended: make(chan struct{}), driverDone: make(chan struct{})}
+		ended: make(chan struct{}), driverDone: make(chan struct{}), opened: make(chan struct{})}
+	if o.key != nil {
+		close(c.opened)
+	}
 	return c
 }
 

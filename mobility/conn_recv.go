@@ -219,6 +219,10 @@ func (c *Conn) onControl(a *stack.Association, info stack.RecvInfo, b []byte) {
 		c.node.discarded.Add(1)
 	case m.session.kind == kindCheckpoint:
 		c.acknowledged(m.session.delivered)
+	case m.session.kind == kindOpened:
+		if !c.keyed(m.session.pub) {
+			c.node.discarded.Add(1)
+		}
 	case m.session.kind == kindResumed && c.dialler && c.Association() == a:
 		select {
 		case c.resumed <- *m.session:

@@ -78,9 +78,15 @@ func (c *Conn) resume(ctx context.Context, a *stack.Association) (failoverResult
 	case <-c.resumed: // an answer on an earlier association
 	default:
 	}
+	key, seq := c.nextResume()
+	if key == nil {
+		return failoverResult{}, errNotKeyed
+	}
 	mine, _ := c.attachRx(a)
 	c.startPump(a)
-	if err := sendSession(ctx, a, sessionMsg{kind: kindResume, token: c.token, delivered: mine}); err != nil {
+	m := sessionMsg{kind: kindResume, token: c.token, seq: seq, delivered: mine}
+	m.sign(key)
+	if err := sendSession(ctx, a, m); err != nil {
 		c.detach(a)
 		return failoverResult{}, err
 	}
@@ -88,6 +94,10 @@ func (c *Conn) resume(ctx context.Context, a *stack.Association) (failoverResult
 	defer cancel()
 	select {
 	case m := <-c.resumed:
+		if m.seq != seq || !m.provenBy(key) {
+			c.detach(a)
+			return failoverResult{}, fmt.Errorf("%w (the answer to continuation %d)", ErrSessionProof, seq)
+		}
 		c.sendMu.Lock()
 		defer c.sendMu.Unlock()
 		resent, err := c.resend(ctx, a, m.delivered)
@@ -105,10 +115,56 @@ func (c *Conn) resume(ctx context.Context, a *stack.Association) (failoverResult
 	}
 }
 
-// adopt is the acceptor's side: the dialler continued the session over a,
-// having delivered what peer says. The old association, if any, is
-// aborted.
-func (c *Conn) adopt(ctx context.Context, a *stack.Association, peer counts) error {
+// nextResume returns the session key and the counter of the dialler's
+// next continuation; the key is nil while the session has none.
+func (c *Conn) nextResume() ([]byte, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.resumes++
+	return c.key, c.resumes
+}
+
+// acceptResume checks a continuation's proof (session_key.go): signed
+// with the session key, with a counter above every one accepted before,
+// which it then spends.
+func (c *Conn) acceptResume(m sessionMsg) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m.seq <= c.resumes || !m.provenBy(c.key) {
+		return ErrSessionProof
+	}
+	c.resumes = m.seq
+	return nil
+}
+
+func (c *Conn) sessionKey() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.key
+}
+
+// keyed takes the acceptor's answer to the dialler's opening: its public
+// key gives the session key.
+func (c *Conn) keyed(peer [publicKeyLen]byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keyPriv == nil {
+		return false // not the dialler, or keyed already
+	}
+	key, err := deriveKey(c.keyPriv, peer, c.token)
+	if err != nil {
+		return false
+	}
+	c.key, c.keyPriv = key, nil
+	close(c.opened)
+	return true
+}
+
+// adopt is the acceptor's side: the dialler continued the session over a
+// with the proven continuation m, having delivered what m says. The old
+// association, if any, is aborted.
+func (c *Conn) adopt(ctx context.Context, a *stack.Association, m sessionMsg) error {
+	peer := m.delivered
 	if err := c.fits(peer); err != nil {
 		return err
 	}
@@ -121,7 +177,9 @@ func (c *Conn) adopt(ctx context.Context, a *stack.Association, peer counts) err
 	c.startPump(a)
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
-	if err := sendSession(ctx, a, sessionMsg{kind: kindResumed, token: c.token, delivered: mine}); err != nil {
+	answer := sessionMsg{kind: kindResumed, token: c.token, seq: m.seq, delivered: mine}
+	answer.sign(c.sessionKey())
+	if err := sendSession(ctx, a, answer); err != nil {
 		c.detach(a)
 		return err
 	}

@@ -173,10 +173,12 @@ func checkResent(t *testing.T, conns ...*Conn) {
 }
 
 // TestResumeWithWrongTokenRefused: a stranger dials node B and claims to
-// continue a session, with the real session's token off by one bit, and
-// then with a token it made up. B refuses both (aborts the association,
-// reports it on its node events, counts it), gives nothing to Accept, and
-// the real session is not disturbed.
+// continue a session, with the real session's token off by one bit, with
+// a token it made up, and with the real token, which it could have read
+// off the wire, signed with a key of its own. B refuses all three (aborts
+// the association, reports it on its node events, counts it), the last
+// for want of proof (session_key.go), gives nothing to Accept, and the
+// real session is not disturbed.
 func TestResumeWithWrongTokenRefused(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
@@ -190,12 +192,17 @@ func TestResumeWithWrongTokenRefused(t *testing.T) {
 		defer x.Close()
 		guessed := cb.token
 		guessed[7] ^= 0x10
-		for i, tok := range []token{guessed, newToken()} {
+		for i, try := range []struct {
+			tok  token
+			want error
+		}{{guessed, ErrUnknownSession}, {newToken(), ErrUnknownSession}, {cb.token, ErrSessionProof}} {
 			a, err := x.Dial(t.Context(), stack.Remote{Addrs: []netip.Addr{nodeB1}, Port: 7000, UDPPort: 7000})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := sendSession(t.Context(), a, sessionMsg{kind: kindResume, token: tok, delivered: counts{1: 0}}); err != nil {
+			m := sessionMsg{kind: kindResume, token: try.tok, seq: 1, delivered: counts{1: 0}}
+			m.sign(bytes.Repeat([]byte{0x42}, 32))
+			if err := sendSession(t.Context(), a, m); err != nil {
 				t.Fatal(err)
 			}
 			<-a.Done()
@@ -204,12 +211,12 @@ func TestResumeWithWrongTokenRefused(t *testing.T) {
 				t.Errorf("attempt %d: the stranger's association ended with %v, want B's ABORT", i, a.Err())
 			}
 			ev := waitEvent(t, b.Events(), EventResumeRefused)
-			if !errors.Is(ev.Err, ErrUnknownSession) || ev.Addr != xAddr {
-				t.Errorf("attempt %d: %v, want %v from %v", i, ev, ErrUnknownSession, xAddr)
+			if !errors.Is(ev.Err, try.want) || ev.Addr != xAddr {
+				t.Errorf("attempt %d: %v, want %v from %v", i, ev, try.want, xAddr)
 			}
 		}
-		if st := b.Stats(); st.Refused != 2 {
-			t.Errorf("B refused %d associations, want 2", st.Refused)
+		if st := b.Stats(); st.Refused != 3 {
+			t.Errorf("B refused %d associations, want 3", st.Refused)
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()

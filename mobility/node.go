@@ -2,6 +2,7 @@ package mobility
 
 import (
 	"context"
+	"crypto/ecdh"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -181,14 +182,16 @@ func (n *Node) Events() <-chan Event { return n.events.C() }
 // element found, and opens a session with it: a Cookie Echo with a new
 // random token, then a Business Card (RFC 5352) naming this node's handle,
 // so that the peer can resolve it after a move (see control.go). A node
-// without a handle sends no card.
+// without a handle sends no card. It returns once the peer has answered
+// the opening with its half of the session key (session_key.go), without
+// which the session could not continue after a failover.
 func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
-	tok := newToken()
+	o := opening{peer: peer, tok: newToken(), dialler: true, priv: newKeyPair()}
 	a, err := n.dialPeer(ctx, peer, 0)
 	if err != nil {
 		return nil, err
 	}
-	if err := sendSession(ctx, a, sessionMsg{kind: kindOpen, token: tok}); err != nil {
+	if err := sendSession(ctx, a, sessionMsg{kind: kindOpen, token: o.tok, pub: publicKey(o.priv)}); err != nil {
 		a.Abort("mobility: session not opened")
 		return nil, err
 	}
@@ -198,7 +201,23 @@ func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
 			return nil, err
 		}
 	}
-	return n.start(a, peer, tok, true, nil)
+	c, err := n.start(a, o)
+	if err != nil {
+		return nil, err
+	}
+	// The session can continue on a new association only once it has
+	// its key: a Conn returned earlier would not survive a failover.
+	wait, cancel := context.WithTimeout(ctx, n.connectTimeout())
+	defer cancel()
+	select {
+	case <-c.opened:
+		return c, nil
+	case <-c.ended:
+		return nil, c.endErr
+	case <-wait.Done():
+		c.Close()
+		return nil, fmt.Errorf("mobility: %q did not answer the session's opening: %w", peer, wait.Err())
+	}
 }
 
 // dialPeer resolves peer, bypassing the cache, and sets up an association
@@ -243,23 +262,32 @@ func (n *Node) Accept(ctx context.Context) (*Conn, error) {
 	}
 }
 
+// opening is what a session starts from.
+type opening struct {
+	peer    wire.PoolHandle // the handle dialled; empty for an accepted session
+	tok     token
+	dialler bool
+	priv    *ecdh.PrivateKey // the dialler's, until the acceptor answers
+	key     []byte           // the acceptor's session key
+	early   []inMsg          // application messages that came before the opening
+}
+
 // start makes a a mobile association: it starts its pump, its
-// checkpoints and its handover driver. early are application messages
-// that came before the session opened.
-func (n *Node) start(a *stack.Association, peer wire.PoolHandle, tok token, dialler bool, early []inMsg) (*Conn, error) {
+// checkpoints and its handover driver.
+func (n *Node) start(a *stack.Association, o opening) (*Conn, error) {
 	cfg := n.cfg.Handover
 	cfg.Registered = false // the node re-registers, once for all its associations
-	cfg.PeerResolvable = len(peer) > 0
+	cfg.PeerResolvable = len(o.peer) > 0
 	addrs, own, unsubscribe := n.addrs.Subscribe()
-	c := newConn(n, a, peer, tok, dialler)
+	c := newConn(n, a, o)
 	d := newDriver(NewController(cfg, own), a, stackReattacher{a: a, hold: n.hold}, n.reg, addrs, c.data, c.events)
-	d.peer, d.onPeer, d.cards, d.conn = peer, c.setPeer, c.cards, c
+	d.peer, d.onPeer, d.cards, d.conn = o.peer, c.setPeer, c.cards, c
 	if err := d.seams.HoldWhileDown(d.ctl.cfg.Deadline); err != nil {
 		unsubscribe()
 		a.Abort("mobility: no handover hold")
 		return nil, err
 	}
-	for _, m := range early {
+	for _, m := range o.early {
 		c.deliver(a, m.stream, m.data)
 	}
 	ctx, cancel := context.WithCancel(n.ctx)

@@ -13,8 +13,10 @@ import (
 // inside the ASAP message that carries it.
 func TestSessionCookieRoundTrip(t *testing.T) {
 	for _, m := range []sessionMsg{
-		{kind: kindOpen, token: newToken(), delivered: counts{}},
-		{kind: kindResume, token: newToken(), delivered: counts{1: 7, 9: 1 << 40}},
+		{kind: kindOpen, token: newToken(), pub: publicKey(newKeyPair()), delivered: counts{}},
+		{kind: kindOpened, token: newToken(), pub: publicKey(newKeyPair()), delivered: counts{}},
+		{kind: kindResume, token: newToken(), seq: 3, delivered: counts{1: 7, 9: 1 << 40}, mac: [macLen]byte{1, 2, 3}},
+		{kind: kindResumed, token: newToken(), seq: 1 << 60, delivered: counts{2: 1}, mac: [macLen]byte{9}},
 		{kind: kindCheckpoint, token: newToken(), delivered: counts{65535: 3}},
 	} {
 		var v wire.ASAPValue = &wire.CookieMessage{Cookie: m.append(nil)}
@@ -26,7 +28,7 @@ func TestSessionCookieRoundTrip(t *testing.T) {
 			t.Fatalf("kind %d: %v", m.kind, err)
 		}
 		got := *c.session
-		if got.kind != m.kind || got.token != m.token || !maps.Equal(got.delivered, m.delivered) {
+		if got.kind != m.kind || got.token != m.token || got.pub != m.pub || got.seq != m.seq || got.mac != m.mac || !maps.Equal(got.delivered, m.delivered) {
 			t.Errorf("read %+v, wrote %+v", got, m)
 		}
 	}
@@ -37,6 +39,7 @@ func TestSessionCookieRoundTrip(t *testing.T) {
 // is refused.
 func TestSessionCookieMalformed(t *testing.T) {
 	good := sessionMsg{kind: kindResume, token: newToken(), delivered: counts{1: 2, 3: 4}}.append(nil)
+	entries := sessionHeaderLen + extLen(kindResume)
 	bad := map[string][]byte{
 		"short":         good[:sessionHeaderLen-1],
 		"magic":         append([]byte("MOBX"), good[4:]...),
@@ -44,12 +47,13 @@ func TestSessionCookieMalformed(t *testing.T) {
 		"kind 9":        func() []byte { b := clone(good); b[4] = 9; return b }(),
 		"count too big": func() []byte { b := clone(good); binary.BigEndian.PutUint16(b[6:], 3); return b }(),
 		"trailing":      append(clone(good), 0),
-		"stream 0":      func() []byte { b := clone(good); binary.BigEndian.PutUint16(b[sessionHeaderLen:], 0); return b }(),
+		"stream 0":      func() []byte { b := clone(good); binary.BigEndian.PutUint16(b[entries:], 0); return b }(),
 		"duplicate": func() []byte {
 			b := clone(good)
-			copy(b[sessionHeaderLen+sessionEntryLen:], b[sessionHeaderLen:sessionHeaderLen+2])
+			copy(b[entries+sessionEntryLen:], b[entries:entries+2])
 			return b
 		}(),
+		"no HMAC": good[:len(good)-macLen],
 	}
 	for name, b := range bad {
 		if _, err := parseSession(b); !errors.Is(err, errSessionCookie) {
@@ -74,7 +78,7 @@ func FuzzParseControl(f *testing.F) {
 			return
 		}
 		again, err := parseSession(c.session.append(nil))
-		if err != nil || again.kind != c.session.kind || !maps.Equal(again.delivered, c.session.delivered) {
+		if err != nil || again.kind != c.session.kind || again.seq != c.session.seq || again.mac != c.session.mac || !maps.Equal(again.delivered, c.session.delivered) {
 			t.Errorf("%+v does not read back: %+v, %v", c.session, again, err)
 		}
 	})
