@@ -21,14 +21,21 @@ const elementKeyID = 5
 
 var elementKey = bytes.Repeat([]byte{0x5e}, registrar.MinKeyLen)
 
+// signingEndpoint opens an endpoint from cfg that signs with key id and
+// asks its peers to authenticate DATA.
+func (w *world) signingEndpoint(cfg stack.Config, id uint16, key []byte) *stack.Endpoint {
+	ep := w.endpoint(cfg.WithAuthenticatedData())
+	ep.SetKey(id, key)
+	if err := ep.ActivateKey(id); err != nil {
+		w.t.Fatal(err)
+	}
+	return ep
+}
+
 // keyedElement starts a pool element on the host of ecfg whose endpoint
 // signs with the element key and asks its peers to authenticate DATA.
 func (w *world) keyedElement(ecfg stack.Config, cfg ElementConfig) *Element {
-	ep := w.endpoint(ecfg.WithAuthenticatedData())
-	ep.SetKey(elementKeyID, elementKey)
-	if err := ep.ActivateKey(elementKeyID); err != nil {
-		w.t.Fatal(err)
-	}
+	ep := w.signingEndpoint(ecfg, elementKeyID, elementKey)
 	cfg.KeyID = elementKeyID
 	e, err := NewElement(ep, cfg)
 	if err != nil {
@@ -191,12 +198,7 @@ func TestUserRegistrarMustProveItself(t *testing.T) {
 // keyedUser starts a pool user at addr that signs with the user key.
 func keyedUser(t *testing.T, w *world, addr netip.Addr, regs ...stack.Remote) *User {
 	_, cfg := w.host(addr.String(), addr, 0)
-	ep := w.endpoint(cfg.WithAuthenticatedData())
-	ep.SetKey(userKeyID, userKey)
-	if err := ep.ActivateKey(userKeyID); err != nil {
-		t.Fatal(err)
-	}
-	u, err := NewUser(ep, UserConfig{Registrars: regs, KeyID: userKeyID, CacheTTL: -1})
+	u, err := NewUser(w.signingEndpoint(cfg, userKeyID, userKey), UserConfig{Registrars: regs, KeyID: userKeyID, CacheTTL: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
