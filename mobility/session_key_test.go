@@ -3,7 +3,11 @@ package mobility
 import (
 	"bytes"
 	"errors"
+	"net/netip"
 	"testing"
+	"testing/synctest"
+
+	"github.com/mobisctp/mobisctp/stack"
 )
 
 // keyedPair returns the session keys both ends derive from one opening.
@@ -84,5 +88,67 @@ func TestSessionProof(t *testing.T) {
 	}
 	if err := c.acceptResume(signedBy(key, 2, nil)); !errors.Is(err, ErrSessionProof) {
 		t.Errorf("continuation 2 after 3: %v, want %v", err, ErrSessionProof)
+	}
+}
+
+// TestResumeAnswerMustProveItself: a dialler continuing its session over
+// a new association goes on only if the answer proves the session key.
+// X, which took the session's continuation (as a node that registered
+// under the peer's handle could), answers it with the right token and
+// counter but signed with a key of its own: the failover fails with
+// ErrSessionProof, and X is sent no message again.
+func TestResumeAnswerMustProveItself(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		a, ca, _, _ := dialPair(t, w, "node-a")
+		xAddr := netip.MustParseAddr("203.0.113.9")
+		x, err := stack.NewEndpoint(simConfig(w.n.AddHost("X", xAddr), xAddr, 7002))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		x.Listen()
+		data := make(chan []byte, 16) // what X gets besides the continuation
+		go impostor(t, x, data)
+
+		xa, err := a.Endpoint().Dial(t.Context(), stack.Remote{Addrs: []netip.Addr{xAddr}, Port: 7002, UDPPort: 7002})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ca.resume(t.Context(), xa); !errors.Is(err, ErrSessionProof) {
+			t.Errorf("continuing with an impostor: %v, want %v", err, ErrSessionProof)
+		}
+		synctest.Wait()
+		for m := range data {
+			t.Errorf("the impostor was sent %q", m)
+		}
+	})
+}
+
+// impostor accepts one association on x and answers a continuation with a
+// Resumed signed with a key of its own; it passes every other message to
+// data, which it closes when the association ends.
+func impostor(t *testing.T, x *stack.Endpoint, data chan<- []byte) {
+	defer close(data)
+	xa, err := x.Accept(t.Context())
+	if err != nil {
+		return
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, info, err := xa.RecvMsg(t.Context(), buf)
+		if err != nil {
+			return
+		}
+		c, err := parseControl(buf[:n])
+		if info.Stream != controlStream || err != nil || c.session == nil {
+			data <- bytes.Clone(buf[:n])
+			continue
+		}
+		if c.session.kind == kindResume {
+			ans := sessionMsg{kind: kindResumed, token: c.session.token, seq: c.session.seq, delivered: counts{}}
+			ans.sign(bytes.Repeat([]byte{0x66}, 32))
+			_ = sendSession(t.Context(), xa, ans)
+		}
 	}
 }
