@@ -119,8 +119,8 @@ func TestResumeAnswerMustProveItself(t *testing.T) {
 			t.Errorf("continuing with an impostor: %v, want %v", err, ErrSessionProof)
 		}
 		synctest.Wait()
-		for m := range data {
-			t.Errorf("the impostor was sent %q", m)
+		for len(data) > 0 {
+			t.Errorf("the impostor was sent %q", <-data)
 		}
 	})
 }
