@@ -96,10 +96,13 @@ func autoEndpoint(t *testing.T, ns *netns.NS, cfg Config) *Endpoint {
 // nothing in between for 1 s and for 10 s, while the client sends a paced
 // stream. The association survives (same verification tags, no second
 // one), the server receives exactly what was sent (SHA-256), and data
-// arrives again soon after the new address appeared: the bound is one RTO
-// (for a packet lost in flight; the RTT on veth is far below a
-// millisecond, so two of them vanish in the slack) plus 250 ms for the
-// kernel's address notification and a busy machine's scheduler.
+// arrives again soon after the endpoint noticed the new address: the
+// bound is one RTO (for a packet lost in flight; the RTT on veth is far
+// below a millisecond, so two of them vanish in the slack) plus 250 ms
+// for a busy machine's scheduler. How long the kernel's notification
+// takes to reach the endpoint is the machine's, not the stack's: under
+// the race detector on a loaded machine it took a second, so it is only
+// bounded loosely (AddressHold plus a second).
 func TestNamespaceBreakBeforeMake(t *testing.T) {
 	testenv.Root(t)
 	testenv.Tool(t, "ip")
@@ -147,11 +150,16 @@ func namespaceMove(t *testing.T, server bool, gap time.Duration) {
 	if server {
 		dst = srvUp[1].addr.Addr()
 	}
-	recovery := firstDataAfter(t, capture, dst, appeared).Sub(appeared)
+	noticed := noticedAfter(t, events(EventLocalAddrAdded), appeared)
+	recovery := firstDataAfter(t, capture, dst, appeared).Sub(noticed)
 	st := ca.Stats()
-	t.Logf("data arrived %v after the new address appeared (client: %d retransmissions, %d T3 expirations)", recovery, st.Retransmissions, st.T3Expirations)
+	t.Logf("the endpoint noticed the new address %v after it appeared; data arrived %v after that (client: %d retransmissions, %d T3 expirations)",
+		noticed.Sub(appeared), recovery, st.Retransmissions, st.T3Expirations)
+	if limit := DefaultAddressHold + time.Second; noticed.Sub(appeared) > limit {
+		t.Errorf("the endpoint noticed the new address %v after it appeared, more than %v", noticed.Sub(appeared), limit)
+	}
 	if limit := DefaultRTOInitial + 250*time.Millisecond; recovery > limit {
-		t.Errorf("recovery took %v, more than one RTO plus slack (%v)", recovery, limit)
+		t.Errorf("recovery took %v after the endpoint noticed the new address, more than one RTO plus slack (%v)", recovery, limit)
 	}
 	expectOneAssociation(t, capture, ltag, ptag, server)
 	for _, typ := range []EventType{EventLocalAddrAdded, EventASCONF} {
@@ -159,6 +167,19 @@ func namespaceMove(t *testing.T, server bool, gap time.Duration) {
 			t.Logf("%v after the new address appeared: %v", e.Time.Sub(appeared), e)
 		}
 	}
+}
+
+// noticedAfter returns when the first of events (local addresses added)
+// came after appeared.
+func noticedAfter(t *testing.T, events []Event, appeared time.Time) time.Time {
+	t.Helper()
+	for _, e := range events {
+		if e.Time.After(appeared) {
+			return e.Time
+		}
+	}
+	t.Fatalf("no local address added after %v: %v", appeared, events)
+	return time.Time{}
 }
 
 // expectOneAssociation checks the server's capture: one INIT, and every
