@@ -98,10 +98,6 @@ func (s *Sender) Queue(op Op, addr netip.Addr) (uint32, error) {
 // path on every flush.
 func (s *Sender) Ready() bool { return s.flight == nil && len(s.queue) > 0 }
 
-// Idle reports whether no request is in flight or queued: the peer knows
-// every change asked of it.
-func (s *Sender) Idle() bool { return s.flight == nil && len(s.queue) == 0 }
-
 // Next returns a new ASCONF for the loop to send (behind an AUTH chunk) to
 // to.Dest, and starts T4-RTO with to.RTO (RFC 5061 section 5.1 A1-A4). It
 // returns nil when an ASCONF is already in flight (section 5.1.1 C1) or

@@ -63,6 +63,15 @@ func (a *Association) handshakeLocals() []netip.Addr {
 // asconfAvailable reports whether we may send ASCONFs.
 func (a *Association) asconfAvailable() bool { return a.addip.tx != nil }
 
+// asconfInFlight reports whether an ASCONF of ours awaits its ASCONF-ACK.
+func (a *Association) asconfInFlight() bool {
+	if a.addip.tx == nil {
+		return false
+	}
+	_, ok := a.addip.tx.Deadline()
+	return ok
+}
+
 // queueASCONF queues one request; the loop sends it with the next flush.
 func (a *Association) queueASCONF(now time.Time, op addip.Op, addr netip.Addr) error {
 	if !a.asconfAvailable() {
@@ -127,6 +136,7 @@ func (a *Association) onT4(now time.Time) {
 	}
 	a.sendASCONFs(a.routeASCONF(a.pathTo(r.To.Dest), netip.Addr{}), r.Chunks)
 	a.stats.Retransmissions += uint64(len(r.Chunks))
+	a.checkShutdownProgress(now) // a closing association waits so long only
 }
 
 // handleAsconfAck applies the peer's answers to our requests.

@@ -19,6 +19,9 @@ type shutdownState struct {
 	// a pair known to work, whatever the primary path's source is.
 	from netip.AddrPort
 	on   netip.Addr
+	// asconfUntil bounds how long our close waits for the ASCONF that
+	// was in flight when it began (see asconfSettled).
+	asconfUntil time.Time
 }
 
 // startShutdown is the user's request for a graceful close: no new data,
@@ -27,6 +30,9 @@ func (a *Association) startShutdown(now time.Time) {
 	switch a.state {
 	case stateEstablished:
 		a.state = stateShutdownPending
+		if a.asconfInFlight() {
+			a.shutdown.asconfUntil = now.Add(asconfCloseWait * a.primary.rto.rto)
+		}
 		// Refuse new messages first, then take what was accepted before,
 		// so nothing slips in after the SHUTDOWN.
 		a.closeSendQueue(ErrShutdown)
@@ -42,14 +48,19 @@ func (a *Association) allAcked() bool {
 	return !a.tx.hasQueued() && a.tx.ring.len() == 0
 }
 
-// asconfSettled reports whether our address changes have reached the
-// peer. Our own close waits for them, so that the peer's last view of us
-// is the true one (a moved endpoint's peer forgets the address it left);
-// a lost ASCONF is resent by T4 meanwhile, and a peer that never answers
-// ends the association through the error count as it would otherwise.
-// Deletes held for want of a new address (handover.go) do not count.
-func (a *Association) asconfSettled() bool {
-	return a.addip.tx == nil || a.addip.tx.Idle()
+// asconfCloseWait is how many RTOs of the primary path our close waits
+// for an ASCONF in flight: its first two retransmissions (T4 doubles).
+const asconfCloseWait = 3
+
+// asconfSettled reports whether our close may go on as far as address
+// changes are concerned. It waits for the ASCONF in flight when it began,
+// so that the peer's last view of us is the true one (a moved endpoint's
+// peer forgets the address it left), a lost one being resent by T4
+// meanwhile; but only for asconfCloseWait RTOs, since a peer may
+// acknowledge data and never answer ASCONFs. Requests still queued leave
+// with the SHUTDOWN. handleAsconfAck and onT4 come back here.
+func (a *Association) asconfSettled(now time.Time) bool {
+	return !a.asconfInFlight() || !now.Before(a.shutdown.asconfUntil)
 }
 
 // checkShutdownProgress sends SHUTDOWN or SHUTDOWN ACK when the outstanding
@@ -60,7 +71,7 @@ func (a *Association) checkShutdownProgress(now time.Time) {
 	}
 	switch a.state {
 	case stateShutdownPending:
-		if !a.asconfSettled() {
+		if !a.asconfSettled(now) {
 			return // handleAsconfAck comes back here
 		}
 		a.state = stateShutdownSent

@@ -269,3 +269,38 @@ func TestShutdownWaitsForASCONF(t *testing.T) {
 		}
 	})
 }
+
+// The wait for an ASCONF in flight is bounded: a peer that acknowledges
+// data but never answers the ASCONF gets its SHUTDOWN at the ASCONF's
+// second retransmission, three RTOs after the close began.
+func TestShutdownASCONFWaitBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newAuthRig(t, scriptedConfig())
+		a, s := r.connectAuth()
+		r.sut.AddAddr(addrA2)
+		if err := a.AddLocalAddr(addrA2); err != nil {
+			t.Fatal(err)
+		}
+		r.expectAsconf(s, s.epTSN, false)
+		start := time.Now()
+		done := shutdownAsync(a)
+		for { // ASCONF retransmissions, 1 s and 3 s after the first
+			pk, ok := r.peer.next(waitLimit)
+			if !ok {
+				t.Fatal("no SHUTDOWN")
+			}
+			if pk.find(wire.TypeShutdown) == nil {
+				continue
+			}
+			if waited := pk.at.Sub(start); waited != asconfCloseWait*DefaultRTOInitial {
+				t.Errorf("SHUTDOWN %v after the close began, want %v", waited, asconfCloseWait*DefaultRTOInitial)
+			}
+			break
+		}
+		r.peer.send(s.epTag, &wire.ShutdownAck{})
+		r.peer.await(s.tag, wire.TypeShutdownComplete)
+		if err := shutdownResult(t, done); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	})
+}
