@@ -20,13 +20,19 @@ var loopback4 = netip.MustParseAddr("127.0.0.1")
 func TestZeroConfigsConnect(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	srv, err := Listen(Config{Port: 5010})
-	require.NoError(t, err)
-	defer srv.Close()
+	var srv, cli *Endpoint
+	require.NoError(t, onOwnLoopback(t, func() (err error) {
+		if srv, err = Listen(Config{Port: 5010}); err != nil {
+			return err
+		}
+		t.Cleanup(func() { srv.Close() })
+		if cli, err = NewEndpoint(Config{}); err != nil {
+			return err
+		}
+		t.Cleanup(func() { cli.Close() })
+		return nil
+	}))
 	assert.Equal(t, uint16(DefaultUDPPort), srv.UDPPort())
-	cli, err := NewEndpoint(Config{})
-	require.NoError(t, err)
-	defer cli.Close()
 	assert.NotEqual(t, uint16(DefaultUDPPort), cli.UDPPort(), "a client's zero UDP port is ephemeral")
 
 	a, err := cli.Dial(ctx, Remote{Addrs: []netip.Addr{loopback4}, Port: 5010})
