@@ -42,7 +42,7 @@ type Association struct {
 	own   atomic.Int32  // who runs rounds: ownFree, ownBusy, ownAgain or ownEnded
 	timer *time.Timer   // runs a round at the next deadline; made on first use
 	done  chan struct{} // closed when the association has ended
-	up     chan struct{} // closed when the association is established (or gone)
+	up    chan struct{} // closed when the association is established (or gone)
 
 	onRecv  atomic.Pointer[func()] // see OnRecv
 	recvDue atomic.Bool            // onRecv is to be called after the round
