@@ -82,9 +82,19 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 	}
 	m.data = q.arena.copy(data) // under the lock: the arena is shared
 	q.msgs = append(q.msgs, m)
+	idle := q.bytes == 0
 	q.bytes += cost
 	q.mu.Unlock()
-	a.poke() // the message leaves from this goroutine if no round runs
+	// A message to an idle association (nothing queued, nothing
+	// unacknowledged: a request, an answer) leaves from this goroutine,
+	// if no round runs. One behind others, as in a bulk transfer, is left
+	// to a goroutine, so that the application queues the next ones
+	// meanwhile and they leave together, several per system call.
+	if idle {
+		a.poke()
+	} else {
+		a.signal()
+	}
 	return nil
 }
 
