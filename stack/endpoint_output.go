@@ -24,7 +24,10 @@ import (
 // of sending, then it sends its own packets and the queued ones in one
 // SendBatch, and again what was queued meanwhile, until the queue is
 // empty. Packets of one association therefore leave in the order its
-// flushes made them. A lone association sends at once, as before. The
+// flushes made them. The socket reader, which runs the rounds of a read
+// batch's associations one after the other on its own goroutine, leads
+// for all of them (hold): their packets leave together once the batch is
+// done. A lone association sends at once, as before. The
 // price: while others keep queueing, the leader's own loop waits
 // (BenchmarkMultiAssoc, 16 and 256 associations on one server endpoint:
 // throughput unchanged within the noise of two alternating runs).
