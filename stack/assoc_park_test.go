@@ -30,7 +30,7 @@ func TestIdleLoopParks(t *testing.T) {
 		parked := func(a *Association) bool { return a.own.Load() == ownFree }
 		echo()
 		synctest.Wait()
-		assert.True(t, parked(ca) && parked(sa), "a round runs with nothing to do")
+		assert.True(t, parked(ca) && parked(sa), "a goroutine still runs rounds after the exchange")
 		var ring []outChunk
 		require.True(t, ca.exec(func(time.Time) { ring = ca.tx.ring.buf }))
 		assert.NotNil(t, ring, "the retransmission ring trimmed before idleAfter")

@@ -201,7 +201,8 @@ func (s *session) end(c *core) {
 func (s *session) peerAddr() netip.Addr { return s.from.Addr().Unmap() }
 
 // readRest returns the message whose first n bytes are in s.head, in the
-// work's buffer, reading the rest if eor is false. No ASAP or ENRP message
+// work's buffer, reading the rest if eor is false (the association queues
+// messages whole, so that read does not wait). No ASAP or ENRP message
 // is longer than maxMessage: of a longer one it returns the first
 // maxMessage+1 bytes, for the handler to report as malformed, and drops
 // the rest.
