@@ -10,9 +10,8 @@ package stack
 // then cost no goroutine hand-off inside the stack. If the token is held,
 // the work is queued and its holder runs one more round before it lets
 // go. Callers that must not run a round themselves (they hold a lock the
-// round may need, are inside another association's round, or leave the
-// sending to a goroutine so as to queue more meanwhile) use signal, which
-// starts a goroutine for it instead.
+// round may need, or are inside another association's round) use signal,
+// which starts a goroutine for it instead.
 //
 // A round never blocks: what an application does not read stays in the
 // receive queue and closes the peer's window, so a socket reader running
@@ -26,27 +25,17 @@ const (
 )
 
 // poke runs a round on the caller's goroutine, or has the goroutine that
-// runs one run another. It is for the association's methods: their
-// callers may hold locks that the OnRecv hook takes, so if the round makes
-// the hook due, it is called on a goroutine of its own.
+// runs one run another.
 func (a *Association) poke() {
 	if a.claim() {
-		a.rounds(false)
+		a.rounds()
 	}
 }
 
-// serve is poke for the goroutines that run no application code but the
-// hook (the socket reader, the timer), which call it themselves.
-func (a *Association) serve() {
-	if a.claim() {
-		a.rounds(true)
-	}
-}
-
-// signal is serve on a new goroutine; it never blocks.
+// signal is poke with the round on a new goroutine; it never blocks.
 func (a *Association) signal() {
 	if a.claim() {
-		go a.rounds(true)
+		go a.rounds()
 	}
 }
 
@@ -71,35 +60,28 @@ func (a *Association) claim() bool {
 
 // rounds runs rounds while work keeps coming, then lets go of the token.
 // Work queued before a round starts is that round's; work queued after
-// sets ownAgain, which the release below fails on. hook says whether the
-// OnRecv hook may be called on this goroutine.
-func (a *Association) rounds(hook bool) {
+// sets ownAgain, which the release below fails on.
+func (a *Association) rounds() {
 	for {
 		a.own.Store(ownBusy)
 		if !a.round() {
 			a.own.Store(ownEnded)
-			a.notifyRecv(hook)
+			a.notifyRecv()
 			return
 		}
 		if a.own.CompareAndSwap(ownBusy, ownFree) {
-			a.notifyRecv(hook)
+			a.notifyRecv()
 			return
 		}
 	}
 }
 
 // notifyRecv calls the OnRecv hook if a round queued messages or ended
-// the association since the last call, here or on a goroutine of its own.
-// It runs after the token is let go, so that the hook may read and answer
-// at once on this goroutine: a registrar answers a request on the socket
-// reader that brought it.
-func (a *Association) notifyRecv(here bool) {
-	if !a.recvDue.Load() || !a.recvDue.Swap(false) {
-		return
-	}
-	if f := *a.onRecv.Load(); here {
-		f()
-	} else {
-		go f()
+// the association since the last call. It runs after the token is let go,
+// so that the hook may read and answer at once on this goroutine: a
+// registrar answers a request on the socket reader that brought it.
+func (a *Association) notifyRecv() {
+	if a.recvDue.Load() && a.recvDue.Swap(false) {
+		(*a.onRecv.Load())()
 	}
 }

@@ -37,7 +37,7 @@ func (a *Association) armTimer() {
 	case next.IsZero():
 		a.stopTimer()
 	case a.timer == nil:
-		a.timer = time.AfterFunc(max(time.Until(next), 0), a.serve)
+		a.timer = time.AfterFunc(max(time.Until(next), 0), a.poke)
 	default:
 		a.timer.Reset(max(time.Until(next), 0))
 	}

@@ -284,7 +284,7 @@ func (ep *Endpoint) remove(a *Association) {
 // counts in ep.loops until it ends.
 func (ep *Endpoint) start(a *Association) {
 	ep.loops.Add(1)
-	go a.rounds(true)
+	go a.rounds()
 }
 
 // received lists the associations a batch of packets was queued to, each
@@ -315,7 +315,7 @@ func (r *received) add(a *Association) {
 func (r *received) deliver(o *output) {
 	held := r.n > 1 && o.hold()
 	for _, a := range r.as[:r.n] {
-		a.serve()
+		a.poke()
 	}
 	if held {
 		o.sendRest()
