@@ -246,12 +246,15 @@ func (a *Association) Err() error {
 // when the association ends, so that a server of many mostly idle
 // associations need not keep a goroutine blocked in RecvMsg for each.
 // f is called after the round of the association's work that queued
-// them, on the goroutine that ran it, often the socket reader's: it may
-// read what is queued with a done context and answer with SendMsg at
-// once, but it must not block (a SendMsg that may wait for room, Close),
-// since the reader then reads nothing else; it can start a goroutine for
-// that. Calls may overlap. Messages queued before OnRecv was called do
-// not call it: read once after setting it.
+// them, on the goroutine that ran it: often the socket reader's, but it
+// may be that of a call of the association's methods (SendMsg, Stats,
+// Abort, ...) that ran the round, before the call returns, so f must not
+// take a lock held around such calls. It may read what is queued with a
+// done context and answer with SendMsg at once, but it must not block (a
+// SendMsg that may wait for room, Close), since the reader then reads
+// nothing else; it can start a goroutine for that. Calls may overlap.
+// Messages queued before OnRecv was called do not call it: read once
+// after setting it.
 func (a *Association) OnRecv(f func()) {
 	a.onRecv.Store(&f)
 	a.recvq.mu.Lock()
