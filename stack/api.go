@@ -82,9 +82,19 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 	}
 	m.data = q.arena.copy(data) // under the lock: the arena is shared
 	q.msgs = append(q.msgs, m)
+	idle := q.bytes == 0
 	q.bytes += cost
 	q.mu.Unlock()
-	a.signal()
+	// A message to an idle association (nothing queued, nothing
+	// unacknowledged: a request, an answer) leaves from this goroutine,
+	// if no round runs. One behind others, as in a bulk transfer, is left
+	// to a goroutine, so that the application queues the next ones
+	// meanwhile and they leave together, several per system call.
+	if idle {
+		a.poke()
+	} else {
+		a.signal()
+	}
 	return nil
 }
 
@@ -128,7 +138,7 @@ func (a *Association) checkStream(id uint16) error {
 // already queued is returned even if ctx is done, so a done ctx makes a
 // read that does not wait (see OnRecv).
 func (a *Association) RecvMsg(ctx context.Context, b []byte) (int, RecvInfo, error) {
-	return a.recvq.read(interrupt{ctx: ctx}, b, a.signal)
+	return a.recvq.read(interrupt{ctx: ctx}, b, a.poke)
 }
 
 // read implements RecvMsg on a receive queue. freed is called when the
@@ -234,16 +244,27 @@ func (a *Association) Err() error {
 
 // OnRecv sets f to be called whenever messages arrive for RecvMsg and
 // when the association ends, so that a server of many mostly idle
-// associations need not keep a goroutine blocked in RecvMsg for each: f
-// starts one that reads what is queued, with a done context, and exits.
-// f runs on the association's loop with a lock held: it must not block
-// nor call the association. Messages queued before OnRecv was called do
-// not call it: read once after setting it.
+// associations need not keep a goroutine blocked in RecvMsg for each.
+// f is called after the round of the association's work that queued
+// them, on the goroutine that ran it: often the socket reader's, but it
+// may be that of a call of the association's methods (SendMsg, Stats,
+// Abort, ...) that ran the round, before the call returns, so f must not
+// take a lock held around such calls. It may read what is queued with a
+// done context and answer with SendMsg at once, but it must not block (a
+// SendMsg that may wait for room, Close), since the reader then reads
+// nothing else; it can start a goroutine for that. Calls may overlap.
+// Messages queued before OnRecv was called do not call it: read once
+// after setting it.
 func (a *Association) OnRecv(f func()) {
+	a.onRecv.Store(&f)
 	a.recvq.mu.Lock()
-	a.recvq.ready.hook = f
+	a.recvq.ready.hook = a.recvArrived
 	a.recvq.mu.Unlock()
 }
+
+// recvArrived is the receive queue's hook: it runs in the round, under
+// the queue's lock, and leaves the call of OnRecv's f for after it.
+func (a *Association) recvArrived() { a.recvDue.Store(true) }
 
 // Events returns the association's event channel. It is closed when the
 // association ends, after its last event.

@@ -31,18 +31,21 @@ func (s state) String() string {
 		"SHUTDOWN-PENDING", "SHUTDOWN-SENT", "SHUTDOWN-RECEIVED", "SHUTDOWN-ACK-SENT"}[s]
 }
 
-// Association is one SCTP association. Its protocol state belongs to a
-// single goroutine, the loop; the methods hand work to it through queues.
+// Association is one SCTP association. Its protocol state belongs to
+// whichever goroutine holds its token (see assoc_owner.go): one at a time
+// runs the loop's rounds. The methods hand work to it through queues.
 type Association struct {
 	ep  *Endpoint
 	cfg *Config
 	log logging.LeveledLogger
 
-	wake   chan struct{} // one slot: the loop has work
-	parked atomic.Bool   // the loop has no goroutine: signal starts one
-	timer  *time.Timer   // signals at the loop's next deadline; made on first use
-	done   chan struct{} // closed when the loop has exited
-	up     chan struct{} // closed when the association is established (or gone)
+	own   atomic.Int32  // who runs rounds: ownFree, ownBusy, ownAgain or ownEnded
+	timer *time.Timer   // runs a round at the next deadline; made on first use
+	done  chan struct{} // closed when the association has ended
+	up    chan struct{} // closed when the association is established (or gone)
+
+	onRecv  atomic.Pointer[func()] // see OnRecv
+	recvDue atomic.Bool            // onRecv is to be called after the round
 
 	in     inbox
 	sendq  sendQueue
@@ -86,7 +89,7 @@ type Association struct {
 	accepting  streamAccept          // streams the peer opens, for AcceptStream
 	stats      AssocStats
 	closeErr   error     // why the association ended
-	idleAt     time.Time // when the loop parks if no round runs before
+	idleAt     time.Time // when the association trims if no round runs before
 }
 
 // assocInfo is what API calls may read without asking the loop.
@@ -108,38 +111,27 @@ func newAssociation(ep *Endpoint) *Association {
 		ep:        ep,
 		cfg:       &ep.cfg,
 		log:       ep.log,
-		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		up:        make(chan struct{}),
 		localPort: ep.Port(),
 	}
+	a.own.Store(ownBusy) // until Endpoint.start: work queued before waits for it
 	a.pathManager.cfg = a.cfg
 	a.sendq.limit = a.cfg.SendBuffer
 	a.events = eventq.New[Event](a.cfg.EventQueue)
 	return a
 }
 
-// signal wakes the loop, or starts it again if it is parked; it never
-// blocks.
-func (a *Association) signal() {
-	select {
-	case a.wake <- struct{}{}:
-	default:
-	}
-	if a.parked.Load() && a.parked.CompareAndSwap(true, false) {
-		go a.run()
-	}
-}
-
-// exec runs f on the loop and waits for it, unless the association is
-// gone (then it returns false). f gets the loop's time, as all protocol
-// code does: none of it reads the clock.
+// exec runs f in a round and waits for it, unless the association is
+// gone (then it returns false). The round runs on the caller's goroutine
+// if no other runs rounds at the moment. f gets the round's time, as all
+// protocol code does: none of it reads the clock.
 func (a *Association) exec(f func(now time.Time)) bool {
 	ran := make(chan struct{})
 	a.in.mu.Lock()
 	a.in.cmds = append(a.in.cmds, func(now time.Time) { f(now); close(ran) })
 	a.in.mu.Unlock()
-	a.signal()
+	a.poke()
 	select {
 	case <-ran:
 		return true
@@ -148,38 +140,30 @@ func (a *Association) exec(f func(now time.Time)) bool {
 	}
 }
 
-// run is the loop: wait for work or a deadline, process everything queued,
-// send what that produced, repeat until the association is closed. After
-// idleAfter without a round of work it parks instead of waiting (see
-// park); signal then runs it again on a new goroutine.
-func (a *Association) run() {
-	for {
-		now := time.Now()
-		b := a.ep.getBuilder(a)
-		a.processInbox(now, b)
-		a.takeUserData(now)
-		a.windowUpdate()
-		a.fireTimers(now)
-		a.pumpReconfig(now)
-		a.flush(now, b)
-		a.ep.putBuilder(b)
-		if a.state == stateClosed {
-			a.stopTimer()
-			a.finish()
-			a.ep.loops.Done()
-			return
-		}
-		a.publish()
-		idle := a.idleSince(now)
-		a.armTimer()
-		if idle {
-			if a.park() {
-				return
-			}
-			continue
-		}
-		<-a.wake
+// round is one pass of the loop: process everything queued, fire the
+// expired timers, send what that produced and arm the timer for the next
+// deadline. It returns false once the association has ended (after
+// finishing it), and then no round may run again.
+func (a *Association) round() bool {
+	now := time.Now()
+	b := a.ep.getBuilder(a)
+	a.processInbox(now, b)
+	a.takeUserData(now)
+	a.windowUpdate()
+	a.fireTimers(now)
+	a.pumpReconfig(now)
+	a.flush(now, b)
+	a.ep.putBuilder(b)
+	if a.state == stateClosed {
+		a.stopTimer()
+		a.finish()
+		a.ep.loops.Done()
+		return false
 	}
+	a.publish()
+	a.trimIfIdle(now)
+	a.armTimer()
+	return true
 }
 
 // processInbox handles the packets and commands queued for the loop. A

@@ -6,29 +6,28 @@ import (
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
-// An idle association costs no goroutine: after idleAfter without a round
-// of work its loop trims what it does not need while idle and parks, that
-// is, its goroutine exits, leaving a timer armed for the next deadline
-// (a heartbeat, say). The first packet, API call or deadline after that
-// starts a new goroutine through signal. A busy association never parks,
-// so its buffers and goroutine stack stay warm.
+// An idle association costs no goroutine (no association does between
+// rounds, see assoc_owner.go) and, after idleAfter without a round of
+// work, not the buffers it keeps for the next round either: a round that
+// finds it idle that long trims them, leaving the timer armed for the
+// next deadline (a heartbeat, say). A busy association keeps its buffers
+// warm. The timer itself wakes the association at the idle point, so
+// that an association nobody talks to is trimmed too.
 const idleAfter = time.Second
 
-// idleSince reports whether the loop has been idle for idleAfter at now,
-// and trims it if so; otherwise it moves the idle point to idleAfter
-// after this round.
-func (a *Association) idleSince(now time.Time) bool {
+// trimIfIdle trims the association if it has been idle for idleAfter at
+// now; otherwise it moves the idle point to idleAfter after this round.
+func (a *Association) trimIfIdle(now time.Time) {
 	if a.idleAt.IsZero() || now.Before(a.idleAt) {
 		a.idleAt = now.Add(idleAfter)
-		return false
+		return
 	}
 	a.idleAt = time.Time{}
 	a.trim()
-	return true
 }
 
-// armTimer sets the loop's timer to its earliest deadline, or to the idle
-// point if that comes first.
+// armTimer sets the timer to the earliest deadline, or to the idle point
+// if that comes first. The timer's goroutine runs the round itself.
 func (a *Association) armTimer() {
 	next := a.nextDeadline()
 	if !a.idleAt.IsZero() && (next.IsZero() || a.idleAt.Before(next)) {
@@ -38,7 +37,7 @@ func (a *Association) armTimer() {
 	case next.IsZero():
 		a.stopTimer()
 	case a.timer == nil:
-		a.timer = time.AfterFunc(max(time.Until(next), 0), a.signal)
+		a.timer = time.AfterFunc(max(time.Until(next), 0), a.poke)
 	default:
 		a.timer.Reset(max(time.Until(next), 0))
 	}
@@ -47,19 +46,6 @@ func (a *Association) armTimer() {
 func (a *Association) stopTimer() {
 	if a.timer != nil {
 		a.timer.Stop()
-	}
-}
-
-// park lets the loop's goroutine exit. It returns false if work came in
-// while it parked and the loop is to go on with it instead: whoever clears
-// parked first, this goroutine or signal, runs the next round.
-func (a *Association) park() bool {
-	a.parked.Store(true)
-	select {
-	case <-a.wake:
-		return !a.parked.CompareAndSwap(true, false)
-	default:
-		return true
 	}
 }
 

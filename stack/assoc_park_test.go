@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestIdleLoopParks: after idleAfter without work an association's loop
-// trims its buffers and gives up its goroutine; a message, a deadline or
-// an API call brings it back, and it parks again once idle.
+// TestIdleLoopParks: between rounds no goroutine runs an association's
+// loop; after idleAfter without work it trims its buffers; a message, a
+// deadline or an API call runs rounds again.
 func TestIdleLoopParks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, ca, sa := simPair(t, 1, Config{}, Config{})
@@ -27,20 +27,22 @@ func TestIdleLoopParks(t *testing.T) {
 			assert.Equal(t, "ping", string(buf[:n]))
 			assert.Equal(t, uint32(7), info.PPID)
 		}
+		parked := func(a *Association) bool { return a.own.Load() == ownFree }
 		echo()
-		assert.False(t, ca.parked.Load(), "parked right after sending")
+		synctest.Wait()
+		assert.True(t, parked(ca) && parked(sa), "a goroutine still runs rounds after the exchange")
+		var ring []outChunk
+		require.True(t, ca.exec(func(time.Time) { ring = ca.tx.ring.buf }))
+		assert.NotNil(t, ring, "the retransmission ring trimmed before idleAfter")
 		time.Sleep(2 * idleAfter)
 		synctest.Wait()
-		assert.True(t, ca.parked.Load(), "client not parked when idle")
-		assert.True(t, sa.parked.Load(), "server not parked when idle")
-		var ring []outChunk
 		require.True(t, ca.exec(func(time.Time) { ring = ca.tx.ring.buf }))
 		assert.Nil(t, ring, "the idle sender keeps its retransmission ring")
 
 		echo() // the parked loops run again
 		time.Sleep(2 * idleAfter)
 		synctest.Wait()
-		assert.True(t, ca.parked.Load() && sa.parked.Load(), "not parked after the second message")
+		assert.True(t, parked(ca) && parked(sa), "not parked after the second message")
 		assert.Equal(t, uint64(2), ca.Stats().MessagesSent)
 
 		// Heartbeats keep coming from a parked loop's timer.

@@ -9,29 +9,20 @@ import (
 )
 
 // receive is the transport's handler: it checks each datagram's common
-// header and checksum, finds its association and queues it there. Packets
-// that belong to no association (INIT, COOKIE ECHO, out of the blue) are
-// answered here, statelessly. The clock is read once per batch: this is
-// the loop of the endpoint's stateless part.
+// header and checksum, finds its association and queues it there, then
+// has the associations run the rounds that process them (see deliver).
+// Packets that belong to no association (INIT, COOKIE ECHO, out of the
+// blue) are answered here, statelessly. The clock is read once per batch:
+// this is the loop of the endpoint's stateless part.
 func (ep *Endpoint) receive(batch []encap.Datagram) {
 	now := time.Now()
-	var woken [8]*Association
-	n := 0
+	var got received
 	for i := range batch {
-		a := ep.route(now, &batch[i])
-		if a == nil {
-			continue
-		}
-		if n < len(woken) && (n == 0 || woken[n-1] != a) {
-			woken[n] = a
-			n++
-		} else if n == len(woken) {
-			a.signal()
+		if a := ep.route(now, &batch[i]); a != nil {
+			got.add(a)
 		}
 	}
-	for _, a := range woken[:n] {
-		a.signal()
-	}
+	got.deliver(&ep.out)
 }
 
 // route validates d and returns the association it was queued to, if any.

@@ -22,8 +22,10 @@
 //     reported as failed sends.
 //   - Close is Shutdown with a timeout of a few seconds, then Abort.
 //
-// Each association runs one goroutine that owns all of its protocol state
-// and a single timer; API calls and the socket readers hand it work through
-// short queues. An idle association parks: its goroutine exits until the
-// next packet, call or deadline starts another.
+// An association's protocol state and single timer belong to whichever
+// goroutine runs its loop's current round, one at a time: the socket
+// reader that brought a packet, the caller of SendMsg or another API
+// call, or the timer, whichever comes when no round runs; work that comes
+// meanwhile is queued for the running one. Between rounds no goroutine
+// waits for an association.
 package stack

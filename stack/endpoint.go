@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -279,11 +280,46 @@ func (ep *Endpoint) remove(a *Association) {
 	ep.mu.Unlock()
 }
 
-// start runs a's loop; it counts in ep.loops until the association ends,
-// whether its loop has a goroutine or is parked.
+// start runs a's first round, which answers what was queued for it; a
+// counts in ep.loops until it ends.
 func (ep *Endpoint) start(a *Association) {
 	ep.loops.Add(1)
-	go a.run()
+	go a.rounds()
+}
+
+// received lists the associations a batch of packets was queued to, each
+// once, in the order of their first packet.
+type received struct {
+	as [32]*Association // a read batch's worth (encap's default)
+	n  int
+}
+
+// add records that a packet was queued to a. Past the array's size the
+// round is left to a goroutine at once.
+func (r *received) add(a *Association) {
+	switch {
+	case slices.Contains(r.as[:r.n], a):
+	case r.n < len(r.as):
+		r.as[r.n] = a
+		r.n++
+	default:
+		a.signal()
+	}
+}
+
+// deliver has each association run a round for its packets: on the
+// reader's goroutine if none runs one (no hand-off to another goroutine
+// for a request and none for its answer), else by the goroutine that does.
+// The associations of the batch take their turns in order, one round
+// each, and their packets leave together at the end.
+func (r *received) deliver(o *output) {
+	held := r.n > 1 && o.hold()
+	for _, a := range r.as[:r.n] {
+		a.poke()
+	}
+	if held {
+		o.sendRest()
+	}
 }
 
 // newTag returns a random verification tag not in use here.

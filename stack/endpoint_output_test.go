@@ -59,7 +59,13 @@ func dgram(s string, to netip.AddrPort) encap.Datagram {
 	return encap.Datagram{Data: []byte(s), Local: netip.AddrPortFrom(outLocal.Addr(), 0), Remote: to}
 }
 
-func testAssoc() *Association { return &Association{wake: make(chan struct{}, 1)} }
+// testAssoc is an association that never runs: its queued work stays
+// there for the test to look at.
+func testAssoc() *Association {
+	a := &Association{}
+	a.own.Store(ownBusy)
+	return a
+}
 
 // While one flush sends, the others queue copies of their packets and
 // return at once; the leader sends them next, in one batch, in the order

@@ -2,6 +2,7 @@ package registrar
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -105,6 +106,7 @@ type scratch struct {
 type outbox struct {
 	buf  []byte
 	msgs []outMsg
+	sent int // msgs already sent: a flush that may not wait stops short
 }
 
 type outMsg struct {
@@ -118,42 +120,66 @@ func (o *outbox) mark(ppid uint32) { o.msgs = append(o.msgs, outMsg{ppid, len(o.
 func (o *outbox) reset() {
 	o.buf = o.buf[:0]
 	o.msgs = o.msgs[:0]
+	o.sent = 0
 }
 
-// flush sends the answers collected and empties the outbox.
+// errBlocked says that a flush that may not wait left answers behind.
+var errBlocked = errors.New("registrar: send buffer full")
+
+// flush sends the answers collected. With a done ctx it sends only what
+// fits the send buffer and returns errBlocked if some did not; the rest
+// stays in the outbox for a flush that may wait.
 func (s *session) flush(ctx context.Context) error {
-	defer s.out.reset()
-	start := 0
-	for _, m := range s.out.msgs {
-		if err := s.conn.SendMsg(ctx, s.out.buf[start:m.end], stack.SendInfo{PPID: m.ppid}); err != nil {
+	o := &s.out
+	for ; o.sent < len(o.msgs); o.sent++ {
+		start := 0
+		if o.sent > 0 {
+			start = o.msgs[o.sent-1].end
+		}
+		m := o.msgs[o.sent]
+		if err := s.conn.SendMsg(ctx, o.buf[start:m.end], stack.SendInfo{PPID: m.ppid}); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return errBlocked
+			}
 			return err
 		}
-		start = m.end
 	}
 	return nil
+}
+
+// send flushes the outbox and gives the work back, unless the flush left
+// answers behind.
+func (s *session) send(ctx context.Context) error {
+	err := s.flush(ctx)
+	if !errors.Is(err, errBlocked) {
+		s.release()
+	}
+	return err
 }
 
 // serve reads and answers the session's messages until its association
 // ends, then removes the elements registered through it.
 func (s *session) serve(ctx context.Context, c *core) {
-	for s.next(ctx, ctx, c) == nil {
+	for s.next(ctx, ctx, ctx, c) == nil {
 	}
 	s.end(c)
 }
 
 // next reads one message, waiting for it as long as wait lasts, and
-// answers it. An error means the session is over, unless it is wait's.
-func (s *session) next(wait, ctx context.Context, c *core) error {
+// answers it, waiting for room in the send buffer as long as send lasts
+// (errBlocked if that was not long enough). An error means the session
+// is over, unless it is wait's or errBlocked.
+func (s *session) next(wait, send, ctx context.Context, c *core) error {
 	n, info, err := s.conn.RecvMsg(wait, s.head[:])
 	if err != nil {
 		return err
 	}
 	s.acquire()
-	defer s.release()
 	s.key = msgKey{ok: info.Authenticated, id: info.KeyID}
 	s.signWith(s.key)
 	msg, err := s.readRest(ctx, n, info.EOR)
 	if err != nil {
+		s.release()
 		return err
 	}
 	var peer []netip.Addr
@@ -162,7 +188,7 @@ func (s *session) next(wait, ctx context.Context, c *core) error {
 		peer, s.dist = addrsOf(paths), distance(paths)
 	}
 	c.handle(s, info.PPID, msg, peer, time.Now())
-	return s.flush(ctx)
+	return s.send(send)
 }
 
 // end removes the elements registered through s and closes its
@@ -177,7 +203,8 @@ func (s *session) end(c *core) {
 func (s *session) peerAddr() netip.Addr { return s.from.Addr().Unmap() }
 
 // readRest returns the message whose first n bytes are in s.head, in the
-// work's buffer, reading the rest if eor is false. No ASAP or ENRP message
+// work's buffer, reading the rest if eor is false (the association queues
+// messages whole, so that read does not wait). No ASAP or ENRP message
 // is longer than maxMessage: of a longer one it returns the first
 // maxMessage+1 bytes, for the handler to report as malformed, and drops
 // the rest.
