@@ -25,9 +25,21 @@ type Remote struct {
 }
 
 // Dial sets up an association with r and waits until it is established,
-// ctx is done or the handshake times out. A failed Dial returns an *Error
-// naming the peer, the state and what was missing ("no INIT ACK after 3
-// INITs"); it matches ctx's error or ErrHandshakeTimeout with errors.Is.
+// ctx is done or the handshake times out. A failed Dial returns a
+// *DialError naming the peer, the state and what was missing ("no INIT
+// ACK after 3 INITs"); it matches ctx's error or ErrHandshakeTimeout with
+// errors.Is.
+//
+// SCTP allows one association between two endpoints. If ep already has
+// one with any of r's addresses at r's SCTP port (from the first INIT
+// until it has ended, whoever set it up), Dial sends nothing and fails at
+// once with an *AssociatedError, which matches ErrAssociated and carries
+// that association, to use instead. Of two Dials to one peer at the same
+// time, one goes ahead and the other fails so. (A second INIT would reach
+// the peer as a restart of the association it has, RFC 9260 section
+// 5.2.2, which would go on with the new tags at the peer and with no one
+// here.) Only the addresses ep knows count: r may name a peer by an
+// address it has not announced.
 func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	if len(r.Addrs) == 0 || r.Port == 0 {
 		return nil, errors.New("sctp: Dial needs a peer address and SCTP port")
@@ -46,7 +58,8 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	a.dial.retrying = r.Retrying
 	start := time.Now()
 	a.startDial(start, remotes)
-	if err := ep.register(a, a.localTag, a.peerAddrs()); err != nil {
+	a.publish() // its state, for an *AssociatedError of a Dial that races with this one
+	if err := ep.registerDial(a, remotes); err != nil {
 		return nil, err
 	}
 	ep.start(a)
@@ -59,6 +72,26 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	case <-ctx.Done():
 		return nil, a.dialError(remotes, start, a.cancelDial(ctx.Err()))
 	}
+}
+
+// registerDial registers a, a new association with the peer at remotes,
+// unless ep has one with any of these addresses already (see Dial). The
+// check and the registration share the lock, so that of two Dials to one
+// peer at the same time exactly one goes ahead.
+func (ep *Endpoint) registerDial(a *Association, remotes []netip.AddrPort) error {
+	ep.mu.Lock()
+	peers := a.peerAddrs()
+	other := ep.associationLocked(peers, a.peerPort)
+	if other == nil {
+		defer ep.mu.Unlock()
+		return ep.registerLocked(a, a.localTag, peers)
+	}
+	known := slices.Clone(other.routePeers)
+	ep.mu.Unlock()
+	other.mu.Lock() // not under ep.mu: the loop takes ep.mu with its own locks held
+	state := other.info.state
+	other.mu.Unlock()
+	return &AssociatedError{Remotes: remotes, Port: a.peerPort, Association: other, Peer: known, State: state.String()}
 }
 
 // cancelDial aborts a handshake that ctx ended and says how far it got.
