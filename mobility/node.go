@@ -182,6 +182,11 @@ func (n *Node) Events() <-chan Event { return n.events.C() }
 // random token, then a Business Card (RFC 5352) naming this node's handle,
 // so that the peer can resolve it after a move (see control.go). A node
 // without a handle sends no card.
+//
+// Two nodes have at most one Conn between them, whichever dialed: SCTP
+// allows one association between two endpoints, and a Conn is one
+// association. Dial to a peer this node has a Conn with already fails
+// with an error that matches stack.ErrAssociated; use that Conn.
 func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
 	tok := newToken()
 	a, err := n.dialPeer(ctx, peer, 0)
@@ -222,7 +227,7 @@ func (n *Node) dialPeer(ctx context.Context, peer wire.PoolHandle, timeout time.
 		}
 		last = err
 	}
-	return nil, fmt.Errorf("mobility: no element of %q answered: %w", peer, last)
+	return nil, fmt.Errorf("mobility: no element of %q could be dialed: %w", peer, last)
 }
 
 // Accept waits for a peer's new session. The peer's handle comes with its
