@@ -35,11 +35,13 @@ type Remote struct {
 // until it has ended, whoever set it up), Dial sends nothing and fails at
 // once with an *AssociatedError, which matches ErrAssociated and carries
 // that association, to use instead. Of two Dials to one peer at the same
-// time, one goes ahead and the other fails so. (A second INIT would reach
-// the peer as a restart of the association it has, RFC 9260 section
+// time, one goes ahead and the other fails so. (A second association
+// would reach the peer as a restart of the one it has, RFC 9260 section
 // 5.2.2, which would go on with the new tags at the peer and with no one
-// here.) Only the addresses ep knows count: r may name a peer by an
-// address it has not announced.
+// here.) A peer dialed at an address it has not announced is recognised
+// by its INIT ACK, which comes from or lists the addresses it has: the
+// handshake ends there, before the COOKIE ECHO that would restart the
+// association, with the same error.
 func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	if len(r.Addrs) == 0 || r.Port == 0 {
 		return nil, errors.New("sctp: Dial needs a peer address and SCTP port")
@@ -65,6 +67,9 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	ep.start(a)
 	select {
 	case <-a.up:
+		if ae := (*AssociatedError)(nil); errors.As(a.Err(), &ae) {
+			return nil, ae // the INIT ACK revealed the peer (refuseAssociated)
+		}
 		if err := a.Err(); err != nil {
 			return nil, a.dialError(remotes, start, err)
 		}
@@ -86,12 +91,32 @@ func (ep *Endpoint) registerDial(a *Association, remotes []netip.AddrPort) error
 		defer ep.mu.Unlock()
 		return ep.registerLocked(a, a.localTag, peers)
 	}
-	known := slices.Clone(other.routePeers)
 	ep.mu.Unlock()
-	other.mu.Lock() // not under ep.mu: the loop takes ep.mu with its own locks held
-	state := other.info.state
-	other.mu.Unlock()
-	return &AssociatedError{Remotes: remotes, Port: a.peerPort, Association: other, Peer: known, State: state.String()}
+	return newAssociatedError(remotes, a.peerPort, other)
+}
+
+// refuseAssociated ends a handshake in COOKIE-WAIT, with nothing sent,
+// if the peer's INIT ACK came from or lists an address of another
+// association's peer: Dial reached a peer it has an association with at
+// an address that peer had not announced, and the COOKIE ECHO would
+// restart that association there (RFC 9260 section 5.2.2). The INIT ACK
+// left no state at the peer.
+func (a *Association) refuseAssociated(src netip.Addr, listed []netip.Addr) bool {
+	var other *Association
+	for _, addr := range append([]netip.Addr{src.Unmap()}, listed...) {
+		if other = a.ep.owner(a, addr, a.peerPort); other != nil {
+			break
+		}
+	}
+	if other == nil {
+		return false
+	}
+	dialed := make([]netip.AddrPort, 0, len(a.paths))
+	for _, p := range a.paths {
+		dialed = append(dialed, p.remote)
+	}
+	a.terminate(newAssociatedError(dialed, a.peerPort, other))
+	return true
 }
 
 // cancelDial aborts a handshake that ctx ended and says how far it got.

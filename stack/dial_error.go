@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -69,6 +70,19 @@ type AssociatedError struct {
 	Association *Association     // the association the endpoint has with the peer
 	Peer        []netip.Addr     // the peer addresses that association has here
 	State       string           // its RFC 9260 state at the refusal, e.g. ESTABLISHED
+}
+
+// newAssociatedError describes the refusal of a Dial to remotes, SCTP
+// port port, for other's sake. It takes ep.mu, then other.mu: the caller
+// must hold neither.
+func newAssociatedError(remotes []netip.AddrPort, port uint16, other *Association) *AssociatedError {
+	other.ep.mu.Lock()
+	known := slices.Clone(other.routePeers)
+	other.ep.mu.Unlock()
+	other.mu.Lock()
+	state := other.info.state
+	other.mu.Unlock()
+	return &AssociatedError{Remotes: remotes, Port: port, Association: other, Peer: known, State: state.String()}
 }
 
 func (e *AssociatedError) Error() string {

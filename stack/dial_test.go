@@ -179,6 +179,39 @@ func TestDialRefusesAssociatedPeer(t *testing.T) {
 	})
 }
 
+// TestDialRecognisesPeerByInitAck: a Dial to an address of the peer that
+// the association with it does not know (here beyond MaxPeerAddrs) goes
+// out, and the INIT ACK, which lists the address the association has,
+// ends it there: it fails with the same *AssociatedError, and no COOKIE
+// ECHO restarts the association at the peer.
+func TestDialRecognisesPeerByInitAck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := simnet.New(5)
+		defer n.Close()
+		srv := simEndpoint(t, n.AddHost("server", srv1, srv2), Config{Port: 5000}, true)
+		cli := simEndpoint(t, n.AddHost("client", cli1), Config{MaxPeerAddrs: 1}, false)
+		ca, sa := connect(t, cli, srv, srv1)
+		require.Nil(t, cli.Association(Remote{Addrs: []netip.Addr{srv2}, Port: 5000}), "the association knows srv2")
+
+		_, err := cli.Dial(t.Context(), Remote{Addrs: []netip.Addr{srv2}, Port: 5000})
+		var ae *AssociatedError
+		require.ErrorAs(t, err, &ae)
+		assert.ErrorIs(t, err, ErrAssociated)
+		assert.Same(t, ca, ae.Association)
+		assert.ErrorContains(t, err, "sctp: dial 198.51.100.2:5000")
+		time.Sleep(time.Second)
+		for drained := false; !drained; {
+			select {
+			case ev := <-sa.Events():
+				assert.NotEqual(t, EventRestart, ev.Type)
+			default:
+				drained = true
+			}
+		}
+		exchange(t, ca, sa)
+	})
+}
+
 // exchange sends a message each way between a and b and checks that it
 // arrives.
 func exchange(t *testing.T, a, b *Association) {
