@@ -185,6 +185,11 @@ func (n *Node) Events() <-chan Event { return n.events.C() }
 // without a handle sends no card. It returns once the peer has answered
 // the opening with its half of the session key (session_key.go), without
 // which the session could not continue after a failover.
+//
+// Two nodes have at most one Conn between them, whichever dialed: SCTP
+// allows one association between two endpoints, and a Conn is one
+// association. Dial to a peer this node has a Conn with already fails
+// with an error that matches stack.ErrAssociated; use that Conn.
 func (n *Node) Dial(ctx context.Context, peer wire.PoolHandle) (*Conn, error) {
 	o := opening{peer: peer, tok: newToken(), dialler: true, priv: newKeyPair()}
 	a, err := n.dialPeer(ctx, peer, 0)
@@ -241,7 +246,7 @@ func (n *Node) dialPeer(ctx context.Context, peer wire.PoolHandle, timeout time.
 		}
 		last = err
 	}
-	return nil, fmt.Errorf("mobility: no element of %q answered: %w", peer, last)
+	return nil, fmt.Errorf("mobility: no element of %q could be dialed: %w", peer, last)
 }
 
 // Accept waits for a peer's new session. The peer's handle comes with its

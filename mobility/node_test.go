@@ -1,6 +1,7 @@
 package mobility
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
+	"github.com/mobisctp/mobisctp/stack"
 )
 
 var (
@@ -81,6 +83,30 @@ func TestDialAcceptByHandle(t *testing.T) {
 		}
 		if n, err := sa.Read(buf); err != nil || string(buf[:n]) != "pong" {
 			t.Fatalf("stream read %q, %v", buf[:n], err)
+		}
+	})
+}
+
+// TestOneConnPerPeer: a node that has a Conn with a peer, whichever end
+// dialed, cannot dial it a second time (a second association would
+// restart the first at the peer), and the Conn it has goes on.
+func TestOneConnPerPeer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		a, ca, b, cb := dialPair(t, w, "node-a")
+		if _, err := a.Dial(t.Context(), wire.PoolHandle("node-b")); !errors.Is(err, stack.ErrAssociated) {
+			t.Errorf("the dialler again: %v, want stack.ErrAssociated", err)
+		}
+		if _, err := b.Dial(t.Context(), wire.PoolHandle("node-a")); !errors.Is(err, stack.ErrAssociated) {
+			t.Errorf("the acceptor: %v, want stack.ErrAssociated", err)
+		}
+		time.Sleep(time.Second)
+		if err := ca.Send(t.Context(), []byte("ping"), 1); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 64)
+		if n, _, err := cb.Recv(t.Context(), buf); err != nil || string(buf[:n]) != "ping" {
+			t.Fatalf("received %q, %v", buf[:n], err)
 		}
 	})
 }

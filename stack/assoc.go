@@ -281,6 +281,9 @@ func expired(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }
 
 // finish runs when the loop exits: it wakes every waiter with the reason.
 func (a *Association) finish() {
+	// Out of the tables first: whoever learns of the end from a waiter
+	// below may Dial the same peer again at once.
+	a.ep.remove(a)
 	err := a.closeErr
 	if err == nil {
 		err = ErrClosed
@@ -302,7 +305,6 @@ func (a *Association) finish() {
 		q.ready.broadcast()
 	})
 
-	a.ep.remove(a)
 	a.events.Close()
 	// Drain packets that raced with the exit so their buffers return.
 	pkts, _ := a.in.take(nil, nil)

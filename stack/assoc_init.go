@@ -106,6 +106,9 @@ func (a *Association) handleInitAck(now time.Time, rp *rxPacket, c wire.Chunk) b
 		a.abortWithTag(now, &wire.MissingParamCause{Types: []wire.ParamType{wire.ParamStateCookie}}, init.InitiateTag, errProtocolViolation)
 		return false
 	}
+	if a.refuseAssociated(rp.remote.Addr(), pp.addrs) {
+		return false
+	}
 	if cause := a.setupPeer(now, &init, &pp, rp.remote, a.hs.localTSN, a.cfg.OutStreams, a.cfg.MaxInStreams, a.hs.authLocal); cause != nil {
 		a.abortWithTag(now, cause, init.InitiateTag, errProtocolViolation)
 		return false

@@ -25,9 +25,23 @@ type Remote struct {
 }
 
 // Dial sets up an association with r and waits until it is established,
-// ctx is done or the handshake times out. A failed Dial returns an *Error
-// naming the peer, the state and what was missing ("no INIT ACK after 3
-// INITs"); it matches ctx's error or ErrHandshakeTimeout with errors.Is.
+// ctx is done or the handshake times out. A failed Dial returns a
+// *DialError naming the peer, the state and what was missing ("no INIT
+// ACK after 3 INITs"); it matches ctx's error or ErrHandshakeTimeout with
+// errors.Is.
+//
+// SCTP allows one association between two endpoints. If ep already has
+// one with any of r's addresses at r's SCTP port (from the first INIT
+// until it has ended, whoever set it up), Dial sends nothing and fails at
+// once with an *AssociatedError, which matches ErrAssociated and carries
+// that association, to use instead. Of two Dials to one peer at the same
+// time, one goes ahead and the other fails so. (A second association
+// would reach the peer as a restart of the one it has, RFC 9260 section
+// 5.2.2, which would go on with the new tags at the peer and with no one
+// here.) A peer dialed at an address it has not announced is recognised
+// by its INIT ACK, which comes from or lists the addresses it has: the
+// handshake ends there, before the COOKIE ECHO that would restart the
+// association, with the same error.
 func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	if len(r.Addrs) == 0 || r.Port == 0 {
 		return nil, errors.New("sctp: Dial needs a peer address and SCTP port")
@@ -46,12 +60,16 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	a.dial.retrying = r.Retrying
 	start := time.Now()
 	a.startDial(start, remotes)
-	if err := ep.register(a, a.localTag, a.peerAddrs()); err != nil {
+	a.publish() // its state, for an *AssociatedError of a Dial that races with this one
+	if err := ep.registerDial(a, remotes); err != nil {
 		return nil, err
 	}
 	ep.start(a)
 	select {
 	case <-a.up:
+		if ae := (*AssociatedError)(nil); errors.As(a.Err(), &ae) {
+			return nil, ae // the INIT ACK revealed the peer (refuseAssociated)
+		}
 		if err := a.Err(); err != nil {
 			return nil, a.dialError(remotes, start, err)
 		}
@@ -59,6 +77,46 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 	case <-ctx.Done():
 		return nil, a.dialError(remotes, start, a.cancelDial(ctx.Err()))
 	}
+}
+
+// registerDial registers a, a new association with the peer at remotes,
+// unless ep has one with any of these addresses already (see Dial). The
+// check and the registration share the lock, so that of two Dials to one
+// peer at the same time exactly one goes ahead.
+func (ep *Endpoint) registerDial(a *Association, remotes []netip.AddrPort) error {
+	ep.mu.Lock()
+	peers := a.peerAddrs()
+	other := ep.associationLocked(peers, a.peerPort)
+	if other == nil {
+		defer ep.mu.Unlock()
+		return ep.registerLocked(a, a.localTag, peers)
+	}
+	ep.mu.Unlock()
+	return newAssociatedError(remotes, a.peerPort, other)
+}
+
+// refuseAssociated ends a handshake in COOKIE-WAIT, with nothing sent,
+// if the peer's INIT ACK came from or lists an address of another
+// association's peer: Dial reached a peer it has an association with at
+// an address that peer had not announced, and the COOKIE ECHO would
+// restart that association there (RFC 9260 section 5.2.2). The INIT ACK
+// left no state at the peer.
+func (a *Association) refuseAssociated(src netip.Addr, listed []netip.Addr) bool {
+	var other *Association
+	for _, addr := range append([]netip.Addr{src.Unmap()}, listed...) {
+		if other = a.ep.owner(a, addr, a.peerPort); other != nil {
+			break
+		}
+	}
+	if other == nil {
+		return false
+	}
+	dialed := make([]netip.AddrPort, 0, len(a.paths))
+	for _, p := range a.paths {
+		dialed = append(dialed, p.remote)
+	}
+	a.terminate(newAssociatedError(dialed, a.peerPort, other))
+	return true
 }
 
 // cancelDial aborts a handshake that ctx ended and says how far it got.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +56,45 @@ func (e *DialError) Error() string {
 }
 
 func (e *DialError) Unwrap() error { return e.Err }
+
+// ErrAssociated is why Dial refuses a peer the endpoint already has an
+// association with; the error is an *AssociatedError.
+var ErrAssociated = errors.New("sctp: already associated with this peer")
+
+// AssociatedError is Dial's refusal to set up a second association with a
+// peer (see Dial): Association is the one the endpoint has, to reuse or to
+// end first. It unwraps to ErrAssociated.
+type AssociatedError struct {
+	Remotes     []netip.AddrPort // whom Dial was to reach, with the UDP port
+	Port        uint16           // the peer's SCTP port
+	Association *Association     // the association the endpoint has with the peer
+	Peer        []netip.Addr     // the peer addresses that association has here
+	State       string           // its RFC 9260 state at the refusal, e.g. ESTABLISHED
+}
+
+// newAssociatedError describes the refusal of a Dial to remotes, SCTP
+// port port, for other's sake. It takes ep.mu, then other.mu: the caller
+// must hold neither.
+func newAssociatedError(remotes []netip.AddrPort, port uint16, other *Association) *AssociatedError {
+	other.ep.mu.Lock()
+	known := slices.Clone(other.routePeers)
+	other.ep.mu.Unlock()
+	other.mu.Lock()
+	state := other.info.state
+	other.mu.Unlock()
+	return &AssociatedError{Remotes: remotes, Port: port, Association: other, Peer: known, State: state.String()}
+}
+
+func (e *AssociatedError) Error() string {
+	peer := make([]string, len(e.Peer))
+	for i, p := range e.Peer {
+		peer[i] = netip.AddrPortFrom(p, e.Port).String()
+	}
+	return fmt.Sprintf("sctp: dial %s: already associated with this peer: the association with %s, in state %s, is to be used or ended first",
+		formatPeer(e.Remotes, e.Port), strings.Join(peer, ","), e.State)
+}
+
+func (e *AssociatedError) Unwrap() error { return ErrAssociated }
 
 // dialTrace is what the loop records of a handshake for DialError; the
 // dialing goroutine reads it.

@@ -4,7 +4,10 @@
 // An Endpoint owns an SCTP port and a set of local addresses, each with a
 // UDP socket. It dials associations (Endpoint.Dial) and, once listening,
 // accepts them (Endpoint.Accept). Many associations share the endpoint's
-// sockets.
+// sockets, one per peer endpoint: Dial to a peer the endpoint already has
+// an association with fails at once with an *AssociatedError (errors.Is
+// ErrAssociated) that carries it, and Endpoint.Association finds it
+// beforehand.
 //
 // An Association carries messages: SendMsg queues one message on a stream
 // with a payload protocol identifier, optionally unordered or with a

@@ -209,6 +209,10 @@ func (ep *Endpoint) Close() error {
 func (ep *Endpoint) register(a *Association, tag uint32, peerAddrs []netip.Addr) error {
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
+	return ep.registerLocked(a, tag, peerAddrs)
+}
+
+func (ep *Endpoint) registerLocked(a *Association, tag uint32, peerAddrs []netip.Addr) error {
 	if ep.closed {
 		return ErrClosed
 	}
@@ -244,20 +248,26 @@ func (ep *Endpoint) owner(a *Association, addr netip.Addr, port uint16) *Associa
 	return nil
 }
 
-// HasAssociation reports whether ep has an association with one of r's
-// addresses at r's SCTP port. SCTP allows one association between two
-// endpoints: Dial to such a peer reaches it as a restart of the
-// association it has, which then goes on with the new one's tags and
-// leaves the existing one here talking to no one.
-func (ep *Endpoint) HasAssociation(r Remote) bool {
+// Association returns the association ep has with one of r's addresses at
+// r's SCTP port, in any state until it has ended, or nil. SCTP allows one
+// association between two endpoints, so Dial to such a peer fails with an
+// *AssociatedError that carries the same association: this is the way to
+// find it beforehand, to reuse it.
+func (ep *Endpoint) Association(r Remote) *Association {
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
-	for _, addr := range r.Addrs {
-		if ep.byPeer[peerKey{addr.Unmap(), r.Port}] != nil {
-			return true
+	return ep.associationLocked(r.Addrs, r.Port)
+}
+
+// associationLocked returns the association that one of addrs with SCTP
+// port port belongs to, or nil.
+func (ep *Endpoint) associationLocked(addrs []netip.Addr, port uint16) *Association {
+	for _, addr := range addrs {
+		if a := ep.byPeer[peerKey{addr.Unmap(), port}]; a != nil {
+			return a
 		}
 	}
-	return false
+	return nil
 }
 
 func (ep *Endpoint) unregisterLocked(a *Association) {

@@ -136,6 +136,7 @@ func (ep *Endpoint) handleCookieEcho(now time.Time, d *encap.Datagram, pkt wire.
 		ep.sendReply(d, ck.init.InitiateTag, abortChunk(cause))
 		return nil
 	}
+	a.publish() // its state, for an *AssociatedError of a Dial to this peer
 	if ep.register(a, a.localTag, a.peerAddrs()) != nil {
 		return nil
 	}

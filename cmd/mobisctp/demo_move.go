@@ -287,12 +287,16 @@ func runMoveDemo(ctx context.Context, e *env, svgPath string) error {
 }
 
 // dialWhenRegistered dials peer once it has registered (the nodes start
-// at the same time).
+// at the same time). A node that has a Conn with peer already fails at
+// once: waiting would not change that.
 func dialWhenRegistered(ctx context.Context, n *mobility.Node, peer string) (*mobility.Conn, error) {
 	for {
 		c, err := n.Dial(ctx, wire.PoolHandle(peer))
 		if err == nil {
 			return c, nil
+		}
+		if errors.Is(err, stack.ErrAssociated) {
+			return nil, fmt.Errorf("dial %s: %w", peer, err)
 		}
 		select {
 		case <-ctx.Done():

@@ -19,9 +19,10 @@ import (
 // acceptLoop accepts the associations that reach the element's endpoint
 // until the endpoint closes. Those opened by a registrar the element knows
 // (its list, or a Server Announce) carry keep-alives and are kept as
-// registrar associations; the others are pool users', for Accept. When
-// Accept is not called often enough, pool users beyond the backlog are
-// refused, as stack.Endpoint refuses them.
+// registrar associations (the element's hunt for a registrar uses such
+// an association rather than dial a second); the others are pool users',
+// for Accept. When Accept is not called often enough, pool users beyond
+// the backlog are refused, as stack.Endpoint refuses them.
 func (e *Element) acceptLoop() {
 	defer close(e.users)
 	for {
@@ -31,7 +32,7 @@ func (e *Element) acceptLoop() {
 			return
 		}
 		if r, ok := e.regs.known(a); ok {
-			newRegistrarConn(a, r, e.cfg.KeyID, e.keepAlive)
+			e.regs.welcome(newRegistrarConn(a, r, e.cfg.KeyID, e.keepAlive))
 			continue
 		}
 		select {

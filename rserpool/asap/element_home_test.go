@@ -155,3 +155,47 @@ func TestElementsFollowTakeover(t *testing.T) {
 		}
 	})
 }
+
+// TestElementHuntUsesRegistrarsAssociation: when a registrar of the
+// element's list has opened an association to the element (as a new home
+// does), the element's hunt registers over it: Dial refuses a second
+// association, which the registrar would take for a restart of its own.
+func TestElementHuntUsesRegistrarsAssociation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		_, rcfg := w.host("registrar", reg1Addr, wire.PortASAP)
+		rep := w.endpoint(rcfg) // not listening: the element's first hunt fails
+		reg := stack.Remote{Addrs: []netip.Addr{reg1Addr}, Port: wire.PortASAP, UDPPort: wire.PortASAP}
+		e, _ := w.element("pe", pe1Addr, ElementConfig{Handle: echoHandle, Registrars: []stack.Remote{reg}})
+		elementEvent(t, e, ElementRegistrationFailed)
+
+		a, err := rep.Dial(t.Context(), stack.Remote{Addrs: []netip.Addr{pe1Addr}, Port: 7000, UDPPort: 7000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 4096)
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		n, _, err := a.RecvMsg(ctx, buf)
+		if err != nil {
+			t.Fatalf("no registration over the registrar's association: %v", err)
+		}
+		m, err := wire.ParseASAP(buf[:n])
+		var req wire.Registration
+		if err != nil || m.Type() != wire.ASAPRegistration || m.Decode(&req) != nil {
+			t.Fatalf("got %v (%v), want a Registration", m.Type(), err)
+		}
+		resp := wire.RegistrationResponse{Handle: req.Handle, PEID: req.Element.ID}
+		if err := a.SendMsg(t.Context(), wire.AppendASAP(nil, &resp), stack.SendInfo{PPID: wire.PPIDASAP}); err != nil {
+			t.Fatal(err)
+		}
+		if ev := elementEvent(t, e, ElementRegistered); !sameRegistrar(ev.Registrar, reg) {
+			t.Errorf("registered at %v, want %v", ev.Registrar, reg)
+		}
+		select {
+		case <-a.Done():
+			t.Errorf("the registrar's association ended: %v", a.Err())
+		default:
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/rserpool/wire"
@@ -31,6 +32,11 @@ type registrarSet struct {
 	mu   huntLock // held while hunting, so that only one hunt runs
 	next int      // index of the registrar to try first, modulo the list's length
 	conn *registrarConn
+
+	// opened are the associations registrars opened to this endpoint
+	// (see acceptLoop), which a hunt uses instead of dialing a second.
+	openedMu sync.Mutex
+	opened   map[*stack.Association]*registrarConn
 }
 
 func newRegistrarSet(ep *stack.Endpoint, static []stack.Remote, announces *Announces, timeout time.Duration,
@@ -81,12 +87,48 @@ func (s *registrarSet) get(ctx context.Context) (*registrarConn, error) {
 			s.conn = newRegistrarConn(a, r, s.key, s.unsolicited)
 			return s.conn, nil
 		}
+		if c := s.openedBy(err); c != nil {
+			s.conn = c
+			return c, nil
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		tried = append(tried, strings.TrimPrefix(err.Error(), "sctp: "))
 	}
 	return nil, fmt.Errorf("%w: tried %s", ErrNoRegistrar, strings.Join(tried, "; "))
+}
+
+// welcome keeps c, an association a registrar of the list opened to this
+// endpoint, for a hunt that reaches that registrar: SCTP allows one
+// association between two endpoints, so Dial refuses a second one.
+func (s *registrarSet) welcome(c *registrarConn) {
+	s.openedMu.Lock()
+	defer s.openedMu.Unlock()
+	if s.opened == nil {
+		s.opened = make(map[*stack.Association]*registrarConn)
+	}
+	for a, o := range s.opened {
+		if o.ended() {
+			delete(s.opened, a)
+		}
+	}
+	s.opened[c.a] = c
+}
+
+// openedBy returns the association a registrar opened that made Dial
+// fail with err, if that is why it failed and it is still up.
+func (s *registrarSet) openedBy(err error) *registrarConn {
+	var ae *stack.AssociatedError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	s.openedMu.Lock()
+	defer s.openedMu.Unlock()
+	if c := s.opened[ae.Association]; c != nil && !c.ended() {
+		return c
+	}
+	return nil
 }
 
 // drop aborts c, if it is still the current association, so that the next

@@ -63,6 +63,15 @@ const recvQueue = 64
 
 // Session is a pool user's session with a pool: one element at a time,
 // another one after a failure. Its methods are safe for concurrent use.
+//
+// The sessions of a User share its endpoint, and SCTP allows one
+// association between two endpoints: two sessions are never served by one
+// element at the same time. A session passes over an element that another
+// one is connected to (SessionConnectFailed with an error that matches
+// stack.ErrAssociated) and does not report it as unreachable; with no
+// other element, it fails or tries again as for any element that cannot
+// be reached (see ConnectWait). Several sessions with one element need a
+// User on an endpoint each.
 type Session struct {
 	u      *User
 	handle wire.PoolHandle

@@ -16,7 +16,7 @@ const (
 	SessionConnected     SessionEventType = iota + 1 // first association, with New
 	SessionElementLost                               // the association with Old failed (Err); Old is reported unreachable
 	SessionElementClosed                             // Old ended the association gracefully
-	SessionConnectFailed                             // New could not be reached (Err); it is reported unreachable
+	SessionConnectFailed                             // New could not be reached (Err); it is reported unreachable, unless another session has it (stack.ErrAssociated)
 	SessionResolveFailed                             // no element to try (Err); trying again after RetryDelay
 	SessionFailover                                  // the session moved from Old to New in Took
 )

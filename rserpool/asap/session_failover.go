@@ -75,7 +75,11 @@ func (s *Session) failover(old *wire.PoolElement, failed bool) (*stack.Associati
 			}
 			excluded[el.ID] = true
 			s.post(SessionEvent{Type: SessionConnectFailed, New: el, Err: err})
-			s.u.reportInBackground(s.handle, el.ID)
+			if !errors.Is(err, stack.ErrAssociated) {
+				// Associated already: another session of this user's
+				// endpoint is connected to el, which is alive.
+				s.u.reportInBackground(s.handle, el.ID)
+			}
 		}
 		if old == nil && s.giveUp(start, err) {
 			return nil, wire.PoolElement{}, false

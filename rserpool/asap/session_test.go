@@ -230,3 +230,43 @@ func TestConnectEmptyPoolWaits(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionsOfOneUserTakeDistinctElements: the sessions of one user
+// share its endpoint, which has at most one association with an element:
+// a second session goes to another element, a third, with no element
+// left, fails with stack.ErrAssociated, and neither reports the busy
+// elements unreachable nor disturbs the sessions that have them.
+func TestSessionsOfOneUserTakeDistinctElements(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		p := newPool(t, w, pe1Addr, pe2Addr)
+		u := w.user("pu", puAddr, UserConfig{Registrars: []stack.Remote{p.remote}})
+		s1, s2 := connect(t, u), connect(t, u)
+		el1, _ := s1.Element()
+		el2, _ := s2.Element()
+		if el1.ID == el2.ID {
+			t.Fatalf("both sessions on element %v", ElementString(el1))
+		}
+		_, err := u.Connect(t.Context(), echoHandle, SessionConfig{})
+		if !errors.Is(err, stack.ErrAssociated) {
+			t.Errorf("a third session: %v, want stack.ErrAssociated", err)
+		}
+		time.Sleep(time.Second) // reports would have arrived
+		if n := p.reg.Stats().Unreachables; n != 0 {
+			t.Errorf("%d unreachable reports", n)
+		}
+		for i, s := range []*Session{s1, s2} {
+			seq, err := s.Send(t.Context(), []byte("ping"), stack.SendInfo{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m, err := s.Recv(t.Context()); err != nil || string(m.Data) != "ping" {
+				t.Errorf("session %d: echo %q, %v", i+1, m.Data, err)
+			}
+			s.Ack(seq)
+			if s.Stats().Failovers != 0 {
+				t.Errorf("session %d failed over", i+1)
+			}
+		}
+	})
+}

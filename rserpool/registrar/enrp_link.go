@@ -2,6 +2,7 @@ package registrar
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -136,6 +137,11 @@ func (r *Registrar) enrpConnect(to stack.Remote) wire.ServerID {
 	ctx, cancel := context.WithTimeout(r.ctx, sendTimeout)
 	a, err := r.enrp.ep.Dial(ctx, to)
 	cancel()
+	if ae := (*stack.AssociatedError)(nil); errors.As(err, &ae) {
+		// The peer dialed first and that association serves the link: a
+		// second one would restart it at the peer.
+		return r.core.linkOver(ae.Association)
+	}
 	if err != nil {
 		r.log.Debugf("ENRP peer %v: %v", to.Addrs, err)
 		return 0
@@ -153,6 +159,19 @@ func (r *Registrar) enrpConnect(to stack.Remote) wire.ServerID {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return l.id
+}
+
+// linkOver returns the server ID of the peer on the link over a, 0 if
+// none has spoken there (yet).
+func (c *core) linkOver(a *stack.Association) wire.ServerID {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for l := range c.enrp.all {
+		if l.a == a {
+			return l.id
+		}
+	}
+	return 0
 }
 
 // serveLink reads a peer's messages until the association ends; its
@@ -398,16 +417,13 @@ func (r *Registrar) sendHomes(homes []homeClaim) {
 }
 
 func (r *Registrar) sendHome(group []homeClaim) {
-	if r.ep.HasAssociation(group[0].to) {
-		// The element's own association, over which it registers or
-		// did: a second one would restart it at the element and leave
-		// the session here with dead tags, its keep-alives unanswered.
-		return
-	}
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.KeepAliveTimeout)
 	defer cancel()
 	a, err := r.ep.Dial(ctx, group[0].to)
 	if err != nil {
+		// Among the failures: stack.ErrAssociated, when the element's
+		// endpoint has an association here already, over which it
+		// registers or did. It stays as it is: its session keeps it.
 		r.log.Debugf("home keep-alive to %v: %v", group[0].to.Addrs, err)
 		return
 	}
