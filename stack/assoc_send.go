@@ -14,6 +14,7 @@ const chunkCost = 64
 // outMsg is a message accepted by SendMsg.
 type outMsg struct {
 	data     []byte
+	blk      *slab // holds data; every chunk cut from it takes a reference
 	info     SendInfo
 	deadline time.Time // PR-SCTP lifetime end; zero means reliable
 }
@@ -191,8 +192,10 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) outChunk {
 		}
 	}
 	n := min(len(m.data)-s.frag.off, maxPayload)
+	m.blk.retain()
 	c := outChunk{
 		data:     m.data[s.frag.off : s.frag.off+n],
+		blk:      m.blk,
 		deadline: m.deadline,
 		ppid:     m.info.PPID,
 		mid:      s.frag.mid,
@@ -230,6 +233,7 @@ func (s *sender) compactQueue() {
 }
 
 func (s *sender) popQueue() {
+	s.queue[s.qhead].blk.release()
 	s.queue[s.qhead] = outMsg{}
 	s.qhead++
 	s.frag = fragState{}
@@ -290,6 +294,7 @@ func (a *Association) abandonChunk(c *outChunk) {
 		a.emit(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: ErrLifetimeExpired})
 	}
 	c.data = nil
+	releaseSlab(&c.blk)
 	a.tx.sendFwd = true
 }
 

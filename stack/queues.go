@@ -137,17 +137,17 @@ func (q *recvQueue) push(m Message) {
 	q.bytes += rxCost(len(m.Data))
 }
 
-// pop removes the first message; the caller holds mu and checked there is
-// one.
-func (q *recvQueue) pop() Message {
-	m := q.msgs[q.head]
-	q.msgs[q.head] = Message{}
+// pop drops the first message, which has been read, and releases its
+// data; the caller holds mu and checked there is one.
+func (q *recvQueue) pop() {
+	m := &q.msgs[q.head]
+	q.bytes -= rxCost(len(m.Data))
+	m.blk.release()
+	*m = Message{}
 	q.head++
 	if q.head == len(q.msgs) {
 		q.msgs, q.head = shrink(q.msgs[:0]), 0
 	}
-	q.bytes -= rxCost(len(m.Data))
-	return m
 }
 
 func (q *recvQueue) empty() bool { return q.head == len(q.msgs) }

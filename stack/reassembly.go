@@ -24,7 +24,8 @@ type frag struct {
 	ppid  uint32
 	flags wire.DataFlags
 	data  []byte
-	key   keyTag // what authenticated the chunk
+	blk   *slab // holds data
+	key   keyTag      // what authenticated the chunk
 }
 
 func (f *frag) unordered() bool { return f.flags.Has(wire.FlagUnordered) }
@@ -35,7 +36,8 @@ type Message struct {
 	Stream    uint16
 	PPID      uint32
 	Unordered bool
-	key       keyTag // what authenticated every chunk of the message
+	key       keyTag      // what authenticated every chunk of the message
+	blk       *slab // holds Data: released when the message has been read
 }
 
 // inStream is the ordering state of one inbound stream. An association
@@ -73,7 +75,7 @@ func newReassembler(inStreams uint16, idata bool, ar *arena, deliver func(Messag
 // out of the packet buffer.
 func (r *reassembler) add(f frag) {
 	if f.flags.Has(wire.FlagBegin|wire.FlagEnd) && (!r.idata || f.fsn == 0) {
-		r.complete(f.sid, f.mid, f.unordered(), Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key})
+		r.complete(f.sid, f.mid, f.unordered(), Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key, blk: f.blk})
 		return
 	}
 	i := sort.Search(len(r.frags), func(i int) bool { return !r.less(&r.frags[i], &f) })
@@ -134,14 +136,15 @@ func (r *reassembler) tryAssemble(i int) {
 		size += len(f.data)
 		key = key.join(f.key)
 	}
-	data := r.arena.alloc(size)
+	data, blk := r.arena.alloc(size)
 	for _, f := range r.frags[first : last+1] {
 		data = append(data, f.data...)
+		f.blk.release()
 	}
 	head := r.frags[first]
 	r.frags = shrink(append(r.frags[:first], r.frags[last+1:]...))
 	r.held -= size + (last+1-first)*rxChunkOverhead
-	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered(), key: key})
+	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered(), key: key, blk: blk})
 }
 
 // complete hands a whole message to ordering.
@@ -242,6 +245,7 @@ func (r *reassembler) dropFrags(abandoned func(*frag) bool) {
 	for _, f := range r.frags {
 		if abandoned(&f) {
 			r.held -= rxCost(len(f.data))
+			f.blk.release()
 			continue
 		}
 		kept = append(kept, f)
