@@ -20,7 +20,7 @@ const (
 // is cumulatively acknowledged. It is stored by value in a chunkRing.
 type outChunk struct {
 	data     []byte
-	blk      *slab // holds data until the chunk is acknowledged or abandoned
+	blk      *slab     // holds data until the chunk is acknowledged or abandoned
 	deadline time.Time // PR-SCTP lifetime end; zero means fully reliable
 	sentAt   time.Time // last transmission
 	path     *path     // destination of the last transmission

@@ -24,8 +24,8 @@ type frag struct {
 	ppid  uint32
 	flags wire.DataFlags
 	data  []byte
-	blk   *slab // holds data
-	key   keyTag      // what authenticated the chunk
+	blk   *slab  // holds data
+	key   keyTag // what authenticated the chunk
 }
 
 func (f *frag) unordered() bool { return f.flags.Has(wire.FlagUnordered) }
@@ -36,8 +36,8 @@ type Message struct {
 	Stream    uint16
 	PPID      uint32
 	Unordered bool
-	key       keyTag      // what authenticated every chunk of the message
-	blk       *slab // holds Data: released when the message has been read
+	key       keyTag // what authenticated every chunk of the message
+	blk       *slab  // holds Data: released when the message has been read
 }
 
 // inStream is the ordering state of one inbound stream. An association
