@@ -15,31 +15,58 @@ import (
 // the loop of the endpoint's stateless part.
 func (ep *Endpoint) receive(batch []encap.Datagram) {
 	now := time.Now()
-	var woken [8]*Association
-	n := 0
+	var store [rxRunMax]rxPacket
+	run := rxRun{ep: ep, pkts: store[:0]}
 	for i := range batch {
-		a := ep.route(now, &batch[i])
-		if a == nil {
-			continue
-		}
-		if n < len(woken) && (n == 0 || woken[n-1] != a) {
-			woken[n] = a
-			n++
-		} else if n == len(woken) {
-			a.signal()
-		}
+		ep.route(now, &batch[i], &run)
 	}
-	for _, a := range woken[:n] {
-		a.signal()
-	}
+	run.flush()
 }
 
-// route validates d and returns the association it was queued to, if any.
-func (ep *Endpoint) route(now time.Time, d *encap.Datagram) *Association {
+// rxRunMax is the most packets an rxRun holds before it hands them over.
+const rxRunMax = 32
+
+// rxRun gathers the consecutive datagrams of a batch that go to one
+// association, typically all of a GRO read, so that they are queued with
+// one lock of its inbox, which its loop takes too, and one wake-up.
+type rxRun struct {
+	ep   *Endpoint
+	a    *Association
+	pkts []rxPacket
+}
+
+// add takes d for a (see bufPool.hold), after handing over the run of
+// another association.
+func (r *rxRun) add(a *Association, d *encap.Datagram) {
+	if a != r.a || len(r.pkts) == rxRunMax {
+		r.flush()
+		r.a = a
+	}
+	data, buf := r.ep.bufs.hold(d)
+	r.pkts = append(r.pkts, rxPacket{buf: buf, data: data, local: d.Local, remote: d.Remote})
+}
+
+// flush queues the run's packets to their association and wakes its loop.
+func (r *rxRun) flush() {
+	a := r.a
+	if a == nil {
+		return
+	}
+	a.in.mu.Lock()
+	a.in.pkts = append(a.in.pkts, r.pkts...)
+	a.in.mu.Unlock()
+	clear(r.pkts)
+	r.pkts, r.a = r.pkts[:0], nil
+	a.signal()
+}
+
+// route validates d and queues it to its association in run, or answers
+// it statelessly.
+func (ep *Endpoint) route(now time.Time, d *encap.Datagram, run *rxRun) {
 	ep.stats.packetsIn.Add(1)
 	pkt, first, ok := ep.check(d.Data)
 	if !ok {
-		return nil
+		return
 	}
 	src := d.Remote.Addr().Unmap()
 	vtag := pkt.VerificationTag()
@@ -57,28 +84,36 @@ func (ep *Endpoint) route(now time.Time, d *encap.Datagram) *Association {
 
 	switch {
 	case a != nil && first.Type() != wire.TypeInit:
-		return ep.enqueue(a, d)
+		run.add(a, d)
 	case first.Type() == wire.TypeInit:
 		if vtag != 0 {
-			return nil // section 8.5.1 A: an INIT must carry tag 0
+			return // section 8.5.1 A: an INIT must carry tag 0
 		}
 		if peer != nil {
-			return ep.enqueue(peer, d) // collision or restart: section 5.2
+			run.add(peer, d) // collision or restart: section 5.2
+			return
 		}
-		return ep.answerInit(now, d, pkt, first)
+		// The INIT and the COOKIE ECHO below may be queued to an
+		// association at once: after what went ahead of them.
+		run.flush()
+		if a := ep.answerInit(now, d, pkt, first); a != nil {
+			a.signal()
+		}
 	case first.Type() == wire.TypeCookieEcho:
-		return ep.handleCookieEcho(now, d, pkt, first, peer)
+		run.flush()
+		if a := ep.handleCookieEcho(now, d, pkt, first, peer); a != nil {
+			a.signal()
+		}
 	case peer != nil && tagReflected(first) && vtag == peerTag:
-		return ep.enqueue(peer, d) // section 8.5.1 B and C: T bit set
+		run.add(peer, d) // section 8.5.1 B and C: T bit set
 	case peer != nil:
 		// From the peer's address and port with a wrong tag: not out of
 		// the blue but to be discarded (section 8.5); the association
 		// counts it.
-		return ep.enqueue(peer, d)
+		run.add(peer, d)
 	default:
 		ep.outOfTheBlue(now, d, pkt, first)
 	}
-	return nil
 }
 
 // check validates the common header and checksum and returns the packet
@@ -106,12 +141,12 @@ func (ep *Endpoint) check(b []byte) (wire.Packet, wire.Chunk, bool) {
 	return pkt, first, true
 }
 
-// enqueue copies d into a pooled buffer and queues it for a.
+// enqueue queues d for a at once, for the stateless handlers; the caller
+// signals a.
 func (ep *Endpoint) enqueue(a *Association, d *encap.Datagram) *Association {
-	buf := ep.bufs.get(len(d.Data))
-	n := copy(*buf, d.Data)
+	data, buf := ep.bufs.hold(d)
 	a.in.mu.Lock()
-	a.in.pkts = append(a.in.pkts, rxPacket{buf: buf, data: (*buf)[:n], local: d.Local, remote: d.Remote})
+	a.in.pkts = append(a.in.pkts, rxPacket{buf: buf, data: data, local: d.Local, remote: d.Remote})
 	a.in.mu.Unlock()
 	return a
 }

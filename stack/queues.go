@@ -67,9 +67,9 @@ func (n *notifier) broadcast() {
 	}
 }
 
-// rxPacket is a received datagram copied out of the socket's buffer.
+// rxPacket is a received datagram, held for the loop.
 type rxPacket struct {
-	buf    *[]byte // pooled; data is (*buf)[:n]
+	buf    rxBuf // holds data; goes back through bufPool.put
 	data   []byte
 	local  netip.AddrPort
 	remote netip.AddrPort
