@@ -33,6 +33,12 @@ type rxRun struct {
 	ep   *Endpoint
 	a    *Association
 	pkts []rxPacket
+	// The latest association found by verification tag and source port:
+	// the next datagram with both the same goes there without a look-up
+	// under the endpoint's lock, as if it had come a moment earlier.
+	tagged *Association
+	tag    uint32
+	port   uint16
 }
 
 // add takes d for a (see bufPool.hold), after handing over the run of
@@ -68,8 +74,12 @@ func (ep *Endpoint) route(now time.Time, d *encap.Datagram, run *rxRun) {
 	if !ok {
 		return
 	}
-	src := d.Remote.Addr().Unmap()
 	vtag := pkt.VerificationTag()
+	if run.tagged != nil && vtag == run.tag && pkt.SrcPort() == run.port && first.Type() != wire.TypeInit {
+		run.add(run.tagged, d)
+		return
+	}
+	src := d.Remote.Addr().Unmap()
 	ep.mu.Lock()
 	a := ep.byTag[vtag]
 	if a != nil && (vtag == 0 || a.peerPort != pkt.SrcPort()) {
@@ -84,6 +94,7 @@ func (ep *Endpoint) route(now time.Time, d *encap.Datagram, run *rxRun) {
 
 	switch {
 	case a != nil && first.Type() != wire.TypeInit:
+		run.tagged, run.tag, run.port = a, vtag, pkt.SrcPort()
 		run.add(a, d)
 	case first.Type() == wire.TypeInit:
 		if vtag != 0 {
