@@ -25,16 +25,27 @@ import (
 // received, and writing every message into memory it has not touched yet.
 // A slice that is never released costs nothing but that reuse: its block
 // is left to the garbage collector.
+//
+// The arena counts the slices it cuts in a field of its own and adds them
+// to the block's count only when it moves on, so that a copy costs no
+// atomic operation, and the block's count stays in the cache of the
+// goroutine that releases (the association's loop for sent messages, the
+// reader for received ones) instead of moving between two cores for every
+// message.
 type arena struct {
 	cur     *slab
+	used    int       // bytes of cur handed out
+	cuts    int32     // slices cut from cur
 	started time.Time // when cur was taken
 }
 
 // slab is one block of an arena.
 type slab struct {
-	buf []byte // len: the bytes handed out so far; cap: the block's size
-	// refs counts the slices of buf in use, plus one while the arena
-	// fills it. Whoever brings it to zero recycles the block.
+	buf []byte // the whole block
+	// refs is the slices cut, once the arena has added them, less those
+	// released: negative while the arena fills the block, and zero again
+	// when the last slice is released after the arena moved on. Whoever
+	// brings it to zero recycles the block.
 	refs atomic.Int32
 }
 
@@ -53,24 +64,30 @@ var arenaPools [arenaSizes]sync.Pool
 // the copy is no longer used. The copy's capacity is its length, so an
 // append to it cannot overwrite its neighbour.
 func (ar *arena) copy(p []byte) ([]byte, *slab) {
-	b, blk := ar.alloc(len(p))
-	return append(b, p...), blk
+	b, blk, _ := ar.copyAt(p)
+	return b, blk
 }
 
-// alloc returns an empty slice with room for exactly n bytes, and its
-// block as copy does. The bytes past its length may hold old data.
-func (ar *arena) alloc(n int) ([]byte, *slab) {
+// copyAt is copy that also returns where in the block the copy starts.
+func (ar *arena) copyAt(p []byte) ([]byte, *slab, int) {
+	b, blk, off := ar.alloc(len(p))
+	return append(b, p...), blk, off
+}
+
+// alloc returns an empty slice with room for exactly n bytes, its block
+// as copy does, and where in the block it starts. The bytes past its
+// length may hold old data.
+func (ar *arena) alloc(n int) ([]byte, *slab, int) {
 	if n > arenaBlock/8 {
-		return make([]byte, 0, n), nil
+		return make([]byte, 0, n), nil, 0
 	}
-	if ar.cur == nil || cap(ar.cur.buf)-len(ar.cur.buf) < n {
+	if ar.cur == nil || len(ar.cur.buf)-ar.used < n {
 		ar.renew(n)
 	}
-	blk := ar.cur
-	off := len(blk.buf)
-	blk.buf = blk.buf[:off+n]
-	blk.refs.Add(1)
-	return blk.buf[off : off : off+n], blk
+	off := ar.used
+	ar.used += n
+	ar.cuts++
+	return ar.cur.buf[off : off : off+n], ar.cur, off
 }
 
 // renew starts a new block with room for at least n bytes, sized by how
@@ -79,7 +96,7 @@ func (ar *arena) renew(n int) {
 	now := time.Now()
 	size := 0
 	if ar.cur != nil {
-		size = cap(ar.cur.buf)
+		size = len(ar.cur.buf)
 	}
 	switch {
 	case size == 0:
@@ -96,42 +113,37 @@ func (ar *arena) renew(n int) {
 
 // reset lets go of the current block: the next copy starts a new one.
 func (ar *arena) reset() {
-	ar.cur.release()
-	ar.cur = nil
+	if ar.cur != nil && ar.cur.refs.Add(ar.cuts) == 0 {
+		ar.cur.recycle() // every slice of it was released already
+	}
+	ar.cur, ar.used, ar.cuts = nil, 0, 0
 }
 
-// takeSlab returns an empty block of size bytes, a power of two from
-// arenaMinBlock to arenaBlock, holding the arena's reference.
+// takeSlab returns an unused block of size bytes, a power of two from
+// arenaMinBlock to arenaBlock.
 func takeSlab(size int) *slab {
 	pool := &arenaPools[bits.TrailingZeros(uint(size/arenaMinBlock))]
-	blk, _ := pool.Get().(*slab)
-	if blk == nil {
-		blk = &slab{buf: make([]byte, 0, size)}
+	if blk, _ := pool.Get().(*slab); blk != nil {
+		return blk
 	}
-	blk.refs.Store(1)
-	return blk
+	return &slab{buf: make([]byte, size)}
 }
 
-// release drops one reference to b, a no-op on nil, and recycles b when
-// it was the last.
-func (b *slab) release() {
-	if b == nil || b.refs.Add(-1) != 0 {
-		return
-	}
-	b.buf = b.buf[:0]
-	arenaPools[bits.TrailingZeros(uint(cap(b.buf)/arenaMinBlock))].Put(b)
+func (b *slab) recycle() {
+	arenaPools[bits.TrailingZeros(uint(len(b.buf)/arenaMinBlock))].Put(b)
 }
 
-// retain adds a reference to b, a no-op on nil, for one more slice of it.
-func (b *slab) retain() {
-	if b != nil {
-		b.refs.Add(1)
+// release ends the use of n slices of b, a no-op on nil, and recycles b
+// when they were the last.
+func (b *slab) release(n int32) {
+	if b != nil && b.refs.Add(-n) == 0 {
+		b.recycle()
 	}
 }
 
-// releaseSlab releases *b and clears it, so that a second call does
-// nothing.
+// releaseSlab releases one slice of *b and clears it, so that a second
+// call does nothing.
 func releaseSlab(b **slab) {
-	(*b).release()
+	(*b).release(1)
 	*b = nil
 }

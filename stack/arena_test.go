@@ -21,10 +21,10 @@ func TestArenaBlockSize(t *testing.T) {
 					t.Fatalf("copy has len %d cap %d, want %d", len(c), cap(c), len(msg))
 				}
 			}
-			return cap(ar.cur.buf)
+			return len(ar.cur.buf)
 		}
 		ar.copy(msg)
-		if got := cap(ar.cur.buf); got != arenaMinBlock {
+		if got := len(ar.cur.buf); got != arenaMinBlock {
 			t.Fatalf("first block %d bytes, want %d", got, arenaMinBlock)
 		}
 		size := arenaMinBlock
@@ -48,23 +48,34 @@ func TestArenaBlockSize(t *testing.T) {
 	})
 }
 
-// A block counts the copies in use and goes back to the pool, emptied,
-// only when the last is released and the arena has moved on.
+// A block's count is its copies less those released, counted once the
+// arena moves on, and it is recycled when that reaches zero: at the reset
+// if every copy was released before, else at the last release.
 func TestArenaBlockReferences(t *testing.T) {
 	var ar arena
 	_, blk := ar.copy([]byte("one"))
 	_, blk2 := ar.copy([]byte("two"))
-	if blk != blk2 || blk.refs.Load() != 3 {
-		t.Fatalf("two copies in one block: %d references, want 3 (the arena's too)", blk.refs.Load())
+	if blk != blk2 || blk.refs.Load() != 0 || ar.cuts != 2 {
+		t.Fatalf("two copies in one block: count %d, %d cut; want 0 and 2", blk.refs.Load(), ar.cuts)
 	}
-	blk.release()
-	blk2.release()
-	if got := blk.refs.Load(); got != 1 || len(blk.buf) != 6 {
-		t.Fatalf("released copies of the current block: %d references, %d bytes used; want 1 and 6", got, len(blk.buf))
+	blk.release(1)
+	blk2.release(1)
+	if got := blk.refs.Load(); got != -2 {
+		t.Fatalf("both copies released while the arena fills the block: count %d, want -2", got)
 	}
 	ar.reset()
-	if got := blk.refs.Load(); got != 0 || len(blk.buf) != 0 {
-		t.Fatalf("after reset: %d references, %d bytes used; want 0 and 0", got, len(blk.buf))
+	if got := blk.refs.Load(); got != 0 {
+		t.Fatalf("after the reset: count %d, want 0", got)
+	}
+
+	_, blk = ar.copy([]byte("three"))
+	ar.reset()
+	if got := blk.refs.Load(); got != 1 {
+		t.Fatalf("one copy in use after the reset: count %d, want 1", got)
+	}
+	blk.release(1)
+	if got := blk.refs.Load(); got != 0 {
+		t.Fatalf("after the last release: count %d, want 0", got)
 	}
 }
 
@@ -76,12 +87,13 @@ func TestArenaKeepsBlocksInUse(t *testing.T) {
 	junk := bytes.Repeat([]byte{0x55}, 1000)
 	for range 10_000 {
 		_, blk := ar.copy(junk)
-		blk.release()
+		blk.release(1)
 	}
 	if !bytes.Equal(keep, bytes.Repeat([]byte{0xAA}, 500)) {
 		t.Fatal("a copy in use was overwritten")
 	}
-	kept.release()
+	ar.reset()
+	kept.release(1)
 	if got := kept.refs.Load(); got != 0 {
 		t.Fatalf("its block has %d references after the last release, want 0", got)
 	}

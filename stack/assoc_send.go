@@ -14,7 +14,7 @@ const chunkCost = 64
 // outMsg is a message accepted by SendMsg.
 type outMsg struct {
 	data     []byte
-	blk      *slab // holds data; every chunk cut from it takes a reference
+	blk      *slab // holds data; the message's last chunk takes it over
 	info     SendInfo
 	deadline time.Time // PR-SCTP lifetime end; zero means reliable
 }
@@ -192,10 +192,8 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) outChunk {
 		}
 	}
 	n := min(len(m.data)-s.frag.off, maxPayload)
-	m.blk.retain()
 	c := outChunk{
 		data:     m.data[s.frag.off : s.frag.off+n],
-		blk:      m.blk,
 		deadline: m.deadline,
 		ppid:     m.info.PPID,
 		mid:      s.frag.mid,
@@ -215,6 +213,9 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) outChunk {
 	s.queued -= n
 	if s.frag.off == len(m.data) {
 		c.flags |= wire.FlagEnd
+		// The last chunk holds the message's data for all its chunks: it
+		// leaves the ring after them, acknowledged or abandoned with them.
+		c.blk, m.blk = m.blk, nil
 		s.popQueue()
 	}
 	return c
@@ -233,7 +234,7 @@ func (s *sender) compactQueue() {
 }
 
 func (s *sender) popQueue() {
-	s.queue[s.qhead].blk.release()
+	s.queue[s.qhead].blk.release(1)
 	s.queue[s.qhead] = outMsg{}
 	s.qhead++
 	s.frag = fragState{}

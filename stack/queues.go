@@ -142,7 +142,7 @@ func (q *recvQueue) push(m Message) {
 func (q *recvQueue) pop() {
 	m := &q.msgs[q.head]
 	q.bytes -= rxCost(len(m.Data))
-	m.blk.release()
+	m.blk.release(1)
 	*m = Message{}
 	q.head++
 	if q.head == len(q.msgs) {
