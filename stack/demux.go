@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/encap"
@@ -15,16 +16,21 @@ import (
 // the loop of the endpoint's stateless part.
 func (ep *Endpoint) receive(batch []encap.Datagram) {
 	now := time.Now()
-	var store [rxRunMax]rxPacket
-	run := rxRun{ep: ep, pkts: store[:0]}
+	run := rxRuns.Get().(*rxRun)
+	run.ep = ep
 	for i := range batch {
-		ep.route(now, &batch[i], &run)
+		ep.route(now, &batch[i], run)
 	}
 	run.flush()
+	*run = rxRun{pkts: run.pkts} // keeps no association alive in the pool
+	rxRuns.Put(run)
 }
 
 // rxRunMax is the most packets an rxRun holds before it hands them over.
 const rxRunMax = 32
+
+// rxRuns recycles the rxRuns of the readers' batches.
+var rxRuns = sync.Pool{New: func() any { return &rxRun{pkts: make([]rxPacket, 0, rxRunMax)} }}
 
 // rxRun gathers the consecutive datagrams of a batch that go to one
 // association, typically all of a GRO read, so that they are queued with
