@@ -111,13 +111,16 @@ func (ep *Endpoint) route(now time.Time, d *encap.Datagram, run *rxRun) {
 			return
 		}
 		// The INIT and the COOKIE ECHO below may be queued to an
-		// association at once: after what went ahead of them.
+		// association at once, after what went ahead of them, or make
+		// one: the next datagram is looked up afresh.
 		run.flush()
+		run.tagged = nil
 		if a := ep.answerInit(now, d, pkt, first); a != nil {
 			a.signal()
 		}
 	case first.Type() == wire.TypeCookieEcho:
 		run.flush()
+		run.tagged = nil
 		if a := ep.handleCookieEcho(now, d, pkt, first, peer); a != nil {
 			a.signal()
 		}
