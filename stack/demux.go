@@ -22,6 +22,7 @@ func (ep *Endpoint) receive(batch []encap.Datagram) {
 		ep.route(now, &batch[i], run)
 	}
 	run.flush()
+	run.wake()
 	*run = rxRun{pkts: run.pkts} // keeps no association alive in the pool
 	rxRuns.Put(run)
 }
@@ -34,11 +35,16 @@ var rxRuns = sync.Pool{New: func() any { return &rxRun{pkts: make([]rxPacket, 0,
 
 // rxRun gathers the consecutive datagrams of a batch that go to one
 // association, typically all of a GRO read, so that they are queued with
-// one lock of its inbox, which its loop takes too, and one wake-up.
+// one lock of its inbox, which its loop takes too. The loops are woken
+// when the whole batch is queued: a loop woken earlier would process part
+// of it, and answer with a SACK per round what one round can answer in
+// one flush.
 type rxRun struct {
-	ep   *Endpoint
-	a    *Association
-	pkts []rxPacket
+	ep    *Endpoint
+	a     *Association
+	pkts  []rxPacket
+	woken [8]*Association // to wake at the end of the batch
+	n     int
 	// The latest association found by verification tag and source port:
 	// the next datagram with both the same goes there without a look-up
 	// under the endpoint's lock, as if it had come a moment earlier.
@@ -58,7 +64,8 @@ func (r *rxRun) add(a *Association, d *encap.Datagram) {
 	r.pkts = append(r.pkts, rxPacket{buf: buf, data: data, local: d.Local, remote: d.Remote})
 }
 
-// flush queues the run's packets to their association and wakes its loop.
+// flush queues the run's packets to their association, to be woken by
+// wake.
 func (r *rxRun) flush() {
 	a := r.a
 	if a == nil {
@@ -69,7 +76,21 @@ func (r *rxRun) flush() {
 	a.in.mu.Unlock()
 	clear(r.pkts)
 	r.pkts, r.a = r.pkts[:0], nil
-	a.signal()
+	switch {
+	case r.n > 0 && r.woken[r.n-1] == a:
+	case r.n < len(r.woken):
+		r.woken[r.n] = a
+		r.n++
+	default:
+		a.signal() // a batch for many associations: no room to wait
+	}
+}
+
+// wake wakes the loops that flush queued packets to.
+func (r *rxRun) wake() {
+	for _, a := range r.woken[:r.n] {
+		a.signal()
+	}
 }
 
 // route validates d and queues it to its association in run, or answers
