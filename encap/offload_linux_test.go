@@ -267,7 +267,7 @@ func TestFillRunsInPlace(t *testing.T) {
 	for i, n := range []int{200, 200, 200, 50} {
 		start := len(area)
 		area = append(area, bytes.Repeat([]byte{byte(i)}, n)...)
-		laid = append(laid, Datagram{Data: area[start:len(area)], Remote: dst})
+		laid = append(laid, Datagram{Data: area[start:], Remote: dst})
 	}
 	cut := slices.Clone(laid)
 	cut[0].Data = cut[0].Data[:200:200]
