@@ -12,8 +12,14 @@ import (
 const maxBatch = 64
 
 // areaSize is the size of the blocks a builder lays its packets out in:
-// room for a 64 KiB GSO run of packets and then some.
-const areaSize = 96 << 10
+// room for a 64 KiB GSO run of packets and then some. A builder starts
+// with a small one, which is all that flushes of a packet or two (a
+// request, an answer, a SACK) need, and trades it for a large one once a
+// batch outgrows it.
+const (
+	areaSize  = 96 << 10
+	firstArea = 8 << 10
+)
 
 // builder assembles the packets of one flush and sends them in batches.
 // The packets of a batch lie back to back in a few reusable blocks
@@ -94,14 +100,14 @@ func (b *builder) start(dest netip.AddrPort, src netip.Addr, vtag uint32, limit 
 // first use) when this one is full.
 func (b *builder) space(limit int) []byte {
 	for b.area < len(b.areas) && cap(b.areas[b.area])-len(b.areas[b.area]) < limit {
-		if len(b.areas[b.area]) == 0 { // too small for limit even when empty
-			b.areas[b.area] = make([]byte, 0, max(areaSize, limit))
-			break
-		}
 		b.area++
 	}
 	if b.area == len(b.areas) {
-		b.areas = append(b.areas, make([]byte, 0, max(areaSize, limit)))
+		size := areaSize
+		if b.area == 0 {
+			size = firstArea
+		}
+		b.areas = append(b.areas, make([]byte, 0, max(size, limit)))
 	}
 	a := b.areas[b.area]
 	return a[len(a):]
@@ -152,6 +158,11 @@ func (b *builder) send() {
 	b.dgs = b.dgs[:0]
 	for i := range b.areas {
 		b.areas[i] = b.areas[i][:0]
+	}
+	if b.area > 0 && cap(b.areas[0]) < areaSize { // the small first area was outgrown
+		n := copy(b.areas, b.areas[1:])
+		b.areas[n] = nil
+		b.areas = b.areas[:n]
 	}
 	b.area = 0
 }
