@@ -2,7 +2,6 @@ package stack
 
 import (
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/mobisctp/mobisctp/encap"
@@ -16,22 +15,16 @@ import (
 // the loop of the endpoint's stateless part.
 func (ep *Endpoint) receive(batch []encap.Datagram) {
 	now := time.Now()
-	run := rxRuns.Get().(*rxRun)
-	run.ep = ep
+	run := rxRun{ep: ep} // on the reader's stack, in its core's cache
 	for i := range batch {
-		ep.route(now, &batch[i], run)
+		ep.route(now, &batch[i], &run)
 	}
 	run.flush()
 	run.wake()
-	*run = rxRun{pkts: run.pkts} // keeps no association alive in the pool
-	rxRuns.Put(run)
 }
 
 // rxRunMax is the most packets an rxRun holds before it hands them over.
 const rxRunMax = 32
-
-// rxRuns recycles the rxRuns of the readers' batches.
-var rxRuns = sync.Pool{New: func() any { return &rxRun{pkts: make([]rxPacket, 0, rxRunMax)} }}
 
 // rxRun gathers the consecutive datagrams of a batch that go to one
 // association, typically all of a GRO read, so that they are queued with
@@ -40,9 +33,13 @@ var rxRuns = sync.Pool{New: func() any { return &rxRun{pkts: make([]rxPacket, 0,
 // of it, and answer with a SACK per round what one round can answer in
 // one flush.
 type rxRun struct {
-	ep    *Endpoint
-	a     *Association
-	pkts  []rxPacket
+	ep *Endpoint
+	a  *Association
+	// The packets, in the struct itself: a slice of an array elsewhere
+	// would make that array escape to the heap with the associations
+	// this struct points to.
+	pkts  [rxRunMax]rxPacket
+	npkts int
 	woken [8]*Association // to wake at the end of the batch
 	n     int
 	// The latest association found by verification tag and source port:
@@ -56,12 +53,13 @@ type rxRun struct {
 // add takes d for a (see bufPool.hold), after handing over the run of
 // another association.
 func (r *rxRun) add(a *Association, d *encap.Datagram) {
-	if a != r.a || len(r.pkts) == rxRunMax {
+	if a != r.a || r.npkts == rxRunMax {
 		r.flush()
 		r.a = a
 	}
 	data, buf := r.ep.bufs.hold(d)
-	r.pkts = append(r.pkts, rxPacket{buf: buf, data: data, local: d.Local, remote: d.Remote})
+	r.pkts[r.npkts] = rxPacket{buf: buf, data: data, local: d.Local, remote: d.Remote}
+	r.npkts++
 }
 
 // flush queues the run's packets to their association, to be woken by
@@ -72,10 +70,9 @@ func (r *rxRun) flush() {
 		return
 	}
 	a.in.mu.Lock()
-	a.in.pkts = append(a.in.pkts, r.pkts...)
+	a.in.pkts = append(a.in.pkts, r.pkts[:r.npkts]...)
 	a.in.mu.Unlock()
-	clear(r.pkts)
-	r.pkts, r.a = r.pkts[:0], nil
+	r.npkts, r.a = 0, nil
 	switch {
 	case r.n > 0 && r.woken[r.n-1] == a:
 	case r.n < len(r.woken):
