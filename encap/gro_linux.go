@@ -54,6 +54,7 @@ func (m *mmsgIO) split(ds []Datagram) []Datagram {
 		oob, flags := m.rd.control(i)
 		size := groSegmentSize(oob)
 		if size <= 0 || size >= len(d.Data) {
+			d.Buffer = nil // one datagram: a copy of it costs as much as a buffer kept
 			out = append(out, d)
 			continue
 		}
@@ -72,13 +73,13 @@ func (m *mmsgIO) split(ds []Datagram) []Datagram {
 	return out
 }
 
-// appendSegments appends the datagrams of d, size bytes each but the last.
-// Each has its own capacity, so that a handler that appends to one does
-// not overwrite the next.
+// appendSegments appends the datagrams of d, size bytes each but the last,
+// in d's Buffer. Each has its own capacity, so that a handler that appends
+// to one does not overwrite the next.
 func appendSegments(out []Datagram, d Datagram, size int) []Datagram {
 	for b := d.Data; len(b) > 0; {
 		k := min(size, len(b))
-		out = append(out, Datagram{Data: b[:k:k], Remote: d.Remote})
+		out = append(out, Datagram{Data: b[:k:k], Remote: d.Remote, Buffer: d.Buffer})
 		b = b[k:]
 	}
 	return out

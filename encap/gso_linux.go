@@ -162,15 +162,16 @@ func putCmsgHeader(b []byte, level, typ int32, dataLen int) {
 
 // fillRuns points ws's messages at the runs that start ds, one message
 // each, as many as there are messages: a lone datagram as it is, a longer
-// run copied into ws.gso.buf under a UDP_SEGMENT control message. It
-// records the datagrams of each message in ws.gso.runs.
+// run under a UDP_SEGMENT control message, where it lies if its datagrams
+// are back to back in one array (see inPlace), else copied into
+// ws.gso.buf. It records the datagrams of each message in ws.gso.runs.
 func (ws *writeScratch) fillRuns(ds []Datagram) []ipv4.Message {
 	g := &ws.gso
 	g.runs = g.runs[:0]
 	need := 0
 	for rest := ds; len(rest) > 0 && len(g.runs) < len(ws.msgs); {
 		n, bytes := runLen(rest)
-		if n > 1 {
+		if n > 1 && !isInPlace(rest[:n]) {
 			need += bytes
 		}
 		g.runs = append(g.runs, n)
@@ -186,15 +187,40 @@ func (ws *writeScratch) fillRuns(ds []Datagram) []ipv4.Message {
 		msg := &ws.msgs[i]
 		setUDPAddr(&ws.addrs[i], run[0].Remote)
 		msg.Buffers[0], msg.OOB = run[0].Data, nil
-		if n > 1 {
+		if n == 1 {
+			continue
+		}
+		b, ok := inPlace(run)
+		if !ok {
 			start := len(buf)
 			for _, d := range run {
 				buf = append(buf, d.Data...)
 			}
-			msg.Buffers[0], msg.OOB = buf[start:], g.segmentSize(i, len(run[0].Data))
+			b = buf[start:]
 		}
+		msg.Buffers[0], msg.OOB = b, g.segmentSize(i, len(run[0].Data))
 	}
 	return ws.msgs[:len(g.runs)]
+}
+
+// inPlace returns the bytes of run as one slice if its datagrams lie back
+// to back in one array, the first one's capacity reaching over the
+// others, as a sender that lays its packets out in one buffer makes them.
+func inPlace(run []Datagram) ([]byte, bool) {
+	all := run[0].Data[:cap(run[0].Data)]
+	off := 0
+	for _, d := range run {
+		if len(d.Data) == 0 || off+len(d.Data) > len(all) || &all[off] != &d.Data[0] {
+			return nil, false
+		}
+		off += len(d.Data)
+	}
+	return all[:off], true
+}
+
+func isInPlace(run []Datagram) bool {
+	_, ok := inPlace(run)
+	return ok
 }
 
 // segmentSize sets the segment size in the i-th control message and

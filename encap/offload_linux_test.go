@@ -11,7 +11,9 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pion/logging"
 	"golang.org/x/net/ipv4"
@@ -254,6 +256,41 @@ func TestFillRuns(t *testing.T) {
 	}
 }
 
+// TestFillRunsInPlace: a run whose datagrams lie back to back in one
+// array, the first one's capacity reaching over the rest, goes out where
+// it is; the same bytes in separate arrays, or with the first capacity cut
+// short, are copied.
+func TestFillRunsInPlace(t *testing.T) {
+	dst := netip.MustParseAddrPort("192.0.2.1:9899")
+	area := make([]byte, 0, 1000)
+	var laid []Datagram
+	for i, n := range []int{200, 200, 200, 50} {
+		start := len(area)
+		area = append(area, bytes.Repeat([]byte{byte(i)}, n)...)
+		laid = append(laid, Datagram{Data: area[start:], Remote: dst})
+	}
+	cut := slices.Clone(laid)
+	cut[0].Data = cut[0].Data[:200:200]
+	apart := make([]Datagram, len(laid))
+	for i, d := range laid {
+		apart[i] = Datagram{Data: bytes.Clone(d.Data), Remote: dst}
+	}
+	for _, tc := range []struct {
+		name    string
+		ds      []Datagram
+		inPlace bool
+	}{{"laid out", laid, true}, {"capacity cut", cut, false}, {"apart", apart, false}} {
+		ws := newWriteScratch(4, true)
+		ms := ws.fillRuns(tc.ds)
+		if len(ms) != 1 || !bytes.Equal(ms[0].Buffers[0], area) || segmentOf(t, ms[0]) != 200 {
+			t.Fatalf("%s: %d messages, the first %d bytes, segment %d; want one of %d, segment 200", tc.name, len(ms), len(ms[0].Buffers[0]), segmentOf(t, ms[0]), len(area))
+		}
+		if got := &ms[0].Buffers[0][0] == &tc.ds[0].Data[0]; got != tc.inPlace {
+			t.Errorf("%s: sent in place %v, want %v", tc.name, got, tc.inPlace)
+		}
+	}
+}
+
 func dataOf(ds []Datagram) [][]byte {
 	var out [][]byte
 	for _, d := range ds {
@@ -418,6 +455,99 @@ func TestGROSegmentSizeMalformed(t *testing.T) {
 	for name, oob := range map[string][]byte{"empty": nil, "short": {1, 2, 3}, "other": other, "overlong": bad} {
 		if got := groSegmentSize(oob); got != 0 {
 			t.Errorf("%s: segment size %d", name, got)
+		}
+	}
+}
+
+// keeper is a Handler that keeps what it receives without copying: the
+// datagrams of a coalesced read in their Buffer, which it retains.
+type keeper struct {
+	mu   sync.Mutex
+	got  []Datagram
+	more chan struct{}
+}
+
+func (k *keeper) handle(batch []Datagram) {
+	k.mu.Lock()
+	for _, d := range batch {
+		if d.Buffer != nil {
+			d.Buffer.Retain()
+		} else {
+			d.Data = slices.Clone(d.Data)
+		}
+		k.got = append(k.got, d)
+	}
+	k.mu.Unlock()
+	select {
+	case k.more <- struct{}{}:
+	default:
+	}
+}
+
+// wait returns the first n datagrams kept.
+func (k *keeper) wait(t *testing.T, n int) []Datagram {
+	t.Helper()
+	timeout := time.After(waitTimeout)
+	for {
+		k.mu.Lock()
+		got := slices.Clone(k.got)
+		k.mu.Unlock()
+		if len(got) >= n {
+			return got[:n]
+		}
+		select {
+		case <-k.more:
+		case <-timeout:
+			t.Fatalf("%d of %d datagrams arrived", len(got), n)
+		}
+	}
+}
+
+// TestGROBufferKept: a handler may keep the datagrams of a coalesced read
+// by retaining their Buffer; later reads go elsewhere and leave them
+// intact, and each Release undoes a Retain.
+func TestGROBufferKept(t *testing.T) {
+	requireOffload(t)
+	const count, size = 20, 1000
+	k := &keeper{more: make(chan struct{}, 1)}
+	a := open(t, Config{Addrs: []netip.Addr{v4a}}, ignore)
+	b := open(t, Config{Addrs: []netip.Addr{v4b}}, k.handle)
+	first := numbered(count, size, size, endpoint(b, v4b))
+	if err := a.SendBatch(first); err != nil {
+		t.Fatal(err)
+	}
+	k.wait(t, len(first))
+	second := numbered(count, size, size, endpoint(b, v4b))
+	for _, d := range second {
+		for i := range d.Data[2:] {
+			d.Data[2+i] = ^d.Data[2+i]
+		}
+	}
+	if err := a.SendBatch(second); err != nil {
+		t.Fatal(err)
+	}
+	got := k.wait(t, len(first)+len(second))
+	want := append(first, second...)
+	kept := 0
+	for i, d := range got {
+		if !bytes.Equal(d.Data, want[i].Data) {
+			t.Errorf("datagram %d changed after its read: starts %x, want %x", i, d.Data[:4], want[i].Data[:4])
+		}
+		if d.Buffer != nil {
+			kept++
+		}
+	}
+	if kept == 0 {
+		t.Error("no datagram came in a Buffer to keep: was the run not coalesced?")
+	}
+	for _, d := range got {
+		if d.Buffer != nil {
+			d.Buffer.Release()
+		}
+	}
+	for _, d := range got {
+		if d.Buffer != nil && d.Buffer.refs.Load() != 0 {
+			t.Fatalf("a released buffer has %d references, want 0", d.Buffer.refs.Load())
 		}
 	}
 }

@@ -15,6 +15,9 @@ const coalescedBufferSize = 1 << 16
 func (t *Transport) readLoop(s *socket) {
 	defer close(s.done)
 	bufs := newReadBuffers(s.shape.batch, t.readBufferSize(s))
+	if s.shape.coalesced {
+		bufs.share()
+	}
 	for {
 		ds, err := s.io.read(bufs.reset())
 		if err != nil {
@@ -30,6 +33,7 @@ func (t *Transport) readLoop(s *socket) {
 		}
 		bufs.used(ds)
 		t.deliver(s, ds)
+		bufs.reclaim()
 	}
 }
 
@@ -72,9 +76,10 @@ func (t *Transport) deliver(s *socket, ds []Datagram) {
 // readBuffers are a reader's receive buffers: one block cut into equal
 // slots, reused by every read, so steady-state reads allocate nothing here.
 type readBuffers struct {
-	slots [][]byte
-	ds    []Datagram
-	dirty int // ds[:dirty] may have been changed since the last reset
+	slots  [][]byte
+	shared []*Buffer // with share, the Buffer of each slot
+	ds     []Datagram
+	dirty  int // ds[:dirty] may have been changed since the last reset
 }
 
 func newReadBuffers(n, size int) *readBuffers {
@@ -91,6 +96,9 @@ func newReadBuffers(n, size int) *readBuffers {
 func (r *readBuffers) reset() []Datagram {
 	for i := range r.dirty {
 		r.ds[i] = Datagram{Data: r.slots[i]}
+		if r.shared != nil {
+			r.ds[i].Buffer = r.shared[i]
+		}
 	}
 	r.dirty = len(r.ds) // until used says less
 	return r.ds
@@ -104,5 +112,28 @@ func (r *readBuffers) reset() []Datagram {
 func (r *readBuffers) used(ds []Datagram) {
 	if len(ds) > 0 && &ds[0] == &r.ds[0] {
 		r.dirty = len(ds)
+	}
+}
+
+// share gives each slot a Buffer of its own, which the handler may keep:
+// for coalesced reads, whose buffers hold many datagrams each.
+func (r *readBuffers) share() {
+	r.shared = make([]*Buffer, len(r.slots))
+	for i := range r.slots {
+		r.shared[i] = newBuffer(len(r.slots[i]))
+		r.slots[i] = r.shared[i].b
+	}
+}
+
+// reclaim replaces the shared buffers that the handler kept with others.
+func (r *readBuffers) reclaim() {
+	for i, b := range r.shared {
+		if b.refs.Load() == 1 {
+			continue // only the reader has it: the handler has returned
+		}
+		b.Release()
+		r.shared[i] = newBuffer(len(r.slots[i]))
+		r.slots[i] = r.shared[i].b
+		r.dirty = max(r.dirty, i+1)
 	}
 }

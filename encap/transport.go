@@ -27,12 +27,18 @@ type Datagram struct {
 
 	// Remote is the peer's address and UDP port.
 	Remote netip.AddrPort
+
+	// Buffer, on receipt of a datagram split out of a coalesced read,
+	// is the buffer Data is in, which the handler may keep (see Buffer);
+	// nil otherwise.
+	Buffer *Buffer
 }
 
 // Handler receives a batch of datagrams read from one socket, on that
 // socket's reader goroutine (readers of different sockets call it
 // concurrently). The Data slices are valid only until the
-// handler returns, as buffers are reused: it copies what it keeps. It may
+// handler returns, as buffers are reused: it copies what it keeps, or
+// retains the datagram's Buffer where it has one. It may
 // send, but must not call AddAddr, RemoveAddr or Close, which wait for
 // readers to return.
 type Handler func(batch []Datagram)

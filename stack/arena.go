@@ -1,51 +1,103 @@
 package stack
 
-import "time"
+import (
+	"math/bits"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // arena copies small byte slices into shared blocks, so that copying a
-// message costs no allocation of its own; a block is freed by the garbage
-// collector once nothing refers to any message in it. Messages larger
-// than an eighth of the largest block get their own allocation, which
-// wastes nothing.
+// message costs no allocation of its own. Messages larger than an eighth
+// of the largest block get their own allocation, which wastes nothing.
 //
 // Blocks are sized by how fast they fill: the first is small, and each
 // next one doubles while they fill within arenaRefill and halves while
 // they take longer. A busy association copies into 64 KiB blocks, while
 // one that carries a message now and then (a pool user, a registrar's
 // client) holds a small block instead of 64 KiB.
+//
+// A block counts the slices cut from it that are still in use, and once
+// the last is released and the arena has moved on, it goes back to a pool
+// for the next arena that needs one of its size. A bulk transfer then
+// cycles through a few blocks that stay in the cache, instead of
+// allocating, zeroing and collecting about a block per 64 KiB sent or
+// received, and writing every message into memory it has not touched yet.
+// A slice that is never released costs nothing but that reuse: its block
+// is left to the garbage collector.
+//
+// The arena counts the slices it cuts in a field of its own and adds them
+// to the block's count only when it moves on, so that a copy costs no
+// atomic operation, and the block's count stays in the cache of the
+// goroutine that releases (the association's loop for sent messages, the
+// reader for received ones) instead of moving between two cores for every
+// message.
 type arena struct {
-	block   []byte
-	started time.Time // when block was allocated
+	cur     *slab
+	used    int       // bytes of cur handed out
+	cuts    int32     // slices cut from cur
+	started time.Time // when cur was taken
+}
+
+// slab is one block of an arena.
+type slab struct {
+	buf []byte // the whole block
+	// refs is the slices cut, once the arena has added them, less those
+	// released: negative while the arena fills the block, and zero again
+	// when the last slice is released after the arena moved on. Whoever
+	// brings it to zero recycles the block.
+	refs atomic.Int32
 }
 
 const (
 	arenaBlock    = 64 << 10 // the largest block
 	arenaMinBlock = 1 << 10  // the smallest, and the first
 	arenaRefill   = time.Second
+	arenaSizes    = 7 // arenaMinBlock << 0 to arenaMinBlock << 6 = arenaBlock
 )
 
-// copy returns a copy of p. The copy's capacity is its length, so an
-// append to it cannot overwrite its neighbour.
-func (ar *arena) copy(p []byte) []byte { return append(ar.alloc(len(p)), p...) }
+// arenaPools hold free blocks by size: arenaMinBlock << i in pool i.
+var arenaPools [arenaSizes]sync.Pool
 
-// alloc returns an empty slice with room for exactly n bytes.
-func (ar *arena) alloc(n int) []byte {
+// copy returns a copy of p and the block that holds it (nil for a large
+// copy, which has its own array), on which the caller calls release once
+// the copy is no longer used. The copy's capacity is its length, so an
+// append to it cannot overwrite its neighbour.
+func (ar *arena) copy(p []byte) ([]byte, *slab) {
+	b, blk, _ := ar.copyAt(p)
+	return b, blk
+}
+
+// copyAt is copy that also returns where in the block the copy starts.
+func (ar *arena) copyAt(p []byte) ([]byte, *slab, int) {
+	b, blk, off := ar.alloc(len(p))
+	return append(b, p...), blk, off
+}
+
+// alloc returns an empty slice with room for exactly n bytes, its block
+// as copy does, and where in the block it starts. The bytes past its
+// length may hold old data.
+func (ar *arena) alloc(n int) ([]byte, *slab, int) {
 	if n > arenaBlock/8 {
-		return make([]byte, 0, n)
+		return make([]byte, 0, n), nil, 0
 	}
-	if cap(ar.block)-len(ar.block) < n {
+	if ar.cur == nil || len(ar.cur.buf)-ar.used < n {
 		ar.renew(n)
 	}
-	off := len(ar.block)
-	ar.block = ar.block[:off+n]
-	return ar.block[off : off : off+n]
+	off := ar.used
+	ar.used += n
+	ar.cuts++
+	return ar.cur.buf[off : off : off+n], ar.cur, off
 }
 
 // renew starts a new block with room for at least n bytes, sized by how
 // fast the last one filled. It reads the clock once per block.
 func (ar *arena) renew(n int) {
 	now := time.Now()
-	size := cap(ar.block)
+	size := 0
+	if ar.cur != nil {
+		size = len(ar.cur.buf)
+	}
 	switch {
 	case size == 0:
 		size = arenaMinBlock
@@ -54,6 +106,44 @@ func (ar *arena) renew(n int) {
 	default:
 		size = max(size/2, arenaMinBlock)
 	}
-	ar.block = make([]byte, 0, max(size, n))
+	ar.reset()
+	ar.cur = takeSlab(max(size, 1<<bits.Len(uint(n-1))))
 	ar.started = now
+}
+
+// reset lets go of the current block: the next copy starts a new one.
+func (ar *arena) reset() {
+	if ar.cur != nil && ar.cur.refs.Add(ar.cuts) == 0 {
+		ar.cur.recycle() // every slice of it was released already
+	}
+	ar.cur, ar.used, ar.cuts = nil, 0, 0
+}
+
+// takeSlab returns an unused block of size bytes, a power of two from
+// arenaMinBlock to arenaBlock.
+func takeSlab(size int) *slab {
+	pool := &arenaPools[bits.TrailingZeros(uint(size/arenaMinBlock))]
+	if blk, _ := pool.Get().(*slab); blk != nil {
+		return blk
+	}
+	return &slab{buf: make([]byte, size)}
+}
+
+func (b *slab) recycle() {
+	arenaPools[bits.TrailingZeros(uint(len(b.buf)/arenaMinBlock))].Put(b)
+}
+
+// release ends the use of n slices of b, a no-op on nil, and recycles b
+// when they were the last.
+func (b *slab) release(n int32) {
+	if b != nil && b.refs.Add(-n) == 0 {
+		b.recycle()
+	}
+}
+
+// releaseSlab releases one slice of *b and clears it, so that a second
+// call does nothing.
+func releaseSlab(b **slab) {
+	(*b).release(1)
+	*b = nil
 }

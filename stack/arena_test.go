@@ -1,10 +1,10 @@
 package stack
 
 import (
+	"bytes"
 	"testing"
 	"testing/synctest"
 	"time"
-	"unsafe"
 )
 
 // Blocks grow while they fill quickly and shrink while they fill slowly;
@@ -14,17 +14,17 @@ func TestArenaBlockSize(t *testing.T) {
 		var ar arena
 		msg := make([]byte, 100)
 		fill := func() int { // copies until a new block starts; returns its size
-			first := unsafe.SliceData(ar.block)
-			for unsafe.SliceData(ar.block) == first {
-				c := ar.copy(msg)
+			first := ar.cur
+			for ar.cur == first {
+				c, _ := ar.copy(msg)
 				if len(c) != len(msg) || cap(c) != len(msg) {
 					t.Fatalf("copy has len %d cap %d, want %d", len(c), cap(c), len(msg))
 				}
 			}
-			return cap(ar.block)
+			return len(ar.cur.buf)
 		}
 		ar.copy(msg)
-		if got := cap(ar.block); got != arenaMinBlock {
+		if got := len(ar.cur.buf); got != arenaMinBlock {
 			t.Fatalf("first block %d bytes, want %d", got, arenaMinBlock)
 		}
 		size := arenaMinBlock
@@ -41,9 +41,60 @@ func TestArenaBlockSize(t *testing.T) {
 		if got := fill(); got != arenaBlock/2 {
 			t.Fatalf("block after a slow fill: %d bytes, want %d", got, arenaBlock/2)
 		}
-		big := ar.copy(make([]byte, arenaBlock/8+1))
-		if cap(big) != arenaBlock/8+1 {
-			t.Errorf("a large copy has cap %d", cap(big))
+		big, blk := ar.copy(make([]byte, arenaBlock/8+1))
+		if cap(big) != arenaBlock/8+1 || blk != nil {
+			t.Errorf("a large copy has cap %d and block %p, want its own array", cap(big), blk)
 		}
 	})
+}
+
+// A block's count is its copies less those released, counted once the
+// arena moves on, and it is recycled when that reaches zero: at the reset
+// if every copy was released before, else at the last release.
+func TestArenaBlockReferences(t *testing.T) {
+	var ar arena
+	_, blk := ar.copy([]byte("one"))
+	_, blk2 := ar.copy([]byte("two"))
+	if blk != blk2 || blk.refs.Load() != 0 || ar.cuts != 2 {
+		t.Fatalf("two copies in one block: count %d, %d cut; want 0 and 2", blk.refs.Load(), ar.cuts)
+	}
+	blk.release(1)
+	blk2.release(1)
+	if got := blk.refs.Load(); got != -2 {
+		t.Fatalf("both copies released while the arena fills the block: count %d, want -2", got)
+	}
+	ar.reset()
+	if got := blk.refs.Load(); got != 0 {
+		t.Fatalf("after the reset: count %d, want 0", got)
+	}
+
+	_, blk = ar.copy([]byte("three"))
+	ar.reset()
+	if got := blk.refs.Load(); got != 1 {
+		t.Fatalf("one copy in use after the reset: count %d, want 1", got)
+	}
+	blk.release(1)
+	if got := blk.refs.Load(); got != 0 {
+		t.Fatalf("after the last release: count %d, want 0", got)
+	}
+}
+
+// A copy still in use keeps its block out of the pool however many
+// blocks around it are recycled and written again.
+func TestArenaKeepsBlocksInUse(t *testing.T) {
+	var ar arena
+	keep, kept := ar.copy(bytes.Repeat([]byte{0xAA}, 500))
+	junk := bytes.Repeat([]byte{0x55}, 1000)
+	for range 10_000 {
+		_, blk := ar.copy(junk)
+		blk.release(1)
+	}
+	if !bytes.Equal(keep, bytes.Repeat([]byte{0xAA}, 500)) {
+		t.Fatal("a copy in use was overwritten")
+	}
+	ar.reset()
+	kept.release(1)
+	if got := kept.refs.Load(); got != 0 {
+		t.Fatalf("its block has %d references after the last release, want 0", got)
+	}
 }

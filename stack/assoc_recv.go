@@ -75,7 +75,8 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		r.sackNow = true
 		return true
 	}
-	f.data, f.key = r.arena.copy(f.data), key
+	f.data, f.blk, f.off = r.arena.copyAt(f.data)
+	f.key = key
 	a.stats.BytesReceivedUser += uint64(len(f.data))
 	r.reasm.add(f)
 	return true

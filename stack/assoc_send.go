@@ -14,6 +14,7 @@ const chunkCost = 64
 // outMsg is a message accepted by SendMsg.
 type outMsg struct {
 	data     []byte
+	blk      *slab // holds data; the message's last chunk takes it over
 	info     SendInfo
 	deadline time.Time // PR-SCTP lifetime end; zero means reliable
 }
@@ -212,6 +213,9 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) outChunk {
 	s.queued -= n
 	if s.frag.off == len(m.data) {
 		c.flags |= wire.FlagEnd
+		// The last chunk holds the message's data for all its chunks: it
+		// leaves the ring after them, acknowledged or abandoned with them.
+		c.blk, m.blk = m.blk, nil
 		s.popQueue()
 	}
 	return c
@@ -230,6 +234,7 @@ func (s *sender) compactQueue() {
 }
 
 func (s *sender) popQueue() {
+	s.queue[s.qhead].blk.release(1)
 	s.queue[s.qhead] = outMsg{}
 	s.qhead++
 	s.frag = fragState{}
@@ -290,6 +295,7 @@ func (a *Association) abandonChunk(c *outChunk) {
 		a.emit(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: ErrLifetimeExpired})
 	}
 	c.data = nil
+	releaseSlab(&c.blk)
 	a.tx.sendFwd = true
 }
 

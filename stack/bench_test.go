@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mobisctp/mobisctp/internal/cputime"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -72,6 +73,7 @@ func benchThroughputCfg(b *testing.B, size int, cfg Config) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	start := time.Now()
+	cpu0, cpuOK := cputime.Process()
 	for b.Loop() {
 		if err := ca.SendMsg(ctx, msg, SendInfo{}); err != nil {
 			b.Fatal(err)
@@ -81,6 +83,10 @@ func benchThroughputCfg(b *testing.B, size int, cfg Config) {
 		b.Fatal(err)
 	}
 	got := <-done
+	if cpu1, _ := cputime.Process(); cpuOK && got > 0 {
+		// Both ends, and the collector working for them.
+		b.ReportMetric((cpu1-cpu0).Seconds()/(float64(got)/1e9), "CPU-s/GB")
+	}
 	cs, ss := ca.Stats(), sa.Stats()
 	b.Logf("cwnd %d ssthresh %d rwnd %d rtx %d srtt %v", cs.Paths[0].Cwnd, cs.Paths[0].Ssthresh, cs.PeerRwnd, cs.Retransmissions, cs.Paths[0].SRTT)
 	b.ReportMetric(float64(cs.PacketsSent)/float64(max(cs.SendCalls, 1)), "pkts/send")

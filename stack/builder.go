@@ -11,13 +11,27 @@ import (
 // maxBatch is the most packets one SendBatch carries.
 const maxBatch = 64
 
-// builder assembles the packets of one flush into reusable buffers and
-// sends them in batches.
+// areaSize is the size of the blocks a builder lays its packets out in:
+// room for a 64 KiB GSO run of packets and then some. A builder starts
+// with a small one, which is all that flushes of a packet or two (a
+// request, an answer, a SACK) need, and trades it for a large one once a
+// batch outgrows it.
+const (
+	areaSize  = 96 << 10
+	firstArea = 8 << 10
+)
+
+// builder assembles the packets of one flush and sends them in batches.
+// The packets of a batch lie back to back in a few reusable blocks
+// (areas), each with a capacity that runs to its block's end, so that the
+// transport sends a run of them to one destination as it is, with UDP
+// segmentation offload, instead of copying it into a buffer of its own.
 type builder struct {
 	out    *output
 	owner  *Association // whose packets these are
 	port   [2]uint16    // source and destination SCTP ports
-	bufs   [][]byte
+	areas  [][]byte     // len: the bytes closed packets take
+	area   int          // the area the next packet starts in
 	dgs    []encap.Datagram
 	cur    []byte // packet under construction; nil when none is open
 	dest   netip.AddrPort
@@ -76,13 +90,27 @@ func (b *builder) start(dest netip.AddrPort, src netip.Addr, vtag uint32, limit 
 	if len(b.dgs) == maxBatch {
 		b.send()
 	}
-	i := len(b.dgs)
-	if i == len(b.bufs) {
-		b.bufs = append(b.bufs, make([]byte, 0, limit))
-	}
-	b.cur = wire.Header{SrcPort: b.port[0], DstPort: b.port[1], VerificationTag: vtag}.Append(b.bufs[i][:0])
+	b.cur = wire.Header{SrcPort: b.port[0], DstPort: b.port[1], VerificationTag: vtag}.Append(b.space(limit))
 	b.dest, b.src, b.vtag, b.limit, b.hasDat = dest, src, vtag, limit, false
 	b.authOff = -1
+}
+
+// space returns an empty slice at the end of the packets laid out so far,
+// with room for at least limit bytes, moving on to the next area (made on
+// first use) when this one is full.
+func (b *builder) space(limit int) []byte {
+	for b.area < len(b.areas) && cap(b.areas[b.area])-len(b.areas[b.area]) < limit {
+		b.area++
+	}
+	if b.area == len(b.areas) {
+		size := areaSize
+		if b.area == 0 {
+			size = firstArea
+		}
+		b.areas = append(b.areas, make([]byte, 0, max(size, limit)))
+	}
+	a := b.areas[b.area]
+	return a[len(a):]
 }
 
 // room returns the bytes left in the current packet.
@@ -104,8 +132,9 @@ func (b *builder) close() {
 		}
 	}
 	wire.SetChecksum(b.cur)
-	i := len(b.dgs)
-	b.bufs[i] = b.cur
+	if a := b.areas[b.area]; startsAt(a, b.cur) { // not moved by an append past the area's end
+		b.areas[b.area] = a[:len(a)+len(b.cur)]
+	}
 	b.dgs = append(b.dgs, encap.Datagram{Data: b.cur, Local: netip.AddrPortFrom(b.src, 0), Remote: b.dest})
 	b.cur = nil
 }
@@ -127,4 +156,20 @@ func (b *builder) send() {
 	b.calls++
 	clear(b.dgs)
 	b.dgs = b.dgs[:0]
+	for i := range b.areas {
+		b.areas[i] = b.areas[i][:0]
+	}
+	if b.area > 0 && cap(b.areas[0]) < areaSize { // the small first area was outgrown
+		n := copy(b.areas, b.areas[1:])
+		b.areas[n] = nil
+		b.areas = b.areas[:n]
+	}
+	b.area = 0
+}
+
+// startsAt reports whether p starts right after the bytes of a, in a's
+// array.
+func startsAt(a, p []byte) bool {
+	rest := a[len(a):cap(a)]
+	return len(rest) > 0 && len(p) > 0 && &rest[0] == &p[0]
 }

@@ -20,6 +20,7 @@ const (
 // is cumulatively acknowledged. It is stored by value in a chunkRing.
 type outChunk struct {
 	data     []byte
+	blk      *slab     // on a message's last chunk: holds the data of all its chunks
 	deadline time.Time // PR-SCTP lifetime end; zero means fully reliable
 	sentAt   time.Time // last transmission
 	path     *path     // destination of the last transmission
@@ -70,9 +71,11 @@ func (r *chunkRing) push(c outChunk) *outChunk {
 	return slot
 }
 
-// popFront drops the oldest chunk.
+// popFront drops the oldest chunk, releasing its data.
 func (r *chunkRing) popFront() {
-	r.buf[int(r.first)&(len(r.buf)-1)] = outChunk{}
+	slot := &r.buf[int(r.first)&(len(r.buf)-1)]
+	slot.blk.release(1)
+	*slot = outChunk{}
 	r.first++
 	r.n--
 }

@@ -16,24 +16,80 @@ import (
 // this is the loop of the endpoint's stateless part.
 func (ep *Endpoint) receive(batch []encap.Datagram) {
 	now := time.Now()
-	var got received
+	run := rxRun{ep: ep} // on the reader's stack, in its core's cache
 	for i := range batch {
-		if a := ep.route(now, &batch[i]); a != nil {
-			got.add(a)
-		}
+		ep.route(now, &batch[i], &run)
 	}
-	got.deliver(&ep.out)
+	run.flush()
+	run.got.deliver(&ep.out)
 }
 
-// route validates d and returns the association it was queued to, if any.
-func (ep *Endpoint) route(now time.Time, d *encap.Datagram) *Association {
+// rxRunMax is the most packets an rxRun holds before it hands them over.
+const rxRunMax = 32
+
+// rxRun gathers the consecutive datagrams of a batch that go to one
+// association, typically all of a GRO read, so that they are queued with
+// one lock of its inbox, which its rounds take too. The rounds run when
+// the whole batch is queued (received.deliver): a round run earlier would
+// process part of it, and answer with a SACK per round what one round can
+// answer in one flush.
+type rxRun struct {
+	ep *Endpoint
+	a  *Association
+	// The packets, in the struct itself: a slice of an array elsewhere
+	// would make that array escape to the heap with the associations
+	// this struct points to.
+	pkts  [rxRunMax]rxPacket
+	npkts int
+	got   received // the associations to run rounds for, at the end of the batch
+	// The latest association found by verification tag and source port:
+	// the next datagram with both the same goes there without a look-up
+	// under the endpoint's lock, as if it had come a moment earlier.
+	tagged *Association
+	tag    uint32
+	port   uint16
+}
+
+// add takes d for a (see bufPool.hold), after handing over the run of
+// another association.
+func (r *rxRun) add(a *Association, d *encap.Datagram) {
+	if a != r.a || r.npkts == rxRunMax {
+		r.flush()
+		r.a = a
+	}
+	data, buf := r.ep.bufs.hold(d)
+	r.pkts[r.npkts] = rxPacket{buf: buf, data: data, local: d.Local, remote: d.Remote}
+	r.npkts++
+}
+
+// flush queues the run's packets to their association, whose round runs
+// at the end of the batch.
+func (r *rxRun) flush() {
+	a := r.a
+	if a == nil {
+		return
+	}
+	a.in.mu.Lock()
+	a.in.pkts = append(a.in.pkts, r.pkts[:r.npkts]...)
+	a.in.mu.Unlock()
+	r.npkts, r.a = 0, nil
+	r.got.add(a)
+}
+
+// route validates d and queues it to its association in run, or answers
+// it statelessly.
+func (ep *Endpoint) route(now time.Time, d *encap.Datagram, run *rxRun) {
 	ep.stats.packetsIn.Add(1)
 	pkt, first, ok := ep.check(d.Data)
 	if !ok {
-		return nil
+		return
+	}
+	vtag := pkt.VerificationTag()
+	if run.tagged != nil && vtag == run.tag && pkt.SrcPort() == run.port && first.Type() != wire.TypeInit {
+		run.add(run.tagged, d)
+		return
 	}
 	src := d.Remote.Addr().Unmap()
-	vtag := pkt.VerificationTag()
 	ep.mu.Lock()
 	a := ep.byTag[vtag]
 	if a != nil && (vtag == 0 || a.peerPort != pkt.SrcPort()) {
@@ -48,28 +104,40 @@ func (ep *Endpoint) route(now time.Time, d *encap.Datagram) *Association {
 
 	switch {
 	case a != nil && first.Type() != wire.TypeInit:
-		return ep.enqueue(a, d)
+		run.tagged, run.tag, run.port = a, vtag, pkt.SrcPort()
+		run.add(a, d)
 	case first.Type() == wire.TypeInit:
 		if vtag != 0 {
-			return nil // section 8.5.1 A: an INIT must carry tag 0
+			return // section 8.5.1 A: an INIT must carry tag 0
 		}
 		if peer != nil {
-			return ep.enqueue(peer, d) // collision or restart: section 5.2
+			run.add(peer, d) // collision or restart: section 5.2
+			return
 		}
-		return ep.answerInit(now, d, pkt, first)
+		// The INIT and the COOKIE ECHO below may be queued to an
+		// association at once, after what went ahead of them, or make
+		// one: the next datagram is looked up afresh.
+		run.flush()
+		run.tagged = nil
+		if a := ep.answerInit(now, d, pkt, first); a != nil {
+			run.got.add(a)
+		}
 	case first.Type() == wire.TypeCookieEcho:
-		return ep.handleCookieEcho(now, d, pkt, first, peer)
+		run.flush()
+		run.tagged = nil
+		if a := ep.handleCookieEcho(now, d, pkt, first, peer); a != nil {
+			run.got.add(a)
+		}
 	case peer != nil && tagReflected(first) && vtag == peerTag:
-		return ep.enqueue(peer, d) // section 8.5.1 B and C: T bit set
+		run.add(peer, d) // section 8.5.1 B and C: T bit set
 	case peer != nil:
 		// From the peer's address and port with a wrong tag: not out of
 		// the blue but to be discarded (section 8.5); the association
 		// counts it.
-		return ep.enqueue(peer, d)
+		run.add(peer, d)
 	default:
 		ep.outOfTheBlue(now, d, pkt, first)
 	}
-	return nil
 }
 
 // check validates the common header and checksum and returns the packet
@@ -97,12 +165,12 @@ func (ep *Endpoint) check(b []byte) (wire.Packet, wire.Chunk, bool) {
 	return pkt, first, true
 }
 
-// enqueue copies d into a pooled buffer and queues it for a.
+// enqueue queues d for a at once, for the stateless handlers; the caller
+// has a's round run.
 func (ep *Endpoint) enqueue(a *Association, d *encap.Datagram) *Association {
-	buf := ep.bufs.get(len(d.Data))
-	n := copy(*buf, d.Data)
+	data, buf := ep.bufs.hold(d)
 	a.in.mu.Lock()
-	a.in.pkts = append(a.in.pkts, rxPacket{buf: buf, data: (*buf)[:n], local: d.Local, remote: d.Remote})
+	a.in.pkts = append(a.in.pkts, rxPacket{buf: buf, data: data, local: d.Local, remote: d.Remote})
 	a.in.mu.Unlock()
 	return a
 }

@@ -7,10 +7,11 @@ import (
 	"time"
 )
 
-// The association loop owns all protocol state. API goroutines and the
-// socket readers reach it only through the queues below: each holds a mutex
-// for a few instructions and wakes the loop through a one-slot channel, so
-// a burst of work costs one wake-up.
+// The association's rounds own all protocol state (assoc_owner.go). API
+// goroutines and the socket readers reach it only through the queues
+// below: each holds a mutex for a few instructions, and whoever queued the
+// work runs the round or has the round under way run one more, so a burst
+// of work costs one round.
 
 // notifier is a broadcast signal that waiters block on through a channel
 // (durably blocking, as testing/synctest requires) instead of a sync.Cond.
@@ -67,9 +68,9 @@ func (n *notifier) broadcast() {
 	}
 }
 
-// rxPacket is a received datagram copied out of the socket's buffer.
+// rxPacket is a received datagram, held for the loop.
 type rxPacket struct {
-	buf    *[]byte // pooled; data is (*buf)[:n]
+	buf    rxBuf // holds data; goes back through bufPool.put
 	data   []byte
 	local  netip.AddrPort
 	remote netip.AddrPort
@@ -137,17 +138,17 @@ func (q *recvQueue) push(m Message) {
 	q.bytes += rxCost(len(m.Data))
 }
 
-// pop removes the first message; the caller holds mu and checked there is
-// one.
-func (q *recvQueue) pop() Message {
-	m := q.msgs[q.head]
-	q.msgs[q.head] = Message{}
+// pop drops the first message, which has been read, and releases its
+// data; the caller holds mu and checked there is one.
+func (q *recvQueue) pop() {
+	m := &q.msgs[q.head]
+	q.bytes -= rxCost(len(m.Data))
+	m.blk.release(1)
+	*m = Message{}
 	q.head++
 	if q.head == len(q.msgs) {
 		q.msgs, q.head = shrink(q.msgs[:0]), 0
 	}
-	q.bytes -= rxCost(len(m.Data))
-	return m
 }
 
 func (q *recvQueue) empty() bool { return q.head == len(q.msgs) }

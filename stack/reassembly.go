@@ -24,6 +24,8 @@ type frag struct {
 	ppid  uint32
 	flags wire.DataFlags
 	data  []byte
+	blk   *slab  // holds data
+	off   int    // where data starts in blk
 	key   keyTag // what authenticated the chunk
 }
 
@@ -36,6 +38,7 @@ type Message struct {
 	PPID      uint32
 	Unordered bool
 	key       keyTag // what authenticated every chunk of the message
+	blk       *slab  // holds Data: released when the message has been read
 }
 
 // inStream is the ordering state of one inbound stream. An association
@@ -73,7 +76,7 @@ func newReassembler(inStreams uint16, idata bool, ar *arena, deliver func(Messag
 // out of the packet buffer.
 func (r *reassembler) add(f frag) {
 	if f.flags.Has(wire.FlagBegin|wire.FlagEnd) && (!r.idata || f.fsn == 0) {
-		r.complete(f.sid, f.mid, f.unordered(), Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key})
+		r.complete(f.sid, f.mid, f.unordered(), Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key, blk: f.blk})
 		return
 	}
 	i := sort.Search(len(r.frags), func(i int) bool { return !r.less(&r.frags[i], &f) })
@@ -134,14 +137,49 @@ func (r *reassembler) tryAssemble(i int) {
 		size += len(f.data)
 		key = key.join(f.key)
 	}
-	data := r.arena.alloc(size)
-	for _, f := range r.frags[first : last+1] {
-		data = append(data, f.data...)
-	}
+	data, blk := r.join(r.frags[first:last+1], size)
 	head := r.frags[first]
 	r.frags = shrink(append(r.frags[:first], r.frags[last+1:]...))
 	r.held -= size + (last+1-first)*rxChunkOverhead
-	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered(), key: key})
+	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered(), key: key, blk: blk})
+}
+
+// join returns the data of a message's fragments, size bytes, in one
+// slice, and the block that holds it. Fragments that arrived in order were copied back
+// to back into one block, and their bytes there are the message; others
+// are copied together. The fragments' blocks are released but for what
+// the message keeps.
+func (r *reassembler) join(fs []frag, size int) ([]byte, *slab) {
+	if data, ok := adjacent(fs); ok {
+		fs[0].blk.release(int32(len(fs) - 1))
+		return data, fs[0].blk
+	}
+	data, blk, _ := r.arena.alloc(size)
+	var held *slab // the fragments' blocks, released a run at a time
+	var n int32
+	for _, f := range fs {
+		data = append(data, f.data...)
+		if f.blk != held {
+			held.release(n)
+			held, n = f.blk, 0
+		}
+		n++
+	}
+	held.release(n)
+	return data, blk
+}
+
+// adjacent returns the bytes of fs as one slice of their block if they
+// lie back to back in one.
+func adjacent(fs []frag) ([]byte, bool) {
+	blk, end := fs[0].blk, fs[0].off
+	for _, f := range fs {
+		if blk == nil || f.blk != blk || f.off != end {
+			return nil, false
+		}
+		end += len(f.data)
+	}
+	return blk.buf[fs[0].off:end:end], true
 }
 
 // complete hands a whole message to ordering.
@@ -242,6 +280,7 @@ func (r *reassembler) dropFrags(abandoned func(*frag) bool) {
 	for _, f := range r.frags {
 		if abandoned(&f) {
 			r.held -= rxCost(len(f.data))
+			f.blk.release(1)
 			continue
 		}
 		kept = append(kept, f)

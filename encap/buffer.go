@@ -1,0 +1,44 @@
+package encap
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// Buffer is a receive buffer that holds several datagrams of one coalesced
+// read (UDP GRO). A handler that wants to keep a datagram's Data past its
+// return calls Retain on the datagram's Buffer before it returns, and
+// Release when it is done with the data; the reader then reads into
+// another buffer. This spares a copy per datagram: a GRO read carries up
+// to 64 datagrams in one buffer.
+type Buffer struct {
+	b []byte
+	// refs counts the handler's Retains not yet released, plus one while
+	// the reader owns the buffer.
+	refs atomic.Int32
+}
+
+// Retain keeps b for the caller until a Release. Call it only from the
+// handler that received b, before it returns.
+func (b *Buffer) Retain() { b.refs.Add(1) }
+
+// Release ends a Retain. The last one recycles the buffer.
+func (b *Buffer) Release() {
+	if b.refs.Add(-1) == 0 {
+		bufferPool.Put(b)
+	}
+}
+
+// bufferPool recycles the Buffers that handlers kept and released.
+var bufferPool sync.Pool
+
+// newBuffer returns a buffer of size bytes, owned by the reader.
+func newBuffer(size int) *Buffer {
+	b, _ := bufferPool.Get().(*Buffer)
+	if b == nil || cap(b.b) < size {
+		b = &Buffer{b: make([]byte, size)}
+	}
+	b.b = b.b[:size:size]
+	b.refs.Store(1)
+	return b
+}
