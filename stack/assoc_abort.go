@@ -30,6 +30,19 @@ func (a *Association) handleAbort(rp *rxPacket, c wire.Chunk) {
 	if ab.Decode(c) != nil || !a.tagValid(rp, c) {
 		return
 	}
+	if a.state == stateShutdownAckSent && ab.TagReflected {
+		// The peer answered a packet of ours out of the blue (section 8.4
+		// rule 8): it no longer has the association it closed with its
+		// SHUTDOWN, so our SHUTDOWN ACK reached it and only its SHUTDOWN
+		// COMPLETE is still on the way. This happens when a heartbeat or
+		// its answer, sent on another path, arrives after the SHUTDOWN
+		// ACK. Both sides had all their data acknowledged, and a peer
+		// without the association would answer our next SHUTDOWN ACK with
+		// a SHUTDOWN COMPLETE (rule 5) anyway: the close is the graceful
+		// one.
+		a.finishGracefully()
+		return
+	}
 	a.stats.AbortsReceived++
 	a.terminate(&AbortError{Remote: true, Causes: describeCauses(ab.Causes)})
 }

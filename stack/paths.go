@@ -223,9 +223,13 @@ func (m *pathManager) onProbation(p *path) bool {
 // rtxPath is where a retransmission of c goes. A chunk that timed out goes
 // to an active path other than the one that lost it, when there is one
 // (section 6.4); a fast retransmission stays on its path while that path
-// is usable.
+// is active, and while it is potentially failed only if no path is active
+// (RFC 7829 section 5.1: no data to a PF destination while an active one
+// exists). Kept on a PF path that no longer works (our address on its
+// network went), a fast retransmission waits there for a T3 backed off to
+// a minute, and the whole association with it.
 func (m *pathManager) rtxPath(c *outChunk) *path {
-	if !c.timedOut && c.path != nil && c.path.usable() {
+	if !c.timedOut && c.path != nil && c.path.state == PathActive {
 		return c.path
 	}
 	if p := m.primary; p != c.path && p.state == PathActive {
@@ -235,6 +239,9 @@ func (m *pathManager) rtxPath(c *outChunk) *path {
 		if p != c.path && p.state == PathActive {
 			return p
 		}
+	}
+	if !c.timedOut && c.path != nil && c.path.usable() {
+		return c.path
 	}
 	return m.primary
 }

@@ -178,7 +178,10 @@ func TestPathManagerRtxPath(t *testing.T) {
 	fast := &outChunk{path: ps[1]}
 	assert.Same(t, ps[1], m.rtxPath(fast), "a fast retransmission stays on its path")
 	ps[1].state = PathPotentiallyFailed
-	assert.Same(t, ps[1], m.rtxPath(fast), "while that path is usable")
+	assert.Same(t, ps[0], m.rtxPath(fast), "a potentially failed path only when no path is active (RFC 7829 5.1)")
+	ps[0].state, ps[2].state = PathPotentiallyFailed, PathPotentiallyFailed
+	assert.Same(t, ps[1], m.rtxPath(fast), "every path potentially failed: its own")
+	ps[0].state, ps[2].state = PathActive, PathActive
 	ps[1].state = PathInactive
 	assert.Same(t, ps[0], m.rtxPath(fast), "else to the primary")
 

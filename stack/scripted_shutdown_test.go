@@ -304,3 +304,44 @@ func TestShutdownASCONFWaitBounded(t *testing.T) {
 		}
 	})
 }
+
+// In SHUTDOWN-ACK-SENT an ABORT with the T bit is the peer's answer out of
+// the blue to a packet of ours that crossed its SHUTDOWN COMPLETE (say a
+// heartbeat on another path): the peer completed, so the close is the
+// graceful one. An ABORT of the peer's own, without the T bit, is still an
+// abort.
+func TestShutdownAckSentAbort(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		reflected bool
+		graceful  bool
+	}{
+		{"out of the blue", true, true},
+		{"peer's own", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newRig(t, scriptedConfig())
+				a, s := r.connect()
+				r.peer.send(s.epTag, &wire.Shutdown{CumTSNAck: s.epTSN - 1})
+				r.peer.expect(s.tag, wire.TypeShutdownAck)
+				tag := s.epTag
+				if tc.reflected {
+					tag = s.tag // the tag of the packet answered
+				}
+				r.peer.send(tag, &wire.Abort{TagReflected: tc.reflected})
+				err := waitDone(t, a)
+				var ae *AbortError
+				switch {
+				case tc.graceful && err != nil:
+					t.Errorf("association ended with %v, want a graceful close", err)
+				case !tc.graceful && !(errors.As(err, &ae) && ae.Remote):
+					t.Errorf("association ended with %v, want aborted by the peer", err)
+				}
+				if tc.graceful {
+					waitEvent(t, a, EventShutdownComplete)
+				}
+			})
+		})
+	}
+}

@@ -71,6 +71,11 @@ func perfMoveSetup(t *testing.T, duration string) (nsCli *netns.NS, server, clie
 	server = startPerf(t, "server", "ip", "netns", "exec", nsSrv.Name, bin, "perf", "server", "--once", "--json",
 		"--listen", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))
 	server.listening(t)
+	t.Cleanup(func() {
+		if t.Failed() { // the server's side of what went wrong
+			t.Logf("server log:\n%s", server.stderr.String())
+		}
+	})
 	client = startPerf(t, "client", "ip", "netns", "exec", nsCli.Name, bin, "perf", "client", "--json",
 		"--auto-asconf", "--bind", cli1.Addr().String(), "--time", duration,
 		"--connect", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))

@@ -240,6 +240,9 @@ func startLogged(t *testing.T, name string, argv ...string) *process {
 	t.Cleanup(func() {
 		p.cmd.Process.Kill()
 		p.cmd.Wait()
+		if t.Failed() { // what the node saw, to tell why
+			t.Logf("%s log:\n%s", name, p.log.String())
+		}
 	})
 	return p
 }

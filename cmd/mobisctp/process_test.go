@@ -76,7 +76,7 @@ func (p *perfProcess) listening(t *testing.T) (sctpPort, udpPort int) {
 func (p *perfProcess) report(t *testing.T) perf.Report {
 	t.Helper()
 	if err := p.cmd.Wait(); err != nil {
-		t.Fatalf("%s: %v\n%s", p.name, err, p.stderr.String())
+		t.Fatalf("%s: %v\n%s\n%s", p.name, err, p.stderr.String(), p.stdout.String()) // the report says where it stopped
 	}
 	var r perf.Report
 	if err := json.Unmarshal([]byte(p.stdout.String()), &r); err != nil {

@@ -76,7 +76,11 @@ func (ns *NS) Do(f func() error) error {
 // (in b), addressed pa and pb (with their prefix lengths), both up.
 func Veth(t testing.TB, a *NS, ifa string, pa netip.Prefix, b *NS, ifb string, pb netip.Prefix) {
 	t.Helper()
-	tmpA, tmpB := fmt.Sprintf("mv%da", seq.Add(1)), fmt.Sprintf("mv%db", seq.Add(1))
+	// The pair is created in the root namespace, shared by every test
+	// process (go test runs packages in parallel): the pid keeps the
+	// names apart, in hex to stay within IFNAMSIZ.
+	n := seq.Add(1)
+	tmpA, tmpB := fmt.Sprintf("mv%x-%da", unix.Getpid(), n), fmt.Sprintf("mv%x-%db", unix.Getpid(), n)
 	ip(t, "link", "add", tmpA, "type", "veth", "peer", "name", tmpB)
 	ip(t, "link", "set", tmpA, "netns", a.Name, "name", ifa)
 	ip(t, "link", "set", tmpB, "netns", b.Name, "name", ifb)
