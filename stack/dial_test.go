@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -278,10 +279,18 @@ func TestDialAgainOnceEnded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_, ca, sa := simPair(t, 1, Config{}, Config{})
 		to := Remote{Addrs: []netip.Addr{addrB}, Port: 5000}
+		var mu sync.Mutex
 		var seen []*Association // what the endpoint has with the peer at each wake-up
-		ca.OnRecv(func() { seen = append(seen, ca.ep.Association(to)) })
+		ca.OnRecv(func() {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, ca.ep.Association(to))
+		})
 		sa.Abort("test")
 		<-ca.Done()
+		synctest.Wait() // the hook runs after the round that ended ca
+		mu.Lock()
+		defer mu.Unlock()
 		require.NotEmpty(t, seen)
 		assert.Nil(t, seen[len(seen)-1], "still registered when readers woke up")
 		a, err := ca.ep.Dial(t.Context(), to)
