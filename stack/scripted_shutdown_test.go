@@ -248,22 +248,12 @@ func TestDataInShutdownSent(t *testing.T) {
 // otherwise keep the address we left as ours to the end.
 func TestShutdownWaitsForASCONF(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newAuthRig(t, scriptedConfig())
-		a, s := r.connectAuth()
-		r.sut.AddAddr(addrA2)
-		if err := a.AddLocalAddr(addrA2); err != nil {
-			t.Fatal(err)
-		}
-		req, _ := r.expectAsconf(s, s.epTSN, false)
+		r, a, s, req := asconfInFlight(t)
 		done := shutdownAsync(a)
 		r.peer.expectSilence(DefaultRTOInitial / 2) // less than T4-RTO
 		r.sendSigned(s, &wire.AsconfAck{Serial: req.Serial})
 		r.peer.await(s.tag, wire.TypeShutdown)
-		r.peer.send(s.epTag, &wire.ShutdownAck{})
-		r.peer.expect(s.tag, wire.TypeShutdownComplete)
-		if err := shutdownResult(t, done); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
+		completeShutdown(t, r, s, done)
 		if e := waitEvent(t, a, EventASCONF); e.Err != nil {
 			t.Errorf("event %v, want success", e)
 		}
@@ -275,13 +265,7 @@ func TestShutdownWaitsForASCONF(t *testing.T) {
 // second retransmission, three RTOs after the close began.
 func TestShutdownASCONFWaitBounded(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newAuthRig(t, scriptedConfig())
-		a, s := r.connectAuth()
-		r.sut.AddAddr(addrA2)
-		if err := a.AddLocalAddr(addrA2); err != nil {
-			t.Fatal(err)
-		}
-		r.expectAsconf(s, s.epTSN, false)
+		r, a, s, _ := asconfInFlight(t)
 		start := time.Now()
 		done := shutdownAsync(a)
 		for { // ASCONF retransmissions, 1 s and 3 s after the first
@@ -297,12 +281,32 @@ func TestShutdownASCONFWaitBounded(t *testing.T) {
 			}
 			break
 		}
-		r.peer.send(s.epTag, &wire.ShutdownAck{})
-		r.peer.await(s.tag, wire.TypeShutdownComplete)
-		if err := shutdownResult(t, done); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
+		completeShutdown(t, r, s, done)
 	})
+}
+
+// asconfInFlight sets up an association of ours whose ASCONF adding a
+// second address is on its way, unanswered.
+func asconfInFlight(t *testing.T) (*authRig, *Association, *authSession, *wire.Asconf) {
+	t.Helper()
+	r := newAuthRig(t, scriptedConfig())
+	a, s := r.connectAuth()
+	r.sut.AddAddr(addrA2)
+	if err := a.AddLocalAddr(addrA2); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := r.expectAsconf(s, s.epTSN, false)
+	return r, a, s, req
+}
+
+// completeShutdown answers our SHUTDOWN and checks the close completes.
+func completeShutdown(t *testing.T, r *authRig, s *authSession, done <-chan error) {
+	t.Helper()
+	r.peer.send(s.epTag, &wire.ShutdownAck{})
+	r.peer.await(s.tag, wire.TypeShutdownComplete)
+	if err := shutdownResult(t, done); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
 }
 
 // In SHUTDOWN-ACK-SENT an ABORT with the T bit is the peer's answer out of
