@@ -4,6 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"time"
+
+	"github.com/mobisctp/mobisctp/internal/perf"
 )
 
 // newFlagSet returns a flag set for the command prog that reports errors
@@ -54,6 +57,24 @@ func isSet(fs *flag.FlagSet, name string) bool {
 func checkPort(fs *flag.FlagSet, name string, port, lowest int) error {
 	if port < lowest || port > 65535 {
 		return fmt.Errorf("--%s %d: a port must be between %d and 65535", name, port, lowest)
+	}
+	return nil
+}
+
+// checkSending checks the flags that perf client and mobile share for
+// what a sender sends: --time or --bytes, --size and --connect-timeout.
+func checkSending(fs *flag.FlagSet, duration time.Duration, bytes, size byteSize, connectTimeout time.Duration) error {
+	switch {
+	case isSet(fs, "time") && isSet(fs, "bytes"):
+		return errors.New("--time and --bytes exclude each other: give a time or a byte budget")
+	case duration <= 0:
+		return fmt.Errorf("--time %v: must be positive", duration)
+	case isSet(fs, "bytes") && bytes <= 0:
+		return fmt.Errorf("--bytes %d: must be positive", bytes)
+	case size < 1 || size > perf.MaxMessageSize:
+		return fmt.Errorf("--size %d: must be between 1 and %d", size, perf.MaxMessageSize)
+	case connectTimeout <= 0:
+		return fmt.Errorf("--connect-timeout %v: must be positive", connectTimeout)
 	}
 	return nil
 }

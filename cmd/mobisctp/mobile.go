@@ -80,18 +80,13 @@ func (m *mobileFlags) validate(fs *flag.FlagSet) error {
 		return fmt.Errorf("--mode %q: want send, recv or echo", m.mode)
 	case m.expectEcho && m.mode != modeSend:
 		return fmt.Errorf("--echo goes with --mode send, not %s", m.mode)
-	case isSet(fs, "time") && isSet(fs, "bytes"):
-		return errors.New("--time and --bytes exclude each other: give a time or a byte budget")
 	case m.mode != modeSend && (isSet(fs, "time") || isSet(fs, "bytes") || isSet(fs, "bitrate")):
 		return fmt.Errorf("--time, --bytes and --bitrate go with --mode send, not %s", m.mode)
-	case m.duration <= 0:
-		return fmt.Errorf("--time %v: must be positive", m.duration)
-	case isSet(fs, "bytes") && m.bytes <= 0:
-		return fmt.Errorf("--bytes %d: must be positive", m.bytes)
-	case m.size < 1 || m.size > perf.MaxMessageSize:
-		return fmt.Errorf("--size %d: must be between 1 and %d", m.size, perf.MaxMessageSize)
-	case m.connectTimeout <= 0:
-		return fmt.Errorf("--connect-timeout %v: must be positive", m.connectTimeout)
+	}
+	if err := checkSending(fs, m.duration, m.bytes, m.size, m.connectTimeout); err != nil {
+		return err
+	}
+	switch {
 	case m.deadline <= 0:
 		return fmt.Errorf("--handover-deadline %v: must be positive", m.deadline)
 	case len(m.handle) > maxHandle || len(m.peer) > maxHandle:

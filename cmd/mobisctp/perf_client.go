@@ -64,16 +64,11 @@ func (c *clientFlags) validate(fs *flag.FlagSet) error {
 		return fmt.Errorf("--connect: the SCTP port must not be 0")
 	case c.bind.hasPort:
 		return fmt.Errorf("--bind takes addresses only; the local SCTP port is ephemeral")
-	case isSet(fs, "time") && isSet(fs, "bytes"):
-		return fmt.Errorf("--time and --bytes exclude each other: give a time or a byte budget")
-	case c.duration <= 0:
-		return fmt.Errorf("--time %v: must be positive", c.duration)
-	case c.connectTimeout <= 0:
-		return fmt.Errorf("--connect-timeout %v: must be positive", c.connectTimeout)
-	case isSet(fs, "bytes") && c.bytes <= 0:
-		return fmt.Errorf("--bytes %d: must be positive", c.bytes)
-	case c.size < 1 || c.size > perf.MaxMessageSize:
-		return fmt.Errorf("--size %d: must be between 1 and %d", c.size, perf.MaxMessageSize)
+	}
+	if err := checkSending(fs, c.duration, c.bytes, c.size, c.connectTimeout); err != nil {
+		return err
+	}
+	switch {
 	case c.streams < 1 || c.streams > perf.MaxStreams:
 		return fmt.Errorf("--streams %d: must be between 1 and %d", c.streams, perf.MaxStreams)
 	case c.ppid > 1<<32-1:
