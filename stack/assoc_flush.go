@@ -87,6 +87,15 @@ func (a *Association) dataAllowed() bool {
 	return false
 }
 
+// probesAllowed reports whether heartbeats and path MTU probes may go
+// out. Once our SHUTDOWN is sent, T2-shutdown watches the peer, and a
+// probe then would only draw an answer that arrives after the close, as
+// an out-of-the-blue packet that we would have to answer with an ABORT
+// (Linux stops its heartbeat timers there too).
+func (a *Association) probesAllowed() bool {
+	return a.state != stateShutdownSent && a.dataAllowed()
+}
+
 // mtuFor returns the packet size limit toward remote.
 func (a *Association) mtuFor(remote netip.AddrPort) int {
 	for _, p := range a.paths {

@@ -24,7 +24,7 @@ const (
 // (section 8.3). A path that carried data within the interval is not idle
 // and waits.
 func (a *Association) onHeartbeatTimer(now time.Time, p *path) {
-	if !a.dataAllowed() {
+	if !a.probesAllowed() {
 		p.hbDue = time.Time{}
 		return
 	}

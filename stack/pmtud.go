@@ -102,7 +102,7 @@ func fragSize(rest, whole, frag int) int {
 
 // pmtuActive reports whether p's MTU search may probe now.
 func (a *Association) pmtuActive(p *path) bool {
-	return !p.pmtuFixed && p.usable() && a.dataAllowed()
+	return !p.pmtuFixed && p.usable() && a.probesAllowed()
 }
 
 // pmtuDeadline is when p's search next needs the loop, zero if never.

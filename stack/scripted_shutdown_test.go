@@ -349,3 +349,36 @@ func TestShutdownAckSentAbort(t *testing.T) {
 		})
 	}
 }
+
+// Once our SHUTDOWN is out, neither heartbeats nor path MTU probes follow
+// it: their answers could arrive after the SHUTDOWN COMPLETE and would
+// then be out of the blue, drawing an ABORT from us.
+func TestNoProbesInShutdownSent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := scriptedConfig()
+		cfg.HeartbeatInterval = time.Second
+		cfg.PMTUFixed = false
+		r := newRig(t, cfg)
+		a, s := r.connect()
+		done := shutdownAsync(a)
+		for { // the search's first probe may precede it, unanswered
+			pk, ok := r.peer.next(waitLimit)
+			if !ok {
+				t.Fatal("no SHUTDOWN")
+			}
+			if pk.find(wire.TypeShutdown) != nil {
+				break
+			}
+		}
+		for _, pk := range r.peer.collect(10 * time.Second) {
+			if types := pk.types(); len(types) != 1 || types[0] != wire.TypeShutdown {
+				t.Errorf("%v in SHUTDOWN-SENT, want only SHUTDOWN retransmissions", pk)
+			}
+		}
+		r.peer.send(s.epTag, &wire.ShutdownAck{})
+		r.peer.expect(s.tag, wire.TypeShutdownComplete)
+		if err := shutdownResult(t, done); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	})
+}
