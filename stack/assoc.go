@@ -279,6 +279,17 @@ func (a *Association) fireTimers(now time.Time) {
 
 func expired(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }
 
+// lingerTime is how long the endpoint keeps quiet toward late packets of
+// a that closed gracefully: two of its longest RTO, by when the answer to
+// anything a sent has arrived or been lost.
+func (a *Association) lingerTime() time.Duration {
+	var d time.Duration
+	for _, p := range a.paths {
+		d = max(d, p.rto.rto)
+	}
+	return 2 * d
+}
+
 // finish runs when the loop exits: it wakes every waiter with the reason.
 func (a *Association) finish() {
 	// Out of the tables first: whoever learns of the end from a waiter
@@ -286,6 +297,7 @@ func (a *Association) finish() {
 	a.ep.remove(a)
 	err := a.closeErr
 	if err == nil {
+		a.ep.endedTags.add(a.routeTag, time.Now().Add(a.lingerTime()))
 		err = ErrClosed
 	}
 	final := a.snapshot()

@@ -204,6 +204,10 @@ func (ep *Endpoint) outOfTheBlue(now time.Time, d *encap.Datagram, pkt wire.Pack
 			return
 		}
 	}
+	if ep.endedTags.recent(pkt.VerificationTag(), now) {
+		ep.stats.lateAfterClose.Add(1)
+		return
+	}
 	if !ep.ootbLimit.allow(now) {
 		return
 	}

@@ -32,6 +32,7 @@ type Endpoint struct {
 	stats     endpointCounters
 	ootbLimit *rateLimiter
 	hbLimit   *rateLimiter // HEARTBEATs to unconfirmed addresses, all associations together
+	endedTags endedTags    // tags of associations that just closed gracefully
 	keyMu     sync.Mutex
 	keys      *auth.Keyring  // endpoint-pair shared keys (RFC 4895)
 	prefixes  []netip.Prefix // interface addresses, for source selection
@@ -370,8 +371,8 @@ func (ep *Endpoint) putBuilder(b *builder) {
 
 // endpointCounters are the endpoint-wide packet counters.
 type endpointCounters struct {
-	packetsIn, badChecksum, runts, wrongPort, ootb, ootbAborts atomic.Uint64
-	initsAnswered, cookiesBad, cookiesStale, cookiesForeign    atomic.Uint64
-	assocsRefused, hbThrottled, peerAddrsIgnored               atomic.Uint64
-	ptbIgnored                                                 atomic.Uint64
+	packetsIn, badChecksum, runts, wrongPort, ootb, ootbAborts, lateAfterClose atomic.Uint64
+	initsAnswered, cookiesBad, cookiesStale, cookiesForeign                    atomic.Uint64
+	assocsRefused, hbThrottled, peerAddrsIgnored                               atomic.Uint64
+	ptbIgnored                                                                 atomic.Uint64
 }

@@ -9,6 +9,7 @@ type EndpointStats struct {
 	WrongPort      uint64 // for another SCTP port
 	OutOfTheBlue   uint64 // belonged to no association (RFC 9260 section 8.4)
 	OOTBAborts     uint64 // ABORTs sent in answer, within the rate limit
+	LateAfterClose uint64 // of those, sent to an association that had just closed gracefully: dropped, not answered
 	InitsAnswered  uint64 // INIT ACKs sent with a cookie
 	CookiesBad     uint64 // COOKIE ECHOs whose cookie did not verify
 	CookiesStale   uint64 // past their lifetime
@@ -37,6 +38,7 @@ func (ep *Endpoint) Stats() EndpointStats {
 		WrongPort:      c.wrongPort.Load(),
 		OutOfTheBlue:   c.ootb.Load(),
 		OOTBAborts:     c.ootbAborts.Load(),
+		LateAfterClose: c.lateAfterClose.Load(),
 		InitsAnswered:  c.initsAnswered.Load(),
 		CookiesBad:     c.cookiesBad.Load(),
 		CookiesStale:   c.cookiesStale.Load(),

@@ -382,3 +382,57 @@ func TestNoProbesInShutdownSent(t *testing.T) {
 		}
 	})
 }
+
+// A packet of an association that just closed gracefully, sent before the
+// peer saw the close, is dropped and counted, not answered with an ABORT;
+// a SHUTDOWN ACK still gets its SHUTDOWN COMPLETE. Later the same packet
+// is out of the blue again.
+func TestLatePacketAfterClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, scriptedConfig())
+		a, s := r.connect()
+		done := shutdownAsync(a)
+		r.peer.expect(s.tag, wire.TypeShutdown)
+		r.peer.send(s.epTag, &wire.ShutdownAck{})
+		r.peer.expect(s.tag, wire.TypeShutdownComplete)
+		if err := shutdownResult(t, done); err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+		late := sack(s.epTSN - 1)
+		r.peer.send(s.epTag, late)
+		r.peer.expectSilence(time.Second)
+		if n := r.ep.Stats().LateAfterClose; n != 1 {
+			t.Errorf("LateAfterClose = %d, want 1", n)
+		}
+		r.peer.send(s.epTag, &wire.ShutdownAck{})
+		if !tBit(r.peer.expect(s.epTag, wire.TypeShutdownComplete).chunks[0]) {
+			t.Error("SHUTDOWN COMPLETE to a late SHUTDOWN ACK without the T bit")
+		}
+
+		time.Sleep(2 * DefaultRTOMax) // the longest the endpoint remembers
+		r.peer.send(s.epTag, late)
+		if !tBit(r.peer.expect(s.epTag, wire.TypeAbort).chunks[0]) {
+			t.Error("ABORT without the T bit")
+		}
+	})
+}
+
+func TestEndedTagsBounded(t *testing.T) {
+	var e endedTags
+	now := time.Now()
+	for tag := range uint32(endedTagsMax + 1) {
+		e.add(tag+1, now.Add(time.Minute))
+	}
+	if e.recent(1, now) {
+		t.Error("the oldest tag is still remembered past the limit")
+	}
+	if !e.recent(2, now) || !e.recent(endedTagsMax+1, now) {
+		t.Error("a tag within the limit was forgotten")
+	}
+	if len(e.until) > endedTagsMax {
+		t.Errorf("%d tags remembered, limit %d", len(e.until), endedTagsMax)
+	}
+	if e.recent(2, now.Add(time.Minute)) {
+		t.Error("a tag is remembered past its time")
+	}
+}
