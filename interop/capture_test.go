@@ -82,7 +82,7 @@ type traffic struct {
 // every expected chunk flow present, and no ABORT.
 func checkCapture(t *testing.T, file string, ourPort int, r roles) traffic {
 	t.Helper()
-	fields := append([]string{"udp.srcport", "sctp.chunk_type", "sctp.data_tsn_raw"}, tshark.CleanFields...)
+	fields := append([]string{"frame.time_relative", "udp.srcport", "ip.src", "ip.dst", "sctp.chunk_type", "sctp.data_tsn_raw"}, tshark.CleanFields...)
 	frames := tshark.Decode(t, file, []string{"-d", fmt.Sprintf("udp.port==%d,sctp", ourPort)}, fields...)
 	if len(frames) == 0 {
 		t.Fatalf("capture %s: no packet", file)
@@ -138,7 +138,34 @@ func checkCapture(t *testing.T, file string, ourPort int, r roles) traffic {
 			t.Errorf("%d ABORT %v", n, dir)
 		}
 	}
+	if tr.chunks[flow{sent, wire.TypeAbort}]+tr.chunks[flow{received, wire.TypeAbort}] > 0 {
+		logBeforeAbort(t, frames, ours)
+	}
 	return tr
+}
+
+// logBeforeAbort logs the frames up to the first ABORT, so that a failure
+// on a machine where the capture is gone still shows what drew it.
+func logBeforeAbort(t *testing.T, frames []tshark.Frame, ours string) {
+	t.Helper()
+	const before = 12
+	abort := strconv.Itoa(int(wire.TypeAbort))
+	at := slices.IndexFunc(frames, func(f tshark.Frame) bool { return slices.Contains(f["sctp.chunk_type"], abort) })
+	var b strings.Builder
+	for i := max(at-before, 0); i <= at; i++ {
+		f := frames[i]
+		dir := received
+		if first(f, "udp.srcport") == ours {
+			dir = sent
+		}
+		var kinds []string
+		for _, c := range f["sctp.chunk_type"] {
+			n, _ := strconv.ParseUint(c, 10, 8)
+			kinds = append(kinds, wire.ChunkType(n).String())
+		}
+		fmt.Fprintf(&b, "\n  %d %ss %s %s->%s %s", i+1, first(f, "frame.time_relative"), dir, first(f, "ip.src"), first(f, "ip.dst"), strings.Join(kinds, ","))
+	}
+	t.Logf("the frames up to the first ABORT:%s", b.String())
 }
 
 // logAckRatio logs how many packets with DATA each SACK acknowledged, both
