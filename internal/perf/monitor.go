@@ -25,39 +25,69 @@ func (c *console) watch(label string, a *stack.Association) <-chan struct{} {
 
 // meter takes the byte counter's growth every interval, from now until ctx
 // is done or stop is called, and prints it as an interval line (not in
-// JSON mode); stop returns the series.
+// JSON mode); stop returns the series. It runs on a timer, not a
+// goroutine of its own, so an idle association of a server costs none.
 func (c *console) meter(ctx context.Context, label string, bytes *atomic.Uint64) (stop func() []Interval) {
 	if c.interval < 0 {
 		return func() []Interval { return nil }
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var series []Interval
-	var wg sync.WaitGroup
-	tick := time.NewTicker(c.interval)
-	start, base := time.Now(), bytes.Load()
-	wg.Go(func() {
-		defer tick.Stop()
-		prev, last := start, base
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case now := <-tick.C:
-				n := bytes.Load()
-				iv := newInterval(prev.Sub(start), now.Sub(start), n-last)
-				series = append(series, iv)
-				if !c.json {
-					c.print(intervalLine(label, iv))
-				}
-				prev, last = now, n
-			}
-		}
-	})
+	m := &meterState{c: c, label: label, bytes: bytes, start: time.Now()}
+	m.prev, m.last, m.next = m.start, bytes.Load(), m.start.Add(c.interval)
+	m.mu.Lock()
+	m.timer = time.AfterFunc(c.interval, m.tick)
+	m.mu.Unlock()
+	stopOnDone := context.AfterFunc(ctx, m.halt)
 	return func() []Interval {
-		cancel()
-		wg.Wait()
-		return series
+		stopOnDone()
+		m.halt()
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return m.series
 	}
+}
+
+// meterState is one meter's series and the timer that extends it.
+type meterState struct {
+	c       *console
+	label   string
+	bytes   *atomic.Uint64
+	start   time.Time
+	mu      sync.Mutex
+	timer   *time.Timer
+	stopped bool
+	prev    time.Time // end of the last interval
+	last    uint64    // the counter then
+	next    time.Time // when the next interval ends
+	series  []Interval
+}
+
+// tick closes an interval and sets the timer for the next, on the
+// interval's grid like a time.Ticker (a late tick does not shift it).
+func (m *meterState) tick() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.stopped {
+		return
+	}
+	now, n := time.Now(), m.bytes.Load()
+	iv := newInterval(m.prev.Sub(m.start), now.Sub(m.start), n-m.last)
+	m.series = append(m.series, iv)
+	if !m.c.json {
+		m.c.print(intervalLine(m.label, iv))
+	}
+	m.prev, m.last = now, n
+	for !m.next.After(now) {
+		m.next = m.next.Add(m.c.interval)
+	}
+	m.timer.Reset(m.next.Sub(now))
+}
+
+// halt stops the meter; a tick under way finishes first.
+func (m *meterState) halt() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stopped = true
+	m.timer.Stop()
 }
 
 func newInterval(from, to time.Duration, bytes uint64) Interval {
