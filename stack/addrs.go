@@ -78,6 +78,17 @@ func netPrefixes(addrs []net.Addr) []netip.Prefix {
 	return out
 }
 
+// allLoopback reports whether addrs are chosen loopback addresses, with
+// no wildcard among them.
+func allLoopback(addrs []netip.Addr) bool {
+	for _, a := range addrs {
+		if !a.Unmap().IsLoopback() {
+			return false
+		}
+	}
+	return len(addrs) > 0
+}
+
 // expandWildcard replaces 0.0.0.0 and :: in addrs by the interface
 // addresses of that family.
 func expandWildcard(addrs []netip.Addr, ifs []netip.Prefix) []netip.Addr {

@@ -166,13 +166,16 @@ func (ep *Endpoint) autoASCONF(ctx context.Context, w AddressWatcher) {
 }
 
 // eligible keeps the addresses AutoASCONF may use: unicast, of a family
-// the endpoint already uses, and loopback only for a loopback endpoint.
+// the endpoint already uses, loopback only for a loopback endpoint, and
+// nothing but loopback for an endpoint the application put on loopback
+// alone (its peers are on this host; a registrar there would refuse an
+// element that announced the host's other addresses).
 func (ep *Endpoint) eligible(addrs []netip.Addr) []netip.Addr {
 	bound := ep.conn.LocalAddrs()
 	var out []netip.Addr
 	for _, a := range addrs {
 		a = a.Unmap()
-		if a.IsMulticast() || a.IsUnspecified() || a.IsLinkLocalUnicast() {
+		if a.IsMulticast() || a.IsUnspecified() || a.IsLinkLocalUnicast() || (ep.loopbackOnly && !a.IsLoopback()) {
 			continue
 		}
 		ok := false

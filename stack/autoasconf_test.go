@@ -165,3 +165,26 @@ func pacedGaps(t *testing.T, src, dst *Association, n int, gap time.Duration, st
 	}
 	return <-done
 }
+
+// An endpoint the application put on loopback alone stays there: the
+// host's other addresses that appear are not bound, while one bound to a
+// routable address follows them (the handover tests above).
+func TestAutoASCONFLoopbackStaysLoopback(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := simnet.New(41)
+		t.Cleanup(n.Close)
+		hc := n.AddHost("client", netip.MustParseAddr("127.0.0.1"))
+		hs := n.AddHost("server", netip.MustParseAddr("127.0.0.2"))
+		srv := simEndpoint(t, hs, Config{Port: 5000}, true)
+		cli := simEndpoint(t, hc, Config{AutoASCONF: true, AddressWatcher: hc.Watch()}, false)
+		ca, _ := connect(t, cli, srv, netip.MustParseAddr("127.0.0.2"))
+		hc.AddAddr(newAddr)
+		time.Sleep(2 * DefaultAddressHold)
+		if addrs := cli.LocalAddrs(); len(addrs) != 1 {
+			t.Errorf("local addresses %v, want 127.0.0.1 alone", addrs)
+		}
+		if s := ca.Stats(); s.AsconfsSent != 0 {
+			t.Errorf("%d ASCONFs sent", s.AsconfsSent)
+		}
+	})
+}

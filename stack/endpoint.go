@@ -39,6 +39,9 @@ type Endpoint struct {
 	routes    routeCache     // the OS's source address per destination
 	stopWatch func()         // stops AutoASCONF
 	addrFeeds feedSet        // AutoASCONF's address changes, for WatchAddresses
+	// loopbackOnly: the application chose loopback addresses only, so
+	// AutoASCONF keeps the endpoint on loopback.
+	loopbackOnly bool
 
 	mu     sync.Mutex
 	byTag  map[uint32]*Association // by our verification tag
@@ -74,6 +77,7 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 		return nil, err
 	}
 	ep.prefixes = ep.interfaceAddrs()
+	ep.loopbackOnly = allLoopback(ep.cfg.LocalAddrs)
 	ep.cfg.LocalAddrs = expandWildcard(ep.cfg.LocalAddrs, ep.prefixes)
 	if len(ep.cfg.LocalAddrs) == 0 {
 		return nil, errors.New("sctp: no local address (the wildcard matched no interface)")
