@@ -133,7 +133,17 @@ func (q *recvQueue) pushAll(ms []Message) {
 	q.mu.Unlock()
 }
 
+// push queues m. A full slice whose front half has been read is
+// compacted instead of grown: a reader that keeps up with a stream of
+// tiny messages but never quite empties the queue would otherwise have
+// append copy it into ever larger arrays (200 bytes allocated per
+// 1-byte message).
 func (q *recvQueue) push(m Message) {
+	if len(q.msgs) == cap(q.msgs) && q.head > 0 && q.head >= len(q.msgs)/2 {
+		n := copy(q.msgs, q.msgs[q.head:])
+		clear(q.msgs[n:])
+		q.msgs, q.head = q.msgs[:n], 0
+	}
 	q.msgs = append(q.msgs, m)
 	q.bytes += rxCost(len(m.Data))
 }
@@ -147,8 +157,20 @@ func (q *recvQueue) pop() {
 	*m = Message{}
 	q.head++
 	if q.head == len(q.msgs) {
-		q.msgs, q.head = shrink(q.msgs[:0]), 0
+		// The array stays for the next messages: a reader that keeps up
+		// empties the queue all the time. An idle association gives it
+		// back (trim).
+		q.msgs, q.head = q.msgs[:0], 0
 	}
+}
+
+// trim gives back the array of an empty queue.
+func (q *recvQueue) trim() {
+	q.mu.Lock()
+	if q.empty() {
+		q.msgs, q.head = nil, 0
+	}
+	q.mu.Unlock()
 }
 
 func (q *recvQueue) empty() bool { return q.head == len(q.msgs) }
