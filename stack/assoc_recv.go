@@ -20,10 +20,15 @@ type receiver struct {
 	sackNow    bool       // send a SACK in this flush
 	sackDue    time.Time  // delayed SACK deadline
 	dataPkts   int        // packets with DATA since the last SACK
-	arena      arena      // received payloads are copied here out of the packet buffers
-	data       wire.Data
-	idata      wire.IData
-	useIData   bool
+	// queuedMax bounds the bytes of the receive queues from above: their
+	// count when it was last taken under their locks, plus what the loop
+	// queued since (readers only take away). A chunk that fits beside it
+	// fits, without locking the queues the application reads from.
+	queuedMax int
+	arena     arena // received payloads are copied here out of the packet buffers
+	data      wire.Data
+	idata     wire.IData
+	useIData  bool
 }
 
 func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
@@ -51,7 +56,7 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		a.stats.DataDropped++
 		return true
 	}
-	if a.receiveWindow() < rxCost(len(f.data)) && !r.fillsHole(f.tsn) {
+	if !a.roomFor(len(f.data)) && !r.fillsHole(f.tsn) {
 		// No room: drop chunks beyond the highest received and say so at
 		// once (section 6.2).
 		a.stats.DataDropped++
@@ -134,7 +139,20 @@ func (a *Association) afterDataPacket(now time.Time) {
 func (a *Association) receiveWindow() int {
 	queued := 0
 	a.eachQueue(func(q *recvQueue) { queued += q.bytes })
+	a.rx.queuedMax = queued
 	return max(a.cfg.RecvBuffer-queued-a.rx.reasm.held, 0)
+}
+
+// roomFor reports whether the receive buffer has room for a chunk of n
+// bytes. It counts the queues under their locks only when the bound
+// kept since the last count says no: a packet's chunks, and the SACK at
+// its end, would otherwise take each queue's lock once per chunk, against
+// the reader.
+func (a *Association) roomFor(n int) bool {
+	if a.cfg.RecvBuffer-a.rx.queuedMax-a.rx.reasm.held >= rxCost(n) {
+		return true
+	}
+	return a.receiveWindow() >= rxCost(n)
 }
 
 // queueFor returns the receive queue for a message: its stream's, a new
@@ -193,6 +211,9 @@ func (a *Association) deliverReady() {
 		for i := range r.ready {
 			a.queueFor(&r.ready[i]).pushAll(r.ready[i : i+1])
 		}
+	}
+	for i := range r.ready {
+		r.queuedMax += rxCost(len(r.ready[i].Data))
 	}
 	a.stats.MessagesReceived += uint64(len(r.ready))
 	clear(r.ready)
