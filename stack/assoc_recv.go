@@ -25,7 +25,9 @@ type receiver struct {
 	// queued since (readers only take away). A chunk that fits beside it
 	// fits, without locking the queues the application reads from.
 	queuedMax int
-	arena     arena // received payloads are copied here out of the packet buffers
+	watch     windowWatch // when reads may have made a window update due
+	lowWindow bool        // the window advertised last was low
+	arena     arena       // received payloads are copied here out of the packet buffers
 	data      wire.Data
 	idata     wire.IData
 	useIData  bool
@@ -33,6 +35,7 @@ type receiver struct {
 
 func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
 	r.tsns = newTSNMap(peerInitialTSN)
+	r.watch.init()
 	r.useIData = idata
 	r.reasm = newReassembler(inStreams, idata, &r.arena, func(m Message) { r.ready = append(r.ready, m) })
 }
@@ -135,7 +138,8 @@ func (a *Association) afterDataPacket(now time.Time) {
 // receiveWindow is the space left in the receive buffer, counting each
 // chunk or message held with its overhead, as Linux counts the buffer
 // space of each skb: a peer that sends one-byte chunks fills it long
-// before it fills the memory it stands for.
+// before it fills the memory it stands for. It sets queuedMax to the
+// count.
 func (a *Association) receiveWindow() int {
 	queued := 0
 	a.eachQueue(func(q *recvQueue) { queued += q.bytes })
@@ -186,9 +190,11 @@ func (a *Association) fillSack(s *wire.Sack) {
 	// Gap blocks beyond what one packet holds are left for later SACKs.
 	maxGaps := max((a.primary.mtu-wire.CommonHeaderLen-16-4*len(r.tsns.dups))/4, 1)
 	r.tsns.fillSack(s, maxGaps)
+	at := r.watch.read.Load() // before the count (see advertised)
 	w := a.receiveWindow()
 	s.ARwnd = uint32(w)
-	a.eachQueue(func(q *recvQueue) { q.lowWindow = w < a.cfg.RecvBuffer/4 })
+	r.lowWindow = w < a.cfg.RecvBuffer/4
+	r.watch.advertised(w, a.cfg.RecvBuffer, at)
 }
 
 // sackSent resets the acknowledgement triggers.
@@ -251,9 +257,7 @@ func (a *Association) windowUpdate() {
 	if a.rx.reasm == nil || !a.dataAllowed() {
 		return
 	}
-	low := false
-	a.eachQueue(func(q *recvQueue) { low = low || q.lowWindow })
-	if low && a.receiveWindow() >= int(a.rx.sack.ARwnd)+a.cfg.RecvBuffer/4 {
+	if a.rx.lowWindow && a.receiveWindow() >= int(a.rx.sack.ARwnd)+a.cfg.RecvBuffer/4 {
 		a.rx.sackNow = true
 	}
 }

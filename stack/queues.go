@@ -1,9 +1,11 @@
 package stack
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -117,11 +119,35 @@ type recvQueue struct {
 	ready  notifier
 	closed error // set when the association is gone; read after msgs drain
 	eof    bool  // the peer shut down: no more messages will come
-	// lowWindow is set by the loop when it advertised less than a
-	// quarter of the buffer: a reader that frees space then wakes the
-	// loop to send a window update.
-	lowWindow bool
+	watch  *windowWatch
 }
+
+// windowWatch tells the readers of an association's receive queues when
+// what they read may have opened the window far enough for the update
+// the association then owes the peer (windowUpdate), so that they run a
+// round for it then and not at every read while the window is low: with
+// tiny messages that was a round per message.
+type windowWatch struct {
+	read  atomic.Int64 // receive buffer space freed by reads, ever
+	dueAt atomic.Int64 // read at which an update may be due; MaxInt64 while the window advertised is not low
+}
+
+func (w *windowWatch) init() { w.dueAt.Store(math.MaxInt64) }
+
+// advertised records the window a SACK advertised, counted after read
+// showed at: an update is due once reads freed a quarter of the buffer
+// more (reads between the two are counted twice, so a reader may run a
+// round early, never late).
+func (w *windowWatch) advertised(window, buffer int, at int64) {
+	due := int64(math.MaxInt64)
+	if window < buffer/4 {
+		due = at + int64(buffer/4)
+	}
+	w.dueAt.Store(due)
+}
+
+// freed adds n bytes read and reports whether an update may be due.
+func (w *windowWatch) freed(n int) bool { return w.read.Add(int64(n)) >= w.dueAt.Load() }
 
 // pushAll queues messages and wakes readers.
 func (q *recvQueue) pushAll(ms []Message) {
