@@ -142,7 +142,8 @@ func (a *Association) RecvMsg(ctx context.Context, b []byte) (int, RecvInfo, err
 }
 
 // read implements RecvMsg on a receive queue. freed is called when the
-// read made room in a window the loop reported as low.
+// read made room in a window the loop reported as low: enough, with the
+// reads before it, for a window update (windowWatch).
 func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, error) {
 	q.mu.Lock()
 	for q.empty() {
@@ -168,6 +169,7 @@ func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, e
 			return 0, RecvInfo{}, err
 		}
 	}
+	queued := q.bytes
 	m := &q.msgs[q.head]
 	info := RecvInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Authenticated: m.key.ok, KeyID: m.key.id}
 	n := copy(b, m.Data)
@@ -178,9 +180,9 @@ func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, e
 		info.EOR = true
 		q.pop()
 	}
-	low := q.lowWindow
+	due := q.watch != nil && q.watch.freed(queued-q.bytes)
 	q.mu.Unlock()
-	if low {
+	if due {
 		freed() // the loop may owe the peer a window update
 	}
 	return n, info, nil

@@ -118,6 +118,7 @@ func newAssociation(ep *Endpoint) *Association {
 	a.own.Store(ownBusy) // until Endpoint.start: work queued before waits for it
 	a.pathManager.cfg = a.cfg
 	a.sendq.limit = a.cfg.SendBuffer
+	a.recvq.watch = &a.rx.watch // rx.init arms it
 	a.events = eventq.New[Event](a.cfg.EventQueue)
 	return a
 }

@@ -275,7 +275,7 @@ func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 		// Rule A of section 6.1: new data must fit the peer's window,
 		// except that one chunk may always be in flight (after an RTO
 		// when the window is closed: a zero-window probe).
-		if s.peerRwnd < next && (s.outstanding > 0 || (s.peerRwnd <= 0 && !a.mayProbe(now, dest))) {
+		if s.peerRwnd < peerCost(next) && (s.outstanding > 0 || (s.peerRwnd <= 0 && !a.mayProbe(now, dest))) {
 			return
 		}
 		size := padLen(s.dataHeaderLen() + next)
@@ -353,8 +353,9 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 		c.inFlight = true
 		dest.flight += len(c.data)
 		s.outstanding += len(c.data)
+		s.outChunks++
 	}
-	s.peerRwnd -= len(c.data)
+	s.peerRwnd -= peerCost(len(c.data))
 	if dest.t3.IsZero() {
 		dest.t3 = now.Add(dest.rto.rto)
 	}

@@ -64,6 +64,10 @@ func (a *Association) trim() {
 	a.in.mu.Unlock()
 	a.trimSender()
 	a.rx.trim()
+	a.recvq.trim()
+	for _, q := range a.streamQs {
+		q.trim()
+	}
 }
 
 // trimSender drops the sender's buffers that hold nothing: the retransmission

@@ -20,14 +20,22 @@ type receiver struct {
 	sackNow    bool       // send a SACK in this flush
 	sackDue    time.Time  // delayed SACK deadline
 	dataPkts   int        // packets with DATA since the last SACK
-	arena      arena      // received payloads are copied here out of the packet buffers
-	data       wire.Data
-	idata      wire.IData
-	useIData   bool
+	// queuedMax bounds the bytes of the receive queues from above: their
+	// count when it was last taken under their locks, plus what the loop
+	// queued since (readers only take away). A chunk that fits beside it
+	// fits, without locking the queues the application reads from.
+	queuedMax int
+	watch     windowWatch // when reads may have made a window update due
+	lowWindow bool        // the window advertised last was low
+	arena     arena       // received payloads are copied here out of the packet buffers
+	data      wire.Data
+	idata     wire.IData
+	useIData  bool
 }
 
 func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
 	r.tsns = newTSNMap(peerInitialTSN)
+	r.watch.init()
 	r.useIData = idata
 	r.reasm = newReassembler(inStreams, idata, &r.arena, func(m Message) { r.ready = append(r.ready, m) })
 }
@@ -51,7 +59,7 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		a.stats.DataDropped++
 		return true
 	}
-	if a.receiveWindow() < rxCost(len(f.data)) && !r.fillsHole(f.tsn) {
+	if !a.roomFor(len(f.data)) && !r.fillsHole(f.tsn) {
 		// No room: drop chunks beyond the highest received and say so at
 		// once (section 6.2).
 		a.stats.DataDropped++
@@ -130,11 +138,25 @@ func (a *Association) afterDataPacket(now time.Time) {
 // receiveWindow is the space left in the receive buffer, counting each
 // chunk or message held with its overhead, as Linux counts the buffer
 // space of each skb: a peer that sends one-byte chunks fills it long
-// before it fills the memory it stands for.
+// before it fills the memory it stands for. It sets queuedMax to the
+// count.
 func (a *Association) receiveWindow() int {
 	queued := 0
 	a.eachQueue(func(q *recvQueue) { queued += q.bytes })
+	a.rx.queuedMax = queued
 	return max(a.cfg.RecvBuffer-queued-a.rx.reasm.held, 0)
+}
+
+// roomFor reports whether the receive buffer has room for a chunk of n
+// bytes. It counts the queues under their locks only when the bound
+// kept since the last count says no: a packet's chunks, and the SACK at
+// its end, would otherwise take each queue's lock once per chunk, against
+// the reader.
+func (a *Association) roomFor(n int) bool {
+	if a.cfg.RecvBuffer-a.rx.queuedMax-a.rx.reasm.held >= rxCost(n) {
+		return true
+	}
+	return a.receiveWindow() >= rxCost(n)
 }
 
 // queueFor returns the receive queue for a message: its stream's, a new
@@ -168,9 +190,11 @@ func (a *Association) fillSack(s *wire.Sack) {
 	// Gap blocks beyond what one packet holds are left for later SACKs.
 	maxGaps := max((a.primary.mtu-wire.CommonHeaderLen-16-4*len(r.tsns.dups))/4, 1)
 	r.tsns.fillSack(s, maxGaps)
+	at := r.watch.read.Load() // before the count (see advertised)
 	w := a.receiveWindow()
 	s.ARwnd = uint32(w)
-	a.eachQueue(func(q *recvQueue) { q.lowWindow = w < a.cfg.RecvBuffer/4 })
+	r.lowWindow = w < a.cfg.RecvBuffer/4
+	r.watch.advertised(w, a.cfg.RecvBuffer, at)
 }
 
 // sackSent resets the acknowledgement triggers.
@@ -193,6 +217,9 @@ func (a *Association) deliverReady() {
 		for i := range r.ready {
 			a.queueFor(&r.ready[i]).pushAll(r.ready[i : i+1])
 		}
+	}
+	for i := range r.ready {
+		r.queuedMax += rxCost(len(r.ready[i].Data))
 	}
 	a.stats.MessagesReceived += uint64(len(r.ready))
 	clear(r.ready)
@@ -230,9 +257,7 @@ func (a *Association) windowUpdate() {
 	if a.rx.reasm == nil || !a.dataAllowed() {
 		return
 	}
-	low := false
-	a.eachQueue(func(q *recvQueue) { low = low || q.lowWindow })
-	if low && a.receiveWindow() >= int(a.rx.sack.ARwnd)+a.cfg.RecvBuffer/4 {
+	if a.rx.lowWindow && a.receiveWindow() >= int(a.rx.sack.ARwnd)+a.cfg.RecvBuffer/4 {
 		a.rx.sackNow = true
 	}
 }

@@ -68,7 +68,7 @@ func (a *Association) processSack(now time.Time, sk *wire.Sack) bool {
 		s.cumAck++
 	}
 	a.applyGaps(now, sk, t)
-	s.peerRwnd = int(sk.ARwnd) - s.outstanding
+	s.peerRwnd = int(sk.ARwnd) - s.inFlightCost()
 	a.stats.SacksReceived++
 	for i := range t.paths {
 		a.adjustPath(now, &t.paths[i], cumAdvanced)

@@ -38,6 +38,7 @@ type sender struct {
 	streams        []outStream
 	peerRwnd       int
 	outstanding    int    // bytes in flight over all paths
+	outChunks      int    // chunks in flight over all paths
 	marked         int    // chunks marked for retransmission
 	gapAcked       int    // chunks acknowledged by gap blocks only
 	gapHigh        uint32 // the highest TSN ever gap-acknowledged
@@ -312,7 +313,21 @@ func (a *Association) removeFromFlight(c *outChunk) {
 	c.inFlight = false
 	c.path.flight -= len(c.data)
 	a.tx.outstanding -= len(c.data)
+	a.tx.outChunks--
 }
+
+// peerCost is what a chunk of n bytes takes of the peer's window: its
+// payload and the overhead a receiver charges for holding a chunk, as
+// ours does (rxCost) and Linux (the skb) and usrsctp (sctp_peer_chunk_oh,
+// which its sender debits too) do. Counting the payload alone, a sender
+// of tiny messages overran the window it was given: a receiver whose
+// application read 1-byte messages slower than they came dropped a
+// tenth of the chunks, which went again after fast retransmissions that
+// halved the window each time.
+func peerCost(n int) int { return rxCost(n) }
+
+// inFlightCost is the window the chunks in flight take at the peer.
+func (s *sender) inFlightCost() int { return s.outstanding + s.outChunks*rxChunkOverhead }
 
 // expired reports whether a PR-SCTP chunk's lifetime is over.
 func (c *outChunk) expired(now time.Time) bool {

@@ -169,7 +169,7 @@ func (a *Association) ackCumulative(now time.Time, cum uint32) {
 	if serial.Less32(cum, a.tx.cumAck) || !serial.Less32(cum, a.tx.nextTSN) {
 		return
 	}
-	sk := wire.Sack{CumTSN: cum, ARwnd: uint32(max(a.tx.peerRwnd+a.tx.outstanding, 0))}
+	sk := wire.Sack{CumTSN: cum, ARwnd: uint32(max(a.tx.peerRwnd+a.tx.inFlightCost(), 0))}
 	a.processSack(now, &sk)
 }
 

@@ -88,7 +88,7 @@ func benchThroughputCfg(b *testing.B, size int, cfg Config) {
 		b.ReportMetric((cpu1-cpu0).Seconds()/(float64(got)/1e9), "CPU-s/GB")
 	}
 	cs, ss := ca.Stats(), sa.Stats()
-	b.Logf("cwnd %d ssthresh %d rwnd %d rtx %d srtt %v", cs.Paths[0].Cwnd, cs.Paths[0].Ssthresh, cs.PeerRwnd, cs.Retransmissions, cs.Paths[0].SRTT)
+	b.Logf("cwnd %d ssthresh %d rwnd %d rtx %d srtt %v; receiver dropped %d chunks (window full)", cs.Paths[0].Cwnd, cs.Paths[0].Ssthresh, cs.PeerRwnd, cs.Retransmissions, cs.Paths[0].SRTT, ss.DataDropped)
 	b.ReportMetric(float64(cs.PacketsSent)/float64(max(cs.SendCalls, 1)), "pkts/send")
 	b.ReportMetric(float64(ss.PacketsSent)/float64(max(ss.SendCalls, 1)), "sacks/send")
 	b.ReportMetric(float64(cs.PacketsSent)/float64(max(ss.PacketsSent, 1)), "data/sack-pkt")

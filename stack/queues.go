@@ -1,9 +1,11 @@
 package stack
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -117,11 +119,35 @@ type recvQueue struct {
 	ready  notifier
 	closed error // set when the association is gone; read after msgs drain
 	eof    bool  // the peer shut down: no more messages will come
-	// lowWindow is set by the loop when it advertised less than a
-	// quarter of the buffer: a reader that frees space then wakes the
-	// loop to send a window update.
-	lowWindow bool
+	watch  *windowWatch
 }
+
+// windowWatch tells the readers of an association's receive queues when
+// what they read may have opened the window far enough for the update
+// the association then owes the peer (windowUpdate), so that they run a
+// round for it then and not at every read while the window is low: with
+// tiny messages that was a round per message.
+type windowWatch struct {
+	read  atomic.Int64 // receive buffer space freed by reads, ever
+	dueAt atomic.Int64 // read at which an update may be due; MaxInt64 while the window advertised is not low
+}
+
+func (w *windowWatch) init() { w.dueAt.Store(math.MaxInt64) }
+
+// advertised records the window a SACK advertised, counted after read
+// showed at: an update is due once reads freed a quarter of the buffer
+// more (reads between the two are counted twice, so a reader may run a
+// round early, never late).
+func (w *windowWatch) advertised(window, buffer int, at int64) {
+	due := int64(math.MaxInt64)
+	if window < buffer/4 {
+		due = at + int64(buffer/4)
+	}
+	w.dueAt.Store(due)
+}
+
+// freed adds n bytes read and reports whether an update may be due.
+func (w *windowWatch) freed(n int) bool { return w.read.Add(int64(n)) >= w.dueAt.Load() }
 
 // pushAll queues messages and wakes readers.
 func (q *recvQueue) pushAll(ms []Message) {
@@ -133,7 +159,17 @@ func (q *recvQueue) pushAll(ms []Message) {
 	q.mu.Unlock()
 }
 
+// push queues m. A full slice whose front half has been read is
+// compacted instead of grown: a reader that keeps up with a stream of
+// tiny messages but never quite empties the queue would otherwise have
+// append copy it into ever larger arrays (200 bytes allocated per
+// 1-byte message).
 func (q *recvQueue) push(m Message) {
+	if len(q.msgs) == cap(q.msgs) && q.head > 0 && q.head >= len(q.msgs)/2 {
+		n := copy(q.msgs, q.msgs[q.head:])
+		clear(q.msgs[n:])
+		q.msgs, q.head = q.msgs[:n], 0
+	}
 	q.msgs = append(q.msgs, m)
 	q.bytes += rxCost(len(m.Data))
 }
@@ -147,8 +183,20 @@ func (q *recvQueue) pop() {
 	*m = Message{}
 	q.head++
 	if q.head == len(q.msgs) {
-		q.msgs, q.head = shrink(q.msgs[:0]), 0
+		// The array stays for the next messages: a reader that keeps up
+		// empties the queue all the time. An idle association gives it
+		// back (trim).
+		q.msgs, q.head = q.msgs[:0], 0
 	}
+}
+
+// trim gives back the array of an empty queue.
+func (q *recvQueue) trim() {
+	q.mu.Lock()
+	if q.empty() {
+		q.msgs, q.head = nil, 0
+	}
+	q.mu.Unlock()
 }
 
 func (q *recvQueue) empty() bool { return q.head == len(q.msgs) }

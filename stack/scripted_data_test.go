@@ -314,7 +314,7 @@ func TestReceiverWindowUpdate(t *testing.T) {
 }
 
 // zeroWindowRig connects a scripted receiver that advertises a window of
-// rwnd bytes, and queues n messages of size bytes on the association.
+// rwnd bytes (a chunk takes peerCost of it), and queues n messages of size bytes on the association.
 func zeroWindowRig(t *testing.T, rwnd uint32, n, size int) (*rig, *Association, *session) {
 	t.Helper()
 	cfg := scriptedConfig()
@@ -356,7 +356,7 @@ func dataTSNs(t *testing.T, pks ...packet) []uint32 {
 func TestZeroWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const n, size = 8, 500
-		r, a, s := zeroWindowRig(t, 4*size, n, size)
+		r, a, s := zeroWindowRig(t, uint32(4*peerCost(size)), n, size)
 		e := s.epTSN
 		if got := dataTSNs(t, r.peer.collect(time.Millisecond)...); !slices.Equal(got, []uint32{e, e + 1, e + 2, e + 3}) {
 			t.Fatalf("sent TSNs %v into a window of 4 messages, want %d to %d", got, e, e+3)
@@ -420,7 +420,7 @@ func TestZeroWindow(t *testing.T) {
 // window closed indefinitely.
 func TestZeroWindowProbesAreNotErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r, a, s := zeroWindowRig(t, 500, 2, 500)
+		r, a, s := zeroWindowRig(t, uint32(peerCost(500)), 2, 500)
 		e := s.epTSN
 		r.peer.expect(s.tag, wire.TypeData)
 		r.peer.send(s.epTag, &wire.Sack{CumTSN: e})

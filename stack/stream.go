@@ -45,7 +45,7 @@ func (a *Association) Stream(id uint16, ppid uint32) (*Stream, error) {
 }
 
 func newStream(a *Association, id uint16, ppid uint32) *Stream {
-	return &Stream{a: a, id: id, ppid: ppid, q: &recvQueue{}, done: make(chan struct{})}
+	return &Stream{a: a, id: id, ppid: ppid, q: &recvQueue{watch: &a.rx.watch}, done: make(chan struct{})}
 }
 
 // openStream diverts the stream's messages, including any already queued

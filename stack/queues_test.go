@@ -1,0 +1,64 @@
+package stack
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A reader that keeps up with a stream of messages without ever
+// emptying the queue does not make the queue's array grow: a full array
+// whose front half was read is compacted, the order kept. An emptied
+// queue keeps its array until the association trims it.
+func TestRecvQueueReusesItsArray(t *testing.T) {
+	var q recvQueue
+	next, want := byte(0), byte(0)
+	push := func(n int) {
+		for range n {
+			q.push(Message{Data: []byte{next}})
+			next++
+		}
+	}
+	pop := func(n int) {
+		for range n {
+			require.False(t, q.empty())
+			require.Equal(t, []byte{want}, q.msgs[q.head].Data, "messages out of order")
+			q.pop()
+			want++
+		}
+	}
+	push(8)
+	capacity := cap(q.msgs)
+	for range 100 {
+		pop(capacity / 2)
+		push(capacity / 2)
+	}
+	require.Equal(t, capacity, cap(q.msgs), "the array grew although the reader kept up")
+	require.Equal(t, 8*rxCost(1), q.bytes)
+
+	pop(8)
+	require.True(t, q.empty())
+	require.Equal(t, capacity, cap(q.msgs), "an emptied queue gave its array back")
+	q.trim()
+	require.Nil(t, q.msgs)
+	push(1)
+	pop(1)
+}
+
+// Reads make a window update due once they freed a quarter of the buffer
+// after a low window was advertised, counting reads since the count the
+// advertisement came from; never while the window advertised was not low.
+func TestWindowWatch(t *testing.T) {
+	const buffer = 4000
+	var w windowWatch
+	w.init()
+	require.False(t, w.freed(buffer), "an update due before any window was advertised")
+	at := w.read.Load()
+	require.False(t, w.freed(300), "read 300")
+	w.advertised(buffer/4-1, buffer, at) // low, counted before the read of 300
+	require.False(t, w.freed(699), "read 999 in all since the count")
+	require.True(t, w.freed(1), "read a quarter of the buffer since the count")
+	require.True(t, w.freed(1), "read more")
+	w.advertised(buffer/4, buffer, w.read.Load()) // not low
+	require.False(t, w.freed(buffer), "an update due although the window was not low")
+}
