@@ -34,6 +34,7 @@ type mmsgIO struct {
 	bc    batchConn
 	size  int
 	rd    *mmsgReader // used by the reader goroutine only
+	one   *msgWriters // a lone datagram's sendmsg
 	wpool sync.Pool   // of *writeScratch
 	gso   gsoState
 	gro   groState // used by the reader goroutine only
@@ -52,11 +53,14 @@ func newBatchIO(c *net.UDPConn, o ioOptions) (packetIO, ioShape) {
 		return nil, ioShape{}
 	}
 	m := &mmsgIO{conn: c, size: o.batch, rd: newMmsgReader(rc, o.batch), stats: o.stats, log: o.log}
-	if ua, _ := c.LocalAddr().(*net.UDPAddr); ua.AddrPort().Addr().Unmap().Is4() {
+	ua, _ := c.LocalAddr().(*net.UDPAddr)
+	v4 := ua.AddrPort().Addr().Unmap().Is4()
+	if v4 {
 		m.bc = ipv4.NewPacketConn(c)
 	} else {
 		m.bc = ipv6.NewPacketConn(c)
 	}
+	m.one = newMsgWriters(rc, !v4)
 	if o.offload {
 		m.gso.on.Store(probeGSO(c))
 		m.gro.on = enableGRO(c)
@@ -81,8 +85,15 @@ func (m *mmsgIO) read(ds []Datagram) ([]Datagram, error) {
 	return ds[:n], nil
 }
 
-// write sends ds, with GSO while the socket takes it.
+// write sends ds, with GSO while the socket takes it, or a lone datagram
+// with sendmsg.
 func (m *mmsgIO) write(ds []Datagram) (int, error) {
+	if len(ds) == 1 && sendable(ds[0]) {
+		if err := m.one.write(ds[0]); err != nil {
+			return 0, err
+		}
+		return 1, nil
+	}
 	ws := m.wpool.Get().(*writeScratch)
 	defer m.wpool.Put(ws)
 	defer ws.release()

@@ -32,6 +32,8 @@ type core struct {
 	events  *eventq.Queue[Event]
 	enrp    *enrpCore   // nil with ENRP off
 	keys    elementKeys // read-only; nil without element keys
+	// elements are the encoded parameters of elements resolved.
+	elements elementCache
 	// wake tells the timer loop that the earliest deadline may have
 	// moved; it holds at most one pending signal.
 	wake chan struct{}
@@ -186,6 +188,8 @@ func wireElement(e *handlespace.PoolElement) wire.PoolElement {
 
 // fillElement sets pe to e without its ASAP transport, reusing the address
 // list pe holds. The user transport is decoded from the handlespace's copy.
+//
+// What it reads is the key of the element's entry in elementCache.
 func fillElement(pe *wire.PoolElement, e *handlespace.PoolElement) {
 	pe.ID = wire.PEID(e.ID())
 	pe.HomeServer = wire.ServerID(e.Home())

@@ -1,6 +1,10 @@
 package registrar
 
-import "github.com/mobisctp/mobisctp/rserpool/wire"
+import (
+	"encoding/binary"
+
+	"github.com/mobisctp/mobisctp/rserpool/wire"
+)
 
 // resolve answers a Handle Resolution (RFC 5352) with up to the number of
 // elements the Handle Resolution Option asks for
@@ -29,23 +33,32 @@ func (c *core) resolve(s *session, req *wire.HandleResolution) {
 		c.replyErrors(s, asap, 0, invalidHandle(req.Handle, min(c.cfg.MaxHandleLen, maxQuoted)))
 		return
 	}
-	for _, e := range d.sel {
-		resp.Elements = grow(resp.Elements)
-		pe := &resp.Elements[len(resp.Elements)-1]
-		fillElement(pe, e)
-		if room -= wire.ParamLen(pe); room < 0 {
-			resp.Elements = resp.Elements[:len(resp.Elements)-1]
-			break
-		}
-	}
-	if len(resp.Elements) > 0 {
-		resp.Policy = resp.Elements[0].Policy
-	}
 	for _, cause := range resp.Error.Causes {
 		c.stats.causeSent(cause.Code)
 	}
+	if len(d.sel) > 0 {
+		resp.Policy = d.sel[0].Policy()
+	}
+	start := len(s.out.buf)
 	s.out.buf = wire.AppendASAP(s.out.buf, resp)
+	s.out.buf = c.appendElements(s.out.buf, start, room, d)
 	s.out.mark(wire.PPIDASAP)
+}
+
+// appendElements appends the Pool Element parameters of d.sel, as many as
+// room bytes take, to the response that starts at start in b and ends b
+// (the elements come last: a response with elements has no error
+// causes), and sets its length.
+func (c *core) appendElements(b []byte, start, room int, d *scratch) []byte {
+	for _, e := range d.sel {
+		p := c.elements.param(e, &d.pe)
+		if room -= len(p); room < 0 {
+			break
+		}
+		b = append(b, p...)
+	}
+	binary.BigEndian.PutUint16(b[start+2:], uint16(len(b)-start))
+	return b
 }
 
 // maxPolicyParam is the size of the largest policy parameter, with a policy
@@ -58,13 +71,4 @@ func (c *core) items(n wire.ResolutionItems) int {
 		return c.cfg.ResolutionItems
 	}
 	return int(min(uint64(n), uint64(c.cfg.MaxResolutionItems)))
-}
-
-// grow extends s by one element, reusing spare capacity and the slices the
-// reused element holds.
-func grow[T any](s []T) []T {
-	if len(s) < cap(s) {
-		return s[:len(s)+1]
-	}
-	return append(s, *new(T))
 }

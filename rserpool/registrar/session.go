@@ -93,7 +93,8 @@ type scratch struct {
 	reg     wire.Registration
 	dereg   wire.Deregistration
 	res     wire.HandleResolution
-	resp    wire.HandleResolutionResponse
+	resp    wire.HandleResolutionResponse // without its elements (see appendElements)
+	pe      wire.PoolElement              // an element being encoded
 	ack     wire.EndpointKeepAliveAck
 	unreach wire.EndpointUnreachable
 	errMsg  wire.ASAPErrorMessage
