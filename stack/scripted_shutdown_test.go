@@ -124,11 +124,7 @@ func TestShutdownSimultaneous(t *testing.T) {
 		r.peer.expect(s.tag, wire.TypeShutdown)
 		r.peer.send(s.epTag, &wire.Shutdown{CumTSNAck: s.epTSN - 1})
 		r.peer.expect(s.tag, wire.TypeShutdownAck)
-		r.peer.send(s.epTag, &wire.ShutdownAck{})
-		r.peer.expect(s.tag, wire.TypeShutdownComplete)
-		if err := shutdownResult(t, done); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
+		completeShutdown(t, r, s, done)
 	})
 }
 
@@ -234,11 +230,7 @@ func TestDataInShutdownSent(t *testing.T) {
 		if msg, err := recvString(t, a); msg != "before I go" || err != nil {
 			t.Errorf("RecvMsg = %q, %v", msg, err)
 		}
-		r.peer.send(s.epTag, &wire.ShutdownAck{})
-		r.peer.expect(s.tag, wire.TypeShutdownComplete)
-		if err := shutdownResult(t, done); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
+		completeShutdown(t, r, s, done)
 	})
 }
 
@@ -253,7 +245,7 @@ func TestShutdownWaitsForASCONF(t *testing.T) {
 		r.peer.expectSilence(DefaultRTOInitial / 2) // less than T4-RTO
 		r.sendSigned(s, &wire.AsconfAck{Serial: req.Serial})
 		r.peer.await(s.tag, wire.TypeShutdown)
-		completeShutdown(t, r, s, done)
+		completeShutdown(t, r.rig, s.session, done)
 		if e := waitEvent(t, a, EventASCONF); e.Err != nil {
 			t.Errorf("event %v, want success", e)
 		}
@@ -281,7 +273,7 @@ func TestShutdownASCONFWaitBounded(t *testing.T) {
 			}
 			break
 		}
-		completeShutdown(t, r, s, done)
+		completeShutdown(t, r.rig, s.session, done)
 	})
 }
 
@@ -300,7 +292,7 @@ func asconfInFlight(t *testing.T) (*authRig, *Association, *authSession, *wire.A
 }
 
 // completeShutdown answers our SHUTDOWN and checks the close completes.
-func completeShutdown(t *testing.T, r *authRig, s *authSession, done <-chan error) {
+func completeShutdown(t *testing.T, r *rig, s *session, done <-chan error) {
 	t.Helper()
 	r.peer.send(s.epTag, &wire.ShutdownAck{})
 	r.peer.await(s.tag, wire.TypeShutdownComplete)
@@ -375,11 +367,7 @@ func TestNoProbesInShutdownSent(t *testing.T) {
 				t.Errorf("%v in SHUTDOWN-SENT, want only SHUTDOWN retransmissions", pk)
 			}
 		}
-		r.peer.send(s.epTag, &wire.ShutdownAck{})
-		r.peer.expect(s.tag, wire.TypeShutdownComplete)
-		if err := shutdownResult(t, done); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
+		completeShutdown(t, r, s, done)
 	})
 }
 
@@ -393,11 +381,7 @@ func TestLatePacketAfterClose(t *testing.T) {
 		a, s := r.connect()
 		done := shutdownAsync(a)
 		r.peer.expect(s.tag, wire.TypeShutdown)
-		r.peer.send(s.epTag, &wire.ShutdownAck{})
-		r.peer.expect(s.tag, wire.TypeShutdownComplete)
-		if err := shutdownResult(t, done); err != nil {
-			t.Fatalf("Shutdown: %v", err)
-		}
+		completeShutdown(t, r, s, done)
 		late := sack(s.epTSN - 1)
 		r.peer.send(s.epTag, late)
 		r.peer.expectSilence(time.Second)
