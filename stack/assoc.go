@@ -153,6 +153,9 @@ func (a *Association) round() bool {
 	a.windowUpdate()
 	a.fireTimers(now)
 	a.pumpReconfig(now)
+	// Published before the packets go out: whoever learns from the peer's
+	// answer to them (streams added, say) finds the API calls up to date.
+	a.publish()
 	a.flush(now, b)
 	a.ep.putBuilder(b)
 	if a.state == stateClosed {
@@ -161,7 +164,6 @@ func (a *Association) round() bool {
 		a.ep.loops.Done()
 		return false
 	}
-	a.publish()
 	a.trimIfIdle(now)
 	a.armTimer()
 	return true

@@ -13,13 +13,17 @@ import (
 )
 
 // Two endpoints on loopback: one listens, the other dials, sends a message
-// and shuts down; the listener reads the message and then io.EOF. The
-// zero values meet: Listen's UDP port and the Remote's are both 9899.
+// and shuts down; the listener reads the message and then io.EOF.
+//
+// SCTP runs over UDP: a server's zero Config listens on the standard UDP
+// port 9899, which a zero Remote.UDPPort dials. Here, as in a test that
+// must not depend on that port being free, the server takes an ephemeral
+// UDP port and the client dials it.
 func Example() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	server, err := stack.Listen(stack.Config{Port: 5000}) // 127.0.0.1, UDP port 9899
+	server, err := stack.Listen(stack.Config{Port: 5000, EphemeralUDPPort: true})
 	if err != nil {
 		panic(err)
 	}
@@ -32,7 +36,11 @@ func Example() {
 	defer client.Close()
 
 	go func() {
-		a, err := client.Dial(ctx, stack.Remote{Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Port: 5000})
+		a, err := client.Dial(ctx, stack.Remote{
+			Addrs:   []netip.Addr{netip.MustParseAddr("127.0.0.1")},
+			Port:    5000,
+			UDPPort: server.UDPPort(), // or 0 for 9899
+		})
 		if err != nil {
 			panic(err)
 		}
@@ -59,7 +67,7 @@ func Example() {
 func ExampleAssociation_Stream() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	server, err := stack.ListenAddr("127.0.0.1:5001", stack.Config{})
+	server, err := stack.ListenAddr("127.0.0.1:5001", stack.Config{EphemeralUDPPort: true})
 	if err != nil {
 		panic(err)
 	}
@@ -86,7 +94,7 @@ func ExampleAssociation_Stream() {
 		received <- b.String()
 	}()
 
-	a, err := client.DialAddr(ctx, "localhost:5001")
+	a, err := client.Dial(ctx, stack.Remote{Addrs: server.LocalAddrs(), Port: 5001, UDPPort: server.UDPPort()})
 	if err != nil {
 		panic(err)
 	}
@@ -105,10 +113,12 @@ func ExampleAssociation_Stream() {
 
 // Multi-homing: the server listens on two addresses, the client names both
 // and gets a path to each; the second takes over if the first fails.
-func ExampleEndpoint_DialAddr() {
+// Endpoint.DialAddr does the same on the standard UDP port 9899; the
+// Remote takes the server's ephemeral one.
+func ExampleResolveRemote() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	server, err := stack.ListenAddr("127.0.0.1,127.0.0.2:5002", stack.Config{})
+	server, err := stack.ListenAddr("127.0.0.1,127.0.0.2:5002", stack.Config{EphemeralUDPPort: true})
 	if err != nil {
 		panic(err)
 	}
@@ -119,7 +129,12 @@ func ExampleEndpoint_DialAddr() {
 	}
 	defer client.Close()
 
-	a, err := client.DialAddr(ctx, "127.0.0.1,127.0.0.2:5002")
+	r, err := stack.ResolveRemote(ctx, "127.0.0.1,127.0.0.2:5002")
+	if err != nil {
+		panic(err)
+	}
+	r.UDPPort = server.UDPPort()
+	a, err := client.Dial(ctx, r)
 	if err != nil {
 		panic(err)
 	}

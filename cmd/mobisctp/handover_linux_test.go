@@ -57,7 +57,9 @@ var (
 // perfMoveSetup joins a client and a server namespace by two networks,
 // the client without its address on the second one yet, and starts a perf
 // server (on both networks) and a perf client with --auto-asconf that
-// sends for the given time.
+// sends for the given time; it returns once the client's association is
+// up, which the tests' moves are timed from (a loaded machine can take a
+// while to start the processes).
 func perfMoveSetup(t *testing.T, duration string) (nsCli *netns.NS, server, client *perfProcess) {
 	t.Helper()
 	testenv.Root(t)
@@ -79,6 +81,14 @@ func perfMoveSetup(t *testing.T, duration string) (nsCli *netns.NS, server, clie
 	client = startPerf(t, "client", "ip", "netns", "exec", nsCli.Name, bin, "perf", "client", "--json",
 		"--auto-asconf", "--bind", cli1.Addr().String(), "--time", duration,
 		"--connect", fmt.Sprintf("%v,%v:5001", srv1.Addr(), srv2.Addr()))
+	select {
+	case first := <-client.stderr.first: // --json: the association's events
+		if !strings.HasSuffix(first, " comm-up") {
+			t.Fatalf("the client's first event is %q, want comm-up", first)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("the client is not connected after a minute: %s", client.stderr.String())
+	}
 	return nsCli, server, client
 }
 

@@ -57,7 +57,7 @@ func (m *mobileFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.expectEcho, "echo", false, "with --mode send: the peer echoes; wait for every echo before closing")
 	fs.Var(&m.size, "size", "message size in `bytes`")
 	fs.Var(&m.bytes, "bytes", "send this many `bytes` instead of sending for a time")
-	fs.DurationVar(&m.duration, "time", perf.DefaultDuration, "send for this `duration`")
+	fs.DurationVar(&m.duration, "time", perf.DefaultDuration, "send for this `duration` (Ctrl-C ends the sending earlier)")
 	fs.Var(&m.bitrate, "bitrate", "send at most this many `bits` of payload per second, as in 10M (K, M, G: powers of 1000; default unlimited)")
 	fs.DurationVar(&m.connectTimeout, "connect-timeout", perf.DefaultConnectTimeout, "with --peer: give up finding and dialling the peer after this `duration`")
 	fs.DurationVar(&m.deadline, "handover-deadline", mobility.DefaultDeadline, "how long a handover may take before the association gives up on re-attaching")

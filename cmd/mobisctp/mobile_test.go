@@ -78,3 +78,26 @@ func mobileLoopback(t *testing.T, own []string) {
 		t.Errorf("plot: %v, %.100q", err, svg)
 	}
 }
+
+// An interrupt ends node a's sending as the end of --time would: it
+// waits for the echoes, shuts down and reports success, with what it
+// sent, b received and a got back equal.
+func TestMobileInterruptEndsSending(t *testing.T) {
+	_, reg := testRegistrar(t)
+	common := slices.Concat([]string{"mobile", "--json", "--listen", "127.0.0.1"}, reg)
+	b := start(t, slices.Concat(common, []string{"--handle", "node-b", "--mode", "echo"})...)
+	b.log.wait(t, "reregistered", nil)
+	a := start(t, slices.Concat(common, []string{"--peer", "node-b", "--echo", "--time", "10m", "--size", "1000", "--bitrate", "1M"})...)
+	a.log.wait(t, "connected", nil)
+	if code := a.stop(); code != exitOK {
+		t.Fatalf("node a: exit %d after the interrupt\n%s", code, a.log)
+	}
+	sum := a.log.wait(t, "summary", nil)
+	sent, got := sum["sent"].(map[string]any), sum["received"].(map[string]any)
+	if sent["sha256"] != got["sha256"] || sum["error"] != "" {
+		t.Errorf("node a's summary: %v", sum)
+	}
+	if bsum := b.log.wait(t, "summary", nil); bsum["received"].(map[string]any)["sha256"] != sent["sha256"] {
+		t.Errorf("node b's summary: %v", bsum)
+	}
+}

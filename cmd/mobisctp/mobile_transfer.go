@@ -84,13 +84,20 @@ func newTransfer(m *mobileFlags, c *mobility.Conn, tl *mobility.Timeline, delive
 func (t *transfer) plotsSent() bool { return t.m.mode == modeSend && !t.m.expectEcho }
 
 // run reads, and sends or echoes, until this side or the peer ends the
-// association, and then closes it.
+// association, and then closes it. When sending, an interrupt (ctx done)
+// ends the sending early, as the end of --time does: the echoes still
+// come back and the association shuts down; a second interrupt kills the
+// process (see main).
 func (t *transfer) run(ctx context.Context) error {
+	interrupt := ctx
+	if t.m.mode == modeSend {
+		ctx = context.WithoutCancel(ctx)
+	}
 	read := make(chan error, 1)
 	go func() { read <- t.read(ctx) }()
 	var err error
 	if t.m.mode == modeSend {
-		err = t.send(ctx)
+		err = t.send(interrupt)
 		if err == nil && t.m.expectEcho {
 			err = t.awaitEchoes(ctx)
 		}
@@ -182,8 +189,10 @@ func (t *transfer) read(ctx context.Context) (err error) {
 	}
 }
 
-// send sends the pseudorandom payload of perf for --time or --bytes.
-func (t *transfer) send(ctx context.Context) error {
+// send sends the pseudorandom payload of perf for --time or --bytes, or
+// until interrupt is done.
+func (t *transfer) send(interrupt context.Context) error {
+	ctx := interrupt
 	if !isBudget(t.m) {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.m.duration)
@@ -213,12 +222,13 @@ func (t *transfer) send(ctx context.Context) error {
 	}
 }
 
-// sendEnd says why sending stopped: the time was up (nil), or err.
+// sendEnd says why sending stopped: the time was up or an interrupt
+// came (nil; a Send that ctx ended sent nothing), or err.
 func (t *transfer) sendEnd(ctx context.Context, errs ...error) error {
-	if !isBudget(t.m) && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if ctx.Err() != nil {
 		return nil
 	}
-	return errors.Join(append(errs, ctx.Err())...)
+	return errors.Join(errs...)
 }
 
 func isBudget(m *mobileFlags) bool { return m.bytes > 0 }
