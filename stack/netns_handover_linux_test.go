@@ -61,12 +61,14 @@ func newRoutedNet(t *testing.T) *routedNet {
 
 // move takes a side's first-uplink address away and, after gap, gives its
 // second uplink its address and the default route through it. It returns
-// when the new address was there.
+// when the new address was added: the time just before the command, as
+// the endpoint may hear of the address before a loaded machine returns
+// from running ip.
 func move(ns *netns.NS, ups [2]uplink, gap time.Duration) time.Time {
 	ns.IP("addr", "del", ups[0].addr.String(), "dev", ups[0].ifname)
 	time.Sleep(gap)
-	ns.IP("addr", "add", ups[1].addr.String(), "dev", ups[1].ifname)
 	appeared := time.Now()
+	ns.IP("addr", "add", ups[1].addr.String(), "dev", ups[1].ifname)
 	ns.IP("route", "replace", "default", "via", ups[1].gw.String())
 	return appeared
 }
@@ -136,16 +138,17 @@ func namespaceMove(t *testing.T, server bool, gap time.Duration) {
 	ltag, ptag := tagsOf(moving)
 	events := eventTimes(moving)
 
-	var appeared time.Time
+	moved := make(chan time.Time, 1)
 	go func() {
 		time.Sleep(time.Second)
-		appeared = move(mover, ups, gap)
+		moved <- move(mover, ups, gap)
 	}()
 	l := load{bytes: int(gap/time.Millisecond+3000) * 1000, size: 1000, streams: 1, gap: time.Millisecond}
 	transfer(t, ca, sa, l) // SHA-256 of what arrived equals what was sent
 	if err := tap.Close(); err != nil {
 		t.Fatal(err)
 	}
+	appeared := <-moved
 	dst := srvUp[0].addr.Addr()
 	if server {
 		dst = srvUp[1].addr.Addr()
