@@ -18,6 +18,10 @@ type impl struct {
 	// server and client return the command lines of a cell.
 	server, client func(cellArgs) []string
 	env            []string // added to both processes' environment
+	// ownProcs says the processes keep Go's default GOMAXPROCS whatever
+	// -gomaxprocs says: C programs, and pion/sctp, which is several
+	// times faster with every core than with its half of them.
+	ownProcs bool
 	// fixedPorts says the harness chooses both UDP ports, because the
 	// server cannot report an ephemeral one. Otherwise the server prints
 	// its port on stderr (measure.ReadyPattern).
@@ -94,7 +98,7 @@ func implementations(bin string, tsctp *tsctpSetup) map[string]*impl {
 		keyOurs:          ours(keyOurs, "mobisctp"),
 		keyOursNoOffload: ours(keyOursNoOffload, "mobisctp --no-offload", "--no-offload"),
 		keyPion: {key: keyPion, name: "pion/sctp", server: toolServer(pionperf), client: toolClient(pionperf),
-			parseServer: parseResult, parseClient: parseResult},
+			parseServer: parseResult, parseClient: parseResult, ownProcs: true},
 		keyUDPOffload: udp(keyUDPOffload, "raw UDP (GSO/GRO)", "-offload"),
 		keyUDP:        udp(keyUDP, "raw UDP (sendmmsg)"),
 		"udp1":        udp("udp1", "raw UDP (send)", "-batch", "1"),

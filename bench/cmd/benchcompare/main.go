@@ -48,6 +48,7 @@ type config struct {
 	memory  bool
 	multi   bool
 	goCmd   string
+	procs   int    // GOMAXPROCS of the Go processes; 0: Go's default
 	command string // the whole command line, for the report
 }
 
@@ -63,6 +64,8 @@ func main() {
 	flag.BoolVar(&cfg.memory, "memory", true, "also run the idle association memory benchmark of ./stack")
 	flag.BoolVar(&cfg.multi, "multi", true, "also run the many-association benchmarks of ./stack (MultiAssoc for -time each, Trickle10k)")
 	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command`, to build the stack benchmarks")
+	flag.IntVar(&cfg.procs, "gomaxprocs", max(1, runtime.NumCPU()/2),
+		"GOMAXPROCS of mobisctp's and udpperf's servers and clients: each of the two processes of a cell gets its half of the machine's `cores`, which is faster for both; 0 leaves Go's default, every core in each. pion/sctp always keeps Go's default, which is faster for it")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "benchcompare: unexpected argument %q\n", flag.Arg(0))
@@ -82,11 +85,15 @@ func run(cfg config) int {
 		fmt.Fprintf(os.Stderr, "benchcompare: -sizes: %v\n", err)
 		return 2
 	}
+	if cfg.procs < 0 {
+		fmt.Fprintf(os.Stderr, "benchcompare: -gomaxprocs %d: must be 0 or more\n", cfg.procs)
+		return 2
+	}
 	if cfg.runs < 1 {
 		fmt.Fprintf(os.Stderr, "benchcompare: -runs %d: must be at least 1\n", cfg.runs)
 		return 2
 	}
-	r := &report{command: cfg.command, started: time.Now(), duration: cfg.time, runs: cfg.runs, machine: machine()}
+	r := &report{command: cfg.command, started: time.Now(), duration: cfg.time, runs: cfg.runs, machine: machine(), procs: cfg.procs}
 	impls, cleanup, err := selectImpls(cfg, r)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "benchcompare: %v\n", err)
@@ -154,6 +161,13 @@ func selectImpls(cfg config, r *report) (impls []*impl, cleanup func(), err erro
 		}
 	}
 	all := implementations(cfg.bin, tsctp)
+	if cfg.procs > 0 {
+		for _, im := range all {
+			if !im.ownProcs {
+				im.env = append(im.env, fmt.Sprintf("GOMAXPROCS=%d", cfg.procs))
+			}
+		}
+	}
 	for _, key := range keys {
 		switch im := all[key]; {
 		case im != nil:

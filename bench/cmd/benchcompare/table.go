@@ -17,6 +17,7 @@ type report struct {
 	loadStart string        // load averages before the first cell
 	loadEnd   string        // and after the last
 	machine   string
+	procs     int      // GOMAXPROCS of the Go processes, 0: Go's default
 	cells     []cell   // in run order
 	skipped   []string // implementations left out, and why
 	stack     stackResults
@@ -133,6 +134,11 @@ func (r *report) writeNotes(w io.Writer) {
 	}
 	fmt.Fprintf(w, "- Load average (1, 5, 15 min): %s at the start, %s after the last cell.\n", r.loadStart, r.loadEnd)
 	fmt.Fprintf(w, "- Machine: %s.\n", r.machine)
+	if r.procs > 0 {
+		fmt.Fprintf(w, "- GOMAXPROCS=%d in mobisctp's and udpperf's servers and clients, whose two processes share the machine (`-gomaxprocs`; faster for both); pion/sctp keeps Go's default, every core, which is faster for it.\n", r.procs)
+	} else {
+		fmt.Fprintf(w, "- GOMAXPROCS: Go's default, every core in each process (`-gomaxprocs 0`).\n")
+	}
 	fmt.Fprintf(w, "- Mbit/s and msg/s: payload received, over the receiver's own measured time; the median of the runs, "+
 		"with the smallest and largest Mbit/s as the range. "+
 		"CPU s/GB: user+system CPU of server and client together (rusage at exit) per 10^9 payload bytes received, median. "+

@@ -67,7 +67,7 @@ func (t *tsctpSetup) cleanup() { os.RemoveAll(t.dir) }
 // sides need their UDP encapsulation ports given.
 func (t *tsctpSetup) impl() *impl {
 	return &impl{
-		key: "tsctp", name: "usrsctp tsctp",
+		key: "tsctp", name: "usrsctp tsctp", ownProcs: true,
 		server: func(a cellArgs) []string {
 			return []string{t.binary, "-E", strconv.Itoa(a.serverPort), "-L", "127.0.0.1"}
 		},
