@@ -118,10 +118,7 @@ func TestShutdownRemote(t *testing.T) {
 // ACK, and the one that receives a SHUTDOWN ACK completes (section 9.2).
 func TestShutdownSimultaneous(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, scriptedConfig())
-		a, s := r.connect()
-		done := shutdownAsync(a)
-		r.peer.expect(s.tag, wire.TypeShutdown)
+		r, _, s, done := shutdownSent(t)
 		r.peer.send(s.epTag, &wire.Shutdown{CumTSNAck: s.epTSN - 1})
 		r.peer.expect(s.tag, wire.TypeShutdownAck)
 		completeShutdown(t, r, s, done)
@@ -211,10 +208,7 @@ func TestShutdownGuardT5(t *testing.T) {
 // (section 9.2).
 func TestDataInShutdownSent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, scriptedConfig())
-		a, s := r.connect()
-		done := shutdownAsync(a)
-		r.peer.expect(s.tag, wire.TypeShutdown)
+		r, a, s, done := shutdownSent(t)
 		time.Sleep(DefaultRTOInitial / 2)
 		d := s.data(0, "before I go", 0)
 		sent := time.Now()
@@ -289,6 +283,17 @@ func asconfInFlight(t *testing.T) (*authRig, *Association, *authSession, *wire.A
 	}
 	req, _ := r.expectAsconf(s, s.epTSN, false)
 	return r, a, s, req
+}
+
+// shutdownSent connects a rig's endpoint to the scripted peer and starts
+// our close, up to its SHUTDOWN.
+func shutdownSent(t *testing.T) (*rig, *Association, *session, <-chan error) {
+	t.Helper()
+	r := newRig(t, scriptedConfig())
+	a, s := r.connect()
+	done := shutdownAsync(a)
+	r.peer.expect(s.tag, wire.TypeShutdown)
+	return r, a, s, done
 }
 
 // completeShutdown answers our SHUTDOWN and checks the close completes.
@@ -377,10 +382,7 @@ func TestNoProbesInShutdownSent(t *testing.T) {
 // is out of the blue again.
 func TestLatePacketAfterClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, scriptedConfig())
-		a, s := r.connect()
-		done := shutdownAsync(a)
-		r.peer.expect(s.tag, wire.TypeShutdown)
+		r, _, s, done := shutdownSent(t)
 		completeShutdown(t, r, s, done)
 		late := sack(s.epTSN - 1)
 		r.peer.send(s.epTag, late)
