@@ -24,17 +24,15 @@ type endedTags struct {
 	next  int
 }
 
-// add remembers tag until the given time, forgetting the oldest entry if
-// the table is full.
+// add remembers tag until the given time, forgetting the tag added
+// endedTagsMax adds before, so the map never holds more than the ring.
 func (c *endedTags) add(tag uint32, until time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.until == nil {
 		c.until = make(map[uint32]time.Time)
 	}
-	if old := c.ring[c.next]; len(c.until) >= endedTagsMax {
-		delete(c.until, old)
-	}
+	delete(c.until, c.ring[c.next])
 	c.ring[c.next] = tag
 	c.next = (c.next + 1) % endedTagsMax
 	c.until[tag] = until

@@ -270,8 +270,7 @@ func TestHandshakeInShutdownAckSent(t *testing.T) {
 				// A restart INIT ACK obtained while established, used later.
 				ack, restart := r.initAck(peerInit(peerTag+1, peerTSN+1000))
 
-				r.peer.send(s.epTag, &wire.Shutdown{CumTSNAck: s.epTSN - 1})
-				r.peer.expect(s.tag, wire.TypeShutdownAck)
+				r.peerShutdown(s)
 
 				tc.run(r, s, restart.cookie, ack.InitiateTag)
 				pk := r.peer.expect(s.tag, tc.want...)

@@ -119,8 +119,7 @@ func TestShutdownRemote(t *testing.T) {
 func TestShutdownSimultaneous(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r, _, s, done := shutdownSent(t)
-		r.peer.send(s.epTag, &wire.Shutdown{CumTSNAck: s.epTSN - 1})
-		r.peer.expect(s.tag, wire.TypeShutdownAck)
+		r.peerShutdown(s)
 		completeShutdown(t, r, s, done)
 	})
 }
@@ -296,6 +295,14 @@ func shutdownSent(t *testing.T) (*rig, *Association, *session, <-chan error) {
 	return r, a, s, done
 }
 
+// peerShutdown has the scripted peer close, acknowledging everything we
+// sent, and checks our SHUTDOWN ACK: the endpoint is in SHUTDOWN-ACK-SENT.
+func (r *rig) peerShutdown(s *session) {
+	r.t.Helper()
+	r.peer.send(s.epTag, &wire.Shutdown{CumTSNAck: s.epTSN - 1})
+	r.peer.expect(s.tag, wire.TypeShutdownAck)
+}
+
 // completeShutdown answers our SHUTDOWN and checks the close completes.
 func completeShutdown(t *testing.T, r *rig, s *session, done <-chan error) {
 	t.Helper()
@@ -324,8 +331,7 @@ func TestShutdownAckSentAbort(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				r := newRig(t, scriptedConfig())
 				a, s := r.connect()
-				r.peer.send(s.epTag, &wire.Shutdown{CumTSNAck: s.epTSN - 1})
-				r.peer.expect(s.tag, wire.TypeShutdownAck)
+				r.peerShutdown(s)
 				tag := s.epTag
 				if tc.reflected {
 					tag = s.tag // the tag of the packet answered

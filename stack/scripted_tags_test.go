@@ -211,8 +211,7 @@ func TestShutdownCompleteVerificationTag(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				r := newRig(t, scriptedConfig())
 				a, s := r.connect()
-				r.peer.send(s.epTag, &wire.Shutdown{CumTSNAck: s.epTSN - 1})
-				r.peer.expect(s.tag, wire.TypeShutdownAck)
+				r.peerShutdown(s)
 				r.peer.send(tc.tag(s), &wire.ShutdownComplete{TagReflected: tc.tBit})
 				if !tc.accepted {
 					// Still in SHUTDOWN-ACK-SENT: T2 sends the SHUTDOWN ACK again.
