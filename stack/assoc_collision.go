@@ -156,7 +156,7 @@ func (a *Association) peerRestarted(now time.Time, rp *rxPacket, ck *cookie) boo
 	a.localTag = ck.localTag
 	a.tx, a.rx = sender{}, receiver{}
 	for _, p := range a.paths {
-		*p = *newPath(p.remote, p.local, a.cfg.PMTU, a.cfg)
+		*p = *newPath(p.remote, p.local, a.cfg)
 	}
 	pp := parsePeerParams(ck.init.Params)
 	if cause := a.setupPeer(now, &ck.init, &pp, rp.remote, ck.localTSN, ck.localOS, ck.localMIS, ck.authParams()); cause != nil {

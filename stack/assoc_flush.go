@@ -103,7 +103,7 @@ func (a *Association) mtuFor(remote netip.AddrPort) int {
 			return p.mtu
 		}
 	}
-	return a.cfg.PMTU - udpOverhead - ipv6Overhead
+	return a.cfg.pmtu() - udpOverhead - ipv6Overhead
 }
 
 // flushSack adds a SACK to the packet toward where the last DATA came

@@ -17,7 +17,7 @@ import (
 // of Config means its default.
 const (
 	DefaultUDPPort         = encap.DefaultPort // RFC 6951
-	DefaultPMTU            = 1500              // link MTU: Ethernet
+	DefaultPMTU            = 1500              // path MTU where the OS cannot tell the route's (Ethernet)
 	DefaultRTOInitial      = time.Second
 	DefaultRTOMin          = time.Second
 	DefaultRTOMax          = 60 * time.Second
@@ -77,14 +77,19 @@ type Config struct {
 	// message of its own in the batch.
 	NoOffload bool
 
-	// PMTU is the largest path MTU in bytes, IP header included (default
-	// 1500): the ceiling of each path's MTU search (RFC 8899), which
-	// starts from a safe base (1248 bytes of IP packet) and raises the
-	// path's packet size only as far as probes are acknowledged.
+	// PMTU caps the path MTU in bytes, IP header included. Each path's
+	// MTU search (RFC 8899) starts from a safe base (1248 bytes of IP
+	// packet) and raises the path's packet size only as far as probes
+	// are acknowledged, up to a ceiling: the MTU of the OS's route toward
+	// the path's peer address when the search starts (the interface's,
+	// or a smaller one the kernel learned; 65536 on Linux loopback), at
+	// most PMTU if set and at most 65535. Where the OS does not tell it
+	// (other systems than Linux, a simulated network, an IPv6 link-local
+	// peer), the ceiling is PMTU, or DefaultPMTU (1500) if zero.
 	PMTU int
-	// PMTUFixed turns the search off: every path uses PMTU as is, and
-	// DATA chunks are fragmented to fit it. For users who know their
-	// path MTU.
+	// PMTUFixed turns the search off: every path uses PMTU (DefaultPMTU
+	// if zero) as is, and DATA chunks are fragmented to fit it. For users
+	// who know their path MTU.
 	PMTUFixed bool
 	// PMTUProbeTimeout is how long an MTU probe waits for its
 	// acknowledgement before it counts as lost (5 s; at least 1 s).
@@ -207,7 +212,6 @@ func (c Config) withDefaults() Config {
 	if len(c.LocalAddrs) == 0 {
 		c.LocalAddrs = Wildcard()
 	}
-	config.Default(&c.PMTU, DefaultPMTU)
 	config.Default(&c.SendBuffer, DefaultBuffer)
 	config.Default(&c.RecvBuffer, DefaultBuffer)
 	config.Default(&c.SocketBuffer, DefaultBuffer)
@@ -240,11 +244,20 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// pmtu is the path MTU where the OS's route does not tell it: PMTU, or
+// DefaultPMTU if zero.
+func (c *Config) pmtu() int {
+	if c.PMTU != 0 {
+		return c.PMTU
+	}
+	return DefaultPMTU
+}
+
 // validate reports the first configuration value that cannot work, naming
 // the field.
 func (c Config) validate() error {
 	err := config.Validate("sctp",
-		config.Check{Bad: c.PMTU != 0 && (c.PMTU < 576 || c.PMTU > 65535), Field: "PMTU", Why: "must be between 576 and 65535"},
+		config.Check{Bad: c.PMTU != 0 && (c.PMTU < 576 || c.PMTU > 65535), Field: "PMTU", Why: "must be 0 (the route's MTU) or between 576 and 65535"},
 		config.Check{Bad: c.SendBuffer < 0, Field: "SendBuffer", Why: "must not be negative"},
 		config.Check{Bad: c.RecvBuffer < 0 || (c.RecvBuffer > 0 && c.RecvBuffer < 1500), Field: "RecvBuffer", Why: "must be at least 1500 bytes (RFC 9260 section 6)"},
 		config.Check{Bad: c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, Field: "RTO", Why: "durations must not be negative"},

@@ -30,6 +30,10 @@ const (
 	udpOverhead  = 8
 )
 
+// maxIPPacket is the largest IP packet (an IPv6 jumbogram aside): its
+// total length, IPv6's payload length and UDP's length are 16-bit fields.
+const maxIPPacket = 65535
+
 // path is the per-destination state of RFC 9260 sections 6 and 7: one of
 // the peer's addresses with its own RTO, congestion window and error
 // counter, and the remote UDP port learned for it (RFC 6951).
@@ -70,8 +74,10 @@ type path struct {
 	activeSince time.Time // when the path last became active
 
 	// Path MTU discovery (RFC 8899, pmtud.go): maxMTU is the ceiling
-	// (Config.PMTU minus the IP and UDP headers); pmtu is the search,
-	// started when the path becomes usable, nil with Config.PMTUFixed.
+	// where the OS does not tell the route's MTU (Config.PMTU or
+	// DefaultPMTU, as SCTP packet bytes; see searchMax); pmtu is the
+	// search, started when the path becomes usable, nil with
+	// Config.PMTUFixed.
 	maxMTU     int
 	pmtuFixed  bool
 	pmtu       *plpmtud.Search
@@ -80,25 +86,30 @@ type path struct {
 	stats PathStats
 }
 
-func newPath(remote netip.AddrPort, local netip.Addr, pmtu int, cfg *Config) *path {
-	mtu := pmtu - udpOverhead - ipv4Overhead
-	if remote.Addr().Is6() && !remote.Addr().Is4In6() {
-		mtu = pmtu - udpOverhead - ipv6Overhead
-	}
+func newPath(remote netip.AddrPort, local netip.Addr, cfg *Config) *path {
 	p := &path{
 		remote: remote,
 		local:  local,
 		state:  PathUnconfirmed,
 		rto:    newRTO(cfg.RTOInitial, cfg.RTOMin, cfg.RTOMax),
-		mtu:    mtu,
-		maxMTU: mtu,
 	}
-	p.pmtuFixed = cfg.PMTUFixed || mtu <= p.baseMTU()
+	p.maxMTU = p.packetSize(cfg.pmtu())
+	p.pmtuFixed = cfg.PMTUFixed || p.maxMTU <= p.baseMTU()
+	p.mtu = p.maxMTU
 	if !p.pmtuFixed {
 		p.mtu = p.baseMTU() // until probes confirm more
 	}
 	p.cc = congestion.NewReno(p.mtu)
 	return p
+}
+
+// packetSize is the largest SCTP packet in an IP packet of ipMTU bytes
+// toward p: ipMTU less the IP and UDP headers.
+func (p *path) packetSize(ipMTU int) int {
+	if a := p.remote.Addr(); a.Is6() && !a.Is4In6() {
+		return ipMTU - udpOverhead - ipv6Overhead
+	}
+	return ipMTU - udpOverhead - ipv4Overhead
 }
 
 // usable reports whether data may be sent to this path.

@@ -37,7 +37,7 @@ type pathChange struct {
 
 // addPath adds a destination.
 func (m *pathManager) addPath(remote netip.AddrPort, local netip.Addr) *path {
-	p := newPath(remote, local, m.cfg.PMTU, m.cfg)
+	p := newPath(remote, local, m.cfg)
 	m.paths = append(m.paths, p)
 	return p
 }

@@ -122,7 +122,7 @@ func (a *Association) onPMTUTimer(now time.Time, p *path) {
 	}
 	if p.pmtu == nil {
 		p.pmtu = plpmtud.New(plpmtud.Config{
-			Base: p.baseMTU(), Min: p.baseMTU(), Max: p.maxMTU &^ 3, // SCTP packets are multiples of 4 bytes
+			Base: p.baseMTU(), Min: p.baseMTU(), Max: a.searchMax(p) &^ 3, // SCTP packets are multiples of 4 bytes
 			ProbeTimeout: a.cfg.PMTUProbeTimeout,
 		}, now)
 	}
@@ -131,6 +131,22 @@ func (a *Association) onPMTUTimer(now time.Time, p *path) {
 	if size, ok := p.pmtu.Probe(now); ok {
 		a.sendMTUProbe(now, p, size)
 	}
+}
+
+// searchMax is the ceiling of a search of p that starts now (RFC 8899's
+// MAX_PLPMTU, from the local interface): the MTU of the OS's route toward
+// the peer, asked again at each start since a new source may mean a new
+// route, at most Config.PMTU if set and what one UDP datagram carries;
+// p.maxMTU where the OS does not tell.
+func (a *Association) searchMax(p *path) int {
+	mtu, ok := a.ep.routeMTU(p.remote.Addr())
+	if !ok {
+		return p.maxMTU
+	}
+	if a.cfg.PMTU != 0 {
+		mtu = min(mtu, a.cfg.PMTU)
+	}
+	return p.packetSize(min(mtu, maxIPPacket))
 }
 
 // sendMTUProbe queues a HEARTBEAT padded to size bytes of SCTP packet.

@@ -198,7 +198,7 @@ func TestFragSizes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tc.cfg.withDefaults()
-			p := newPath(tc.remote, netip.Addr{}, cfg.PMTU, &cfg)
+			p := newPath(tc.remote, netip.Addr{}, &cfg)
 			p.state = PathActive
 			if tc.mtu != 0 {
 				p.mtu = tc.mtu

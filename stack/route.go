@@ -9,15 +9,16 @@ import (
 	"syscall"
 )
 
-// routeCache remembers which source address the OS would use toward each
-// destination, until the local addresses change. The question goes to a
-// UDP socket opened with the endpoint (one per family), so that it is
-// answered by the network the endpoint lives in (a namespace, say) even
-// when asked from another thread: connecting a UDP socket sends nothing,
-// and its local address is then the OS's choice.
+// routeCache remembers the OS's route toward each destination (the source
+// address it would use and the route's MTU), until the local addresses
+// change. The question goes to a UDP socket opened with the endpoint (one
+// per family), so that it is answered by the network the endpoint lives
+// in (a namespace, say) even when asked from another thread: connecting a
+// UDP socket sends nothing, and its local address and MTU are then the
+// OS's choice.
 type routeCache struct {
-	mu     sync.Mutex                // also serializes the probe sockets' connects
-	m      map[netip.Addr]netip.Addr // the zero Addr: the OS had no answer
+	mu     sync.Mutex // also serializes the probe sockets' connects
+	m      map[netip.Addr]route
 	probe4 syscall.RawConn
 	probe6 syscall.RawConn
 	socks  []io.Closer
@@ -59,6 +60,14 @@ func (c *routeCache) open(cfg *Config) {
 	}
 }
 
+// route is what the OS said about the way to a destination: the source
+// address it would send from, and the MTU of the route (IP packet bytes).
+// The zero Addr and a zero MTU mean that it could not tell.
+type route struct {
+	src netip.Addr
+	mtu int
+}
+
 // close closes the probe sockets.
 func (c *routeCache) close() {
 	for _, s := range c.socks {
@@ -88,32 +97,47 @@ func (ep *Endpoint) pickSource(dst netip.Addr, allowed []netip.Addr) netip.Addr 
 // would send to dst from. This follows the routing table, policy routing
 // included, which the prefix rule cannot see.
 func (ep *Endpoint) routeSource(dst netip.Addr) (netip.Addr, bool) {
+	r := ep.osRoute(dst)
+	return r.src, r.src.IsValid()
+}
+
+// routeMTU is the MTU of the OS's route toward dst (IP packet bytes), as
+// the OS reports it, or false where it cannot tell.
+func (ep *Endpoint) routeMTU(dst netip.Addr) (int, bool) {
+	r := ep.osRoute(dst)
+	return r.mtu, r.mtu > 0
+}
+
+// osRoute returns the OS's route toward dst, asking the OS once per
+// destination.
+func (ep *Endpoint) osRoute(dst netip.Addr) route {
+	dst = dst.Unmap()
 	if ep.cfg.PacketConn != nil || dst.Is6() && dst.IsLinkLocalUnicast() {
-		return netip.Addr{}, false // a simulated network has no OS; link-local needs a zone
+		return route{} // a simulated network has no OS; link-local needs a zone
 	}
 	c := &ep.routes
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	src, ok := c.m[dst]
+	r, ok := c.m[dst]
 	if !ok {
-		src = ep.askOS(dst)
+		r = ep.askOS(dst)
 		if c.m == nil || len(c.m) >= maxRoutes {
-			c.m = make(map[netip.Addr]netip.Addr)
+			c.m = make(map[netip.Addr]route)
 		}
-		c.m[dst] = src
+		c.m[dst] = r
 	}
-	return src, src.IsValid()
+	return r
 }
 
-// askOS returns the local address the OS picks toward dst, or the zero
-// Addr; the caller holds ep.routes.mu.
-func (ep *Endpoint) askOS(dst netip.Addr) netip.Addr {
+// askOS returns the OS's route toward dst; the caller holds
+// ep.routes.mu. Only a probe socket tells the MTU.
+func (ep *Endpoint) askOS(dst netip.Addr) route {
 	probe, network := ep.routes.probe4, "udp4"
 	if dst.Is6() {
 		probe, network = ep.routes.probe6, "udp6"
 	}
 	if probe != nil {
-		return connectedSource(probe, netip.AddrPortFrom(dst, discardPort))
+		return connectedRoute(probe, netip.AddrPortFrom(dst, discardPort))
 	}
 	raddr := net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, discardPort))
 	var conn net.Conn
@@ -124,14 +148,14 @@ func (ep *Endpoint) askOS(dst netip.Addr) netip.Addr {
 		conn, err = net.DialUDP(network, nil, raddr)
 	}
 	if err != nil {
-		return netip.Addr{}
+		return route{}
 	}
 	defer conn.Close()
 	local, ok := conn.LocalAddr().(*net.UDPAddr)
 	if !ok {
-		return netip.Addr{}
+		return route{}
 	}
-	return local.AddrPort().Addr().Unmap()
+	return route{src: local.AddrPort().Addr().Unmap()}
 }
 
 // forgetRoutes empties the cache: the local addresses changed.

@@ -7,9 +7,9 @@ import (
 	"syscall"
 )
 
-// canProbe says that probe sockets cannot be asked for their source.
+// canProbe says that probe sockets cannot be asked for their route.
 const canProbe = false
 
-// connectedSource is not available here: the caller dials a socket per
-// query instead (see askOS).
-func connectedSource(syscall.RawConn, netip.AddrPort) netip.Addr { return netip.Addr{} }
+// connectedRoute is not available here: the caller dials a socket per
+// query instead (see askOS), which tells the source but not the MTU.
+func connectedRoute(syscall.RawConn, netip.AddrPort) route { return route{} }
