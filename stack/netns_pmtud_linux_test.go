@@ -129,9 +129,9 @@ func (d *dataOver) WriteUDP(_ time.Time, _, _ netip.AddrPort, b []byte) error {
 // TestNamespacePMTUHint compares, on the black-hole network (the
 // router's link to the server at MTU 1280), how long the client's search
 // takes with the router's "fragmentation needed" dropped and delivered
-// (the Packet Too Big hint), or with the client's own link at 1280 (its
-// kernel refuses the larger probes and says why), then how fast large messages go once it is
-// done, against a path whose MTU the client is told (PMTUFixed at 1280):
+// (the Packet Too Big hint), or with the client's own link at 1280 (the
+// route's MTU, the search's ceiling, tells it before any probe), then how
+// fast large messages go once it is done, against a path whose MTU the client is told (PMTUFixed at 1280):
 // the rate a clear 1280-byte path gives. The times and rates are logged,
 // not asserted: wall-clock speed is no test of correctness here.
 func TestNamespacePMTUHint(t *testing.T) {
@@ -148,7 +148,7 @@ func TestNamespacePMTUHint(t *testing.T) {
 	}{
 		{"black-hole", false, false, false},
 		{"icmp", true, false, false},
-		{"local-1280", false, false, true}, // the host refuses the probes: its EMSGSIZE is the hint
+		{"local-1280", false, false, true}, // the route's MTU is the ceiling: no probe above it
 		{"fixed-1280", false, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,7 +189,10 @@ func TestNamespacePMTUHint(t *testing.T) {
 				float64(l.bytes)*8/secs/1e6, after.MTU, after.MTUSearch, after.PMTUProbes, after.PMTUBlackHoles, s.T3Expirations)
 			assert.LessOrEqual(t, p.MTU, link)
 			switch {
-			case (tc.icmp || tc.local) && encap.ReportsPacketTooBig:
+			case tc.local:
+				assert.Equal(t, link, p.MTU, "the route's MTU, confirmed by a probe")
+				assert.Zero(t, p.PMTUHints, "no probe exceeded the route's MTU: the host refused none")
+			case tc.icmp && encap.ReportsPacketTooBig:
 				assert.Equal(t, link, p.MTU, "the reported size, confirmed by a probe")
 				assert.NotZero(t, p.PMTUHints)
 			case tc.fixed:
