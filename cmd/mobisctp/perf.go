@@ -51,7 +51,7 @@ func (p *perfFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&p.noOffload, "no-offload", false, "send and receive without UDP segmentation offload (GSO/GRO)")
 	fs.BoolVar(&p.noVerify, "no-verify", false,
 		"check nothing: no SHA-256 of the streams, the same bytes in every message, echoes and reverse data counted only (for benchmarks; use on both ends)")
-	fs.IntVar(&p.pmtu, "pmtu", 0, "use this path MTU (bytes, IP header included) as is instead of discovering it (RFC 8899); 0: discover it")
+	fs.IntVar(&p.pmtu, "pmtu", 0, "use this path MTU (bytes, IP header included) as is instead of discovering it (RFC 8899); 0: discover it, up to the MTU of the route toward the peer (1500 where the OS does not tell it)")
 	p.script.register(fs)
 	p.logs = registerLogLevel(fs, logging.LogLevelDisabled)
 	fs.DurationVar(&p.interval, "report-interval", time.Second, "print bytes and rate every `interval`, and keep them as a series in --json (negative: off)")
