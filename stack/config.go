@@ -82,8 +82,8 @@ type Config struct {
 	// packet) and raises the path's packet size only as far as probes
 	// are acknowledged, up to a ceiling: the MTU of the OS's route toward
 	// the path's peer address when the search starts (the interface's,
-	// or a smaller one the kernel learned; 65536 on Linux loopback), at
-	// most PMTU if set and at most 65535. Where the OS does not tell it
+	// 64 KiB on loopback, or a smaller one the kernel learned), at most
+	// PMTU if set and at most 65535. Where the OS does not tell it
 	// (other systems than Linux, a simulated network, an IPv6 link-local
 	// peer), the ceiling is PMTU, or DefaultPMTU (1500) if zero.
 	PMTU int
