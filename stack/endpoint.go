@@ -91,6 +91,7 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 	ep.conn = conn
 	ep.out.conn = conn
 	ep.rxShare.budget = receiveBudget(conn, ep.cfg.SocketBuffer)
+	ep.rxShare.drops = socketDrops(conn)
 	if ep.cfg.Port == 0 {
 		// An ephemeral SCTP port takes the number of the UDP port, which
 		// the OS keeps unique on these addresses. A random one could

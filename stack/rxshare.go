@@ -10,9 +10,10 @@ import (
 )
 
 // rxShare divides an endpoint's receive budget, the bytes its socket can
-// hold, among the associations that are receiving data: each advertises
-// at most its share of it as its window (a_rwnd), besides what its own
-// buffer allows.
+// hold, among the associations that are receiving data, once the socket
+// has shown that it overflows: for a while after the OS last dropped a
+// datagram there (rxShareHold), each advertises at most its share of the
+// budget as its window (a_rwnd), besides what its own buffer allows.
 //
 // Without it every association advertised its whole RecvBuffer (4 MiB),
 // and 256 senders to one server endpoint together had far more in flight
@@ -28,6 +29,13 @@ import (
 // the shares when nothing is lost: senders whose windows limit them
 // share a FIFO queue in proportion to those windows.
 //
+// The cap waits for drops because a window is not what the socket holds:
+// on a long path most of a window is in the network, arriving at the
+// link's pace, and capping every association at its share of the socket
+// buffer (a few hundred KB without privilege) would cap long transfers
+// that never overflow it. Where the OS does not tell its drops, nothing
+// is capped, as before.
+//
 // The share caps what is advertised, not what is accepted: DATA beyond
 // it that fits the association's buffer is taken, so a peer that sent
 // on an older, larger window loses nothing. A lone receiving
@@ -37,7 +45,12 @@ import (
 // it sent a SACK, and until the end of the next one, so that one that
 // stopped gives its share back within two epochs.
 type rxShare struct {
-	budget int // bytes all the receiving associations' windows together may offer
+	budget int           // bytes all the receiving associations' windows together may offer
+	drops  func() uint64 // the OS's count of datagrams dropped at the socket; nil if it does not tell
+
+	checkAt   atomic.Int64 // when drops is next read (Unix ns)
+	capUntil  atomic.Int64 // when the cap ends if nothing more is dropped (Unix ns)
+	lastDrops uint64       // what drops said last; under mu
 
 	mu        sync.Mutex
 	epoch     int64        // the current epoch's number
@@ -50,6 +63,11 @@ const (
 	// (200 ms): an association that receives steadily SACKs in every
 	// epoch.
 	rxShareEpoch = 250 * time.Millisecond
+	// rxShareCheck is how often the socket's drop count is read (a
+	// system call), rxShareHold how long windows stay capped after the
+	// last drop seen.
+	rxShareCheck = 10 * time.Millisecond
+	rxShareHold  = 30 * time.Second
 	// rxShareMin is the smallest share: four full packets, so that a
 	// loss is still found by miss indications (section 7.2.4) instead of
 	// by the retransmission timer.
@@ -65,11 +83,30 @@ func (s *rxShare) window(now time.Time, last *int64, w int) int {
 		s.count(e)
 		*last = e
 	}
+	ns := now.UnixNano()
+	if s.drops != nil && ns >= s.checkAt.Load() {
+		s.checkDrops(ns)
+	}
 	n := int(s.receivers.Load())
-	if n <= 1 {
+	if n <= 1 || ns >= s.capUntil.Load() {
 		return w
 	}
 	return min(w, max(s.budget/n, rxShareMin))
+}
+
+// checkDrops reads the socket's drop count at ns (Unix ns) and caps the
+// windows for rxShareHold if it grew.
+func (s *rxShare) checkDrops(ns int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ns < s.checkAt.Load() {
+		return // another association just did
+	}
+	s.checkAt.Store(ns + int64(rxShareCheck))
+	if d := s.drops(); d != s.lastDrops {
+		s.lastDrops = d
+		s.capUntil.Store(ns + int64(rxShareHold))
+	}
 }
 
 // count adds one receiving association to epoch e.
@@ -85,6 +122,15 @@ func (s *rxShare) count(e int64) {
 	}
 	s.cur++
 	s.receivers.Store(int32(max(s.cur, s.prev)))
+}
+
+// socketDrops returns conn's count of datagrams the OS dropped before
+// they were read, or nil where it does not tell (see encap.Stats).
+func socketDrops(conn PacketConn) func() uint64 {
+	if c, ok := conn.(interface{ ReceiveDrops() uint64 }); ok {
+		return c.ReceiveDrops
+	}
+	return nil
 }
 
 // receiveBudget is the receive buffer conn's sockets were granted, if it

@@ -13,8 +13,16 @@ import (
 	"github.com/mobisctp/mobisctp/internal/simnet"
 )
 
+// overflowed returns an rxShare with budget bytes whose socket has just
+// dropped a datagram, and the count of its drops that tests may raise.
+func overflowed(budget int) (*rxShare, *uint64) {
+	drops := new(uint64)
+	*drops = 1
+	return &rxShare{budget: budget, drops: func() uint64 { return *drops }}, drops
+}
+
 func TestRxShareDividesAmongReceivers(t *testing.T) {
-	s := rxShare{budget: 1 << 20}
+	s, _ := overflowed(1 << 20)
 	t0 := time.Unix(1000, 0)
 	last := make([]int64, 8)
 	if got := s.window(t0, &last[0], 4<<20); got != 4<<20 {
@@ -29,7 +37,7 @@ func TestRxShareDividesAmongReceivers(t *testing.T) {
 	if got := s.window(t0, &last[3], 1000); got != 1000 {
 		t.Errorf("window %d, want the association's own 1000 where that is less", got)
 	}
-	many := rxShare{budget: 1 << 20}
+	many, _ := overflowed(1 << 20)
 	for range 1000 {
 		var l int64
 		many.window(t0, &l, 4<<20)
@@ -40,7 +48,7 @@ func TestRxShareDividesAmongReceivers(t *testing.T) {
 }
 
 func TestRxShareForgetsReceiversThatStopped(t *testing.T) {
-	s := rxShare{budget: 1 << 20}
+	s, _ := overflowed(1 << 20)
 	t0 := time.Unix(1000, 0)
 	last := make([]int64, 4)
 	for i := range last {
@@ -65,6 +73,56 @@ func TestRxShareForgetsReceiversThatStopped(t *testing.T) {
 	}
 }
 
+// TestRxShareOnlyAfterDrops checks that windows are capped only while
+// the socket has dropped datagrams lately: on a long path a window is
+// mostly in the network, not in the socket.
+func TestRxShareOnlyAfterDrops(t *testing.T) {
+	var drops uint64
+	s := rxShare{budget: 1 << 20, drops: func() uint64 { return drops }}
+	t0 := time.Unix(1000, 0)
+	last := make([]int64, 4)
+	for i := range last {
+		s.window(t0, &last[i], 4<<20)
+	}
+	if got := s.window(t0, &last[0], 4<<20); got != 4<<20 {
+		t.Errorf("4 receivers, no drop: window %d, want its own 4 MiB", got)
+	}
+	drops = 3
+	t1 := t0.Add(rxShareCheck)
+	if got := s.window(t1, &last[0], 4<<20); got != 1<<18 {
+		t.Errorf("after a drop: window %d, want a quarter of the budget (%d)", got, 1<<18)
+	}
+	for now := t1; now.Before(t1.Add(rxShareHold)); now = now.Add(rxShareEpoch) {
+		for i := range last {
+			if got := s.window(now, &last[i], 4<<20); got != 1<<18 {
+				t.Fatalf("%v after the drop: window %d, want the share", now.Sub(t1), got)
+			}
+		}
+	}
+	t2 := t1.Add(rxShareHold)
+	for i := range last {
+		if got := s.window(t2, &last[i], 4<<20); got != 4<<20 {
+			t.Errorf("%v after the last drop: window %d, want its own again", rxShareHold, got)
+		}
+	}
+	unknown := rxShare{budget: 1 << 20}
+	for i := range last {
+		unknown.window(t0, &last[i], 4<<20)
+	}
+	if got := unknown.window(t0, &last[0], 4<<20); got != 4<<20 {
+		t.Errorf("drops unknown: window %d, want its own", got)
+	}
+}
+
+// dropReporter is a PacketConn that tells how many datagrams were dropped
+// on their way to it, as encap.Transport tells its socket's drops.
+type dropReporter struct {
+	PacketConn
+	drops func() uint64
+}
+
+func (c dropReporter) ReceiveDrops() uint64 { return c.drops() }
+
 // TestManyAssociationsShareTheReceiver sends the same amount on 16
 // associations from one host to one server endpoint through a drop-tail
 // queue, as the server's socket buffer is one in front of its reader,
@@ -82,7 +140,21 @@ func TestManyAssociationsShareTheReceiver(t *testing.T) {
 		nw.SetDefault(simnet.LinkProps{Delay: time.Millisecond})
 		nw.SetLink(addrA, addrB, simnet.LinkProps{Delay: time.Millisecond, Rate: 20e6, QueueBytes: queue})
 		hc := nw.AddHost("clients", addrA)
-		srv := simEndpoint(t, nw.AddHost("server", addrB), Config{Port: 5000, SocketBuffer: queue, AcceptBacklog: assocs}, true)
+		hs := nw.AddHost("server", addrB)
+		queueDrops := func() uint64 { return nw.Stats().Links[simnet.Link{Src: addrA, Dst: addrB}].QueueFull }
+		srv, err := NewEndpoint(Config{Port: 5000, SocketBuffer: queue, AcceptBacklog: assocs, LocalAddrs: hs.Addrs(),
+			PacketConn: func(h encap.Handler) (PacketConn, error) {
+				c, err := hs.Open(int(DefaultUDPPort), h)
+				if err != nil {
+					return nil, err
+				}
+				return dropReporter{c, queueDrops}, nil // the queue stands for the server's socket buffer
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Listen()
+		t.Cleanup(func() { srv.Close() })
 		cli, sa := make([]*Association, assocs), make([]*Association, assocs)
 		for i := range cli {
 			ep, err := NewEndpoint(Config{Port: uint16(6000 + i), LocalAddrs: hc.Addrs(), PacketConn: func(h encap.Handler) (PacketConn, error) {
