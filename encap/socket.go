@@ -15,8 +15,9 @@ type socket struct {
 	local             netip.AddrPort // bound address (unmapped) and port
 	io                packetIO
 	shape             ioShape
-	readBuf, writeBuf int       // socket buffer sizes granted by the kernel
-	errq              *errQueue // the ICMP error reports, nil without Config.PacketTooBig or outside Linux
+	readBuf, writeBuf int           // socket buffer sizes granted by the kernel
+	errq              *errQueue     // the ICMP error reports, nil without Config.PacketTooBig or outside Linux
+	drops             func() uint64 // the kernel's count of datagrams it dropped here; nil where unknown
 
 	closing atomic.Bool   // set before io.close, so the reader takes its failing read as the end
 	done    chan struct{} // closed when the reader has returned
@@ -32,6 +33,7 @@ func openSocket(cfg *Config, st *counters, a netip.Addr, port int) (*socket, err
 	ua, _ := conn.LocalAddr().(*net.UDPAddr) // UDP listeners report a *net.UDPAddr
 	s := &socket{local: netip.AddrPortFrom(a, ua.AddrPort().Port()), done: make(chan struct{})}
 	s.readBuf, s.writeBuf = sizeBuffers(conn, cfg.ReadBuffer, cfg.WriteBuffer)
+	s.drops = dropCounter(conn)
 	if s.readBuf < cfg.ReadBuffer || s.writeBuf < cfg.WriteBuffer {
 		cfg.Logger.Warnf("socket %v: asked for %d/%d-byte receive/send buffers, granted %d/%d (0: refused or not supported)",
 			s.local, cfg.ReadBuffer, cfg.WriteBuffer, s.readBuf, s.writeBuf)

@@ -37,6 +37,11 @@ type Stats struct {
 	// means unknown: the request was refused or the network (vnet) has no
 	// socket buffers.
 	ReadBuffer, WriteBuffer int
+
+	// ReceiveDrops counts the datagrams the kernel dropped at the sockets
+	// before they were read, mostly for want of room in their receive
+	// buffers (Linux; zero elsewhere). Sockets closed since count no more.
+	ReceiveDrops uint64
 }
 
 // counters are the live, concurrently updated counters behind Stats.

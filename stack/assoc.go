@@ -90,6 +90,7 @@ type Association struct {
 	stats      AssocStats
 	closeErr   error     // why the association ended
 	idleAt     time.Time // when the association trims if no round runs before
+	rxEpoch    int64     // the epoch ep.rxShare last counted it in
 }
 
 // assocInfo is what API calls may read without asking the loop.

@@ -118,6 +118,7 @@ func (a *Association) flushSack(now time.Time, b *builder) {
 		b.close()
 	}
 	a.fillSack(&r.sack)
+	r.sack.ARwnd = uint32(a.ep.rxShare.window(now, &a.rxEpoch, int(r.sack.ARwnd)))
 	src := dest.local
 	if r.sackLocal.IsValid() {
 		src = a.replySource(r.sackLocal, dest) // from where the DATA arrived

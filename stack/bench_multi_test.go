@@ -104,10 +104,19 @@ func dialAll(b *testing.B, clients []*Endpoint, se *Endpoint, remote Remote) (cl
 var benchLoopback = netip.MustParseAddr("127.0.0.1")
 
 // sharedUDP is one UDP socket (encap.Transport) under many endpoints,
-// which tell their packets apart by SCTP port.
+// which tell their packets apart by SCTP port. While its reader hands a
+// batch to the endpoints, what they send waits and leaves in one
+// SendBatch at the end, as the packets of one endpoint's associations do
+// (output.hold): a batch of SACKs for many client endpoints would
+// otherwise cost a system call per endpoint.
 type sharedUDP struct {
 	t        *encap.Transport
 	handlers [1 << 16]atomic.Pointer[encap.Handler] // by SCTP port
+
+	mu      sync.Mutex
+	holding bool             // the reader is delivering a batch
+	held    []encap.Datagram // sent meanwhile, their data copied into data
+	data    []byte
 }
 
 func openSharedUDP(b *testing.B) *sharedUDP {
@@ -124,6 +133,10 @@ func openSharedUDP(b *testing.B) *sharedUDP {
 // deliver hands each run of datagrams for one SCTP port to that port's
 // endpoint; it drops what is too short to name one or names none.
 func (s *sharedUDP) deliver(batch []encap.Datagram) {
+	s.mu.Lock()
+	s.holding = true
+	s.mu.Unlock()
+	defer s.release()
 	for len(batch) > 0 {
 		port := dstPort(batch[0])
 		n := 1
@@ -135,6 +148,35 @@ func (s *sharedUDP) deliver(batch []encap.Datagram) {
 		}
 		batch = batch[n:]
 	}
+}
+
+// send sends ds, or holds copies of them while the reader delivers a
+// batch. The socket's refusals of held packets are not reported.
+func (s *sharedUDP) send(ds []encap.Datagram) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.holding {
+		return s.t.SendBatch(ds)
+	}
+	for _, d := range ds {
+		start := len(s.data)
+		s.data = append(s.data, d.Data...)
+		d.Data = s.data[start:len(s.data):len(s.data)]
+		s.held = append(s.held, d)
+	}
+	return nil
+}
+
+// release sends what was held during a batch, in the order it was sent.
+func (s *sharedUDP) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holding = false
+	if len(s.held) > 0 {
+		_ = s.t.SendBatch(s.held)
+	}
+	clear(s.held)
+	s.held, s.data = s.held[:0], s.data[:0]
 }
 
 // dstPort returns the SCTP destination port of d, or -1.
@@ -159,7 +201,7 @@ type portConn struct {
 	port uint16
 }
 
-func (c *portConn) SendBatch(ds []encap.Datagram) error { return c.s.t.SendBatch(ds) }
+func (c *portConn) SendBatch(ds []encap.Datagram) error { return c.s.send(ds) }
 func (c *portConn) LocalAddrs() []netip.Addr            { return c.s.t.LocalAddrs() }
 func (c *portConn) AddAddr(netip.Addr) error            { return errors.ErrUnsupported }
 func (c *portConn) RemoveAddr(netip.Addr) error         { return errors.ErrUnsupported }

@@ -25,6 +25,7 @@ type Endpoint struct {
 	log       logging.LeveledLogger
 	conn      PacketConn
 	out       output        // the associations' packets go through it to conn
+	rxShare   rxShare       // the receive budget the associations' windows divide
 	port      atomic.Uint32 // SCTP port; set before the readers start, or once the UDP port is known
 	secret    [32]byte      // signs state cookies
 	bufs      bufPool
@@ -89,6 +90,8 @@ func NewEndpoint(cfg Config) (*Endpoint, error) {
 	}
 	ep.conn = conn
 	ep.out.conn = conn
+	ep.rxShare.budget = receiveBudget(conn, ep.cfg.SocketBuffer)
+	ep.rxShare.drops = socketDrops(conn)
 	if ep.cfg.Port == 0 {
 		// An ephemeral SCTP port takes the number of the UDP port, which
 		// the OS keeps unique on these addresses. A random one could
