@@ -15,7 +15,7 @@ const coalescedBufferSize = 1 << 16
 func (t *Transport) readLoop(s *socket) {
 	defer close(s.done)
 	bufs := newReadBuffers(s.shape.batch, t.readBufferSize(s))
-	if s.shape.coalesced {
+	if s.shape.lends {
 		bufs.share()
 	}
 	for {
@@ -115,8 +115,8 @@ func (r *readBuffers) used(ds []Datagram) {
 	}
 }
 
-// share gives each slot a Buffer of its own, which the handler may keep:
-// for coalesced reads, whose buffers hold many datagrams each.
+// share gives each slot a Buffer of its own, which the handler may keep
+// (see Buffer).
 func (r *readBuffers) share() {
 	r.shared = make([]*Buffer, len(r.slots))
 	for i := range r.slots {
