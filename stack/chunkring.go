@@ -57,16 +57,17 @@ func (r *chunkRing) at(tsn uint32) *outChunk {
 	return &r.buf[(int(r.first)+int(off))&(len(r.buf)-1)]
 }
 
-// push appends the chunk with the next TSN and returns it.
-func (r *chunkRing) push(c outChunk) *outChunk {
+// push appends a slot for the chunk with the next TSN, tsn, and returns
+// it for the caller to fill in. It is zero: popFront clears the slots it
+// frees, and grow makes new ones.
+func (r *chunkRing) push(tsn uint32) *outChunk {
 	if r.n == 0 {
-		r.first = c.tsn
+		r.first = tsn
 	}
 	if r.n == len(r.buf) {
 		r.grow()
 	}
 	slot := &r.buf[(int(r.first)+r.n)&(len(r.buf)-1)]
-	*slot = c
 	r.n++
 	return slot
 }
