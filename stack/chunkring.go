@@ -72,10 +72,10 @@ func (r *chunkRing) push(tsn uint32) *outChunk {
 	return slot
 }
 
-// popFront drops the oldest chunk, releasing its data.
-func (r *chunkRing) popFront() {
+// popFront drops the oldest chunk, releasing its data through rel.
+func (r *chunkRing) popFront(rel *slabReleases) {
 	slot := &r.buf[int(r.first)&(len(r.buf)-1)]
-	slot.blk.release(1)
+	rel.add(slot.blk)
 	*slot = outChunk{}
 	r.first++
 	r.n--

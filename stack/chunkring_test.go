@@ -15,7 +15,9 @@ func TestChunkRing(t *testing.T) {
 			if got := r.at(r.first).tsn; got != r.first {
 				t.Fatalf("front tsn %d, want %d", got, r.first)
 			}
-			r.popFront()
+			var rel slabReleases
+			r.popFront(&rel)
+			rel.flush()
 		}
 	}
 	if r.len() != 200-66 {
