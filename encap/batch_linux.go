@@ -71,7 +71,7 @@ func newBatchIO(c *net.UDPConn, o ioOptions) (packetIO, ioShape) {
 	gso := m.gso.on.Load()
 	m.log.Debugf("socket %v: UDP GSO %v, GRO %v", c.LocalAddr(), gso, m.gro.on)
 	m.wpool.New = func() any { return newWriteScratch(o.batch, gso) }
-	return m, ioShape{batch: o.batch, coalesced: m.gro.on}
+	return m, ioShape{batch: o.batch, coalesced: m.gro.on, lends: true}
 }
 
 func (m *mmsgIO) read(ds []Datagram) ([]Datagram, error) {
@@ -81,6 +81,9 @@ func (m *mmsgIO) read(ds []Datagram) ([]Datagram, error) {
 	}
 	if m.gro.on {
 		return m.split(ds[:n]), nil
+	}
+	for i := range n {
+		lendAlone(&ds[i])
 	}
 	return ds[:n], nil
 }

@@ -5,12 +5,13 @@ import (
 	"sync/atomic"
 )
 
-// Buffer is a receive buffer that holds several datagrams of one coalesced
-// read (UDP GRO). A handler that wants to keep a datagram's Data past its
-// return calls Retain on the datagram's Buffer before it returns, and
-// Release when it is done with the data; the reader then reads into
-// another buffer. This spares a copy per datagram: a GRO read carries up
-// to 64 datagrams in one buffer.
+// Buffer is a reader's receive buffer: the datagrams of one coalesced read
+// (UDP GRO), or one large datagram. A handler that wants to keep a
+// datagram's Data past its return calls Retain on the datagram's Buffer
+// before it returns, and Release when it is done with the data; the reader
+// then reads into another buffer. This spares a copy per datagram: a GRO
+// read carries up to 64 datagrams in one buffer, and a datagram of 64 KiB
+// costs more to copy than a buffer to replace.
 type Buffer struct {
 	b []byte
 	// refs counts the handler's Retains not yet released, plus one while
@@ -41,4 +42,18 @@ func newBuffer(size int) *Buffer {
 	b.b = b.b[:size:size]
 	b.refs.Store(1)
 	return b
+}
+
+// minLentAlone is the smallest datagram that a reader lends its buffer
+// for when the datagram is alone in it. A handler that keeps a Buffer
+// holds all of it (64 KiB by default) however little the datagram is, and
+// a small one is cheaper to copy than to replace a buffer for: a peer
+// sending small datagrams must not make a handler pin 64 KiB for each.
+const minLentAlone = 2048
+
+// lendAlone decides whether d, alone in its buffer, carries its Buffer.
+func lendAlone(d *Datagram) {
+	if len(d.Data) < minLentAlone {
+		d.Buffer = nil
+	}
 }

@@ -54,7 +54,7 @@ func (m *mmsgIO) split(ds []Datagram) []Datagram {
 		oob, flags := m.rd.control(i)
 		size := groSegmentSize(oob)
 		if size <= 0 || size >= len(d.Data) {
-			d.Buffer = nil // one datagram: a copy of it costs as much as a buffer kept
+			lendAlone(&d)
 			out = append(out, d)
 			continue
 		}

@@ -551,3 +551,42 @@ func TestGROBufferKept(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeDatagramBufferKept: without GRO, a datagram of at least
+// minLentAlone bytes comes in a Buffer the handler may keep, as a
+// coalesced read does, while a smaller one, which would pin the whole
+// buffer, comes without; kept datagrams stay intact through later reads.
+func TestLargeDatagramBufferKept(t *testing.T) {
+	const count, size = 10, 4 * minLentAlone
+	k := &keeper{more: make(chan struct{}, 1)}
+	a := open(t, Config{Addrs: []netip.Addr{v4a}, NoOffload: true}, ignore)
+	b := open(t, Config{Addrs: []netip.Addr{v4b}, NoOffload: true}, k.handle)
+	first := numbered(count, size, minLentAlone-1, endpoint(b, v4b))
+	if err := a.SendBatch(first); err != nil {
+		t.Fatal(err)
+	}
+	k.wait(t, len(first))
+	second := numbered(count, size, minLentAlone, endpoint(b, v4b))
+	for _, d := range second {
+		for i := range d.Data[2:] {
+			d.Data[2+i] = ^d.Data[2+i]
+		}
+	}
+	if err := a.SendBatch(second); err != nil {
+		t.Fatal(err)
+	}
+	got := k.wait(t, len(first)+len(second))
+	for i, d := range append(first, second...) {
+		if !bytes.Equal(got[i].Data, d.Data) {
+			t.Errorf("datagram %d changed after its read: starts %x, want %x", i, got[i].Data[:4], d.Data[:4])
+		}
+		if lent := got[i].Buffer != nil; lent != (len(d.Data) >= minLentAlone) {
+			t.Errorf("datagram %d of %d bytes: lent %v", i, len(d.Data), lent)
+		}
+	}
+	for _, d := range got {
+		if d.Buffer != nil {
+			d.Buffer.Release()
+		}
+	}
+}

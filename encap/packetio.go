@@ -39,6 +39,7 @@ type ioOptions struct {
 type ioShape struct {
 	batch     int  // buffers one read fills
 	coalesced bool // a buffer may hold a GRO read of many datagrams
+	lends     bool // read hands out the buffers' Buffers (see lendAlone)
 }
 
 // newPacketIO picks the I/O strategy for conn. Batching, and offload with

@@ -14,10 +14,7 @@ const coalescedBufferSize = 1 << 16
 // read, until the socket is closed.
 func (t *Transport) readLoop(s *socket) {
 	defer close(s.done)
-	bufs := newReadBuffers(s.shape.batch, t.readBufferSize(s))
-	if s.shape.coalesced {
-		bufs.share()
-	}
+	bufs := newReadBuffers(s.shape.batch, t.readBufferSize(s), s.shape.lends)
 	for {
 		ds, err := s.io.read(bufs.reset())
 		if err != nil {
@@ -73,18 +70,29 @@ func (t *Transport) deliver(s *socket, ds []Datagram) {
 	t.handler(kept)
 }
 
-// readBuffers are a reader's receive buffers: one block cut into equal
-// slots, reused by every read, so steady-state reads allocate nothing here.
+// readBuffers are a reader's receive buffers: n equal slots, reused by
+// every read, so steady-state reads allocate nothing here.
 type readBuffers struct {
 	slots  [][]byte
-	shared []*Buffer // with share, the Buffer of each slot
+	shared []*Buffer // if the reader lends them, the Buffer of each slot
 	ds     []Datagram
 	dirty  int // ds[:dirty] may have been changed since the last reset
 }
 
-func newReadBuffers(n, size int) *readBuffers {
-	block := make([]byte, n*size)
+// newReadBuffers returns n slots of size bytes: with lend, each a Buffer
+// of its own, which the handler may keep (see Buffer); else one block cut
+// into slots.
+func newReadBuffers(n, size int, lend bool) *readBuffers {
 	r := &readBuffers{slots: make([][]byte, n), ds: make([]Datagram, n), dirty: n}
+	if lend {
+		r.shared = make([]*Buffer, n)
+		for i := range r.slots {
+			r.shared[i] = newBuffer(size)
+			r.slots[i] = r.shared[i].b
+		}
+		return r
+	}
+	block := make([]byte, n*size)
 	for i := range r.slots {
 		r.slots[i] = block[i*size : (i+1)*size : (i+1)*size]
 	}
@@ -112,16 +120,6 @@ func (r *readBuffers) reset() []Datagram {
 func (r *readBuffers) used(ds []Datagram) {
 	if len(ds) > 0 && &ds[0] == &r.ds[0] {
 		r.dirty = len(ds)
-	}
-}
-
-// share gives each slot a Buffer of its own, which the handler may keep:
-// for coalesced reads, whose buffers hold many datagrams each.
-func (r *readBuffers) share() {
-	r.shared = make([]*Buffer, len(r.slots))
-	for i := range r.slots {
-		r.shared[i] = newBuffer(len(r.slots[i]))
-		r.slots[i] = r.shared[i].b
 	}
 }
 

@@ -74,7 +74,7 @@ func TestReadAllocs(t *testing.T) {
 			if gro {
 				size = coalescedBufferSize
 			}
-			bufs := newReadBuffers(batch, size)
+			bufs := newReadBuffers(batch, size, false)
 			if allocs := testing.AllocsPerRun(100, func() {
 				if err := tx.SendBatch(ds); err != nil {
 					t.Fatal(err)
@@ -119,7 +119,7 @@ func TestReadSources(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			bufs := newReadBuffers(len(tc.from), 16)
+			bufs := newReadBuffers(len(tc.from), 16, false)
 			for got := 0; got < len(tc.from); {
 				ds, err := m.read(bufs.reset())
 				if err != nil {

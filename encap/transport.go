@@ -28,9 +28,9 @@ type Datagram struct {
 	// Remote is the peer's address and UDP port.
 	Remote netip.AddrPort
 
-	// Buffer, on receipt of a datagram split out of a coalesced read,
-	// is the buffer Data is in, which the handler may keep (see Buffer);
-	// nil otherwise.
+	// Buffer, on receipt of a datagram split out of a coalesced read or
+	// of one of at least 2 KiB read in batches, is the buffer Data is in,
+	// which the handler may keep (see Buffer); nil otherwise.
 	Buffer *Buffer
 }
 

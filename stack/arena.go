@@ -147,3 +147,30 @@ func releaseSlab(b **slab) {
 	(*b).release(1)
 	*b = nil
 }
+
+// slabReleases gathers the releases of consecutive slices so that a run of
+// them from one block costs one atomic operation instead of one each: the
+// messages acknowledged by a SACK, or read one after the other, mostly
+// come from one block.
+type slabReleases struct {
+	blk *slab
+	n   int32
+}
+
+// add releases one slice of b, a no-op on nil, after the others of b.
+func (r *slabReleases) add(b *slab) {
+	if b == nil {
+		return
+	}
+	if b != r.blk {
+		r.flush()
+		r.blk = b
+	}
+	r.n++
+}
+
+// flush does the releases gathered.
+func (r *slabReleases) flush() {
+	r.blk.release(r.n)
+	r.blk, r.n = nil, 0
+}

@@ -98,3 +98,30 @@ func TestArenaKeepsBlocksInUse(t *testing.T) {
 		t.Fatalf("its block has %d references after the last release, want 0", got)
 	}
 }
+
+// slabReleases releases a run of slices of one block at once, when a
+// slice of another block comes or at flush, and ignores nil.
+func TestSlabReleases(t *testing.T) {
+	var ar arena
+	_, a := ar.copy([]byte("one"))
+	ar.copy([]byte("two"))
+	ar.reset()
+	_, b := ar.copy([]byte("three"))
+	ar.reset()
+	var rel slabReleases
+	rel.add(a)
+	rel.add(nil)
+	rel.add(a)
+	if got := a.refs.Load(); got != 2 {
+		t.Fatalf("a run of one block released early: count %d, want 2", got)
+	}
+	rel.add(b)
+	if got := a.refs.Load(); got != 0 {
+		t.Fatalf("a slice of another block came: count %d, want 0", got)
+	}
+	rel.flush()
+	if got := b.refs.Load(); got != 0 {
+		t.Fatalf("after flush: count %d, want 0", got)
+	}
+	rel.flush() // nothing gathered: a no-op
+}

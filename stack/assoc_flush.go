@@ -283,12 +283,12 @@ func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 		if a.nagleHolds(now, b, dest, size) {
 			return
 		}
-		c, ok := a.cutChunk(now, maxp)
-		if !ok {
+		c := a.cutChunk(now, maxp)
+		if c == nil {
 			return
 		}
 		b.open(dest.remote, dest.local, a.peerTag, dest.mtu, s.dataType(), size)
-		a.transmit(now, b, s.ring.push(c), dest)
+		a.transmit(now, b, c, dest)
 	}
 }
 

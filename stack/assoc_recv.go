@@ -37,7 +37,7 @@ func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
 	r.tsns = newTSNMap(peerInitialTSN)
 	r.watch.init()
 	r.useIData = idata
-	r.reasm = newReassembler(inStreams, idata, &r.arena, func(m Message) { r.ready = append(r.ready, m) })
+	r.reasm = newReassembler(inStreams, idata, &r.arena, &r.ready)
 }
 
 // handleData processes a DATA or I-DATA chunk (RFC 9260 section 6.2). It
@@ -45,8 +45,8 @@ func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool) {
 // which shared key, if any, authenticated the chunk.
 func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire.Chunk, key keyTag) bool {
 	r := &a.rx
-	f, ok := a.decodeData(c)
-	if !ok {
+	var f frag
+	if !a.decodeData(c, &f) {
 		return false
 	}
 	if len(f.data) == 0 {
@@ -86,33 +86,35 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 	f.data, f.blk, f.off = r.arena.copyAt(f.data)
 	f.key = key
 	a.stats.BytesReceivedUser += uint64(len(f.data))
-	r.reasm.add(f)
+	r.reasm.add(&f)
 	return true
 }
 
-// decodeData decodes a DATA or I-DATA chunk, whichever was negotiated.
-func (a *Association) decodeData(c wire.Chunk) (frag, bool) {
+// decodeData decodes a DATA or I-DATA chunk, whichever was negotiated,
+// into f, which is zero.
+func (a *Association) decodeData(c wire.Chunk, f *frag) bool {
 	r := &a.rx
 	if c.Type() == wire.TypeIData {
 		if !r.useIData || r.idata.Decode(c) != nil {
 			a.badChunk(c)
-			return frag{}, false
+			return false
 		}
 		d := &r.idata
-		f := frag{tsn: d.TSN, sid: d.Stream, mid: d.MID, flags: d.Flags, data: d.Payload}
+		f.tsn, f.sid, f.mid, f.flags, f.data = d.TSN, d.Stream, d.MID, d.Flags, d.Payload
 		if d.Flags.Has(wire.FlagBegin) {
 			f.ppid = d.PPID
 		} else {
 			f.fsn = d.FSN
 		}
-		return f, true
+		return true
 	}
 	if r.useIData || r.data.Decode(c) != nil {
 		a.badChunk(c)
-		return frag{}, false
+		return false
 	}
 	d := &r.data
-	return frag{tsn: d.TSN, sid: d.Stream, mid: uint32(d.SSN), ppid: d.PPID, flags: d.Flags, data: d.Payload}, true
+	f.tsn, f.sid, f.mid, f.ppid, f.flags, f.data = d.TSN, d.Stream, uint32(d.SSN), d.PPID, d.Flags, d.Payload
+	return true
 }
 
 // fillsHole reports whether tsn lies below the highest TSN received, so

@@ -54,6 +54,7 @@ func (a *Association) processSack(now time.Time, sk *wire.Sack) bool {
 	t := &a.tally
 	t.paths, t.htna, t.any = t.paths[:0], 0, false
 	cumAdvanced := sk.CumTSN != s.cumAck
+	var rel slabReleases
 	for s.cumAck != sk.CumTSN {
 		ch := s.ring.at(s.cumAck + 1)
 		if ch.state != chunkGapAcked && ch.state != chunkAbandoned {
@@ -64,9 +65,10 @@ func (a *Association) processSack(now time.Time, sk *wire.Sack) bool {
 		}
 		a.releaseChunk(ch)
 		s.setState(ch, chunkAbandoned) // leaves the counts as it leaves the ring
-		s.ring.popFront()
+		s.ring.popFront(&rel)
 		s.cumAck++
 	}
+	rel.flush()
 	a.applyGaps(now, sk, t)
 	s.peerRwnd = int(sk.ARwnd) - s.inFlightCost()
 	a.stats.SacksReceived++

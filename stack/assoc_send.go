@@ -156,9 +156,10 @@ func (a *Association) takeUserData(now time.Time) {
 func (s *sender) hasQueued() bool { return s.qhead < len(s.queue) }
 
 // cutChunk takes the next fragment of at most maxPayload bytes from the
-// queue, assigning TSN and stream sequence. Messages whose lifetime ran out
-// before any fragment was sent are dropped here (RFC 3758: never sent).
-func (a *Association) cutChunk(now time.Time, maxPayload int) (outChunk, bool) {
+// queue into the ring, assigning TSN and stream sequence, and returns it,
+// or nil if none may go now. Messages whose lifetime ran out before any
+// fragment was sent are dropped here (RFC 3758: never sent).
+func (a *Association) cutChunk(now time.Time, maxPayload int) *outChunk {
 	s := &a.tx
 	for s.hasQueued() {
 		m := &s.queue[s.qhead]
@@ -167,15 +168,18 @@ func (a *Association) cutChunk(now time.Time, maxPayload int) (outChunk, bool) {
 			continue
 		}
 		if !s.frag.started && a.reconf.holds(m.info.Stream) {
-			return outChunk{}, false // its new numbering starts with the peer's answer
+			return nil // its new numbering starts with the peer's answer
 		}
-		return a.nextFragment(m, maxPayload), true
+		return a.nextFragment(m, maxPayload)
 	}
-	return outChunk{}, false
+	return nil
 }
 
-// nextFragment cuts one fragment from m, the queue head.
-func (a *Association) nextFragment(m *outMsg, maxPayload int) outChunk {
+// nextFragment cuts one fragment from m, the queue head, into the ring's
+// next slot. It fills the slot in place: an outChunk is over a hundred
+// bytes, and copying one per chunk on its way into the ring cost more
+// than the rest of this function.
+func (a *Association) nextFragment(m *outMsg, maxPayload int) *outChunk {
 	s := &a.tx
 	st := &s.streams[m.info.Stream]
 	if !s.frag.started {
@@ -193,15 +197,10 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) outChunk {
 		}
 	}
 	n := min(len(m.data)-s.frag.off, maxPayload)
-	c := outChunk{
-		data:     m.data[s.frag.off : s.frag.off+n],
-		deadline: m.deadline,
-		ppid:     m.info.PPID,
-		mid:      s.frag.mid,
-		fsn:      s.frag.fsn,
-		tsn:      s.nextTSN,
-		sid:      m.info.Stream,
-	}
+	c := s.ring.push(s.nextTSN)
+	c.data = m.data[s.frag.off : s.frag.off+n]
+	c.deadline = m.deadline
+	c.ppid, c.mid, c.fsn, c.tsn, c.sid = m.info.PPID, s.frag.mid, s.frag.fsn, s.nextTSN, m.info.Stream
 	if s.frag.off == 0 {
 		c.flags |= wire.FlagBegin
 	}

@@ -208,3 +208,33 @@ func BenchmarkLoopback8000PMTU1280(b *testing.B) {
 	b.Run("search", func(b *testing.B) { benchThroughputCfg(b, 8000, Config{PMTU: 1280}) })
 	b.Run("fixed", func(b *testing.B) { benchThroughputCfg(b, 8000, Config{PMTU: 1280, PMTUFixed: true}) })
 }
+
+// benchPMTU64K is the path MTU of loopback's 64 KiB interface, fixed: the
+// regime where a packet bundles about 64 messages of 1000 bytes or 8 of
+// 8000, so the stack's per-byte and per-message costs show rather than
+// the system calls.
+var benchPMTU64K = Config{PMTU: 65535, PMTUFixed: true}
+
+// BenchmarkLoopback1000PMTU64K is BenchmarkLoopback1000 with packets of
+// up to 64 KiB.
+func BenchmarkLoopback1000PMTU64K(b *testing.B) { benchThroughputCfg(b, 1000, benchPMTU64K) }
+
+// BenchmarkLoopback8000PMTU64K is BenchmarkLoopback8000 with packets of
+// up to 64 KiB.
+func BenchmarkLoopback8000PMTU64K(b *testing.B) { benchThroughputCfg(b, 8000, benchPMTU64K) }
+
+// BenchmarkLoopback1000PMTU64KNoOffload is BenchmarkLoopback1000PMTU64K
+// without UDP segmentation offload.
+func BenchmarkLoopback1000PMTU64KNoOffload(b *testing.B) {
+	cfg := benchPMTU64K
+	cfg.NoOffload = true
+	benchThroughputCfg(b, 1000, cfg)
+}
+
+// BenchmarkLoopback8000PMTU64KNoOffload is BenchmarkLoopback8000PMTU64K
+// without UDP segmentation offload.
+func BenchmarkLoopback8000PMTU64KNoOffload(b *testing.B) {
+	cfg := benchPMTU64K
+	cfg.NoOffload = true
+	benchThroughputCfg(b, 8000, cfg)
+}

@@ -8,7 +8,8 @@ import (
 
 // bufPool recycles the buffers received packets are copied into before
 // they go to an association's loop: one size class for packets up to an
-// Ethernet MTU, another for anything larger.
+// Ethernet MTU, another for anything larger that the transport does not
+// lend its buffer for.
 type bufPool struct {
 	small, large sync.Pool
 }
@@ -19,8 +20,8 @@ const (
 )
 
 // rxBuf holds the bytes of a received packet until its association's
-// loop is done with it: a pooled copy, or the transport's buffer of a
-// coalesced read, kept instead of copied.
+// loop is done with it: a pooled copy, or the transport's buffer where it
+// lends one (a coalesced read, a large datagram), kept instead of copied.
 type rxBuf struct {
 	copied *[]byte
 	kept   *encap.Buffer

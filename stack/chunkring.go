@@ -57,24 +57,25 @@ func (r *chunkRing) at(tsn uint32) *outChunk {
 	return &r.buf[(int(r.first)+int(off))&(len(r.buf)-1)]
 }
 
-// push appends the chunk with the next TSN and returns it.
-func (r *chunkRing) push(c outChunk) *outChunk {
+// push appends a slot for the chunk with the next TSN, tsn, and returns
+// it for the caller to fill in. It is zero: popFront clears the slots it
+// frees, and grow makes new ones.
+func (r *chunkRing) push(tsn uint32) *outChunk {
 	if r.n == 0 {
-		r.first = c.tsn
+		r.first = tsn
 	}
 	if r.n == len(r.buf) {
 		r.grow()
 	}
 	slot := &r.buf[(int(r.first)+r.n)&(len(r.buf)-1)]
-	*slot = c
 	r.n++
 	return slot
 }
 
-// popFront drops the oldest chunk, releasing its data.
-func (r *chunkRing) popFront() {
+// popFront drops the oldest chunk, releasing its data through rel.
+func (r *chunkRing) popFront(rel *slabReleases) {
 	slot := &r.buf[int(r.first)&(len(r.buf)-1)]
-	slot.blk.release(1)
+	rel.add(slot.blk)
 	*slot = outChunk{}
 	r.first++
 	r.n--

@@ -6,12 +6,18 @@ func TestChunkRing(t *testing.T) {
 	var r chunkRing
 	base := uint32(0xFFFFFFF0) // wraps inside the test
 	for i := range uint32(200) {
-		r.push(outChunk{tsn: base + i})
+		c := r.push(base + i)
+		if c.tsn != 0 || c.sends != 0 || c.blk != nil || c.data != nil {
+			t.Fatalf("push(%d) returned a used slot: %+v", base+i, *c)
+		}
+		c.tsn, c.sends, c.data = base+i, 1, []byte{1}
 		if i%3 == 2 {
 			if got := r.at(r.first).tsn; got != r.first {
 				t.Fatalf("front tsn %d, want %d", got, r.first)
 			}
-			r.popFront()
+			var rel slabReleases
+			r.popFront(&rel)
+			rel.flush()
 		}
 	}
 	if r.len() != 200-66 {

@@ -120,6 +120,11 @@ type recvQueue struct {
 	closed error // set when the association is gone; read after msgs drain
 	eof    bool  // the peer shut down: no more messages will come
 	watch  *windowWatch
+	// rel gathers the releases of the messages read, which mostly come
+	// from one arena block, until one of another block is read or the
+	// queue is trimmed: a block is recycled that much later, and one never
+	// released is left to the collector, which costs only its reuse.
+	rel slabReleases
 }
 
 // windowWatch tells the readers of an association's receive queues when
@@ -179,7 +184,7 @@ func (q *recvQueue) push(m Message) {
 func (q *recvQueue) pop() {
 	m := &q.msgs[q.head]
 	q.bytes -= rxCost(len(m.Data))
-	m.blk.release(1)
+	q.rel.add(m.blk)
 	*m = Message{}
 	q.head++
 	if q.head == len(q.msgs) {
@@ -196,6 +201,7 @@ func (q *recvQueue) trim() {
 	if q.empty() {
 		q.msgs, q.head = nil, 0
 	}
+	q.rel.flush()
 	q.mu.Unlock()
 }
 

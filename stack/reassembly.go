@@ -65,24 +65,32 @@ type reassembler struct {
 	pending map[uint16][]pendingMsg
 	held    int    // bytes held here: user data plus rxChunkOverhead per chunk or message
 	arena   *arena // assembled messages are copied here
-	deliver func(Message)
+	// out receives the complete messages in sequence. Chunks and messages
+	// pass by pointer on their way there, and out is a slice rather than
+	// a function, which a pointer would escape through: they are big
+	// enough that copying them from call to call was a sixth of the CPU
+	// time of a stream of 1-byte messages.
+	out *[]Message
 }
 
-func newReassembler(inStreams uint16, idata bool, ar *arena, deliver func(Message)) *reassembler {
-	return &reassembler{idata: idata, streams: make([]inStream, inStreams), arena: ar, deliver: deliver}
+func newReassembler(inStreams uint16, idata bool, ar *arena, out *[]Message) *reassembler {
+	return &reassembler{idata: idata, streams: make([]inStream, inStreams), arena: ar, out: out}
 }
+
+// deliver appends m to the messages delivered.
+func (r *reassembler) deliver(m *Message) { *r.out = append(*r.out, *m) }
 
 // add takes a new (not duplicate) chunk whose data the caller has copied
 // out of the packet buffer.
-func (r *reassembler) add(f frag) {
+func (r *reassembler) add(f *frag) {
 	if f.flags.Has(wire.FlagBegin|wire.FlagEnd) && (!r.idata || f.fsn == 0) {
-		r.complete(f.sid, f.mid, f.unordered(), Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key, blk: f.blk})
+		r.complete(f.sid, f.mid, f.unordered(), &Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key, blk: f.blk})
 		return
 	}
-	i := sort.Search(len(r.frags), func(i int) bool { return !r.less(&r.frags[i], &f) })
+	i := sort.Search(len(r.frags), func(i int) bool { return !r.less(&r.frags[i], f) })
 	r.frags = append(r.frags, frag{})
 	copy(r.frags[i+1:], r.frags[i:])
-	r.frags[i] = f
+	r.frags[i] = *f
 	r.held += rxCost(len(f.data))
 	r.tryAssemble(i)
 }
@@ -141,7 +149,7 @@ func (r *reassembler) tryAssemble(i int) {
 	head := r.frags[first]
 	r.frags = shrink(append(r.frags[:first], r.frags[last+1:]...))
 	r.held -= size + (last+1-first)*rxChunkOverhead
-	r.complete(head.sid, head.mid, head.unordered(), Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered(), key: key, blk: blk})
+	r.complete(head.sid, head.mid, head.unordered(), &Message{Data: data, Stream: head.sid, PPID: head.ppid, Unordered: head.unordered(), key: key, blk: blk})
 }
 
 // join returns the data of a message's fragments, size bytes, in one
@@ -183,7 +191,7 @@ func adjacent(fs []frag) ([]byte, bool) {
 }
 
 // complete hands a whole message to ordering.
-func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message) {
+func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m *Message) {
 	if unordered {
 		r.deliver(m)
 		return
@@ -202,7 +210,7 @@ func (r *reassembler) complete(sid uint16, seq uint32, unordered bool, m Message
 	i := sort.Search(len(q), func(i int) bool { return !r.seqLess(q[i].seq, seq) })
 	q = append(q, pendingMsg{})
 	copy(q[i+1:], q[i:])
-	q[i] = pendingMsg{seq, m}
+	q[i] = pendingMsg{seq, *m}
 	r.pending[sid] = q
 	r.held += rxCost(len(m.Data))
 }
@@ -215,7 +223,7 @@ func (r *reassembler) releasePending(sid uint16) {
 	n := 0
 	for n < len(q) && r.seqEqual(q[n].seq, s.next) {
 		r.held -= rxCost(len(q[n].Data))
-		r.deliver(q[n].Message)
+		r.deliver(&q[n].Message)
 		s.next++
 		n++
 	}
@@ -304,7 +312,7 @@ func (r *reassembler) skipStream(sid uint16, seq uint32) {
 	n := 0
 	for n < len(q) && !r.seqLess(seq, q[n].seq) {
 		r.held -= rxCost(len(q[n].Data))
-		r.deliver(q[n].Message)
+		r.deliver(&q[n].Message)
 		n++
 	}
 	r.dropFirst(sid, q, n)

@@ -22,7 +22,7 @@ func TestReassemblyJoinsInPlace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var ar arena
 			var got []Message
-			r := newReassembler(1, false, &ar, func(m Message) { got = append(got, m) })
+			r := newReassembler(1, false, &ar, &got)
 			var first frag
 			for _, i := range tc.order {
 				f := frag{tsn: 100 + uint32(i)}
@@ -36,7 +36,7 @@ func TestReassemblyJoinsInPlace(t *testing.T) {
 				if i == 0 {
 					first = f
 				}
-				r.add(f)
+				r.add(&f)
 			}
 			if len(got) != 1 || !bytes.Equal(got[0].Data, whole) {
 				t.Fatalf("%d messages, the first %d bytes; want one of the %d sent", len(got), len(got[0].Data), len(whole))
