@@ -264,6 +264,9 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
 	whole, frag := a.fragSizes()
+	if s.queued >= a.maxPayload(dest) {
+		a.wantLargerPackets(now, dest)
+	}
 	for s.hasQueued() {
 		if dest.flight >= dest.cc.Window() {
 			dest.cc.Limited()

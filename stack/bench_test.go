@@ -99,7 +99,9 @@ func benchThroughputCfg(b *testing.B, size int, cfg Config) {
 
 // awaitSearch waits (a second at most) until a's MTU search, which a
 // loopback path completes in two round trips, is done, so that the
-// benchmark measures packets of the path's size.
+// benchmark measures packets of the path's size. Above an Ethernet's
+// packet size the search goes on when the transfer starts, which takes
+// a round trip on loopback.
 func awaitSearch(b *testing.B, a *Association) {
 	for range 100 {
 		if s := a.Stats().Paths[0].MTUSearch; s == "search-complete" || s == "fixed" {

@@ -79,6 +79,7 @@ type path struct {
 	// search, started when the path becomes usable, nil with
 	// Config.PMTUFixed.
 	maxMTU     int
+	ceiling    int // the ceiling of the running search once the association has bulk data (see wantLargerPackets)
 	pmtuFixed  bool
 	pmtu       *plpmtud.Search
 	probeNonce uint64 // the MTU probe in flight

@@ -121,8 +121,9 @@ func (a *Association) onPMTUTimer(now time.Time, p *path) {
 		return
 	}
 	if p.pmtu == nil {
+		p.ceiling = a.searchMax(p) &^ 3 // SCTP packets are multiples of 4 bytes
 		p.pmtu = plpmtud.New(plpmtud.Config{
-			Base: p.baseMTU(), Min: p.baseMTU(), Max: a.searchMax(p) &^ 3, // SCTP packets are multiples of 4 bytes
+			Base: p.baseMTU(), Min: p.baseMTU(), Max: min(p.packetSize(DefaultPMTU)&^3, p.ceiling),
 			ProbeTimeout: a.cfg.PMTUProbeTimeout,
 		}, now)
 	}
@@ -130,6 +131,24 @@ func (a *Association) onPMTUTimer(now time.Time, p *path) {
 	a.followPMTU(p)
 	if size, ok := p.pmtu.Probe(now); ok {
 		a.sendMTUProbe(now, p, size)
+	}
+}
+
+// wantLargerPackets raises the ceiling of p's search from an Ethernet's
+// packet size to the route's (searchMax) when the association has more
+// queued than a packet of p carries. A probe above an Ethernet's size
+// (up to 64 KiB on loopback) costs its size at both ends and in the
+// peer's socket buffer, and is worth it only to an association with bulk
+// data: 10,000 associations trickling small messages to one server would
+// otherwise send it 640 MB of probes when they start, and again at every
+// confirmation. The search goes higher at once, while the association
+// sends in packets of the size already confirmed.
+func (a *Association) wantLargerPackets(now time.Time, p *path) {
+	if p.pmtu == nil || !a.pmtuActive(p) {
+		return
+	}
+	if p.ceiling > p.pmtu.Max() {
+		p.pmtu.RaiseMax(now, p.ceiling)
 	}
 }
 

@@ -82,6 +82,28 @@ func awaitSearchDone(t *testing.T, a *Association) PathInfo {
 	return p
 }
 
+// searchWithData sends 64 KiB messages from a to b, reading each, until
+// a's MTU search has completed at want bytes (the search goes beyond an
+// Ethernet's packet size only for an association with bulk data), and
+// returns a's path.
+func searchWithData(t *testing.T, a, b *Association, want int) PathInfo {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	msg, buf := payload(2, 64<<10), make([]byte, 64<<10+1)
+	var p PathInfo
+	for range 1000 {
+		if p = a.Stats().Paths[0]; p.MTUSearch == "search-complete" && p.MTU == want {
+			return p
+		}
+		require.NoError(t, a.SendMsg(ctx, msg, SendInfo{}))
+		_, _, err := b.RecvMsg(ctx, buf)
+		require.NoError(t, err)
+	}
+	t.Fatalf("after 1000 messages of 64 KiB the search is %s at %d bytes, want %d", p.MTUSearch, p.MTU, want)
+	return p
+}
+
 // routePair connects two endpoints with cfg on addr, a loopback address.
 func routePair(t *testing.T, addr netip.Addr, port uint16, cfg Config) (*Association, *Association) {
 	t.Helper()
@@ -98,9 +120,11 @@ func routePair(t *testing.T, addr netip.Addr, port uint16, cfg Config) (*Associa
 }
 
 // TestLoopbackSearchReachesRouteMTU: with the default Config the search
-// of both ends on loopback rises to the loopback route's MTU (65536,
-// capped to the largest IP packet), where a 1500-byte ceiling stopped it
-// at 1472 bytes; a Config.PMTU caps it, 1500 at the old size; ::1 alike.
+// of both ends on loopback stops at an Ethernet's packet size while the
+// association is idle, and rises to the loopback route's MTU (65536,
+// capped to the largest IP packet) once it sends in bulk, where a
+// 1500-byte ceiling stopped it at 1472 bytes; a Config.PMTU caps it, 1500
+// at the old size; ::1 alike.
 func TestLoopbackSearchReachesRouteMTU(t *testing.T) {
 	loopback6 := netip.IPv6Loopback()
 	lo := min(loMTU(t), maxIPPacket)
@@ -125,9 +149,19 @@ func TestLoopbackSearchReachesRouteMTU(t *testing.T) {
 				c.Close()
 			}
 			ca, sa := routePair(t, tc.addr, uint16(5030+i), Config{PMTU: tc.pmtu})
+			ethernet := 1500 - ipv4Overhead - udpOverhead // what an idle association's search reaches
+			if tc.addr.Is6() {
+				ethernet = 1500 - ipv6Overhead - udpOverhead
+			}
+			ethernet = min(ethernet, tc.want)
 			for _, a := range []*Association{ca, sa} {
 				p := awaitSearchDone(t, a)
-				assert.Equal(t, tc.want, p.MTU, "%v's path to %v", a.LocalAddr(), p.Remote)
+				assert.Equal(t, ethernet, p.MTU, "idle: %v's path to %v", a.LocalAddr(), p.Remote)
+				assert.LessOrEqual(t, p.PMTUProbes, uint64(2), "idle: the base and an Ethernet's size")
+			}
+			for _, ab := range [][2]*Association{{ca, sa}, {sa, ca}} {
+				p := searchWithData(t, ab[0], ab[1], tc.want)
+				assert.Equal(t, tc.want, p.MTU, "%v's path to %v", ab[0].LocalAddr(), p.Remote)
 			}
 			// Messages as large as a packet now arrive whole.
 			msg := payload(1, min(tc.want, 60000))
@@ -157,7 +191,7 @@ func TestNamespaceSearchReachesRouteMTU(t *testing.T) {
 	cli := nsEndpoint(t, a, Config{LocalAddrs: []netip.Addr{pa.Addr()}})
 	srv.Listen()
 	ca, sa := connect(t, cli, srv, pb.Addr())
-	for _, a := range []*Association{ca, sa} {
-		assert.Equal(t, 9000-ipv4Overhead-udpOverhead, awaitSearchDone(t, a).MTU)
+	for _, ab := range [][2]*Association{{ca, sa}, {sa, ca}} {
+		assert.Equal(t, 9000-ipv4Overhead-udpOverhead, searchWithData(t, ab[0], ab[1], 9000-ipv4Overhead-udpOverhead).MTU)
 	}
 }

@@ -119,6 +119,28 @@ func (s *Search) State() State { return s.state }
 // Deadline returns when Timeout must next be called.
 func (s *Search) Deadline() time.Time { return s.deadline }
 
+// Max returns the largest size the search tries.
+func (s *Search) Max() int { return s.cfg.Max }
+
+// RaiseMax lets the search try sizes up to max from now on, a ceiling
+// higher than the one it has: a completed search looks higher again at
+// once. A size that failed still bounds the search until the raise
+// timer, as it would have below the old ceiling.
+func (s *Search) RaiseMax(now time.Time, max int) {
+	old := s.cfg.Max
+	if max <= old {
+		return
+	}
+	s.cfg.Max = max
+	if s.high == old+1 {
+		s.high = max + 1 // nothing failed: the old ceiling bounded the search
+	}
+	if s.state == SearchComplete && s.candidate() != 0 {
+		s.state = Searching
+		s.next(now)
+	}
+}
+
 // Restart starts again from the base size, as after a move: a path that
 // got a new source address or was added by ASCONF may not carry what the
 // old one did.

@@ -288,3 +288,38 @@ func TestBlackHoleKeepsHint(t *testing.T) {
 	assert.Equal(t, 1300, s.PMTU())
 	assert.Equal(t, []int{1220, 1300}, p.sizes)
 }
+
+func TestRaiseMax(t *testing.T) {
+	p := &path{carries: 9000 - 28}
+	s := New(ipv4(), t0)
+	now := p.run(t, s, t0, t0.Add(time.Second))
+	require.Equal(t, SearchComplete, s.State())
+	require.Equal(t, 1472, s.PMTU(), "the first ceiling")
+
+	s.RaiseMax(now, 1000)
+	assert.Equal(t, 1472, s.Max(), "a lower ceiling changes nothing")
+	assert.Equal(t, SearchComplete, s.State())
+
+	p.sizes = nil
+	s.RaiseMax(now, 65504)
+	assert.Equal(t, Searching, s.State(), "a completed search looks higher at once")
+	p.run(t, s, now, now.Add(5*time.Minute))
+	assert.Equal(t, SearchComplete, s.State())
+	assert.LessOrEqual(t, s.PMTU(), 9000-28)
+	assert.Greater(t, s.PMTU(), 9000-28-DefaultStep, "within one step of the path's size")
+	require.NotEmpty(t, p.sizes)
+	assert.Equal(t, 65504, p.sizes[0], "the new ceiling is tried first")
+}
+
+func TestRaiseMaxKeepsFailedBound(t *testing.T) {
+	p := &path{carries: 1300}
+	s := New(ipv4(), t0)
+	now := p.run(t, s, t0, t0.Add(5*time.Minute))
+	require.Equal(t, SearchComplete, s.State())
+	pmtu := s.PMTU()
+	p.sizes = nil
+	s.RaiseMax(now, 65504)
+	p.run(t, s, now, now.Add(time.Minute))
+	assert.Equal(t, pmtu, s.PMTU())
+	assert.NotContains(t, p.sizes, 65504, "a size below the old ceiling failed: no higher one is tried before the raise timer")
+}
