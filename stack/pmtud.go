@@ -51,7 +51,8 @@ func (p *path) baseMTU() int {
 // such chunks without DF instead (per datagram, or through a second
 // socket) would rely on IP fragmentation exactly where a network drops
 // ICMP, and often fragments too. With PMTUFixed the limit is the MTU
-// itself, as the user vouches for it.
+// itself, as the user vouches for it, and so it is on a path to this
+// host (onHost), which has no router to lose large packets.
 func (a *Association) chunkRoom(over int) (room, limit int) {
 	pmtu, base := 0, 0
 	for _, p := range a.paths {
@@ -59,7 +60,7 @@ func (a *Association) chunkRoom(over int) (room, limit int) {
 			pmtu = p.mtu
 		}
 		b := p.mtu
-		if !p.pmtuFixed {
+		if !p.pmtuFixed && !p.onHost() {
 			b = p.baseMTU()
 		}
 		if base == 0 || b < base {
@@ -125,6 +126,7 @@ func (a *Association) onPMTUTimer(now time.Time, p *path) {
 		p.pmtu = plpmtud.New(plpmtud.Config{
 			Base: p.baseMTU(), Min: p.baseMTU(), Max: min(p.packetSize(DefaultPMTU)&^3, p.ceiling),
 			ProbeTimeout: a.cfg.PMTUProbeTimeout,
+			Confirm:      p.confirmInterval(),
 		}, now)
 	}
 	p.pmtu.Timeout(now)
@@ -132,6 +134,27 @@ func (a *Association) onPMTUTimer(now time.Time, p *path) {
 	if size, ok := p.pmtu.Probe(now); ok {
 		a.sendMTUProbe(now, p, size)
 	}
+}
+
+// onHost reports whether p leads to this host (a loopback address, or
+// the path's own source): no router lies on it, so its MTU cannot shrink
+// behind a black hole. A T3 expiry there is a loss, never a size that
+// stopped getting through; its chunks may fill the confirmed PMTU, as
+// kernel SCTP fills loopback's 64 KiB, and a completed search needs no
+// confirmation (a confirmation lost to a full socket buffer would
+// otherwise take the path back to the base size with such chunks out).
+func (p *path) onHost() bool {
+	dst := p.remote.Addr().Unmap()
+	return dst.IsLoopback() || dst == p.local
+}
+
+// confirmInterval is how often p's completed search re-probes its size:
+// the default, never on a path to this host.
+func (p *path) confirmInterval() time.Duration {
+	if p.onHost() {
+		return -1
+	}
+	return 0
 }
 
 // wantLargerPackets raises the ceiling of p's search from an Ethernet's
@@ -201,7 +224,7 @@ func (a *Association) mtuProbeAcked(now time.Time, info []byte) {
 // packets (RFC 8899 section 4.3). On a path that only lost packets the
 // search finds its size again within a few round trips.
 func (a *Association) pmtuBlackHole(now time.Time, p *path) {
-	if p.pmtu == nil || p.mtu <= p.baseMTU() {
+	if p.pmtu == nil || p.mtu <= p.baseMTU() || p.onHost() {
 		return
 	}
 	p.pmtu.BlackHole(now)

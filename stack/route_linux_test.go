@@ -176,6 +176,23 @@ func TestLoopbackSearchReachesRouteMTU(t *testing.T) {
 	}
 }
 
+// TestLoopbackChunksFillPMTU: on a path to this host, which has no router
+// to lose large packets, DATA chunks fill the confirmed PMTU instead of
+// the base size: an 8000-byte message goes as one chunk.
+func TestLoopbackChunksFillPMTU(t *testing.T) {
+	ca, sa := routePair(t, loopback4, 5040, Config{})
+	want := (min(loMTU(t), maxIPPacket) - ipv4Overhead - udpOverhead) &^ 3
+	searchWithData(t, ca, sa, want)
+	before := ca.Stats().ChunksSent
+	msg := payload(3, 8000)
+	require.NoError(t, ca.SendMsg(t.Context(), msg, SendInfo{}))
+	buf := make([]byte, 8001)
+	n, _, err := sa.RecvMsg(t.Context(), buf)
+	require.NoError(t, err)
+	assert.Equal(t, msg, buf[:n])
+	assert.Equal(t, uint64(1), ca.Stats().ChunksSent-before, "chunks of an 8000-byte message")
+}
+
 // TestNamespaceSearchReachesRouteMTU: between two namespaces joined by a
 // veth of MTU 9000 the search rises to 8972 bytes, the veth route's MTU,
 // not to loopback's or the 1500 of old.

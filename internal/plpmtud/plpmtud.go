@@ -60,7 +60,7 @@ type Config struct {
 
 	MaxProbes     int           // MAX_PROBES: unacknowledged probes of a size that fail it
 	ProbeTimeout  time.Duration // PROBE_TIMER: how long a probe waits for its acknowledgement
-	Confirm       time.Duration // how often a completed search re-probes its size (black holes)
+	Confirm       time.Duration // how often a completed search re-probes its size (black holes); negative: never
 	RaiseInterval time.Duration // PMTU_RAISE_TIMER: when a completed search looks higher again
 	Step          int           // the search stops when the bounds are this close
 }
@@ -75,7 +75,7 @@ func (c *Config) fill() {
 		c.ProbeTimeout = DefaultProbeTimeout
 	}
 	c.ProbeTimeout = max(c.ProbeTimeout, minProbeTimeout)
-	if c.Confirm <= 0 {
+	if c.Confirm == 0 {
 		c.Confirm = DefaultConfirm
 	}
 	if c.RaiseInterval <= 0 {
@@ -259,10 +259,15 @@ func (s *Search) candidate() int {
 	return (lo + hi) / 2 &^ 3 // SCTP packets are multiples of 4 bytes
 }
 
-// confirmLater schedules the periodic re-probe of a completed size.
+// confirmLater schedules the periodic re-probe of a completed size, or
+// only the raise timer when confirmations are off.
 func (s *Search) confirmLater(now time.Time) {
 	s.probed, s.count, s.inFlight = s.pmtu, 0, false
 	s.deadline = now.Add(s.cfg.Confirm)
+	if s.cfg.Confirm < 0 {
+		s.probed = 0
+		s.deadline = s.raiseAt
+	}
 	if s.raiseAt.Before(s.deadline) {
 		s.deadline = s.raiseAt
 	}

@@ -323,3 +323,16 @@ func TestRaiseMaxKeepsFailedBound(t *testing.T) {
 	assert.Equal(t, pmtu, s.PMTU())
 	assert.NotContains(t, p.sizes, 65504, "a size below the old ceiling failed: no higher one is tried before the raise timer")
 }
+
+func TestNoConfirmation(t *testing.T) {
+	p := &path{carries: 1472}
+	cfg := ipv4()
+	cfg.Confirm = -1
+	s := New(cfg, t0)
+	now := p.run(t, s, t0, t0.Add(time.Second))
+	require.Equal(t, SearchComplete, s.State())
+	p.sizes = nil
+	p.run(t, s, now, now.Add(DefaultRaiseInterval-time.Second))
+	assert.Empty(t, p.sizes, "no confirmation probes")
+	assert.Equal(t, 1472, s.PMTU())
+}
