@@ -250,6 +250,9 @@ func (a *Association) setMTU(p *path, mtu int) {
 		return
 	}
 	a.log.Debugf("path to %v: MTU %d -> %d", p.remote, p.mtu, mtu)
+	if mtu > p.mtu {
+		p.cc.OnMTURaised(mtu)
+	}
 	p.mtu = mtu
 	a.emit(Event{Type: EventPathMTU, Addr: p.remote, MTU: mtu})
 }

@@ -29,6 +29,9 @@ type Controller interface {
 	OnFastRetransmit(mtu int, highestSent uint32) bool
 	// OnTimeout collapses the window after a retransmission timeout.
 	OnTimeout(mtu int)
+	// OnMTURaised tells that the path's packets may now be mtu bytes,
+	// more than before.
+	OnMTURaised(mtu int)
 }
 
 // Ack is what one SACK acknowledged on a path.

@@ -23,9 +23,13 @@ type Reno struct {
 func NewReno(mtu int) *Reno {
 	return &Reno{
 		cwnd:     InitialWindow(mtu),
-		ssthresh: 1 << 30, // "arbitrarily high" until the first loss (section 7.2.1)
+		ssthresh: initialThreshold,
 	}
 }
+
+// initialThreshold is ssthresh until the first loss: "arbitrarily high"
+// (section 7.2.1).
+const initialThreshold = 1 << 30
 
 // InitialWindow is min(4*MTU, max(2*MTU, 4404)) (section 7.2.1).
 func InitialWindow(mtu int) int { return min(4*mtu, max(2*mtu, 4404)) }
@@ -81,6 +85,19 @@ func (r *Reno) OnFastRetransmit(mtu int, highestSent uint32) bool {
 	r.recovering = true
 	r.recoverTSN = highestSent
 	return true
+}
+
+// OnMTURaised gives a path that has lost nothing yet at least the
+// initial window of its new packet size (section 7.2.1). The window is
+// counted in bytes: a path that started at a 1220-byte base and rose to
+// 64 KiB on loopback would otherwise have room for a single packet, and
+// a receiver that acknowledges every second packet holds its SACK for
+// that one until its delayed-SACK timer (200 ms), round after round of
+// slow start. After a loss the window stays what recovery made it.
+func (r *Reno) OnMTURaised(mtu int) {
+	if r.ssthresh == initialThreshold {
+		r.cwnd = max(r.cwnd, InitialWindow(mtu))
+	}
 }
 
 // OnTimeout leaves one packet of window (section 7.2.3) and ends any

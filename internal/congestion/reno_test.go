@@ -168,3 +168,16 @@ func TestRenoTimeout(t *testing.T) {
 		})
 	}
 }
+
+func TestRenoMTURaised(t *testing.T) {
+	r := NewReno(1220)
+	r.OnMTURaised(65504)
+	assert.Equal(t, InitialWindow(65504), r.Window(), "room for two packets of the new size")
+	r.OnMTURaised(1472)
+	assert.Equal(t, InitialWindow(65504), r.Window(), "never shrinks")
+
+	lost := NewReno(1220)
+	lost.OnTimeout(1220)
+	lost.OnMTURaised(65504)
+	assert.Equal(t, 1220, lost.Window(), "after a loss the window stays what recovery made it")
+}
