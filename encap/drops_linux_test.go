@@ -19,7 +19,14 @@ func TestDropCounterCountsOverflow(t *testing.T) {
 	defer tx.Close()
 
 	drops := dropCounter(rx)
-	require.NotNil(t, drops)
+	if drops == nil {
+		// Only where the system does not answer SO_MEMINFO (qemu-user).
+		rc, err := rx.SyscallConn()
+		require.NoError(t, err)
+		_, err = socketDrops(rc)
+		require.Error(t, err, "SO_MEMINFO works, yet there is no drop counter")
+		return
+	}
 	require.Zero(t, drops(), "nothing sent yet")
 	msg := make([]byte, 1000)
 	const sent = 200
