@@ -33,12 +33,20 @@ const (
 	probeUDPPort = 9901 // see dialServer
 )
 
-// ourConfig is our endpoint's configuration against usrsctp.
+// ourConfig is our endpoint's configuration against usrsctp. Its path
+// MTU is capped at 1500 bytes: on loopback the search would otherwise
+// reach 64 KiB, and after packets of 32 KiB and more usrsctp 0.9.5
+// sometimes does not free the association after a clean shutdown, so
+// that the driver's usrsctp_finish never returns (TestUsrsctpReceivesASCONF
+// once in a full run; TestUsrsctpAcceptsBreakBeforeMake one run in six at
+// 64 KiB, one in sixteen at 32 KiB, none in 26 at 1500). The transfers
+// complete and the captures end with SHUTDOWN COMPLETE.
 func ourConfig(port uint16) stack.Config {
 	return stack.Config{
 		Port:       port,
 		UDPPort:    ourUDPPort,
 		LocalAddrs: []netip.Addr{loopback},
+		PMTU:       1500,
 	}
 }
 
