@@ -264,7 +264,7 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
 	whole, frag := a.fragSizes()
-	if s.queued >= a.maxPayload(dest) {
+	if s.queuedWire() >= a.maxPayload(dest) {
 		a.wantLargerPackets(now, dest)
 	}
 	for s.hasQueued() {
@@ -302,8 +302,8 @@ func (a *Association) nagleHolds(now time.Time, b *builder, dest *path, size int
 	if a.cfg.NoDelay || a.tx.nagleOver || a.tx.outstanding == 0 || (b.cur != nil && b.dest == dest.remote && b.room() >= size) {
 		return false
 	}
-	if a.tx.queued+a.tx.dataHeaderLen() >= a.maxPayload(dest) {
-		return false
+	if a.tx.queuedWire() >= a.maxPayload(dest) {
+		return false // a full packet's worth, headers counted
 	}
 	if a.tx.nagleDue.IsZero() {
 		a.tx.nagleDue = now.Add(nagleDelay)

@@ -155,6 +155,13 @@ func (a *Association) takeUserData(now time.Time) {
 // hasQueued reports whether messages wait to be chunked.
 func (s *sender) hasQueued() bool { return s.qhead < len(s.queue) }
 
+// queuedWire is about the room the queued messages take in packets: their
+// bytes, and a DATA chunk header and its padding each. Tiny messages take
+// more room in headers than in data.
+func (s *sender) queuedWire() int {
+	return s.queued + (len(s.queue)-s.qhead)*(s.dataHeaderLen()+3)
+}
+
 // cutChunk takes the next fragment of at most maxPayload bytes from the
 // queue into the ring, assigning TSN and stream sequence, and returns it,
 // or nil if none may go now. Messages whose lifetime ran out before any
