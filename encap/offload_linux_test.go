@@ -503,6 +503,28 @@ func (k *keeper) wait(t *testing.T, n int) []Datagram {
 	}
 }
 
+// sendTwice sends first from a, waits until k has it, then sends second
+// with its bytes after the first two inverted, so that a reused read
+// buffer would change what k kept from the first; it returns what k got
+// and what was sent, in order.
+func sendTwice(t *testing.T, a *Transport, k *keeper, first, second []Datagram) (got, sent []Datagram) {
+	t.Helper()
+	if err := a.SendBatch(first); err != nil {
+		t.Fatal(err)
+	}
+	k.wait(t, len(first))
+	for _, d := range second {
+		for i := range d.Data[2:] {
+			d.Data[2+i] = ^d.Data[2+i]
+		}
+	}
+	if err := a.SendBatch(second); err != nil {
+		t.Fatal(err)
+	}
+	sent = append(first, second...)
+	return k.wait(t, len(sent)), sent
+}
+
 // TestGROBufferKept: a handler may keep the datagrams of a coalesced read
 // by retaining their Buffer; later reads go elsewhere and leave them
 // intact, and each Release undoes a Retain.
@@ -512,22 +534,7 @@ func TestGROBufferKept(t *testing.T) {
 	k := &keeper{more: make(chan struct{}, 1)}
 	a := open(t, Config{Addrs: []netip.Addr{v4a}}, ignore)
 	b := open(t, Config{Addrs: []netip.Addr{v4b}}, k.handle)
-	first := numbered(count, size, size, endpoint(b, v4b))
-	if err := a.SendBatch(first); err != nil {
-		t.Fatal(err)
-	}
-	k.wait(t, len(first))
-	second := numbered(count, size, size, endpoint(b, v4b))
-	for _, d := range second {
-		for i := range d.Data[2:] {
-			d.Data[2+i] = ^d.Data[2+i]
-		}
-	}
-	if err := a.SendBatch(second); err != nil {
-		t.Fatal(err)
-	}
-	got := k.wait(t, len(first)+len(second))
-	want := append(first, second...)
+	got, want := sendTwice(t, a, k, numbered(count, size, size, endpoint(b, v4b)), numbered(count, size, size, endpoint(b, v4b)))
 	kept := 0
 	for i, d := range got {
 		if !bytes.Equal(d.Data, want[i].Data) {
@@ -561,22 +568,8 @@ func TestLargeDatagramBufferKept(t *testing.T) {
 	k := &keeper{more: make(chan struct{}, 1)}
 	a := open(t, Config{Addrs: []netip.Addr{v4a}, NoOffload: true}, ignore)
 	b := open(t, Config{Addrs: []netip.Addr{v4b}, NoOffload: true}, k.handle)
-	first := numbered(count, size, minLentAlone-1, endpoint(b, v4b))
-	if err := a.SendBatch(first); err != nil {
-		t.Fatal(err)
-	}
-	k.wait(t, len(first))
-	second := numbered(count, size, minLentAlone, endpoint(b, v4b))
-	for _, d := range second {
-		for i := range d.Data[2:] {
-			d.Data[2+i] = ^d.Data[2+i]
-		}
-	}
-	if err := a.SendBatch(second); err != nil {
-		t.Fatal(err)
-	}
-	got := k.wait(t, len(first)+len(second))
-	for i, d := range append(first, second...) {
+	got, sent := sendTwice(t, a, k, numbered(count, size, minLentAlone-1, endpoint(b, v4b)), numbered(count, size, minLentAlone, endpoint(b, v4b)))
+	for i, d := range sent {
 		if !bytes.Equal(got[i].Data, d.Data) {
 			t.Errorf("datagram %d changed after its read: starts %x, want %x", i, got[i].Data[:4], d.Data[:4])
 		}

@@ -51,12 +51,7 @@ func TestConnectedRouteMTU(t *testing.T) {
 		assert.Equal(t, min(loMTU(t), maxIPPacket), r.mtu, "the interface's MTU, as far as an IP packet goes")
 	})
 	t.Run("namespace", func(t *testing.T) {
-		testenv.Root(t)
-		testenv.Tool(t, "ip")
-		a, b := netns.New(t, "mtua"), netns.New(t, "mtub")
-		pa, pb := netip.MustParsePrefix("10.77.0.1/24"), netip.MustParsePrefix("10.77.0.2/24")
-		netns.Veth(t, a, "va", pa, b, "vb", pb)
-		a.IP("link", "set", "va", "mtu", "9000")
+		a, _, pa, pb := jumboPair(t)
 		a.IP("route", "add", "10.78.0.0/24", "via", pb.Addr().String(), "mtu", "1400")
 		var routes []route
 		require.NoError(t, a.Do(func() error {
@@ -193,17 +188,24 @@ func TestLoopbackChunksFillPMTU(t *testing.T) {
 	assert.Equal(t, uint64(1), ca.Stats().ChunksSent-before, "chunks of an 8000-byte message")
 }
 
+// jumboPair joins two new namespaces by a veth of MTU 9000 (as root).
+func jumboPair(t *testing.T) (a, b *netns.NS, pa, pb netip.Prefix) {
+	t.Helper()
+	testenv.Root(t)
+	testenv.Tool(t, "ip")
+	a, b = netns.New(t, "mtua"), netns.New(t, "mtub")
+	pa, pb = netip.MustParsePrefix("10.77.0.1/24"), netip.MustParsePrefix("10.77.0.2/24")
+	netns.Veth(t, a, "va", pa, b, "vb", pb)
+	a.IP("link", "set", "va", "mtu", "9000")
+	b.IP("link", "set", "vb", "mtu", "9000")
+	return a, b, pa, pb
+}
+
 // TestNamespaceSearchReachesRouteMTU: between two namespaces joined by a
 // veth of MTU 9000 the search rises to 8972 bytes, the veth route's MTU,
 // not to loopback's or the 1500 of old.
 func TestNamespaceSearchReachesRouteMTU(t *testing.T) {
-	testenv.Root(t)
-	testenv.Tool(t, "ip")
-	a, b := netns.New(t, "mtua"), netns.New(t, "mtub")
-	pa, pb := netip.MustParsePrefix("10.77.0.1/24"), netip.MustParsePrefix("10.77.0.2/24")
-	netns.Veth(t, a, "va", pa, b, "vb", pb)
-	a.IP("link", "set", "va", "mtu", "9000")
-	b.IP("link", "set", "vb", "mtu", "9000")
+	a, b, pa, pb := jumboPair(t)
 	srv := nsEndpoint(t, b, Config{LocalAddrs: []netip.Addr{pb.Addr()}, Port: 5000})
 	cli := nsEndpoint(t, a, Config{LocalAddrs: []netip.Addr{pa.Addr()}})
 	srv.Listen()
