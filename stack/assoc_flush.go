@@ -264,7 +264,7 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
 	whole, frag := a.fragSizes()
-	if s.queuedWire() >= a.maxPayload(dest) {
+	if s.queued >= a.maxPayload(dest) {
 		a.wantLargerPackets(now, dest)
 	}
 	for s.hasQueued() {
