@@ -54,6 +54,10 @@ const (
 	keyPion          = "pion"
 	keyUDP           = "udp"     // batched, without offload: the ceiling of ours-nooffload
 	keyUDPOffload    = "udp-gso" // batched, with GSO and GRO: the ceiling of ours
+	// keyUDPWork is udp-gso plus the per-byte work every SCTP over UDP
+	// does (a copy kept for retransmission, CRC32c at both ends, a copy
+	// out): a ceiling no stack of that kind can pass.
+	keyUDPWork = "udp-gso-work"
 )
 
 // udpReference is the raw UDP row that a mobisctp row is compared with:
@@ -100,6 +104,7 @@ func implementations(bin string, tsctp *tsctpSetup) map[string]*impl {
 		keyPion: {key: keyPion, name: "pion/sctp", server: toolServer(pionperf), client: toolClient(pionperf),
 			parseServer: parseResult, parseClient: parseResult, ownProcs: true},
 		keyUDPOffload: udp(keyUDPOffload, "raw UDP (GSO/GRO)", "-offload"),
+		keyUDPWork:    udp(keyUDPWork, "raw UDP (GSO/GRO) + SCTP's per-byte work", "-offload", "-sctp-work"),
 		keyUDP:        udp(keyUDP, "raw UDP (sendmmsg)"),
 		"udp1":        udp("udp1", "raw UDP (send)", "-batch", "1"),
 	}

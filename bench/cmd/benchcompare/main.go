@@ -11,7 +11,7 @@
 // the module root:
 //
 //	benchcompare [-bin DIR] [-time 5s] [-runs 3] [-sizes 1,100,1000,8000]
-//	             [-impls ours,ours-nooffload,pion,tsctp,udp-gso,udp] [-out FILE] [-memory=false] [-multi=false]
+//	             [-impls ours,ours-nooffload,pion,tsctp,udp-gso,udp-gso-work,udp] [-out FILE] [-memory=false] [-multi=false]
 //
 // tsctp takes part if /usr/lib/usrsctp/tsctp and gcc are present. The
 // numbers are only as good as the machine is quiet: the load average at
@@ -57,8 +57,8 @@ func main() {
 	flag.StringVar(&cfg.bin, "bin", "bin/bench", "`directory` holding mobisctp, pionperf and udpperf")
 	flag.DurationVar(&cfg.time, "time", 5*time.Second, "sending `duration` of each cell")
 	flag.StringVar(&cfg.sizes, "sizes", "1,100,1000,8000", "message `sizes` in bytes, separated by commas or spaces")
-	flag.StringVar(&cfg.impls, "impls", "ours,ours-nooffload,pion,tsctp,udp-gso,udp",
-		"`implementations` in table order: ours, ours-nooffload (no UDP GSO/GRO), pion, tsctp, udp-gso (sendmmsg/recvmmsg with GSO/GRO), udp (sendmmsg/recvmmsg), udp1 (one send per datagram)")
+	flag.StringVar(&cfg.impls, "impls", "ours,ours-nooffload,pion,tsctp,udp-gso,udp-gso-work,udp",
+		"`implementations` in table order: ours, ours-nooffload (no UDP GSO/GRO), pion, tsctp, udp-gso (sendmmsg/recvmmsg with GSO/GRO), udp-gso-work (udp-gso plus the copies and CRC32c every SCTP over UDP does), udp (sendmmsg/recvmmsg), udp1 (one send per datagram)")
 	flag.IntVar(&cfg.runs, "runs", 3, "`runs` of every cell, interleaved across implementations; the table gives the median")
 	flag.StringVar(&cfg.out, "out", "bench/results/compare.md", "also write the table to this `file` (empty: stdout only)")
 	flag.BoolVar(&cfg.memory, "memory", true, "also run the idle association memory benchmark of ./stack")

@@ -12,11 +12,13 @@
 // that arrive; it also stops after -idle without traffic, in case every
 // end marker was lost.
 //
-//	udpperf server [-listen 127.0.0.1:0] [-buffer BYTES] [-batch N] [-offload] [-idle DUR]
-//	udpperf client -connect 127.0.0.1:PORT [-size BYTES] [-time DUR] [-burst N] [-batch N] [-offload] [-buffer BYTES]
+//	udpperf server [-listen 127.0.0.1:0] [-buffer BYTES] [-batch N] [-offload] [-sctp-work] [-idle DUR]
+//	udpperf client -connect 127.0.0.1:PORT [-size BYTES] [-time DUR] [-burst N] [-batch N] [-offload] [-sctp-work] [-buffer BYTES]
 //
 // -batch is encap's BatchSize: datagrams (with -offload, GSO runs or GRO
-// reads) per system call; 1 sends and reads one datagram per call. Each
+// reads) per system call; 1 sends and reads one datagram per call.
+// -sctp-work, given to both sides, adds the per-byte work of any SCTP over
+// UDP (see work.go). Each
 // side prints one JSON object (measure.Result) on stdout when done; the
 // server announces its UDP port on stderr first. Comparing the two shows
 // how much the kernel dropped.
@@ -47,11 +49,13 @@ func main() {
 type socketFlags struct {
 	batch   int
 	offload bool
+	work    bool
 }
 
 func (f *socketFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.batch, "batch", defaultBatch, "datagrams, GSO runs or GRO reads per system call (encap's BatchSize; 1: no batching)")
 	fs.BoolVar(&f.offload, "offload", false, "use UDP GSO and GRO where the kernel has them")
+	fs.BoolVar(&f.work, "sctp-work", false, "also do the per-byte work of any SCTP over UDP: copy each message into a retransmission ring and checksum it (CRC32c) before sending, checksum each datagram and copy it out on receipt")
 }
 
 // open binds mobisctp's UDP layer to local with buffer-byte socket
@@ -81,6 +85,9 @@ func server(fs *flag.FlagSet, args []string) (measure.Result, error) {
 		return measure.Result{}, err
 	}
 	rx := newReceiver()
+	if sf.work {
+		rx.work = newReader()
+	}
 	t, err := sf.open(local, f.Buffer, rx.handle)
 	if err != nil {
 		return measure.Result{}, err
@@ -119,7 +126,14 @@ func client(fs *flag.FlagSet, args []string) (measure.Result, error) {
 	for i := range ds {
 		ds[i] = encap.Datagram{Data: payload, Remote: remote}
 	}
+	var ring *sendRing
+	if sf.work {
+		ring = newSendRing()
+	}
 	r, err := measure.SendFor(f.Time, f.Size, func(context.Context) (int, error) {
+		if ring != nil {
+			ring.fill(ds, payload)
+		}
 		return len(ds), t.SendBatch(ds)
 	})
 	if err != nil {

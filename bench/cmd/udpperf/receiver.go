@@ -11,6 +11,7 @@ import (
 // receiver counts what the server's socket reader hands it. The reader
 // calls handle; the main goroutine waits.
 type receiver struct {
+	work  *reader // with -sctp-work; nil otherwise
 	mu    sync.Mutex
 	count measure.Counter
 	ended bool
@@ -29,6 +30,9 @@ func (r *receiver) handle(batch []encap.Datagram) {
 			break
 		}
 		count, bytes = count+1, bytes+len(d.Data)
+		if r.work != nil {
+			r.work.consume(d)
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
