@@ -122,10 +122,7 @@ func (in interrupt) wait(ch <-chan struct{}) error {
 
 // checkStream rejects a stream the association does not have.
 func (a *Association) checkStream(id uint16) error {
-	a.mu.Lock()
-	n := a.info.streamsOut
-	a.mu.Unlock()
-	if id >= n {
+	if uint32(id) >= a.info.streamsOut.Load() {
 		return ErrInvalidStream
 	}
 	return nil
@@ -302,7 +299,7 @@ func (a *Association) SetPrimary(addr netip.Addr) error {
 func (a *Association) Streams() (out, in uint16) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.info.streamsOut, a.info.streamsIn
+	return uint16(a.info.streamsOut.Load()), a.info.streamsIn
 }
 
 // RemoteAddr returns the primary path's peer address and the peer's SCTP

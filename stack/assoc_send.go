@@ -138,10 +138,7 @@ func (a *Association) takeUserData(now time.Time) {
 		for _, m := range q.msgs {
 			a.tx.queued += len(m.data)
 		}
-		a.tx.compactQueue()
-		a.tx.queue = append(a.tx.queue, q.msgs...)
-		clear(q.msgs)
-		q.msgs = q.msgs[:0]
+		a.tx.takeQueue(&q.msgs)
 	}
 	if a.tx.released > 0 {
 		q.bytes -= a.tx.released
@@ -238,6 +235,21 @@ func (s *sender) compactQueue() {
 	n := copy(s.queue, s.queue[s.qhead:])
 	clear(s.queue[n:])
 	s.queue, s.qhead = s.queue[:n], 0
+}
+
+// takeQueue moves the messages of msgs, which SendMsg fills, to the end
+// of the queue and leaves msgs empty. An empty queue trades arrays with
+// msgs instead: nothing is copied, and SendMsg goes on writing into the
+// array popQueue has just cleared, which a bulk sender's cache still holds.
+func (s *sender) takeQueue(msgs *[]outMsg) {
+	if s.qhead == len(s.queue) {
+		s.queue, *msgs, s.qhead = *msgs, s.queue[:0], 0
+		return
+	}
+	s.compactQueue()
+	s.queue = append(s.queue, *msgs...)
+	clear(*msgs)
+	*msgs = (*msgs)[:0]
 }
 
 func (s *sender) popQueue() {
