@@ -20,7 +20,7 @@ type layoutConn struct {
 
 func (c *layoutConn) SendBatch(ds []encap.Datagram) error {
 	for i, d := range ds {
-		c.packets = append(c.packets, bytes.Clone(d.Data))
+		c.packets = append(c.packets, d.AppendTo(nil))
 		if i > 0 {
 			prev := ds[i-1].Data
 			rest := prev[len(prev):cap(prev)]
