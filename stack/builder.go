@@ -39,13 +39,13 @@ const minPiece = 512
 // send buffer: a packet refers to them, and the transport gathers its
 // pieces (see addPayload).
 type builder struct {
-	out    *output
-	owner  *Association // whose packets these are
-	port   [2]uint16    // source and destination SCTP ports
-	areas  [][]byte     // len: the bytes closed packets take
-	area   int          // the area the next packet starts in
-	dgs    []encap.Datagram
-	cur    []byte // the open packet's own bytes; nil when none is open
+	out   *output
+	owner *Association // whose packets these are
+	port  [2]uint16    // source and destination SCTP ports
+	areas [][]byte     // len: the bytes closed packets take
+	area  int          // the area the next packet starts in
+	dgs   []encap.Datagram
+	cur   []byte // the open packet's own bytes; nil when none is open
 	// refs are the payloads the open packet sends from where they lie,
 	// refLen their bytes; pieces holds the Rest of the batch's packets.
 	refs   []payloadRef
