@@ -191,7 +191,7 @@ func TestSignPieces(t *testing.T) {
 		sender, receiver := sessions(t, alg.id)
 		pkt, at := signedPacket(t, sender, 1001)
 		whole := slices.Clone(pkt[at:])
-		clear(pkt[at+8:at+sender.AuthLen()]) // the HMAC field, as AppendAuth leaves it
+		clear(pkt[at+8 : at+sender.AuthLen()]) // the HMAC field, as AppendAuth leaves it
 		rest := pkt[at:]
 		cut := sender.AuthLen() + 100
 		if err := sender.Sign(rest[:cut], rest[cut:cut+500], nil, rest[cut+500:]); err != nil {
