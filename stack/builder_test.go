@@ -98,7 +98,7 @@ func TestBuilderPayloadPieces(t *testing.T) {
 	dest := netip.MustParseAddrPort("127.0.0.2:9899")
 	src := netip.MustParseAddr("127.0.0.1")
 	var payloads [][]byte
-	for i, n := range []int{100, minPiece, 1001, 3, 1000, minPiece - 1, 1002} {
+	for i, n := range []int{100, minPiece, 1001, 3, minPiece + 1, minPiece - 1, minPiece + 2} {
 		payloads = append(payloads, bytes.Repeat([]byte{byte(i + 1)}, n))
 	}
 	keys := auth.NewKeyring()
