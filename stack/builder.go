@@ -31,8 +31,11 @@ const (
 // and sending them on loopback: pieces of 1000 and 4000 bytes took 20-50%
 // more time than copies, 8000 about the same, 16000 and more less. In
 // process, both ends, 8000-byte messages took 4-5% less CPU per byte in
-// pieces, 1000-byte ones no less. With at most 15 pieces of 4 KiB in a
-// 64 KiB packet, a packet keeps far below the 1024 iovecs Linux takes.
+// pieces, 1000-byte ones no less. Chunks that large come only where they
+// may fill a PMTU above 4 KiB, on a path to this host or with PMTUFixed;
+// elsewhere they keep to the base size (chunkRoom). With at most 15
+// payloads of 4 KiB in a 64 KiB packet, it has far fewer pieces than the
+// 1024 iovecs Linux takes.
 const minPiece = 4096
 
 // builder assembles the packets of one flush and sends them in batches.
