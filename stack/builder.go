@@ -160,11 +160,13 @@ var zeroPad [3]byte
 
 // addPayload adds the payload of the DATA or I-DATA chunk whose header
 // was just appended, and its padding. A payload of minPiece bytes or more
-// goes as a piece of its own, from where it lies: the send ring keeps a
+// goes as a piece of its own, from where it lies. The send ring keeps a
 // chunk's data until it is acknowledged, which happens on this
 // association's loop after the flush has handed its packets to the
 // output, and the output sends them before it returns or copies them
-// (outQueue.add).
+// (outQueue.add). PR-SCTP abandons chunks during a flush (sendMarked),
+// but only of messages none of whose chunks that flush sent: a message's
+// chunks share one deadline, and the lowest TSN is looked at first.
 func (b *builder) addPayload(p []byte) {
 	if len(p) >= minPiece {
 		b.refs = append(b.refs, payloadRef{at: len(b.cur), p: p})
