@@ -135,6 +135,7 @@ func (m *mmsgIO) close() error { return m.conn.Close() }
 type writeScratch struct {
 	msgs  []ipv4.Message
 	addrs []net.UDPAddr
+	bufs  [][]byte   // the messages' Buffers, one after the other
 	gso   gsoScratch // on sockets with GSO
 }
 
@@ -142,7 +143,6 @@ func newWriteScratch(size int, gso bool) *writeScratch {
 	ws := &writeScratch{msgs: make([]ipv4.Message, size), addrs: make([]net.UDPAddr, size)}
 	for i := range ws.msgs {
 		ws.addrs[i].IP = make(net.IP, 0, net.IPv6len)
-		ws.msgs[i].Buffers = make([][]byte, 1)
 		ws.msgs[i].Addr = &ws.addrs[i]
 	}
 	if gso {
@@ -153,19 +153,31 @@ func newWriteScratch(size int, gso bool) *writeScratch {
 
 // fill points the first len(ds) messages at ds and returns them.
 func (ws *writeScratch) fill(ds []Datagram) []ipv4.Message {
-	for i, d := range ds {
-		ws.msgs[i].Buffers[0] = d.Data
-		ws.msgs[i].OOB = nil
-		setUDPAddr(&ws.addrs[i], d.Remote)
+	ws.bufs = ws.bufs[:0]
+	for i := range ds {
+		ws.msgs[i].Buffers, ws.msgs[i].OOB = ws.gather(ds[i:i+1]), nil
+		setUDPAddr(&ws.addrs[i], ds[i].Remote)
 	}
 	return ws.msgs[:len(ds)]
+}
+
+// gather appends the pieces of ds to ws.bufs and returns them, the
+// Buffers of one message. Earlier messages keep theirs if bufs grows.
+func (ws *writeScratch) gather(ds []Datagram) [][]byte {
+	start := len(ws.bufs)
+	for i := range ds {
+		ws.bufs = appendPieces(ws.bufs, start, &ds[i])
+	}
+	return ws.bufs[start:len(ws.bufs):len(ws.bufs)]
 }
 
 // release drops references to the caller's payloads so that a pooled
 // scratch does not keep them alive.
 func (ws *writeScratch) release() {
+	clear(ws.bufs[:cap(ws.bufs)])
+	ws.bufs = ws.bufs[:0]
 	for i := range ws.msgs {
-		ws.msgs[i].Buffers[0] = nil
+		ws.msgs[i].Buffers = nil
 	}
 }
 

@@ -13,7 +13,7 @@
 //
 // Where the kernel has them (Linux 4.18 and 5.0), those sockets also use
 // UDP segmentation offload: a run of equal-size datagrams to one
-// destination within a SendBatch goes to the kernel as one buffer, which it
+// destination within a SendBatch goes to the kernel as one message, which it
 // cuts up as late as it can (GSO), and the kernel may hand a reader such a
 // run, or datagrams it coalesced, in one buffer, which the reader splits
 // (GRO). The handler sees the same datagrams either way, but may get more

@@ -54,28 +54,29 @@ func probeGSO(c *net.UDPConn) bool {
 }
 
 // runLen returns the length of the run at the start of ds that one GSO
-// message can carry, and its payload bytes. A run has consecutive
-// datagrams to the same destination, all as long as the first except the
-// last, which may be shorter; none is empty (a zero segment size means no
-// GSO); at most gsoMaxSegments and gsoMaxBytes in all. A datagram that
+// message can carry. A run has consecutive datagrams to the same
+// destination, all as long as the first except the last, which may be
+// shorter; none is empty (a zero segment size means no GSO); at most
+// gsoMaxSegments, gsoMaxBytes and maxPieces in all. A datagram that
 // starts no longer run is a run of one.
-func runLen(ds []Datagram) (n, bytes int) {
-	seg := len(ds[0].Data)
-	n, bytes = 1, seg
+func runLen(ds []Datagram) int {
+	seg := ds[0].Len()
+	n, bytes, pieces := 1, seg, 1+len(ds[0].Rest)
 	if seg == 0 {
-		return n, bytes
+		return n
 	}
 	for n < len(ds) && n < gsoMaxSegments {
-		d := ds[n]
-		if d.Remote != ds[0].Remote || len(d.Data) == 0 || len(d.Data) > seg || bytes+len(d.Data) > gsoMaxBytes {
+		d := &ds[n]
+		size := d.Len()
+		if d.Remote != ds[0].Remote || size == 0 || size > seg || bytes+size > gsoMaxBytes || pieces+1+len(d.Rest) > maxPieces {
 			break
 		}
-		n, bytes = n+1, bytes+len(d.Data)
-		if len(d.Data) < seg {
+		n, bytes, pieces = n+1, bytes+size, pieces+1+len(d.Rest)
+		if size < seg {
 			break // a shorter datagram ends its run
 		}
 	}
-	return n, bytes
+	return n
 }
 
 // writeGSO sends ds, each run of two or more datagrams (see runLen) in one
@@ -138,7 +139,6 @@ func (m *mmsgIO) countRuns(runs []int) int {
 type gsoScratch struct {
 	oob  [][]byte // per message, a UDP_SEGMENT control message
 	runs []int    // per message of the latest fillRuns, its datagrams
-	buf  []byte   // the latest fillRuns' runs, back to back
 }
 
 func newGSOScratch(size int) gsoScratch {
@@ -162,65 +162,26 @@ func putCmsgHeader(b []byte, level, typ int32, dataLen int) {
 
 // fillRuns points ws's messages at the runs that start ds, one message
 // each, as many as there are messages: a lone datagram as it is, a longer
-// run under a UDP_SEGMENT control message, where it lies if its datagrams
-// are back to back in one array (see inPlace), else copied into
-// ws.gso.buf. It records the datagrams of each message in ws.gso.runs.
+// run under a UDP_SEGMENT control message. A message gathers the pieces
+// of its datagrams (the kernel concatenates them and cuts the whole into
+// segments), as one piece where they lie back to back in memory. It
+// records the datagrams of each message in ws.gso.runs.
 func (ws *writeScratch) fillRuns(ds []Datagram) []ipv4.Message {
 	g := &ws.gso
 	g.runs = g.runs[:0]
-	need := 0
-	for rest := ds; len(rest) > 0 && len(g.runs) < len(ws.msgs); {
-		n, bytes := runLen(rest)
-		if n > 1 && !isInPlace(rest[:n]) {
-			need += bytes
-		}
+	ws.bufs = ws.bufs[:0]
+	for i := 0; len(ds) > 0 && i < len(ws.msgs); i++ {
+		n := runLen(ds)
 		g.runs = append(g.runs, n)
-		rest = rest[n:]
-	}
-	if cap(g.buf) < need {
-		g.buf = make([]byte, 0, need) // sized once, so that messages never point into a dropped array
-	}
-	buf := g.buf[:0]
-	for i, n := range g.runs {
-		run := ds[:n]
-		ds = ds[n:]
 		msg := &ws.msgs[i]
-		setUDPAddr(&ws.addrs[i], run[0].Remote)
-		msg.Buffers[0], msg.OOB = run[0].Data, nil
-		if n == 1 {
-			continue
+		setUDPAddr(&ws.addrs[i], ds[0].Remote)
+		msg.Buffers, msg.OOB = ws.gather(ds[:n]), nil
+		if n > 1 {
+			msg.OOB = g.segmentSize(i, ds[0].Len())
 		}
-		b, ok := inPlace(run)
-		if !ok {
-			start := len(buf)
-			for _, d := range run {
-				buf = append(buf, d.Data...)
-			}
-			b = buf[start:]
-		}
-		msg.Buffers[0], msg.OOB = b, g.segmentSize(i, len(run[0].Data))
+		ds = ds[n:]
 	}
 	return ws.msgs[:len(g.runs)]
-}
-
-// inPlace returns the bytes of run as one slice if its datagrams lie back
-// to back in one array, the first one's capacity reaching over the
-// others, as a sender that lays its packets out in one buffer makes them.
-func inPlace(run []Datagram) ([]byte, bool) {
-	all := run[0].Data[:cap(run[0].Data)]
-	off := 0
-	for _, d := range run {
-		if len(d.Data) == 0 || off+len(d.Data) > len(all) || &all[off] != &d.Data[0] {
-			return nil, false
-		}
-		off += len(d.Data)
-	}
-	return all[:off], true
-}
-
-func isInPlace(run []Datagram) bool {
-	_, ok := inPlace(run)
-	return ok
 }
 
 // segmentSize sets the segment size in the i-th control message and

@@ -30,8 +30,10 @@ func (l loopIO) read(ds []Datagram) ([]Datagram, error) {
 }
 
 func (l loopIO) write(ds []Datagram) (int, error) {
-	for i, d := range ds {
-		if _, err := l.c.WriteToUDPAddrPort(d.Data, d.Remote); err != nil {
+	buf := flatPool.Get().(*[]byte)
+	defer flatPool.Put(buf)
+	for i := range ds {
+		if _, err := l.c.WriteToUDPAddrPort(ds[i].flat(buf), ds[i].Remote); err != nil {
 			return i, err
 		}
 	}

@@ -39,9 +39,10 @@ func requireOffload(t *testing.T) {
 }
 
 // TestOffloadRun sends a run of equal datagrams and a shorter last one in
-// one SendBatch. They must arrive as sent, in order, on the right
-// addresses, whether the receiver takes the run whole (GRO) or the kernel
-// cuts it up first, and the counters must say which happened.
+// one SendBatch, whole or each in pieces (Rest). They must arrive as sent,
+// in order, on the right addresses, whether the receiver takes the run
+// whole (GRO) or the kernel cuts it up first, and the counters must say
+// which happened.
 func TestOffloadRun(t *testing.T) {
 	requireOffload(t)
 	const count, size, last = 40, 1200, 300
@@ -58,25 +59,34 @@ func TestOffloadRun(t *testing.T) {
 		{"ipv6-gso-gro", true, true, v6, v6, true, true},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if tc.needIPv6 {
-				requireIPv6(t)
-			}
-			c := newCollector()
-			a := open(t, Config{Addrs: []netip.Addr{tc.a}, NoOffload: !tc.gso}, ignore)
-			b := open(t, Config{Addrs: []netip.Addr{tc.b}, NoOffload: !tc.gro}, c.handle)
-			ds := numbered(count, size, last, endpoint(b, tc.b))
-			if err := a.SendBatch(ds); err != nil {
-				t.Fatal(err)
-			}
-			for i, d := range c.wait(t, len(ds)) {
-				if !bytes.Equal(d.Data, ds[i].Data) || d.Local != endpoint(b, tc.b) || d.Remote != endpoint(a, tc.a) {
-					t.Errorf("datagram %d: %d bytes starting %x, %v -> %v; want %d bytes starting %x, %v -> %v", i,
-						len(d.Data), d.Data[:2], d.Remote, d.Local, len(ds[i].Data), ds[i].Data[:2], endpoint(a, tc.a), endpoint(b, tc.b))
+		for _, inPieces := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/pieces=%v", tc.name, inPieces), func(t *testing.T) {
+				if tc.needIPv6 {
+					requireIPv6(t)
 				}
-			}
-			checkOffloadStats(t, a.Stats(), b.Stats(), tc.gso, tc.wantGROOut, len(ds))
-		})
+				c := newCollector()
+				a := open(t, Config{Addrs: []netip.Addr{tc.a}, NoOffload: !tc.gso}, ignore)
+				b := open(t, Config{Addrs: []netip.Addr{tc.b}, NoOffload: !tc.gro}, c.handle)
+				ds := numbered(count, size, last, endpoint(b, tc.b))
+				send := ds
+				if inPieces { // as the stack sends DATA: headers, then payloads where they lie
+					send = make([]Datagram, len(ds))
+					for i, d := range ds {
+						send[i] = pieced(d.Data, 7, d.Remote)
+					}
+				}
+				if err := a.SendBatch(send); err != nil {
+					t.Fatal(err)
+				}
+				for i, d := range c.wait(t, len(ds)) {
+					if !bytes.Equal(d.Data, ds[i].Data) || d.Local != endpoint(b, tc.b) || d.Remote != endpoint(a, tc.a) {
+						t.Errorf("datagram %d: %d bytes starting %x, %v -> %v; want %d bytes starting %x, %v -> %v", i,
+							len(d.Data), d.Data[:2], d.Remote, d.Local, len(ds[i].Data), ds[i].Data[:2], endpoint(a, tc.a), endpoint(b, tc.b))
+					}
+				}
+				checkOffloadStats(t, a.Stats(), b.Stats(), tc.gso, tc.wantGROOut, len(ds))
+			})
+		}
 	}
 }
 
@@ -195,18 +205,19 @@ func TestRunLen(t *testing.T) {
 		{"byte limit plus one", []dg{{a, 32000}, {a, 32000}, {a, gsoMaxBytes - 63999}}, []int{2, 1}},
 		{"empty", []dg{{a, 0}, {a, 0}, {a, 100}, {a, 0}}, []int{1, 1, 1, 1}},
 		{"too long", []dg{{a, 70000}, {a, 70000}}, []int{1, 1}},
+		{"piece limit", repeat(60, 1000), []int{51, 9}}, // in 20 pieces each below
 	}
 	for _, tc := range cases {
 		ds := make([]Datagram, len(tc.in))
 		for i, d := range tc.in {
 			ds[i] = Datagram{Data: make([]byte, d.size), Remote: d.to}
+			if tc.name == "piece limit" {
+				ds[i] = pieced(ds[i].Data, 20, d.to)
+			}
 		}
 		var runs []int
 		for rest := ds; len(rest) > 0; {
-			n, bytes := runLen(rest)
-			if want := totalLen(rest[:n]); bytes != want {
-				t.Errorf("%s: run of %d reports %d bytes, want %d", tc.name, n, bytes, want)
-			}
+			n := runLen(rest)
 			runs = append(runs, n)
 			rest = rest[n:]
 		}
@@ -216,17 +227,19 @@ func TestRunLen(t *testing.T) {
 	}
 }
 
-func totalLen(ds []Datagram) int {
-	n := 0
-	for _, d := range ds {
-		n += len(d.Data)
+// pieced returns a datagram of b's bytes to dst in n pieces (Data and
+// n-1 in Rest), each in an array of its own.
+func pieced(b []byte, n int, dst netip.AddrPort) Datagram {
+	var ps [][]byte
+	for i := range n {
+		ps = append(ps, bytes.Clone(b[i*len(b)/n:(i+1)*len(b)/n]))
 	}
-	return n
+	return Datagram{Data: ps[0], Rest: ps[1:], Remote: dst}
 }
 
-// TestFillRuns checks the messages of a GSO send: runs copied end to end
-// under a control message with their segment size, lone datagrams as they
-// are, no more messages than the scratch holds.
+// TestFillRuns checks the messages of a GSO send: runs end to end under a
+// control message with their segment size, lone datagrams as they are, no
+// more messages than the scratch holds.
 func TestFillRuns(t *testing.T) {
 	dst := netip.MustParseAddrPort("192.0.2.1:9899")
 	sizes := []int{100, 100, 60, 300, 400, 400, 5, 7}
@@ -244,8 +257,8 @@ func TestFillRuns(t *testing.T) {
 	}{{0, 3, 100}, {3, 1, 0}, {4, 3, 400}} {
 		m := ms[i]
 		payload := bytes.Join(dataOf(ds[want.first:want.first+want.n]), nil)
-		if !bytes.Equal(m.Buffers[0], payload) || m.Addr.(*net.UDPAddr).AddrPort() != dst {
-			t.Errorf("message %d: %d bytes to %v, want %d to %v", i, len(m.Buffers[0]), m.Addr, len(payload), dst)
+		if got := bytes.Join(m.Buffers, nil); !bytes.Equal(got, payload) || m.Addr.(*net.UDPAddr).AddrPort() != dst {
+			t.Errorf("message %d: %d bytes to %v, want %d to %v", i, len(got), m.Addr, len(payload), dst)
 		}
 		if got := segmentOf(t, m); got != want.seg {
 			t.Errorf("message %d: segment size %d, want %d", i, got, want.seg)
@@ -256,10 +269,10 @@ func TestFillRuns(t *testing.T) {
 	}
 }
 
-// TestFillRunsInPlace: a run whose datagrams lie back to back in one
-// array, the first one's capacity reaching over the rest, goes out where
-// it is; the same bytes in separate arrays, or with the first capacity cut
-// short, are copied.
+// TestFillRunsInPlace: a run goes out where its bytes lie, never copied:
+// as one piece if its datagrams lie back to back in one array, the first
+// one's capacity reaching over the rest; otherwise a piece per datagram,
+// or per piece of a datagram sent in pieces.
 func TestFillRunsInPlace(t *testing.T) {
 	dst := netip.MustParseAddrPort("192.0.2.1:9899")
 	area := make([]byte, 0, 1000)
@@ -272,21 +285,36 @@ func TestFillRunsInPlace(t *testing.T) {
 	cut := slices.Clone(laid)
 	cut[0].Data = cut[0].Data[:200:200]
 	apart := make([]Datagram, len(laid))
+	inPieces := make([]Datagram, len(laid))
 	for i, d := range laid {
 		apart[i] = Datagram{Data: bytes.Clone(d.Data), Remote: dst}
+		inPieces[i] = pieced(d.Data, 5, dst)
 	}
 	for _, tc := range []struct {
-		name    string
-		ds      []Datagram
-		inPlace bool
-	}{{"laid out", laid, true}, {"capacity cut", cut, false}, {"apart", apart, false}} {
+		name   string
+		ds     []Datagram
+		pieces int
+	}{{"laid out", laid, 1}, {"capacity cut", cut, 2}, {"apart", apart, 4}, {"in pieces", inPieces, 20}} {
 		ws := newWriteScratch(4, true)
 		ms := ws.fillRuns(tc.ds)
-		if len(ms) != 1 || !bytes.Equal(ms[0].Buffers[0], area) || segmentOf(t, ms[0]) != 200 {
-			t.Fatalf("%s: %d messages, the first %d bytes, segment %d; want one of %d, segment 200", tc.name, len(ms), len(ms[0].Buffers[0]), segmentOf(t, ms[0]), len(area))
+		got := bytes.Join(ms[0].Buffers, nil)
+		if len(ms) != 1 || !bytes.Equal(got, area) || segmentOf(t, ms[0]) != 200 {
+			t.Fatalf("%s: %d messages, the first %d bytes, segment %d; want one of %d, segment 200", tc.name, len(ms), len(got), segmentOf(t, ms[0]), len(area))
 		}
-		if got := &ms[0].Buffers[0][0] == &tc.ds[0].Data[0]; got != tc.inPlace {
-			t.Errorf("%s: sent in place %v, want %v", tc.name, got, tc.inPlace)
+		if len(ms[0].Buffers) != tc.pieces {
+			t.Errorf("%s: %d pieces, want %d", tc.name, len(ms[0].Buffers), tc.pieces)
+		}
+		var own []*byte // where the datagrams' pieces start
+		for _, d := range tc.ds {
+			own = append(own, &d.Data[0])
+			for _, p := range d.Rest {
+				own = append(own, &p[0])
+			}
+		}
+		for i, b := range ms[0].Buffers {
+			if !slices.Contains(own, &b[0]) {
+				t.Errorf("%s: piece %d was copied", tc.name, i)
+			}
 		}
 	}
 }

@@ -110,8 +110,8 @@ func (t *Transport) sent(s *socket, ds []Datagram) {
 		return
 	}
 	bytes := 0
-	for _, d := range ds {
-		bytes += len(d.Data)
+	for i := range ds {
+		bytes += ds[i].Len()
 	}
 	t.stats.sent.Add(uint64(len(ds)))
 	t.stats.bytesSent.Add(uint64(bytes))

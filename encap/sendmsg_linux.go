@@ -23,7 +23,7 @@ import (
 type msgWriter struct {
 	v6    bool // the socket is IPv6: destinations are sockaddr_in6
 	hdr   unix.Msghdr
-	iov   unix.Iovec
+	iovs  []unix.Iovec          // one per piece of the datagram
 	name  unix.RawSockaddrInet6 // room for an IPv4 or an IPv6 destination
 	errno unix.Errno
 	send  func(fd uintptr) bool
@@ -40,8 +40,6 @@ func newMsgWriters(rc syscall.RawConn, v6 bool) *msgWriters {
 	ws.pool.New = func() any {
 		w := &msgWriter{v6: v6}
 		w.hdr.Name = (*byte)(unsafe.Pointer(&w.name))
-		w.hdr.Iov = &w.iov
-		w.hdr.SetIovlen(1)
 		w.send = w.sendmsg
 		return w
 	}
@@ -58,17 +56,21 @@ func (ws *msgWriters) write(d Datagram) error {
 	defer ws.pool.Put(w)
 	w.prepare(d)
 	err := ws.rc.Write(w.send)
-	w.iov.Base = nil // do not keep the payload alive in the pool
+	clear(w.iovs) // do not keep the payload alive in the pool
 	if err == nil && w.errno != 0 {
 		err = os.NewSyscallError("sendmsg", w.errno)
 	}
 	return err
 }
 
-// prepare points the message at d's payload and destination.
+// prepare points the message at d's pieces and destination.
 func (w *msgWriter) prepare(d Datagram) {
-	w.iov.Base = unsafe.SliceData(d.Data)
-	w.iov.SetLen(len(d.Data))
+	w.iovs = appendIovec(w.iovs[:0], d.Data)
+	for _, p := range d.Rest {
+		w.iovs = appendIovec(w.iovs, p)
+	}
+	w.hdr.Iov = &w.iovs[0]
+	w.hdr.SetIovlen(len(w.iovs))
 	a, port := d.Remote.Addr(), d.Remote.Port()
 	if w.v6 {
 		w.name = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: a.As16()}
@@ -80,6 +82,13 @@ func (w *msgWriter) prepare(d Datagram) {
 	*sa4 = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: a.Unmap().As4()}
 	putNetPort(&sa4.Port, port)
 	w.hdr.Namelen = unix.SizeofSockaddrInet4
+}
+
+// appendIovec appends an iovec for p to l.
+func appendIovec(l []unix.Iovec, p []byte) []unix.Iovec {
+	v := unix.Iovec{Base: unsafe.SliceData(p)}
+	v.SetLen(len(p))
+	return append(l, v)
 }
 
 // sendmsg is the RawConn.Write callback: false tells the runtime to wait

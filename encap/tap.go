@@ -29,8 +29,10 @@ func (t *Transport) tapSent(src netip.AddrPort, ds []Datagram) {
 		return
 	}
 	now := time.Now()
-	for _, d := range ds {
-		t.tapWrite(now, src, d.Remote, d.Data)
+	buf := flatPool.Get().(*[]byte)
+	defer flatPool.Put(buf)
+	for i := range ds {
+		t.tapWrite(now, src, ds[i].Remote, ds[i].flat(buf))
 	}
 }
 

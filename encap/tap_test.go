@@ -14,7 +14,7 @@ import (
 )
 
 // TestTap records an exchange and reads the capture back: every datagram
-// sent and received appears once, with the addresses it really used.
+// sent and received appears once, whole, with the addresses it really used.
 func TestTap(t *testing.T) {
 	forEachNet(t, func(t *testing.T, n testNet) {
 		var capture bytes.Buffer
@@ -28,9 +28,10 @@ func TestTap(t *testing.T) {
 		a0, b0 := endpoint(a, n.addr(0, 0)), endpoint(b, n.addr(1, 0))
 
 		// a has no socket on the requested source, so the datagram leaves
-		// from a0: the tap must record the source actually used.
+		// from a0: the tap must record the source actually used. It goes
+		// in pieces, which the tap records joined.
 		unbound := endpoint(a, n.addr(0, 2))
-		if err := a.Send(Datagram{Data: []byte("ping"), Local: unbound, Remote: b0}); err != nil {
+		if err := a.Send(Datagram{Data: []byte("pi"), Rest: [][]byte{[]byte("n"), []byte("g")}, Local: unbound, Remote: b0}); err != nil {
 			t.Fatal(err)
 		}
 		d := cb.wait(t, 1)[0]

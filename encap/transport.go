@@ -21,6 +21,15 @@ var ErrNoSocket = errors.New("encap: no socket")
 type Datagram struct {
 	Data []byte
 
+	// Rest, on send, is more of the datagram: its bytes are Data and then
+	// each of Rest in order. A sender that keeps parts of its datagrams
+	// elsewhere (the stack's message payloads, which stay in its send
+	// buffer for retransmission) points at them instead of copying them
+	// into one buffer; on Linux the kernel gathers them (an iovec each),
+	// elsewhere the transport copies them together. Linux takes at most
+	// 1024 pieces, Data included (UIO_MAXIOV). Nil on receipt.
+	Rest [][]byte
+
 	// Local is, on receipt, the local address and port it arrived on; on
 	// send, the source to use (only the address matters).
 	Local netip.AddrPort

@@ -295,3 +295,42 @@ func TestClose(t *testing.T) {
 		}
 	})
 }
+
+// TestSendPieces sends datagrams given in pieces (Data and Rest): alone,
+// as a run of equal ones (one GSO message where the OS has it) and mixed
+// with whole ones. Each must arrive as its pieces joined, on every path:
+// sendmsg, sendmmsg, GSO, one call per datagram and vnet.
+func TestSendPieces(t *testing.T) {
+	forEachNet(t, func(t *testing.T, n testNet) {
+		c := newCollector()
+		a := openOn(t, n, 0, []int{0}, nil, ignore)
+		b := openOn(t, n, 1, []int{0}, nil, c.handle)
+		dst := endpoint(b, b.LocalAddrs()[0])
+		whole := numbered(6, 1000, 333, dst)
+		var ds []Datagram
+		for i, d := range whole {
+			if i%4 == 3 {
+				ds = append(ds, d) // whole, in the middle of a run
+				continue
+			}
+			ds = append(ds, Datagram{Data: d.Data[:16], Rest: [][]byte{d.Data[16:300], nil, d.Data[300:]}, Remote: dst})
+		}
+		if err := a.Send(ds[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SendBatch(ds); err != nil {
+			t.Fatal(err)
+		}
+		want := append(whole[:1:1], whole...)
+		bytesSent := 0
+		for i, d := range c.wait(t, len(want)) {
+			bytesSent += len(want[i].Data)
+			if !bytes.Equal(d.Data, want[i].Data) {
+				t.Errorf("datagram %d: %d bytes starting %x, want %d starting %x", i, len(d.Data), d.Data[:2], len(want[i].Data), want[i].Data[:2])
+			}
+		}
+		if st := a.Stats(); st.BytesSent != uint64(bytesSent) {
+			t.Errorf("BytesSent %d, want %d", st.BytesSent, bytesSent)
+		}
+	})
+}

@@ -344,11 +344,12 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 		} else {
 			d.FSN = c.fsn
 		}
-		b.cur = d.Append(b.cur)
+		b.cur = d.AppendHeader(b.cur)
 	} else {
 		d := wire.Data{Flags: flags, TSN: c.tsn, Stream: c.sid, SSN: uint16(c.mid), PPID: c.ppid, Payload: c.data}
-		b.cur = d.Append(b.cur)
+		b.cur = d.AppendHeader(b.cur)
 	}
+	b.addPayload(c.data)
 	b.hasDat = true
 	c.path, c.sentAt = dest, now
 	dest.lastData = now

@@ -160,8 +160,8 @@ func (s *sharedUDP) send(ds []encap.Datagram) error {
 	}
 	for _, d := range ds {
 		start := len(s.data)
-		s.data = append(s.data, d.Data...)
-		d.Data = s.data[start:len(s.data):len(s.data)]
+		s.data = d.AppendTo(s.data)
+		d.Data, d.Rest = s.data[start:len(s.data):len(s.data)], nil
 		s.held = append(s.held, d)
 	}
 	return nil

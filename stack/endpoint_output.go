@@ -32,8 +32,9 @@ import (
 // (BenchmarkMultiAssoc, 16 and 256 associations on one server endpoint:
 // throughput unchanged within the noise of two alternating runs).
 //
-// Queued packets are copied, so that every flush may reuse its buffers as
-// soon as it returns. The OS's refusals of queued packets go to the
+// Queued packets are copied, so that every flush may reuse its buffers,
+// and its association release the payloads they refer to, as soon as it
+// returns. The OS's refusals of queued packets go to the
 // owning association's loop, which counts them as its own would be.
 type output struct {
 	conn   PacketConn
@@ -54,12 +55,13 @@ type outQueue struct {
 	owners []*Association
 }
 
-// add copies ds, the packets of a, into q.
+// add copies ds, the packets of a, into q, each in one piece: their
+// pieces in a's send buffer are a's to release once this flush returns.
 func (q *outQueue) add(a *Association, ds []encap.Datagram) {
 	for _, d := range ds {
 		start := len(q.data)
-		q.data = append(q.data, d.Data...)
-		d.Data = q.data[start:len(q.data):len(q.data)]
+		q.data = d.AppendTo(q.data)
+		d.Data, d.Rest = q.data[start:len(q.data):len(q.data)], nil
 		q.dgs = append(q.dgs, d)
 		q.owners = append(q.owners, a)
 	}

@@ -35,7 +35,7 @@ func (c *recordConn) SendBatch(ds []encap.Datagram) error {
 	var batch []string
 	var errs []error
 	for _, d := range ds {
-		batch = append(batch, string(d.Data))
+		batch = append(batch, string(d.AppendTo(nil)))
 		if d.Remote == c.refuse {
 			errs = append(errs, &encap.SendError{Local: c.local, Remote: d.Remote, Err: syscall.ENETUNREACH})
 		}

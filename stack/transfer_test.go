@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/simnet"
+	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
 func TestTransferClean(t *testing.T) {
@@ -54,29 +55,40 @@ func TestTransferImpaired(t *testing.T) {
 
 // TestTransferVariants covers the data-path options over a lossy link:
 // unordered delivery, fragmentation of large messages, DATA instead of
-// I-DATA, and many streams.
+// I-DATA, many streams, and payloads sent from the send ring in pieces:
+// jumbo packets on a fixed PMTU (with the search on, chunks keep to the
+// base size, too small for pieces), one case with every I-DATA chunk
+// authenticated.
 func TestTransferVariants(t *testing.T) {
 	lossy := simnet.LinkProps{Delay: 5 * time.Millisecond, Loss: 0.03, Jitter: time.Millisecond}
+	jumbo := Config{PMTU: 9000, PMTUFixed: true, DisableIData: true}
+	authData := Config{PMTU: 9000, PMTUFixed: true, AuthChunks: []wire.ChunkType{wire.TypeIData}}
 	cases := []struct {
 		name string
 		cfg  Config
 		l    load
+		srv  Config
 	}{
-		{"unordered", Config{}, load{bytes: 2 << 20, size: 700, streams: 4, unordered: true}},
-		{"fragmented I-DATA", Config{}, load{bytes: 4 << 20, size: 100000, streams: 3}},
-		{"fragmented DATA", Config{DisableIData: true}, load{bytes: 4 << 20, size: 100000, streams: 3}},
-		{"small messages DATA", Config{DisableIData: true}, load{bytes: 1 << 20, size: 37, streams: 16}},
-		{"unordered fragmented DATA", Config{DisableIData: true}, load{bytes: 2 << 20, size: 5000, streams: 2, unordered: true}},
+		{"unordered", Config{}, load{bytes: 2 << 20, size: 700, streams: 4, unordered: true}, Config{}},
+		{"fragmented I-DATA", Config{}, load{bytes: 4 << 20, size: 100000, streams: 3}, Config{}},
+		{"fragmented DATA", Config{DisableIData: true}, load{bytes: 4 << 20, size: 100000, streams: 3}, Config{}},
+		{"small messages DATA", Config{DisableIData: true}, load{bytes: 1 << 20, size: 37, streams: 16}, Config{}},
+		{"unordered fragmented DATA", Config{DisableIData: true}, load{bytes: 2 << 20, size: 5000, streams: 2, unordered: true}, Config{}},
+		{"jumbo DATA in pieces", jumbo, load{bytes: 8 << 20, size: 30001, streams: 2}, jumbo},
+		{"jumbo I-DATA in pieces, AUTH", authData, load{bytes: 8 << 20, size: 100000, streams: 2}, authData},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				n, ca, sa := simPair(t, 3, tc.cfg, Config{})
+				n, ca, sa := simPair(t, 3, tc.cfg, tc.srv)
 				n.SetDefault(lossy)
 				transfer(t, ca, sa, tc.l)
 				s := ca.Stats()
 				if s.IData == tc.cfg.DisableIData {
 					t.Errorf("I-DATA in use %v, want %v", s.IData, !tc.cfg.DisableIData)
+				}
+				if mtu := s.Paths[0].MTU; tc.cfg.PMTU > 0 && mtu < minPiece+64 { // 64: the headers
+					t.Errorf("path MTU %d: no room for a payload that goes in pieces", mtu)
 				}
 			})
 		})

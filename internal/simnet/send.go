@@ -63,7 +63,11 @@ func (c *Conn) check(d *encap.Datagram) (offer, error) {
 		// Bound, but the host lost the address: the kernel refuses.
 		return offer{}, fmt.Errorf("simnet: send from %v on host %s: %w", src, c.host.name, syscall.EADDRNOTAVAIL)
 	}
-	return offer{src: netip.AddrPortFrom(src, uint16(c.port)), dst: dst, data: d.Data}, nil
+	data := d.Data
+	if len(d.Rest) > 0 {
+		data = d.AppendTo(nil) // the network copies it anyway; filters and taps see it whole
+	}
+	return offer{src: netip.AddrPortFrom(src, uint16(c.port)), dst: dst, data: data}, nil
 }
 
 // sourceLocked picks the address a datagram leaves from, as encap picks a

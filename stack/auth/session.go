@@ -110,9 +110,13 @@ func (s *Session) open(b []byte, accepted *[len(algos)]bool) ([]byte, hash.Hash,
 	return field, d.mac(i), Verified
 }
 
-// compute returns the HMAC of b; the result aliases s.sum.
-func (s *Session) compute(mac hash.Hash, b []byte) []byte {
+// compute returns the HMAC of b followed by the pieces more; the result
+// aliases s.sum.
+func (s *Session) compute(mac hash.Hash, b []byte, more ...[]byte) []byte {
 	mac.Reset()
 	mac.Write(b)
+	for _, m := range more {
+		mac.Write(m)
+	}
 	return mac.Sum(s.sum[:0])
 }

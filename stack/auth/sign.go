@@ -28,13 +28,14 @@ func (s *Session) AppendAuth(b []byte) []byte {
 }
 
 // Sign writes the HMAC of the AUTH chunk that starts b, covering that chunk
-// with its HMAC field zero and everything after it in b (RFC 4895 section
-// 6.2). b must end where the packet ends. Sign uses the key and algorithm
+// with its HMAC field zero and everything after it in b and then in more
+// (RFC 4895 section 6.2): b and the pieces more must end where the packet
+// ends, and b must hold the whole AUTH chunk. Sign uses the key and algorithm
 // written in the chunk; it fails if the keyring no longer has that key
 // ([ErrNoKey]), if the peer did not list that algorithm
 // ([ErrUnsupportedHMAC]), or if b does not start with an AUTH chunk whose
 // HMAC field has the algorithm's size ([ErrMalformed]).
-func (s *Session) Sign(b []byte) error {
+func (s *Session) Sign(b []byte, more ...[]byte) error {
 	field, mac, res := s.open(b, &s.peer.listed)
 	switch res {
 	case Malformed:
@@ -45,6 +46,6 @@ func (s *Session) Sign(b []byte) error {
 		return ErrNoKey
 	}
 	clear(field)
-	copy(field, s.compute(mac, b))
+	copy(field, s.compute(mac, b, more...))
 	return nil
 }

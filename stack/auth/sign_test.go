@@ -182,3 +182,26 @@ func TestNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestSignPieces signs a packet given in pieces, as a sender that sends
+// payloads from where they lie does: the HMAC is that of the packet
+// whole, which the peer verifies.
+func TestSignPieces(t *testing.T) {
+	for _, alg := range algorithms {
+		sender, receiver := sessions(t, alg.id)
+		pkt, at := signedPacket(t, sender, 1001)
+		whole := slices.Clone(pkt[at:])
+		clear(pkt[at+8 : at+sender.AuthLen()]) // the HMAC field, as AppendAuth leaves it
+		rest := pkt[at:]
+		cut := sender.AuthLen() + 100
+		if err := sender.Sign(rest[:cut], rest[cut:cut+500], nil, rest[cut+500:]); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(pkt[at:], whole) {
+			t.Errorf("%s: signed in pieces, the HMAC differs from the one signed whole", alg.name)
+		}
+		if r := receiver.Verify(pkt[at:]); r != auth.Verified {
+			t.Errorf("%s: Verify: %v", alg.name, r)
+		}
+	}
+}

@@ -153,6 +153,18 @@ func parseChunk(b []byte) (Chunk, error) {
 // padLen rounds n up to a multiple of four.
 func padLen(n int) int { return (n + 3) &^ 3 }
 
+// Padding returns the number of zero bytes that pad a chunk of n bytes
+// (or a payload of n bytes after a header of a multiple of four bytes) to
+// a multiple of four.
+func Padding(n int) int { return padLen(n) - n }
+
+// appendChunkHeader appends a chunk header with length n, padding not
+// counted.
+func appendChunkHeader(b []byte, t ChunkType, flags uint8, n int) []byte {
+	b = append(b, byte(t), flags)
+	return binary.BigEndian.AppendUint16(b, uint16(n))
+}
+
 // beginChunk appends a chunk header with a placeholder length and returns
 // the buffer and the chunk's start offset for endChunk.
 func beginChunk(b []byte, t ChunkType, flags uint8) ([]byte, int) {

@@ -23,11 +23,16 @@ func packetCRC(p []byte) uint32 {
 	return sum
 }
 
-// SetChecksum computes the CRC32c of the packet p and stores it in the
-// common header. p must hold at least a common header.
-func SetChecksum(p []byte) {
+// SetChecksum computes the CRC32c of the packet p, followed by the pieces
+// more for a packet sent in pieces, and stores it in the common header. p
+// must hold at least a common header.
+func SetChecksum(p []byte, more ...[]byte) {
 	binary.LittleEndian.PutUint32(p[8:12], 0)
-	binary.LittleEndian.PutUint32(p[8:12], crc32.Checksum(p, castagnoli))
+	sum := crc32.Checksum(p, castagnoli)
+	for _, m := range more {
+		sum = crc32.Update(sum, castagnoli, m)
+	}
+	binary.LittleEndian.PutUint32(p[8:12], sum)
 }
 
 // VerifyChecksum reports whether p carries a correct CRC32c. The CRC is

@@ -55,13 +55,20 @@ func (d *Data) Len() int { return padLen(DataHeaderLen + len(d.Payload)) }
 
 // Append implements ChunkValue.
 func (d *Data) Append(b []byte) []byte {
-	b, start := beginChunk(b, TypeData, uint8(d.Flags))
+	b = d.AppendHeader(b)
+	b = append(b, d.Payload...)
+	return appendZeros(b, Padding(len(d.Payload)))
+}
+
+// AppendHeader appends the chunk up to its user data, its Length counting
+// Payload, for a sender that sends the payload from where it lies: on the
+// wire the payload follows, then Padding(len(Payload)) zero bytes.
+func (d *Data) AppendHeader(b []byte) []byte {
+	b = appendChunkHeader(b, TypeData, uint8(d.Flags), DataHeaderLen+len(d.Payload))
 	b = binary.BigEndian.AppendUint32(b, d.TSN)
 	b = binary.BigEndian.AppendUint16(b, d.Stream)
 	b = binary.BigEndian.AppendUint16(b, d.SSN)
-	b = binary.BigEndian.AppendUint32(b, d.PPID)
-	b = append(b, d.Payload...)
-	return endChunk(b, start)
+	return binary.BigEndian.AppendUint32(b, d.PPID)
 }
 
 // Decode implements ChunkValue. A DATA chunk without user data decodes;

@@ -65,18 +65,23 @@ func (d *IData) Len() int { return padLen(IDataHeaderLen + len(d.Payload)) }
 
 // Append implements ChunkValue.
 func (d *IData) Append(b []byte) []byte {
-	b, start := beginChunk(b, TypeIData, uint8(d.Flags))
+	b = d.AppendHeader(b)
+	b = append(b, d.Payload...)
+	return appendZeros(b, Padding(len(d.Payload)))
+}
+
+// AppendHeader appends the chunk up to its user data, as Data.AppendHeader
+// does.
+func (d *IData) AppendHeader(b []byte) []byte {
+	b = appendChunkHeader(b, TypeIData, uint8(d.Flags), IDataHeaderLen+len(d.Payload))
 	b = binary.BigEndian.AppendUint32(b, d.TSN)
 	b = binary.BigEndian.AppendUint16(b, d.Stream)
 	b = append(b, 0, 0)
 	b = binary.BigEndian.AppendUint32(b, d.MID)
 	if d.Flags.Has(FlagBegin) {
-		b = binary.BigEndian.AppendUint32(b, d.PPID)
-	} else {
-		b = binary.BigEndian.AppendUint32(b, d.FSN)
+		return binary.BigEndian.AppendUint32(b, d.PPID)
 	}
-	b = append(b, d.Payload...)
-	return endChunk(b, start)
+	return binary.BigEndian.AppendUint32(b, d.FSN)
 }
 
 // Decode implements ChunkValue. As for DATA, an empty payload decodes.
