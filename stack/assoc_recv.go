@@ -39,12 +39,12 @@ type receiver struct {
 }
 
 // init sets the receiver up with a receive buffer of buf bytes (the
-// a_rwnd our INIT or INIT ACK offered) that may grow to top.
-func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool, buf, top int) {
+// a_rwnd our INIT or INIT ACK offered).
+func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool, buf int) {
 	r.tsns = newTSNMap(peerInitialTSN)
 	r.watch.init()
 	r.view = buf
-	r.tune.init(buf, top)
+	r.tune.init(buf)
 	r.useIData = idata
 	r.reasm = newReassembler(inStreams, idata, &r.arena, &r.ready)
 }
@@ -173,7 +173,7 @@ func (a *Association) rxHeld() int {
 // its end, would otherwise take each queue's lock once per chunk, against
 // the reader.
 func (a *Association) roomFor(n int) bool {
-	room := a.rx.tune.accept
+	room := a.rx.tune.room(a.cfg.RecvBuffer, a.cfg.RecvBufferMax)
 	if room-a.rx.queuedMax-a.rx.reasm.held >= rxCost(n) {
 		return true
 	}
@@ -216,7 +216,7 @@ func (a *Association) fillSack(s *wire.Sack) (readAt int64) {
 	r.tsns.fillSack(s, maxGaps)
 	readAt = r.watch.read.Load() // before the count
 	held := a.rxHeld()
-	r.tune.adjust(held, a.tuneLimit())
+	r.tune.adjust(held, a.cfg.RecvBuffer, a.cfg.RecvBufferMax, a.tuneLimit())
 	s.ARwnd = uint32(max(r.tune.buf-held, 0))
 	return readAt
 }

@@ -38,18 +38,17 @@ package stack
 // its socket caps the windows after drops (rxShare), and a peer held up
 // by that cap is not counted as held up by the buffer.
 type rxTune struct {
-	buf    int  // the receive buffer now
-	base   int  // RecvBuffer: the least
-	top    int  // RecvBufferMax: the most
-	accept int  // the largest buf so far: what arriving DATA may fill
+	buf    int  // the receive buffer now, from RecvBuffer to RecvBufferMax
 	got    int  // bytes received (rxCost) in this measurement
 	held   bool // the peer's window fell below a quarter of buf in it
 	capped bool // the last window advertised was cut to the endpoint's share (rxShare)
+	grew   bool // buf has been above RecvBuffer: arriving DATA may fill RecvBufferMax
 }
 
-func (t *rxTune) init(base, top int) {
-	*t = rxTune{buf: base, base: base, top: max(top, base), accept: base}
-}
+// The bounds stay in the Config: an idle association is 2,688 bytes, the
+// top of its allocation size class.
+
+func (t *rxTune) init(base int) { *t = rxTune{buf: base} }
 
 // received counts a chunk of cost bytes that arrived, after which the peer
 // believes it has view bytes of window left. A peer held up by the
@@ -62,19 +61,29 @@ func (t *rxTune) received(cost, view int) {
 	}
 }
 
-// adjust resizes the buffer, with the receive queues and the reassembly
-// holding queued bytes, before a SACK counts the window from it. It grows
-// no further than limit, if smaller than RecvBufferMax.
-func (t *rxTune) adjust(queued, limit int) {
+// adjust resizes the buffer between base and top, with the receive queues
+// and the reassembly holding queued bytes, before a SACK counts the window
+// from it. It grows no further than limit either.
+func (t *rxTune) adjust(queued, base, top, limit int) {
 	switch {
-	case queued > t.buf/2 && t.buf > t.base:
-		t.buf = max(t.buf/2, t.base)
+	case queued > t.buf/2 && t.buf > base:
+		t.buf = max(t.buf/2, base)
 		t.got, t.held = 0, false
 	case t.got >= t.buf:
 		if t.held && queued <= t.buf/2 {
-			t.buf = max(min(2*t.buf, t.top, limit), t.buf)
-			t.accept = max(t.accept, t.buf)
+			t.buf = max(min(2*t.buf, top, limit), t.buf)
+			t.grew = t.grew || t.buf > base
 		}
 		t.got, t.held = 0, false
 	}
+}
+
+// room is what arriving DATA may fill: the largest buffer windows may have
+// been offered from, so that a peer that sent into a window offered before
+// the buffer shrank loses nothing.
+func (t *rxTune) room(base, top int) int {
+	if t.grew {
+		return top
+	}
+	return base
 }
