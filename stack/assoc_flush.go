@@ -118,10 +118,9 @@ func (a *Association) flushSack(now time.Time, b *builder) {
 		b.close()
 	}
 	readAt := a.fillSack(&r.sack)
-	room := int(r.sack.ARwnd)
-	w := a.ep.rxShare.window(now, &a.rxEpoch, room)
+	w := a.ep.rxShare.window(now, &a.rxEpoch, int(r.sack.ARwnd))
 	r.sack.ARwnd = uint32(w)
-	a.advertised(w, room, readAt)
+	a.advertised(w, readAt)
 	src := dest.local
 	if r.sackLocal.IsValid() {
 		src = a.replySource(r.sackLocal, dest) // from where the DATA arrived

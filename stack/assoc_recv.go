@@ -30,7 +30,6 @@ type receiver struct {
 	// advertised, less what arrived since. It is what decides whether
 	// reads make a window update worth sending (windowUpdate).
 	view     int
-	tune     rxTune      // the receive buffer the window is counted from
 	watch    windowWatch // when reads may have made a window update due
 	arena    arena       // received payloads are copied here out of the packet buffers
 	data     wire.Data
@@ -44,7 +43,6 @@ func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool, buf
 	r.tsns = newTSNMap(peerInitialTSN)
 	r.watch.init()
 	r.view = buf
-	r.tune.init(buf)
 	r.useIData = idata
 	r.reasm = newReassembler(inStreams, idata, &r.arena, &r.ready)
 }
@@ -95,7 +93,6 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 	f.data, f.blk, f.off = r.arena.copyAt(f.data)
 	f.key = key
 	r.view = max(r.view-rxCost(len(f.data)), 0)
-	r.tune.received(rxCost(len(f.data)), r.view)
 	a.stats.BytesReceivedUser += uint64(len(f.data))
 	r.reasm.add(&f)
 	return true
@@ -151,33 +148,25 @@ func (a *Association) afterDataPacket(now time.Time) {
 // receiveWindow is the space left in the receive buffer, counting each
 // chunk or message held with its overhead, as Linux counts the buffer
 // space of each skb: a peer that sends one-byte chunks fills it long
-// before it fills the memory it stands for.
+// before it fills the memory it stands for. It sets queuedMax to the
+// count.
 func (a *Association) receiveWindow() int {
-	return max(a.rx.tune.buf-a.rxHeld(), 0)
-}
-
-// rxHeld counts the bytes held in the receive queues and the reassembly,
-// and sets queuedMax to the queues' count.
-func (a *Association) rxHeld() int {
 	queued := 0
 	a.eachQueue(func(q *recvQueue) { queued += q.bytes })
 	a.rx.queuedMax = queued
-	return queued + a.rx.reasm.held
+	return max(a.cfg.RecvBuffer-queued-a.rx.reasm.held, 0)
 }
 
 // roomFor reports whether the receive buffer has room for a chunk of n
-// bytes, in the largest buffer the association offered windows from: a
-// peer that sent into a window offered before the buffer shrank loses
-// nothing. It counts the queues under their locks only when the bound
+// bytes. It counts the queues under their locks only when the bound
 // kept since the last count says no: a packet's chunks, and the SACK at
 // its end, would otherwise take each queue's lock once per chunk, against
 // the reader.
 func (a *Association) roomFor(n int) bool {
-	room := a.rx.tune.room(a.cfg.RecvBuffer, a.cfg.RecvBufferMax)
-	if room-a.rx.queuedMax-a.rx.reasm.held >= rxCost(n) {
+	if a.cfg.RecvBuffer-a.rx.queuedMax-a.rx.reasm.held >= rxCost(n) {
 		return true
 	}
-	return room-a.rxHeld() >= rxCost(n)
+	return a.receiveWindow() >= rxCost(n)
 }
 
 // queueFor returns the receive queue for a message: its stream's, a new
@@ -208,35 +197,22 @@ func (a *Association) eachQueue(f func(q *recvQueue)) {
 // fillSack fills s with the current acknowledgement state and the
 // window the receive buffer has room for, before the endpoint's share
 // caps it. It returns the watch's count of bytes read as of that window
-// (see windowWatch.advertised).
+// (see advertised).
 func (a *Association) fillSack(s *wire.Sack) (readAt int64) {
 	r := &a.rx
 	// Gap blocks beyond what one packet holds are left for later SACKs.
 	maxGaps := max((a.primary.mtu-wire.CommonHeaderLen-16-4*len(r.tsns.dups))/4, 1)
 	r.tsns.fillSack(s, maxGaps)
 	readAt = r.watch.read.Load() // before the count
-	held := a.rxHeld()
-	r.tune.adjust(held, a.cfg.RecvBuffer, a.cfg.RecvBufferMax, a.tuneLimit())
-	s.ARwnd = uint32(max(r.tune.buf-held, 0))
+	s.ARwnd = uint32(a.receiveWindow())
 	return readAt
 }
 
-// tuneLimit is how far the receive buffer may grow (rxTune): as far as
-// the socket holds when the data comes from this host.
-func (a *Association) tuneLimit() int {
-	if p := a.rx.sackPath; p != nil && p.onHost() {
-		return a.ep.rxShare.budget
-	}
-	return math.MaxInt
-}
-
 // advertised records that a SACK offered the peer a window of w bytes,
-// capped from room by the endpoint's share, counted when the readers had
-// read readAt.
-func (a *Association) advertised(w, room int, readAt int64) {
+// counted when the readers had read readAt.
+func (a *Association) advertised(w int, readAt int64) {
 	r := &a.rx
 	r.view = w
-	r.tune.capped = w < room
 	if a.updateWanted(w) {
 		r.watch.dueAt.Store(readAt + int64(a.updateAt(w)-w))
 	} else {
@@ -329,10 +305,10 @@ func (a *Association) windowUpdate(now time.Time) {
 
 // updateWanted reports whether the peer, believing it has a window of
 // view bytes, may be held up by it: once it is half the buffer or less.
-func (a *Association) updateWanted(view int) bool { return 2*view <= a.rx.tune.buf }
+func (a *Association) updateWanted(view int) bool { return 2*view <= a.cfg.RecvBuffer }
 
 // updateAt is the window that makes an update worth sending to a peer
 // that believes it has view bytes.
 func (a *Association) updateAt(view int) int {
-	return max(2*view, view+min(a.rx.tune.buf/4, a.primary.mtu))
+	return max(2*view, view+min(a.cfg.RecvBuffer/4, a.primary.mtu))
 }

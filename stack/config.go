@@ -67,8 +67,7 @@ type Config struct {
 	PacketConn func(h encap.Handler) (PacketConn, error)
 	// SocketBuffer is the UDP socket buffer size (default 16 MiB,
 	// DefaultBufferMax, where the OS allows it: the kernel takes memory
-	// for what the socket holds, not for its size). A window from a peer
-	// on this host grows no further than it (RecvBufferMax).
+	// for what the socket holds, not for its size).
 	SocketBuffer int
 	// Tap, when set, records every packet sent and received: a
 	// pcapng.Writer of package github.com/mobisctp/mobisctp/pcapng writes
@@ -106,14 +105,6 @@ type Config struct {
 	// buffer. Default: DefaultBufferMax (16 MiB) if SendBuffer is left at
 	// its default, else SendBuffer (no growth).
 	SendBufferMax int
-	// RecvBufferMax is how far an association's receive buffer, and so
-	// its window, may grow beyond RecvBuffer while its application keeps
-	// up with a peer that the window holds up, as Linux's TCP tunes its
-	// receive buffer; it shrinks back while the application falls behind.
-	// Default: DefaultBufferMax (16 MiB) if RecvBuffer is left at its
-	// default, else RecvBuffer (no growth, as a Linux socket given
-	// SO_RCVBUF).
-	RecvBufferMax int
 	// RTO bounds (RFC 9260 section 6.3): defaults 1 s, 1 s and 60 s.
 	RTOInitial, RTOMin, RTOMax time.Duration
 	// MaxInitRetrans, AssocMaxRetrans and PathMaxRetrans are the
@@ -233,11 +224,7 @@ func (c Config) withDefaults() Config {
 	}
 	config.Default(&c.SendBuffer, DefaultBuffer)
 	c.SendBufferMax = max(c.SendBufferMax, c.SendBuffer)
-	if c.RecvBufferMax == 0 && c.RecvBuffer == 0 {
-		c.RecvBufferMax = DefaultBufferMax
-	}
 	config.Default(&c.RecvBuffer, DefaultBuffer)
-	c.RecvBufferMax = max(c.RecvBufferMax, c.RecvBuffer)
 	config.Default(&c.SocketBuffer, DefaultBufferMax)
 	config.Default(&c.RTOInitial, DefaultRTOInitial)
 	config.Default(&c.RTOMin, DefaultRTOMin)
@@ -285,7 +272,6 @@ func (c Config) validate() error {
 		config.Check{Bad: c.SendBuffer < 0, Field: "SendBuffer", Why: "must not be negative"},
 		config.Check{Bad: c.RecvBuffer < 0 || (c.RecvBuffer > 0 && c.RecvBuffer < 1500), Field: "RecvBuffer", Why: "must be at least 1500 bytes (RFC 9260 section 6)"},
 		config.Check{Bad: c.SendBufferMax < 0, Field: "SendBufferMax", Why: "must not be negative"},
-		config.Check{Bad: c.RecvBufferMax < 0, Field: "RecvBufferMax", Why: "must not be negative"},
 		config.Check{Bad: c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, Field: "RTO", Why: "durations must not be negative"},
 		config.Check{Bad: c.RTOMin != 0 && c.RTOMax != 0 && c.RTOMin > c.RTOMax, Field: "RTOMin", Why: "must not exceed RTOMax"},
 		config.Check{Bad: c.MaxInitRetrans < 0 || c.AssocMaxRetrans < 0 || c.PathMaxRetrans < 0, Field: "retransmission limits", Why: "must not be negative"},
