@@ -293,9 +293,13 @@ func (a *Association) windowUpdate(now time.Time) {
 	if r.reasm == nil || !a.dataAllowed() || r.sackNow || !a.updateWanted(r.view) {
 		return
 	}
-	w := a.ep.rxShare.capped(now, a.receiveWindow())
+	room := a.receiveWindow()
+	w := a.ep.rxShare.capped(now, room)
 	need := a.updateAt(r.view)
-	if w >= need {
+	if w >= need || (w < room && w > r.view) {
+		// Twice the peer's window, or all the endpoint's share allows (a
+		// share below a packet would otherwise leave a closed window to
+		// the peer's probes).
 		r.sackNow = true
 		return
 	}
