@@ -555,3 +555,54 @@ func TestSendBufferGrowsWithWindow(t *testing.T) {
 		})
 	}
 }
+
+// Where the endpoint's share of its socket caps the window (after drops,
+// with other associations receiving), the window update goes out once
+// reads open it to the share, even when the share is less than twice what
+// the peer believes it has: otherwise that peer would wait for the
+// window of the next data it cannot send.
+func TestWindowUpdateUnderShare(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const size = 1000
+		const cost = size + rxChunkOverhead
+		cfg := scriptedConfig()
+		cfg.RecvBuffer = 16 * cost
+		r := newRig(t, cfg)
+		a, s := r.connect()
+		a.exec(func(now time.Time) {
+			// Another association received in this epoch, and the socket
+			// dropped datagrams: windows are capped at rxShareMin.
+			sh := &a.ep.rxShare
+			sh.mu.Lock()
+			sh.epoch, sh.cur = now.UnixNano()/int64(rxShareEpoch), 1
+			sh.mu.Unlock()
+			sh.budget, sh.drops = 1, func() uint64 { return 1 }
+			sh.capUntil.Store(now.Add(time.Hour).UnixNano())
+			sh.checkAt.Store(now.Add(time.Hour).UnixNano())
+		})
+		msg := string(make([]byte, size))
+		for i := range 12 {
+			flags := wire.DataFlags(0)
+			if i == 11 {
+				flags = wire.FlagImmediate
+			}
+			r.peer.send(s.epTag, s.data(0, msg, flags))
+		}
+		var last *wire.Sack
+		for _, pk := range r.peer.collect(time.Millisecond) {
+			last = chunkOf[wire.Sack](t, pk)
+		}
+		if last == nil || last.ARwnd != 4*cost {
+			t.Fatalf("last SACK %+v, want a window of 4 messages", last)
+		}
+		for range 12 {
+			if _, err := recvString(t, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sk := chunkOf[wire.Sack](t, r.peer.expect(s.tag, wire.TypeSack))
+		if sk.ARwnd != rxShareMin {
+			t.Errorf("window update a_rwnd %d, want the share (%d)", sk.ARwnd, rxShareMin)
+		}
+	})
+}
