@@ -155,7 +155,7 @@ func (a *Association) round() bool {
 	b := a.ep.getBuilder(a)
 	a.processInbox(now, b)
 	a.takeUserData(now)
-	a.windowUpdate()
+	a.windowUpdate(now)
 	a.fireTimers(now)
 	a.pumpReconfig(now)
 	// Published before the packets go out: whoever learns from the peer's

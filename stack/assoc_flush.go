@@ -117,8 +117,10 @@ func (a *Association) flushSack(now time.Time, b *builder) {
 	if b.hasDat {
 		b.close()
 	}
-	a.fillSack(&r.sack)
-	r.sack.ARwnd = uint32(a.ep.rxShare.window(now, &a.rxEpoch, int(r.sack.ARwnd)))
+	readAt := a.fillSack(&r.sack)
+	w := a.ep.rxShare.window(now, &a.rxEpoch, int(r.sack.ARwnd))
+	r.sack.ARwnd = uint32(w)
+	a.advertised(w, readAt)
 	src := dest.local
 	if r.sackLocal.IsValid() {
 		src = a.replySource(r.sackLocal, dest) // from where the DATA arrived

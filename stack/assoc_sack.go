@@ -71,6 +71,12 @@ func (a *Association) processSack(now time.Time, sk *wire.Sack) bool {
 	rel.flush()
 	a.applyGaps(now, sk, t)
 	s.peerRwnd = int(sk.ARwnd) - s.inFlightCost()
+	if s.peerRwnd > 0 {
+		// The window is open: no zero window probe is due. A deadline
+		// left from when it was closed would make the timer fire at once
+		// in every round, for ever if nothing is queued or sent.
+		s.probeDue = time.Time{}
+	}
 	a.stats.SacksReceived++
 	for i := range t.paths {
 		a.adjustPath(now, &t.paths[i], cumAdvanced)

@@ -29,6 +29,7 @@ const (
 	DefaultSACKDelay       = 200 * time.Millisecond
 	DefaultStreams         = 16
 	DefaultBuffer          = 4 << 20 // send and receive buffer bytes
+	DefaultBufferMax       = 16 << 20
 	DefaultEventQueue      = 16
 	DefaultAcceptBacklog   = 128
 	DefaultSwitchbackHold  = 5 * time.Second
@@ -64,8 +65,9 @@ type Config struct {
 	// simulated network of the tests uses it); Net, UDPPort, socket
 	// buffers and Tap are then ignored.
 	PacketConn func(h encap.Handler) (PacketConn, error)
-	// SocketBuffer is the UDP socket buffer size (default 4 MiB where
-	// the OS allows it).
+	// SocketBuffer is the UDP socket buffer size (default 16 MiB,
+	// DefaultBufferMax, where the OS allows it: the kernel takes memory
+	// for what the socket holds, not for its size).
 	SocketBuffer int
 	// Tap, when set, records every packet sent and received: a
 	// pcapng.Writer of package github.com/mobisctp/mobisctp/pcapng writes
@@ -98,6 +100,11 @@ type Config struct {
 	// before it blocks; RecvBuffer is the receive window advertised to
 	// the peer (both default 4 MiB).
 	SendBuffer, RecvBuffer int
+	// SendBufferMax is how far SendBuffer may grow: to twice the
+	// primary path's congestion window, as Linux's TCP sizes its send
+	// buffer. Default: DefaultBufferMax (16 MiB) if SendBuffer is left at
+	// its default, else SendBuffer (no growth).
+	SendBufferMax int
 	// RTO bounds (RFC 9260 section 6.3): defaults 1 s, 1 s and 60 s.
 	RTOInitial, RTOMin, RTOMax time.Duration
 	// MaxInitRetrans, AssocMaxRetrans and PathMaxRetrans are the
@@ -212,9 +219,13 @@ func (c Config) withDefaults() Config {
 	if len(c.LocalAddrs) == 0 {
 		c.LocalAddrs = Wildcard()
 	}
+	if c.SendBufferMax == 0 && c.SendBuffer == 0 {
+		c.SendBufferMax = DefaultBufferMax
+	}
 	config.Default(&c.SendBuffer, DefaultBuffer)
+	c.SendBufferMax = max(c.SendBufferMax, c.SendBuffer)
 	config.Default(&c.RecvBuffer, DefaultBuffer)
-	config.Default(&c.SocketBuffer, DefaultBuffer)
+	config.Default(&c.SocketBuffer, DefaultBufferMax)
 	config.Default(&c.RTOInitial, DefaultRTOInitial)
 	config.Default(&c.RTOMin, DefaultRTOMin)
 	config.Default(&c.RTOMax, DefaultRTOMax)
@@ -260,6 +271,7 @@ func (c Config) validate() error {
 		config.Check{Bad: c.PMTU != 0 && (c.PMTU < 576 || c.PMTU > 65535), Field: "PMTU", Why: "must be 0 (the route's MTU) or between 576 and 65535"},
 		config.Check{Bad: c.SendBuffer < 0, Field: "SendBuffer", Why: "must not be negative"},
 		config.Check{Bad: c.RecvBuffer < 0 || (c.RecvBuffer > 0 && c.RecvBuffer < 1500), Field: "RecvBuffer", Why: "must be at least 1500 bytes (RFC 9260 section 6)"},
+		config.Check{Bad: c.SendBufferMax < 0, Field: "SendBufferMax", Why: "must not be negative"},
 		config.Check{Bad: c.RTOInitial < 0 || c.RTOMin < 0 || c.RTOMax < 0, Field: "RTO", Why: "durations must not be negative"},
 		config.Check{Bad: c.RTOMin != 0 && c.RTOMax != 0 && c.RTOMin > c.RTOMax, Field: "RTOMin", Why: "must not exceed RTOMax"},
 		config.Check{Bad: c.MaxInitRetrans < 0 || c.AssocMaxRetrans < 0 || c.PathMaxRetrans < 0, Field: "retransmission limits", Why: "must not be negative"},

@@ -130,26 +130,17 @@ type recvQueue struct {
 // windowWatch tells the readers of an association's receive queues when
 // what they read may have opened the window far enough for the update
 // the association then owes the peer (windowUpdate), so that they run a
-// round for it then and not at every read while the window is low: with
-// tiny messages that was a round per message.
+// round for it then and not at every read: with tiny messages that was a
+// round per message. The association sets dueAt, from a count of read
+// taken before it counted the window: reads between the two are counted
+// twice, so a reader may run a round early, never late; a round that
+// finds the update not yet worth it sets dueAt again.
 type windowWatch struct {
 	read  atomic.Int64 // receive buffer space freed by reads, ever
-	dueAt atomic.Int64 // read at which an update may be due; MaxInt64 while the window advertised is not low
+	dueAt atomic.Int64 // read at which an update may be due; MaxInt64 while none is wanted
 }
 
 func (w *windowWatch) init() { w.dueAt.Store(math.MaxInt64) }
-
-// advertised records the window a SACK advertised, counted after read
-// showed at: an update is due once reads freed a quarter of the buffer
-// more (reads between the two are counted twice, so a reader may run a
-// round early, never late).
-func (w *windowWatch) advertised(window, buffer int, at int64) {
-	due := int64(math.MaxInt64)
-	if window < buffer/4 {
-		due = at + int64(buffer/4)
-	}
-	w.dueAt.Store(due)
-}
 
 // freed adds n bytes read and reports whether an update may be due.
 func (w *windowWatch) freed(n int) bool { return w.read.Add(int64(n)) >= w.dueAt.Load() }

@@ -45,20 +45,14 @@ func TestRecvQueueReusesItsArray(t *testing.T) {
 	pop(1)
 }
 
-// Reads make a window update due once they freed a quarter of the buffer
-// after a low window was advertised, counting reads since the count the
-// advertisement came from; never while the window advertised was not low.
+// Reads make a window update due once their count reaches what the
+// association set, and never while it wants none.
 func TestWindowWatch(t *testing.T) {
-	const buffer = 4000
 	var w windowWatch
 	w.init()
-	require.False(t, w.freed(buffer), "an update due before any window was advertised")
-	at := w.read.Load()
-	require.False(t, w.freed(300), "read 300")
-	w.advertised(buffer/4-1, buffer, at) // low, counted before the read of 300
-	require.False(t, w.freed(699), "read 999 in all since the count")
-	require.True(t, w.freed(1), "read a quarter of the buffer since the count")
+	require.False(t, w.freed(1<<40), "an update due while none was wanted")
+	w.dueAt.Store(w.read.Load() + 1000)
+	require.False(t, w.freed(999), "read 999 of 1000")
+	require.True(t, w.freed(1), "read 1000")
 	require.True(t, w.freed(1), "read more")
-	w.advertised(buffer/4, buffer, w.read.Load()) // not low
-	require.False(t, w.freed(buffer), "an update due although the window was not low")
 }

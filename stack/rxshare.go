@@ -83,6 +83,12 @@ func (s *rxShare) window(now time.Time, last *int64, w int) int {
 		s.count(e)
 		*last = e
 	}
+	return s.capped(now, w)
+}
+
+// capped returns what an association with w bytes of free buffer may
+// advertise at now, without counting it as receiving.
+func (s *rxShare) capped(now time.Time, w int) int {
 	ns := now.UnixNano()
 	if s.drops != nil && ns >= s.checkAt.Load() {
 		s.checkDrops(ns)

@@ -313,6 +313,55 @@ func TestReceiverWindowUpdate(t *testing.T) {
 	})
 }
 
+// A window update goes out as soon as reads open the window to twice
+// what the peer believes it has, not only after the window advertised
+// was nearly closed: a receiver whose application reads in bursts
+// otherwise leaves the sender waiting on a window that is long free
+// again. Reads that open it by less send nothing (no silly window).
+func TestWindowUpdateWhenDoubled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const size = 1000
+		const buf = 16 * (size + rxChunkOverhead)
+		cfg := scriptedConfig()
+		cfg.RecvBuffer = buf
+		r := newRig(t, cfg)
+		a, s := r.connect()
+		msg := string(make([]byte, size))
+		// 11 messages arrive unread: the peer is left a window of 5, more
+		// than a quarter of the buffer.
+		for i := range 11 {
+			flags := wire.DataFlags(0)
+			if i == 10 {
+				flags = wire.FlagImmediate
+			}
+			r.peer.send(s.epTag, s.data(0, msg, flags))
+		}
+		var last *wire.Sack
+		for _, pk := range r.peer.collect(time.Millisecond) {
+			last = chunkOf[wire.Sack](t, pk)
+		}
+		if last == nil || last.CumTSN != s.tsn-1 || last.ARwnd != 5*(size+rxChunkOverhead) {
+			t.Fatalf("last SACK %+v, want cum %d and a window of 5 messages", last, s.tsn-1)
+		}
+		read := func(n int) {
+			for range n {
+				if _, err := recvString(t, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		read(4) // a window of 9: not yet twice 5
+		r.peer.expectSilence(time.Second)
+		read(1)
+		sk := chunkOf[wire.Sack](t, r.peer.expect(s.tag, wire.TypeSack))
+		if sk.CumTSN != s.tsn-1 || sk.ARwnd != 10*(size+rxChunkOverhead) {
+			t.Errorf("window update: cum %d a_rwnd %d, want cum %d and a window of 10 messages", sk.CumTSN, sk.ARwnd, s.tsn-1)
+		}
+		read(6) // the peer now sees 10 of 16, more than half: no update is wanted
+		r.peer.expectSilence(time.Second)
+	})
+}
+
 // zeroWindowRig connects a scripted receiver that advertises a window of
 // rwnd bytes (a chunk takes peerCost of it), and queues n messages of size bytes on the association.
 func zeroWindowRig(t *testing.T, rwnd uint32, n, size int) (*rig, *Association, *session) {
@@ -440,6 +489,120 @@ func TestZeroWindowProbesAreNotErrors(t *testing.T) {
 		}
 		if got := stateOf(a); got != "ESTABLISHED" {
 			t.Errorf("association %s after %d answered probes, want ESTABLISHED", got, rounds)
+		}
+	})
+}
+
+// A window that reopens before the zero window probe is due takes the
+// probe's deadline away: left behind, it made the timer fire at once in
+// every round once it passed, for as long as nothing was queued, and the
+// timer's goroutines starved the application of a one-thread runtime.
+func TestReopenedWindowCancelsProbe(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, a, s := zeroWindowRig(t, uint32(peerCost(500)), 2, 500)
+		e := s.epTSN
+		r.peer.expect(s.tag, wire.TypeData)
+		r.peer.send(s.epTag, &wire.Sack{CumTSN: e}) // closed, one message queued: a probe is due in an RTO
+		r.peer.expectSilence(time.Millisecond)
+		r.peer.send(s.epTag, &wire.Sack{CumTSN: e, ARwnd: peerRwnd})
+		if got := dataTSNs(t, r.peer.expect(s.tag, wire.TypeData)); !slices.Equal(got, []uint32{e + 1}) {
+			t.Fatalf("after the window opened: TSNs %v, want [%d]", got, e+1)
+		}
+		r.peer.send(s.epTag, &wire.Sack{CumTSN: e + 1, ARwnd: peerRwnd})
+		var due time.Time
+		a.exec(func(time.Time) { due = a.tx.probeDue })
+		if !due.IsZero() {
+			t.Fatalf("zero window probe still due at %v with the window open and nothing queued", due)
+		}
+		r.peer.expectSilence(10 * time.Second)
+	})
+}
+
+// SendMsg's buffer grows to twice the congestion window, as far as
+// SendBufferMax, so that the application can queue the next messages
+// while a window's worth waits for its SACKs; with SendBufferMax left at
+// SendBuffer it does not grow.
+func TestSendBufferGrowsWithWindow(t *testing.T) {
+	for _, grow := range []bool{false, true} {
+		t.Run(fmt.Sprint("grow=", grow), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				const size = 1000
+				cfg := scriptedConfig()
+				cfg.NoDelay = true
+				cfg.SendBuffer = 3 * (size + chunkCost)
+				if grow {
+					cfg.SendBufferMax = 1 << 20
+				}
+				r := newRig(t, cfg)
+				r.handshake(peerInit(peerTag, peerTSN))
+				a := r.accept()
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel() // SendMsg fails instead of waiting for room
+				queued := 0
+				for a.SendMsg(ctx, make([]byte, size), SendInfo{}) == nil {
+					queued++
+				}
+				var cwnd int
+				a.exec(func(time.Time) { cwnd = a.primary.cc.Window() })
+				want := 3
+				if grow {
+					want = 2 * cwnd / (size + chunkCost)
+				}
+				if queued != want {
+					t.Errorf("SendMsg took %d messages before it would wait (cwnd %d), want %d", queued, cwnd, want)
+				}
+			})
+		})
+	}
+}
+
+// Where the endpoint's share of its socket caps the window (after drops,
+// with other associations receiving), the window update goes out once
+// reads open it to the share, even when the share is less than twice what
+// the peer believes it has: otherwise that peer would wait for the
+// window of the next data it cannot send.
+func TestWindowUpdateUnderShare(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const size = 1000
+		const cost = size + rxChunkOverhead
+		cfg := scriptedConfig()
+		cfg.RecvBuffer = 16 * cost
+		r := newRig(t, cfg)
+		a, s := r.connect()
+		a.exec(func(now time.Time) {
+			// Another association received in this epoch, and the socket
+			// dropped datagrams: windows are capped at rxShareMin.
+			sh := &a.ep.rxShare
+			sh.mu.Lock()
+			sh.epoch, sh.cur = now.UnixNano()/int64(rxShareEpoch), 1
+			sh.mu.Unlock()
+			sh.budget, sh.drops = 1, func() uint64 { return 1 }
+			sh.capUntil.Store(now.Add(time.Hour).UnixNano())
+			sh.checkAt.Store(now.Add(time.Hour).UnixNano())
+		})
+		msg := string(make([]byte, size))
+		for i := range 12 {
+			flags := wire.DataFlags(0)
+			if i == 11 {
+				flags = wire.FlagImmediate
+			}
+			r.peer.send(s.epTag, s.data(0, msg, flags))
+		}
+		var last *wire.Sack
+		for _, pk := range r.peer.collect(time.Millisecond) {
+			last = chunkOf[wire.Sack](t, pk)
+		}
+		if last == nil || last.ARwnd != 4*cost {
+			t.Fatalf("last SACK %+v, want a window of 4 messages", last)
+		}
+		for range 12 {
+			if _, err := recvString(t, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sk := chunkOf[wire.Sack](t, r.peer.expect(s.tag, wire.TypeSack))
+		if sk.ARwnd != rxShareMin {
+			t.Errorf("window update a_rwnd %d, want the share (%d)", sk.ARwnd, rxShareMin)
 		}
 	})
 }
