@@ -266,10 +266,8 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
 	whole, frag := a.fragSizes()
-	// Payload bytes, not queuedWire as Nagle's rule counts: with chunk
-	// headers counted, three small messages to pion/sctp raised the
-	// search, and pion's echo then never came (TestPionStreamReset).
-	if s.queued >= a.maxPayload(dest) {
+	// A full packet's worth, headers counted, as Nagle's rule counts it.
+	if s.queuedWire() >= a.maxPayload(dest) {
 		a.wantLargerPackets(now, dest)
 	}
 	for s.hasQueued() {

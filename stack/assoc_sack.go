@@ -18,6 +18,7 @@ type ackTally struct {
 type pathAck struct {
 	p           *path
 	bytes       int
+	heard       bool // a chunk acknowledged here had not timed out on p (see ackChunk)
 	flightAtAck int  // flight before this SACK: was cwnd in full use?
 	cumFront    bool // the cumulative ack covered chunks sent here
 }
@@ -105,6 +106,11 @@ func (a *Association) processSack(now time.Time, sk *wire.Sack) bool {
 func (a *Association) ackChunk(now time.Time, c *outChunk, t *ackTally) {
 	pa := t.of(c.path)
 	pa.bytes += len(c.data)
+	// A chunk that T3 already took for lost on its path may have arrived
+	// long before, its SACK lost on the way back: like an RTT sample after
+	// a retransmission (Karn), its acknowledgement says nothing of the path
+	// now, and the path stays failed until a heartbeat answers.
+	pa.heard = pa.heard || !c.timedOut
 	if p := c.path; p.rttPending && p.rttTSN == c.tsn {
 		p.rttPending = false
 		p.rto.sample(now.Sub(p.rttSent))
@@ -183,7 +189,7 @@ func (a *Association) renege(now time.Time, from, to uint32) {
 // counter, congestion window and T3-rtx timer.
 func (a *Association) adjustPath(now time.Time, pa *pathAck, cumAdvanced bool) {
 	p := pa.p
-	if pa.bytes > 0 {
+	if pa.heard {
 		a.pathHeard(now, p)
 	}
 	p.cc.OnAck(congestion.Ack{

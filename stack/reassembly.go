@@ -38,7 +38,11 @@ type Message struct {
 	PPID      uint32
 	Unordered bool
 	key       keyTag // what authenticated every chunk of the message
-	blk       *slab  // holds Data: released when the message has been read
+	// streamEnd marks, in RecvMsg's queue, the stream's last message
+	// before the peer reset it: a Stream opened later on it reads io.EOF
+	// after this message (see markStreamEnds).
+	streamEnd bool
+	blk       *slab // holds Data: released when the message has been read
 }
 
 // inStream is the ordering state of one inbound stream. An association

@@ -202,8 +202,14 @@ func (a *Association) addIncoming(n uint16) wire.ReconfigResult {
 
 // resetIncoming restarts the sequence numbers of streams (all if empty) and
 // ends their readers: an open Stream reads io.EOF after what it holds, and
-// later messages on the stream go to RecvMsg again.
+// later messages on the stream go to RecvMsg again, or to a new stream
+// for AcceptStream. Messages completed earlier in the packet are
+// delivered first, so that they come before the end; those waiting for
+// RecvMsg on a stream with no Stream yet are marked, so that the Stream
+// that takes them later ends after them too.
 func (a *Association) resetIncoming(streams []uint16) {
+	a.deliverReady()
+	a.recvq.markStreamEnds(streams)
 	r := a.rx.reasm
 	if len(streams) == 0 {
 		for sid := range r.streams {
@@ -222,6 +228,25 @@ func (a *Association) resetIncoming(streams []uint16) {
 			q.mu.Unlock()
 			delete(a.streamQs, sid)
 		}
+	}
+}
+
+// markStreamEnds marks the last message waiting in q of each of streams
+// (all if empty) as the end of its stream.
+func (q *recvQueue) markStreamEnds(streams []uint16) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var marked map[uint16]bool
+	for i := len(q.msgs) - 1; i >= q.head; i-- {
+		m := &q.msgs[i]
+		if marked[m.Stream] || (len(streams) > 0 && !slices.Contains(streams, m.Stream)) {
+			continue
+		}
+		if marked == nil {
+			marked = make(map[uint16]bool)
+		}
+		marked[m.Stream] = true
+		m.streamEnd = true
 	}
 }
 

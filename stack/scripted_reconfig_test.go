@@ -4,9 +4,11 @@ package stack
 // Reset Requests and our answers, and the request Stream.Close sends.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -39,8 +41,14 @@ func reconfigParam(t *testing.T, pk packet) wire.Param {
 // expectResponse waits for our answer to request seq and checks its result.
 func expectResponse(t *testing.T, r *rig, s *session, seq uint32, want wire.ReconfigResult) {
 	t.Helper()
+	checkResponse(t, r.peer.await(s.tag, wire.TypeReconfig), seq, want)
+}
+
+// checkResponse checks that pk answers request seq with want.
+func checkResponse(t *testing.T, pk packet, seq uint32, want wire.ReconfigResult) {
+	t.Helper()
 	var resp wire.ReconfigResponseParam
-	if err := resp.Decode(reconfigParam(t, r.peer.await(s.tag, wire.TypeReconfig))); err != nil {
+	if err := resp.Decode(reconfigParam(t, pk)); err != nil {
 		t.Fatal(err)
 	}
 	if resp.RespSeq != seq || resp.Result != want {
@@ -236,4 +244,103 @@ func TestScriptedPeerAddsStreams(t *testing.T) {
 		r.peer.send(s.epTag, add(peerTSN+1, 1))
 		expectResponse(t, r, s, peerTSN+1, wire.ResultDenied)
 	})
+}
+
+// The peer's message on a new stream and its reset of the stream both
+// arrive before the first AcceptStream (pion/sctp answered
+// TestPionStreamReset faster than the test called AcceptStream, which
+// then hung): the stream accepted reads the message and io.EOF, and a
+// message after the reset comes in a stream of its own.
+func TestScriptedResetBeforeAcceptStream(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, a, s := reconfigRig(t)
+		d := s.data(2, "3 messages", wire.FlagImmediate)
+		r.peer.send(s.epTag, d)
+		r.peer.await(s.tag, wire.TypeSack)
+		r.peer.send(s.epTag, resetOf(s, d.TSN, 2))
+		expectResponse(t, r, s, peerTSN, wire.ResultSuccessPerformed)
+		s.ssn[2] = 0
+		r.peer.send(s.epTag, s.data(2, "again", wire.FlagImmediate))
+		r.peer.await(s.tag, wire.TypeSack)
+		synctest.Wait()
+		if got, err := readStream(acceptNow(t, a)); got != "3 messages" || err != io.EOF {
+			t.Errorf("read %q, %v; want \"3 messages\" and io.EOF", got, err)
+		}
+		if got, err := readStream(acceptNow(t, a)); got != "again" || !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("after the reset: read %q, %v; want \"again\" and no end", got, err)
+		}
+	})
+}
+
+// A reset bundled with the stream's last message ends the stream after
+// that message, whether AcceptStream waits for the stream or Stream
+// opened it.
+func TestScriptedResetBundledWithData(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(*testing.T, *Association) func() *Stream // before the packet; its result after
+	}{
+		{"AcceptStream waiting", func(t *testing.T, a *Association) func() *Stream {
+			got := make(chan *Stream, 1)
+			go func() { got <- acceptNow(t, a) }()
+			synctest.Wait() // AcceptStream is on
+			return func() *Stream { return <-got }
+		}},
+		{"Stream open", func(t *testing.T, a *Association) func() *Stream {
+			st, err := a.Stream(2, 42)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() *Stream { return st }
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r, a, s := reconfigRig(t)
+				opened := tc.open(t, a)
+				d := s.data(2, "3 messages", wire.FlagImmediate)
+				r.peer.send(s.epTag, d, resetOf(s, d.TSN, 2))
+				checkResponse(t, r.peer.await(s.tag, wire.TypeReconfig, wire.TypeSack), peerTSN, wire.ResultSuccessPerformed)
+				if got, err := readStream(opened()); got != "3 messages" || err != io.EOF {
+					t.Errorf("read %q, %v; want \"3 messages\" and io.EOF", got, err)
+				}
+			})
+		})
+	}
+}
+
+// resetOf is the peer's first request to reset stream sid after lastTSN.
+func resetOf(s *session, lastTSN uint32, sid uint16) *wire.Reconfig {
+	return &wire.Reconfig{Params: wire.AppendParam(nil, &wire.OutgoingSSNResetParam{ReqSeq: peerTSN, RespSeq: s.epTSN - 1, LastTSN: lastTSN, Streams: []uint16{sid}})}
+}
+
+// acceptNow returns the next stream AcceptStream gives, failing the test
+// if none comes within a second.
+func acceptNow(t *testing.T, a *Association) *Stream {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	st, err := a.AcceptStream(ctx)
+	if err != nil {
+		t.Errorf("AcceptStream: %v", err)
+		return nil
+	}
+	return st
+}
+
+// readStream reads st until an error, or until nothing comes for a
+// second: a reader that would wait forever gets a timeout instead.
+func readStream(st *Stream) (string, error) {
+	if st == nil {
+		return "", errors.New("no stream")
+	}
+	var got []byte
+	buf := make([]byte, 100)
+	for {
+		st.SetReadDeadline(time.Now().Add(time.Second))
+		n, err := st.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			return string(got), err
+		}
+	}
 }

@@ -49,30 +49,44 @@ func newStream(a *Association, id uint16, ppid uint32) *Stream {
 }
 
 // openStream diverts the stream's messages, including any already queued
-// for RecvMsg, to s. Runs on the loop.
+// for RecvMsg, to s. If the peer reset the stream after some of those,
+// s takes them up to the reset and then ends, and the stream's later
+// messages stay where they are. Runs on the loop.
 func (a *Association) openStream(s *Stream) {
 	if a.streamQs[s.id] != nil {
 		s.q = nil
+		return
+	}
+	ended := a.takeWaiting(s)
+	s.q.eof = ended || a.shutdown.peerEOF
+	if ended {
 		return
 	}
 	if a.streamQs == nil {
 		a.streamQs = make(map[uint16]*recvQueue)
 	}
 	a.streamQs[s.id] = s.q
+}
+
+// takeWaiting moves the messages of s's stream that wait for RecvMsg to
+// s, up to the stream's end if the peer reset it, and reports whether it
+// reached that end.
+func (a *Association) takeWaiting(s *Stream) (ended bool) {
 	a.recvq.mu.Lock()
+	defer a.recvq.mu.Unlock()
 	kept := a.recvq.msgs[:0]
 	for _, m := range a.recvq.msgs[a.recvq.head:] {
-		if m.Stream == s.id {
-			s.q.push(m)
-			a.recvq.bytes -= rxCost(len(m.Data))
-		} else {
+		if m.Stream != s.id || ended {
 			kept = append(kept, m)
+			continue
 		}
+		ended = m.streamEnd
+		s.q.push(m)
+		a.recvq.bytes -= rxCost(len(m.Data))
 	}
 	clear(a.recvq.msgs[len(kept):])
 	a.recvq.msgs, a.recvq.head = kept, 0
-	a.recvq.mu.Unlock()
-	s.q.eof = a.shutdown.peerEOF
+	return ended
 }
 
 // closeStream stops diverting the stream's messages. Runs on the loop.

@@ -63,20 +63,24 @@ func (a *Association) endErr() error {
 }
 
 // startAcceptingStreams turns AcceptStream on and hands it the streams of
-// messages already waiting for RecvMsg. Runs on the loop.
+// messages already waiting for RecvMsg, in the order of their first
+// messages: each takes its stream's messages from recvq, up to the
+// stream's end if the peer reset it (the rest then make the stream
+// anew). Runs on the loop.
 func (a *Association) startAcceptingStreams() {
 	if a.accepting.on {
 		return
 	}
 	a.accepting.on = true
-	a.recvq.mu.Lock()
-	waiting := make([]Message, len(a.recvq.msgs)-a.recvq.head)
-	copy(waiting, a.recvq.msgs[a.recvq.head:])
-	a.recvq.mu.Unlock()
-	for _, m := range waiting {
-		if a.streamQs[m.Stream] == nil {
-			a.acceptedStream(m.Stream, m.PPID) // takes its messages from recvq
+	for {
+		a.recvq.mu.Lock()
+		if a.recvq.empty() {
+			a.recvq.mu.Unlock()
+			return
 		}
+		m := a.recvq.msgs[a.recvq.head]
+		a.recvq.mu.Unlock()
+		a.acceptedStream(m.Stream, m.PPID)
 	}
 }
 
