@@ -80,19 +80,14 @@ func (ep *Endpoint) Dial(ctx context.Context, r Remote) (*Association, error) {
 }
 
 // registerDial registers a, a new association with the peer at remotes,
-// unless ep has one with any of these addresses already (see Dial). The
-// check and the registration share the lock, so that of two Dials to one
-// peer at the same time exactly one goes ahead.
+// unless ep has one with any of these addresses already (see Dial and
+// registerAlone).
 func (ep *Endpoint) registerDial(a *Association, remotes []netip.AddrPort) error {
-	ep.mu.Lock()
-	peers := a.peerAddrs()
-	other := ep.associationLocked(peers, a.peerPort)
-	if other == nil {
-		defer ep.mu.Unlock()
-		return ep.registerLocked(a, a.localTag, peers)
+	other, err := ep.registerAlone(a)
+	if other != nil {
+		return newAssociatedError(remotes, a.peerPort, other)
 	}
-	ep.mu.Unlock()
-	return newAssociatedError(remotes, a.peerPort, other)
+	return err
 }
 
 // refuseAssociated ends a handshake in COOKIE-WAIT, with nothing sent,

@@ -220,6 +220,23 @@ func (ep *Endpoint) register(a *Association, tag uint32, peerAddrs []netip.Addr)
 	return ep.registerLocked(a, tag, peerAddrs)
 }
 
+// registerAlone registers a, a new association, unless another one has a
+// peer address of a at its SCTP port, and returns that one then. The
+// check and the registration share the lock, so that of two associations
+// with one peer set up at the same time exactly one is registered: two
+// Dials, or a Dial and the COOKIE ECHO of a handshake the peer started
+// (the peer's INIT, answered without state, leaves nothing for the Dial
+// to find).
+func (ep *Endpoint) registerAlone(a *Association) (*Association, error) {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	peers := a.peerAddrs()
+	if other := ep.associationLocked(peers, a.peerPort); other != nil && other != a {
+		return other, nil
+	}
+	return nil, ep.registerLocked(a, a.localTag, peers)
+}
+
 func (ep *Endpoint) registerLocked(a *Association, tag uint32, peerAddrs []netip.Addr) error {
 	if ep.closed {
 		return ErrClosed

@@ -137,7 +137,15 @@ func (ep *Endpoint) handleCookieEcho(now time.Time, d *encap.Datagram, pkt wire.
 		return nil
 	}
 	a.publish() // its state, for an *AssociatedError of a Dial to this peer
-	if ep.register(a, a.localTag, a.peerAddrs()) != nil {
+	// A Dial to this peer may have registered since claimed: its INIT
+	// crossed the peer's, whose COOKIE ECHO this is. Two associations
+	// with one peer would each hold half the conversation; this one
+	// gives way, and the peer's handshake meets the Dial's (section 5.2.4).
+	if other, err := ep.registerAlone(a); other != nil || err != nil {
+		if other != nil {
+			ep.remove(a) // setupFromCookie registered it by its tag
+			ep.stats.cookiesForeign.Add(1)
+		}
 		return nil
 	}
 	ep.setPeerTag(a, a.peerTag)
