@@ -329,17 +329,7 @@ func TestWindowUpdateWhenDoubled(t *testing.T) {
 		msg := string(make([]byte, size))
 		// 11 messages arrive unread: the peer is left a window of 5, more
 		// than a quarter of the buffer.
-		for i := range 11 {
-			flags := wire.DataFlags(0)
-			if i == 10 {
-				flags = wire.FlagImmediate
-			}
-			r.peer.send(s.epTag, s.data(0, msg, flags))
-		}
-		var last *wire.Sack
-		for _, pk := range r.peer.collect(time.Millisecond) {
-			last = chunkOf[wire.Sack](t, pk)
-		}
+		last := sendUnread(t, r, s, msg, 11)
 		if last == nil || last.CumTSN != s.tsn-1 || last.ARwnd != 5*(size+rxChunkOverhead) {
 			t.Fatalf("last SACK %+v, want cum %d and a window of 5 messages", last, s.tsn-1)
 		}
@@ -581,17 +571,7 @@ func TestWindowUpdateUnderShare(t *testing.T) {
 			sh.checkAt.Store(now.Add(time.Hour).UnixNano())
 		})
 		msg := string(make([]byte, size))
-		for i := range 12 {
-			flags := wire.DataFlags(0)
-			if i == 11 {
-				flags = wire.FlagImmediate
-			}
-			r.peer.send(s.epTag, s.data(0, msg, flags))
-		}
-		var last *wire.Sack
-		for _, pk := range r.peer.collect(time.Millisecond) {
-			last = chunkOf[wire.Sack](t, pk)
-		}
+		last := sendUnread(t, r, s, msg, 12)
 		if last == nil || last.ARwnd != 4*cost {
 			t.Fatalf("last SACK %+v, want a window of 4 messages", last)
 		}
@@ -605,4 +585,22 @@ func TestWindowUpdateUnderShare(t *testing.T) {
 			t.Errorf("window update a_rwnd %d, want the share (%d)", sk.ARwnd, rxShareMin)
 		}
 	})
+}
+
+// sendUnread has the peer send n messages of msg on stream 0, the last
+// with the I bit, and returns the last SACK that came back.
+func sendUnread(t *testing.T, r *rig, s *session, msg string, n int) *wire.Sack {
+	t.Helper()
+	for i := range n {
+		flags := wire.DataFlags(0)
+		if i == n-1 {
+			flags = wire.FlagImmediate
+		}
+		r.peer.send(s.epTag, s.data(0, msg, flags))
+	}
+	var last *wire.Sack
+	for _, pk := range r.peer.collect(time.Millisecond) {
+		last = chunkOf[wire.Sack](t, pk)
+	}
+	return last
 }
