@@ -157,16 +157,22 @@ func (a *Association) receiveWindow() int {
 	return max(a.cfg.RecvBuffer-queued-a.rx.reasm.held, 0)
 }
 
-// roomFor reports whether the receive buffer has room for a chunk of n
-// bytes. It counts the queues under their locks only when the bound
-// kept since the last count says no: a packet's chunks, and the SACK at
-// its end, would otherwise take each queue's lock once per chunk, against
-// the reader.
+// roomFor reports whether the receive buffer takes a chunk of n bytes:
+// while any window is left, as Linux does (a chunk may overshoot it once;
+// a sender that respects the window then sees it closed). Dropping a chunk
+// that does not quite fit made a sender whose flight was empty send it
+// again at every SACK (RFC 9260 section 6.1 A lets it have one chunk in
+// flight whatever the window), each time taken for lost: the window
+// ping-ponged at a few hundred bytes and the congestion window collapsed.
+// It counts the queues under their locks only when the bound kept since
+// the last count says no: a packet's chunks, and the SACK at its end,
+// would otherwise take each queue's lock once per chunk, against the
+// reader.
 func (a *Association) roomFor(n int) bool {
 	if a.cfg.RecvBuffer-a.rx.queuedMax-a.rx.reasm.held >= rxCost(n) {
 		return true
 	}
-	return a.receiveWindow() >= rxCost(n)
+	return a.receiveWindow() > 0
 }
 
 // queueFor returns the receive queue for a message: its stream's, a new

@@ -604,3 +604,24 @@ func sendUnread(t *testing.T, r *rig, s *session, msg string, n int) *wire.Sack 
 	}
 	return last
 }
+
+// A chunk that finds some window left but less than it needs is taken,
+// and the SACK then closes the window: dropping it made a sender with
+// nothing in flight send it again at every SACK, each time taken for lost.
+func TestChunkOvershootingWindowTaken(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const size = 1000
+		const cost = size + rxChunkOverhead
+		cfg := scriptedConfig()
+		cfg.RecvBuffer = 11*cost + 400 // 400 bytes left after 11 unread messages
+		r := newRig(t, cfg)
+		a, s := r.connect()
+		last := sendUnread(t, r, s, string(make([]byte, size)), 12)
+		if last == nil || last.CumTSN != s.tsn-1 || last.ARwnd != 0 {
+			t.Fatalf("last SACK %+v, want cum %d (the 12th message taken) and a closed window", last, s.tsn-1)
+		}
+		if d := a.Stats().DataDropped; d != 0 {
+			t.Errorf("%d chunks dropped, want none", d)
+		}
+	})
+}
