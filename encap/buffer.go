@@ -30,11 +30,20 @@ func (b *Buffer) Release() {
 	}
 }
 
+// Size is the memory b holds, however short the datagrams in it: what a
+// handler that keeps b holds on to.
+func (b *Buffer) Size() int { return len(b.b) }
+
+// Bytes is the whole of b, for a source of datagrams other than a reader
+// (a simulated network, a test) to fill.
+func (b *Buffer) Bytes() []byte { return b.b }
+
 // bufferPool recycles the Buffers that handlers kept and released.
 var bufferPool sync.Pool
 
-// newBuffer returns a buffer of size bytes, owned by the reader.
-func newBuffer(size int) *Buffer {
+// NewBuffer returns a buffer of size bytes, with the one reference of its
+// owner (a reader), who calls Release when done with it.
+func NewBuffer(size int) *Buffer {
 	b, _ := bufferPool.Get().(*Buffer)
 	if b == nil || cap(b.b) < size {
 		b = &Buffer{b: make([]byte, size)}

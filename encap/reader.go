@@ -87,7 +87,7 @@ func newReadBuffers(n, size int, lend bool) *readBuffers {
 	if lend {
 		r.shared = make([]*Buffer, n)
 		for i := range r.slots {
-			r.shared[i] = newBuffer(size)
+			r.shared[i] = NewBuffer(size)
 			r.slots[i] = r.shared[i].b
 		}
 		return r
@@ -130,7 +130,7 @@ func (r *readBuffers) reclaim() {
 			continue // only the reader has it: the handler has returned
 		}
 		b.Release()
-		r.shared[i] = newBuffer(len(r.slots[i]))
+		r.shared[i] = NewBuffer(len(r.slots[i]))
 		r.slots[i] = r.shared[i].b
 		r.dirty = max(r.dirty, i+1)
 	}

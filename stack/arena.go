@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mobisctp/mobisctp/encap"
 )
 
 // arena copies small byte slices into shared blocks, so that copying a
@@ -39,14 +41,17 @@ type arena struct {
 	started time.Time // when cur was taken
 }
 
-// slab is one block of an arena.
+// slab is one block of an arena, or the stand-in for a received packet's
+// buffer whose chunks were kept in place (see pins).
 type slab struct {
-	buf []byte // the whole block
+	buf []byte // the whole block; nil on a stand-in
 	// refs is the slices cut, once the arena has added them, less those
 	// released: negative while the arena fills the block, and zero again
 	// when the last slice is released after the arena moved on. Whoever
 	// brings it to zero recycles the block.
 	refs atomic.Int32
+	kept *encap.Buffer // a stand-in's packet buffer
+	pins *pins         // whose count of kept buffers a stand-in is in
 }
 
 const (
@@ -130,6 +135,10 @@ func takeSlab(size int) *slab {
 }
 
 func (b *slab) recycle() {
+	if b.kept != nil {
+		b.unpin()
+		return
+	}
 	arenaPools[bits.TrailingZeros(uint(len(b.buf)/arenaMinBlock))].Put(b)
 }
 

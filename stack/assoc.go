@@ -187,6 +187,7 @@ func (a *Association) processInbox(now time.Time, b *builder) {
 		p := &a.pktScratch[i]
 		if a.state != stateClosed {
 			a.handlePacket(now, p)
+			a.rx.pins.done()
 			if a.rx.sackNow && a.dataAllowed() {
 				b.auth = a.auth
 				a.flushCtrl(b) // a COOKIE ACK, say, goes first (section 5.1)

@@ -32,6 +32,7 @@ type receiver struct {
 	view     int
 	watch    windowWatch // when reads may have made a window update due
 	arena    arena       // received payloads are copied here out of the packet buffers
+	pins     pins        // or kept in them
 	data     wire.Data
 	idata    wire.IData
 	useIData bool
@@ -43,6 +44,7 @@ func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool, buf
 	r.tsns = newTSNMap(peerInitialTSN)
 	r.watch.init()
 	r.view = buf
+	r.pins.limit = pinLimit(buf)
 	r.useIData = idata
 	r.reasm = newReassembler(inStreams, idata, &r.arena, &r.ready)
 }
@@ -90,12 +92,29 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		r.sackNow = true
 		return true
 	}
-	f.data, f.blk, f.off = r.arena.copyAt(f.data)
+	if r.hold(rp, &f) {
+		a.stats.ChunksKept++
+	}
 	f.key = key
 	r.view = max(r.view-rxCost(len(f.data)), 0)
 	a.stats.BytesReceivedUser += uint64(len(f.data))
 	r.reasm.add(&f)
 	return true
+}
+
+// hold makes f's data last until it is read: kept in the packet's buffer
+// where the transport lent it and the association may hold one more
+// (pins), which it reports, or else copied into the arena.
+func (r *receiver) hold(rp *rxPacket, f *frag) bool {
+	if buf := rp.buf.kept; buf != nil {
+		if f.blk = r.pins.keep(buf); f.blk != nil {
+			n := len(f.data)
+			f.data = f.data[:n:n] // an append must not reach the next chunk
+			return true
+		}
+	}
+	f.data, f.blk, f.off = r.arena.copyAt(f.data)
+	return false
 }
 
 // decodeData decodes a DATA or I-DATA chunk, whichever was negotiated,

@@ -85,7 +85,7 @@ func newReassembler(inStreams uint16, idata bool, ar *arena, out *[]Message) *re
 func (r *reassembler) deliver(m *Message) { *r.out = append(*r.out, *m) }
 
 // add takes a new (not duplicate) chunk whose data the caller has copied
-// out of the packet buffer.
+// out of the packet buffer or kept there (receiver.hold).
 func (r *reassembler) add(f *frag) {
 	if f.flags.Has(wire.FlagBegin|wire.FlagEnd) && (!r.idata || f.fsn == 0) {
 		r.complete(f.sid, f.mid, f.unordered(), &Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key, blk: f.blk})
@@ -182,11 +182,12 @@ func (r *reassembler) join(fs []frag, size int) ([]byte, *slab) {
 }
 
 // adjacent returns the bytes of fs as one slice of their block if they
-// lie back to back in one.
+// lie back to back in one. Fragments kept in their packet's buffer never
+// do: chunk headers lie between them.
 func adjacent(fs []frag) ([]byte, bool) {
 	blk, end := fs[0].blk, fs[0].off
 	for _, f := range fs {
-		if blk == nil || f.blk != blk || f.off != end {
+		if blk == nil || blk.kept != nil || f.blk != blk || f.off != end {
 			return nil, false
 		}
 		end += len(f.data)

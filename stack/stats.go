@@ -18,6 +18,9 @@ type AssocStats struct {
 	T3Expirations                                uint64
 	SacksSent, SacksReceived                     uint64
 	DuplicateTSNs, DataDropped                   uint64
+	// ChunksKept counts the DATA chunks read in place from the
+	// transport's buffer instead of copied (see Stats.Pinned).
+	ChunksKept                                   uint64
 	ForwardTSNsSent                              uint64
 	HeartbeatsSent, HeartbeatsForged             uint64
 	SourceProbes, SourceChanges                  uint64 // heartbeats from other local addresses; paths that moved to one
@@ -75,13 +78,16 @@ type PathInfo struct {
 
 // Stats is a snapshot of an association.
 type Stats struct {
-	State         string
-	LocalPort     uint16
-	PeerPort      uint16
-	StreamsOut    uint16
-	StreamsIn     uint16
-	PeerRwnd      int
-	Outstanding   int
+	State       string
+	LocalPort   uint16
+	PeerPort    uint16
+	StreamsOut  uint16
+	StreamsIn   uint16
+	PeerRwnd    int
+	Outstanding int
+	// Pinned is the bytes of packet buffers held for received chunks not
+	// yet read (ChunksKept): at most twice the receive buffer.
+	Pinned        int
 	IData, PRSCTP bool
 	AssocStats
 	Paths []PathInfo
@@ -96,6 +102,7 @@ func (a *Association) snapshot() Stats {
 		StreamsOut:  uint16(len(a.tx.streams)),
 		PeerRwnd:    a.tx.peerRwnd,
 		Outstanding: a.tx.outstanding,
+		Pinned:      int(a.rx.pins.held.Load()),
 		IData:       a.peer.idata,
 		PRSCTP:      a.peer.prsctp,
 		AssocStats:  a.stats,
