@@ -4,6 +4,7 @@
 // with AVX-512 and VPCLMULQDQ: hash/crc32 runs Castagnoli on the SSE4.2
 // CRC32 instruction, whose latency caps it well below what carry-less
 // multiplication folding reaches (the way hash/crc32 already does IEEE).
+// GODEBUG=cpu.avx512f=off turns the vector code off.
 package crc32c
 
 import "hash/crc32"

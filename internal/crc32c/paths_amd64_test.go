@@ -6,7 +6,7 @@ import "testing"
 // so that both the assembly and the fallback are checked.
 func eachPath(t *testing.T, f func(t *testing.T)) {
 	if !useVector {
-		t.Log("no AVX-512 VPCLMULQDQ on this CPU: only the fallback is tested")
+		t.Log("vector code off (CPU, OS or GODEBUG=cpu.avx512f=off): only the fallback is tested")
 	}
 	saved := useVector
 	t.Cleanup(func() { useVector = saved })
