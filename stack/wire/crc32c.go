@@ -2,15 +2,13 @@ package wire
 
 import (
 	"encoding/binary"
-	"hash/crc32"
+
+	"github.com/mobisctp/mobisctp/internal/crc32c"
 )
 
-// castagnoli is the CRC32c table; hash/crc32 uses the CPU's CRC32
-// instructions for it on amd64 and arm64.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// CRC32c returns the Castagnoli CRC of b.
-func CRC32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+// CRC32c returns the Castagnoli CRC of b. internal/crc32c folds long
+// inputs with AVX-512 where the CPU has it and uses hash/crc32 otherwise.
+func CRC32c(b []byte) uint32 { return crc32c.Checksum(b) }
 
 // packetCRC computes the packet checksum (RFC 9260 appendix A) with the
 // checksum field taken as zero. It zeroes the field in place and restores
@@ -18,7 +16,7 @@ func CRC32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 func packetCRC(p []byte) uint32 {
 	saved := binary.LittleEndian.Uint32(p[8:12])
 	binary.LittleEndian.PutUint32(p[8:12], 0)
-	sum := crc32.Checksum(p, castagnoli)
+	sum := crc32c.Checksum(p)
 	binary.LittleEndian.PutUint32(p[8:12], saved)
 	return sum
 }
@@ -28,9 +26,9 @@ func packetCRC(p []byte) uint32 {
 // must hold at least a common header.
 func SetChecksum(p []byte, more ...[]byte) {
 	binary.LittleEndian.PutUint32(p[8:12], 0)
-	sum := crc32.Checksum(p, castagnoli)
+	sum := crc32c.Checksum(p)
 	for _, m := range more {
-		sum = crc32.Update(sum, castagnoli, m)
+		sum = crc32c.Update(sum, m)
 	}
 	binary.LittleEndian.PutUint32(p[8:12], sum)
 }

@@ -10,6 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// castagnoli is the reference the work's checksums are compared with.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
 // The send ring gives every datagram its own copy of the message, back to
 // back so that a GSO run is sent in place, starting over at the ring's
 // start when the next copy does not fit; it checksums every copy.

@@ -1,0 +1,9 @@
+//go:build !amd64
+
+package crc32c
+
+import "hash/crc32"
+
+// Update returns the CRC of crc's input followed by p, as crc32.Update
+// does with a Castagnoli table.
+func Update(crc uint32, p []byte) uint32 { return crc32.Update(crc, table, p) }
