@@ -7,7 +7,7 @@ GOBIN     := $(shell $(GO) env GOPATH)/bin
 SYSTEM_PACKAGES := tshark libusrsctp-examples libusrsctp-dev nftables gcc iproute2 qemu-user-static
 # Packages whose tests also run as linux/arm64 binaries (under qemu-user on
 # other hosts): the codecs with their arm64 CRC32c, SCTP-AUTH, the transport.
-ARM64_PACKAGES := ./stack/wire ./encap ./stack/auth ./rserpool/wire
+ARM64_PACKAGES := ./stack/wire ./internal/crc32c ./encap ./stack/auth ./rserpool/wire
 
 .PHONY: all demo test deps lint vet fmt staticcheck unit unit-arm64 unit-portable cross bench bench-compare fuzz clean
 
