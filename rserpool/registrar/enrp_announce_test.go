@@ -13,14 +13,15 @@ import (
 // each other's unicast listening address: loopback has no multicast
 // route), peer, and share an element.
 func TestENRPAnnounceDiscovery(t *testing.T) {
-	p1, p2 := freeUDPPort(t), freeUDPPort(t)
+	ports := freeUDPPorts(t, 4) // announcements to 1 and 2, ENRP of 1 and 2
+	p1, p2 := ports[0], ports[1]
 	at := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(loopback, p) }
-	cfg := func(id wire.ServerID, send, listen uint16) Config {
-		return Config{ServerID: id, ENRP: ENRPConfig{Port: freeUDPPort(t), HeartbeatCycle: 200 * time.Millisecond,
+	cfg := func(id wire.ServerID, send, listen, enrp uint16) Config {
+		return Config{ServerID: id, ENRP: ENRPConfig{Port: enrp, HeartbeatCycle: 200 * time.Millisecond,
 			Announce: at(send), AnnounceListen: at(listen)}}
 	}
-	r1 := newLoopback(t, cfg(1, p2, p1))
-	r2 := newLoopback(t, cfg(2, p1, p2))
+	r1 := newLoopback(t, cfg(1, p2, p1, ports[2]))
+	r2 := newLoopback(t, cfg(2, p1, p2, ports[3]))
 	pe := dialRegistrar(t, loopbackEndpoint(t), r1)
 	pe.mustRegister("echo", element(7, roundRobin, loopback))
 	deadline := time.After(10 * time.Second)
