@@ -33,7 +33,7 @@ func TestRegistrarTakeoverProcesses(t *testing.T) {
 	}
 	const registrars, elements = 3, 999
 	bin := buildBinary(t)
-	enrpPorts := []int{freeUDPPort(t), freeUDPPort(t), freeUDPPort(t)}
+	enrpPorts := freeUDPPorts(t, registrars)
 	args := make([][]string, registrars)
 	regs := make([]stack.Remote, registrars)
 	var procs []*exec.Cmd
