@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/netip"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mobisctp/mobisctp/internal/testenv"
 )
 
 // TestRegistrarPeers runs two registrar commands in this process on
@@ -18,7 +18,7 @@ import (
 func TestRegistrarPeers(t *testing.T) {
 	ctx, stop := context.WithCancel(t.Context())
 	defer stop()
-	ports := freeUDPPorts(t, 2)
+	ports := testenv.FreeUDPPorts(t, 2)
 	p1, p2 := ports[0], ports[1]
 	out1 := &lineWriter{first: make(chan string, 1)}
 	out2 := &watchWriter{want: `"event":"registered"`, seen: make(chan struct{})}
@@ -106,20 +106,4 @@ func (w *watchWriter) String() string {
 }
 
 // freeUDPPort returns a UDP port free on loopback just now.
-func freeUDPPort(t *testing.T) int { return freeUDPPorts(t, 1)[0] }
-
-// freeUDPPorts returns n distinct UDP ports free on loopback just now: the
-// sockets that found them stay open until all are found, so that the
-// kernel cannot hand out one port twice.
-func freeUDPPorts(t *testing.T, n int) []int {
-	ports := make([]int, n)
-	for i := range ports {
-		c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback4, 0)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		ports[i] = c.LocalAddr().(*net.UDPAddr).Port
-	}
-	return ports
-}
+func freeUDPPort(t *testing.T) int { return int(testenv.FreeUDPPorts(t, 1)[0]) }

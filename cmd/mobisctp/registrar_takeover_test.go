@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mobisctp/mobisctp/internal/testenv"
 	"github.com/mobisctp/mobisctp/rserpool/asap"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
@@ -33,7 +34,7 @@ func TestRegistrarTakeoverProcesses(t *testing.T) {
 	}
 	const registrars, elements = 3, 999
 	bin := buildBinary(t)
-	enrpPorts := freeUDPPorts(t, registrars)
+	enrpPorts := testenv.FreeUDPPorts(t, registrars)
 	args := make([][]string, registrars)
 	regs := make([]stack.Remote, registrars)
 	var procs []*exec.Cmd

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mobisctp/mobisctp/internal/testenv"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 )
 
@@ -13,7 +14,7 @@ import (
 // each other's unicast listening address: loopback has no multicast
 // route), peer, and share an element.
 func TestENRPAnnounceDiscovery(t *testing.T) {
-	ports := freeUDPPorts(t, 4) // announcements to 1 and 2, ENRP of 1 and 2
+	ports := testenv.FreeUDPPorts(t, 4) // announcements to 1 and 2, ENRP of 1 and 2
 	p1, p2 := ports[0], ports[1]
 	at := func(p uint16) netip.AddrPort { return netip.AddrPortFrom(loopback, p) }
 	cfg := func(id wire.ServerID, send, listen, enrp uint16) Config {

@@ -2,12 +2,12 @@ package registrar
 
 import (
 	"fmt"
-	"net"
 	"net/netip"
 	"runtime"
 	"testing"
 	"time"
 
+	"github.com/mobisctp/mobisctp/internal/testenv"
 	"github.com/mobisctp/mobisctp/rserpool/handlespace"
 	"github.com/mobisctp/mobisctp/rserpool/wire"
 	"github.com/mobisctp/mobisctp/stack"
@@ -69,24 +69,7 @@ func fill(b *testing.B, r *Registrar, n int) {
 }
 
 // freeUDPPort returns a UDP port free on loopback just now.
-func freeUDPPort(b testing.TB) uint16 { return freeUDPPorts(b, 1)[0] }
-
-// freeUDPPorts returns n distinct UDP ports free on loopback just now: the
-// sockets that found them stay open until all are found, so that the
-// kernel cannot hand out one port twice (ports found one after the other,
-// each closed before the next, were the same once in about 2,000 runs).
-func freeUDPPorts(b testing.TB, n int) []uint16 {
-	ports := make([]uint16, n)
-	for i := range ports {
-		c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, 0)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		ports[i] = uint16(c.LocalAddr().(*net.UDPAddr).Port)
-	}
-	return ports
-}
+func freeUDPPort(b testing.TB) uint16 { return testenv.FreeUDPPorts(b, 1)[0] }
 
 // BenchmarkENRPHandleUpdates measures the rate of Handle Updates from a
 // registrar to a peer on loopback: b.N new elements at the first, each
