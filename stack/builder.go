@@ -11,6 +11,14 @@ import (
 // maxBatch is the most packets one SendBatch carries.
 const maxBatch = 64
 
+// maxBatchBytes is about the most bytes one SendBatch carries: a batch
+// ends with the first packet that reaches it. 64 packets of 64 KiB (4 MiB
+// in two system calls) went to the kernel from memory that had long left
+// the cache: batches of 256 KiB took 7% less CPU per byte between two
+// processes on loopback, 8000-byte messages, and ran up to a third faster.
+// Packets of an Ethernet's size still go 64 at a time.
+const maxBatchBytes = 256 << 10
+
 // areaSize is the size of the blocks a builder lays its packets out in:
 // room for a 64 KiB GSO run of packets and then some. A builder starts
 // with a small one, which is all that flushes of a packet or two (a
@@ -56,14 +64,15 @@ type builder struct {
 	cur   []byte // the open packet's own bytes; nil when none is open
 	// refs are the payloads the open packet sends from where they lie,
 	// refLen their bytes; pieces holds the Rest of the batch's packets.
-	refs   []payloadRef
-	refLen int
-	pieces [][]byte
-	dest   netip.AddrPort
-	src    netip.Addr
-	vtag   uint32
-	limit  int // size limit of the current packet
-	hasDat bool
+	refs       []payloadRef
+	refLen     int
+	batchBytes int
+	pieces     [][]byte
+	dest       netip.AddrPort
+	src        netip.Addr
+	vtag       uint32
+	limit      int // size limit of the current packet
+	hasDat     bool
 	// auth signs packets carrying chunks the peer wants authenticated
 	// (RFC 4895); authOff is where in the current packet its AUTH chunk
 	// starts, -1 without one.
@@ -112,7 +121,7 @@ func (b *builder) addAuth(needAuth bool) {
 // start closes the current packet and begins a new one.
 func (b *builder) start(dest netip.AddrPort, src netip.Addr, vtag uint32, limit int) {
 	b.close()
-	if len(b.dgs) == maxBatch {
+	if len(b.dgs) == maxBatch || b.batchBytes >= maxBatchBytes {
 		b.send()
 	}
 	b.cur = wire.Header{SrcPort: b.port[0], DstPort: b.port[1], VerificationTag: vtag}.Append(b.space(limit))
@@ -195,6 +204,7 @@ func (b *builder) close() {
 		b.areas[b.area] = a[:len(a)+len(b.cur)]
 	}
 	b.dgs = append(b.dgs, d)
+	b.batchBytes += d.Len()
 	b.cur = nil
 	clear(b.refs)
 	b.refs, b.refLen = b.refs[:0], 0
@@ -253,6 +263,7 @@ func (b *builder) send() {
 	}
 	b.sent += len(b.dgs)
 	b.calls++
+	b.batchBytes = 0
 	clear(b.dgs)
 	b.dgs = b.dgs[:0]
 	clear(b.pieces) // the payloads may go back to the send buffer's pool

@@ -162,3 +162,52 @@ func TestBuilderPayloadPieces(t *testing.T) {
 		}
 	}
 }
+
+// batchConn records the datagrams and bytes of each SendBatch.
+type batchConn struct {
+	PacketConn // nil: the output uses only SendBatch
+	counts     []int
+	bytes      []int
+}
+
+func (c *batchConn) SendBatch(ds []encap.Datagram) error {
+	n := 0
+	for _, d := range ds {
+		n += d.Len()
+	}
+	c.counts, c.bytes = append(c.counts, len(ds)), append(c.bytes, n)
+	return nil
+}
+
+// A flush of large packets goes out in batches of about maxBatchBytes,
+// not maxBatch packets (64 of 64 KiB, 4 MiB in one go, had the sender's
+// loop write for a whole round before it saw the next SACK, and left the
+// data cold in the cache for the kernel's copy); small packets still go
+// maxBatch at a time.
+func TestBuilderBatchBytes(t *testing.T) {
+	dest := netip.MustParseAddrPort("127.0.0.2:9899")
+	src := netip.MustParseAddr("127.0.0.1")
+	flush := func(n, size int) *batchConn {
+		conn := &batchConn{}
+		b := &builder{out: &output{conn: conn}, owner: testAssoc()}
+		payload := bytes.Repeat([]byte{7}, size)
+		for i := range n {
+			b.open(dest, src, 1, size+64, wire.TypeData, 16+len(payload))
+			b.cur = (&wire.Data{TSN: uint32(i), Payload: payload}).Append(b.cur)
+		}
+		b.send()
+		return conn
+	}
+	large := flush(20, 60000)
+	if len(large.counts) < 20*60000/(maxBatchBytes+60000) || len(large.counts) == 1 {
+		t.Errorf("20 packets of 60000 bytes went in %d batches %v", len(large.counts), large.counts)
+	}
+	for i, n := range large.bytes {
+		if n > maxBatchBytes+60100 {
+			t.Errorf("batch %d carried %d bytes, more than %d and a packet", i, n, maxBatchBytes)
+		}
+	}
+	if small := flush(maxBatch, 1000); !slices.Equal(small.counts, []int{maxBatch}) {
+		t.Errorf("%d packets of 1000 bytes went in batches %v, want one", maxBatch, small.counts)
+	}
+}
