@@ -266,6 +266,7 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
 	whole, frag := a.fragSizes()
+	a.sendq.noteWhole(whole)
 	// A full packet's worth, headers counted, as Nagle's rule counts it.
 	if s.queuedWire() >= a.maxPayload(dest) {
 		a.wantLargerPackets(now, dest)

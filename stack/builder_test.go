@@ -137,7 +137,7 @@ func TestBuilderPayloadPieces(t *testing.T) {
 			b.cur = d.AppendHeader(b.cur)
 			var sum payloadSum
 			if tc.sums {
-				sum = sumOf(p)
+				sum = sumOf(p, len(p))
 			}
 			b.addPayload(p, sum)
 			want = d.Append(want)
@@ -184,7 +184,7 @@ func TestBuilderUsesKnownCRCs(t *testing.T) {
 		d := wire.Data{TSN: uint32(i), Payload: p}
 		b.open(dest, src, 9, 65000, wire.TypeData, d.Len())
 		b.cur = d.AppendHeader(b.cur)
-		sum := sumOf(p)
+		sum := sumOf(p, len(p))
 		if wrong {
 			sum.crc++
 		}
@@ -197,6 +197,27 @@ func TestBuilderUsesKnownCRCs(t *testing.T) {
 	for i, p := range conn.packets {
 		if got, want := wire.Packet(p).VerifyChecksum(), i != 1; got != want {
 			t.Errorf("packet %d: checksum verifies: %v, want %v", i, got, want)
+		}
+	}
+}
+
+// SendMsg checksums only messages that go as pieces in one chunk: the CRC
+// of a smaller one or of one cut into fragments would go unused.
+func TestSumOfWholePiecesOnly(t *testing.T) {
+	p := bytes.Repeat([]byte{3}, minPiece+1)
+	for _, tc := range []struct {
+		n, whole int
+		known    bool
+	}{
+		{minPiece - 1, 9000, false},
+		{minPiece, 9000, true},
+		{minPiece + 1, minPiece + 1, true},
+		{minPiece + 1, minPiece, false},
+		{minPiece, 0, false}, // before the loop has cut any message
+	} {
+		sum := sumOf(p[:tc.n], tc.whole)
+		if sum.known != tc.known || (sum.known && sum.crc != wire.CRC32c(p[:tc.n])) {
+			t.Errorf("%d bytes, whole up to %d: %+v, want known %v", tc.n, tc.whole, sum, tc.known)
 		}
 	}
 }

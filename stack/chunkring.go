@@ -37,9 +37,9 @@ type outChunk struct {
 	fastRtx  bool  // fast-retransmitted already
 	timedOut bool  // marked by a T3-rtx expiry: retransmit elsewhere
 	inFlight bool  // counted in path.flight
-	// crc is the CRC32c of data if crcKnown, a payloadSum in two fields
-	// that fit where padding was: a struct would make outChunk 128 bytes
-	// instead of 120.
+	// crc is the CRC32c of data if crcKnown: a payloadSum as two fields,
+	// which fit in what was padding (a payloadSum would make outChunk 128
+	// bytes, not 120).
 	crcKnown bool
 }
 
