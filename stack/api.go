@@ -81,6 +81,7 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 		return err
 	}
 	m.data, m.blk = q.arena.copy(data) // under the lock: the arena is shared
+	m.sum = sumOf(m.data, int(q.whole.Load()))
 	q.msgs = append(q.msgs, m)
 	idle := q.bytes == 0
 	q.bytes += cost

@@ -266,6 +266,7 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 	s := &a.tx
 	whole, frag := a.fragSizes()
+	a.sendq.noteWhole(whole)
 	// A full packet's worth, headers counted, as Nagle's rule counts it.
 	if s.queuedWire() >= a.maxPayload(dest) {
 		a.wantLargerPackets(now, dest)
@@ -349,7 +350,7 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 		d := wire.Data{Flags: flags, TSN: c.tsn, Stream: c.sid, SSN: uint16(c.mid), PPID: c.ppid, Payload: c.data}
 		b.cur = d.AppendHeader(b.cur)
 	}
-	b.addPayload(c.data)
+	b.addPayload(c.data, payloadSum{crc: c.crc, known: c.crcKnown})
 	b.hasDat = true
 	c.path, c.sentAt = dest, now
 	dest.lastData = now

@@ -17,6 +17,7 @@ type outMsg struct {
 	blk      *slab // holds data; the message's last chunk takes it over
 	info     SendInfo
 	deadline time.Time // PR-SCTP lifetime end; zero means reliable
+	sum      payloadSum
 }
 
 // outStream is the sequencing state of one outbound stream.
@@ -232,6 +233,9 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) *outChunk {
 	c.ppid, c.mid, c.fsn, c.tsn, c.sid = m.info.PPID, s.frag.mid, s.frag.fsn, s.nextTSN, m.info.Stream
 	if s.frag.off == 0 {
 		c.flags |= wire.FlagBegin
+		if n == len(m.data) {
+			c.crc, c.crcKnown = m.sum.crc, m.sum.known // the chunk carries the message whole
+		}
 	}
 	if m.info.Unordered {
 		c.flags |= wire.FlagUnordered

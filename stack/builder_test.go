@@ -93,7 +93,8 @@ func (c *piecesConn) SendBatch(ds []encap.Datagram) error {
 // pieces that join into exactly the packet built by copying them: the
 // same bytes, padding included, a good CRC32c over all of them, and with
 // SCTP-AUTH an HMAC the peer verifies. Payloads of minPiece bytes or more
-// are not copied; smaller ones are.
+// are not copied; smaller ones are. The packet's CRC is the same whether
+// it reads the pieces or combines the CRCs SendMsg computed of them.
 func TestBuilderPayloadPieces(t *testing.T) {
 	dest := netip.MustParseAddrPort("127.0.0.2:9899")
 	src := netip.MustParseAddr("127.0.0.1")
@@ -109,10 +110,14 @@ func TestBuilderPayloadPieces(t *testing.T) {
 		name string
 		auth *auth.Session
 		ctrl []byte // a control chunk ahead of the DATA
+		sums bool   // the payloads' CRCs are known
 	}{
-		{"plain", nil, nil},
-		{"sack first", nil, (&wire.Sack{CumTSN: 7, ARwnd: 1 << 20}).Append(nil)},
-		{"auth", signer, (&wire.Sack{CumTSN: 7, ARwnd: 1 << 20}).Append(nil)},
+		{"plain", nil, nil, false},
+		{"sack first", nil, (&wire.Sack{CumTSN: 7, ARwnd: 1 << 20}).Append(nil), false},
+		{"auth", signer, (&wire.Sack{CumTSN: 7, ARwnd: 1 << 20}).Append(nil), false},
+		{"known CRCs", nil, nil, true},
+		{"known CRCs, sack first", nil, (&wire.Sack{CumTSN: 7, ARwnd: 1 << 20}).Append(nil), true},
+		{"known CRCs, auth", signer, (&wire.Sack{CumTSN: 7, ARwnd: 1 << 20}).Append(nil), true},
 	} {
 		conn := &piecesConn{}
 		b := &builder{out: &output{conn: conn}, owner: testAssoc(), port: [2]uint16{1, 2}, auth: tc.auth}
@@ -130,7 +135,11 @@ func TestBuilderPayloadPieces(t *testing.T) {
 			d := wire.Data{TSN: uint32(i), Stream: 1, SSN: uint16(i), PPID: 5, Payload: p}
 			b.open(dest, src, 9, 65000, wire.TypeData, d.Len())
 			b.cur = d.AppendHeader(b.cur)
-			b.addPayload(p)
+			var sum payloadSum
+			if tc.sums {
+				sum = sumOf(p, len(p))
+			}
+			b.addPayload(p, sum)
 			want = d.Append(want)
 		}
 		if tc.auth != nil {
@@ -209,5 +218,55 @@ func TestBuilderBatchBytes(t *testing.T) {
 	}
 	if small := flush(maxBatch, 1000); !slices.Equal(small.counts, []int{maxBatch}) {
 		t.Errorf("%d packets of 1000 bytes went in batches %v, want one", maxBatch, small.counts)
+	}
+}
+
+// The packet's CRC does use the CRCs given for its pieces: with one of
+// them wrong, the packet fails its check.
+func TestBuilderUsesKnownCRCs(t *testing.T) {
+	conn := &layoutConn{}
+	b := &builder{out: &output{conn: conn}, owner: testAssoc(), port: [2]uint16{1, 2}}
+	dest := netip.MustParseAddrPort("127.0.0.2:9899")
+	src := netip.MustParseAddr("127.0.0.1")
+	for i, wrong := range []bool{false, true, false} {
+		p := bytes.Repeat([]byte{byte(i + 1)}, minPiece+i)
+		d := wire.Data{TSN: uint32(i), Payload: p}
+		b.open(dest, src, 9, 65000, wire.TypeData, d.Len())
+		b.cur = d.AppendHeader(b.cur)
+		sum := sumOf(p, len(p))
+		if wrong {
+			sum.crc++
+		}
+		b.addPayload(p, sum)
+		b.send() // one packet each
+	}
+	if len(conn.packets) != 3 {
+		t.Fatalf("%d packets, want 3", len(conn.packets))
+	}
+	for i, p := range conn.packets {
+		if got, want := wire.Packet(p).VerifyChecksum(), i != 1; got != want {
+			t.Errorf("packet %d: checksum verifies: %v, want %v", i, got, want)
+		}
+	}
+}
+
+// SendMsg checksums only messages that go as pieces in one chunk: the CRC
+// of a smaller one or of one cut into fragments would go unused.
+func TestSumOfWholePiecesOnly(t *testing.T) {
+	p := bytes.Repeat([]byte{3}, minPiece+1)
+	for _, tc := range []struct {
+		n, whole int
+		known    bool
+	}{
+		{minPiece - 1, 9000, false},
+		{minPiece, 9000, true},
+		{minPiece + 1, minPiece + 1, true},
+		{minPiece + 1, minPiece, false},
+		{minPiece, 0, false}, // before the loop has cut any message
+	} {
+		sum := sumOf(p[:tc.n], tc.whole)
+		if sum.known != tc.known || (sum.known && sum.crc != wire.CRC32c(p[:tc.n])) {
+			t.Errorf("%d bytes, whole up to %d: %+v, want known %v", tc.n, tc.whole, sum, tc.known)
+		}
 	}
 }

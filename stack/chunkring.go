@@ -28,6 +28,7 @@ type outChunk struct {
 	mid      uint32 // SSN (DATA) or MID (I-DATA)
 	fsn      uint32 // I-DATA fragment sequence number
 	tsn      uint32
+	crc      uint32
 	sid      uint16
 	flags    wire.DataFlags
 	state    chunkState
@@ -36,6 +37,10 @@ type outChunk struct {
 	fastRtx  bool  // fast-retransmitted already
 	timedOut bool  // marked by a T3-rtx expiry: retransmit elsewhere
 	inFlight bool  // counted in path.flight
+	// crc is the CRC32c of data if crcKnown: a payloadSum as two fields,
+	// which fit in what was padding (a payloadSum would make outChunk 128
+	// bytes, not 120).
+	crcKnown bool
 }
 
 // chunkRing holds the chunks from the peer's cumulative ack + 1 up to the

@@ -108,6 +108,17 @@ type sendQueue struct {
 	limit  int
 	space  notifier
 	closed error // set when no more data is accepted
+	// whole is the largest message the loop last sent in one chunk
+	// (fragSizes), 0 before its first; SendMsg checksums no larger one
+	// (see payloadSum).
+	whole atomic.Int32
+}
+
+// noteWhole records the largest message that goes in one chunk.
+func (q *sendQueue) noteWhole(n int) {
+	if int(q.whole.Load()) != n { // a store would take the cache line from SendMsg
+		q.whole.Store(int32(n))
+	}
 }
 
 // recvQueue holds complete messages until RecvMsg takes them.

@@ -58,7 +58,9 @@ func TestTransferImpaired(t *testing.T) {
 // I-DATA, many streams, and payloads sent from the send ring in pieces:
 // jumbo packets on a fixed PMTU (with the search on, chunks keep to the
 // base size, too small for pieces), one case with every I-DATA chunk
-// authenticated.
+// authenticated; with messages of one chunk each, the packets' CRCs
+// combine the CRCs SendMsg computed of them, first sends and
+// retransmissions alike, and the peer finds none wrong.
 func TestTransferVariants(t *testing.T) {
 	lossy := simnet.LinkProps{Delay: 5 * time.Millisecond, Loss: 0.03, Jitter: time.Millisecond}
 	jumbo := Config{PMTU: 9000, PMTUFixed: true, DisableIData: true}
@@ -76,6 +78,8 @@ func TestTransferVariants(t *testing.T) {
 		{"unordered fragmented DATA", Config{DisableIData: true}, load{bytes: 2 << 20, size: 5000, streams: 2, unordered: true}, Config{}},
 		{"jumbo DATA in pieces", jumbo, load{bytes: 8 << 20, size: 30001, streams: 2}, jumbo},
 		{"jumbo I-DATA in pieces, AUTH", authData, load{bytes: 8 << 20, size: 100000, streams: 2}, authData},
+		{"jumbo whole DATA in pieces", jumbo, load{bytes: 8 << 20, size: 8000, streams: 2}, jumbo},
+		{"jumbo whole I-DATA in pieces, AUTH", authData, load{bytes: 8 << 20, size: minPiece, streams: 2}, authData},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +93,9 @@ func TestTransferVariants(t *testing.T) {
 				}
 				if mtu := s.Paths[0].MTU; tc.cfg.PMTU > 0 && mtu < minPiece+64 { // 64: the headers
 					t.Errorf("path MTU %d: no room for a payload that goes in pieces", mtu)
+				}
+				if bad := sa.ep.Stats().BadChecksum; bad != 0 {
+					t.Errorf("the peer dropped %d packets with a wrong CRC32c", bad)
 				}
 			})
 		})

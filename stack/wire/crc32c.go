@@ -24,10 +24,28 @@ func packetCRC(p []byte) uint32 {
 // SetChecksum computes the CRC32c of the packet p, followed by the pieces
 // more for a packet sent in pieces, and stores it in the common header. p
 // must hold at least a common header.
-func SetChecksum(p []byte, more ...[]byte) {
+func SetChecksum(p []byte, more ...[]byte) { SetChecksumPieces(p, more, nil) }
+
+// PieceCRC is the CRC32c, computed beforehand, of one of the pieces of a
+// packet: more[Piece] for SetChecksumPieces.
+type PieceCRC struct {
+	Piece int
+	CRC   uint32
+}
+
+// SetChecksumPieces is SetChecksum for a packet some of whose pieces have
+// a CRC known already, listed in known in the order of their pieces: it
+// combines those CRCs instead of reading their pieces, which a sender
+// checksummed while they were in its cache.
+func SetChecksumPieces(p []byte, more [][]byte, known []PieceCRC) {
 	binary.LittleEndian.PutUint32(p[8:12], 0)
 	sum := crc32c.Checksum(p)
-	for _, m := range more {
+	for i, m := range more {
+		if len(known) > 0 && known[0].Piece == i {
+			sum = crc32c.Combine(sum, known[0].CRC, len(m))
+			known = known[1:]
+			continue
+		}
 		sum = crc32c.Update(sum, m)
 	}
 	binary.LittleEndian.PutUint32(p[8:12], sum)
