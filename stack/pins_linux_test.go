@@ -1,3 +1,5 @@
+//go:build !mobisctp_portable
+
 package stack
 
 import (
