@@ -8,6 +8,18 @@
 	VPCLMULQDQ $0x11, k, acc, acc \
 	VPTERNLOGD $0x96, next, tmp, acc
 
+// FOLD_EACH folds acc over the input's blocks of n bytes, k as in FOLD,
+// while at least n bytes are left; loop names its label, end where it
+// goes then.
+#define FOLD_EACH(n, k, acc, tmp, loop, end) \
+loop: \
+	CMPQ CX, $n \
+	JB   end \
+	FOLD(k, acc, (SI), tmp) \
+	ADDQ $n, SI \
+	SUBQ $n, CX \
+	JMP  loop
+
 // func foldAVX512(crc uint32, p []byte, k *foldKeys) uint32
 //
 // Four independent 512-bit accumulators cover 256 bytes per round, enough
@@ -56,13 +68,7 @@ merge:
 	FOLD(Z9, Z0, Z2, Z4)
 	FOLD(Z9, Z0, Z3, Z4)
 
-loop64:
-	CMPQ CX, $64
-	JB   reduce
-	FOLD(Z9, Z0, (SI), Z4)
-	ADDQ $64, SI
-	SUBQ $64, CX
-	JMP  loop64
+	FOLD_EACH(64, Z9, Z0, Z4, loop64, reduce)
 
 reduce:
 	// 512 bits to 256: the low half (first bytes) over the high half.
@@ -75,13 +81,7 @@ reduce:
 	VMOVDQU      48(DX), X8 // x^128
 	FOLD(X8, X0, X1, X4)
 
-loop16:
-	CMPQ CX, $16
-	JB   done
-	FOLD(X8, X0, (SI), X4)
-	ADDQ $16, SI
-	SUBQ $16, CX
-	JMP  loop16
+	FOLD_EACH(16, X8, X0, X4, loop16, done)
 
 done:
 	XORL    AX, AX
