@@ -159,8 +159,9 @@ func (a *Association) takeUserData(now time.Time) {
 // application no room to queue the next messages while a window's worth
 // waits for its SACKs: perf at 8000 bytes on loopback, where the peer's
 // window is also 4 MiB, had the application blocked on the buffer while
-// the association sent nothing at every other SACK batch. The window grows only as far as the path and the
-// receiver carried its flight, so a slow path or peer keeps SendBuffer.
+// the association sent nothing at every other SACK batch. The window
+// grows only as far as the path and the receiver carried its flight, so a
+// slow path or peer keeps SendBuffer.
 // It never shrinks: what an application may queue does not jump back
 // after a loss.
 func (a *Association) growSendBuffer(q *sendQueue) bool {
