@@ -47,9 +47,12 @@ type Association struct {
 	onRecv  atomic.Pointer[func()] // see OnRecv
 	recvDue atomic.Bool            // onRecv is to be called after the round
 
-	in     inbox
-	sendq  sendQueue
-	recvq  recvQueue
+	in    inbox
+	sendq sendQueue
+	recvq recvQueue
+	// pins counts the packet buffers that received chunks are kept in
+	// until read; like the messages in recvq, they outlive a restart.
+	pins   pins
 	events *eventq.Queue[Event]
 
 	// Set before the loop starts and never changed: safe to read anywhere.
@@ -124,6 +127,7 @@ func newAssociation(ep *Endpoint) *Association {
 	a.pathManager.cfg = a.cfg
 	a.sendq.limit = a.cfg.SendBuffer
 	a.recvq.watch = &a.rx.watch // rx.init arms it
+	a.pins.limit = pinLimit(a.cfg.RecvBuffer)
 	a.events = eventq.New[Event](a.cfg.EventQueue)
 	return a
 }
@@ -187,7 +191,7 @@ func (a *Association) processInbox(now time.Time, b *builder) {
 		p := &a.pktScratch[i]
 		if a.state != stateClosed {
 			a.handlePacket(now, p)
-			a.rx.pins.done()
+			a.pins.done()
 			if a.rx.sackNow && a.dataAllowed() {
 				b.auth = a.auth
 				a.flushCtrl(b) // a COOKIE ACK, say, goes first (section 5.1)

@@ -29,10 +29,11 @@ type receiver struct {
 	// view is the window the peer believes it has: the last one
 	// advertised, less what arrived since. It is what decides whether
 	// reads make a window update worth sending (windowUpdate).
-	view     int
-	watch    windowWatch // when reads may have made a window update due
-	arena    arena       // received payloads are copied here out of the packet buffers
-	pins     pins        // or kept in them
+	view  int
+	watch windowWatch // when reads may have made a window update due
+	// arena holds the received payloads copied out of their packets'
+	// buffers (those not kept there: Association.pins).
+	arena    arena
 	data     wire.Data
 	idata    wire.IData
 	useIData bool
@@ -44,7 +45,6 @@ func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool, buf
 	r.tsns = newTSNMap(peerInitialTSN)
 	r.watch.init()
 	r.view = buf
-	r.pins.limit = pinLimit(buf)
 	r.useIData = idata
 	r.reasm = newReassembler(inStreams, idata, &r.arena, &r.ready)
 }
@@ -92,7 +92,7 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 		r.sackNow = true
 		return true
 	}
-	if r.hold(rp, &f) {
+	if a.hold(rp, &f) {
 		a.stats.ChunksKept++
 	}
 	f.key = key
@@ -105,15 +105,15 @@ func (a *Association) handleData(now time.Time, rp *rxPacket, from *path, c wire
 // hold makes f's data last until it is read: kept in the packet's buffer
 // where the transport lent it and the association may hold one more
 // (pins), which it reports, or else copied into the arena.
-func (r *receiver) hold(rp *rxPacket, f *frag) bool {
+func (a *Association) hold(rp *rxPacket, f *frag) bool {
 	if buf := rp.buf.kept; buf != nil {
-		if f.blk = r.pins.keep(buf); f.blk != nil {
+		if f.blk = a.pins.keep(buf); f.blk != nil {
 			n := len(f.data)
 			f.data = f.data[:n:n] // an append must not reach the next chunk
 			return true
 		}
 	}
-	f.data, f.blk, f.off = r.arena.copyAt(f.data)
+	f.data, f.blk, f.off = a.rx.arena.copyAt(f.data)
 	return false
 }
 

@@ -102,7 +102,7 @@ func (a *Association) snapshot() Stats {
 		StreamsOut:  uint16(len(a.tx.streams)),
 		PeerRwnd:    a.tx.peerRwnd,
 		Outstanding: a.tx.outstanding,
-		Pinned:      int(a.rx.pins.held.Load()),
+		Pinned:      int(a.pins.held.Load()),
 		IData:       a.peer.idata,
 		PRSCTP:      a.peer.prsctp,
 		AssocStats:  a.stats,
