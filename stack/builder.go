@@ -32,14 +32,16 @@ const (
 // minPiece is the smallest DATA payload that a packet sends from where it
 // lies, the send buffer, as a piece of its own (encap.Datagram.Rest),
 // instead of a copy. The kernel copies the payload into its buffer either
-// way; a piece saves our copy (about 11 ns per KB) but costs about 90 ns:
-// CRC32c starts over at each piece, and its tail of up to 503 bytes runs
-// at a third of the speed of its three-stream loop; and the kernel's copy
-// slows down with every iovec. Measured building 64 KiB packets of DATA
-// and sending them on loopback: pieces of 1000 and 4000 bytes took 20-50%
-// more time than copies, 8000 about the same, 16000 and more less. In
-// process, both ends, 8000-byte messages took 4-5% less CPU per byte in
-// pieces, 1000-byte ones no less. Chunks that large come only where they
+// way; a piece saves our copy (about 11 ns per KB) but costs more per
+// piece: the kernel's copy slows down with every iovec, and CRC32c starts
+// over at each piece unless SendMsg computed it (payloadSum). Measured
+// building 64 KiB packets of DATA and sending them on loopback, with
+// hash/crc32: pieces of 1000 and 4000 bytes took 20-50% more time than
+// copies, 8000 about the same, 16000 and more less. In process, both
+// ends, 8000-byte messages took 4-5% less CPU per byte in pieces,
+// 1000-byte ones no less. Measured again with the AVX-512 CRC32c and its
+// CRCs from SendMsg: pieces from 512 bytes on took 1000-byte messages
+// between two processes from 20.4-22.6 down to 18.7-19.7 Gbit/s. Chunks that large come only where they
 // may fill a PMTU above 4 KiB, on a path to this host or with PMTUFixed;
 // elsewhere they keep to the base size (chunkRoom). With at most 15
 // payloads of 4 KiB in a 64 KiB packet, it has far fewer pieces than the
@@ -91,7 +93,7 @@ type builder struct {
 	// refLen their bytes; pieces holds the Rest of the batch's packets.
 	refs       []payloadRef
 	refLen     int
-	batchBytes int
+	batchBytes int // of the packets in dgs (see maxBatchBytes)
 	pieces     [][]byte
 	known      []wire.PieceCRC // the CRCs of the open packet's pieces known already
 	dest       netip.AddrPort
@@ -200,9 +202,10 @@ var zeroPad [3]byte
 // lies. The send ring keeps a chunk's data until it is acknowledged,
 // which happens on this association's loop after the flush has handed its
 // packets to the output, and the output sends them before it returns or
-// copies them (outQueue.add). PR-SCTP abandons chunks during a flush (sendMarked),
-// but only of messages none of whose chunks that flush sent: a message's
-// chunks share one deadline, and the lowest TSN is looked at first.
+// copies them (outQueue.add). PR-SCTP abandons chunks during a flush
+// (sendMarked), but only of messages none of whose chunks that flush
+// sent: a message's chunks share one deadline, and the lowest TSN is
+// looked at first.
 func (b *builder) addPayload(p []byte, sum payloadSum) {
 	if len(p) >= minPiece {
 		b.refs = append(b.refs, payloadRef{at: len(b.cur), p: p, sum: sum})
@@ -231,7 +234,7 @@ func (b *builder) close() {
 		b.areas[b.area] = a[:len(a)+len(b.cur)]
 	}
 	b.dgs = append(b.dgs, d)
-	b.batchBytes += d.Len()
+	b.batchBytes += b.size()
 	b.cur = nil
 	clear(b.refs)
 	b.refs, b.refLen, b.known = b.refs[:0], 0, b.known[:0]
@@ -288,9 +291,7 @@ func (b *builder) send() {
 		b.errs++
 		b.refused = collectRefusals(b.refused, err)
 	}
-	for i := range b.dgs {
-		b.bytes += b.dgs[i].Len()
-	}
+	b.bytes += b.batchBytes
 	b.sent += len(b.dgs)
 	b.calls++
 	b.batchBytes = 0

@@ -85,7 +85,7 @@ func newReassembler(inStreams uint16, idata bool, ar *arena, out *[]Message) *re
 func (r *reassembler) deliver(m *Message) { *r.out = append(*r.out, *m) }
 
 // add takes a new (not duplicate) chunk whose data the caller has copied
-// out of the packet buffer or kept there (receiver.hold).
+// out of the packet buffer or kept there (Association.hold).
 func (r *reassembler) add(f *frag) {
 	if f.flags.Has(wire.FlagBegin|wire.FlagEnd) && (!r.idata || f.fsn == 0) {
 		r.complete(f.sid, f.mid, f.unordered(), &Message{Data: f.data, Stream: f.sid, PPID: f.ppid, Unordered: f.unordered(), key: f.key, blk: f.blk})
