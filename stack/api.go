@@ -139,37 +139,27 @@ func (a *Association) RecvMsg(ctx context.Context, b []byte) (int, RecvInfo, err
 	return a.recvq.read(interrupt{ctx: ctx}, b, a.poke)
 }
 
+// RecvMsgFunc calls f with the next message, or with the rest of one
+// RecvMsg read in part, where it lies: in the packet buffer it came in or
+// the receiver's arena, without copying it into a buffer of the caller's.
+// info.EOR is always set. data is valid only until f returns, when its
+// memory goes back to the association: f must not keep it (copy what it
+// needs). It waits, and ends, as RecvMsg does; f runs on the caller's
+// goroutine, with no lock held.
+func (a *Association) RecvMsgFunc(ctx context.Context, f func(data []byte, info RecvInfo)) error {
+	return a.recvq.readFunc(interrupt{ctx: ctx}, f, a.poke)
+}
+
 // read implements RecvMsg on a receive queue. freed is called when the
 // read made room in a window the loop reported as low: enough, with the
 // reads before it, for a window update (windowWatch).
 func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, error) {
-	q.mu.Lock()
-	for q.empty() {
-		if q.closed != nil || q.eof {
-			err := q.closed
-			if q.eof || errors.Is(err, ErrClosed) {
-				err = io.EOF
-			}
-			q.mu.Unlock()
-			return 0, RecvInfo{}, err
-		}
-		if err := in.ctx.Err(); err != nil {
-			q.mu.Unlock() // a read that may not wait makes no channel to wait on
-			return 0, RecvInfo{}, err
-		}
-		ready := q.ready.wait()
-		q.mu.Unlock()
-		err := in.wait(ready)
-		q.mu.Lock()
-		q.ready.done(ready)
-		if err != nil {
-			q.mu.Unlock()
-			return 0, RecvInfo{}, err
-		}
+	if err := q.next(in); err != nil {
+		return 0, RecvInfo{}, err
 	}
 	queued := q.bytes
 	m := &q.msgs[q.head]
-	info := RecvInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Authenticated: m.key.ok, KeyID: m.key.id}
+	info := m.info()
 	n := copy(b, m.Data)
 	if n < len(m.Data) {
 		m.Data = m.Data[n:]
@@ -178,12 +168,73 @@ func (q *recvQueue) read(in interrupt, b []byte, freed func()) (int, RecvInfo, e
 		info.EOR = true
 		q.pop()
 	}
+	q.readDone(queued, freed)
+	return n, info, nil
+}
+
+// readFunc implements RecvMsgFunc on a receive queue. The message leaves
+// the queue before f runs, so that f may read again or the loop queue
+// more; its memory is released after.
+func (q *recvQueue) readFunc(in interrupt, f func([]byte, RecvInfo), freed func()) error {
+	if err := q.next(in); err != nil {
+		return err
+	}
+	queued := q.bytes
+	m := q.msgs[q.head]
+	q.msgs[q.head].blk = nil // released below, not with the queue's releases
+	q.pop()
+	q.readDone(queued, freed)
+	defer m.blk.release(1)
+	info := m.info()
+	info.EOR = true
+	f(m.Data, info)
+	return nil
+}
+
+// next waits until a message is queued and returns with q.mu held, or
+// returns why there will be none (io.EOF after the peer's shutdown) or
+// why the wait was interrupted, with q.mu released.
+func (q *recvQueue) next(in interrupt) error {
+	q.mu.Lock()
+	for q.empty() {
+		if q.closed != nil || q.eof {
+			err := q.closed
+			if q.eof || errors.Is(err, ErrClosed) {
+				err = io.EOF
+			}
+			q.mu.Unlock()
+			return err
+		}
+		if err := in.ctx.Err(); err != nil {
+			q.mu.Unlock() // a read that may not wait makes no channel to wait on
+			return err
+		}
+		ready := q.ready.wait()
+		q.mu.Unlock()
+		err := in.wait(ready)
+		q.mu.Lock()
+		q.ready.done(ready)
+		if err != nil {
+			q.mu.Unlock()
+			return err
+		}
+	}
+	return nil
+}
+
+// readDone releases q.mu after a read that left q.bytes of the queued
+// bytes, and tells the loop if the window may owe the peer an update.
+func (q *recvQueue) readDone(queued int, freed func()) {
 	due := q.watch != nil && q.watch.freed(queued-q.bytes)
 	q.mu.Unlock()
 	if due {
 		freed() // the loop may owe the peer a window update
 	}
-	return n, info, nil
+}
+
+// info describes m to its reader; EOR is up to the read.
+func (m *Message) info() RecvInfo {
+	return RecvInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Authenticated: m.key.ok, KeyID: m.key.id}
 }
 
 // Shutdown closes the association gracefully (RFC 9260 section 9.2): no

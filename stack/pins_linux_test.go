@@ -38,3 +38,31 @@ func TestLoopbackChunksKeptInPlace(t *testing.T) {
 	// The last buffer read may be held until the next read.
 	assert.LessOrEqual(t, s.Pinned, 2<<16, "buffers held after every message was read")
 }
+
+// TestRecvMsgFuncInPlace: RecvMsgFunc hands over kept chunks in the
+// packet's buffer, which stays held while f runs and goes back when the
+// last message in it has been read, not at some later read.
+func TestRecvMsgFuncInPlace(t *testing.T) {
+	ca, sa := routePair(t, loopback4, 5043, Config{})
+	want := (min(loMTU(t), maxIPPacket) - ipv4Overhead - udpOverhead) &^ 3
+	searchWithData(t, ca, sa, want)
+	const n, size = 100, 8000
+	before := sa.Stats().ChunksKept
+	go func() {
+		for i := range n {
+			if err := ca.SendMsg(t.Context(), payload(i, size), SendInfo{}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for i := range n {
+		require.NoError(t, sa.RecvMsgFunc(t.Context(), func(data []byte, _ RecvInfo) {
+			require.Equal(t, payload(i, size), data, "message %d", i)
+			assert.Positive(t, sa.Stats().Pinned, "buffer of message %d held while it is read", i)
+		}))
+	}
+	s := sa.Stats()
+	assert.EqualValues(t, n, s.ChunksKept-before, "chunks read in place")
+	assert.Zero(t, s.Pinned, "buffers held after every message was read")
+}

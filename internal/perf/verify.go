@@ -31,7 +31,7 @@ func newEchoCheck(cfg ClientConfig) *echoCheck {
 		ppid:      cfg.PPID,
 		unordered: cfg.Unordered,
 		payloads:  make([]*Payload, cfg.Streams),
-		scratch:   make([]byte, recvBufSize),
+		scratch:   make([]byte, scratchSize),
 		progress:  make(chan struct{}, 1),
 	}
 	e.received = newFlow(&e.bytes, !cfg.NoVerify)
@@ -71,7 +71,16 @@ func (e *echoCheck) matches(p []byte, info stack.RecvInfo) bool {
 		pl = NewPayload(info.Stream, 0) // Fill needs no buffer of its own
 		e.payloads[info.Stream] = pl
 	}
-	want := e.scratch[:len(p)]
-	pl.Fill(want)
-	return bytes.Equal(p, want)
+	same := true
+	for len(p) > 0 { // the whole part, so that pl stays in step
+		want := e.scratch[:min(len(p), len(e.scratch))]
+		pl.Fill(want)
+		same = same && bytes.Equal(p[:len(want)], want)
+		p = p[len(want):]
+	}
+	return same
 }
+
+// scratchSize is the size of the pieces in which the client generates
+// the payload it expects back, to compare a message echoed.
+const scratchSize = 64 << 10

@@ -1,0 +1,67 @@
+package stack
+
+import (
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRecvMsgFunc: RecvMsgFunc hands over whole messages with their
+// details, the rest of a message RecvMsg read in part, and io.EOF after
+// the peer's shutdown, like RecvMsg.
+func TestRecvMsgFunc(t *testing.T) {
+	_, ca, sa := simPair(t, 1, Config{}, Config{})
+	ctx := t.Context()
+	sizes := []int{1, 1000, 3000, 20000} // 20000: reassembled from fragments
+	for i, size := range sizes {
+		require.NoError(t, ca.SendMsg(ctx, payload(i, size), SendInfo{Stream: uint16(i), PPID: uint32(100 + i)}))
+	}
+	require.NoError(t, ca.SendMsg(ctx, payload(9, 500), SendInfo{Stream: 1, PPID: 7, Unordered: true}))
+	for i, size := range sizes {
+		calls := 0
+		require.NoError(t, sa.RecvMsgFunc(ctx, func(data []byte, info RecvInfo) {
+			calls++
+			assert.Equal(t, payload(i, size), data, "message %d", i)
+			assert.Equal(t, RecvInfo{Stream: uint16(i), PPID: uint32(100 + i), EOR: true}, info)
+		}))
+		assert.Equal(t, 1, calls)
+	}
+	part := make([]byte, 200)
+	n, info, err := sa.RecvMsg(ctx, part)
+	require.NoError(t, err)
+	require.False(t, info.EOR)
+	want := payload(9, 500)
+	assert.Equal(t, want[:n], part[:n])
+	require.NoError(t, sa.RecvMsgFunc(ctx, func(data []byte, info RecvInfo) {
+		assert.Equal(t, want[n:], data, "the rest of the message read in part")
+		assert.Equal(t, RecvInfo{Stream: 1, PPID: 7, Unordered: true, EOR: true}, info)
+	}))
+	require.NoError(t, ca.Shutdown(ctx))
+	err = sa.RecvMsgFunc(ctx, func([]byte, RecvInfo) { t.Error("a message after the shutdown") })
+	assert.ErrorIs(t, err, io.EOF)
+}
+
+// TestRecvMsgFuncReadsAgain: f may read the next message itself; each
+// message's memory stays valid until its own f returns.
+func TestRecvMsgFuncReadsAgain(t *testing.T) {
+	_, ca, sa := simPair(t, 2, Config{}, Config{})
+	ctx := t.Context()
+	for i := range 3 {
+		require.NoError(t, ca.SendMsg(ctx, payload(i, 4000), SendInfo{}))
+	}
+	var got [][]byte
+	var read func(int) func([]byte, RecvInfo)
+	read = func(i int) func([]byte, RecvInfo) {
+		return func(data []byte, _ RecvInfo) {
+			if i < 2 {
+				require.NoError(t, sa.RecvMsgFunc(ctx, read(i+1)))
+			}
+			assert.Equal(t, payload(i, 4000), data, "message %d after the reads within its f", i)
+			got = append(got, data[:1])
+		}
+	}
+	require.NoError(t, sa.RecvMsgFunc(ctx, read(0)))
+	assert.Len(t, got, 3)
+}
