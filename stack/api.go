@@ -80,8 +80,7 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 		q.mu.Unlock()
 		return err
 	}
-	m.data, m.blk = q.arena.copy(data) // under the lock: the arena is shared
-	m.sum = sumOf(m.data, int(q.whole.Load()))
+	m.data, m.blk, m.sum = copySummed(&q.arena, data, int(q.whole.Load())) // under the lock: the arena is shared
 	q.msgs = append(q.msgs, m)
 	idle := q.bytes == 0
 	q.bytes += cost

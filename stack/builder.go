@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/mobisctp/mobisctp/encap"
+	"github.com/mobisctp/mobisctp/internal/crc32c"
 	"github.com/mobisctp/mobisctp/stack/auth"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
@@ -48,29 +49,32 @@ const (
 // 1024 iovecs Linux takes.
 const minPiece = 4096
 
-// payloadSum is the CRC32c of a message that SendMsg computed while the
-// message was in the cache. When the message goes in one chunk, as a
-// piece, the packet's CRC combines it (wire.SetChecksumPieces) instead of
-// reading the piece again from the send buffer, where, in a bulk
-// transfer, it has long left the cache: that CRC ran at the speed of
-// memory, 12.8% of a sender's CPU with 8000-byte messages on loopback,
-// and the sender's CPU per byte fell by 13% without it. SendMsg reads the
-// copy it has just written into the send buffer, not the caller's
-// buffer (no faster, measured), so that the CRC is of the bytes sent
-// even if the caller changes its buffer during the call.
+// payloadSum is the CRC32c of a message that SendMsg computed in the
+// same pass as its copy into the send buffer (crc32c.CopyUpdate). When
+// the message goes in one chunk, as a piece, the packet's CRC combines it
+// (wire.SetChecksumPieces) instead of reading the piece again from the
+// send buffer, where, in a bulk transfer, it has long left the cache:
+// that CRC ran at the speed of memory, 12.8% of a sender's CPU with
+// 8000-byte messages on loopback, and the sender's CPU per byte fell by
+// 13% without it. The CRC is of the copy's bytes as they were stored,
+// so it holds even if the caller changes its buffer during the call.
 type payloadSum struct {
 	crc   uint32
 	known bool
 }
 
-// sumOf returns the payloadSum of message p: known only if p goes as a
-// piece, in one chunk of at most whole bytes. The CRC of a message that
-// is cut into fragments would go unused.
-func sumOf(p []byte, whole int) payloadSum {
+// copySummed copies message p into the arena, as SendMsg does, and
+// returns the copy with its payloadSum, known only if p goes as a piece,
+// in one chunk of at most whole bytes: the CRC of a smaller message or of
+// one cut into fragments would go unused.
+func copySummed(ar *arena, p []byte, whole int) ([]byte, *slab, payloadSum) {
 	if len(p) < minPiece || len(p) > whole {
-		return payloadSum{}
+		b, blk := ar.copy(p)
+		return b, blk, payloadSum{}
 	}
-	return payloadSum{crc: wire.CRC32c(p), known: true}
+	b, blk, _ := ar.alloc(len(p))
+	b = b[:len(p)]
+	return b, blk, payloadSum{crc: crc32c.CopyUpdate(0, b, p), known: true}
 }
 
 // builder assembles the packets of one flush and sends them in batches.

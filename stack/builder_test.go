@@ -137,7 +137,7 @@ func TestBuilderPayloadPieces(t *testing.T) {
 			b.cur = d.AppendHeader(b.cur)
 			var sum payloadSum
 			if tc.sums {
-				sum = sumOf(p, len(p))
+				sum = payloadSum{crc: wire.CRC32c(p), known: true}
 			}
 			b.addPayload(p, sum)
 			want = d.Append(want)
@@ -233,7 +233,7 @@ func TestBuilderUsesKnownCRCs(t *testing.T) {
 		d := wire.Data{TSN: uint32(i), Payload: p}
 		b.open(dest, src, 9, 65000, wire.TypeData, d.Len())
 		b.cur = d.AppendHeader(b.cur)
-		sum := sumOf(p, len(p))
+		sum := payloadSum{crc: wire.CRC32c(p), known: true}
 		if wrong {
 			sum.crc++
 		}
@@ -251,8 +251,9 @@ func TestBuilderUsesKnownCRCs(t *testing.T) {
 }
 
 // SendMsg checksums only messages that go as pieces in one chunk: the CRC
-// of a smaller one or of one cut into fragments would go unused.
-func TestSumOfWholePiecesOnly(t *testing.T) {
+// of a smaller one or of one cut into fragments would go unused. Every
+// message is copied whole.
+func TestCopySummedWholePiecesOnly(t *testing.T) {
 	p := bytes.Repeat([]byte{3}, minPiece+1)
 	for _, tc := range []struct {
 		n, whole int
@@ -264,7 +265,11 @@ func TestSumOfWholePiecesOnly(t *testing.T) {
 		{minPiece + 1, minPiece, false},
 		{minPiece, 0, false}, // before the loop has cut any message
 	} {
-		sum := sumOf(p[:tc.n], tc.whole)
+		var ar arena
+		c, _, sum := copySummed(&ar, p[:tc.n], tc.whole)
+		if !bytes.Equal(c, p[:tc.n]) {
+			t.Errorf("%d bytes, whole up to %d: the copy differs", tc.n, tc.whole)
+		}
 		if sum.known != tc.known || (sum.known && sum.crc != wire.CRC32c(p[:tc.n])) {
 			t.Errorf("%d bytes, whole up to %d: %+v, want known %v", tc.n, tc.whole, sum, tc.known)
 		}

@@ -41,3 +41,21 @@ func Update(crc uint32, p []byte) uint32 {
 //
 //go:noescape
 func foldAVX512(crc uint32, p []byte, k *foldKeys) uint32
+
+// copyFold copies the whole 16-byte blocks of src into dst with the
+// vector code, if it takes src, advancing *crc over them, and returns how
+// many bytes it did.
+func copyFold(crc *uint32, dst, src []byte) int {
+	if !useVector || len(src) < vectorMin {
+		return 0
+	}
+	n := len(src) &^ 15
+	*crc = ^foldCopyAVX512(^*crc, dst[:n], src[:n], &keys)
+	return n
+}
+
+// foldCopyAVX512 is foldAVX512 over src that also copies it into dst,
+// which is at least as long.
+//
+//go:noescape
+func foldCopyAVX512(crc uint32, dst, src []byte, k *foldKeys) uint32

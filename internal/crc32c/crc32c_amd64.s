@@ -20,13 +20,36 @@ loop: \
 	SUBQ $n, CX \
 	JMP  loop
 
+// REDUCE folds the 512 bits of Z0 down to the 128 of X0, each time the
+// low half (the first bytes) over the high half: by x^256 to 256 bits,
+// by x^128 to 128, leaving x^128's key pair in X8 for the 16-byte rounds
+// that follow.
+#define REDUCE \
+	VEXTRACTI64X4  $1, Z0, Y1 \
+	VBROADCASTI128 32(DX), Y8 \
+	FOLD(Y8, Y0, Y1, Y4) \
+	VEXTRACTI128   $1, Y0, X1 \
+	VMOVDQU        48(DX), X8 \
+	FOLD(X8, X0, X1, X4)
+
+// FINISH returns the CRC register of the input, whose 128 bits left in X0
+// are congruent to the whole input (mod P): the CRC32 instruction over
+// them, from a zero register, gives it in two instructions, shorter than
+// a Barrett reduction.
+#define FINISH(ret) \
+	XORL    AX, AX \
+	VMOVQ   X0, BX \
+	VPEXTRQ $1, X0, R8 \
+	CRC32Q  BX, AX \
+	CRC32Q  R8, AX \
+	VZEROUPPER \
+	MOVL    AX, ret \
+	RET
+
 // func foldAVX512(crc uint32, p []byte, k *foldKeys) uint32
 //
 // Four independent 512-bit accumulators cover 256 bytes per round, enough
-// to hide VPCLMULQDQ's latency. The 128 bits left at the end are congruent
-// to the whole input (mod P), so the CRC32 instruction over them, from a
-// zero register, gives the CRC register of the input: two instructions,
-// shorter than a Barrett reduction.
+// to hide VPCLMULQDQ's latency.
 TEXT ·foldAVX512(SB), NOSPLIT, $0-44
 	MOVL crc+0(FP), AX
 	MOVQ p_base+8(FP), SI
@@ -71,24 +94,91 @@ merge:
 	FOLD_EACH(64, Z9, Z0, Z4, loop64, reduce)
 
 reduce:
-	// 512 bits to 256: the low half (first bytes) over the high half.
-	VEXTRACTI64X4  $1, Z0, Y1
-	VBROADCASTI128 32(DX), Y8 // x^256
-	FOLD(Y8, Y0, Y1, Y4)
-
-	// 256 bits to 128.
-	VEXTRACTI128 $1, Y0, X1
-	VMOVDQU      48(DX), X8 // x^128
-	FOLD(X8, X0, X1, X4)
-
+	REDUCE
 	FOLD_EACH(16, X8, X0, X4, loop16, done)
 
 done:
-	XORL    AX, AX
-	VMOVQ   X0, BX
-	VPEXTRQ $1, X0, R8
-	CRC32Q  BX, AX
-	CRC32Q  R8, AX
-	VZEROUPPER
-	MOVL    AX, ret+40(FP)
-	RET
+	FINISH(ret+40(FP))
+
+// COPY_FOLD_EACH is FOLD_EACH for foldCopyAVX512: each block goes through
+// reg, which is also stored at DI.
+#define COPY_FOLD_EACH(n, k, acc, tmp, reg, loop, end) \
+loop: \
+	CMPQ CX, $n \
+	JB   end \
+	VMOVDQU64 (SI), reg \
+	VMOVDQU64 reg, (DI) \
+	FOLD(k, acc, reg, tmp) \
+	ADDQ $n, SI \
+	ADDQ $n, DI \
+	SUBQ $n, CX \
+	JMP  loop
+
+// func foldCopyAVX512(crc uint32, dst, src []byte, k *foldKeys) uint32
+//
+// foldAVX512 over src that also stores every block it loads at dst: the
+// copy costs the stores alone, where a copy followed by the CRC read the
+// bytes twice and the CRC's loads waited on the copy's stores.
+TEXT ·foldCopyAVX512(SB), NOSPLIT, $0-68
+	MOVL crc+0(FP), AX
+	MOVQ dst_base+8(FP), DI
+	MOVQ src_base+32(FP), SI
+	MOVQ src_len+40(FP), CX
+	MOVQ k+56(FP), DX
+
+	VMOVDQU64 (SI), Z0
+	VMOVDQU64 Z0, (DI)
+	VMOVD     AX, X4
+	VPXORD    Z4, Z0, Z0
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	SUBQ      $64, CX
+
+	VBROADCASTI32X4 16(DX), Z9 // x^512
+	CMPQ            CX, $192
+	JB              cloop64
+
+	VMOVDQU64       (SI), Z1
+	VMOVDQU64       64(SI), Z2
+	VMOVDQU64       128(SI), Z3
+	VMOVDQU64       Z1, (DI)
+	VMOVDQU64       Z2, 64(DI)
+	VMOVDQU64       Z3, 128(DI)
+	ADDQ            $192, SI
+	ADDQ            $192, DI
+	SUBQ            $192, CX
+	VBROADCASTI32X4 (DX), Z8 // x^2048
+
+cloop256:
+	CMPQ      CX, $256
+	JB        cmerge
+	VMOVDQU64 (SI), Z10
+	VMOVDQU64 64(SI), Z11
+	VMOVDQU64 128(SI), Z12
+	VMOVDQU64 192(SI), Z13
+	VMOVDQU64 Z10, (DI)
+	VMOVDQU64 Z11, 64(DI)
+	VMOVDQU64 Z12, 128(DI)
+	VMOVDQU64 Z13, 192(DI)
+	FOLD(Z8, Z0, Z10, Z4)
+	FOLD(Z8, Z1, Z11, Z5)
+	FOLD(Z8, Z2, Z12, Z6)
+	FOLD(Z8, Z3, Z13, Z7)
+	ADDQ      $256, SI
+	ADDQ      $256, DI
+	SUBQ      $256, CX
+	JMP       cloop256
+
+cmerge:
+	FOLD(Z9, Z0, Z1, Z4)
+	FOLD(Z9, Z0, Z2, Z4)
+	FOLD(Z9, Z0, Z3, Z4)
+
+	COPY_FOLD_EACH(64, Z9, Z0, Z4, Z10, cloop64, creduce)
+
+creduce:
+	REDUCE
+	COPY_FOLD_EACH(16, X8, X0, X4, X10, cloop16, cdone)
+
+cdone:
+	FINISH(ret+64(FP))
