@@ -145,8 +145,9 @@ func (r *report) writeNotes(w io.Writer) {
 		"vs pion: mobisctp's median Mbit/s over pion/sctp's at the same size; CPU vs pion: the same for CPU s/GB. "+
 		"vs UDP: like with like, mobisctp over raw UDP (GSO/GRO) and mobisctp --no-offload over raw UDP (sendmmsg); "+
 		"the raw UDP rows move datagrams through mobisctp's own UDP layer (package encap: recvmmsg/sendmmsg, its default batch). "+
-		"raw UDP (GSO/GRO) + SCTP's per-byte work also copies each message into a 4 MiB retransmission ring and checksums it (CRC32c) before sending, "+
-		"and checksums each datagram and copies it out on receipt: the ceiling of any SCTP over UDP, with no protocol logic.\n")
+		"raw UDP (GSO/GRO) + SCTP's per-byte work also copies each message into a 4 MiB retransmission ring and checksums it (CRC32c, in the copy's pass) before sending, "+
+		"and checksums each datagram on receipt, read in place as mobisctp's perf server reads with RecvMsgFunc: the ceiling of any SCTP over UDP, with no protocol logic. "+
+		"mobisctp's perf server reads every message in place (RecvMsgFunc), without copying it into a buffer of its own.\n")
 	if m := r.stack.memory; m != nil {
 		if m.err != nil {
 			fmt.Fprintf(w, "- Idle association memory: failed: %s (`%s`).\n", oneLine(m.err.Error()), m.command)

@@ -55,7 +55,7 @@ type socketFlags struct {
 func (f *socketFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.batch, "batch", defaultBatch, "datagrams, GSO runs or GRO reads per system call (encap's BatchSize; 1: no batching)")
 	fs.BoolVar(&f.offload, "offload", false, "use UDP GSO and GRO where the kernel has them")
-	fs.BoolVar(&f.work, "sctp-work", false, "also do the per-byte work of any SCTP over UDP: copy each message into a retransmission ring and checksum it (CRC32c) before sending, checksum each datagram and copy it out on receipt")
+	fs.BoolVar(&f.work, "sctp-work", false, "also do the per-byte work of any SCTP over UDP: copy each message into a retransmission ring and checksum it (CRC32c) before sending, checksum each datagram on receipt")
 }
 
 // open binds mobisctp's UDP layer to local with buffer-byte socket

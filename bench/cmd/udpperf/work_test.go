@@ -33,13 +33,12 @@ func TestSendRingCopiesBackToBack(t *testing.T) {
 	require.Equal(t, sum, r.sum, "three checksums folded: sum^sum^sum")
 }
 
-// The reader checksums and copies out every datagram it is given.
+// The reader checksums every datagram it is given.
 func TestReaderConsumes(t *testing.T) {
 	rx := newReceiver()
 	rx.work = newReader()
 	a, b := bytes.Repeat([]byte{1}, 100), bytes.Repeat([]byte{2}, 50)
 	rx.handle([]encap.Datagram{{Data: a}, {Data: b}, {}})
 	require.Equal(t, crc32.Checksum(a, castagnoli)^crc32.Checksum(b, castagnoli), rx.work.sum)
-	require.Equal(t, b, rx.work.buf[:len(b)], "the last datagram copied out")
 	require.EqualValues(t, 150, rx.wait(time.Hour).Bytes)
 }
