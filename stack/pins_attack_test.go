@@ -13,10 +13,12 @@ import (
 	"context"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -378,5 +380,195 @@ func TestAttackPinLimit(t *testing.T) {
 			require.Equal(t, payload(int(held[i].PPID), attackSize), buf[:k], "message %d on the stream", held[i].PPID)
 		}
 		assert.Zero(t, pinned(a, unread.q), "held once every message was read")
+	})
+}
+
+// TestAttackDiscardedPacketKeepsNothing: DATA in a packet that is
+// discarded whole, for its checksum or its verification tag, is neither
+// kept nor taken: sent again intact, it is new.
+func TestAttackDiscardedPacketKeepsNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, scriptedConfig())
+		a, s := r.connect()
+		d := wholeMsg(s, 0, 0, 0)
+		d.Flags |= wire.FlagImmediate
+		b := wire.Header{SrcPort: peerPort, DstPort: sutPort, VerificationTag: s.epTag}.Append(nil)
+		b = d.Append(b)
+		wire.SetChecksum(b)
+		b[9] ^= 1 // the checksum field
+		require.NoError(t, r.peer.conn.Send(encap.Datagram{Data: b, Remote: r.peer.dst}))
+		synctest.Wait()
+		r.sendNow(s.epTag^1, d)
+		r.sendNow(s.tag, d) // the tag of the other direction
+		r.peer.expectSilence(time.Second)
+		st := a.Stats()
+		assert.Zero(t, st.ChunksKept)
+		assert.Zero(t, st.MessagesReceived)
+		assert.Zero(t, pinned(a))
+		assert.EqualValues(t, 1, r.ep.Stats().BadChecksum)
+
+		r.sendNow(s.epTag, d)
+		sk := chunkOf[wire.Sack](t, r.peer.expect(s.tag, wire.TypeSack))
+		assert.Equal(t, d.TSN, sk.CumTSN)
+		assert.Empty(t, sk.Dups, "the DATA was new")
+		rc := newReadChecker(t, 1000)
+		rc.read(a, 1)
+		assert.Zero(t, pinned(a))
+	})
+}
+
+// TestAttackSharedBuffer: the chunks of one packet are read in any order,
+// in pieces, from RecvMsg and from a Stream, while later packets come
+// into buffers the transport gets back: each message is read intact, the
+// packet's buffer is held until its last chunk is read, and given back
+// then. Chunks kept from one packet also go into messages assembled from
+// several packets, and come out of reassembly while others of the packet
+// wait there.
+func TestAttackSharedBuffer(t *testing.T) {
+	for _, streamFirst := range []bool{false, true} {
+		name := map[bool]string{false: "stream last", true: "stream first"}[streamFirst]
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := newRig(t, scriptedConfig())
+				a, s := r.connect()
+				st, err := a.Stream(1, 0)
+				require.NoError(t, err)
+				cs, err := a.Stream(3, 0) // for traffic between the reads
+				require.NoError(t, err)
+				m3 := chunksOf(s, 3, 0, 1, attackSize, 120) // across two packets
+				p1 := chunks(
+					wholeMsg(s, 0, 0, 0),
+					wholeMsg(s, 1, 1, 0),                  // for the Stream
+					chunksOf(s, 2, 2, 0, attackSize, 100), // assembled within the packet
+					m3[:2],
+				)
+				r.sendNow(s.epTag, p1...)
+				first := pinned(a, st.q)
+				require.Positive(t, first)
+				r.sendNow(s.epTag, chunks(m3[2], wholeMsg(s, 4, 0, 2))...)
+				discardQueued(r.peer)
+				require.EqualValues(t, 2+3+3+1, a.Stats().ChunksKept)
+
+				// Traffic through buffers given back, between the reads.
+				ssn := uint16(0) // stream 3's next
+				churn := func() {
+					r.sendNow(s.epTag, wholeMsg(s, 100, 3, ssn), wholeMsg(s, 101, 3, ssn+1))
+					ssn += 2
+					discardQueued(r.peer)
+					buf := make([]byte, attackSize+1)
+					for i := range 2 {
+						k, err := cs.Read(buf)
+						require.NoError(t, err)
+						require.Equal(t, payload(100+i, attackSize), buf[:k])
+					}
+				}
+				readStream := func() {
+					buf := make([]byte, 7)
+					var got []byte
+					for len(got) < attackSize {
+						k, err := st.Read(buf)
+						require.NoError(t, err)
+						got = append(got, buf[:k]...)
+						churn()
+					}
+					require.Equal(t, payload(1, attackSize), got, "message 1, from the Stream")
+				}
+				if streamFirst {
+					readStream()
+					assert.GreaterOrEqual(t, pinned(a, st.q), first, "messages of the first packet unread")
+				}
+				rc := newReadChecker(t, 7)
+				for range 4 {
+					rc.read(a, 1)
+					churn()
+				}
+				rc.got(0, 2, 3, 4)
+				if !streamFirst {
+					assert.GreaterOrEqual(t, pinned(a, st.q), first, "message 1 unread")
+					readStream()
+				}
+				nothingReady(t, a)
+				assert.Zero(t, pinned(a, st.q, cs.q), "held once every message was read")
+			})
+		})
+	}
+}
+
+// TestAttackKeptAroundAuth: chunks kept ahead of an AUTH chunk that fails
+// stay, those after it are discarded (RFC 4895 section 6.3), and DATA that
+// had to be authenticated and was not is dropped without being kept; a
+// message assembled from chunks on both sides of an AUTH is not
+// authenticated. Everything is read once, intact, and nothing stays held.
+func TestAttackKeptAroundAuth(t *testing.T) {
+	recvAuth := func(t *testing.T, a *Association) (uint32, bool) {
+		t.Helper()
+		buf := make([]byte, 2*attackSize)
+		k, info, err := a.RecvMsg(t.Context(), buf)
+		require.NoError(t, err)
+		require.True(t, info.EOR)
+		require.Equal(t, payload(int(info.PPID), attackSize), buf[:k], "message %d", info.PPID)
+		return info.PPID, info.Authenticated
+	}
+	t.Run("DATA needs no AUTH", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			r := newAuthRig(t, authConfig())
+			a, s := r.connectAuth()
+			m0 := wholeMsg(s.session, 0, 0, 0)
+			m1 := chunksOf(s.session, 1, 1, 0, attackSize, 200)
+			m2 := wholeMsg(s.session, 2, 2, 0)
+			b := s.seal(t, s.epTag, chunks(m0, m1[0], authHere, m2)...)
+			b[authAt(t, b)+wire.AuthHMACOffset] ^= 0x80
+			r.sendRaw(addrB, addrA, b)
+			synctest.Wait()
+			st := a.Stats()
+			assert.EqualValues(t, 1, st.AuthFailures)
+			assert.EqualValues(t, 2, st.ChunksKept, "the chunks ahead of the AUTH")
+			id, authed := recvAuth(t, a)
+			assert.Equal(t, uint32(0), id)
+			assert.False(t, authed)
+			nothingReady(t, a)
+
+			r.sendSigned(s, chunks(m1[1], m2)...)
+			synctest.Wait()
+			got := map[uint32]bool{}
+			for range 2 {
+				id, authed := recvAuth(t, a)
+				got[id] = authed
+			}
+			assert.Equal(t, map[uint32]bool{1: false, 2: true}, got, "messages read, authenticated")
+			nothingReady(t, a)
+			assert.Zero(t, pinned(a))
+		})
+	})
+	t.Run("DATA needs AUTH", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			cfg := scriptedConfig()
+			cfg.AuthChunks = []wire.ChunkType{wire.TypeData}
+			r := newAuthRig(t, cfg)
+			a, s := r.connectAuth()
+			m0 := wholeMsg(s.session, 0, 0, 0)
+			m1 := chunksOf(s.session, 1, 1, 0, attackSize, 200)
+			m2 := wholeMsg(s.session, 2, 2, 0)
+			r.sendRaw(addrB, addrA, s.seal(t, s.epTag, chunks(m0, authHere, m1[0], m2)...))
+			synctest.Wait()
+			st := a.Stats()
+			assert.EqualValues(t, 1, st.Unauthenticated)
+			assert.EqualValues(t, 2, st.ChunksKept, "the chunks after the AUTH")
+			held := pinned(a)
+			id, authed := recvAuth(t, a)
+			assert.Equal(t, uint32(2), id)
+			assert.True(t, authed)
+			assert.Equal(t, held, pinned(a), "the first fragment in the same buffer")
+
+			b := s.seal(t, s.epTag, chunks(authHere, m1[1], m0)...)
+			b[authAt(t, b)+wire.AuthHMACOffset] ^= 0x80
+			r.sendRaw(addrB, addrA, b)
+			synctest.Wait()
+			nothingReady(t, a)
+			assert.EqualValues(t, 2, a.Stats().ChunksKept)
+			r.sendNow(s.epTag, &wire.Abort{})
+			waitDone(t, a)
+			assert.Zero(t, pinned(a), "held once the association ended")
+		})
 	})
 }
