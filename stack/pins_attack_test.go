@@ -572,3 +572,78 @@ func TestAttackKeptAroundAuth(t *testing.T) {
 		})
 	})
 }
+
+// connectWith sets up an association from a peer that supports the
+// extensions exts.
+func (r *rig) connectWith(exts ...wire.ChunkType) (*Association, *session) {
+	r.t.Helper()
+	init := peerInit(peerTag, peerTSN)
+	init.Params = wire.AppendParam(nil, &wire.SupportedExtensionsParam{Types: exts})
+	s := r.handshake(init)
+	return r.accept(), s
+}
+
+// TestAttackForwardTSNDropsKept: a FORWARD-TSN abandons a fragment kept
+// earlier in its own packet, and a later packet sends its last fragment:
+// the messages around it are read intact, the abandoned one never, and
+// nothing stays held.
+func TestAttackForwardTSNDropsKept(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, scriptedConfig())
+		a, s := r.connectWith(wire.TypeForwardTSN)
+		m0 := wholeMsg(s, 0, 0, 0)
+		m1 := chunksOf(s, 1, 1, 0, attackSize, 200)
+		m2 := wholeMsg(s, 2, 1, 1)
+		fwd := &wire.ForwardTSN{NewCumTSN: m1[1].TSN, Streams: []wire.StreamSSN{{Stream: 1, SSN: 0}}}
+		r.sendNow(s.epTag, chunks(m0, m1[0], fwd, m2)...)
+		r.sendNow(s.epTag, m1[1]) // too late
+		discardQueued(r.peer)
+		st := a.Stats()
+		assert.EqualValues(t, 3, st.ChunksKept)
+		assert.EqualValues(t, 1, st.DuplicateTSNs)
+		rc := newReadChecker(t, 1000)
+		rc.read(a, 2)
+		rc.got(0, 2)
+		nothingReady(t, a)
+		assert.Zero(t, pinned(a))
+	})
+}
+
+// TestAttackIDataRestart: I-DATA fragments of several messages interleave
+// in one packet; one message completes, copied out of the packet's
+// buffer, another stays incomplete, a third waits for an earlier one;
+// then the peer restarts. The buffer goes back at the restart, and the
+// complete message is read intact after it.
+func TestAttackIDataRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, scriptedConfig())
+		a, s := r.connectWith(wire.TypeIData, wire.TypeIForwardTSN)
+		require.True(t, a.Stats().IData)
+		m0, m1, m2 := payload(0, attackSize), payload(1, attackSize), payload(2, attackSize)
+		idata := func(sid uint16, mid, fsn uint32, flags wire.DataFlags, ppid uint32, p []byte) *wire.IData {
+			d := &wire.IData{Flags: flags, TSN: s.tsn, Stream: sid, MID: mid, FSN: fsn, PPID: ppid, Payload: p}
+			s.tsn++
+			return d
+		}
+		r.sendNow(s.epTag,
+			idata(0, 0, 0, wire.FlagBegin, 0, m0[:100]),
+			idata(1, 0, 0, wire.FlagBegin, 1, m1[:100]),
+			idata(0, 0, 1, 0, 0, m0[100:200]),
+			idata(2, 1, 0, whole, 2, m2), // MID 0 of stream 2 never comes
+			idata(0, 0, 2, wire.FlagEnd, 0, m0[200:]),
+		)
+		discardQueued(r.peer)
+		require.EqualValues(t, 5, a.Stats().ChunksKept)
+		require.Positive(t, pinned(a), "held for the message incomplete and the one waiting")
+
+		*s = *r.restart(peerTag+1, 5000)
+		assert.Zero(t, pinned(a), "held after the restart: message 0 was copied out")
+		rc := newReadChecker(t, 64)
+		rc.read(a, 1)
+		rc.got(0)
+		nothingReady(t, a)
+		r.expectData(s)
+		assert.Equal(t, "still there?", mustRecv(t, a))
+		assert.Zero(t, pinned(a))
+	})
+}
