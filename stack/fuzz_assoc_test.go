@@ -25,7 +25,11 @@ func FuzzAssociation(f *testing.F) {
 			a, s := r.connect()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			go drain(ctx, a)
+			drained := make(chan struct{})
+			go func() {
+				drain(ctx, a)
+				close(drained)
+			}()
 			fz := fuzzPeer{r: r, s: s, in: in}
 			fz.run()
 			time.Sleep(time.Minute) // let every timer run
@@ -39,6 +43,17 @@ func FuzzAssociation(f *testing.F) {
 				if a.Stats().State == "" {
 					t.Fatal("a live association gave no stats")
 				}
+			}
+			// The packet buffers kept for received chunks stay within
+			// the limit, and go back once the association has ended and
+			// everything was read.
+			if held := a.pins.held.Load(); held > a.pins.limit {
+				t.Fatalf("%d bytes of packet buffers held, limit %d", held, a.pins.limit)
+			}
+			a.Abort("fuzzed")
+			<-drained
+			if held := pinned(a); held != 0 {
+				t.Fatalf("%d bytes of packet buffers held after the end", held)
 			}
 		})
 	})

@@ -236,6 +236,7 @@ func TestAttackKeptThenBadChunk(t *testing.T) {
 	}
 }
 
+// b2u is 1 for true, 0 for false.
 func b2u(b bool) int {
 	if b {
 		return 1
