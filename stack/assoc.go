@@ -308,6 +308,7 @@ func (a *Association) finish() {
 	// Out of the tables first: whoever learns of the end from a waiter
 	// below may Dial the same peer again at once.
 	a.ep.remove(a)
+	a.dropReceived()
 	err := a.closeErr
 	if err == nil {
 		a.ep.endedTags.add(a.routeTag, time.Now().Add(a.lingerTime()))

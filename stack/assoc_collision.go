@@ -154,6 +154,7 @@ func (a *Association) peerRestarted(now time.Time, rp *rxPacket, ck *cookie) boo
 	a.failOutstanding(ErrPeerRestarted)
 	a.errors = 0
 	a.localTag = ck.localTag
+	a.dropReceived()
 	a.tx, a.rx = sender{}, receiver{}
 	for _, p := range a.paths {
 		*p = *newPath(p.remote, p.local, a.cfg)

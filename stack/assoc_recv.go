@@ -49,6 +49,17 @@ func (r *receiver) init(peerInitialTSN uint32, inStreams uint16, idata bool, buf
 	r.reasm = newReassembler(inStreams, idata, &r.arena, &r.ready)
 }
 
+// dropReceived ends the receiver, as the association ends or before the
+// peer's restart replaces it: the messages completed so far are queued,
+// where they can still be read, and what reassembly holds for the others
+// is released.
+func (a *Association) dropReceived() {
+	a.deliverReady()
+	if a.rx.reasm != nil {
+		a.rx.reasm.drop()
+	}
+}
+
 // handleData processes a DATA or I-DATA chunk (RFC 9260 section 6.2). It
 // returns false if the packet must not be processed further. key says
 // which shared key, if any, authenticated the chunk.

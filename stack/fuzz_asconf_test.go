@@ -42,7 +42,7 @@ func fuzzAsconf(t *testing.T, in []byte) {
 		a, s := r.connectAuth()
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		go drain(ctx, a)
+		drained := drainAll(ctx, a)
 		go func() {
 			for range a.Events() {
 			}
@@ -60,6 +60,7 @@ func fuzzAsconf(t *testing.T, in []byte) {
 		default:
 			fz.checkAlive()
 		}
+		checkPinsAfterEnd(t, a, drained)
 	})
 }
 

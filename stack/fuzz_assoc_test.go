@@ -25,7 +25,7 @@ func FuzzAssociation(f *testing.F) {
 			a, s := r.connect()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			go drain(ctx, a)
+			drained := drainAll(ctx, a)
 			fz := fuzzPeer{r: r, s: s, in: in}
 			fz.run()
 			time.Sleep(time.Minute) // let every timer run
@@ -40,8 +40,35 @@ func FuzzAssociation(f *testing.F) {
 					t.Fatal("a live association gave no stats")
 				}
 			}
+			checkPinsAfterEnd(t, a, drained)
 		})
 	})
+}
+
+// drainAll runs drain on a goroutine of its own, and returns a channel
+// closed when it returns.
+func drainAll(ctx context.Context, a *Association) <-chan struct{} {
+	drained := make(chan struct{})
+	go func() {
+		drain(ctx, a)
+		close(drained)
+	}()
+	return drained
+}
+
+// checkPinsAfterEnd checks that the packet buffers a keeps for received
+// chunks are within its limit, then ends a and checks that they all go
+// back once drainAll, which returns drained, has read every message.
+func checkPinsAfterEnd(t *testing.T, a *Association, drained <-chan struct{}) {
+	t.Helper()
+	if held := a.pins.held.Load(); held > a.pins.limit {
+		t.Fatalf("%d bytes of packet buffers held, limit %d", held, a.pins.limit)
+	}
+	a.Abort("fuzzed")
+	<-drained
+	if held := pinned(a); held != 0 {
+		t.Fatalf("%d bytes of packet buffers held after the end", held)
+	}
 }
 
 // drain reads everything the association delivers.

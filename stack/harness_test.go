@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -46,7 +47,9 @@ func simEndpoint(t *testing.T, h *simnet.Host, cfg Config, listen bool) *Endpoin
 // Linux transport lends its buffers for large datagrams, so that the
 // simulated transfers of listening endpoints (lossy, reordered,
 // fragmented, abandoned) cover chunks kept in their packet's buffer
-// (pins), while dialling endpoints cover chunks copied.
+// (pins), while dialling endpoints cover chunks copied. The buffers that
+// come back are overwritten at once, as a transport's next read would:
+// data read from a buffer given back too early shows the pattern.
 func lending(handler encap.Handler) encap.Handler {
 	return func(ds []encap.Datagram) {
 		lent := make([]*encap.Buffer, 0, len(ds))
@@ -60,6 +63,26 @@ func lending(handler encap.Handler) encap.Handler {
 		for _, b := range lent {
 			b.Release()
 		}
+		poisonReturned(lent)
+	}
+}
+
+// poison is what poisonReturned writes over buffers given back.
+const poison = 0xa5
+
+// poisonReturned takes buffers of the sizes of lent from the pool, which
+// hands out those just given back (and not those still held) first, fills
+// them with poison and gives them back again.
+func poisonReturned(lent []*encap.Buffer) {
+	taken := make([]*encap.Buffer, len(lent))
+	for i, b := range slices.Backward(lent) {
+		taken[i] = encap.NewBuffer(b.Size())
+		for j := range taken[i].Bytes() {
+			taken[i].Bytes()[j] = poison
+		}
+	}
+	for _, b := range taken {
+		b.Release()
 	}
 }
 

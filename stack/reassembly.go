@@ -302,6 +302,23 @@ func (r *reassembler) dropFrags(abandoned func(*frag) bool) {
 	r.frags = shrink(kept)
 }
 
+// drop releases the fragments and the messages waiting for earlier ones,
+// which will never be delivered: the association has ended, or the peer
+// restarted it. Kept in their packets' buffers, they would otherwise hold
+// those buffers, and the association's count of them, for as long as the
+// association is referenced.
+func (r *reassembler) drop() {
+	for i := range r.frags {
+		r.frags[i].blk.release(1)
+	}
+	for _, q := range r.pending {
+		for i := range q {
+			q[i].blk.release(1)
+		}
+	}
+	r.frags, r.pending, r.held = nil, nil, 0
+}
+
 // skipStream moves an ordered stream past seq and delivers what follows.
 func (r *reassembler) skipStream(sid uint16, seq uint32) {
 	if int(sid) >= len(r.streams) {
