@@ -201,6 +201,7 @@ func (q *recvQueue) next(in interrupt) error {
 			if q.eof || errors.Is(err, ErrClosed) {
 				err = io.EOF
 			}
+			q.rel.flush() // nothing more comes: no idle trim would do it
 			q.mu.Unlock()
 			return err
 		}

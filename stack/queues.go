@@ -197,6 +197,16 @@ func (q *recvQueue) pop() {
 	}
 }
 
+// takeAll empties q and returns its messages, for another queue.
+func (q *recvQueue) takeAll() []Message {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ms := slices.Clone(q.msgs[q.head:])
+	q.msgs, q.head, q.bytes = nil, 0, 0
+	q.rel.flush()
+	return ms
+}
+
 // trim gives back the array of an empty queue.
 func (q *recvQueue) trim() {
 	q.mu.Lock()

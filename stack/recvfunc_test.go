@@ -1,8 +1,10 @@
 package stack
 
 import (
+	"context"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,4 +66,43 @@ func TestRecvMsgFuncReadsAgain(t *testing.T) {
 	}
 	require.NoError(t, sa.RecvMsgFunc(ctx, read(0)))
 	assert.Len(t, got, 3)
+}
+
+// TestStreamCloseGivesUnreadBack: messages a Stream leaves unread when it
+// is closed go to RecvMsg, the rest of one it read in part first, and
+// once everything is read the buffers they were kept in have all gone
+// back, the last one too, at the read that returns io.EOF after the
+// association has ended.
+func TestStreamCloseGivesUnreadBack(t *testing.T) {
+	_, ca, sa := simPair(t, 3, Config{}, Config{})
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	st, err := sa.Stream(1, 0)
+	require.NoError(t, err)
+	const size = 1000 // a chunk each, kept in its packet
+	for i := range 3 {
+		require.NoError(t, ca.SendMsg(ctx, payload(i, size), SendInfo{Stream: 1}))
+	}
+	part := make([]byte, 7)
+	n, err := st.Read(part)
+	require.NoError(t, err)
+	require.Equal(t, payload(0, size)[:n], part[:n])
+	require.Eventually(t, func() bool { return sa.Stats().ChunksKept >= 3 }, 5*time.Second, time.Millisecond)
+	require.NoError(t, st.Close())
+	require.NoError(t, ca.Shutdown(ctx)) // read after the end: no idle trim follows
+
+	require.NoError(t, sa.RecvMsgFunc(ctx, func(data []byte, info RecvInfo) {
+		assert.Equal(t, payload(0, size)[n:], data, "the rest of the message read in part")
+		assert.EqualValues(t, 1, info.Stream)
+	}))
+	buf := make([]byte, size)
+	for i := 1; i < 3; i++ {
+		k, info, err := sa.RecvMsg(ctx, buf)
+		require.NoError(t, err, "message %d", i)
+		assert.Equal(t, payload(i, size), buf[:k], "message %d", i)
+		assert.EqualValues(t, 1, info.Stream)
+	}
+	_, _, err = sa.RecvMsg(ctx, buf)
+	require.ErrorIs(t, err, io.EOF)
+	assert.Zero(t, sa.pins.held.Load(), "kept buffers after everything was read")
 }
