@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mobisctp/mobisctp/internal/testenv"
 )
 
 // Tests on the host's loopback only: IPv6, kernel errors, socket buffers.
@@ -183,7 +185,7 @@ func sink(t *testing.T) netip.AddrPort {
 
 // TestSendAllocs proves that steady-state sends allocate nothing.
 func TestSendAllocs(t *testing.T) {
-	if raceEnabled {
+	if testenv.RaceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	forEachHostNet(t, func(t *testing.T, n hostNet) {

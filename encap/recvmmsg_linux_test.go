@@ -12,6 +12,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/mobisctp/mobisctp/internal/testenv"
 	"github.com/pion/logging"
 	"golang.org/x/sys/unix"
 )
@@ -57,7 +58,7 @@ func readAll(t *testing.T, m *mmsgIO, bufs *readBuffers, n int) []Datagram {
 // TestReadAllocs proves that steady-state batch reads allocate nothing,
 // whether each buffer takes one datagram or a GRO run of them.
 func TestReadAllocs(t *testing.T) {
-	if raceEnabled {
+	if testenv.RaceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	for _, gro := range []bool{false, true} {

@@ -11,7 +11,7 @@ import (
 
 // arena copies small byte slices into shared blocks, so that copying a
 // message costs no allocation of its own. Messages larger than an eighth
-// of the largest block get their own allocation, which wastes nothing.
+// of the largest block get a block of their own (arena_large.go).
 //
 // Blocks are sized by how fast they fill: the first is small, and each
 // next one doubles while they fill within arenaRefill and halves while
@@ -64,10 +64,10 @@ const (
 // arenaPools hold free blocks by size: arenaMinBlock << i in pool i.
 var arenaPools [arenaSizes]sync.Pool
 
-// copy returns a copy of p and the block that holds it (nil for a large
-// copy, which has its own array), on which the caller calls release once
-// the copy is no longer used. The copy's capacity is its length, so an
-// append to it cannot overwrite its neighbour.
+// copy returns a copy of p and the block that holds it (nil for a copy
+// longer than largeMax, which has its own array), on which the caller
+// calls release once the copy is no longer used. The copy's capacity is
+// its length, so an append to it cannot overwrite its neighbour.
 func (ar *arena) copy(p []byte) ([]byte, *slab) {
 	b, blk, _ := ar.copyAt(p)
 	return b, blk
@@ -83,8 +83,12 @@ func (ar *arena) copyAt(p []byte) ([]byte, *slab, int) {
 // as copy does, and where in the block it starts. The bytes past its
 // length may hold old data.
 func (ar *arena) alloc(n int) ([]byte, *slab, int) {
-	if n > arenaBlock/8 {
+	switch {
+	case n > largeMax:
 		return make([]byte, 0, n), nil, 0
+	case n > largeMin:
+		blk := takeLarge(n)
+		return blk.buf[:0:n], blk, 0
 	}
 	if ar.cur == nil || len(ar.cur.buf)-ar.used < n {
 		ar.renew(n)
@@ -124,14 +128,23 @@ func (ar *arena) reset() {
 	ar.cur, ar.used, ar.cuts = nil, 0, 0
 }
 
-// takeSlab returns an unused block of size bytes, a power of two from
-// arenaMinBlock to arenaBlock.
+// takeSlab returns an unused block of size bytes: a power of two from
+// arenaMinBlock to arenaBlock, or a large block's size (largeClass).
 func takeSlab(size int) *slab {
-	pool := &arenaPools[bits.TrailingZeros(uint(size/arenaMinBlock))]
-	if blk, _ := pool.Get().(*slab); blk != nil {
+	if blk, _ := poolOf(size).Get().(*slab); blk != nil {
 		return blk
 	}
 	return &slab{buf: make([]byte, size)}
+}
+
+// poolOf returns the pool of free blocks of size bytes. Large blocks of
+// an arena block's size share its pool.
+func poolOf(size int) *sync.Pool {
+	if size <= arenaBlock && size&(size-1) == 0 {
+		return &arenaPools[bits.TrailingZeros(uint(size/arenaMinBlock))]
+	}
+	class, _ := largeClass(size)
+	return &largePools[class]
 }
 
 func (b *slab) recycle() {
@@ -139,7 +152,7 @@ func (b *slab) recycle() {
 		b.unpin()
 		return
 	}
-	arenaPools[bits.TrailingZeros(uint(len(b.buf)/arenaMinBlock))].Put(b)
+	poolOf(len(b.buf)).Put(b)
 }
 
 // release ends the use of n slices of b, a no-op on nil, and recycles b

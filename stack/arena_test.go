@@ -5,6 +5,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/mobisctp/mobisctp/internal/testenv"
 )
 
 // Blocks grow while they fill quickly and shrink while they fill slowly;
@@ -41,9 +43,9 @@ func TestArenaBlockSize(t *testing.T) {
 		if got := fill(); got != arenaBlock/2 {
 			t.Fatalf("block after a slow fill: %d bytes, want %d", got, arenaBlock/2)
 		}
-		big, blk := ar.copy(make([]byte, arenaBlock/8+1))
-		if cap(big) != arenaBlock/8+1 || blk != nil {
-			t.Errorf("a large copy has cap %d and block %p, want its own array", cap(big), blk)
+		big, blk := ar.copy(make([]byte, largeMin+1))
+		if cap(big) != largeMin+1 || blk == nil || blk == ar.cur {
+			t.Errorf("a large copy has cap %d and block %p, want a block of its own", cap(big), blk)
 		}
 	})
 }
@@ -124,4 +126,65 @@ func TestSlabReleases(t *testing.T) {
 		t.Fatalf("after flush: count %d, want 0", got)
 	}
 	rel.flush() // nothing gathered: a no-op
+}
+
+// Large blocks come in sizes four to a doubling: the smallest that holds
+// a copy wastes at most a fifth of it, and a block's own size maps back
+// to its class.
+func TestLargeClass(t *testing.T) {
+	last := -1
+	for n := largeMin + 1; n <= largeMax; n += 1 + n/64 {
+		class, size := largeClass(n)
+		if size < n || 5*(size-n) > size || class < 0 || class >= len(largePools) {
+			t.Fatalf("%d bytes: class %d of %d bytes", n, class, size)
+		}
+		if class < last {
+			t.Fatalf("%d bytes: class %d after %d", n, class, last)
+		}
+		last = class
+		if c, s := largeClass(size); c != class || s != size {
+			t.Fatalf("a block of %d bytes: class %d of %d, want %d", size, c, s, class)
+		}
+	}
+	if class, size := largeClass(largeMax); class != len(largePools)-1 || size != largeMax {
+		t.Fatalf("largest: class %d of %d bytes", class, size)
+	}
+}
+
+// A large copy's block counts that copy alone, goes back to its pool at
+// the release, and is never shared with another copy while in use; a
+// copy longer than largeMax has its own array.
+func TestArenaLargeCopies(t *testing.T) {
+	var ar arena
+	a, blkA := ar.copy(bytes.Repeat([]byte{1}, 20000))
+	b, blkB := ar.copy(bytes.Repeat([]byte{2}, 20000))
+	if blkA == nil || blkA == blkB || blkA.refs.Load() != 1 || len(a) != 20000 || cap(a) != 20000 {
+		t.Fatalf("large copies: blocks %p %p, count %d, len %d cap %d", blkA, blkB, blkA.refs.Load(), len(a), cap(a))
+	}
+	if !bytes.Equal(a, bytes.Repeat([]byte{1}, 20000)) || !bytes.Equal(b, bytes.Repeat([]byte{2}, 20000)) {
+		t.Fatal("a large copy differs")
+	}
+	blkA.release(1)
+	if got := blkA.refs.Load(); got != 0 {
+		t.Fatalf("released: count %d, want 0", got)
+	}
+	huge, blk := ar.copy(make([]byte, largeMax+1))
+	if blk != nil || len(huge) != largeMax+1 {
+		t.Fatalf("a copy beyond largeMax: block %p, len %d", blk, len(huge))
+	}
+}
+
+// A released large block goes back to the pool its size takes blocks
+// from, so that the next copy of that size can have it again.
+func TestLargeBlocksRecycled(t *testing.T) {
+	for _, n := range []int{largeMin + 1, 32000, arenaBlock, 100000} {
+		var ar arena
+		_, blk := ar.copy(make([]byte, n))
+		blk.release(1)
+		_, size := largeClass(n)
+		got, _ := poolOf(size).Get().(*slab)
+		if got != blk && !testenv.RaceEnabled { // the race detector's pools drop some blocks at random
+			t.Errorf("%d bytes: block %p released, pool gave %p", n, blk, got)
+		}
+	}
 }
