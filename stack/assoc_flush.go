@@ -242,7 +242,7 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 		if c.state != chunkMarked {
 			continue
 		}
-		if s.prsctp && c.expired(now) {
+		if s.prsctp && s.expired(c, now) {
 			a.abandon(c)
 			continue
 		}
@@ -352,7 +352,7 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 	}
 	b.addPayload(c.data, payloadSum{crc: c.crc, known: c.crcKnown})
 	b.hasDat = true
-	c.path, c.sentAt = dest, now
+	c.path = dest
 	dest.lastData = now
 	c.sends++
 	if c.sends == 1 && !dest.rttPending {

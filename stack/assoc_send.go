@@ -51,6 +51,7 @@ type sender struct {
 	probeDue       time.Time // zero-window probe deadline
 	released       int       // buffer bytes to hand back to sendq
 	sack           wire.Sack
+	epoch          time.Time // when init ran: outChunk.lifeEnd counts from here
 	idata          bool
 	prsctp         bool
 }
@@ -63,7 +64,8 @@ type fragState struct {
 	fsn     uint32
 }
 
-func (s *sender) init(initialTSN uint32, streams uint16, peerRwnd int, idata, prsctp bool) {
+func (s *sender) init(now time.Time, initialTSN uint32, streams uint16, peerRwnd int, idata, prsctp bool) {
+	s.epoch = now
 	s.nextTSN = initialTSN
 	s.cumAck = initialTSN - 1
 	s.advPeerAck = s.cumAck
@@ -230,7 +232,9 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) *outChunk {
 	n := min(len(m.data)-s.frag.off, maxPayload)
 	c := s.ring.push(s.nextTSN)
 	c.data = m.data[s.frag.off : s.frag.off+n]
-	c.deadline = m.deadline
+	if !m.deadline.IsZero() {
+		c.lifeEnd, c.timed = m.deadline.Sub(s.epoch), true
+	}
 	c.ppid, c.mid, c.fsn, c.tsn, c.sid = m.info.PPID, s.frag.mid, s.frag.fsn, s.nextTSN, m.info.Stream
 	if s.frag.off == 0 {
 		c.flags |= wire.FlagBegin
@@ -377,9 +381,9 @@ func peerCost(n int) int { return rxCost(n) }
 // inFlightCost is the window the chunks in flight take at the peer.
 func (s *sender) inFlightCost() int { return s.outstanding + s.outChunks*rxChunkOverhead }
 
-// expired reports whether a PR-SCTP chunk's lifetime is over.
-func (c *outChunk) expired(now time.Time) bool {
-	return !c.deadline.IsZero() && now.After(c.deadline)
+// expired reports whether the PR-SCTP lifetime of c is over.
+func (s *sender) expired(c *outChunk, now time.Time) bool {
+	return c.timed && now.Sub(s.epoch) > c.lifeEnd
 }
 
 // advancePeerAck moves the advanced peer ack point over abandoned chunks
