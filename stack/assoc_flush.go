@@ -242,7 +242,7 @@ func (a *Association) sendMarked(now time.Time, b *builder) {
 		if c.state != chunkMarked {
 			continue
 		}
-		if s.prsctp && c.expired(now) {
+		if s.prsctp && s.expired(c, now) {
 			a.abandon(c)
 			continue
 		}
@@ -338,8 +338,14 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 	if !s.hasQueued() && a.waitsForSack() {
 		flags |= wire.FlagImmediate
 	}
+	// The headers' fields are set one by one: built from a composite
+	// literal, the header went through a temporary copied 16 bytes at a
+	// time, loads that cannot take fields just stored separately and
+	// waited for every older store to reach the cache, the previous
+	// chunk's payload copy included (half of transmit's samples).
 	if s.idata {
-		d := wire.IData{Flags: flags, TSN: c.tsn, Stream: c.sid, MID: c.mid, Payload: c.data}
+		var d wire.IData
+		d.Flags, d.TSN, d.Stream, d.MID, d.Payload = flags, c.tsn, c.sid, c.mid, c.data
 		if c.flags.Has(wire.FlagBegin) {
 			d.PPID = c.ppid
 		} else {
@@ -347,12 +353,13 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 		}
 		b.cur = d.AppendHeader(b.cur)
 	} else {
-		d := wire.Data{Flags: flags, TSN: c.tsn, Stream: c.sid, SSN: uint16(c.mid), PPID: c.ppid, Payload: c.data}
+		var d wire.Data
+		d.Flags, d.TSN, d.Stream, d.SSN, d.PPID, d.Payload = flags, c.tsn, c.sid, uint16(c.mid), c.ppid, c.data
 		b.cur = d.AppendHeader(b.cur)
 	}
 	b.addPayload(c.data, payloadSum{crc: c.crc, known: c.crcKnown})
 	b.hasDat = true
-	c.path, c.sentAt = dest, now
+	c.path = dest
 	dest.lastData = now
 	c.sends++
 	if c.sends == 1 && !dest.rttPending {

@@ -160,7 +160,7 @@ func (a *Association) setupPeer(now time.Time, init *wire.Init, pp *peerParams, 
 	a.primary.activeSince = now
 	out := min(localOS, init.InStreams)
 	in := min(localMIS, init.OutStreams)
-	a.tx.init(localTSN, out, int(init.ARwnd), a.peer.idata, a.peer.prsctp)
+	a.tx.init(now, localTSN, out, int(init.ARwnd), a.peer.idata, a.peer.prsctp)
 	a.rx.init(init.InitialTSN, in, a.peer.idata, a.cfg.RecvBuffer)
 	a.receiveWindow() // counts queuedMax: after a restart, the queues may hold messages
 	a.setupAddIP(pp, localTSN, init.InitialTSN)

@@ -287,7 +287,7 @@ func (a *Association) onT3(now time.Time, p *path) {
 			continue
 		}
 		a.removeFromFlight(c)
-		if s.prsctp && c.expired(now) {
+		if s.prsctp && s.expired(c, now) {
 			a.abandon(c)
 			continue
 		}

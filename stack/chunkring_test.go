@@ -1,6 +1,10 @@
 package stack
 
-import "testing"
+import (
+	"testing"
+	"time"
+	"unsafe"
+)
 
 func TestChunkRing(t *testing.T) {
 	var r chunkRing
@@ -30,5 +34,39 @@ func TestChunkRing(t *testing.T) {
 	}
 	if r.at(base+200) != nil || r.at(r.first-1) != nil {
 		t.Error("at() outside the ring returned a chunk")
+	}
+}
+
+// TestOutChunkSize keeps outChunk at 80 bytes: a bulk sender touches
+// every byte of a ring slot at memory speed for every chunk it sends.
+func TestOutChunkSize(t *testing.T) {
+	if n := unsafe.Sizeof(outChunk{}); n > 80 {
+		t.Errorf("outChunk is %d bytes, want at most 80", n)
+	}
+}
+
+// TestChunkLifeEnd checks the PR-SCTP deadline a chunk keeps as an offset
+// from the sender's epoch, including one that ran out before the epoch.
+func TestChunkLifeEnd(t *testing.T) {
+	epoch := time.Now()
+	for _, tc := range []struct {
+		name     string
+		deadline time.Time
+		at       time.Duration // after the epoch
+		want     bool
+	}{
+		{"reliable", time.Time{}, time.Hour, false},
+		{"at its end", epoch.Add(time.Second), time.Second, false},
+		{"after its end", epoch.Add(time.Second), time.Second + 1, true},
+		{"ended at the epoch", epoch, 1, true},
+		{"ended before the epoch", epoch.Add(-time.Second), 0, true},
+	} {
+		a := &Association{}
+		a.tx.init(epoch, 1, 1, 1<<20, false, true)
+		a.tx.queue = []outMsg{{data: []byte{1}, deadline: tc.deadline}}
+		c := a.nextFragment(&a.tx.queue[0], 1000)
+		if got := a.tx.expired(c, epoch.Add(tc.at)); got != tc.want {
+			t.Errorf("%s: expired %v at epoch+%v, want %v", tc.name, got, tc.at, tc.want)
+		}
 	}
 }
