@@ -70,9 +70,7 @@ func TestCopyUpdateRandomLengths(t *testing.T) {
 }
 
 func FuzzCopyUpdate(f *testing.F) {
-	f.Add(uint32(0), []byte("123456789"), uint(0))
-	f.Add(uint32(0xFFFFFFFF), make([]byte, 1000), uint(3))
-	f.Add(uint32(0x12345678), randomBytes(rand.New(rand.NewPCG(15, 16)), 4099), uint(17))
+	addSeeds(f, 0, 3, 17)
 	f.Fuzz(func(t *testing.T, crc uint32, src []byte, extra uint) {
 		eachPath(t, func(t *testing.T) {
 			checkCopy(t, crc, make([]byte, len(src)+int(extra%100)), src)
