@@ -2,7 +2,9 @@ package stack
 
 import (
 	"context"
+	"encoding/binary"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,5 +106,64 @@ func TestStreamCloseGivesUnreadBack(t *testing.T) {
 	}
 	_, _, err = sa.RecvMsg(ctx, buf)
 	require.ErrorIs(t, err, io.EOF)
+	assert.Zero(t, sa.pins.held.Load(), "kept buffers after everything was read")
+}
+
+// TestRecvMsgFuncConcurrentReaders: readers in place and readers into
+// buffers share one association; every message reaches exactly one of
+// them, intact, and the buffers it was kept in all go back.
+func TestRecvMsgFuncConcurrentReaders(t *testing.T) {
+	_, ca, sa := simPair(t, 4, Config{}, Config{})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	const n, size = 400, 700
+	go func() {
+		for i := range n {
+			msg := payload(i, size)
+			binary.BigEndian.PutUint32(msg, uint32(i))
+			if err := ca.SendMsg(ctx, msg, SendInfo{Stream: uint16(i % 3)}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+		ca.Shutdown(ctx)
+	}()
+	var mu sync.Mutex
+	seen := make(map[uint32]int)
+	check := func(msg []byte) {
+		i := binary.BigEndian.Uint32(msg)
+		want := payload(int(i), size)
+		binary.BigEndian.PutUint32(want, i)
+		assert.Equal(t, want, msg, "message %d", i)
+		mu.Lock()
+		seen[i]++
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for r := range 4 {
+		wg.Go(func() {
+			buf := make([]byte, size)
+			for {
+				var err error
+				if r%2 == 0 {
+					err = sa.RecvMsgFunc(ctx, func(msg []byte, _ RecvInfo) { check(msg) })
+				} else {
+					var k int
+					if k, _, err = sa.RecvMsg(ctx, buf); err == nil {
+						check(buf[:k])
+					}
+				}
+				if err != nil {
+					assert.ErrorIs(t, err, io.EOF)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.Len(t, seen, n)
+	for i, c := range seen {
+		require.Equal(t, 1, c, "message %d delivered %d times", i, c)
+	}
 	assert.Zero(t, sa.pins.held.Load(), "kept buffers after everything was read")
 }
