@@ -344,3 +344,29 @@ func readStream(st *Stream) (string, error) {
 		}
 	}
 }
+
+// A stream opened after the peer reset it takes its messages up to the
+// reset; closed with them unread, it gives them back to RecvMsg.
+func TestScriptedClosedResetStreamGivesBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, a, s := reconfigRig(t)
+		d := s.data(2, "before the reset", wire.FlagImmediate)
+		r.peer.send(s.epTag, d)
+		r.peer.await(s.tag, wire.TypeSack)
+		r.peer.send(s.epTag, resetOf(s, d.TSN, 2))
+		expectResponse(t, r, s, peerTSN, wire.ResultSuccessPerformed)
+		synctest.Wait()
+		st, err := a.Stream(2, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		buf := make([]byte, 100)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		n, info, err := a.RecvMsg(ctx, buf)
+		if err != nil || string(buf[:n]) != "before the reset" || info.Stream != 2 {
+			t.Errorf("RecvMsg after the close: %q on stream %d, %v; want the unread message", buf[:n], info.Stream, err)
+		}
+	})
+}

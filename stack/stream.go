@@ -89,16 +89,16 @@ func (a *Association) takeWaiting(s *Stream) (ended bool) {
 	return ended
 }
 
-// closeStream stops diverting the stream's messages and gives those the
-// stream left unread back to RecvMsg, after what waits there (none of
-// the stream's own: it took them all): dropped, they would be lost, and
-// in a kept packet buffer hold it for the association's life. Runs on
-// the loop.
+// closeStream stops diverting the stream's messages, if it still does
+// (a stream the peer had reset when it opened took its messages up to
+// the reset and diverts none), and gives those the stream left unread
+// back to RecvMsg, after what waits there: dropped, they would be lost,
+// and in a kept packet buffer hold it for the association's life. Runs
+// on the loop.
 func (a *Association) closeStream(s *Stream) {
-	if a.streamQs[s.id] != s.q {
-		return
+	if a.streamQs[s.id] == s.q {
+		delete(a.streamQs, s.id)
 	}
-	delete(a.streamQs, s.id)
 	if unread := s.q.takeAll(); len(unread) > 0 {
 		a.recvq.pushAll(unread)
 	}
@@ -141,10 +141,9 @@ func (s *Stream) interrupt(d *deadline) interrupt {
 
 // Close releases the stream: blocked and later calls return
 // net.ErrClosed; its messages, those it left unread first, go to RecvMsg
-// again. When the peer supports
-// stream reconfiguration (RFC 6525), Close also resets the stream's
-// outgoing direction once everything written has been sent: the peer's
-// reads on the stream then end with io.EOF.
+// again. When the peer supports stream reconfiguration (RFC 6525), Close
+// also resets the stream's outgoing direction once everything written
+// has been sent: the peer's reads on the stream then end with io.EOF.
 func (s *Stream) Close() error {
 	s.close.Do(func() {
 		close(s.done)
