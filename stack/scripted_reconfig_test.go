@@ -254,11 +254,7 @@ func TestScriptedPeerAddsStreams(t *testing.T) {
 func TestScriptedResetBeforeAcceptStream(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r, a, s := reconfigRig(t)
-		d := s.data(2, "3 messages", wire.FlagImmediate)
-		r.peer.send(s.epTag, d)
-		r.peer.await(s.tag, wire.TypeSack)
-		r.peer.send(s.epTag, resetOf(s, d.TSN, 2))
-		expectResponse(t, r, s, peerTSN, wire.ResultSuccessPerformed)
+		sendThenReset(t, r, s, 2, "3 messages")
 		s.ssn[2] = 0
 		r.peer.send(s.epTag, s.data(2, "again", wire.FlagImmediate))
 		r.peer.await(s.tag, wire.TypeSack)
@@ -310,6 +306,17 @@ func TestScriptedResetBundledWithData(t *testing.T) {
 }
 
 // resetOf is the peer's first request to reset stream sid after lastTSN.
+// sendThenReset has the peer send text on stream sid, then reset the
+// stream after it, and checks that the reset was performed.
+func sendThenReset(t *testing.T, r *rig, s *session, sid uint16, text string) {
+	t.Helper()
+	d := s.data(sid, text, wire.FlagImmediate)
+	r.peer.send(s.epTag, d)
+	r.peer.await(s.tag, wire.TypeSack)
+	r.peer.send(s.epTag, resetOf(s, d.TSN, sid))
+	expectResponse(t, r, s, peerTSN, wire.ResultSuccessPerformed)
+}
+
 func resetOf(s *session, lastTSN uint32, sid uint16) *wire.Reconfig {
 	return &wire.Reconfig{Params: wire.AppendParam(nil, &wire.OutgoingSSNResetParam{ReqSeq: peerTSN, RespSeq: s.epTSN - 1, LastTSN: lastTSN, Streams: []uint16{sid}})}
 }
@@ -350,11 +357,7 @@ func readStream(st *Stream) (string, error) {
 func TestScriptedClosedResetStreamGivesBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r, a, s := reconfigRig(t)
-		d := s.data(2, "before the reset", wire.FlagImmediate)
-		r.peer.send(s.epTag, d)
-		r.peer.await(s.tag, wire.TypeSack)
-		r.peer.send(s.epTag, resetOf(s, d.TSN, 2))
-		expectResponse(t, r, s, peerTSN, wire.ResultSuccessPerformed)
+		sendThenReset(t, r, s, 2, "before the reset")
 		synctest.Wait()
 		st, err := a.Stream(2, 0)
 		if err != nil {
