@@ -343,6 +343,15 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 	// time, loads that cannot take fields just stored separately and
 	// waited for every older store to reach the cache, the previous
 	// chunk's payload copy included (half of transmit's samples).
+	// A framed chunk's header goes into its frame's room in the send
+	// buffer. A retransmission writes it there again, the same but for
+	// the I bit: the output has sent or copied every packet of an
+	// earlier flush by then (see addPayload).
+	hdr, frame := b.cur, []byte(nil)
+	if c.form == payloadFramed {
+		frame = frameOf(c.data, s.dataHeaderLen())
+		hdr = frame[:0]
+	}
 	if s.idata {
 		var d wire.IData
 		d.Flags, d.TSN, d.Stream, d.MID, d.Payload = flags, c.tsn, c.sid, c.mid, c.data
@@ -351,13 +360,18 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 		} else {
 			d.FSN = c.fsn
 		}
-		b.cur = d.AppendHeader(b.cur)
+		hdr = d.AppendHeader(hdr)
 	} else {
 		var d wire.Data
 		d.Flags, d.TSN, d.Stream, d.SSN, d.PPID, d.Payload = flags, c.tsn, c.sid, uint16(c.mid), c.ppid, c.data
-		b.cur = d.AppendHeader(b.cur)
+		hdr = d.AppendHeader(hdr)
 	}
-	b.addPayload(c.data, payloadSum{crc: c.crc, known: c.crcKnown})
+	if frame != nil {
+		b.addFrame(frame, c.blk) // the header went into the frame's room
+	} else {
+		b.cur = hdr
+		b.addPayload(c.data, payloadSum{crc: c.crc, form: c.form})
+	}
 	b.hasDat = true
 	c.path = dest
 	dest.lastData = now

@@ -143,6 +143,7 @@ func (a *Association) takeUserData(now time.Time) {
 		}
 		a.tx.takeQueue(&q.msgs)
 	}
+	q.room = a.tx.dataHeaderLen()
 	grown := a.growSendBuffer(q)
 	if a.tx.released > 0 || grown {
 		q.bytes -= a.tx.released
@@ -235,7 +236,10 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) *outChunk {
 	if s.frag.off == 0 {
 		c.flags |= wire.FlagBegin
 		if n == len(m.data) {
-			c.crc, c.crcKnown = m.sum.crc, m.sum.known // the chunk carries the message whole
+			c.crc, c.form = m.sum.crc, m.sum.form // the chunk carries the message whole
+			if c.form == payloadFramed && int(m.sum.room) != s.dataHeaderLen() {
+				c.form = payloadCopied // framed before a peer's restart changed the header: copy it
+			}
 		}
 	}
 	if m.info.Unordered {

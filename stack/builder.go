@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/netip"
+	"unsafe"
 
 	"github.com/mobisctp/mobisctp/encap"
 	"github.com/mobisctp/mobisctp/internal/crc32c"
@@ -49,32 +50,76 @@ const (
 // 1024 iovecs Linux takes.
 const minPiece = 4096
 
-// payloadSum is the CRC32c of a message that SendMsg computed in the
-// same pass as its copy into the send buffer (crc32c.CopyUpdate). When
-// the message goes in one chunk, as a piece, the packet's CRC combines it
-// (wire.SetChecksumPieces) instead of reading the piece again from the
-// send buffer, where, in a bulk transfer, it has long left the cache:
-// that CRC ran at the speed of memory, 12.8% of a sender's CPU with
-// 8000-byte messages on loopback, and the sender's CPU per byte fell by
-// 13% without it. The CRC is of the copy's bytes as they were stored,
-// so it holds even if the caller changes its buffer during the call.
+// payloadSum is how SendMsg laid a message out in the send buffer, which
+// decides how its chunk leaves (see addPayload and addFrame).
 type payloadSum struct {
-	crc   uint32
-	known bool
+	crc  uint32 // of the message, if summed
+	form payloadForm
+	room uint8 // the header room ahead of it, if framed
 }
 
+// payloadForm is the layout of a message in the send buffer.
+type payloadForm uint8
+
+const (
+	// payloadCopied: the builder copies the payload into the packet.
+	payloadCopied payloadForm = iota
+	// payloadSummed: the payload goes as a piece of its own, and SendMsg
+	// computed its CRC32c in the same pass as its copy into the send
+	// buffer (crc32c.CopyUpdate). The packet's CRC combines it
+	// (wire.SetChecksumPieces) instead of reading the piece again from
+	// the send buffer, where, in a bulk transfer, it has long left the
+	// cache: that CRC ran at the speed of memory, 12.8% of a sender's CPU
+	// with 8000-byte messages on loopback, and the sender's CPU per byte
+	// fell by 13% without it. The CRC is of the copy's bytes as they were
+	// stored, so it holds even if the caller changes its buffer during
+	// the call.
+	payloadSummed
+	// payloadFramed: SendMsg left room for the chunk's header before the
+	// payload and wrote its padding after it, so that the chunk goes
+	// whole from the send buffer, its header written in place (see
+	// addFrame). The frames of messages queued one after another lie
+	// back to back, and a packet of them is one piece.
+	payloadFramed
+)
+
 // copySummed copies message p into the arena, as SendMsg does, and
-// returns the copy with its payloadSum, known only if p goes as a piece,
-// in one chunk of at most whole bytes: the CRC of a smaller message or of
-// one cut into fragments would go unused.
-func copySummed(ar *arena, p []byte, whole int) ([]byte, *slab, payloadSum) {
-	if len(p) < minPiece || len(p) > whole {
+// returns the copy with its layout. A message that goes in one chunk of
+// at most whole bytes is summed if it goes as a piece (the CRC of a
+// smaller message or of one cut into fragments would go unused), and
+// framed if smaller and room, the length of a DATA or I-DATA chunk
+// header, is not 0.
+func copySummed(ar *arena, p []byte, whole, room int) ([]byte, *slab, payloadSum) {
+	switch {
+	case len(p) < minPiece && len(p) <= whole && room > 0:
+		return copyFramed(ar, p, room)
+	case len(p) < minPiece || len(p) > whole:
 		b, blk := ar.copy(p)
 		return b, blk, payloadSum{}
 	}
 	b, blk, _ := ar.alloc(len(p))
 	b = b[:len(p)]
-	return b, blk, payloadSum{crc: crc32c.CopyUpdate(0, b, p), known: true}
+	return b, blk, payloadSum{crc: crc32c.CopyUpdate(0, b, p), form: payloadSummed}
+}
+
+// copyFramed copies p into the arena after room bytes for its chunk
+// header and before its padding, which it writes, and returns the copy.
+func copyFramed(ar *arena, p []byte, room int) ([]byte, *slab, payloadSum) {
+	n := len(p)
+	b, blk, _ := ar.alloc(room + padLen(n))
+	b = b[:room+padLen(n)]
+	copy(b[room:], p)
+	clear(b[room+n:])
+	return b[room : room+n], blk, payloadSum{form: payloadFramed, room: uint8(room)}
+}
+
+// frameOf returns the frame around data, a payload that copyFramed laid
+// out with room bytes ahead of it: its header room, data and padding.
+// The frame lies in the same arena block as data, before it, where no
+// slice of data can reach.
+func frameOf(data []byte, room int) []byte {
+	start := unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), -room)
+	return unsafe.Slice((*byte)(start), room+padLen(len(data)))
 }
 
 // builder assembles the packets of one flush and sends them in batches.
@@ -195,6 +240,7 @@ type payloadRef struct {
 	at  int
 	p   []byte
 	sum payloadSum
+	blk *slab // holding p, if p is frames
 }
 
 // zeroPad pads a payload to a multiple of four bytes.
@@ -218,6 +264,29 @@ func (b *builder) addPayload(p []byte, sum payloadSum) {
 		b.cur = append(b.cur, p...)
 	}
 	b.cur = append(b.cur, zeroPad[:wire.Padding(len(p))]...)
+}
+
+// addFrame adds a chunk that goes as it lies in the send buffer: frame,
+// in arena block blk, holds its header, payload and padding (see
+// copyFramed). A frame that starts where the packet's last piece ends, in
+// the same block, with no bytes of the packet's own between them, extends
+// that piece: the chunks of messages queued one after another leave as
+// one piece.
+func (b *builder) addFrame(frame []byte, blk *slab) {
+	b.refLen += len(frame)
+	if k := len(b.refs) - 1; k >= 0 {
+		r := &b.refs[k]
+		if r.blk == blk && blk != nil && r.at == len(b.cur) && endsAt(r.p, frame) {
+			r.p = unsafe.Slice(unsafe.SliceData(r.p), len(r.p)+len(frame))
+			return
+		}
+	}
+	b.refs = append(b.refs, payloadRef{at: len(b.cur), p: frame, blk: blk})
+}
+
+// endsAt reports whether frame starts right after the bytes of p.
+func endsAt(p, frame []byte) bool {
+	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(p)), len(p)) == unsafe.Pointer(unsafe.SliceData(frame))
 }
 
 // close finishes the current packet and queues it for sending.
@@ -258,7 +327,7 @@ func (b *builder) split() ([]byte, [][]byte) {
 		if i+1 < len(b.refs) {
 			end = b.refs[i+1].at
 		}
-		if r.sum.known {
+		if r.sum.form == payloadSummed {
 			b.known = append(b.known, wire.PieceCRC{Piece: len(b.pieces) - start, CRC: r.sum.crc})
 		}
 		b.pieces = append(b.pieces, r.p)

@@ -137,7 +137,7 @@ func TestBuilderPayloadPieces(t *testing.T) {
 			b.cur = d.AppendHeader(b.cur)
 			var sum payloadSum
 			if tc.sums {
-				sum = payloadSum{crc: wire.CRC32c(p), known: true}
+				sum = payloadSum{crc: wire.CRC32c(p), form: payloadSummed}
 			}
 			b.addPayload(p, sum)
 			want = d.Append(want)
@@ -233,7 +233,7 @@ func TestBuilderUsesKnownCRCs(t *testing.T) {
 		d := wire.Data{TSN: uint32(i), Payload: p}
 		b.open(dest, src, 9, 65000, wire.TypeData, d.Len())
 		b.cur = d.AppendHeader(b.cur)
-		sum := payloadSum{crc: wire.CRC32c(p), known: true}
+		sum := payloadSum{crc: wire.CRC32c(p), form: payloadSummed}
 		if wrong {
 			sum.crc++
 		}
@@ -266,11 +266,11 @@ func TestCopySummedWholePiecesOnly(t *testing.T) {
 		{minPiece, 0, false}, // before the loop has cut any message
 	} {
 		var ar arena
-		c, _, sum := copySummed(&ar, p[:tc.n], tc.whole)
+		c, _, sum := copySummed(&ar, p[:tc.n], tc.whole, 0)
 		if !bytes.Equal(c, p[:tc.n]) {
 			t.Errorf("%d bytes, whole up to %d: the copy differs", tc.n, tc.whole)
 		}
-		if sum.known != tc.known || (sum.known && sum.crc != wire.CRC32c(p[:tc.n])) {
+		if (sum.form == payloadSummed) != tc.known || (sum.form == payloadSummed && sum.crc != wire.CRC32c(p[:tc.n])) {
 			t.Errorf("%d bytes, whole up to %d: %+v, want known %v", tc.n, tc.whole, sum, tc.known)
 		}
 	}

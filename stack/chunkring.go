@@ -32,7 +32,7 @@ type outChunk struct {
 	mid     uint32 // SSN (DATA) or MID (I-DATA)
 	fsn     uint32 // I-DATA fragment sequence number
 	tsn     uint32
-	crc     uint32 // of data, if crcKnown (a payloadSum as two fields, which fit in padding)
+	crc     uint32 // of data, if form is payloadSummed (with form, a payloadSum in fields that fit in padding)
 	sid     uint16
 	flags   wire.DataFlags
 	state   chunkState
@@ -41,9 +41,9 @@ type outChunk struct {
 	fastRtx bool  // fast-retransmitted already
 	// timedOut is set by a T3-rtx expiry: retransmit elsewhere.
 	timedOut bool
-	inFlight bool // counted in path.flight
-	crcKnown bool
-	timed    bool // has a PR-SCTP lifetime; else fully reliable
+	inFlight bool        // counted in path.flight
+	form     payloadForm // how data leaves: copied, summed or framed
+	timed    bool        // has a PR-SCTP lifetime; else fully reliable
 }
 
 // chunkRing holds the chunks from the peer's cumulative ack + 1 up to the

@@ -112,6 +112,10 @@ type sendQueue struct {
 	// (fragSizes), 0 before its first; SendMsg checksums no larger one
 	// (see payloadSum).
 	whole atomic.Int32
+	// room is the length of the association's DATA or I-DATA chunk
+	// header, which SendMsg leaves room for ahead of a small message (see
+	// payloadFramed); 0 until the loop sets it.
+	room int
 }
 
 // noteWhole records the largest message that goes in one chunk.
