@@ -204,9 +204,11 @@ func (c *client) send(ctx context.Context) error {
 	payloads := messageSources(c.cfg)
 	left := c.cfg.Bytes
 	pace := NewPacer(c.cfg.Bitrate)
-	for i := 0; ctx.Err() == nil; i = (i + 1) % len(payloads) {
-		if !pace.Wait(ctx, c.sent.meter.Load()) {
-			return nil // time is up or the run was stopped
+	// Wait checks ctx; false: time is up or the run was stopped. The
+	// streams take turns without a division per message.
+	for i := 0; pace.Wait(ctx, c.sent.meter.Load()); i++ {
+		if i == len(payloads) {
+			i = 0
 		}
 		n := c.cfg.Size
 		if c.cfg.Bytes > 0 {
