@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/mobisctp/mobisctp/bench/internal/measure"
@@ -153,13 +151,4 @@ func freeUDPPorts(n int) ([]int, error) {
 		ports[i] = c.LocalAddr().(*net.UDPAddr).Port
 	}
 	return ports, nil
-}
-
-// portTaken reports whether some socket is bound to the UDP port.
-func portTaken(port int) bool {
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{Port: port})
-	if err == nil {
-		c.Close()
-	}
-	return errors.Is(err, syscall.EADDRINUSE)
 }
