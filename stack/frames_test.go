@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mobisctp/mobisctp/stack/auth"
 	"github.com/mobisctp/mobisctp/stack/wire"
 )
 
@@ -15,8 +16,9 @@ import (
 // copy with room for headers of room bytes, on an association whose
 // sender uses I-DATA or not, cuts each into one chunk, transmits the
 // chunks whose index send lists (all if nil) after an optional control
-// chunk, and returns the one packet sent and the messages.
-func framedSend(t *testing.T, idata bool, room int, sizes, send []int, ctrl []byte) (pkt packetPieces, msgs [][]byte) {
+// chunk, signed by signer if not nil, and returns the one packet sent and
+// the messages.
+func framedSend(t *testing.T, idata bool, room int, sizes, send []int, ctrl []byte, signer *auth.Session) (pkt packetPieces, msgs [][]byte) {
 	t.Helper()
 	a := testAssoc()
 	a.cfg = &Config{}
@@ -39,7 +41,7 @@ func framedSend(t *testing.T, idata bool, room int, sizes, send []int, ctrl []by
 		}
 	}
 	conn := &piecesConn{}
-	b := &builder{out: &output{conn: conn}, owner: a, port: [2]uint16{1, 2}}
+	b := &builder{out: &output{conn: conn}, owner: a, port: [2]uint16{1, 2}, auth: signer}
 	dest := &path{remote: netip.MustParseAddrPort("127.0.0.2:9899"), local: netip.MustParseAddr("127.0.0.1"), mtu: 65000}
 	if ctrl != nil {
 		b.open(dest.remote, dest.local, 9, dest.mtu, wire.TypeSack, len(ctrl))
@@ -90,22 +92,37 @@ func userData(t *testing.T, p []byte) (tsns []uint32, payloads [][]byte) {
 func TestTransmitFrames(t *testing.T) {
 	sizes := []int{100, 301, 3, 1, 250} // odd sizes: padding between frames
 	sack := (&wire.Sack{CumTSN: 7, ARwnd: 1 << 20}).Append(nil)
+	keys := auth.NewKeyring()
+	ours := auth.NewParams([]wire.ChunkType{wire.TypeData, wire.TypeIData})
+	theirs := auth.NewParams([]wire.ChunkType{wire.TypeData, wire.TypeIData})
+	signer, verifier := auth.NewSession(ours, theirs, keys), auth.NewSession(theirs, ours, keys)
 	for _, tc := range []struct {
 		name  string
 		idata bool
 		ctrl  []byte
+		auth  bool
 	}{
-		{"DATA", false, nil},
-		{"I-DATA", true, nil},
-		{"DATA after a SACK", false, sack},
-		{"I-DATA after a SACK", true, sack},
+		{"DATA", false, nil, false},
+		{"I-DATA", true, nil, false},
+		{"DATA after a SACK", false, sack, false},
+		{"I-DATA after a SACK", true, sack, false},
+		{"I-DATA authenticated", true, nil, true},
+		{"DATA after a SACK, authenticated", false, sack, true},
 	} {
 		room := wire.DataHeaderLen
 		if tc.idata {
 			room = wire.IDataHeaderLen
 		}
-		pkt, msgs := framedSend(t, tc.idata, room, sizes, nil, tc.ctrl)
+		var sign *auth.Session
+		if tc.auth {
+			sign = signer
+		}
+		pkt, msgs := framedSend(t, tc.idata, room, sizes, nil, tc.ctrl, sign)
 		require.True(t, wire.Packet(pkt.joined).VerifyChecksum(), "%s: checksum", tc.name)
+		if tc.auth {
+			authAt := wire.CommonHeaderLen + len(tc.ctrl)
+			require.Equal(t, auth.Verified, verifier.Verify(pkt.joined[authAt:]), "%s: the peer's verification", tc.name)
+		}
 		tsns, payloads := userData(t, pkt.joined)
 		require.Equal(t, []uint32{100, 101, 102, 103, 104}, tsns, tc.name)
 		require.Equal(t, msgs, payloads, tc.name)
@@ -116,7 +133,7 @@ func TestTransmitFrames(t *testing.T) {
 // Frames that do not follow one another in the send buffer go as pieces
 // of their own, as when a retransmission skips a chunk the peer has.
 func TestTransmitFramesApart(t *testing.T) {
-	pkt, msgs := framedSend(t, false, wire.DataHeaderLen, []int{100, 200, 300}, []int{0, 2}, nil)
+	pkt, msgs := framedSend(t, false, wire.DataHeaderLen, []int{100, 200, 300}, []int{0, 2}, nil, nil)
 	require.True(t, wire.Packet(pkt.joined).VerifyChecksum())
 	tsns, payloads := userData(t, pkt.joined)
 	require.Equal(t, []uint32{100, 102}, tsns)
@@ -128,7 +145,7 @@ func TestTransmitFramesApart(t *testing.T) {
 // the peer restarted the association with I-DATA where it had DATA, is
 // copied into the packet instead: its header would not fit its room.
 func TestTransmitFrameOtherHeader(t *testing.T) {
-	pkt, msgs := framedSend(t, true, wire.DataHeaderLen, []int{100, 7}, nil, nil)
+	pkt, msgs := framedSend(t, true, wire.DataHeaderLen, []int{100, 7}, nil, nil, nil)
 	require.True(t, wire.Packet(pkt.joined).VerifyChecksum())
 	_, payloads := userData(t, pkt.joined)
 	require.Equal(t, msgs, payloads)
