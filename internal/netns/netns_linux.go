@@ -21,10 +21,12 @@ type NS struct {
 
 var seq atomic.Uint32
 
-// New creates a namespace with a unique name and loopback up.
+// New creates a namespace with a unique name and loopback up. The first
+// call in a process deletes those that dead test processes left behind.
 func New(t testing.TB, hint string) *NS {
 	t.Helper()
-	name := fmt.Sprintf("mobisctp-%s-%d-%d", hint, unix.Getpid(), seq.Add(1))
+	sweepOnce.Do(sweepStale)
+	name := fmt.Sprintf("%s%s-%d-%d", namePrefix, hint, unix.Getpid(), seq.Add(1))
 	ip(t, "netns", "add", name)
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", name).Run() })
 	ns := &NS{Name: name, t: t}
