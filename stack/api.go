@@ -88,7 +88,7 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 	q.msgs = append(q.msgs, outMsg{})
 	m := &q.msgs[len(q.msgs)-1]
 	m.info, m.deadline = info, deadline
-	m.data, m.blk, m.sum = copySummed(&q.arena, data, int(q.whole.Load()), q.room) // under the lock: the arena is shared
+	m.data, m.blk, m.layout = copyMessage(&q.arena, data, int(q.whole.Load()), q.room) // under the lock: the arena is shared
 	idle := q.bytes == 0
 	q.bytes += cost
 	q.mu.Unlock()

@@ -370,7 +370,7 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 		b.addFrame(frame, c.blk) // the header went into the frame's room
 	} else {
 		b.cur = hdr
-		b.addPayload(c.data, payloadSum{crc: c.crc, form: c.form})
+		b.addPayload(c.data, payloadLayout{crc: c.crc, form: c.form})
 	}
 	b.hasDat = true
 	c.path = dest

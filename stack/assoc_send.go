@@ -17,7 +17,7 @@ type outMsg struct {
 	blk      *slab // holds data; the message's last chunk takes it over
 	info     SendInfo
 	deadline time.Time // PR-SCTP lifetime end; zero means reliable
-	sum      payloadSum
+	layout   payloadLayout
 }
 
 // outStream is the sequencing state of one outbound stream.
@@ -236,8 +236,8 @@ func (a *Association) nextFragment(m *outMsg, maxPayload int) *outChunk {
 	if s.frag.off == 0 {
 		c.flags |= wire.FlagBegin
 		if n == len(m.data) {
-			c.crc, c.form = m.sum.crc, m.sum.form // the chunk carries the message whole
-			if c.form == payloadFramed && int(m.sum.room) != s.dataHeaderLen() {
+			c.crc, c.form = m.layout.crc, m.layout.form // the chunk carries the message whole
+			if c.form == payloadFramed && int(m.layout.room) != s.dataHeaderLen() {
 				c.form = payloadCopied // framed before a peer's restart changed the header: copy it
 			}
 		}

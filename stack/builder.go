@@ -36,7 +36,7 @@ const (
 // instead of a copy. The kernel copies the payload into its buffer either
 // way; a piece saves our copy (about 11 ns per KB) but costs more per
 // piece: the kernel's copy slows down with every iovec, and CRC32c starts
-// over at each piece unless SendMsg computed it (payloadSum). Measured
+// over at each piece unless SendMsg computed it (payloadLayout). Measured
 // building 64 KiB packets of DATA and sending them on loopback, with
 // hash/crc32: pieces of 1000 and 4000 bytes took 20-50% more time than
 // copies, 8000 about the same, 16000 and more less. In process, both
@@ -50,9 +50,9 @@ const (
 // 1024 iovecs Linux takes.
 const minPiece = 4096
 
-// payloadSum is how SendMsg laid a message out in the send buffer, which
+// payloadLayout is how SendMsg laid a message out in the send buffer, which
 // decides how its chunk leaves (see addPayload and addFrame).
-type payloadSum struct {
+type payloadLayout struct {
 	crc  uint32 // of the message, if summed
 	form payloadForm
 	room uint8 // the header room ahead of it, if framed
@@ -83,34 +83,34 @@ const (
 	payloadFramed
 )
 
-// copySummed copies message p into the arena, as SendMsg does, and
+// copyMessage copies message p into the arena, as SendMsg does, and
 // returns the copy with its layout. A message that goes in one chunk of
 // at most whole bytes is summed if it goes as a piece (the CRC of a
 // smaller message or of one cut into fragments would go unused), and
 // framed if smaller and room, the length of a DATA or I-DATA chunk
 // header, is not 0.
-func copySummed(ar *arena, p []byte, whole, room int) ([]byte, *slab, payloadSum) {
+func copyMessage(ar *arena, p []byte, whole, room int) ([]byte, *slab, payloadLayout) {
 	switch {
 	case len(p) < minPiece && len(p) <= whole && room > 0:
 		return copyFramed(ar, p, room)
 	case len(p) < minPiece || len(p) > whole:
 		b, blk := ar.copy(p)
-		return b, blk, payloadSum{}
+		return b, blk, payloadLayout{}
 	}
 	b, blk, _ := ar.alloc(len(p))
 	b = b[:len(p)]
-	return b, blk, payloadSum{crc: crc32c.CopyUpdate(0, b, p), form: payloadSummed}
+	return b, blk, payloadLayout{crc: crc32c.CopyUpdate(0, b, p), form: payloadSummed}
 }
 
 // copyFramed copies p into the arena after room bytes for its chunk
 // header and before its padding, which it writes, and returns the copy.
-func copyFramed(ar *arena, p []byte, room int) ([]byte, *slab, payloadSum) {
+func copyFramed(ar *arena, p []byte, room int) ([]byte, *slab, payloadLayout) {
 	n := len(p)
 	b, blk, _ := ar.alloc(room + padLen(n))
 	b = b[:room+padLen(n)]
 	copy(b[room:], p)
 	clear(b[room+n:])
-	return b[room : room+n], blk, payloadSum{form: payloadFramed, room: uint8(room)}
+	return b[room : room+n], blk, payloadLayout{form: payloadFramed, room: uint8(room)}
 }
 
 // frameOf returns the frame around data, a payload that copyFramed laid
@@ -237,17 +237,17 @@ func (b *builder) room() int {
 
 // payloadRef is a payload that follows the packet's own bytes cur[:at].
 type payloadRef struct {
-	at  int
-	p   []byte
-	sum payloadSum
-	blk *slab // holding p, if p is frames
+	at     int
+	p      []byte
+	layout payloadLayout
+	blk    *slab // holding p, if p is frames
 }
 
 // zeroPad pads a payload to a multiple of four bytes.
 var zeroPad [3]byte
 
 // addPayload adds the payload of the DATA or I-DATA chunk whose header
-// was just appended, and its padding; sum is its CRC if known. A payload
+// was just appended, and its padding; layout has its CRC if known. A payload
 // of minPiece bytes or more goes as a piece of its own, from where it
 // lies. The send ring keeps a chunk's data until it is acknowledged,
 // which happens on this association's loop after the flush has handed its
@@ -256,9 +256,9 @@ var zeroPad [3]byte
 // (sendMarked), but only of messages none of whose chunks that flush
 // sent: a message's chunks share one deadline, and the lowest TSN is
 // looked at first.
-func (b *builder) addPayload(p []byte, sum payloadSum) {
+func (b *builder) addPayload(p []byte, layout payloadLayout) {
 	if len(p) >= minPiece {
-		b.refs = append(b.refs, payloadRef{at: len(b.cur), p: p, sum: sum})
+		b.refs = append(b.refs, payloadRef{at: len(b.cur), p: p, layout: layout})
 		b.refLen += len(p)
 	} else {
 		b.cur = append(b.cur, p...)
@@ -327,8 +327,8 @@ func (b *builder) split() ([]byte, [][]byte) {
 		if i+1 < len(b.refs) {
 			end = b.refs[i+1].at
 		}
-		if r.sum.form == payloadSummed {
-			b.known = append(b.known, wire.PieceCRC{Piece: len(b.pieces) - start, CRC: r.sum.crc})
+		if r.layout.form == payloadSummed {
+			b.known = append(b.known, wire.PieceCRC{Piece: len(b.pieces) - start, CRC: r.layout.crc})
 		}
 		b.pieces = append(b.pieces, r.p)
 		if r.at < end {

@@ -135,9 +135,9 @@ func TestBuilderPayloadPieces(t *testing.T) {
 			d := wire.Data{TSN: uint32(i), Stream: 1, SSN: uint16(i), PPID: 5, Payload: p}
 			b.open(dest, src, 9, 65000, wire.TypeData, d.Len())
 			b.cur = d.AppendHeader(b.cur)
-			var sum payloadSum
+			var sum payloadLayout
 			if tc.sums {
-				sum = payloadSum{crc: wire.CRC32c(p), form: payloadSummed}
+				sum = payloadLayout{crc: wire.CRC32c(p), form: payloadSummed}
 			}
 			b.addPayload(p, sum)
 			want = d.Append(want)
@@ -233,7 +233,7 @@ func TestBuilderUsesKnownCRCs(t *testing.T) {
 		d := wire.Data{TSN: uint32(i), Payload: p}
 		b.open(dest, src, 9, 65000, wire.TypeData, d.Len())
 		b.cur = d.AppendHeader(b.cur)
-		sum := payloadSum{crc: wire.CRC32c(p), form: payloadSummed}
+		sum := payloadLayout{crc: wire.CRC32c(p), form: payloadSummed}
 		if wrong {
 			sum.crc++
 		}
@@ -266,7 +266,7 @@ func TestCopySummedWholePiecesOnly(t *testing.T) {
 		{minPiece, 0, false}, // before the loop has cut any message
 	} {
 		var ar arena
-		c, _, sum := copySummed(&ar, p[:tc.n], tc.whole, 0)
+		c, _, sum := copyMessage(&ar, p[:tc.n], tc.whole, 0)
 		if !bytes.Equal(c, p[:tc.n]) {
 			t.Errorf("%d bytes, whole up to %d: the copy differs", tc.n, tc.whole)
 		}

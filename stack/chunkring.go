@@ -32,7 +32,7 @@ type outChunk struct {
 	mid     uint32 // SSN (DATA) or MID (I-DATA)
 	fsn     uint32 // I-DATA fragment sequence number
 	tsn     uint32
-	crc     uint32 // of data, if form is payloadSummed (with form, a payloadSum in fields that fit in padding)
+	crc     uint32 // of data, if form is payloadSummed (with form, a payloadLayout in fields that fit in padding)
 	sid     uint16
 	flags   wire.DataFlags
 	state   chunkState

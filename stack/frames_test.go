@@ -27,8 +27,8 @@ func framedSend(t *testing.T, idata bool, room int, sizes, send []int, ctrl []by
 	var ar arena
 	for i, n := range sizes {
 		p := bytes.Repeat([]byte{byte(i + 1)}, n)
-		data, blk, sum := copySummed(&ar, p, 9000, room)
-		a.tx.queue = append(a.tx.queue, outMsg{data: data, blk: blk, sum: sum, info: SendInfo{Stream: uint16(i % 4), PPID: 5}})
+		data, blk, layout := copyMessage(&ar, p, 9000, room)
+		a.tx.queue = append(a.tx.queue, outMsg{data: data, blk: blk, layout: layout, info: SendInfo{Stream: uint16(i % 4), PPID: 5}})
 		msgs = append(msgs, p)
 	}
 	var chunks []*outChunk
@@ -158,8 +158,8 @@ func TestCopyFramed(t *testing.T) {
 	ar := arena{cur: &slab{buf: bytes.Repeat([]byte{0xff}, 4096)}} // dirty, as a block from the pool may be
 	for n := 1; n <= 9; n++ {
 		p := bytes.Repeat([]byte{0xee}, n)
-		data, _, sum := copySummed(&ar, p, 9000, wire.IDataHeaderLen)
-		require.Equal(t, payloadSum{form: payloadFramed, room: wire.IDataHeaderLen}, sum)
+		data, _, sum := copyMessage(&ar, p, 9000, wire.IDataHeaderLen)
+		require.Equal(t, payloadLayout{form: payloadFramed, room: wire.IDataHeaderLen}, sum)
 		require.Equal(t, p, data)
 		frame := frameOf(data, wire.IDataHeaderLen)
 		require.Len(t, frame, wire.IDataHeaderLen+padLen(n))
@@ -170,7 +170,7 @@ func TestCopyFramed(t *testing.T) {
 	for _, tc := range []struct{ n, whole, room int }{
 		{100, 9000, 0}, {minPiece, 9000, wire.DataHeaderLen}, {100, 99, wire.DataHeaderLen},
 	} {
-		_, _, sum := copySummed(&ar, make([]byte, tc.n), tc.whole, tc.room)
+		_, _, sum := copyMessage(&ar, make([]byte, tc.n), tc.whole, tc.room)
 		require.NotEqual(t, payloadFramed, sum.form, "%+v", tc)
 	}
 }
