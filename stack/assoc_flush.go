@@ -338,20 +338,20 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 	if !s.hasQueued() && a.waitsForSack() {
 		flags |= wire.FlagImmediate
 	}
-	// The headers' fields are set one by one: built from a composite
-	// literal, the header went through a temporary copied 16 bytes at a
-	// time, loads that cannot take fields just stored separately and
-	// waited for every older store to reach the cache, the previous
-	// chunk's payload copy included (half of transmit's samples).
 	// A framed chunk's header goes into its frame's room in the send
 	// buffer. A retransmission writes it there again, the same but for
 	// the I bit: the output has sent or copied every packet of an
 	// earlier flush by then (see addPayload).
 	hdr, frame := b.cur, []byte(nil)
 	if c.form == payloadFramed {
-		frame = frameOf(c.data, s.dataHeaderLen())
+		frame = frameOf(c.data, s.dataHeaderLen(), c.blk)
 		hdr = frame[:0]
 	}
+	// The headers' fields are set one by one: built from a composite
+	// literal, the header went through a temporary copied 16 bytes at a
+	// time, loads that cannot take fields just stored separately and
+	// waited for every older store to reach the cache, the previous
+	// chunk's payload copy included (half of transmit's samples).
 	if s.idata {
 		var d wire.IData
 		d.Flags, d.TSN, d.Stream, d.MID, d.Payload = flags, c.tsn, c.sid, c.mid, c.data
@@ -367,7 +367,7 @@ func (a *Association) transmit(now time.Time, b *builder, c *outChunk, dest *pat
 		hdr = d.AppendHeader(hdr)
 	}
 	if frame != nil {
-		b.addFrame(frame, c.blk) // the header went into the frame's room
+		b.addFrame(frame) // the header went into the frame's room
 	} else {
 		b.cur = hdr
 		b.addPayload(c.data, payloadLayout{crc: c.crc, form: c.form})

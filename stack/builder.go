@@ -114,12 +114,14 @@ func copyFramed(ar *arena, p []byte, room int) ([]byte, *slab, payloadLayout) {
 }
 
 // frameOf returns the frame around data, a payload that copyFramed laid
-// out with room bytes ahead of it: its header room, data and padding.
-// The frame lies in the same arena block as data, before it, where no
-// slice of data can reach.
-func frameOf(data []byte, room int) []byte {
-	start := unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), -room)
-	return unsafe.Slice((*byte)(start), room+padLen(len(data)))
+// out in block blk with room bytes ahead of it: its header room, data and
+// padding. It is a slice of the block, bounds-checked, whose capacity runs
+// to the block's end, so that the frame after it in the block extends the
+// same piece (addFrame).
+func frameOf(data []byte, room int, blk *slab) []byte {
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(data))) - uintptr(unsafe.Pointer(unsafe.SliceData(blk.buf)))
+	start := int(at) - room
+	return blk.buf[start : start+room+padLen(len(data))]
 }
 
 // builder assembles the packets of one flush and sends them in batches.
@@ -240,7 +242,6 @@ type payloadRef struct {
 	at     int
 	p      []byte
 	layout payloadLayout
-	blk    *slab // holding p, if p is frames
 }
 
 // zeroPad pads a payload to a multiple of four bytes.
@@ -266,27 +267,21 @@ func (b *builder) addPayload(p []byte, layout payloadLayout) {
 	b.cur = append(b.cur, zeroPad[:wire.Padding(len(p))]...)
 }
 
-// addFrame adds a chunk that goes as it lies in the send buffer: frame,
-// in arena block blk, holds its header, payload and padding (see
-// copyFramed). A frame that starts where the packet's last piece ends, in
-// the same block, with no bytes of the packet's own between them, extends
-// that piece: the chunks of messages queued one after another leave as
-// one piece.
-func (b *builder) addFrame(frame []byte, blk *slab) {
+// addFrame adds a chunk that goes as it lies in the send buffer: frame
+// holds its header, payload and padding (see frameOf). A frame that
+// starts where the packet's last piece ends, in the same block, with no
+// bytes of the packet's own between them, extends that piece: the chunks
+// of messages queued one after another leave as one piece. Pieces are
+// only read, so the capacity past their ends is never written through
+// them.
+func (b *builder) addFrame(frame []byte) {
 	b.refLen += len(frame)
-	if k := len(b.refs) - 1; k >= 0 {
+	if k := len(b.refs) - 1; k >= 0 && b.refs[k].at == len(b.cur) && startsAt(b.refs[k].p, frame) {
 		r := &b.refs[k]
-		if r.blk == blk && blk != nil && r.at == len(b.cur) && endsAt(r.p, frame) {
-			r.p = unsafe.Slice(unsafe.SliceData(r.p), len(r.p)+len(frame))
-			return
-		}
+		r.p = r.p[:len(r.p)+len(frame)]
+		return
 	}
-	b.refs = append(b.refs, payloadRef{at: len(b.cur), p: frame, blk: blk})
-}
-
-// endsAt reports whether frame starts right after the bytes of p.
-func endsAt(p, frame []byte) bool {
-	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(p)), len(p)) == unsafe.Pointer(unsafe.SliceData(frame))
+	b.refs = append(b.refs, payloadRef{at: len(b.cur), p: frame})
 }
 
 // close finishes the current packet and queues it for sending.

@@ -153,15 +153,16 @@ func TestTransmitFrameOtherHeader(t *testing.T) {
 }
 
 // copyFramed leaves the header's room ahead of the copy and zeroes its
-// padding, and frameOf finds the whole frame again from the copy alone.
+// padding, and frameOf finds the whole frame again from the copy and
+// its block.
 func TestCopyFramed(t *testing.T) {
 	ar := arena{cur: &slab{buf: bytes.Repeat([]byte{0xff}, 4096)}} // dirty, as a block from the pool may be
 	for n := 1; n <= 9; n++ {
 		p := bytes.Repeat([]byte{0xee}, n)
-		data, _, sum := copyMessage(&ar, p, 9000, wire.IDataHeaderLen)
-		require.Equal(t, payloadLayout{form: payloadFramed, room: wire.IDataHeaderLen}, sum)
+		data, blk, layout := copyMessage(&ar, p, 9000, wire.IDataHeaderLen)
+		require.Equal(t, payloadLayout{form: payloadFramed, room: wire.IDataHeaderLen}, layout)
 		require.Equal(t, p, data)
-		frame := frameOf(data, wire.IDataHeaderLen)
+		frame := frameOf(data, wire.IDataHeaderLen, blk)
 		require.Len(t, frame, wire.IDataHeaderLen+padLen(n))
 		require.Same(t, &data[0], &frame[wire.IDataHeaderLen])
 		require.Equal(t, make([]byte, padLen(n)-n), frame[wire.IDataHeaderLen+n:], "padding of %d bytes", n)

@@ -109,8 +109,8 @@ type sendQueue struct {
 	space  notifier
 	closed error // set when no more data is accepted
 	// whole is the largest message the loop last sent in one chunk
-	// (fragSizes), 0 before its first; SendMsg checksums or frames no larger one
-	// (see payloadLayout).
+	// (fragSizes), 0 before its first; SendMsg checksums or frames no
+	// larger one (see payloadLayout).
 	whole atomic.Int32
 	// room is the length of the association's DATA or I-DATA chunk
 	// header, which SendMsg leaves room for ahead of a small message (see
