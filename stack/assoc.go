@@ -39,10 +39,11 @@ type Association struct {
 	cfg *Config
 	log logging.LeveledLogger
 
-	own   atomic.Int32  // who runs rounds: ownFree, ownBusy, ownAgain or ownEnded
-	timer *time.Timer   // runs a round at the next deadline; made on first use
-	done  chan struct{} // closed when the association has ended
-	up    chan struct{} // closed when the association is established (or gone)
+	own     atomic.Int32  // who runs rounds: ownFree, ownBusy, ownAgain or ownEnded
+	timer   *time.Timer   // runs a round at the next deadline; made on first use
+	timerAt time.Time     // the deadline timer was last set for (see armTimer)
+	done    chan struct{} // closed when the association has ended
+	up      chan struct{} // closed when the association is established (or gone)
 
 	onRecv  atomic.Pointer[func()] // see OnRecv
 	recvDue atomic.Bool            // onRecv is to be called after the round
@@ -174,7 +175,7 @@ func (a *Association) round() bool {
 		return false
 	}
 	a.trimIfIdle(now)
-	a.armTimer()
+	a.armTimer(now)
 	return true
 }
 

@@ -89,3 +89,35 @@ func TestOnRecv(t *testing.T) {
 func TestIdleBeforeQuiet(t *testing.T) {
 	assert.Less(t, idleAfter, idlemem.Quiet)
 }
+
+// TestTimerOnlyEarlier: a deadline moved later leaves the timer where it
+// is, one moved earlier resets it, and once the timer's deadline has
+// passed the next deadline arms it again, later or not.
+func TestTimerOnlyEarlier(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var a Association // no round may run: the timer is stopped before it fires
+		now := time.Now()
+		at := func(d time.Duration) time.Time { return now.Add(d) }
+		a.rx.sackDue = at(100 * time.Millisecond)
+		a.armTimer(now)
+		require.NotNil(t, a.timer)
+		defer a.stopTimer()
+		assert.Equal(t, at(100*time.Millisecond), a.timerAt)
+
+		a.rx.sackDue = at(300 * time.Millisecond)
+		a.armTimer(now)
+		assert.Equal(t, at(100*time.Millisecond), a.timerAt, "a later deadline moved the timer")
+
+		a.rx.sackDue = at(50 * time.Millisecond)
+		a.armTimer(now)
+		assert.Equal(t, at(50*time.Millisecond), a.timerAt, "an earlier deadline did not move the timer")
+
+		a.rx.sackDue = time.Time{}
+		a.armTimer(now)
+		assert.Equal(t, at(50*time.Millisecond), a.timerAt, "no deadline moved the timer")
+
+		a.rx.sackDue = at(300 * time.Millisecond)
+		a.armTimer(at(60 * time.Millisecond)) // the round the timer ran
+		assert.Equal(t, at(300*time.Millisecond), a.timerAt, "a passed timer was not armed again")
+	})
+}
