@@ -85,6 +85,9 @@ func (a *Association) send(in interrupt, data []byte, info SendInfo) error {
 	// not take its fields from the separate stores that wrote them, and
 	// waited for the copy of its data to reach the cache (more than half
 	// of SendMsg's samples at 1000 bytes).
+	if q.bytes == 0 { // nothing queued or unacknowledged: the arena may be free
+		q.arena.rewind()
+	}
 	q.msgs = append(q.msgs, outMsg{})
 	m := &q.msgs[len(q.msgs)-1]
 	m.info, m.deadline = info, deadline

@@ -99,6 +99,19 @@ func (ar *arena) alloc(n int) ([]byte, *slab, int) {
 	return ar.cur.buf[off : off : off+n], ar.cur, off
 }
 
+// rewind starts the current block over if every slice cut from it has
+// been released. An association that sends one message at a time (a
+// request, an answer to it) then writes each into the same lines, which
+// are still in the cache, instead of into lines of its block it last
+// wrote a block's worth of messages ago: a cache miss per message, and at
+// 32 pool users more arena than the cache holds. The counts may wrap
+// around; their difference, the slices in use, is what counts.
+func (ar *arena) rewind() {
+	if ar.cur != nil && ar.used > 0 && ar.cur.refs.Load() == -ar.cuts {
+		ar.used = 0
+	}
+}
+
 // renew starts a new block with room for at least n bytes, sized by how
 // fast the last one filled. It reads the clock once per block.
 func (ar *arena) renew(n int) {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/mobisctp/mobisctp/internal/testenv"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Blocks grow while they fill quickly and shrink while they fill slowly;
@@ -74,6 +76,40 @@ func TestArenaBlockReferences(t *testing.T) {
 	ar.reset()
 	if got := blk.refs.Load(); got != 1 {
 		t.Fatalf("one copy in use after the reset: count %d, want 1", got)
+	}
+	blk.release(1)
+	if got := blk.refs.Load(); got != 0 {
+		t.Fatalf("after the last release: count %d, want 0", got)
+	}
+}
+
+// rewind starts the block over only when every copy cut from it was
+// released, and the block's count stays right across rewinds: it is
+// recycled at the last release after the arena moved on, not before.
+func TestArenaRewind(t *testing.T) {
+	var ar arena
+	_, blk, _ := ar.copyAt([]byte("one"))
+	live, _, _ := ar.copyAt([]byte("two"))
+	blk.release(1)
+	ar.rewind()
+	if _, _, off := ar.copyAt([]byte("three")); off == 0 {
+		t.Fatal("rewound over a copy in use")
+	}
+	if string(live) != "two" {
+		t.Fatalf("a copy in use reads %q", live)
+	}
+	blk.release(2) // "two" and "three"
+	ar.rewind()
+	kept, _, off := ar.copyAt([]byte("four"))
+	if off != 0 {
+		t.Fatalf("every copy released, the next starts at %d, want 0", off)
+	}
+	ar.reset()
+	if got := blk.refs.Load(); got != 1 {
+		t.Fatalf("one copy in use after the reset: count %d, want 1", got)
+	}
+	if string(kept) != "four" {
+		t.Fatalf("the copy in use reads %q", kept)
 	}
 	blk.release(1)
 	if got := blk.refs.Load(); got != 0 {
@@ -186,4 +222,30 @@ func TestLargeBlocksRecycled(t *testing.T) {
 			t.Errorf("%d bytes: block %p released, the next copy took %p", n, blk, again)
 		}
 	}
+}
+
+// An association that sends one message at a time, each acknowledged
+// before the next, writes every message where the first one was.
+func TestSendArenaRewinds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, ca, sa := simPair(t, 1, Config{}, Config{})
+		buf := make([]byte, 64)
+		exchange := func(from, to *Association, msg string) {
+			require.NoError(t, from.SendMsg(t.Context(), []byte(msg), SendInfo{}))
+			n, _, err := to.RecvMsg(t.Context(), buf)
+			require.NoError(t, err)
+			require.Equal(t, msg, string(buf[:n]))
+		}
+		for range 20 {
+			exchange(ca, sa, "request")
+			exchange(sa, ca, "answer")
+		}
+		q := &ca.sendq
+		q.mu.Lock()
+		used := q.arena.used
+		q.mu.Unlock()
+		assert.LessOrEqual(t, used, 64, "the sender's arena moved on after acknowledged messages")
+		require.NoError(t, ca.Close())
+		<-sa.Done()
+	})
 }
