@@ -74,18 +74,18 @@ func newBatchIO(c *net.UDPConn, o ioOptions) (packetIO, ioShape) {
 	return m, ioShape{batch: o.batch, coalesced: m.gro.on, lends: true}
 }
 
-func (m *mmsgIO) read(ds []Datagram) ([]Datagram, error) {
+func (m *mmsgIO) read(ds []Datagram) ([]Datagram, int, error) {
 	n, err := m.rd.read(ds)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if m.gro.on {
-		return m.split(ds[:n]), nil
+		return m.split(ds[:n]), n, nil
 	}
 	for i := range n {
 		lendAlone(&ds[i])
 	}
-	return ds[:n], nil
+	return ds[:n], n, nil
 }
 
 // write sends ds, with GSO while the socket takes it, or a lone datagram

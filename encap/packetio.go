@@ -15,9 +15,11 @@ type packetIO interface {
 	// its buffer fills it. Usually each buffer takes one datagram and the
 	// result is a prefix of ds. Where the kernel may coalesce several in
 	// one buffer (UDP GRO), read splits them and returns a slice of its
-	// own, valid until the next read. Only the socket's reader goroutine
-	// calls read.
-	read(ds []Datagram) ([]Datagram, error)
+	// own, valid until the next read. Either way filled is how many
+	// buffers, from ds[0] on, the read wrote into: the datagrams returned
+	// lie in them, and the rest of ds is as it was. Only the socket's
+	// reader goroutine calls read.
+	read(ds []Datagram) (got []Datagram, filled int, err error)
 
 	// write sends ds in order. It returns len(ds) and nil, or the number
 	// sent before ds[n] failed and that failure. Safe for concurrent use.

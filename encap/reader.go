@@ -16,7 +16,7 @@ func (t *Transport) readLoop(s *socket) {
 	defer close(s.done)
 	bufs := newReadBuffers(s.shape.batch, t.readBufferSize(s), s.shape.lends)
 	for {
-		ds, err := s.io.read(bufs.reset())
+		ds, filled, err := s.io.read(bufs.reset())
 		if err != nil {
 			if s.closing.Load() || errors.Is(err, net.ErrClosed) {
 				return
@@ -28,7 +28,7 @@ func (t *Transport) readLoop(s *socket) {
 			t.cfg.Logger.Debugf("read on %v: %v", s.local, err)
 			continue
 		}
-		bufs.used(ds)
+		bufs.used(filled)
 		t.deliver(s, ds)
 		bufs.reclaim()
 	}
@@ -112,20 +112,16 @@ func (r *readBuffers) reset() []Datagram {
 	return r.ds
 }
 
-// used records what a read returned: when that is a prefix of the buffers,
-// the read and the handler change only those datagrams, and the next reset
-// restores only them (a read often brings one datagram of a batch of 64).
-// A read that split coalesced datagrams into a slice of its own may have
-// changed any.
-func (r *readBuffers) used(ds []Datagram) {
-	if len(ds) > 0 && &ds[0] == &r.ds[0] {
-		r.dirty = len(ds)
-	}
-}
+// used records that a read filled the first n buffers: the read and the
+// handler changed only those datagrams (or a slice of the read's own that
+// split them), the handler can have kept only their Buffers, and the next
+// reset restores only them. A read often brings one datagram of a batch
+// of 64.
+func (r *readBuffers) used(n int) { r.dirty = n }
 
 // reclaim replaces the shared buffers that the handler kept with others.
-// Only those of the datagrams just read can have been kept: the others'
-// Buffers, 64 cold cache lines after a read of one datagram, are not
+// Only those the last read filled can have been kept: the others'
+// Buffers, 63 cold cache lines after a read of one datagram, are not
 // looked at.
 func (r *readBuffers) reclaim() {
 	if r.shared == nil {

@@ -8,8 +8,8 @@ import (
 )
 
 // reclaim replaces every Buffer the handler kept and no other, whether
-// the read filled a prefix of the slots or split its datagrams into a
-// slice of its own.
+// the read returned a prefix of the buffers or split them into a slice of
+// its own; reset gives back the full buffers the read filled.
 func TestReclaimKeptBuffers(t *testing.T) {
 	r := newReadBuffers(4, 64, true)
 	kept := func(b *Buffer) {
@@ -19,7 +19,8 @@ func TestReclaimKeptBuffers(t *testing.T) {
 	}
 
 	ds := r.reset()[:2] // a read of two datagrams
-	r.used(ds)
+	ds[0].Data = ds[0].Data[:10]
+	r.used(2)
 	ds[1].Buffer.Retain()
 	second := ds[1].Buffer
 	others := slices.Clone(r.shared)
@@ -27,10 +28,12 @@ func TestReclaimKeptBuffers(t *testing.T) {
 	kept(second)
 	assert.Same(t, others[0], r.shared[0], "a buffer nobody kept was replaced")
 
-	split := []Datagram{{Buffer: r.reset()[3].Buffer}} // coalesced datagrams split apart
-	r.used(split)
-	split[0].Buffer.Retain()
+	ds = r.reset()
+	assert.Len(t, ds[0].Data, 64, "reset left a filled buffer short")
+	split := []Datagram{{Buffer: ds[1].Buffer}, {Buffer: ds[1].Buffer}} // a GRO read of 2 buffers, split
+	r.used(2)
+	split[1].Buffer.Retain()
 	r.reclaim()
-	kept(split[0].Buffer)
+	kept(split[1].Buffer)
 	assert.Len(t, r.shared, 4)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 	"unsafe"
@@ -48,7 +49,7 @@ func readAll(t *testing.T, m *mmsgIO, bufs *readBuffers, n int) []Datagram {
 	var ds []Datagram
 	for got := 0; got < n; got += len(ds) {
 		var err error
-		if ds, err = m.read(bufs.reset()); err != nil {
+		if ds, _, err = m.read(bufs.reset()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,7 +123,7 @@ func TestReadSources(t *testing.T) {
 			}
 			bufs := newReadBuffers(len(tc.from), 16, false)
 			for got := 0; got < len(tc.from); {
-				ds, err := m.read(bufs.reset())
+				ds, _, err := m.read(bufs.reset())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -180,5 +181,45 @@ func TestSourceDecoding(t *testing.T) {
 		if got := r.source(0); got.String() != tc.want {
 			t.Errorf("%s: %v, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestReadOffer: after a lone datagram a read offers minOffer messages,
+// after a read that filled them all of its buffers.
+func TestReadOffer(t *testing.T) {
+	const batch = 64
+	m, dst := batchSocket(t, v4b, batch, false, new(counters))
+	tx := open(t, Config{Addrs: []netip.Addr{v4a}}, ignore)
+	bufs := newReadBuffers(batch, 2048, false)
+	send := func(n int) {
+		t.Helper()
+		if err := tx.SendBatch(numbered(n-1, 100, 100, dst)); err != nil { // n datagrams
+			t.Fatal(err)
+		}
+	}
+	read := func() int {
+		t.Helper()
+		ds, filled, err := m.read(bufs.reset())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filled != len(ds) {
+			t.Fatalf("%d datagrams in %d buffers", len(ds), filled)
+		}
+		return len(ds)
+	}
+	send(1)
+	if n := read(); n != 1 {
+		t.Fatalf("read %d datagrams, want 1", n)
+	}
+	send(20)
+	var got []int
+	for total := 0; total < 20; {
+		n := read()
+		got = append(got, n)
+		total += n
+	}
+	if want := []int{minOffer, 20 - minOffer}; !slices.Equal(got, want) {
+		t.Errorf("reads of %v datagrams, want %v", got, want)
 	}
 }
