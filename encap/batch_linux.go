@@ -74,18 +74,16 @@ func newBatchIO(c *net.UDPConn, o ioOptions) (packetIO, ioShape) {
 	return m, ioShape{batch: o.batch, coalesced: m.gro.on, lends: true}
 }
 
-func (m *mmsgIO) read(ds []Datagram) ([]Datagram, int, error) {
-	n, err := m.rd.read(ds)
-	if err != nil {
-		return nil, 0, err
-	}
-	if m.gro.on {
-		return m.split(ds[:n]), n, nil
-	}
-	for i := range n {
-		lendAlone(&ds[i])
-	}
-	return ds[:n], n, nil
+func (m *mmsgIO) readEach(next func() []Datagram, got func([]Datagram, int) bool) error {
+	return m.rd.each(next, func(ds []Datagram) bool {
+		if m.gro.on {
+			return got(m.split(ds), len(ds))
+		}
+		for i := range ds {
+			lendAlone(&ds[i])
+		}
+		return got(ds, len(ds))
+	})
 }
 
 // write sends ds, with GSO while the socket takes it, or a lone datagram

@@ -19,14 +19,19 @@ type addrPortConn interface {
 // used on Linux when batching is disabled.
 type loopIO struct{ c addrPortConn }
 
-func (l loopIO) read(ds []Datagram) ([]Datagram, int, error) {
-	n, from, err := l.c.ReadFromUDPAddrPort(ds[0].Data)
-	if err != nil {
-		return nil, 0, err
+func (l loopIO) readEach(next func() []Datagram, got func([]Datagram, int) bool) error {
+	for {
+		ds := next()
+		n, from, err := l.c.ReadFromUDPAddrPort(ds[0].Data)
+		if err != nil {
+			return err
+		}
+		ds[0].Data = ds[0].Data[:n]
+		ds[0].Remote = from
+		if !got(ds[:1], 1) {
+			return nil
+		}
 	}
-	ds[0].Data = ds[0].Data[:n]
-	ds[0].Remote = from
-	return ds[:1], 1, nil
 }
 
 func (l loopIO) write(ds []Datagram) (int, error) {

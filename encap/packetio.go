@@ -9,17 +9,18 @@ import (
 // packetIO moves datagrams through one bound UDP socket, hiding whether a
 // system call carries one datagram or a batch.
 type packetIO interface {
-	// read blocks until datagrams arrive and returns them. It receives
-	// into the buffers ds[i].Data (their full length is the room) and
-	// sets Remote, an IPv4 source in its IPv4 form; a datagram longer than
-	// its buffer fills it. Usually each buffer takes one datagram and the
-	// result is a prefix of ds. Where the kernel may coalesce several in
-	// one buffer (UDP GRO), read splits them and returns a slice of its
-	// own, valid until the next read. Either way filled is how many
-	// buffers, from ds[0] on, the read wrote into: the datagrams returned
-	// lie in them, and the rest of ds is as it was. Only the socket's
-	// reader goroutine calls read.
-	read(ds []Datagram) (got []Datagram, filled int, err error)
+	// readEach reads until got returns false (then it returns nil) or a
+	// read fails. Each read receives into the buffers ds[i].Data of the
+	// ds that next returns (their full length is the room) and sets
+	// Remote, an IPv4 source in its IPv4 form; a datagram longer than its
+	// buffer fills it. Usually each buffer takes one datagram and got
+	// receives a prefix of ds. Where the kernel may coalesce several in
+	// one buffer (UDP GRO), they are split into a slice of the reader's
+	// own, valid until got returns. Either way filled is how many buffers,
+	// from ds[0] on, the read wrote into: the datagrams lie in them, and
+	// the rest of ds is as it was. Only the socket's reader goroutine
+	// calls readEach.
+	readEach(next func() []Datagram, got func(ds []Datagram, filled int) bool) error
 
 	// write sends ds in order. It returns len(ds) and nil, or the number
 	// sent before ds[n] failed and that failure. Safe for concurrent use.

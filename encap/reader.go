@@ -15,22 +15,22 @@ const coalescedBufferSize = 1 << 16
 func (t *Transport) readLoop(s *socket) {
 	defer close(s.done)
 	bufs := newReadBuffers(s.shape.batch, t.readBufferSize(s), s.shape.lends)
-	for {
-		ds, filled, err := s.io.read(bufs.reset())
-		if err != nil {
-			if s.closing.Load() || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			// UDP read errors are transient (ICMP-induced errors on some
-			// systems); the socket stays usable.
-			t.stats.readErrors.Add(1)
-			t.readErrors(s, err) // an ICMP error the kernel reported (IP_RECVERR)
-			t.cfg.Logger.Debugf("read on %v: %v", s.local, err)
-			continue
-		}
+	got := func(ds []Datagram, filled int) bool {
 		bufs.used(filled)
 		t.deliver(s, ds)
 		bufs.reclaim()
+		return true
+	}
+	for {
+		err := s.io.readEach(bufs.reset, got)
+		if s.closing.Load() || errors.Is(err, net.ErrClosed) {
+			return
+		}
+		// UDP read errors are transient (ICMP-induced errors on some
+		// systems); the socket stays usable.
+		t.stats.readErrors.Add(1)
+		t.readErrors(s, err) // an ICMP error the kernel reported (IP_RECVERR)
+		t.cfg.Logger.Debugf("read on %v: %v", s.local, err)
 	}
 }
 

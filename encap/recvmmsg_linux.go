@@ -28,9 +28,7 @@ type mmsgReader struct {
 	oob   [][]byte                // per message, room for control messages, if any
 	zone  zoneCache
 
-	// The latest call's message count and outcome. They pass through
-	// fields, and recv is bound once, because a closure handed to
-	// RawConn.Read escapes and would be allocated on every read.
+	// The latest call's message count and outcome (see each).
 	vlen int
 	n    int
 	// want is how many messages the next call offers: twice what the last
@@ -42,7 +40,6 @@ type mmsgReader struct {
 	// costs one call more.
 	want  int
 	errno unix.Errno
-	recv  func(fd uintptr) bool
 }
 
 // minOffer is the fewest messages a call offers (see mmsgReader.want).
@@ -64,7 +61,6 @@ func newMmsgReader(rc syscall.RawConn, size int) *mmsgReader {
 		h.Iov = &r.iovs[i]
 		h.SetIovlen(1)
 	}
-	r.recv = r.recvmmsg
 	r.want = size
 	return r
 }
@@ -78,16 +74,72 @@ func (r *mmsgReader) initControl(space int) {
 	}
 }
 
-// read receives into the buffers ds[i].Data, as packetIO.read does, and
-// returns the number of datagrams received.
-func (r *mmsgReader) read(ds []Datagram) (int, error) {
-	r.prepare(ds)
-	if err := r.rc.Read(r.recv); err != nil {
-		return 0, err // the socket is closed, or the deadline passed
+// each reads batches of datagrams into the buffers that next returns and
+// hands each batch, cut to the datagrams read, to got, until got returns
+// false (each then returns nil) or a read fails.
+//
+// It waits for the socket within one RawConn.Read. A read that brought
+// a lone datagram, of more offered, found the socket empty, and each then
+// waits for the poller instead of calling recvmmsg again only to be told
+// so: that empty call was one system call in three of a pool user's.
+// After more than one, the socket is busy, and the next call reads what
+// came meanwhile without waiting for the poller. A RawConn.Read per batch
+// could not skip the empty call, since each forgets the poller's
+// readiness when it starts (prepareRead), which a datagram that came
+// while got ran had set.
+func (r *mmsgReader) each(next func() []Datagram, got func(ds []Datagram) bool) error {
+	var ds []Datagram // prepared for the next call
+	stopped := false
+	err := r.rc.Read(func(fd uintptr) bool {
+		for {
+			if ds == nil {
+				ds = next()
+				r.prepare(ds)
+			}
+			r.call(fd)
+			switch r.errno {
+			case unix.EAGAIN:
+				return false // wait until the socket is readable
+			case 0:
+			default:
+				return true
+			}
+			r.finish(ds)
+			lone := r.n == 1 && r.vlen > 1
+			batch := ds[:r.n]
+			ds = nil
+			if !got(batch) {
+				stopped = true
+				return true
+			}
+			if lone {
+				return false
+			}
+		}
+	})
+	switch {
+	case err != nil:
+		return err // the socket is closed, or the deadline passed
+	case !stopped:
+		return os.NewSyscallError("recvmmsg", r.errno)
 	}
-	if r.errno != 0 {
-		return 0, os.NewSyscallError("recvmmsg", r.errno)
+	return nil
+}
+
+// call makes one recvmmsg call with the prepared messages.
+func (r *mmsgReader) call(fd uintptr) {
+	for {
+		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&r.hdrs[0])), uintptr(r.vlen), 0, 0, 0)
+		if errno != unix.EINTR { // a retry, not a wait: the data may be there already
+			r.n, r.errno = int(n), errno
+			return
+		}
 	}
+}
+
+// finish cuts the buffers of ds to what the latest call received, sets
+// their sources and sizes the next call's offer.
+func (r *mmsgReader) finish(ds []Datagram) {
 	for i := range r.n {
 		ds[i].Data = ds[i].Data[:r.hdrs[i].Len]
 		ds[i].Remote = r.source(i)
@@ -96,7 +148,6 @@ func (r *mmsgReader) read(ds []Datagram) (int, error) {
 	if r.n == r.vlen {
 		r.want = len(r.hdrs) // more may wait: offer them all
 	}
-	return r.n, nil
 }
 
 // prepare points the messages at the buffers of ds and resets the lengths
@@ -109,18 +160,6 @@ func (r *mmsgReader) prepare(ds []Datagram) {
 		h := &r.hdrs[i].Hdr
 		h.Namelen = unix.SizeofSockaddrInet6
 		h.SetControllen(len(r.oob[i]))
-	}
-}
-
-// recvmmsg is the RawConn.Read callback: false tells the runtime to wait
-// until the socket is readable and call it again.
-func (r *mmsgReader) recvmmsg(fd uintptr) bool {
-	for {
-		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&r.hdrs[0])), uintptr(r.vlen), 0, 0, 0)
-		if errno != unix.EINTR { // a retry, not a wait: the data may be there already
-			r.n, r.errno = int(n), errno
-			return errno != unix.EAGAIN
-		}
 	}
 }
 

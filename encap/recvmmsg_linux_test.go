@@ -4,11 +4,13 @@ package encap
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
@@ -42,22 +44,24 @@ func batchSocket(t *testing.T, a netip.Addr, batch int, gro bool, st *counters) 
 	return pio.(*mmsgIO), netip.AddrPortFrom(a, conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
 }
 
-// readAll reads from m into bufs until n datagrams have come and returns
-// the last read's.
-func readAll(t *testing.T, m *mmsgIO, bufs *readBuffers, n int) []Datagram {
+// readOnce makes one read of m into bufs and returns its datagrams and
+// the buffers it filled.
+func readOnce(t *testing.T, m *mmsgIO, bufs *readBuffers) ([]Datagram, int) {
 	t.Helper()
-	var ds []Datagram
-	for got := 0; got < n; got += len(ds) {
-		var err error
-		if ds, _, err = m.read(bufs.reset()); err != nil {
-			t.Fatal(err)
-		}
+	var got []Datagram
+	var filled int
+	if err := m.readEach(bufs.reset, func(ds []Datagram, n int) bool {
+		got, filled = ds, n
+		return false
+	}); err != nil {
+		t.Fatal(err)
 	}
-	return ds
+	return got, filled
 }
 
 // TestReadAllocs proves that steady-state batch reads allocate nothing,
-// whether each buffer takes one datagram or a GRO run of them.
+// whether each buffer takes one datagram or a GRO run of them: a reader
+// goroutine in one readEach, as the transport's, while the test sends.
 func TestReadAllocs(t *testing.T) {
 	if testenv.RaceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
@@ -70,6 +74,9 @@ func TestReadAllocs(t *testing.T) {
 			const batch = 8
 			var st counters
 			m, dst := batchSocket(t, v4b, batch, gro, &st)
+			if err := m.conn.SetReadDeadline(time.Time{}); err != nil {
+				t.Fatal(err)
+			}
 			tx := open(t, Config{Addrs: []netip.Addr{v4a}}, ignore) // one GSO run per send where the kernel has it
 			ds := numbered(batch-1, 100, 100, dst)
 			size := 2048
@@ -77,13 +84,39 @@ func TestReadAllocs(t *testing.T) {
 				size = coalescedBufferSize
 			}
 			bufs := newReadBuffers(batch, size, false)
+			var read atomic.Int64
+			arrived := make(chan struct{}, 1)
+			done := make(chan error, 1)
+			go func() {
+				done <- m.readEach(bufs.reset, func(ds []Datagram, _ int) bool {
+					read.Add(int64(len(ds)))
+					select {
+					case arrived <- struct{}{}:
+					default:
+					}
+					return true
+				})
+			}()
+			var want int64
+			timeout := time.After(waitTimeout) // made once: time.After allocates
 			if allocs := testing.AllocsPerRun(100, func() {
 				if err := tx.SendBatch(ds); err != nil {
 					t.Fatal(err)
 				}
-				readAll(t, m, bufs, len(ds))
+				want += int64(len(ds))
+				for read.Load() < want {
+					select {
+					case <-arrived:
+					case <-timeout:
+						t.Fatalf("%d of %d datagrams read", read.Load(), want)
+					}
+				}
 			}); allocs != 0 {
 				t.Errorf("sending and reading %d datagrams: %v allocations", len(ds), allocs)
+			}
+			m.conn.Close()
+			if err := <-done; !errors.Is(err, net.ErrClosed) {
+				t.Errorf("readEach after close: %v", err)
 			}
 			if gro && st.groReads.Load() == 0 {
 				t.Error("no read was coalesced: the GRO path went untested")
@@ -123,10 +156,7 @@ func TestReadSources(t *testing.T) {
 			}
 			bufs := newReadBuffers(len(tc.from), 16, false)
 			for got := 0; got < len(tc.from); {
-				ds, _, err := m.read(bufs.reset())
-				if err != nil {
-					t.Fatal(err)
-				}
+				ds, _ := readOnce(t, m, bufs)
 				for _, d := range ds {
 					if i := int(d.Data[0]); len(d.Data) != 1 || d.Remote != want[i] {
 						t.Errorf("datagram %d: %d bytes from %v, want 1 from %v", i, len(d.Data), d.Remote, want[i])
@@ -199,10 +229,7 @@ func TestReadOffer(t *testing.T) {
 	}
 	read := func() int {
 		t.Helper()
-		ds, filled, err := m.read(bufs.reset())
-		if err != nil {
-			t.Fatal(err)
-		}
+		ds, filled := readOnce(t, m, bufs)
 		if filled != len(ds) {
 			t.Fatalf("%d datagrams in %d buffers", len(ds), filled)
 		}
@@ -221,5 +248,40 @@ func TestReadOffer(t *testing.T) {
 	}
 	if want := []int{minOffer, 20 - minOffer}; !slices.Equal(got, want) {
 		t.Errorf("reads of %v datagrams, want %v", got, want)
+	}
+}
+
+// TestReadEachWakes: a datagram that arrives while got handles the batch
+// before it, after a read that found the socket empty, is read without
+// another coming: readEach waits for the poller instead of reading until
+// the socket says it is empty, and must not miss the readiness the new
+// datagram set meanwhile.
+func TestReadEachWakes(t *testing.T) {
+	m, dst := batchSocket(t, v4b, 8, false, new(counters))
+	tx := open(t, Config{Addrs: []netip.Addr{v4a}}, ignore)
+	send := func(i byte) {
+		if err := tx.Send(Datagram{Data: []byte{i}, Remote: dst}); err != nil {
+			t.Error(err)
+		}
+	}
+	send(1)
+	var got []byte
+	err := m.readEach(newReadBuffers(8, 16, false).reset, func(ds []Datagram, _ int) bool {
+		for _, d := range ds {
+			got = append(got, d.Data[0])
+		}
+		if len(got) == 1 {
+			send(2) // after the read that emptied the socket
+			// Idle long enough for the poller to take the readiness in: a
+			// reader that then started a new RawConn.Read would forget it.
+			time.Sleep(20 * time.Millisecond)
+		}
+		return len(got) < 2
+	})
+	if err != nil {
+		t.Fatalf("readEach: %v after datagrams %v (a missed wake-up waits for the read deadline)", err, got)
+	}
+	if !slices.Equal(got, []byte{1, 2}) {
+		t.Errorf("datagrams %v, want [1 2]", got)
 	}
 }
