@@ -138,15 +138,12 @@ func (a *Association) failOutstanding(err error) {
 			a.emit(Event{Type: EventSendFailed, Stream: c.sid, PPID: c.ppid, Err: err})
 		}
 	}
-	for i := s.qhead; i < len(s.queue); i++ {
-		m := &s.queue[i]
+	freed -= s.frag.off // bytes of the queue head counted with the ring
+	for m := range s.queue.all() {
 		freed += len(m.data) + chunkCost
-		if i == s.qhead {
-			freed -= s.frag.off // those bytes were counted with the ring
-		}
 		a.emit(Event{Type: EventSendFailed, Stream: m.info.Stream, PPID: m.info.PPID, Err: err})
 	}
-	s.queue, s.qhead, s.released = nil, 0, 0
+	s.queue, s.released = msgQueue{}, 0
 	q := &a.sendq
 	q.mu.Lock()
 	q.bytes -= freed

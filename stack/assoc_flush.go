@@ -276,7 +276,7 @@ func (a *Association) sendNew(now time.Time, b *builder, dest *path) {
 			dest.cc.Limited()
 			return
 		}
-		head := &s.queue[s.qhead]
+		head := s.queue.front()
 		rest := len(head.data) - s.frag.off
 		maxp := fragSize(rest, whole, frag)
 		next := min(rest, maxp)

@@ -89,8 +89,8 @@ func (a *Association) trimSender() {
 	if s.ring.len() == 0 {
 		s.ring = chunkRing{}
 	}
-	if s.qhead == len(s.queue) {
-		s.queue, s.qhead = nil, 0
+	if s.queue.len() == 0 {
+		s.queue = msgQueue{}
 	}
 	s.sack = wire.Sack{}
 	a.sendq.mu.Lock()

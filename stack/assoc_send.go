@@ -32,9 +32,8 @@ type sender struct {
 	nextTSN        uint32 // next TSN to assign
 	cumAck         uint32 // peer's cumulative TSN ack
 	ring           chunkRing
-	queue          []outMsg // accepted messages not fully chunked
-	qhead          int
-	queued         int // bytes of queue not yet chunked
+	queue          msgQueue // accepted messages not fully chunked
+	queued         int      // bytes of queue not yet chunked
 	frag           fragState
 	streams        []outStream
 	peerRwnd       int
@@ -141,7 +140,7 @@ func (a *Association) takeUserData(now time.Time) {
 		for _, m := range q.msgs {
 			a.tx.queued += len(m.data)
 		}
-		a.tx.takeQueue(&q.msgs)
+		a.tx.queue.take(&q.msgs)
 	}
 	q.room = a.tx.dataHeaderLen()
 	grown := a.growSendBuffer(q)
@@ -151,7 +150,7 @@ func (a *Association) takeUserData(now time.Time) {
 		q.space.broadcast()
 	}
 	q.mu.Unlock()
-	a.stats.MessagesQueued = uint64(len(a.tx.queue) - a.tx.qhead)
+	a.stats.MessagesQueued = uint64(a.tx.queue.len())
 }
 
 // growSendBuffer raises the limit of q, whose lock the caller holds, to
@@ -180,13 +179,13 @@ func (a *Association) growSendBuffer(q *sendQueue) bool {
 }
 
 // hasQueued reports whether messages wait to be chunked.
-func (s *sender) hasQueued() bool { return s.qhead < len(s.queue) }
+func (s *sender) hasQueued() bool { return s.queue.len() > 0 }
 
 // queuedWire is about the room the queued messages take in packets: their
 // bytes, and a DATA chunk header and its padding each. Tiny messages take
 // more room in headers than in data.
 func (s *sender) queuedWire() int {
-	return s.queued + (len(s.queue)-s.qhead)*(s.dataHeaderLen()+3)
+	return s.queued + s.queue.len()*(s.dataHeaderLen()+3)
 }
 
 // cutChunk takes the next fragment of at most maxPayload bytes from the
@@ -196,7 +195,7 @@ func (s *sender) queuedWire() int {
 func (a *Association) cutChunk(now time.Time, maxPayload int) *outChunk {
 	s := &a.tx
 	for s.hasQueued() {
-		m := &s.queue[s.qhead]
+		m := s.queue.front()
 		if !s.frag.started && !m.deadline.IsZero() && now.After(m.deadline) {
 			a.dropQueued(m)
 			continue
@@ -280,41 +279,10 @@ func (s *sender) startMessage(m *outMsg) uint32 {
 	return mid
 }
 
-// compactQueue moves the unsent messages to the front of the queue once
-// the sent ones fill half of it, so that under steady load the queue
-// neither grows without end nor copies itself on every append.
-func (s *sender) compactQueue() {
-	if s.qhead == 0 || s.qhead < len(s.queue)/2 {
-		return
-	}
-	n := copy(s.queue, s.queue[s.qhead:])
-	clear(s.queue[n:])
-	s.queue, s.qhead = s.queue[:n], 0
-}
-
-// takeQueue moves the messages of msgs, which SendMsg fills, to the end
-// of the queue and leaves msgs empty. An empty queue trades arrays with
-// msgs instead: nothing is copied, and SendMsg goes on writing into the
-// array popQueue has just cleared, which a bulk sender's cache still holds.
-func (s *sender) takeQueue(msgs *[]outMsg) {
-	if s.qhead == len(s.queue) {
-		s.queue, *msgs, s.qhead = *msgs, s.queue[:0], 0
-		return
-	}
-	s.compactQueue()
-	s.queue = append(s.queue, *msgs...)
-	clear(*msgs)
-	*msgs = (*msgs)[:0]
-}
-
 func (s *sender) popQueue() {
-	s.queue[s.qhead].blk.release(1)
-	s.queue[s.qhead] = outMsg{}
-	s.qhead++
+	s.queue.front().blk.release(1)
+	s.queue.pop()
 	s.frag = fragState{}
-	if s.qhead == len(s.queue) {
-		s.queue, s.qhead = s.queue[:0], 0
-	}
 }
 
 // dropQueued abandons the unsent queue head (or its unsent rest).
@@ -352,7 +320,7 @@ func (a *Association) abandon(c *outChunk) {
 	}
 	// The message's end was never cut: drop the rest from the queue.
 	if s.frag.started {
-		a.dropQueued(&s.queue[s.qhead])
+		a.dropQueued(s.queue.front())
 	}
 }
 

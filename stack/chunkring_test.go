@@ -63,8 +63,8 @@ func TestChunkLifeEnd(t *testing.T) {
 	} {
 		a := &Association{}
 		a.tx.init(epoch, 1, 1, 1<<20, false, true)
-		a.tx.queue = []outMsg{{data: []byte{1}, deadline: tc.deadline}}
-		c := a.nextFragment(&a.tx.queue[0], 1000)
+		a.tx.queue.take(&[]outMsg{{data: []byte{1}, deadline: tc.deadline}})
+		c := a.nextFragment(a.tx.queue.front(), 1000)
 		if got := a.tx.expired(c, epoch.Add(tc.at)); got != tc.want {
 			t.Errorf("%s: expired %v at epoch+%v, want %v", tc.name, got, tc.at, tc.want)
 		}

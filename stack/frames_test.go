@@ -25,15 +25,17 @@ func framedSend(t *testing.T, idata bool, room int, sizes, send []int, ctrl []by
 	now := time.Now()
 	a.tx.init(now, 100, 4, 1<<20, idata, false)
 	var ar arena
+	var queued []outMsg
 	for i, n := range sizes {
 		p := bytes.Repeat([]byte{byte(i + 1)}, n)
 		data, blk, layout := copyMessage(&ar, p, 9000, room)
-		a.tx.queue = append(a.tx.queue, outMsg{data: data, blk: blk, layout: layout, info: SendInfo{Stream: uint16(i % 4), PPID: 5}})
+		queued = append(queued, outMsg{data: data, blk: blk, layout: layout, info: SendInfo{Stream: uint16(i % 4), PPID: 5}})
 		msgs = append(msgs, p)
 	}
+	a.tx.queue.take(&queued)
 	var chunks []*outChunk
 	for range sizes {
-		chunks = append(chunks, a.nextFragment(&a.tx.queue[a.tx.qhead], 9000))
+		chunks = append(chunks, a.nextFragment(a.tx.queue.front(), 9000))
 	}
 	if send == nil {
 		for i := range sizes {

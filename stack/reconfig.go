@@ -70,7 +70,7 @@ func (a *Association) pumpReconfig(now time.Time) {
 // queuedOn reports whether a message on one of streams waits to be cut
 // into chunks, here or in the send queue.
 func (a *Association) queuedOn(streams []uint16) bool {
-	for _, m := range a.tx.queue[a.tx.qhead:] {
+	for m := range a.tx.queue.all() {
 		if slices.Contains(streams, m.info.Stream) {
 			return true
 		}
