@@ -92,7 +92,7 @@ func TestMsgQueueSteady(t *testing.T) {
 // its batch and allocates.
 func TestMsgQueueKeepsLargeSpares(t *testing.T) {
 	var q msgQueue
-	for _, n := range []int{2, 8, 1, 4} {
+	for _, n := range []int{8, 2, 1, 4} {
 		b := batch(0, n)
 		q.take(&b)
 	}
