@@ -147,7 +147,9 @@ func (a *Association) takeUserData(now time.Time) {
 	if a.tx.released > 0 || grown {
 		q.bytes -= a.tx.released
 		a.tx.released = 0
-		q.space.broadcast()
+		if grown || q.roomy() {
+			q.space.broadcast()
+		}
 	}
 	q.mu.Unlock()
 	a.stats.MessagesQueued = uint64(a.tx.queue.len())

@@ -2,7 +2,9 @@ package stack
 
 import (
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -55,4 +57,30 @@ func TestWindowWatch(t *testing.T) {
 	require.False(t, w.freed(999), "read 999 of 1000")
 	require.True(t, w.freed(1), "read 1000")
 	require.True(t, w.freed(1), "read more")
+}
+
+// A writer blocked on a full send buffer is woken once a third of it is
+// free, not at every release.
+func TestSendWakesWriterAtAThird(t *testing.T) {
+	a := testAssoc()
+	q := &a.sendq
+	q.limit, q.bytes = 3000, 3000
+	q.mu.Lock()
+	ch := q.space.wait()
+	q.mu.Unlock()
+	woken := func() bool {
+		select {
+		case <-ch:
+			return true
+		default:
+			return false
+		}
+	}
+	a.tx.released = 999
+	a.takeUserData(time.Now())
+	assert.Equal(t, 2001, q.bytes, "the release counts at once")
+	assert.False(t, woken(), "woken with less than a third free")
+	a.tx.released = 1
+	a.takeUserData(time.Now())
+	assert.True(t, woken(), "not woken with a third free")
 }
