@@ -44,7 +44,7 @@ func runCell(ctx context.Context, im *impl, size int, d time.Duration) cell {
 	}
 
 	c.argv[0] = im.server(args)
-	srv, err := start(ctx, im.name+" server", c.argv[0], im.env)
+	srv, err := start(ctx, im.name+" server", c.argv[0], im.env, im.serverCPUs)
 	if err != nil {
 		c.err = err
 		return c
@@ -93,7 +93,7 @@ const clientAttempts = 3
 // The returned child, if any, has exited or must be stopped.
 func runClient(ctx context.Context, im *impl, argv []string) (*child, error) {
 	for attempt := 1; ; attempt++ {
-		cli, err := start(ctx, im.name+" client", argv, im.env)
+		cli, err := start(ctx, im.name+" client", argv, im.env, im.clientCPUs)
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,9 @@ type impl struct {
 	// server and client return the command lines of a cell.
 	server, client func(cellArgs) []string
 	env            []string // added to both processes' environment
+	// serverCPUs and clientCPUs, if set, are the CPUs the server and
+	// the client run on (-pin).
+	serverCPUs, clientCPUs []int
 	// ownProcs says the processes keep Go's default GOMAXPROCS whatever
 	// -gomaxprocs says: C programs, and pion/sctp, which is several
 	// times faster with every core than with its half of them.

@@ -49,6 +49,7 @@ type config struct {
 	multi   bool
 	goCmd   string
 	procs   int    // GOMAXPROCS of the Go processes; 0: Go's default
+	pin     bool   // run their servers and clients on CPUs of their own
 	command string // the whole command line, for the report
 }
 
@@ -66,6 +67,8 @@ func main() {
 	flag.StringVar(&cfg.goCmd, "go", "go", "the go `command`, to build the stack benchmarks")
 	flag.IntVar(&cfg.procs, "gomaxprocs", max(1, runtime.NumCPU()/2),
 		"GOMAXPROCS of mobisctp's and udpperf's servers and clients: each of the two processes of a cell gets its half of the machine's `cores`, which is faster for both; 0 leaves Go's default, every core in each. pion/sctp always keeps Go's default, which is faster for it")
+	flag.BoolVar(&cfg.pin, "pin", true,
+		"with -gomaxprocs N: run mobisctp's and udpperf's clients on the first N CPUs and their servers on the next N (Linux), so that the scheduler never puts both on one core for a while, which made single runs of mobisctp at 1000 bytes up to 25% slower")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "benchcompare: unexpected argument %q\n", flag.Arg(0))
@@ -167,6 +170,7 @@ func selectImpls(cfg config, r *report) (impls []*impl, cleanup func(), err erro
 				im.env = append(im.env, fmt.Sprintf("GOMAXPROCS=%d", cfg.procs))
 			}
 		}
+		pinImpls(cfg, all, r)
 	}
 	for _, key := range keys {
 		switch im := all[key]; {
@@ -178,6 +182,26 @@ func selectImpls(cfg config, r *report) (impls []*impl, cleanup func(), err erro
 		}
 	}
 	return impls, cleanup, nil
+}
+
+// pinImpls gives the processes of the implementations with -gomaxprocs
+// their CPUs, if -pin says so, and records in r where they run.
+func pinImpls(cfg config, all map[string]*impl, r *report) {
+	if !cfg.pin {
+		r.pinned = "not pinned (`-pin=false`)"
+		return
+	}
+	client, server, err := pinCPUs(cfg.procs)
+	if err != nil {
+		r.pinned = "not pinned: " + err.Error()
+		return
+	}
+	for _, im := range all {
+		if !im.ownProcs {
+			im.clientCPUs, im.serverCPUs = client, server
+		}
+	}
+	r.pinned = fmt.Sprintf("clients on CPUs %v and servers on CPUs %v (`-pin`)", client, server)
 }
 
 // progress tells the user on stderr how a cell went.

@@ -23,16 +23,20 @@ type child struct {
 	err            error         // from Wait; valid once done is closed
 }
 
-// start starts argv with env added to the harness's environment. The
-// child is killed when ctx is done.
-func start(ctx context.Context, name string, argv, env []string) (*child, error) {
+// start starts argv with env added to the harness's environment, on cpus
+// if any are given. The child is killed when ctx is done.
+func start(ctx context.Context, name string, argv, env []string, cpus []int) (*child, error) {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.WaitDelay = time.Second // do not wait for pipes held by a grandchild
 	c := &child{name: name, cmd: cmd, stdout: newOutput(), stderr: newOutput(), done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
-	if err := cmd.Start(); err != nil {
+	run := cmd.Start
+	if cpus != nil {
+		run = func() error { return startOn(cmd, cpus) }
+	}
+	if err := run(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	go func() {

@@ -91,7 +91,7 @@ func (s stackResults) failed() bool {
 
 // runToEnd runs argv until it exits and returns its stdout.
 func runToEnd(ctx context.Context, name string, argv []string) ([]byte, error) {
-	c, err := start(ctx, name, argv, nil)
+	c, err := start(ctx, name, argv, nil, nil)
 	if err != nil {
 		return nil, err
 	}

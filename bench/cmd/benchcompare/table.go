@@ -18,6 +18,7 @@ type report struct {
 	loadEnd   string        // and after the last
 	machine   string
 	procs     int      // GOMAXPROCS of the Go processes, 0: Go's default
+	pinned    string   // where their processes run, with procs
 	cells     []cell   // in run order
 	skipped   []string // implementations left out, and why
 	stack     stackResults
@@ -135,7 +136,7 @@ func (r *report) writeNotes(w io.Writer) {
 	fmt.Fprintf(w, "- Load average (1, 5, 15 min): %s at the start, %s after the last cell.\n", r.loadStart, r.loadEnd)
 	fmt.Fprintf(w, "- Machine: %s.\n", r.machine)
 	if r.procs > 0 {
-		fmt.Fprintf(w, "- GOMAXPROCS=%d in mobisctp's and udpperf's servers and clients, whose two processes share the machine (`-gomaxprocs`; faster for both); pion/sctp keeps Go's default, every core, which is faster for it.\n", r.procs)
+		fmt.Fprintf(w, "- GOMAXPROCS=%d in mobisctp's and udpperf's servers and clients, whose two processes share the machine (`-gomaxprocs`; faster for both), %s; pion/sctp keeps Go's default, every core, which is faster for it, and neither it nor tsctp is pinned.\n", r.procs, r.pinned)
 	} else {
 		fmt.Fprintf(w, "- GOMAXPROCS: Go's default, every core in each process (`-gomaxprocs 0`).\n")
 	}
