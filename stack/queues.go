@@ -121,10 +121,9 @@ type sendQueue struct {
 // roomy reports whether a third of the buffer is free, the least a
 // writer blocked on a full buffer is woken for, as Linux wakes the writer
 // of a TCP socket (sk_stream_write_space), instead of at every SACK that
-// frees a little. A bulk sender then refills the buffer in fewer, larger
-// turns: at 1000-byte messages on loopback it took 1-7% less of the
-// client's CPU per byte (2.5% in the longest set of alternating runs)
-// and sent 2-9% faster. A writer whose message would fit earlier waits a
+// frees a little. At 1000-byte messages on loopback a bulk sender took
+// 1-5% less of the client's CPU per byte (2.5% in the longest set of
+// alternating runs). A writer whose message would fit earlier waits a
 // little longer, on a buffer that is nearly full anyway.
 func (q *sendQueue) roomy() bool { return q.limit-q.bytes >= q.limit/3 }
 
